@@ -1,0 +1,50 @@
+"""What policy levers can change in the model, and the only way they change it.
+
+Each quarter the model resets the *per-quarter* effects to neutral, lets every active lever add its part,
+and then the dynamics read them. *Lasting* effects (capacity left behind, ties created, infrastructure
+built) accumulate and are never reset. Keeping this surface small and named is what lets each lever be
+one short module, and what makes a lever with zero budget identical to no lever at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Effects:
+    n: int
+    k: int
+    # --- per quarter (reset by `reset_quarter`) ---
+    p_external_boost: np.ndarray = field(init=False)  # added to p_external, per organisation
+    tie_strength: np.ndarray = field(init=False)  # multiplies every beta, per organisation (receiver)
+    pilot_grant_msek: np.ndarray = field(init=False)  # money for pilots this year, per organisation
+    scale_grant_msek: np.ndarray = field(init=False)  # money for scaling this year, per organisation
+    scale_logit_bonus: np.ndarray = field(init=False)  # added to the log-odds of scaling
+    cost_factor: np.ndarray = field(init=False)  # (n, k) multiplies pilot and scale cost
+    failure_sharing_boost: float = 0.0  # added to the share of stalled pilots whose lessons are shared
+    # --- lasting ---
+    capacity_bonus: np.ndarray = field(init=False)  # development capacity added
+    lever_ties: np.ndarray = field(init=False)  # (n, n) ties created by levers (weight per tie)
+    infrastructure_gain: float = 0.0  # added to the scenario's infrastructure level (capped at 1)
+
+    def __post_init__(self) -> None:
+        self.capacity_bonus = np.zeros(self.n)
+        self.lever_ties = np.zeros((self.n, self.n))
+        self.reset_quarter()
+
+    def reset_quarter(self) -> None:
+        n, k = self.n, self.k
+        self.p_external_boost = np.zeros(n)
+        self.tie_strength = np.ones(n)
+        self.pilot_grant_msek = np.zeros(n)
+        self.scale_grant_msek = np.zeros(n)
+        self.scale_logit_bonus = np.zeros(n)
+        self.cost_factor = np.ones((n, k))
+        self.failure_sharing_boost = 0.0
+
+    @property
+    def has_lever_ties(self) -> bool:
+        return bool(self.lever_ties.any())

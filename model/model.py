@@ -1,0 +1,215 @@
+"""The model: Sweden's public sector as one Mesa model whose state lives in arrays.
+
+``InnovationModel`` builds the world from a validated :class:`~model.scenario.Scenario` (organisations,
+ties, people, innovations, levers) and steps it one quarter at a time. State is held as a structure of
+arrays indexed by organisation (and innovation); each phase of a step acts on all organisations at once.
+The Mesa agents (:mod:`model.world.agents`) are views onto those arrays.
+
+Random numbers: the model's generator (``self.rng``, seeded from the run's seed) is split into independent
+streams for the world, people, the life cycle and the levers. A seed reproduces a run exactly, and two
+scenarios run with the same seed share every draw a lever does not touch (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import mesa
+import numpy as np
+
+from . import lifecycle, people
+from .effects import Effects
+from .scenario import Scenario
+from .stages import ADOPTED, UNAWARE
+from .world.agents import Agency, Municipality, Region
+from .world.networks import Ties, draw_national_members
+from .world.organisations import AGENCY, KIND_NAMES, MUNICIPALITY, REGION, load_organisations
+
+AGENT_CLASS = {MUNICIPALITY: Municipality, REGION: Region, AGENCY: Agency}
+
+
+@dataclass
+class State:
+    """Everything that changes during a run, one row per organisation."""
+
+    stage: np.ndarray  # (n, k) int8, see model.stages
+    pilot_age: np.ndarray  # (n, k) quarters since the running pilot started
+    pilot_start: np.ndarray  # (n, k) quarter the running pilot started
+    capacity: np.ndarray  # (n,) development capacity after operations
+    maturity: np.ndarray  # (n,) digital maturity, 0-1
+    enthusiasts: np.ndarray = field(default=None)  # (n,) count
+    protector: np.ndarray = field(default=None)  # (n,) bool
+    protector_lost: np.ndarray = field(default=None)  # (n,) bool, lost this quarter
+    slack: np.ndarray = field(default=None)  # (n,) MSEK this year
+    slack_mean: np.ndarray = field(default=None)  # (n,) MSEK per year on average
+
+
+@dataclass(frozen=True)
+class InnovationTable:
+    """The scenario's innovations as arrays over innovations (length k)."""
+
+    names: tuple[str, ...]
+    complexity: np.ndarray
+    needs_infrastructure: np.ndarray
+    evidence: np.ndarray
+    pilot_cost: np.ndarray
+    scale_cost_per_10k: np.ndarray
+    pilot_quarters: np.ndarray
+    applies_to: tuple[tuple[str, ...], ...]
+    pilot_need: np.ndarray  # capacity a pilot occupies
+    pilot_need_safe: np.ndarray
+    adoption_need: np.ndarray  # capacity an adoption keeps occupying
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario, params) -> "InnovationTable":
+        inns = scenario.innovations
+        complexity = np.array([i.complexity for i in inns])
+        pilot_need = params.pilot_load * complexity
+        return cls(
+            names=tuple(i.name for i in inns),
+            complexity=complexity,
+            needs_infrastructure=np.array([float(i.needs_infrastructure) for i in inns]),
+            evidence=np.array([i.evidence for i in inns]),
+            pilot_cost=np.array([i.pilot_cost_msek for i in inns]),
+            scale_cost_per_10k=np.array([i.scale_cost_msek_per_10k for i in inns]),
+            pilot_quarters=np.array([i.pilot_quarters for i in inns]),
+            applies_to=tuple(tuple(i.applies_to) for i in inns),
+            pilot_need=pilot_need,
+            pilot_need_safe=np.maximum(pilot_need, 1e-9),
+            adoption_need=params.adoption_load * complexity,
+        )
+
+
+class InnovationModel(mesa.Model):
+    """Innovations spreading among Sweden's municipalities, regions and national agencies."""
+
+    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> None:
+        super().__init__(rng=np.random.default_rng(seed))
+        # `self.scenario` is Mesa's own attribute in Mesa >= 3.4, so the scenario lives in `spec`
+        self.spec = scenario
+        self.params = SimpleNamespace(**scenario.parameters.model_dump())
+        self.rng_world, self.rng_people, self.rng_lifecycle, self.rng_levers = self.rng.spawn(4)
+        self.quarter = 0  # quarters completed
+        self.n_steps = scenario.steps
+
+        world = scenario.world
+        self.orgs = load_organisations(world.regions, world.agencies)
+        self.n = self.orgs.n
+        self.innovations = InnovationTable.from_scenario(scenario, self.params)
+        self.innovation_names = self.innovations.names
+        self.k = len(self.innovation_names)
+        self.scale = self._scale()
+        self.applicable = np.array(
+            [[KIND_NAMES[kind] in applies for applies in self.innovations.applies_to] for kind in self.orgs.kind]
+        ).reshape(self.n, self.k)
+        self.scale_cost = self.innovations.scale_cost_per_10k[None, :] * (self.scale / 1e4)[:, None]
+        self.evidence = self.innovations.evidence.astype(float).copy()
+
+        self.state = State(
+            stage=np.full((self.n, self.k), UNAWARE, dtype=np.int8),
+            pilot_age=np.zeros((self.n, self.k), dtype=np.int16),
+            pilot_start=np.zeros((self.n, self.k), dtype=np.int16),
+            capacity=self._draw_capacity(),
+            maturity=self._draw_maturity(),
+        )
+        people.initialise(self)
+        self.effects = Effects(self.n, self.k)
+        members = draw_national_members(self.orgs, self.params.national_network_share, self.rng_world)
+        self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects)
+        self._seed_adopters()
+
+        self.organisations = [AGENT_CLASS[int(kind)](self, i) for i, kind in enumerate(self.orgs.kind)]
+
+        from .levers import build_levers  # levers import the model's types
+
+        self.levers = build_levers(self)
+
+        # history for outcomes: stage at every quarter boundary, and who lacked people when
+        steps = self.n_steps
+        self.stage_history = np.empty((steps + 1, self.n, self.k), dtype=np.int8)
+        self.stage_history[0] = self.state.stage
+        self.no_enthusiast_history = np.empty((steps, self.n), dtype=bool)
+        self.no_protector_history = np.empty((steps, self.n), dtype=bool)
+        self.spend: list[tuple[str, int, float]] = []  # (lever name, year, MSEK), appended by levers
+        self.scale_durations = np.zeros(self.k)
+        self.scale_count = np.zeros(self.k)
+
+    # --- construction ---------------------------------------------------------------------------------
+    def _scale(self) -> np.ndarray:
+        """Population-equivalent size: population, or staff times a factor for agencies."""
+        orgs = self.orgs
+        scale = np.where(orgs.kind == AGENCY, orgs.scale * self.params.agency_population_equivalent, orgs.scale)
+        if self.spec.world.homogeneous:
+            scale = np.full(self.n, np.median(orgs.population[orgs.kind == MUNICIPALITY]))
+        return scale
+
+    def _draw_capacity(self) -> np.ndarray:
+        """Development capacity: grows sublinearly with size, minus what operations eat (000 L447-455)."""
+        p = self.params
+        u = self.rng_world.standard_normal(self.n)
+        pressure = np.clip(p.operations_pressure + p.operations_pressure_spread * u, 0.0, 0.99)
+        if self.spec.world.homogeneous:
+            pressure = np.full(self.n, p.operations_pressure)
+        return p.capacity_scale * (self.scale / 1e4) ** p.capacity_elasticity * (1.0 - pressure)
+
+    def _draw_maturity(self) -> np.ndarray:
+        """Digital maturity: higher in larger organisations (004 L1899-1912), with spread."""
+        p = self.params
+        u = self.rng_world.standard_normal(self.n)
+        median = np.median(self.orgs.population[self.orgs.kind == MUNICIPALITY])
+        mean = p.digital_maturity_mean + p.digital_maturity_size_slope * np.log10(self.scale / median)
+        if self.spec.world.homogeneous:
+            return np.full(self.n, p.digital_maturity_mean)
+        return np.clip(mean + 0.1 * u, 0.0, 1.0)
+
+    def _seed_adopters(self) -> None:
+        """The first adopters of each innovation, drawn in proportion to development capacity."""
+        count = int(self.params.initial_adopters)
+        weight = np.maximum(self.state.capacity, 1e-9)
+        for k in range(self.k):
+            candidates = np.flatnonzero(self.applicable[:, k])
+            pick = min(count, len(candidates))
+            if pick == 0:
+                continue
+            w = weight[candidates] / weight[candidates].sum()
+            chosen = self.rng_world.choice(candidates, size=pick, replace=False, p=w)
+            self.state.stage[chosen, k] = ADOPTED
+
+    # --- time ---------------------------------------------------------------------------------------------
+    def year_quarter(self, t: int) -> tuple[int, int]:
+        return self.spec.start_year + t // 4, t % 4 + 1
+
+    def step(self) -> None:
+        """One quarter: people and budgets, levers, then the life cycle of every innovation."""
+        t = self.quarter
+        year, quarter = self.year_quarter(t)
+        people.update(self, year, quarter)
+        self.effects.reset_quarter()
+        for lever in self.levers:
+            lever.act(self, t, year, quarter)
+        self.no_enthusiast_history[t] = self.state.enthusiasts == 0
+        self.no_protector_history[t] = ~self.state.protector
+        self.stage_history[t + 1] = lifecycle.advance(self, t)
+        self.quarter = t + 1
+        if self.quarter >= self.n_steps:
+            self.running = False
+
+    def run_model(self) -> None:
+        for _ in range(self.n_steps - self.quarter):
+            self.step()
+
+    def record_scaling(self, scaled: np.ndarray, durations: np.ndarray) -> None:
+        """Accumulate time from pilot start to scale, per innovation."""
+        ks = np.nonzero(scaled)[1]
+        np.add.at(self.scale_durations, ks, durations)
+        np.add.at(self.scale_count, ks, 1)
+
+    # --- views -----------------------------------------------------------------------------------------
+    def graph(self, tie_type: str):
+        """A tie type of this run as a networkx graph (see :meth:`model.world.networks.Ties.graph`)."""
+        return self.ties.graph(tie_type)
+
+    def organisation(self, code: str):
+        """The agent with an SCB code (``'0180'``), region code (``'R01'``) or agency id (``'skr'``)."""
+        return self.organisations[self.orgs.index_of(code)]

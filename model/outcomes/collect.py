@@ -1,0 +1,219 @@
+"""What every run reports: diffusion, equality and durability (cost comes from the levers).
+
+:func:`collect` turns a finished model into an :class:`Outcomes`: scalar ``summary`` outcomes computed at
+once (what sweeps need), and the per-quarter ``timeseries`` and the final state of each municipality built
+as pandas frames only when asked for. Outcomes hold no reference to the model, so they pickle cheaply
+between processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, STAGES, STALLED
+from ..world.organisations import (
+    KIND_NAMES, MUNICIPALITY, SIZE_BANDS, SKR_GROUPS, Organisations, load_organisations,
+)
+from .metrics import gini, theil_decomposition
+
+if TYPE_CHECKING:
+    from ..model import InnovationModel
+
+SMALL_BAND, LARGE_BAND = 0, len(SIZE_BANDS) - 1  # < 10 000 and > 100 000 inhabitants
+EVENTS = {  # name -> (from, to)
+    "pilots_started": (AWARE, PILOTING),
+    "pilots_scaled": (PILOTING, ADOPTED),
+    "pilots_stalled": (PILOTING, STALLED),
+    "adoptions_dropped": (ADOPTED, DROPPED),
+}
+
+
+@lru_cache(maxsize=8)
+def groups(regions: bool, agencies: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """The groups outcomes are reported for, and a (groups x organisations) 0/1 membership matrix."""
+    orgs = load_organisations(regions, agencies)
+    rows, members = [], []
+
+    def add(kind: str, label: str, mask: np.ndarray) -> None:
+        if mask.any():
+            rows.append((kind, label))
+            members.append(mask.astype(float))
+
+    add("overall", "all", np.ones(orgs.n, dtype=bool))
+    for k, name in enumerate(KIND_NAMES):
+        add("kind", name, orgs.kind == k)
+    muni = orgs.kind == MUNICIPALITY
+    for b, name in enumerate(SIZE_BANDS):
+        add("size_band", name, muni & (orgs.size_band == b))
+    for g, name in enumerate(SKR_GROUPS):
+        add("skr_group", name, muni & (orgs.skr_group == g))
+    for c, name in enumerate(orgs.counties):
+        add("region", name, muni & (orgs.county == c))
+    return pd.DataFrame(rows, columns=["group_type", "group"]), np.array(members)
+
+
+@dataclass
+class Outcomes:
+    """The outcomes of one run."""
+
+    scenario_name: str
+    start_year: int
+    innovation_names: tuple[str, ...]
+    world_flags: tuple[bool, bool]
+    stage_history: np.ndarray  # (steps + 1, n, k) int8
+    applicable: np.ndarray  # (n, k) bool
+    summary: dict[str, float] = field(default_factory=dict)
+    spend: pd.DataFrame | None = None  # lever, year, msek (from the levers)
+
+    @property
+    def orgs(self) -> Organisations:
+        return load_organisations(*self.world_flags)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """Per quarter, innovation (and ``all``) and group: adoption shares and pilot events."""
+        table, member = groups(*self.world_flags)
+        hist, app = self.stage_history, self.applicable.astype(float)
+        steps = hist.shape[0]
+        pop = self.orgs.population
+        names = list(self.innovation_names) + ["all"]
+        frames = []
+        counts = {
+            "adopted": (hist == ADOPTED),
+            "piloting": (hist == PILOTING),
+            "stalled": (hist == STALLED),
+        }
+        per_k = {key: np.einsum("gn,tnk->tgk", member, val * app) for key, val in counts.items()}
+        per_k["adopted_pop"] = np.einsum("gn,tnk->tgk", member * pop, counts["adopted"] * app)
+        den = member @ app  # (g, k)
+        den_pop = (member * pop) @ app
+        events = {}
+        for name, (a, b) in EVENTS.items():
+            moved = (hist[:-1] == a) & (hist[1:] == b)
+            ev = np.einsum("gn,tnk->tgk", member, moved.astype(float))
+            events[name] = np.concatenate([np.zeros((1,) + ev.shape[1:]), ev])
+        for k, name in enumerate(names):
+            pick = slice(None) if name == "all" else slice(k, k + 1)
+            d, dp = den[:, pick].sum(1), den_pop[:, pick].sum(1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cols = {
+                    "adoption_share": per_k["adopted"][:, :, pick].sum(2) / d,
+                    "adoption_share_pop": per_k["adopted_pop"][:, :, pick].sum(2) / dp,
+                    "piloting_share": per_k["piloting"][:, :, pick].sum(2) / d,
+                    "stalled_share": per_k["stalled"][:, :, pick].sum(2) / d,
+                }
+            cols.update({ev: events[ev][:, :, pick].sum(2) for ev in EVENTS})
+            n_groups = len(table)
+            frame = pd.DataFrame({
+                "step": np.repeat(np.arange(steps), n_groups),
+                "year": np.repeat(self.start_year + np.arange(steps) / 4, n_groups),
+                "innovation": name,
+                "group_type": np.tile(table["group_type"].to_numpy(), steps),
+                "group": np.tile(table["group"].to_numpy(), steps),
+                **{c: v.ravel() for c, v in cols.items()},
+            })
+            frames.append(frame.dropna(subset=["adoption_share"]))
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def municipalities(self) -> pd.DataFrame:
+        """The final state of each municipality."""
+        orgs = self.orgs
+        muni = np.flatnonzero(orgs.kind == MUNICIPALITY)
+        final = self.stage_history[-1][muni]
+        app = self.applicable[muni]
+        adopted = ((final == ADOPTED) & app).sum(1)
+        frame = pd.DataFrame({
+            "code": [orgs.code[i] for i in muni],
+            "name": [orgs.name[i] for i in muni],
+            "county": [orgs.counties[orgs.county[i]] for i in muni],
+            "population": orgs.population[muni],
+            "size_band": [SIZE_BANDS[orgs.size_band[i]] for i in muni],
+            "skr_group": [SKR_GROUPS[orgs.skr_group[i]] for i in muni],
+            "adopted": adopted,
+            "applicable": app.sum(1),
+            "adoption_share": np.divide(adopted, app.sum(1), out=np.zeros(len(muni)), where=app.sum(1) > 0),
+        })
+        first = first_adoption_step(self.stage_history[:, muni])
+        for k, name in enumerate(self.innovation_names):
+            frame[f"stage_{name}"] = [STAGES[s] if a else "not_applicable" for s, a in zip(final[:, k], app[:, k])]
+            frame[f"first_adopted_{name}"] = np.where(first[:, k] >= 0, self.start_year + first[:, k] / 4, np.nan)
+        return frame
+
+
+def first_adoption_step(history: np.ndarray) -> np.ndarray:
+    """First quarter index at which each (organisation, innovation) was adopted, or -1."""
+    adopted = history == ADOPTED
+    ever = adopted.any(0)
+    return np.where(ever, adopted.argmax(0), -1)
+
+
+def collect(model: "InnovationModel") -> Outcomes:
+    """Outcomes of a finished (or stopped) model run."""
+    hist = model.stage_history[: model.quarter + 1]
+    out = Outcomes(
+        scenario_name=model.spec.name,
+        start_year=model.spec.start_year,
+        innovation_names=model.innovation_names,
+        world_flags=(model.spec.world.regions, model.spec.world.agencies),
+        stage_history=hist,
+        applicable=model.applicable,
+    )
+    out.summary = summarise(model, hist)
+    spend = pd.DataFrame(model.spend, columns=["lever", "year", "msek"])
+    out.spend = spend.groupby(["lever", "year"], as_index=False)["msek"].sum()
+    out.summary["spend_msek"] = float(spend["msek"].sum())
+    return out
+
+
+def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
+    """Scalar outcomes of one run (the columns of ``summary.csv`` and what sweeps analyse)."""
+    orgs, app = model.orgs, model.applicable
+    final = hist[-1]
+    adopted_final = (final == ADOPTED) & app
+    n_app = app.sum()
+    s: dict[str, float] = {}
+
+    # diffusion
+    share_t = ((hist == ADOPTED) & app).sum((1, 2)) / n_app
+    s["final_adoption"] = float(share_t[-1])
+    weight = orgs.population[:, None] * app
+    s["final_adoption_pop"] = float((weight * adopted_final).sum() / weight.sum()) if weight.sum() else np.nan
+    reached = np.flatnonzero(share_t >= 0.5)
+    s["time_to_50_years"] = float(reached[0] / 4) if len(reached) else np.nan
+    for k, name in enumerate(model.innovation_names):
+        s[f"final_adoption.{name}"] = float(adopted_final[:, k].sum() / max(app[:, k].sum(), 1))
+    moved = {name: int(((hist[:-1] == a) & (hist[1:] == b)).sum()) for name, (a, b) in EVENTS.items()}
+    s.update({name: float(v) for name, v in moved.items()})
+    finished = moved["pilots_scaled"] + moved["pilots_stalled"]
+    s["pilot_to_scale_rate"] = moved["pilots_scaled"] / finished if finished else np.nan
+    count = model.scale_count.sum()
+    s["mean_years_pilot_to_scale"] = float(model.scale_durations.sum() / count / 4) if count else np.nan
+
+    # durability: drops in quarters when the organisation had no enthusiast / no protector
+    dropped = (hist[:-1] == ADOPTED) & (hist[1:] == DROPPED)  # (t, n, k)
+    s["adoptions_lost_no_enthusiast"] = float((dropped & model.no_enthusiast_history[: len(dropped), :, None]).sum())
+    s["adoptions_lost_no_protector"] = float((dropped & model.no_protector_history[: len(dropped), :, None]).sum())
+
+    # equality across municipalities: share of applicable innovations adopted at the end
+    muni = orgs.kind == MUNICIPALITY
+    n_app_m = app[muni].sum(1)
+    level = np.divide(adopted_final[muni].sum(1), n_app_m, out=np.zeros(muni.sum()), where=n_app_m > 0)
+    band = orgs.size_band[muni]
+    skr = orgs.skr_group[muni]
+    s["final_adoption_municipalities"] = float(level.mean())
+    s["adoption_small"] = float(level[band == SMALL_BAND].mean())
+    s["adoption_large"] = float(level[band == LARGE_BAND].mean())
+    s["gap_small_large"] = s["adoption_large"] - s["adoption_small"]
+    main_group = np.array([SKR_GROUPS[g][0] for g in skr])
+    s["gap_skr_a_c"] = float(level[main_group == "A"].mean() - level[main_group == "C"].mean())
+    s["gini"] = gini(level)
+    total, between, within = theil_decomposition(level, orgs.county[muni])
+    s["theil"], s["theil_between_regions"], s["theil_within_regions"] = total, between, within
+    s["share_no_adoption"] = float((level == 0).mean())
+    return s

@@ -1,0 +1,184 @@
+"""The ties through which awareness, evidence and learning travel.
+
+Tie types (``docs/ODD.md`` §7): land-border neighbours (real data), the same county (municipalities with
+each other and with their region), the same SKR group (similar municipalities), SKR's national networks
+(membership drawn per run, more likely for large organisations), and ties that levers create (a peer review
+ties reviewer and reviewed). The fixed types are sparse matrices built once and cached; national-network
+membership is a per-run vector drawn from the model's generator. ``as_graph`` gives any of them as a
+``networkx`` graph for inspection and visualisation; the dynamics use the matrices.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from .organisations import AGENCY, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
+
+FIXED_TIE_TYPES = ("neighbour", "county", "skr_group")
+TIE_TYPES = FIXED_TIE_TYPES + ("national", "lever")
+
+
+def _clique_matrix(groups: np.ndarray) -> sp.csr_matrix:
+    """Ties between all pairs with the same non-negative group label."""
+    n = len(groups)
+    rows, cols = [], []
+    for g in np.unique(groups[groups >= 0]):
+        members = np.flatnonzero(groups == g)
+        r, c = np.meshgrid(members, members, indexing="ij")
+        keep = r != c
+        rows.append(r[keep])
+        cols.append(c[keep])
+    if not rows:
+        return sp.csr_matrix((n, n))
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
+
+
+@lru_cache(maxsize=8)
+def fixed_ties(regions: bool = True, agencies: bool = True) -> dict[str, sp.csr_matrix]:
+    """The tie types that do not change between runs, as symmetric 0/1 CSR matrices."""
+    orgs = load_organisations(regions, agencies)
+    n = orgs.n
+    index = {code: i for i, code in enumerate(orgs.code)}
+    pairs = [(index[r["code_a"]], index[r["code_b"]]) for r in read_csv("municipality_adjacency.csv")]
+    a, b = np.array(pairs).T
+    neighbour = sp.csr_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    in_county = np.where((orgs.kind == MUNICIPALITY) | (orgs.kind == REGION), orgs.county, -1)
+    county = _clique_matrix(in_county.astype(int))
+    skr = _clique_matrix(np.where(orgs.kind == MUNICIPALITY, orgs.skr_group, -1).astype(int))
+    return {"neighbour": neighbour, "county": county, "skr_group": skr}
+
+
+def draw_national_members(orgs: Organisations, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Who takes part in SKR's national networks this run.
+
+    Regions and agencies always do (SKR's regional networks, eSam); a municipality's odds grow with the
+    square root of its size relative to the median municipality (001 L2412-2418: those that innovate
+    broadly collaborate more). One uniform draw per organisation, whatever the share, keeps common random
+    numbers across scenarios.
+    """
+    u = rng.random(orgs.n)
+    muni = orgs.kind == MUNICIPALITY
+    median = np.median(orgs.population[muni])
+    p = np.where(muni, np.clip(share * np.sqrt(orgs.population / median), 0.0, 1.0), 1.0)
+    return u < p
+
+
+def as_graph(matrix: sp.spmatrix | np.ndarray, orgs: Organisations) -> nx.Graph:
+    """A networkx graph of one tie type, nodes labelled by organisation code with name and kind."""
+    graph = nx.from_scipy_sparse_array(sp.csr_matrix(matrix))
+    labels = {i: orgs.code[i] for i in range(orgs.n)}
+    nx.set_node_attributes(graph, {i: orgs.name[i] for i in range(orgs.n)}, "name")
+    nx.set_node_attributes(graph, {i: int(orgs.kind[i]) for i in range(orgs.n)}, "kind")
+    return nx.relabel_nodes(graph, labels)
+
+
+class Ties:
+    """All of one run's ties, combined for the dynamics.
+
+    Awareness needs ``sum_type log(1 - beta_type) * adopting ties of that type`` and social proof the
+    beta-weighted share of ties that have adopted. County, SKR-group and national ties are cliques of a
+    group, so their adopting-tie counts are group sums minus oneself: O(n) work instead of an n x n
+    product. Only land-border neighbours (and lever-made ties) need a matrix.
+    """
+
+    def __init__(self, orgs: Organisations, options, params, members: np.ndarray, effects) -> None:
+        self.orgs = orgs
+        self.effects = effects
+        n = orgs.n
+        complete = options.complete
+        in_county = (orgs.kind == MUNICIPALITY) | (orgs.kind == REGION)
+        labels = {
+            "county": np.where(in_county, orgs.county, -1),
+            "skr_group": np.where(orgs.kind == MUNICIPALITY, orgs.skr_group, -1),
+            "national": np.where(members, 0, -1),
+        }
+        wanted = {"county": options.county, "skr_group": options.skr_group, "national": options.national}
+        betas = {"neighbour": params.beta_neighbour, "county": params.beta_county,
+                 "skr_group": params.beta_skr_group, "national": params.beta_national,
+                 "lever": params.beta_neighbour}
+        if complete:  # everyone tied to everyone through one national clique: the Bass configuration
+            labels, wanted = {"national": np.zeros(n, dtype=int)}, {"national": True}
+        self.labels = labels
+        #: (type, beta, log(1 - beta), one-hot group matrix or None, group label per org)
+        self.cliques = []
+        for t, label in labels.items():
+            if not wanted[t]:
+                continue
+            label = label.astype(int)
+            n_groups = label.max() + 1
+            onehot = np.zeros((n_groups, n))
+            onehot[label[label >= 0], np.flatnonzero(label >= 0)] = 1.0
+            self.cliques.append((betas[t], _log_miss(betas[t]), onehot, label))
+        self.neighbour = fixed_ties(*_org_flags(orgs))["neighbour"] if options.neighbours and not complete else None
+        self.beta_neighbour, self.log_neighbour = betas["neighbour"], _log_miss(betas["neighbour"])
+        self.beta_lever, self.log_lever = betas["lever"], _log_miss(betas["lever"])
+        den = np.zeros(n)
+        if self.neighbour is not None:
+            den += self.beta_neighbour * np.asarray(self.neighbour.sum(axis=1)).ravel()
+        for beta, _, onehot, label in self.cliques:
+            size = onehot.sum(1)
+            den += np.where(label >= 0, beta * (size[label] - 1), 0.0)
+        self.static_den = den
+
+    def _parts(self, adopted: np.ndarray):
+        """(log of not hearing, beta-weighted adopting ties, adopting ties, beta-weighted ties) per org."""
+        log_no_hear = np.zeros_like(adopted)
+        proof = np.zeros_like(adopted)
+        count = np.zeros_like(adopted)
+        den = self.static_den
+        for beta, log_miss, onehot, label in self.cliques:
+            sums = onehot @ adopted
+            c = np.where((label >= 0)[:, None], sums[label] - adopted, 0.0)
+            log_no_hear += log_miss * c
+            proof += beta * c
+            count += c
+        if self.neighbour is not None:
+            c = self.neighbour @ adopted
+            log_no_hear += self.log_neighbour * c
+            proof += self.beta_neighbour * c
+            count += c
+        if self.effects.has_lever_ties:
+            ties = self.effects.lever_ties
+            c = ties @ adopted
+            log_no_hear += self.log_lever * c
+            proof += self.beta_lever * c
+            count += c
+            den = den + self.beta_lever * ties.sum(axis=1)
+        return log_no_hear, proof, count, den
+
+    def signals(self, adopted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(sum of log(1 - beta) over adopting ties, beta-weighted social-proof share) per org and innovation."""
+        log_no_hear, proof, _, den = self._parts(adopted)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(den[:, None] > 0, proof / den[:, None], 0.0)
+        return log_no_hear, share
+
+    def adopting_count(self, adopted: np.ndarray) -> np.ndarray:
+        """Number of adopting ties (any type) per organisation and innovation: complex contagion."""
+        return self._parts(adopted)[2]
+
+    def graph(self, tie_type: str) -> nx.Graph:
+        """One tie type of this run as a networkx graph (``neighbour``, ``county``, ``skr_group``,
+        ``national`` or ``lever``)."""
+        if tie_type == "neighbour":
+            matrix = fixed_ties(*_org_flags(self.orgs))["neighbour"]
+        elif tie_type in self.labels:
+            matrix = _clique_matrix(np.asarray(self.labels[tie_type]).astype(int))
+        elif tie_type == "lever":
+            matrix = self.effects.lever_ties
+        else:
+            raise KeyError(f"unknown tie type '{tie_type}'; known: {', '.join(TIE_TYPES)}")
+        return as_graph(matrix, self.orgs)
+
+
+def _log_miss(beta: float) -> float:
+    return float(np.log1p(-min(beta, 1 - 1e-12)))
+
+
+def _org_flags(orgs: Organisations) -> tuple[bool, bool]:
+    return bool((orgs.kind == REGION).any()), bool((orgs.kind == AGENCY).any())

@@ -1,0 +1,116 @@
+"""The organisations of the simulated public sector, as one table of arrays.
+
+Municipalities and regions come from the real data shipped in ``model/data`` (SCB codes, names, 2024
+populations, SKR groups, coordinates; see ``model/data/SOURCES.md``); the national agencies from
+``model/data/agencies.csv``. The table is static and cached: nothing random happens here, so every run
+and every replication shares it.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+MUNICIPALITY, REGION, AGENCY = 0, 1, 2
+KIND_NAMES = ("municipality", "region", "agency")
+
+#: Size bands of the official statistics (upper bounds exclusive), and their labels.
+SIZE_BAND_EDGES = (10_000, 20_000, 50_000, 100_000)
+SIZE_BANDS = ("<10k", "10-20k", "20-50k", "50-100k", ">100k")
+
+SKR_GROUPS = ("A1", "A2", "B3", "B4", "B5", "C6", "C7", "C8", "C9")
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    """Rows of a CSV file shipped in ``model/data`` (codes stay strings)."""
+    with resources.files("model").joinpath("data", name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def size_band(population: np.ndarray) -> np.ndarray:
+    """Index into :data:`SIZE_BANDS` for each population."""
+    return np.searchsorted(np.asarray(SIZE_BAND_EDGES), population, side="right")
+
+
+@dataclass(frozen=True)
+class Organisations:
+    """Static attributes of every organisation; index ``i`` is the organisation's row in all state arrays."""
+
+    kind: np.ndarray  # int8, MUNICIPALITY / REGION / AGENCY
+    code: tuple[str, ...]  # SCB kommunkod, länskod prefixed 'R', or agency id
+    name: tuple[str, ...]
+    county: np.ndarray  # index into `counties`, -1 for agencies
+    population: np.ndarray  # inhabitants served; 0 for agencies
+    scale: np.ndarray  # population-equivalent size that sets capacity and enthusiasts (agencies: staff)
+    skr_group: np.ndarray  # index into SKR_GROUPS, -1 unless a municipality
+    size_band: np.ndarray  # index into SIZE_BANDS, -1 unless a municipality
+    lat: np.ndarray
+    lon: np.ndarray
+    roles: tuple[tuple[str, ...], ...]  # agencies' roles; empty for others
+    counties: tuple[str, ...]  # county names, by county index
+    county_codes: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.code)
+
+    def mask(self, kind: int) -> np.ndarray:
+        return self.kind == kind
+
+    def index_of(self, code: str) -> int:
+        return self.code.index(code)
+
+
+@lru_cache(maxsize=8)
+def load_organisations(regions: bool = True, agencies: bool = True) -> Organisations:
+    """Municipalities first (sorted by code), then regions, then agencies."""
+    munis = read_csv("municipalities.csv")
+    counties = read_csv("regions.csv")
+    county_codes = tuple(r["county_code"] for r in counties)
+    county_index = {c: i for i, c in enumerate(county_codes)}
+    rows: list[dict] = []
+    for m in munis:
+        pop = float(m["population"])
+        rows.append(dict(kind=MUNICIPALITY, code=m["code"], name=m["name"], county=county_index[m["county_code"]],
+                         population=pop, scale=pop, skr=SKR_GROUPS.index(m["skr_group_code"]),
+                         lat=float(m["lat"]), lon=float(m["lon"]), roles=()))
+    if regions:
+        for r in counties:
+            pop = float(r["population"])
+            rows.append(dict(kind=REGION, code="R" + r["county_code"], name=_region_name(r["name"]),
+                             county=county_index[r["county_code"]], population=pop, scale=pop, skr=-1,
+                             lat=float(r["seat_lat"]), lon=float(r["seat_lon"]), roles=()))
+    if agencies:
+        for a in read_csv("agencies.csv"):
+            rows.append(dict(kind=AGENCY, code=a["id"], name=a["name"], county=-1, population=0.0,
+                             scale=float(a["staff"]), skr=-1, lat=np.nan, lon=np.nan,
+                             roles=tuple(a["roles"].split(";"))))
+    kind = np.array([r["kind"] for r in rows], dtype=np.int8)
+    population = np.array([r["population"] for r in rows])
+    band = np.where(kind == MUNICIPALITY, size_band(population), -1)
+    return Organisations(
+        kind=kind,
+        code=tuple(r["code"] for r in rows),
+        name=tuple(r["name"] for r in rows),
+        county=np.array([r["county"] for r in rows], dtype=np.int16),
+        population=population,
+        scale=np.array([r["scale"] for r in rows]),
+        skr_group=np.array([r["skr"] for r in rows], dtype=np.int8),
+        size_band=band.astype(np.int8),
+        lat=np.array([r["lat"] for r in rows]),
+        lon=np.array([r["lon"] for r in rows]),
+        roles=tuple(r["roles"] for r in rows),
+        counties=tuple(r["name"] for r in counties),
+        county_codes=county_codes,
+    )
+
+
+def _region_name(county_name: str) -> str:
+    """'Stockholms län' -> 'Region Stockholm' (Gotland's municipality is also its region)."""
+    base = county_name.removesuffix(" län")
+    base = base[:-1] if base.endswith("s") and not base.endswith("ss") else base
+    return f"Region {base}"
