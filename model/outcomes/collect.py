@@ -68,11 +68,17 @@ class Outcomes:
     stage_history: np.ndarray  # (steps + 1, n, k) int8
     applicable: np.ndarray  # (n, k) bool
     summary: dict[str, float] = field(default_factory=dict)
-    spend: pd.DataFrame | None = None  # lever, year, msek (from the levers)
+    spend_records: list = field(default_factory=list)  # (lever, year, msek) appended by levers
 
     @property
     def orgs(self) -> Organisations:
         return load_organisations(*self.world_flags)
+
+    @cached_property
+    def spend(self) -> pd.DataFrame:
+        """MSEK spent per lever and year."""
+        frame = pd.DataFrame(self.spend_records, columns=["lever", "year", "msek"])
+        return frame.groupby(["lever", "year"], as_index=False)["msek"].sum()
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
@@ -165,9 +171,8 @@ def collect(model: "InnovationModel") -> Outcomes:
         applicable=model.applicable,
     )
     out.summary = summarise(model, hist)
-    spend = pd.DataFrame(model.spend, columns=["lever", "year", "msek"])
-    out.spend = spend.groupby(["lever", "year"], as_index=False)["msek"].sum()
-    out.summary["spend_msek"] = float(spend["msek"].sum())
+    out.spend_records = list(model.spend)
+    out.summary["spend_msek"] = float(sum(r[2] for r in model.spend))
     return out
 
 

@@ -1,0 +1,109 @@
+"""A scenario's replications, run and written to a results folder.
+
+This is what ``spridning run`` does; the Python API is :func:`run_to_folder`. The folder gets
+``timeseries.parquet``, ``municipalities.parquet``, ``replications.csv`` (each run's scalar outcomes),
+``summary.csv`` (each outcome's mean and 95 % intervals), ``spend.csv``, ``manifest.json`` and ``charts/``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .outcomes.collect import Outcomes
+from .results import summary_table, versions, write_csv, write_json, write_parquet
+from .runner import replicate, replication_seeds
+from .scenario import Scenario
+
+RESULTS_ROOT = Path("results")
+
+
+@dataclass
+class ScenarioResults:
+    """The replications of one scenario, as frames with a ``replication`` column."""
+
+    scenario: Scenario
+    outcomes: list[Outcomes]
+    seed: int
+    wall_seconds: float
+
+    @property
+    def replications(self) -> pd.DataFrame:
+        frame = pd.DataFrame([o.summary for o in self.outcomes])
+        frame.insert(0, "replication", range(len(self.outcomes)))
+        return frame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return summary_table(self.replications.drop(columns="replication"))
+
+    def stacked(self, attribute: str) -> pd.DataFrame:
+        frames = [getattr(o, attribute).assign(replication=r) for r, o in enumerate(self.outcomes)]
+        return pd.concat(frames, ignore_index=True)
+
+
+def default_folder(name: str) -> Path:
+    return RESULTS_ROOT / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+
+
+def run_scenario(scenario: Scenario, replications: int | None = None, seed: int | None = None,
+                 workers: int | None = None, progress: bool = True, label: str | None = None) -> ScenarioResults:
+    """Run all replications of ``scenario`` with a progress bar."""
+    from tqdm import tqdm
+
+    reps = replications or scenario.replications
+    root = scenario.seed if seed is None else seed
+    start = time.perf_counter()
+    with tqdm(total=reps, desc=label or scenario.name, unit="run", disable=not progress, leave=False) as bar:
+        outcomes = replicate(scenario, reps, root, workers, progress=bar.update)
+    return ScenarioResults(scenario, outcomes, root, time.perf_counter() - start)
+
+
+def manifest(results: ScenarioResults, source: str | None, workers: int | None) -> dict:
+    seeds = replication_seeds(results.seed, len(results.outcomes))
+    return {
+        "tool": "spridning",
+        "version": __version__,
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "scenario_file": source,
+        "scenario_given": results.scenario.model_dump(mode="json", exclude_unset=True),
+        "scenario_resolved": results.scenario.resolved(),
+        "replications": len(results.outcomes),
+        "root_seed": results.seed,
+        "replication_seeds": [{"entropy": s.entropy, "spawn_key": list(s.spawn_key)} for s in seeds],
+        "workers": workers,
+        "wall_seconds": round(results.wall_seconds, 3),
+        "versions": versions(),
+    }
+
+
+def write_folder(results: ScenarioResults, out: Path, source: str | None = None, workers: int | None = None,
+                 charts: bool = True) -> Path:
+    """Write every output of a scenario's replications into ``out`` (each file atomically)."""
+    out.mkdir(parents=True, exist_ok=True)
+    timeseries = results.stacked("timeseries")
+    municipalities = results.stacked("municipalities")
+    write_parquet(timeseries, out / "timeseries.parquet")
+    write_parquet(municipalities, out / "municipalities.parquet")
+    write_csv(results.replications, out / "replications.csv")
+    write_csv(results.summary, out / "summary.csv")
+    write_csv(results.stacked("spend"), out / "spend.csv")
+    if charts:
+        from .charts import scenario_charts
+
+        scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name)
+    write_json(manifest(results, source, workers), out / "manifest.json")
+    return out
+
+
+def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int | None = None,
+                  seed: int | None = None, workers: int | None = None, source: str | None = None,
+                  progress: bool = True, charts: bool = True) -> tuple[ScenarioResults, Path]:
+    results = run_scenario(scenario, replications, seed, workers, progress)
+    folder = write_folder(results, out or default_folder(scenario.name), source, workers, charts)
+    return results, folder
