@@ -57,7 +57,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "take part more often (membership odds grow with the square root of size).",
        "001 L2412-2418 (those that already innovate collaborate more); share: assumption", "awareness"),
     # --- Starting a pilot ------------------------------------------------------------------------
-    _P("pilot_start_rate", 0.12, 0.0, 1.0, "per quarter",
+    _P("pilot_start_rate", 0.25, 0.0, 1.0, "per quarter",
        "Chance that an aware organisation with everything in place (enthusiasts, free capacity, money, "
        "peers who adopted) starts a pilot.", ASSUMPTION, "pilot"),
     _P("enthusiast_floor", 0.05, 0.0, 1.0, "factor",
@@ -138,11 +138,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     _P("stall_no_money", 0.15, 0.0, 1.0, "per quarter",
        "Extra stall hazard when this year's slack and grants do not cover the pilot's running cost.",
        "001 L1703-1719, L2065-2069 (funding stops at exploration)", "stall"),
-    _P("pilot_extension", 0.5, 0.0, 0.95, "share per quarter",
+    _P("pilot_extension", 0.35, 0.0, 0.95, "share per quarter",
        "Chance that a finished pilot that did not scale is prolonged another quarter (limbo) rather than "
        "abandoned at once; prolonged pilots can still scale or stall later.",
        "000 L4618-4620, L2628-2631 (pilots rarely become broad implementation); share: assumption", "stall"),
-    _P("scale_base_logit", 0.0, -5.0, 5.0, "log-odds",
+    _P("scale_base_logit", -4.0, -8.0, 2.0, "log-odds",
        "Log-odds that a finished pilot is scaled, before the named parts below.", ASSUMPTION, "scale"),
     _P("scale_capacity_weight", 1.0, 0.0, 5.0, "log-odds per unit",
        "Weight of scale-up capacity (free capacity and change management) on scaling.",
