@@ -27,7 +27,8 @@ class Effects:
     failure_sharing_boost: float = 0.0  # added to the share of stalled pilots whose lessons are shared
     # --- lasting ---
     capacity_bonus: np.ndarray = field(init=False)  # development capacity added
-    lever_ties: np.ndarray = field(init=False)  # (n, n) ties created by levers (weight per tie)
+    lever_ties: np.ndarray = field(init=False)  # (n, n) ties created by levers; change only via add_ties
+    has_lever_ties: bool = False  # set by add_ties, so the dynamics skip the n x n product until needed
     infrastructure_gain: float = 0.0  # added to the scenario's infrastructure level (capped at 1)
 
     def __post_init__(self) -> None:
@@ -45,6 +46,11 @@ class Effects:
         self.cost_factor = np.ones((n, k))
         self.failure_sharing_boost = 0.0
 
-    @property
-    def has_lever_ties(self) -> bool:
-        return bool(self.lever_ties.any())
+    def add_ties(self, a: np.ndarray | int, b: np.ndarray | int, weight: float = 1.0) -> None:
+        """Create lasting symmetric ties between organisations ``a`` and ``b`` (e.g. reviewer and reviewed)."""
+        a, b = np.atleast_1d(a), np.atleast_1d(b)
+        keep = a != b
+        if keep.any():
+            self.lever_ties[a[keep], b[keep]] = weight
+            self.lever_ties[b[keep], a[keep]] = weight
+            self.has_lever_ties = True

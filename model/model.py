@@ -43,6 +43,7 @@ class State:
     protector_lost: np.ndarray = field(default=None)  # (n,) bool, lost this quarter
     slack: np.ndarray = field(default=None)  # (n,) MSEK this year
     slack_mean: np.ndarray = field(default=None)  # (n,) MSEK per year on average
+    arrival_rate: np.ndarray = field(default=None)  # (n,) enthusiasts arriving per quarter
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class InnovationModel(mesa.Model):
         self.params = SimpleNamespace(**scenario.parameters.model_dump())
         self.rng_world, self.rng_people, self.rng_lifecycle, self.rng_levers = self.rng.spawn(4)
         self.quarter = 0  # quarters completed
+        self.rates = lifecycle.rates(self.params)
+        self.one_step = scenario.mechanisms.lifecycle == "one_step"
+        self.complex_contagion = scenario.mechanisms.contagion == "complex"
         self.n_steps = scenario.steps
 
         world = scenario.world
@@ -119,7 +123,7 @@ class InnovationModel(mesa.Model):
         self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects)
         self._seed_adopters()
 
-        self.organisations = [AGENT_CLASS[int(kind)](self, i) for i, kind in enumerate(self.orgs.kind)]
+        self._organisations: list | None = None  # Mesa agents, made on first use (see `organisations`)
 
         from .levers import build_levers  # levers import the model's types
 
@@ -199,13 +203,29 @@ class InnovationModel(mesa.Model):
         for _ in range(self.n_steps - self.quarter):
             self.step()
 
-    def record_scaling(self, scaled: np.ndarray, durations: np.ndarray) -> None:
-        """Accumulate time from pilot start to scale, per innovation."""
-        ks = np.nonzero(scaled)[1]
-        np.add.at(self.scale_durations, ks, durations)
-        np.add.at(self.scale_count, ks, 1)
-
     # --- views -----------------------------------------------------------------------------------------
+    @property
+    def organisations(self) -> list:
+        """The organisations as Mesa agents (``Municipality``, ``Region``, ``Agency``), in array order.
+
+        Agents are views onto the state arrays, so they are made the first time anyone looks (through
+        this, ``agents`` or ``agents_by_type``); a run that only needs its outcomes, such as each of the
+        thousands of runs in a sweep, does not pay for registering 330 agents with Mesa.
+        """
+        if self._organisations is None:
+            self._organisations = [AGENT_CLASS[int(kind)](self, i) for i, kind in enumerate(self.orgs.kind)]
+        return self._organisations
+
+    @property
+    def agents(self):
+        self.organisations  # noqa: B018 - make the views before Mesa lists them
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self.organisations  # noqa: B018
+        return super().agents_by_type
+
     def graph(self, tie_type: str):
         """A tie type of this run as a networkx graph (see :meth:`model.world.networks.Ties.graph`)."""
         return self.ties.graph(tie_type)

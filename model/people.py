@@ -28,7 +28,7 @@ def is_election(year: int, quarter: int) -> bool:
 
 
 def arrival_rate(model: "InnovationModel") -> np.ndarray:
-    """Expected enthusiast arrivals per quarter, per organisation."""
+    """Expected enthusiast arrivals per quarter, per organisation (more in larger organisations)."""
     p = model.params
     return p.enthusiast_arrival_rate * (model.scale / 1e4) ** p.enthusiast_size_elasticity
 
@@ -36,7 +36,8 @@ def arrival_rate(model: "InnovationModel") -> np.ndarray:
 def initialise(model: "InnovationModel") -> None:
     """Draw the starting enthusiasts (from the stationary distribution), protectors and slack."""
     p, s, rng = model.params, model.state, model.rng_people
-    stationary = arrival_rate(model) / max(p.enthusiast_leave_rate, 1e-3)
+    s.arrival_rate = arrival_rate(model)
+    stationary = s.arrival_rate / max(p.enthusiast_leave_rate, 1e-3)
     s.enthusiasts = rng.poisson(stationary).astype(np.int32)
     s.protector = rng.random(model.n) < p.protector_share
     s.protector_lost = np.zeros(model.n, dtype=bool)
@@ -47,18 +48,18 @@ def initialise(model: "InnovationModel") -> None:
 def update(model: "InnovationModel", year: int, quarter: int) -> None:
     """One quarter of arrivals, departures, leadership changes and (in Q1) a new budget."""
     p, s, rng = model.params, model.state, model.rng_people
-    arrivals = rng.poisson(arrival_rate(model))
+    arrivals = rng.poisson(s.arrival_rate)
     leavers = rng.binomial(s.enthusiasts, p.enthusiast_leave_rate)
     s.enthusiasts = s.enthusiasts - leavers + arrivals
 
-    change_u, new_u = rng.random(model.n), rng.random(model.n)
+    change_u, new_u = rng.random((2, model.n))
     change_p = p.protector_change_at_election if is_election(year, quarter) else p.protector_turnover
     changes = change_u < change_p
     had = s.protector
     s.protector = np.where(changes, new_u < p.protector_share, had)
     s.protector_lost = had & ~s.protector
 
-    slack_u = rng.standard_normal(model.n)
     if quarter == 1:
+        slack_u = rng.standard_normal(model.n)
         sigma = p.slack_volatility
         s.slack = s.slack_mean * np.exp(sigma * slack_u - sigma**2 / 2)

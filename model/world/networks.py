@@ -15,6 +15,7 @@ from functools import lru_cache
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from .organisations import AGENCY, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
 
@@ -104,63 +105,44 @@ class Ties:
         if complete:  # everyone tied to everyone through one national clique: the Bass configuration
             labels, wanted = {"national": np.zeros(n, dtype=int)}, {"national": True}
         self.labels = labels
-        #: (type, beta, log(1 - beta), one-hot group matrix or None, group label per org)
-        self.cliques = []
-        for t, label in labels.items():
-            if not wanted[t]:
-                continue
-            label = label.astype(int)
-            n_groups = label.max() + 1
-            onehot = np.zeros((n_groups, n))
-            onehot[label[label >= 0], np.flatnonzero(label >= 0)] = 1.0
-            self.cliques.append((betas[t], _log_miss(betas[t]), onehot, label))
+        #: (beta, log(1 - beta), group label per org (-1: not in any group)) per clique type in use
+        self.cliques = [(betas[t], _log_miss(betas[t]), label.astype(np.int64))
+                        for t, label in labels.items() if wanted[t]]
         self.neighbour = fixed_ties(*_org_flags(orgs))["neighbour"] if options.neighbours and not complete else None
         self.beta_neighbour, self.log_neighbour = betas["neighbour"], _log_miss(betas["neighbour"])
         self.beta_lever, self.log_lever = betas["lever"], _log_miss(betas["lever"])
         den = np.zeros(n)
         if self.neighbour is not None:
             den += self.beta_neighbour * np.asarray(self.neighbour.sum(axis=1)).ravel()
-        for beta, _, onehot, label in self.cliques:
-            size = onehot.sum(1)
+        for beta, _, label in self.cliques:
+            size = np.bincount(label[label >= 0], minlength=label.max() + 1)
             den += np.where(label >= 0, beta * (size[label] - 1), 0.0)
         self.static_den = den
+        self.static_inv_den = np.divide(1.0, den, out=np.zeros(n), where=den > 0)
+        self.clique_labels = np.array([c[2] for c in self.cliques], dtype=np.int64).reshape(len(self.cliques), n)
+        self.clique_beta = np.array([c[0] for c in self.cliques], dtype=float)
+        self.clique_log = np.array([c[1] for c in self.cliques], dtype=float)
 
-    def _parts(self, adopted: np.ndarray):
-        """(log of not hearing, beta-weighted adopting ties, adopting ties, beta-weighted ties) per org."""
-        log_no_hear = np.zeros_like(adopted)
-        proof = np.zeros_like(adopted)
-        count = np.zeros_like(adopted)
-        den = self.static_den
-        for beta, log_miss, onehot, label in self.cliques:
-            sums = onehot @ adopted
-            c = np.where((label >= 0)[:, None], sums[label] - adopted, 0.0)
-            log_no_hear += log_miss * c
-            proof += beta * c
-            count += c
+    def signals(self, adopted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
+        beta-weighted share of ties that adopted (simple contagion) and the count of adopting ties
+        (complex contagion)."""
+        n, k = adopted.shape
+        log_no_hear, proof, count = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
+        _clique_signals(adopted, self.clique_labels, self.clique_beta, self.clique_log, log_no_hear, proof, count)
         if self.neighbour is not None:
-            c = self.neighbour @ adopted
-            log_no_hear += self.log_neighbour * c
-            proof += self.beta_neighbour * c
-            count += c
+            _csr_signals(adopted, self.neighbour.indptr, self.neighbour.indices, self.beta_neighbour,
+                         self.log_neighbour, log_no_hear, proof, count)
+        inv_den = self.static_inv_den
         if self.effects.has_lever_ties:
             ties = self.effects.lever_ties
             c = ties @ adopted
             log_no_hear += self.log_lever * c
             proof += self.beta_lever * c
             count += c
-            den = den + self.beta_lever * ties.sum(axis=1)
-        return log_no_hear, proof, count, den
-
-    def signals(self, adopted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(sum of log(1 - beta) over adopting ties, beta-weighted social-proof share) per org and innovation."""
-        log_no_hear, proof, _, den = self._parts(adopted)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(den[:, None] > 0, proof / den[:, None], 0.0)
-        return log_no_hear, share
-
-    def adopting_count(self, adopted: np.ndarray) -> np.ndarray:
-        """Number of adopting ties (any type) per organisation and innovation: complex contagion."""
-        return self._parts(adopted)[2]
+            den = self.static_den + self.beta_lever * ties.sum(axis=1)
+            inv_den = np.divide(1.0, den, out=np.zeros(n), where=den > 0)
+        return log_no_hear, proof * inv_den[:, None], count
 
     def graph(self, tie_type: str) -> nx.Graph:
         """One tie type of this run as a networkx graph (``neighbour``, ``county``, ``skr_group``,
@@ -174,6 +156,42 @@ class Ties:
         else:
             raise KeyError(f"unknown tie type '{tie_type}'; known: {', '.join(TIE_TYPES)}")
         return as_graph(matrix, self.orgs)
+
+
+@njit(cache=True)
+def _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count):
+    """Add each clique type's adopting ties: the group's adopters minus oneself."""
+    n, k = adopted.shape
+    for c in range(labels.shape[0]):
+        n_groups = labels[c].max() + 1
+        sums = np.zeros((max(n_groups, 1), k))
+        for i in range(n):
+            g = labels[c, i]
+            if g >= 0:
+                for j in range(k):
+                    sums[g, j] += adopted[i, j]
+        for i in range(n):
+            g = labels[c, i]
+            if g >= 0:
+                for j in range(k):
+                    a = sums[g, j] - adopted[i, j]
+                    log_no_hear[i, j] += logs[c] * a
+                    proof[i, j] += betas[c] * a
+                    count[i, j] += a
+
+
+@njit(cache=True)
+def _csr_signals(adopted, indptr, indices, beta, log_miss, log_no_hear, proof, count):
+    """Add adopting ties along a sparse 0/1 tie matrix (land-border neighbours)."""
+    n, k = adopted.shape
+    for i in range(n):
+        for p in range(indptr[i], indptr[i + 1]):
+            nb = indices[p]
+            for j in range(k):
+                a = adopted[nb, j]
+                log_no_hear[i, j] += log_miss * a
+                proof[i, j] += beta * a
+                count[i, j] += a
 
 
 def _log_miss(beta: float) -> float:
