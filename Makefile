@@ -1,0 +1,36 @@
+# Two commands: `make demo` sets up and runs the main job; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test test-all bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+# The main job: the baseline scenario, then a comparison of intervention portfolios, with charts.
+demo: setup
+	$(BIN)/spridning run scenarios/baseline.yaml --out results/baseline
+	@if $(BIN)/spridning compare --help >/dev/null 2>&1; then \
+		$(BIN)/spridning compare scenarios/portfolio_*.yaml --baseline scenarios/baseline.yaml --out results/comparison; \
+	fi
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+# The suite under python3 and, where it is installed, again under Python 3.12 (Mesa 3.5).
+test-all: test
+	@if PY312=$$(./.ci/find-python312); then \
+		$(MAKE) --no-print-directory test PYTHON="$$PY312" VENV=.venv312; \
+	else echo "python3.12 not found: skipped the Python 3.12 run"; fi
+
+bench: setup
+	$(BIN)/python benchmarks/bench_run.py
+
+clean:
+	rm -rf $(VENV) .venv312 .pytest_cache

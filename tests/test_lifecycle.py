@@ -1,0 +1,120 @@
+"""The stage machine and the dynamics: invariants, reproducibility and directions of effect."""
+
+import numpy as np
+import pytest
+
+import model
+from model.model import InnovationModel
+from model.stages import ADOPTED, PILOTING, STAGED_MOVES, STALLED, UNAWARE, allowed_moves
+
+
+def histories(scenario, seeds):
+    return [model.run(scenario, seed=s) for s in seeds]
+
+
+def test_counts_are_conserved_and_no_stage_is_skipped(baseline):
+    for out in histories(baseline, range(5)):
+        h = out.stage_history
+        n, k = out.applicable.shape
+        counts = np.stack([(h == s).sum((1, 2)) for s in range(6)], axis=1)
+        assert (counts.sum(1) == n * k).all()
+        # organisations an innovation does not apply to never leave 'unaware'
+        assert (h[:, ~out.applicable] == UNAWARE).all()
+        before, after = h[:-1], h[1:]
+        moved = before != after
+        pairs = set(zip(before[moved].tolist(), after[moved].tolist()))
+        assert pairs <= STAGED_MOVES, f"illegal moves {pairs - STAGED_MOVES}"
+        assert moved.sum() > 100  # the run actually did something
+
+
+def test_one_step_lifecycle_only_makes_its_own_moves():
+    scenario = model.load_scenario("scenarios/bass.yaml")
+    h = model.run(scenario, seed=2).stage_history
+    moved = h[:-1] != h[1:]
+    pairs = set(zip(h[:-1][moved].tolist(), h[1:][moved].tolist()))
+    assert pairs and pairs <= allowed_moves("one_step")
+
+
+def test_same_seed_gives_identical_results_and_different_seeds_differ(baseline):
+    a, b, c = model.run(baseline, seed=11), model.run(baseline, seed=11), model.run(baseline, seed=12)
+    assert np.array_equal(a.stage_history, b.stage_history)
+    assert a.summary == pytest.approx(b.summary, nan_ok=True)
+    assert a.timeseries.equals(b.timeseries)
+    assert not np.array_equal(a.stage_history, c.stage_history)
+
+
+def test_replications_are_the_same_on_one_or_many_processes(baseline):
+    one = model.replicate(baseline, replications=4, seed=5, workers=1)
+    many = model.replicate(baseline, replications=4, seed=5, workers=2)
+    for x, y in zip(one, many):
+        assert np.array_equal(x.stage_history, y.stage_history)
+    assert not np.array_equal(one[0].stage_history, one[1].stage_history)
+
+
+def test_the_pilot_swamp_emerges_from_the_mechanisms(baseline):
+    """Most pilots are not scaled, and the share that scales moves with capacity and complexity."""
+    rates = [model.run(baseline, seed=s).summary["pilot_to_scale_rate"] for s in range(10)]
+    assert 0.2 < np.mean(rates) < 0.6
+    roomy = model.with_overrides(baseline, {"parameters.scale_complexity_weight": 0.0})
+    easier = [model.run(roomy, seed=s).summary["pilot_to_scale_rate"] for s in range(10)]
+    assert np.mean(easier) > np.mean(rates) + 0.1
+
+
+def assert_effect(paired_difference, base, changed, outcome, sign, reps=30):
+    mean, se = paired_difference(base, changed, outcome, reps=reps)
+    assert sign * mean > 3 * se, f"{outcome}: paired difference {mean:.4f} +- {se:.4f}"
+
+
+def test_more_capacity_means_faster_adoption(baseline, paired_difference):
+    more = model.with_overrides(baseline, {"parameters.capacity_scale": 3.0})
+    assert_effect(paired_difference, baseline, more, "final_adoption", +1)
+
+
+def test_no_enthusiasts_means_fewer_pilots(baseline, paired_difference):
+    none = model.with_overrides(baseline, {"parameters.enthusiast_arrival_rate": 0.0})
+    assert_effect(paired_difference, baseline, none, "pilots_started", -1)
+    out = model.run(none, seed=1)
+    assert out.summary["pilots_started"] < 0.25 * model.run(baseline, seed=1).summary["pilots_started"]
+
+
+def test_losing_protectors_stalls_more_pilots(baseline, paired_difference):
+    turbulent = model.with_overrides(baseline, {"parameters.protector_turnover": 0.25,
+                                                "parameters.protector_change_at_election": 1.0})
+    assert_effect(paired_difference, baseline, turbulent, "pilots_stalled", +1)
+
+
+def test_small_municipalities_lag_large_ones_in_the_baseline(baseline):
+    gaps = np.array([model.run(baseline, seed=s).summary["gap_small_large"] for s in range(20)])
+    assert gaps.mean() > 3 * gaps.std(ddof=1) / np.sqrt(len(gaps))
+    assert (gaps > 0).mean() > 0.9
+
+
+def test_complex_contagion_needs_enough_adopting_ties(baseline, paired_difference):
+    """Under complex contagion social proof is full only from the threshold on: raising it slows pilots."""
+    easy = model.with_overrides(baseline, {"mechanisms.contagion": "complex", "parameters.complex_threshold": 1})
+    hard = model.with_overrides(easy, {"parameters.complex_threshold": 10})
+    assert_effect(paired_difference, easy, hard, "pilots_started", -1)
+    # a threshold nobody reaches leaves only the floor of social proof
+    never = model.with_overrides(easy, {"parameters.social_proof_floor": 0.0, "parameters.complex_threshold": 10,
+                                        "world.networks.national": False})
+    assert model.run(never, seed=1).summary["pilots_started"] < model.run(easy, seed=1).summary["pilots_started"]
+
+
+def test_an_election_quarter_changes_protectors(baseline):
+    m = InnovationModel(model.with_overrides(baseline, {"parameters.protector_turnover": 0.0}), seed=3)
+    changes = []
+    for _ in range(12):
+        before = m.state.protector.copy()
+        m.step()
+        changes.append((before != m.state.protector).sum())
+    # 2026 Q3 is step index 2 and 2027-2028 have no election: only that quarter changes leadership
+    assert changes[2] > 0 and sum(changes) == changes[2]
+
+
+def test_piloting_needs_free_capacity(baseline):
+    m = InnovationModel(model.with_overrides(baseline, {"parameters.capacity_scale": 0.1}), seed=1)
+    m.run_model()
+    small = m.orgs.population < 5000
+    ever_piloted = (m.stage_history == PILOTING).any(0).any(1)
+    assert ever_piloted[small & (m.orgs.kind == 0)].mean() < 0.2
+    assert ((m.stage_history == ADOPTED) | (m.stage_history == STALLED)).any()

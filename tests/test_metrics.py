@@ -1,0 +1,42 @@
+"""Equality metrics against hand-computed values."""
+
+import numpy as np
+import pytest
+
+from model.outcomes.metrics import gini, theil, theil_decomposition
+
+
+def test_gini_of_hand_computed_vectors():
+    assert gini(np.array([1, 1, 1, 1])) == 0.0
+    # one of four holds everything: mean |xi - xj| = 6/16 * 4 ... = 0.75 of the total -> G = (n - 1) / n
+    assert gini(np.array([0, 0, 0, 4])) == pytest.approx(0.75)
+    # x = (1, 2, 3): sum |xi - xj| over ordered pairs = 8, n^2 = 9, mean 2 -> 8 / 9 / 4
+    assert gini(np.array([1.0, 2.0, 3.0])) == pytest.approx(8 / 9 / 4)
+    assert gini(np.zeros(5)) == 0.0
+
+
+def test_theil_of_hand_computed_vectors():
+    assert theil(np.array([2.0, 2.0])) == 0.0
+    # x = (1, 3), mean 2: (0.5 ln 0.5 + 1.5 ln 1.5) / 2
+    assert theil(np.array([1.0, 3.0])) == pytest.approx((0.5 * np.log(0.5) + 1.5 * np.log(1.5)) / 2)
+    # all in one of n: ln n
+    assert theil(np.array([0, 0, 0, 5.0])) == pytest.approx(np.log(4))
+
+
+def test_theil_decomposes_exactly_into_between_and_within():
+    x = np.array([1.0, 3.0, 2.0, 2.0, 0.0, 6.0])
+    groups = np.array([0, 0, 1, 1, 2, 2])
+    total, between, within = theil_decomposition(x, groups)
+    assert total == pytest.approx(between + within, abs=1e-12)
+    # hand computation: mean 7/3; group means 2, 2, 3; shares 4/14, 4/14, 6/14
+    mu = 14 / 6
+    expected_between = 2 * (4 / 14) * np.log(2 / mu) + (6 / 14) * np.log(3 / mu)
+    expected_within = (4 / 14) * theil(np.array([1.0, 3.0])) + (6 / 14) * theil(np.array([0.0, 6.0]))
+    assert between == pytest.approx(expected_between)
+    assert within == pytest.approx(expected_within)
+
+
+def test_equal_groups_have_no_between_part():
+    x = np.array([1.0, 3.0, 1.0, 3.0])
+    _, between, within = theil_decomposition(x, np.array([0, 0, 1, 1]))
+    assert between == pytest.approx(0.0, abs=1e-12) and within == pytest.approx(theil(x))
