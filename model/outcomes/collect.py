@@ -187,6 +187,7 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
     # diffusion
     share_t = ((hist == ADOPTED) & app).sum((1, 2)) / n_app
     s["final_adoption"] = float(share_t[-1])
+    s["adoptions_final"] = float(adopted_final.sum())
     weight = orgs.population[:, None] * app
     s["final_adoption_pop"] = float((weight * adopted_final).sum() / weight.sum()) if weight.sum() else np.nan
     reached = np.flatnonzero(share_t >= 0.5)

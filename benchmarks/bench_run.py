@@ -1,0 +1,71 @@
+"""Time one 10-year baseline run against Mesa's own virus_on_network example (290 nodes, 40 steps).
+
+Both are measured in this process, so the ratio is meaningful on any machine. Prints figures only;
+the issue's target is a baseline run in at most a fifth of the example's time.
+
+    python benchmarks/bench_run.py [--repeats 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+from pathlib import Path
+
+import mesa
+
+import model
+from model.model import InnovationModel
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+def virus_on_network(seed: int) -> None:
+    from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            m = VirusOnNetwork(num_nodes=290, avg_node_degree=3, seed=seed)
+        except TypeError:  # Mesa >= 3.4 takes rng instead of seed
+            m = VirusOnNetwork(num_nodes=290, avg_node_degree=3, rng=seed)
+    for _ in range(40):
+        m.step()
+
+
+def timed(fn, repeats: int) -> float:
+    """Median seconds per call (after one warm-up call)."""
+    fn(0)
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        fn(i + 1)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+    scenario = model.load_scenario(BASELINE)
+
+    def with_agents(seed: int) -> None:
+        m = InnovationModel(scenario, seed=seed)
+        m.organisations  # noqa: B018 - register the Mesa agents too
+        m.run_model()
+
+    example = timed(virus_on_network, args.repeats)
+    ours = timed(lambda s: model.run(scenario, seed=s), args.repeats)
+    ours_agents = timed(with_agents, args.repeats)
+    print(f"mesa {mesa.__version__}, {len(scenario.innovations)} innovations, {scenario.steps} quarters")
+    print(f"virus_on_network (290 nodes, 40 steps):  {example * 1e3:7.2f} ms")
+    print(f"baseline run, model.run() with outcomes: {ours * 1e3:7.2f} ms   ratio {ours / example:.3f}")
+    print(f"baseline run with Mesa agents made:      {ours_agents * 1e3:7.2f} ms   ratio {ours_agents / example:.3f}")
+    print("target ratio: <= 0.200")
+
+
+if __name__ == "__main__":
+    main()
