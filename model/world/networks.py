@@ -118,6 +118,9 @@ class Ties:
             size = np.bincount(label[label >= 0], minlength=label.max() + 1)
             den += np.where(label >= 0, beta * (size[label] - 1), 0.0)
         self.static_den = den
+        # neighbour ties as CSR arrays for the compiled kernel (empty when neighbours are off)
+        nb = self.neighbour if self.neighbour is not None else sp.csr_matrix((n, n))
+        self.nb_indptr, self.nb_indices = nb.indptr.astype(np.int64), nb.indices.astype(np.int64)
         self.static_inv_den = np.divide(1.0, den, out=np.zeros(n), where=den > 0)
         self.clique_labels = np.array([c[2] for c in self.cliques], dtype=np.int64).reshape(len(self.cliques), n)
         self.clique_beta = np.array([c[0] for c in self.cliques], dtype=float)
@@ -127,12 +130,10 @@ class Ties:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
         beta-weighted share of ties that adopted (simple contagion) and the count of adopting ties
         (complex contagion)."""
-        n, k = adopted.shape
-        log_no_hear, proof, count = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
-        _clique_signals(adopted, self.clique_labels, self.clique_beta, self.clique_log, log_no_hear, proof, count)
-        if self.neighbour is not None:
-            _csr_signals(adopted, self.neighbour.indptr, self.neighbour.indices, self.beta_neighbour,
-                         self.log_neighbour, log_no_hear, proof, count)
+        n = adopted.shape[0]
+        log_no_hear, proof, count = _signals(adopted, self.clique_labels, self.clique_beta, self.clique_log,
+                                             self.nb_indptr, self.nb_indices, self.beta_neighbour,
+                                             self.log_neighbour)
         inv_den = self.static_inv_den
         if self.effects.has_lever_ties:
             ties = self.effects.lever_ties
@@ -156,6 +157,16 @@ class Ties:
         else:
             raise KeyError(f"unknown tie type '{tie_type}'; known: {', '.join(TIE_TYPES)}")
         return as_graph(matrix, self.orgs)
+
+
+@njit(cache=True)
+def _signals(adopted, labels, betas, logs, indptr, indices, beta_nb, log_nb):
+    """Adopting ties of every fixed type, summed into the three signals the life cycle reads."""
+    n, k = adopted.shape
+    log_no_hear, proof, count = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
+    _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count)
+    _csr_signals(adopted, indptr, indices, beta_nb, log_nb, log_no_hear, proof, count)
+    return log_no_hear, proof, count
 
 
 @njit(cache=True)
