@@ -104,9 +104,8 @@ class InnovationModel(mesa.Model):
         self.innovation_names = self.innovations.names
         self.k = len(self.innovation_names)
         self.scale = self._scale()
-        self.applicable = np.array(
-            [[KIND_NAMES[kind] in applies for applies in self.innovations.applies_to] for kind in self.orgs.kind]
-        ).reshape(self.n, self.k)
+        by_kind = np.array([[kind in applies for applies in self.innovations.applies_to] for kind in KIND_NAMES])
+        self.applicable = by_kind[self.orgs.kind].reshape(self.n, self.k)
         self.scale_cost = self.innovations.scale_cost_per_10k[None, :] * (self.scale / 1e4)[:, None]
         self.evidence = self.innovations.evidence.astype(float).copy()
 
