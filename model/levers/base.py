@@ -1,0 +1,175 @@
+"""What every lever shares: its YAML parameters, timing, spending, and the ways it may touch the model.
+
+A lever is a class with
+
+- ``Params``: a pydantic model (``extra="forbid"``) derived from :class:`LeverParams` — ``type``, ``name``,
+  ``budget_msek_per_year``, ``start_year``, ``duration_years``, ``target`` plus the lever's own knobs,
+  among them its *unit costs* (how many MSEK one review, one team-year, one grant costs), which turn the
+  budget into an intensity;
+- class attributes ``sustaingov_id`` (int or None), ``evidence`` (seed files and lines), ``scores``
+  ("unscored" or SustainGov's qualitative statement — the report's numeric sub-scores are only in its
+  figures, so none is invented here) and a one-line ``description``;
+- a hook :meth:`Lever.step` that the template :meth:`Lever.act` calls every quarter.
+
+:meth:`Lever.act` handles timing (a lever is *active* in the years ``start_year`` to
+``start_year + duration_years - 1``), spending (``budget/4`` MSEK recorded in ``model.spend`` for every
+active quarter, so a lever's spend is exactly ``budget x active years``) and the bookkeeping of temporary
+costs (capacity an organisation gives up for a quarter, money it spends on applications). A lever with
+``budget_msek_per_year: 0`` returns at once: it draws nothing, records nothing and touches no effect, so
+the run is identical to one without it. Levers act only through :class:`model.effects.Effects` and draw
+only from ``model.rng_levers``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..scenario import Strict
+from .targeting import Target, Targeting
+
+if TYPE_CHECKING:
+    from ..model import InnovationModel
+
+#: per-lever units and what they rest on are given in each field's description as "[unit] meaning; source"
+
+
+class LeverParams(Strict):
+    """Parameters every lever has. Subclasses narrow ``type`` to a Literal of the lever's name."""
+
+    type: str = Field(description="which lever (see `spridning levers`)")
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
+                             description="label in results and spend tables; default: the type")
+    budget_msek_per_year: float = Field(ge=0.0, le=100_000.0,
+                                        description="[MSEK/year] what the lever spends each active year")
+    start_year: int | None = Field(None, ge=2000, le=2100,
+                                   description="[year] first year active; default: the scenario's start_year")
+    duration_years: int | None = Field(None, ge=1, le=50,
+                                       description="[years] how long it is active; default: to the horizon")
+    target: Target = Field(default_factory=Target, description="who the lever reaches (see Target)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("name") is None and "type" in data:
+            data = {**data, "name": data["type"]}
+        return data
+
+
+class Lever:
+    """Base class of every lever: timing, spending, temporary costs; subclasses implement :meth:`step`."""
+
+    Params: ClassVar[type[LeverParams]] = LeverParams
+    sustaingov_id: ClassVar[int | None] = None
+    #: every SustainGov proposal the lever models (default: just ``sustaingov_id``)
+    sustaingov_ids: ClassVar[tuple[int, ...]] = ()
+    evidence: ClassVar[str] = ""
+    scores: ClassVar[str] = "unscored"
+    description: ClassVar[str] = ""
+    #: names of the Params fields that are unit costs (shown as such by `spridning levers` and docs)
+    unit_cost_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: LeverParams, model: "InnovationModel") -> None:
+        self.p = params
+        self.name = params.name or params.type
+        spec = model.spec
+        self.start_year = params.start_year if params.start_year is not None else spec.start_year
+        horizon_end = spec.start_year + spec.horizon_years
+        self.end_year = (self.start_year + params.duration_years if params.duration_years is not None
+                         else horizon_end)
+        self.n = model.n
+        self.rng = model.rng_levers
+        self.targeting = Targeting(params.target, model)
+        self.pot = 0.0  # MSEK received and not yet turned into reviews, visits, placements
+        self._temp_capacity = np.zeros(model.n)  # capacity given up this quarter, returned next quarter
+        self._overhead_msek = np.zeros(model.n)  # money spent on applications in `_overhead_year`
+        self._overhead_year: int | None = None
+        self.setup(model)
+
+    # --- the template -------------------------------------------------------------------------------
+    @property
+    def budget(self) -> float:
+        return float(self.p.budget_msek_per_year)
+
+    def is_active(self, year: int) -> bool:
+        return self.start_year <= year < self.end_year
+
+    def act(self, model: "InnovationModel", t: int, year: int, quarter: int) -> None:
+        """One quarter: record spending when active, then let the lever act (``step``)."""
+        if self.budget == 0.0:
+            return
+        self._return_capacity(model)
+        active = self.is_active(year)
+        if active:
+            amount = self.budget / 4.0
+            model.spend.append((self.name, year, amount))
+            self.pot += amount
+        self.step(model, t, year, quarter, active)
+        self._apply_overhead(model, year)
+
+    # --- hooks ------------------------------------------------------------------------------------------
+    def setup(self, model: "InnovationModel") -> None:
+        """Called once when the run is built (after targeting); draw nothing here that depends on budget."""
+
+    def step(self, model: "InnovationModel", t: int, year: int, quarter: int, active: bool) -> None:
+        """Called every quarter of a lever with a budget; ``active`` says whether it is in its years."""
+        raise NotImplementedError
+
+    # --- helpers ------------------------------------------------------------------------------------------
+    def buy(self, unit_cost: float) -> int:
+        """Whole units (reviews, visits, placements) the money received so far pays for; takes it from the pot."""
+        units = int(np.floor(self.pot / unit_cost + 1e-9))
+        self.pot = max(0.0, self.pot - units * unit_cost)
+        return units
+
+    def refund(self, units: int, unit_cost: float) -> None:
+        """Units bought but not placed (nobody asked) go back to the pot for a later quarter."""
+        self.pot += units * unit_cost
+
+    def use_capacity(self, model: "InnovationModel", amount: np.ndarray) -> None:
+        """Take development capacity from organisations for this quarter only (time spent on the lever)."""
+        model.effects.capacity_bonus -= amount
+        self._temp_capacity += amount
+
+    def charge(self, model: "InnovationModel", who: np.ndarray, msek: float, capacity: float,
+               year: int | None) -> None:
+        """Application overhead: ``capacity`` for this quarter and ``msek`` out of this year's money."""
+        if capacity > 0:
+            self.use_capacity(model, np.where(who, capacity, 0.0))
+        if msek > 0 and year is not None:
+            if self._overhead_year != year:
+                self._overhead_msek[:] = 0.0
+                self._overhead_year = year
+            self._overhead_msek += np.where(who, msek, 0.0)
+
+    def _return_capacity(self, model: "InnovationModel") -> None:
+        if self._temp_capacity.any():
+            model.effects.capacity_bonus += self._temp_capacity
+            self._temp_capacity[:] = 0.0
+
+    def _apply_overhead(self, model: "InnovationModel", year: int) -> None:
+        """Money spent on applications is gone for the rest of the year (never below zero money)."""
+        if self._overhead_year != year or not self._overhead_msek.any():
+            return
+        e, slack = model.effects, model.state.slack
+        e.pilot_grant_msek -= np.minimum(self._overhead_msek, np.maximum(slack + e.pilot_grant_msek, 0.0))
+        e.scale_grant_msek -= np.minimum(self._overhead_msek, np.maximum(slack + e.scale_grant_msek, 0.0))
+
+    # --- description ------------------------------------------------------------------------------------
+    @classmethod
+    def ids(cls) -> tuple[int, ...]:
+        return cls.sustaingov_ids or ((cls.sustaingov_id,) if cls.sustaingov_id is not None else ())
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.Params.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+
+
+def register(cls: type[Lever]) -> type[Lever]:
+    """Class decorator: add a lever to :data:`model.levers.REGISTRY` under its ``type`` name."""
+    from . import REGISTRY
+
+    REGISTRY[cls.type_name()] = cls
+    return cls

@@ -1,0 +1,191 @@
+"""Funding: pilot grants, scale-up grants, and grants targeted at small actors (SustainGov ID 27).
+
+*Mechanism.* Once a year (the first quarter of each active year) the lever hands out the year's budget,
+less ``admin_share`` for running the programme, as grants that are money available to the recipient for
+that year: for pilots (``pilot_grant_msek``: pilots become affordable, fewer stall for lack of money) or for
+scaling (``scale_grant_msek``: a pilot that ends is more likely to scale, 001 L1703-1719, L2140-2144).
+
+``allocation``:
+
+- ``competitive`` — a call: the target's filters say who may apply, organisations with a need (for pilot
+  money: aware of or piloting an innovation; for scale-up money: piloting) apply, applying takes capacity
+  and money (``target.application_overhead_*``), and the better-resourced applications win grants of
+  ``grant_msek`` (see :mod:`model.levers.targeting`: competitive calls favour those with capacity to apply,
+  001 L2412-2418, L1271-1279). Money not awarded (too few applicants) is added to next year's call.
+- ``formula`` — no call and no overhead: the money is split among everyone the target reaches
+  (``formula_weight``: equally or in proportion to population); with ``by: capacity`` or ``random`` and no
+  ``share``/``count``, ``net budget / grant_msek`` organisations are picked in that order and get
+  ``grant_msek`` each.
+
+Three lever types share this module: ``pilot_grants`` (today's typical innovation funding),
+``scale_up_grants`` ("funding to scale, not only to pilot", 001 L2140-2144) and ``small_actor_grants``
+(ID 27, targeted state grants for small public organisations, 000 L4518-4537; formula-based by default,
+half for pilots and half for scaling). Whether temporary grants build lasting change is contested
+(000 L2638-2645): grants here leave nothing behind once they end.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..stages import AWARE, PILOTING
+from .base import Lever, LeverParams, register
+from .targeting import Target
+
+
+class FundingParams(LeverParams):
+    grant_msek: float = Field(
+        1.0, gt=0.0, le=1000.0, description="[MSEK per grant and year] size of one grant; assumption")
+    allocation: Literal["competitive", "formula"] = Field(
+        "competitive", description="competitive: a call (applications, overhead, best-resourced win); "
+                                   "formula: split among everyone targeted")
+    formula_weight: Literal["equal", "population"] = Field(
+        "equal", description="with allocation: formula, how the money is split")
+    admin_share: float = Field(
+        0.05, ge=0.0, lt=1.0,
+        description="[share of budget] spent running the programme (calls, assessment, follow-up); assumption")
+
+    @model_validator(mode="after")
+    def _allocation_fits_target(self):
+        by = self.target.by
+        if self.allocation == "competitive" and by in ("capacity", "random"):
+            raise ValueError(f"allocation: competitive picks winners by application, not by: {by}; "
+                             "use allocation: formula to target by capacity or at random")
+        if self.allocation == "formula" and by == "application":
+            raise ValueError("allocation: formula has no call; use allocation: competitive for by: application")
+        return self
+
+
+class PilotGrantsParams(FundingParams):
+    type: Literal["pilot_grants"]
+    grant_msek: float = Field(
+        0.8, gt=0.0, le=1000.0,
+        description="[MSEK per grant and year] a typical innovation-project grant to a public organisation; "
+                    "assumption")
+    target: Target = Field(default_factory=lambda: Target(by="application", kinds=["municipality", "region"]),
+                           description="who may apply / is funded (default: a call to municipalities and regions)")
+
+
+class ScaleUpGrantsParams(FundingParams):
+    type: Literal["scale_up_grants"]
+    grant_msek: float = Field(
+        2.0, gt=0.0, le=1000.0,
+        description="[MSEK per grant and year] money to implement and scale a piloted solution; assumption")
+    target: Target = Field(default_factory=lambda: Target(by="application", kinds=["municipality", "region"]),
+                           description="who may apply / is funded (default: a call to municipalities and regions)")
+
+
+class SmallActorGrantsParams(FundingParams):
+    type: Literal["small_actor_grants"]
+    grant_msek: float = Field(
+        0.5, gt=0.0, le=1000.0,
+        description="[MSEK per grant and year] used when picking by capacity/random or in a call; assumption")
+    allocation: Literal["competitive", "formula"] = Field(
+        "formula", description="competitive: a call; formula (default): split among everyone targeted")
+    pilot_share: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="[share] of each grant usable for pilots; the rest for scaling (ID 27 money is flexible); "
+                    "assumption")
+    target: Target = Field(default_factory=lambda: Target(by="size_band", size_bands=["<10k", "10-20k"]),
+                           description="who is funded (default: municipalities under 20 000 inhabitants)")
+
+
+class _Funding(Lever):
+    #: share of a grant that is pilot money (the rest is scale-up money)
+    pilot_share: ClassVar[float] = 1.0
+    #: who can apply in a call: "start" (aware or piloting) or "scale" (piloting)
+    need: ClassVar[str] = "start"
+    unit_cost_fields = ("grant_msek", "admin_share")
+
+    def setup(self, model) -> None:
+        self.award = np.zeros(model.n)  # MSEK this year, per organisation
+        self.award_year: int | None = None
+        self.carry = 0.0  # money not awarded last year
+        self.grants = 0
+        self.recipients = np.zeros(model.n, dtype=bool)  # ever funded
+
+    def _pilot_share(self) -> float:
+        return self.pilot_share
+
+    def step(self, model, t, year, quarter, active) -> None:
+        if active and self.award_year != year:
+            self._allocate(model, year)
+        if self.award_year == year and active:
+            e, share = model.effects, self._pilot_share()
+            if share > 0:
+                e.pilot_grant_msek += self.award * share
+            if share < 1:
+                e.scale_grant_msek += self.award * (1.0 - share)
+
+    def _allocate(self, model, year: int) -> None:
+        p = self.p
+        net = self.budget * (1.0 - p.admin_share) + self.carry
+        self.award = np.zeros(model.n)
+        self.award_year = year
+        targeting = self.targeting
+        if p.allocation == "formula" and (p.target.by in ("all", "size_band", "region") or targeting.limit):
+            who = targeting.pool
+            if p.formula_weight == "population":
+                weight = np.where(who, model.orgs.population, 0.0)
+            else:
+                weight = who.astype(float)
+            if weight.sum() > 0:
+                self.award = net * weight / weight.sum()
+            self.carry = 0.0 if weight.sum() > 0 else net
+        else:
+            places = math.ceil(net / p.grant_msek - 1e-9)
+            need = None
+            if p.allocation == "competitive":
+                stage, app = model.state.stage, model.applicable
+                ready = (stage == PILOTING) if self.need == "scale" else ((stage == AWARE) | (stage == PILOTING))
+                need = (ready & app).any(1)
+            chosen = targeting.choose(model, places, lever=self, need=need, year=year,
+                                      call=p.allocation == "competitive")
+            amounts = np.full(len(chosen), p.grant_msek)
+            if len(chosen) == places and places > 0:
+                amounts[-1] = net - p.grant_msek * (places - 1)  # the last grant takes what is left
+            self.award[chosen] = amounts
+            self.carry = max(0.0, net - amounts.sum())
+        self.grants += int((self.award > 0).sum())
+        self.recipients |= self.award > 0
+
+
+@register
+class PilotGrants(_Funding):
+    Params = PilotGrantsParams
+    sustaingov_id = None
+    evidence = ("funding stops at exploration: 001 L1703-1719, L2065-2069; projectification and heavy "
+                "application costs: 001 L1271-1279")
+    scores = "unscored (not one of SustainGov's proposals: today's typical innovation funding)"
+    description = "Grants for pilots, by default through competitive calls: pilots become affordable."
+    pilot_share = 1.0
+    need = "start"
+
+
+@register
+class ScaleUpGrants(_Funding):
+    Params = ScaleUpGrantsParams
+    sustaingov_id = None
+    evidence = "funding to scale, not only to pilot: 001 L2140-2144; 001 L1703-1719"
+    scores = "unscored (proposed by Ramboll for Vinnova, 001 L2140-2144, not scored by SustainGov)"
+    description = "Grants for scaling piloted solutions, through competitive calls: pilots scale more often."
+    pilot_share = 0.0
+    need = "scale"
+
+
+@register
+class SmallActorGrants(_Funding):
+    Params = SmallActorGrantsParams
+    sustaingov_id = 27
+    evidence = ("000 L4518-4537 (targeted grants for smaller actors); small actors fall behind: 000 L451-455, "
+                "L2507-2509; targeted grants contested: 000 L2638-2645; work better than general: 000 L3334-3336")
+    scores = "unscored (ID 27 is not among the ten prioritised; its scores are only in the report's figures)"
+    description = "Targeted state grants to small municipalities, by formula: money for pilots and scaling."
+    need = "start"
+
+    def _pilot_share(self) -> float:
+        return float(self.p.pilot_share)

@@ -1,0 +1,85 @@
+"""Shared digital solutions and data infrastructure (SustainGov IDs 7 and 8).
+
+*Mechanism.* One actor with mandate, funding and trust builds shared solutions so that not every
+municipality builds its own (000 L2271-2294, L4934-4959; 004 L2305-2310; legacy systems make each new
+solution expensive, 004 L715-717, L1084-1086). Money becomes usable infrastructure only after
+``lag_years``; the infrastructure built grows with the cumulative money delivered, with diminishing
+returns::
+
+    gain = max_gain * (1 - exp(-delivered_msek / build_msek))
+
+``gain`` is added to the scenario's ``infrastructure_level`` (``infrastructure_gain``, lasting and for
+everyone: it lowers the effective complexity of innovations that need infrastructure when pilots end), and
+innovations that need infrastructure become cheaper to pilot and scale for the organisations targeted
+(``cost_factor`` times ``1 - cost_reduction * gain``). What is built stays after the money stops.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from .base import Lever, LeverParams, register
+from .targeting import Target
+
+
+class InfrastructureParams(LeverParams):
+    type: Literal["infrastructure"]
+    build_msek: float = Field(
+        1000.0, gt=0.0, le=1e6,
+        description="[MSEK] cumulative investment that builds 63 % of the attainable gain (national shared "
+                    "infrastructure costs hundreds of MSEK to billions; 60 MSEK for one AI workshop at two "
+                    "agencies is 'modest', 000 L2144-2148); assumption")
+    max_gain: float = Field(
+        0.6, ge=0.0, le=1.0,
+        description="[0-1] most a programme can add to the infrastructure level; assumption")
+    lag_years: int = Field(
+        2, ge=0, le=10, description="[years] from money spent to infrastructure in use; assumption")
+    cost_reduction: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="[share per unit gain] how much cheaper innovations needing infrastructure become "
+                    "(cost x (1 - cost_reduction x gain)); assumption")
+    target: Target = Field(default_factory=lambda: Target(kinds=["municipality", "region", "agency"]),
+                           description="who gets the lower cost (default: everyone; by all, size_band or region)")
+
+    @model_validator(mode="after")
+    def _whole_groups(self):
+        if self.target.by not in ("all", "size_band", "region"):
+            raise ValueError(f"infrastructure is built for whole groups: target.by must be all, size_band or "
+                             f"region, not {self.target.by}")
+        return self
+
+
+@register
+class Infrastructure(Lever):
+    Params = InfrastructureParams
+    sustaingov_id = 7
+    sustaingov_ids = (7, 8)
+    evidence = "IDs 7-8: 000 L2271-2294, L4934-4959; 004 L715-717, L1084-1086, L1236-1237, L2305-2310"
+    scores = ("IDs 7 and 8: especially high value but lower feasibility (000 L4916-4959, evidence.md §4); "
+              "numeric scores unscored")
+    description = ("Shared digital infrastructure, built up over years with a lag: innovations that need "
+                   "it become simpler and cheaper for everyone.")
+    unit_cost_fields = ("build_msek",)
+
+    def setup(self, model) -> None:
+        self.spent = np.zeros(model.n_steps)  # MSEK per quarter
+        self.gain = 0.0
+        self.needs = model.innovations.needs_infrastructure > 0
+
+    def step(self, model, t, year, quarter, active) -> None:
+        p, e = self.p, model.effects
+        if active:
+            self.spent[t] = self.budget / 4.0
+        ready = t - 4 * p.lag_years
+        delivered = float(self.spent[: ready + 1].sum()) if ready >= 0 else 0.0
+        gain = p.max_gain * (1.0 - np.exp(-delivered / p.build_msek))
+        if gain != self.gain:
+            e.infrastructure_gain += gain - self.gain
+            self.gain = gain
+        if self.gain > 0 and p.cost_reduction > 0 and self.needs.any():
+            factor = 1.0 - p.cost_reduction * self.gain
+            rows = self.targeting.pool
+            e.cost_factor[np.ix_(rows, self.needs)] *= factor

@@ -1,0 +1,114 @@
+"""Practice-near exchange: job shadowing between municipalities (SustainGov ID 11).
+
+*Mechanism.* Officials from digitally mature municipalities (such as Sundsvall) work alongside IT chiefs
+in other municipalities for 3-6 months (000 L2320-2327). Each quarter the budget received buys placements
+of ``quarters`` quarters at ``cost_per_quarter_msek`` each. The host is picked by the target among those
+that have not hosted before; the visiting official comes from a municipality in the most mature
+``1 - sender_maturity_quantile`` (not the host, not already away). During the placement the sender gives
+up ``sender_time_cost`` of capacity each quarter and the host ``host_time_cost``; when it ends the host
+keeps ``host_capacity_gain`` of lasting capacity (learning by doing, 000 L3019-3028) and a lasting tie to
+the sender.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..world.organisations import MUNICIPALITY
+from .base import Lever, LeverParams, register
+
+
+class JobShadowingParams(LeverParams):
+    type: Literal["job_shadowing"]
+    cost_per_quarter_msek: float = Field(
+        0.3, gt=0.0, le=10.0,
+        description="[MSEK per placement-quarter] the official's salary while away, travel and housing; "
+                    "assumption")
+    quarters: int = Field(
+        2, ge=1, le=2, description="[quarters] length of a placement: 3-6 months (000 L2326)")
+    sender_maturity_quantile: float = Field(
+        0.75, ge=0.0, lt=1.0,
+        description="[quantile] senders come from municipalities with digital maturity above this quantile; "
+                    "assumption")
+    host_capacity_gain: float = Field(
+        0.05, ge=0.0, le=5.0,
+        description="[capacity units] lasting capacity the host keeps after a placement; assumption")
+    sender_time_cost: float = Field(
+        0.05, ge=0.0, le=5.0,
+        description="[capacity units per quarter] capacity the sending municipality gives up; assumption")
+    host_time_cost: float = Field(
+        0.02, ge=0.0, le=5.0,
+        description="[capacity units per quarter] capacity hosting takes; assumption")
+    tie_weight: float = Field(
+        1.0, ge=0.0, le=5.0, description="[tie weight] lasting tie between host and sender; assumption")
+
+
+@register
+class JobShadowing(Lever):
+    Params = JobShadowingParams
+    sustaingov_id = 11
+    evidence = "000 L2320-2327 (3-6 months, officials from mature municipalities such as Sundsvall); 000 L3019-3028"
+    scores = "unscored (ID 11 is not among the ten prioritised; its scores are only in the report's figures)"
+    description = ("Officials from digitally mature municipalities work alongside others for 3-6 months: "
+                   "lasting capacity and a tie for the host, time away for the sender.")
+    unit_cost_fields = ("cost_per_quarter_msek",)
+
+    @property
+    def placement_cost(self) -> float:
+        return self.p.cost_per_quarter_msek * self.p.quarters
+
+    def setup(self, model) -> None:
+        muni = model.orgs.kind == MUNICIPALITY
+        cut = np.quantile(model.state.maturity[muni], self.p.sender_maturity_quantile) if muni.any() else np.inf
+        self.mature = muni & (model.state.maturity > cut)
+        self.host_until = np.full(model.n, -1, dtype=int)
+        self.sender_of = np.full(model.n, -1, dtype=int)  # host -> sender while placed
+        self.hosted = np.zeros(model.n, dtype=bool)
+        self.placements = 0
+
+    def step(self, model, t, year, quarter, active) -> None:
+        p, e = self.p, model.effects
+        ending = self.host_until == t
+        if ending.any():
+            hosts = np.flatnonzero(ending)
+            if p.host_capacity_gain > 0:
+                e.capacity_bonus[hosts] += p.host_capacity_gain
+            if p.tie_weight > 0:
+                e.add_ties(hosts, self.sender_of[hosts], p.tie_weight)
+            self.sender_of[hosts] = -1
+        if active:
+            units = self.buy(self.placement_cost)
+            if units:
+                placed = self._place(model, t, year, units)
+                self.refund(units - placed, self.placement_cost)
+        placed_now = self.host_until > t
+        if placed_now.any():
+            cost = np.where(placed_now, p.host_time_cost, 0.0)
+            senders = self.sender_of[placed_now]
+            np.add.at(cost, senders, p.sender_time_cost)
+            if cost.any():
+                self.use_capacity(model, cost)
+
+    def _place(self, model, t, year, units: int) -> int:
+        busy = np.zeros(model.n, dtype=bool)
+        away = self.sender_of[self.host_until > t]
+        busy[away] = True
+        need = ~self.hosted & (self.host_until <= t)
+        hosts = self.targeting.choose(model, units, lever=self, need=need, year=year)
+        placed = 0
+        for h in hosts:
+            senders = np.flatnonzero(self.mature & ~busy)
+            senders = senders[senders != h]
+            if len(senders) == 0:
+                break
+            s = senders[self.rng.integers(len(senders))]
+            busy[s] = True
+            self.sender_of[h] = s
+            self.host_until[h] = t + self.p.quarters
+            self.hosted[h] = True
+            placed += 1
+        self.placements += placed
+        return placed

@@ -1,0 +1,94 @@
+"""Network-based learning on real problems, a national arena, and sharing of failures (IDs 16, 12, 21).
+
+*Mechanism.* Organisations join learning networks: small groups that work on their own data and problems
+with a qualified guide and peer support (ID 16, 000 L2735-2745, L4831-4840), meeting in a national arena
+with a shared vocabulary (ID 12, 000 L2666-2679) where results *and failures* are shared (ID 21,
+000 L3092-3098; today there is no incentive to share failures, 000 L2118-2122). The budget pays for
+``budget / cost_per_member_msek`` members (chosen once, when the lever starts, by the target). While the
+lever is active each member
+
+- listens harder to its ties: every tie's awareness rate is multiplied by ``tie_strength``;
+- hears more through national channels: ``p_external_boost`` is added to its external awareness rate;
+
+and the share of stalled pilots whose lessons are shared rises by ``failure_sharing_boost`` times the
+members' share of all organisations. Members are also put in groups of ``group_size`` whose members get
+lasting ties to each other (the group keeps in touch after the programme). Seminars alone spread
+information rather than change (000 L92-93, L2479-2494), so nothing here adds capacity or scaling odds.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from .base import Lever, LeverParams, register
+
+
+class LearningNetworksParams(LeverParams):
+    type: Literal["learning_networks"]
+    cost_per_member_msek: float = Field(
+        0.2, gt=0.0, le=10.0,
+        description="[MSEK per member and year] a guide (consultant/academic) shared by a small group, "
+                    "meetings and the arena; assumption")
+    tie_strength: float = Field(
+        1.5, ge=1.0, le=5.0,
+        description="[factor] multiplies the awareness carried by each of a member's ties; assumption")
+    p_external_boost: float = Field(
+        0.01, ge=0.0, le=0.5,
+        description="[per quarter] added to a member's chance of hearing of an innovation nationally; assumption")
+    failure_sharing_boost: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="[share] added to the share of stalled pilots whose lessons are shared, when everyone is "
+                    "a member (scaled by the members' share); assumption (000 L2118-2122, L3092-3098)")
+    group_size: int = Field(
+        6, ge=0, le=50,
+        description="[organisations] members per learning group, tied to each other for good; 0 = no groups; "
+                    "assumption")
+
+
+@register
+class LearningNetworks(Lever):
+    Params = LearningNetworksParams
+    sustaingov_id = 16
+    sustaingov_ids = (16, 12, 21)
+    evidence = ("ID 16: 000 L2735-2745, L4831-4840; ID 12: 000 L2666-2679; ID 21: 000 L3092-3098; "
+                "information is not change: 000 L92-93, L2479-2494")
+    scores = ("ID 16 ★ prioritised, unscored; IDs 12 and 21 unscored (networks for exchanging experience are "
+              "'relatively simple' and foundational, 000 L4895-4899)")
+    description = ("Learning networks and a national arena: members hear sooner and through stronger ties, "
+                   "and more failures are shared.")
+    unit_cost_fields = ("cost_per_member_msek",)
+
+    def setup(self, model) -> None:
+        self.members = np.zeros(model.n, dtype=bool)
+        self.joined = False
+
+    def step(self, model, t, year, quarter, active) -> None:
+        if not active:
+            return
+        p, e = self.p, model.effects
+        if not self.joined:
+            self.joined = True
+            places = int(np.floor(self.budget / p.cost_per_member_msek + 1e-9))
+            self.members = self.targeting.members(model, places, lever=self, year=year)
+            self._groups(model)
+        if not self.members.any():
+            return
+        m = self.members
+        e.tie_strength[m] *= p.tie_strength
+        e.p_external_boost[m] += p.p_external_boost
+        e.failure_sharing_boost += p.failure_sharing_boost * m.sum() / model.n
+
+    def _groups(self, model) -> None:
+        size = self.p.group_size
+        idx = self.rng.permutation(np.flatnonzero(self.members))
+        if size < 2 or len(idx) < 2:
+            return
+        for start in range(0, len(idx), size):
+            group = idx[start:start + size]
+            a, b = np.meshgrid(group, group, indexing="ij")
+            keep = a < b
+            if keep.any():
+                model.effects.add_ties(a[keep], b[keep], 1.0)

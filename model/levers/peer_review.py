@@ -1,0 +1,96 @@
+"""National peer reviews (SustainGov ID 2).
+
+*Mechanism.* Teams from organisations that have already scaled an innovation work with organisations
+that ask for it (opt-in), in the two-day workshop format of Interreg Europe's peer reviews (000 L1808-1824,
+L1895-1903, L4765-4781). Each quarter the budget received buys ``budget / cost_per_review_msek`` reviews.
+An organisation *asks* when it is willing (a share ``opt_in_share``, drawn once) and has a pilot running;
+the target decides who among those asking gets a review first. The reviewer is an organisation that has
+adopted the pilot's innovation (same kind of organisation where possible). The reviewed organisation gets
+``scale_bonus`` on the log-odds of scaling for ``bonus_quarters`` quarters (concrete advice on scaling,
+peer exchange valued above formal training, 000 L3019-3028) and a lasting tie to its reviewer in
+``lever_ties`` (the tie carries awareness and social proof of every innovation the reviewer adopts).
+Reviews bought when nobody asks are carried over to the next quarter.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..stages import ADOPTED, PILOTING
+from .base import Lever, LeverParams, register
+
+
+class PeerReviewParams(LeverParams):
+    type: Literal["peer_review"]
+    cost_per_review_msek: float = Field(
+        0.25, gt=0.0, le=10.0,
+        description="[MSEK per review] a two-day workshop with a team of 3-5 peers: preparation, travel, "
+                    "days and follow-up; assumption (format: 000 L1819)")
+    opt_in_share: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="[share] organisations willing to ask for a review (opt-in, 000 L1895-1903); assumption")
+    scale_bonus: float = Field(
+        0.7, ge=0.0, le=5.0,
+        description="[log-odds] added to the reviewed organisation's chance of scaling; assumption")
+    bonus_quarters: int = Field(
+        4, ge=1, le=20, description="[quarters] how long the review's advice lifts scaling; assumption")
+    tie_weight: float = Field(
+        1.0, ge=0.0, le=5.0,
+        description="[tie weight] strength of the lasting tie between reviewer and reviewed; assumption")
+
+
+@register
+class PeerReview(Lever):
+    Params = PeerReviewParams
+    sustaingov_id = 2
+    evidence = "000 L117, L1808-1824, L1895-1903, L4765-4781; 4 Interreg peer reviews so far: 000 L1810"
+    scores = ("★ prioritised; more potential to change the system than the easy measures but needs more "
+              "resources, coordination and long-term work (000 L4900-4904); numeric scores unscored")
+    description = ("Teams from organisations that scaled an innovation review organisations that ask: "
+                   "a time-limited boost to scaling and a lasting tie.")
+    unit_cost_fields = ("cost_per_review_msek",)
+
+    def setup(self, model) -> None:
+        self.willing = self.rng.random(model.n) < self.p.opt_in_share
+        self.until = np.zeros(model.n, dtype=int)  # the bonus lasts while t < until
+        self.reviews = 0
+
+    def step(self, model, t, year, quarter, active) -> None:
+        p, e = self.p, model.effects
+        if active:
+            units = self.buy(p.cost_per_review_msek)
+            if units:
+                placed = self._review(model, t, units)
+                self.refund(units - placed, p.cost_per_review_msek)
+        e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
+
+    def _review(self, model, t, units: int) -> int:
+        stage, app = model.state.stage, model.applicable
+        adopted = (stage == ADOPTED) & app
+        piloting = (stage == PILOTING) & app
+        # they ask when willing, have a pilot of an innovation someone has adopted, and are not under review
+        askable = piloting & adopted.any(0)[None, :]
+        asks = self.willing & askable.any(1) & (self.until <= t)
+        chosen = self.targeting.choose(model, units, lever=self, need=asks, year=model.year_quarter(t)[0])
+        kind = model.orgs.kind
+        placed = 0
+        for i in chosen:
+            ks = np.flatnonzero(askable[i])
+            k = ks[self.rng.integers(len(ks))]
+            reviewers = np.flatnonzero(adopted[:, k])
+            reviewers = reviewers[reviewers != i]
+            same_kind = reviewers[kind[reviewers] == kind[i]]
+            pool = same_kind if len(same_kind) else reviewers
+            if len(pool) == 0:
+                continue
+            reviewer = pool[self.rng.integers(len(pool))]
+            if self.p.tie_weight > 0:
+                weight = max(self.p.tie_weight, model.effects.lever_ties[i, reviewer])
+                model.effects.add_ties(i, reviewer, weight)
+            self.until[i] = t + self.p.bonus_quarters
+            placed += 1
+        self.reviews += placed
+        return placed

@@ -1,0 +1,67 @@
+"""Procurement as an innovation tool, with call-off from shared frameworks (SustainGov ID 19; IVA).
+
+*Mechanism.* Organisations join a national procurement-support programme run by a procurement body (Adda,
+Upphandlingsmyndigheten): strategic support for buyers and framework agreements others can *call off*
+from, as UK councils call off a solution one council has procured (004 L2245-2248, L2426-2428; 000
+L3034-3079, L4795-4817). The budget pays for ``budget / cost_per_member_msek`` members (chosen once when
+the lever starts). Once one member has adopted an innovation, every member can call it off: piloting and
+scaling it costs ``1 - call_off_discount`` of the usual (``cost_factor``) — no own tender, no fear of
+breaking the rules, and a supplier that already has its first reference customer (004 L1611-1652,
+L2009-2010; small municipalities reach a viable scale together, 004 L1657-1664).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..stages import ADOPTED
+from .base import Lever, LeverParams, register
+from .targeting import Target
+
+
+class ProcurementParams(LeverParams):
+    type: Literal["procurement"]
+    cost_per_member_msek: float = Field(
+        0.1, gt=0.0, le=10.0,
+        description="[MSEK per member and year] a member's share of running frameworks and of procurement "
+                    "advice; assumption")
+    call_off_discount: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="[share] how much cheaper piloting and scaling are when calling off a framework "
+                    "(no own procurement); assumption")
+    target: Target = Field(default_factory=lambda: Target(kinds=["municipality", "region"]),
+                           description="who may join (default: municipalities and regions)")
+
+
+@register
+class Procurement(Lever):
+    Params = ProcurementParams
+    sustaingov_id = 19
+    evidence = ("ID 19: 000 L3034-3079, L4795-4817; call-off (IVA): 004 L2245-2248, L2426-2428; procurement "
+                "friction: 004 L1611-1652, L2009-2010; scale through collaboration: 004 L1657-1664")
+    scores = "★ prioritised; numeric scores unscored (procurement support judged 'central', 000 L4795)"
+    description = ("Procurement support and call-off frameworks: once one member has adopted an innovation, "
+                   "the others get it cheaper.")
+    unit_cost_fields = ("cost_per_member_msek",)
+
+    def setup(self, model) -> None:
+        self.members = np.zeros(model.n, dtype=bool)
+        self.joined = False
+
+    def step(self, model, t, year, quarter, active) -> None:
+        if not active:
+            return
+        p, e = self.p, model.effects
+        if not self.joined:
+            self.joined = True
+            places = int(np.floor(self.budget / p.cost_per_member_msek + 1e-9))
+            self.members = self.targeting.members(model, places, lever=self, year=year)
+        if not self.members.any() or p.call_off_discount == 0:
+            return
+        adopted = (model.state.stage == ADOPTED) & model.applicable
+        covered = (adopted & self.members[:, None]).any(0)
+        if covered.any():
+            e.cost_factor[np.ix_(self.members, covered)] *= 1.0 - p.call_off_discount

@@ -1,0 +1,214 @@
+"""Who a lever reaches: the one home for targeting.
+
+Every lever has a ``target:`` block (:class:`Target`). It says
+
+- **who is eligible** — ``kinds`` (default: municipalities), optionally narrowed to ``size_bands`` (the
+  official statistics' bands, municipalities only) and ``regions`` (counties, by code ``"01"``, region
+  code ``"R01"`` or name ``"Stockholms län"`` / ``"Region Stockholm"`` / ``"Stockholm"``);
+- **in what order** a lever with fewer places than eligible organisations fills them (``by``):
+
+  ========== ===========================================================================================
+  ``all``     everyone eligible; places are filled in random order
+  ``size_band`` everyone eligible in ``size_bands`` (required); random order
+  ``region``  everyone eligible in ``regions`` (required); random order
+  ``random``  a random ``share``/``count`` of the eligible, drawn once when the lever starts
+  ``capacity`` need first: lowest development capacity first (a ``share``/``count`` fixes the neediest
+              group when the lever starts; without one, each round picks the currently weakest)
+  ``application`` a competitive call: organisations *apply*, and applying takes capacity, so those with
+              free capacity apply more often and better-resourced applications win more often; every
+              applicant pays the ``application_overhead_*`` (001 L1271-1279: heavy application and
+              reporting costs; 001 L2412-2418: those who already innovate get more; 001 L1295-1299:
+              support does not reach those who have come least far)
+  ========== ===========================================================================================
+
+Randomness comes only from the model's ``rng_levers`` stream, so targeting never shifts anyone's life
+cycle, people or world draws (common random numbers).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..errors import suggest
+from ..scenario import OrgKind, Strict
+from ..stages import ADOPTED, PILOTING
+from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, load_organisations
+
+if TYPE_CHECKING:
+    from ..model import InnovationModel
+
+TargetBy = Literal["all", "size_band", "capacity", "application", "region", "random"]
+SizeBand = Literal[SIZE_BANDS]  # type: ignore[valid-type]
+
+#: every way of naming a county/region -> county index
+@lru_cache(maxsize=1)
+def region_names() -> dict[str, int]:
+    orgs = load_organisations(True, True)
+    names: dict[str, int] = {}
+    for i, (name, code) in enumerate(zip(orgs.counties, orgs.county_codes)):
+        base = name.removesuffix(" län")
+        short = base[:-1] if base.endswith("s") and not base.endswith("ss") else base
+        for label in (code, "R" + code, name, base, short, f"Region {short}"):
+            names[label.casefold()] = i
+    return names
+
+
+def county_index(label: str) -> int | None:
+    return region_names().get(str(label).strip().casefold())
+
+
+def region_suggestion(label: str) -> str:
+    orgs = load_organisations(True, True)
+    return suggest(label, list(orgs.counties) + [f"R{c}" for c in orgs.county_codes])
+
+
+class Target(Strict):
+    """Who a lever reaches and in what order (see :mod:`model.levers.targeting`)."""
+
+    by: TargetBy = Field("all", description="targeting rule: all, size_band, capacity (need first), "
+                                            "application (competitive call), region or random")
+    kinds: list[OrgKind] = Field(default_factory=lambda: ["municipality"], min_length=1,
+                                 description="kinds of organisation eligible")
+    size_bands: list[SizeBand] = Field(default_factory=list,  # type: ignore[valid-type]
+                                       description=f"municipal size bands eligible ({', '.join(SIZE_BANDS)}); "
+                                                   "empty = all")
+    regions: list[str] = Field(default_factory=list,
+                               description="counties eligible (code '01', 'R01' or name); empty = all")
+    share: float | None = Field(None, gt=0.0, le=1.0,
+                                description="with by random/capacity/application: share of the eligible reached")
+    count: int | None = Field(None, ge=1,
+                              description="with by random/capacity/application: number of organisations reached")
+    application_overhead_msek: float = Field(
+        0.05, ge=0.0, le=10.0,
+        description="[MSEK per application] money an applicant spends on applying and reporting; assumption "
+                    "(001 L1271-1279)")
+    application_overhead_capacity: float = Field(
+        0.05, ge=0.0, le=5.0,
+        description="[capacity units for one quarter] development capacity an application takes; assumption")
+    application_half_capacity: float = Field(
+        0.3, gt=0.0, le=10.0,
+        description="[capacity units] free capacity at which half of those who could apply do; assumption")
+    application_noise: float = Field(
+        0.5, ge=0.0, le=3.0,
+        description="[log-sd] noise in how applications are ranked (0 = the best-resourced always win); assumption")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Target":
+        if self.by == "size_band" and not self.size_bands:
+            raise ValueError("by: size_band needs size_bands (e.g. size_bands: ['<10k', '10-20k'])")
+        if self.by == "region" and not self.regions:
+            raise ValueError("by: region needs regions (e.g. regions: ['Norrbottens län'])")
+        if self.size_bands and "municipality" not in self.kinds:
+            raise ValueError("size_bands only apply to municipalities; add 'municipality' to kinds")
+        if self.share is not None and self.count is not None:
+            raise ValueError("give share or count, not both")
+        if (self.share is not None or self.count is not None) and self.by in ("all", "size_band", "region"):
+            raise ValueError(f"share/count choose a subset, which by: {self.by} does not; "
+                             "use by: random, capacity or application")
+        for label in self.regions:
+            if county_index(label) is None:
+                raise ValueError(f"unknown region '{label}'{region_suggestion(label)}; use a county code "
+                                 "('01'), 'R01' or a name ('Stockholms län')")
+        return self
+
+
+def eligible_mask(target: Target, orgs) -> np.ndarray:
+    """Organisations the target's filters admit (kinds, size bands, regions)."""
+    kinds = [KIND_NAMES.index(k) for k in target.kinds]
+    mask = np.isin(orgs.kind, kinds)
+    if target.size_bands:
+        bands = [SIZE_BANDS.index(b) for b in target.size_bands]
+        mask &= (orgs.kind == MUNICIPALITY) & np.isin(orgs.size_band, bands)
+    if target.regions:
+        counties = [county_index(r) for r in target.regions]
+        mask &= np.isin(orgs.county, counties)
+    return mask
+
+
+def development_capacity(model: "InnovationModel") -> np.ndarray:
+    """Development capacity now: the organisation's own plus what levers have added (or taken)."""
+    return model.state.capacity + model.effects.capacity_bonus
+
+
+def free_capacity(model: "InnovationModel") -> np.ndarray:
+    """Capacity not occupied by running pilots and adoptions (as the life cycle computes it)."""
+    stage, inn = model.state.stage, model.innovations
+    load = (stage == PILOTING) @ inn.pilot_need + (stage == ADOPTED) @ inn.adoption_need
+    return development_capacity(model) - load
+
+
+class Targeting:
+    """A lever's target bound to one run: the eligible pool and how places are filled."""
+
+    def __init__(self, target: Target, model: "InnovationModel") -> None:
+        self.target = target
+        self.rng = model.rng_levers
+        self.eligible = eligible_mask(target, model.orgs)
+        n_eligible = int(self.eligible.sum())
+        limit = None
+        if target.count is not None:
+            limit = min(target.count, n_eligible)
+        elif target.share is not None:
+            limit = int(round(target.share * n_eligible))
+        self.limit = limit
+        pool = self.eligible.copy()
+        if limit is not None and target.by in ("random", "capacity"):
+            idx = np.flatnonzero(self.eligible)
+            if target.by == "random":
+                keep = self.rng.permutation(idx)[:limit]
+            else:
+                cap = development_capacity(model)[idx]
+                keep = idx[np.lexsort((self.rng.random(len(idx)), cap))][:limit]
+            pool = np.zeros_like(self.eligible)
+            pool[keep] = True
+        #: who can ever be reached
+        self.pool = pool
+
+    def choose(self, model: "InnovationModel", places: int, lever=None, need: np.ndarray | None = None,
+               year: int | None = None, call: bool = False) -> np.ndarray:
+        """Up to ``places`` organisations from the pool (and ``need``), in the target's order.
+
+        With ``by: application`` (or ``call=True``) this runs a competitive call among them, charging every
+        applicant the application overhead through ``lever`` (see :meth:`model.levers.base.Lever.charge`).
+        """
+        candidates = self.pool if need is None else self.pool & need
+        if places <= 0 or not candidates.any():
+            return np.zeros(0, dtype=int)
+        by = self.target.by
+        if by == "application" or call:
+            return self._call(model, places, candidates, lever, year)
+        idx = np.flatnonzero(candidates)
+        tiebreak = self.rng.random(len(idx))
+        if by == "capacity":
+            order = np.lexsort((tiebreak, development_capacity(model)[idx]))
+        else:
+            order = np.argsort(tiebreak, kind="stable")
+        return idx[order][:places]
+
+    def _call(self, model, places, candidates, lever, year) -> np.ndarray:
+        t = self.target
+        if self.limit is not None:
+            places = min(places, self.limit)
+        free = np.maximum(free_capacity(model), 0.0)
+        p_apply = free / (free + t.application_half_capacity)
+        u = self.rng.random(model.n)
+        z = self.rng.standard_normal(model.n)
+        applicants = candidates & (u < p_apply)
+        if lever is not None:
+            lever.charge(model, applicants, t.application_overhead_msek, t.application_overhead_capacity, year)
+        idx = np.flatnonzero(applicants)
+        if len(idx) == 0:
+            return idx
+        quality = np.log(np.maximum(development_capacity(model)[idx], 1e-9)) + t.application_noise * z[idx]
+        return idx[np.argsort(-quality, kind="stable")][:places]
+
+    def members(self, model: "InnovationModel", places: int, lever=None, year: int | None = None) -> np.ndarray:
+        """A fixed membership of up to ``places`` organisations (networks, frameworks), as a bool mask."""
+        chosen = self.choose(model, places, lever=lever, year=year)
+        mask = np.zeros(model.n, dtype=bool)
+        mask[chosen] = True
+        return mask
