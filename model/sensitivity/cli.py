@@ -1,0 +1,120 @@
+"""``spridning sensitivity EXPERIMENT``: run a sensitivity experiment (registered by ``model.cli``)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+HELP = "run a sensitivity experiment (Sobol', Morris) on all cores or a Dask cluster"
+DESCRIPTION = """Run a sensitivity experiment: sample the factors, run the model at every sample point (with
+replications), stream the runs to Parquet, and write indices with confidence intervals, plots and a
+manifest. Interrupted? Run the same command again: it continues where it stopped."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("sensitivity", help=HELP, description=DESCRIPTION)
+    p.add_argument("experiment", help="experiment YAML file (see experiments/ and docs/sensitivity.md)")
+    p.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="local processes (default: all cores; 1 runs everything in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers need spridning "
+                        "installed)")
+    p.add_argument("--out", metavar="DIR", help="results folder (default: results/<experiment name>-sensitivity)")
+    p.add_argument("--check", action="store_true",
+                   help="validate the experiment and show what would run, without running it")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sensitivity)
+    return p
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .engines import RunFailed
+    from .experiment import load_experiment
+    from .study import default_out, run_experiment
+
+    if args.workers and args.scheduler:
+        print("--workers and --scheduler exclude each other: the cluster decides how many workers run",
+              file=sys.stderr)
+        return 2
+    plan = load_experiment(args.experiment)
+    if args.check:
+        return _show_plan(plan, args)
+    out = args.out or default_out(plan)
+    try:
+        result = run_experiment(plan, out, workers=args.workers, scheduler=args.scheduler,
+                                progress=not args.quiet, plots=not args.no_plots)
+    except RunFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"finished chunks are saved in {out}; fix the problem and run the same command to continue",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"stopped: finished chunks are saved in {out}; run the same command to continue", file=sys.stderr)
+        raise
+    _print_result(result)
+    return 0
+
+
+def _show_plan(plan, args) -> int:
+    from .study import default_out
+    from .sweep import choose_chunk_size
+
+    X, notes = plan.sample()
+    e = plan.experiment
+    runs = X.shape[0] * plan.replications
+    what = plan.function or f"{plan.scenario_file} ({plan.scenario.horizon_years} years)"
+    print(f"{plan.source}: ok")
+    print(f"  model      {what}")
+    print(f"  method     {e.method}, N={e.N}: {X.shape[0]} sample points x {plan.replications} replications = "
+          f"{runs} runs in chunks of {choose_chunk_size(plan, runs)}")
+    print(f"  factors    {len(plan.factors)}" + (f" in {len(plan.labels)} groups" if plan.groups else ""))
+    for f in plan.factors:
+        print(f"    {f.name:32s} {f.dist:9s} {f.bounds}" + (f"  group {f.group}" if f.group else ""))
+    print(f"  outcomes   {', '.join(o.name for o in plan.outcomes)}")
+    if math.isfinite(plan.seconds_per_run):
+        import os
+
+        cores = args.workers or os.cpu_count() or 1
+        print(f"  time       about {runs * plan.seconds_per_run / cores / 60:.1f} min on {cores} cores "
+              f"({plan.seconds_per_run * 1e3:.2f} ms per run)")
+    print(f"  results    {args.out or default_out(plan)}")
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    return 0
+
+
+def _print_result(result) -> None:
+    plan, stats = result.plan, result.stats
+    resumed = f" ({stats.runs_resumed} already on disk)" if stats.runs_resumed else ""
+    rate = f", {stats.rate:.0f} runs/s on {stats.workers} workers" if stats.runs_done_now else ""
+    print(f"{plan.name}: {stats.n_runs} runs{resumed}{rate} -> {result.out}")
+    for r in result.outcomes:
+        if r.indices is None:
+            print(f"  {r.outcome}: no indices (see warnings)")
+            continue
+        t = r.indices
+        if plan.method == "sobol":
+            t = t.sort_values("ST", ascending=False).head(5)
+            parts = [f"{row.factor} S1 {row.S1:.2f}±{row.S1_conf:.2f} ST {row.ST:.2f}±{row.ST_conf:.2f}"
+                     for row in t.itertuples()]
+        else:
+            t = t.sort_values("mu_star", ascending=False).head(5)
+            parts = [f"{row.factor} mu* {row.mu_star:.3g}±{row.mu_star_conf:.2g} sigma {row.sigma:.3g}"
+                     for row in t.itertuples()]
+        print(f"  {r.outcome}:")
+        for part in parts:
+            print(f"    {part}")
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)

@@ -1,0 +1,406 @@
+"""Running a sweep: chunks of runs on all local cores or a Dask cluster, streamed to Parquet, resumable.
+
+The runs of a sweep are numbered ``0 .. points x replications - 1`` and cut into chunks of ``chunk_size``
+runs; each chunk is one task. When a chunk finishes, its rows are written atomically to
+``OUT/runs/part-NNNNNN.parquet`` and dropped from memory, so memory stays flat however long the sweep.
+
+``OUT/experiment.json`` records the sweep's *fingerprint*: a hash of everything that decides which runs
+are made (base scenario or function, factors, method, N, replications, seed) and of the sample itself.
+Run again with the same command, a sweep skips the chunks already on disk and runs the rest; the indices
+are identical to those of an uninterrupted sweep, because every run is fully determined by its number.
+A folder that holds a different experiment is refused, never mixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..results import versions, write_json, write_with
+from .engines import Job, RunFailed, make_job, run_chunk
+from .experiment import Plan
+
+RUNS = "runs"
+STATE = "experiment.json"
+SAMPLES = "samples.parquet"
+TARGET_CHUNK_SECONDS = 1.0  # a chunk should take about this long, so task overhead stays small
+MIN_CHUNKS = 32  # ... but a sweep has at least this many chunks (load balance), where it can
+
+
+@dataclass
+class Layout:
+    n_points: int
+    replications: int
+    chunk_size: int
+
+    @property
+    def n_runs(self) -> int:
+        return self.n_points * self.replications
+
+    @property
+    def n_chunks(self) -> int:
+        return math.ceil(self.n_runs / self.chunk_size)
+
+    def span(self, chunk: int) -> tuple[int, int]:
+        start = chunk * self.chunk_size
+        return start, min(start + self.chunk_size, self.n_runs)
+
+
+@dataclass
+class SweepStats:
+    n_runs: int
+    runs_resumed: int  # already on disk when this invocation started
+    runs_done_now: int
+    seconds: float
+    chunk_size: int
+    n_chunks: int
+    workers: int
+    where: str  # "in-process", "local processes", or the scheduler address
+
+    @property
+    def rate(self) -> float:
+        return self.runs_done_now / self.seconds if self.seconds > 0 else math.nan
+
+
+def fingerprint(plan: Plan, X: np.ndarray) -> str:
+    text = json.dumps(plan.definition(), sort_keys=True, default=str)
+    h = hashlib.sha256(text.encode())
+    h.update(np.ascontiguousarray(X, dtype=float).tobytes())
+    return h.hexdigest()
+
+
+def choose_chunk_size(plan: Plan, n_runs: int) -> int:
+    """Runs per task: about a second of work, at least MIN_CHUNKS chunks where the sweep is big enough,
+    rounded to 1, 2 or 5 times a power of ten."""
+    if plan.experiment.chunk_size:
+        return min(plan.experiment.chunk_size, n_runs)
+    per_run = plan.seconds_per_run if math.isfinite(plan.seconds_per_run) and plan.seconds_per_run > 0 else 0.01
+    size = TARGET_CHUNK_SECONDS / per_run
+    size = min(size, math.ceil(n_runs / MIN_CHUNKS), 100_000)
+    return max(1, min(_nice(size), n_runs))
+
+
+def _nice(x: float) -> int:
+    if x <= 1:
+        return 1
+    exp = 10 ** math.floor(math.log10(x))
+    for m in (5, 2, 1):
+        if m * exp <= x:
+            return int(m * exp)
+    return int(exp)
+
+
+def part_path(out: Path, chunk: int) -> Path:
+    return out / RUNS / f"part-{chunk:06d}.parquet"
+
+
+# --- the state of a results folder ------------------------------------------------------------------
+def prepare(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path) -> tuple[Layout, str, list[str]]:
+    """Create or check ``out``; return the run layout, the fingerprint, and notes for the user."""
+    fp = fingerprint(plan, X)
+    n_points = X.shape[0]
+    state_file = out / STATE
+    notes: list[str] = []
+    if state_file.exists():
+        try:
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+            stored_fp, stored_def, chunk_size = state["fingerprint"], state["definition"], int(state["chunk_size"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{state_file}: unreadable ({exc}); delete the folder {out} or choose another --out") \
+                from None
+        if stored_fp != fp:
+            changed = _differences(stored_def, json.loads(json.dumps(plan.definition(), default=str)))
+            why = ("; changed: " + "; ".join(changed)) if changed else \
+                "; the settings are the same but the sample drawn differs (another SALib or numpy version?)"
+            raise InputError(
+                f"{out}: holds the runs of a different experiment or sample than {plan.source}{why}. "
+                f"Use another --out, or delete {out} to start this sweep afresh")
+        if plan.experiment.chunk_size and plan.experiment.chunk_size != chunk_size:
+            notes.append(f"chunk_size {plan.experiment.chunk_size} ignored: resuming with the chunk size of the "
+                         f"runs already on disk ({chunk_size})")
+        stored_versions = state.get("versions", {})
+        now = versions()
+        moved = [f"{k} {stored_versions[k]} -> {now[k]}" for k in ("spridning", "SALib", "numpy", "mesa")
+                 if k in stored_versions and stored_versions.get(k) != now.get(k)]
+        if moved:
+            notes.append("resuming runs made with other package versions (" + ", ".join(moved) + "); "
+                         "start afresh if the model changed")
+        layout = Layout(n_points, plan.replications, chunk_size)
+    else:
+        layout = Layout(n_points, plan.replications, choose_chunk_size(plan, n_points * plan.replications))
+        out.mkdir(parents=True, exist_ok=True)
+        frame = pd.DataFrame(values, columns=[f.name for f in plan.factors])
+        frame.insert(0, "point", np.arange(n_points))
+        write_with(out / SAMPLES, lambda tmp: frame.to_parquet(tmp, index=False))
+        write_json({
+            "tool": "spridning sensitivity",
+            "note": "what the runs in runs/ are: do not edit; delete the folder to start afresh",
+            "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "experiment_file": plan.source,
+            "fingerprint": fp,
+            "definition": plan.definition(),
+            "n_points": n_points,
+            "replications": plan.replications,
+            "n_runs": layout.n_runs,
+            "chunk_size": layout.chunk_size,
+            "n_chunks": layout.n_chunks,
+            "versions": versions(),
+        }, state_file)
+    (out / RUNS).mkdir(parents=True, exist_ok=True)
+    return layout, fp, notes
+
+
+def _differences(old: Any, new: Any, where: str = "") -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in sorted(set(old) | set(new), key=str):
+            sub = f"{where}.{key}" if where else str(key)
+            if key not in old or key not in new:
+                found.append(f"{sub} added" if key in new else f"{sub} removed")
+            else:
+                found.extend(_differences(old[key], new[key], sub))
+        return found[:8]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        found = []
+        for i, (a, b) in enumerate(zip(old, new)):
+            found.extend(_differences(a, b, f"{where}[{i}]"))
+        return found[:8]
+    if old != new:
+        return [f"{where}: {_short(old)} -> {_short(new)}"]
+    return []
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def done_chunks(out: Path, layout: Layout) -> set[int]:
+    """Chunks whose part file is on disk and complete; broken leftovers are removed."""
+    import pyarrow.parquet as pq
+
+    runs = out / RUNS
+    for leftover in runs.glob(".part-*.tmp"):  # a write killed before its rename (never a complete file)
+        leftover.unlink(missing_ok=True)
+    done = set()
+    for chunk in range(layout.n_chunks):
+        path = part_path(out, chunk)
+        if not path.exists():
+            continue
+        start, stop = layout.span(chunk)
+        try:
+            ok = pq.read_metadata(path).num_rows == stop - start
+        except Exception:
+            ok = False
+        if ok:
+            done.add(chunk)
+        else:
+            path.unlink(missing_ok=True)
+    return done
+
+
+def write_part(out: Path, chunk: int, columns: dict[str, np.ndarray]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(columns)
+    write_with(part_path(out, chunk), lambda tmp: pq.write_table(table, tmp))
+
+
+def read_runs(out: Path, layout: Layout, columns: list[str] | None = None) -> pd.DataFrame:
+    """All runs on disk, in run order (only ``columns`` plus the run identifiers, if given)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tables = []
+    for chunk in range(layout.n_chunks):
+        path = part_path(out, chunk)
+        if columns is not None:
+            have = set(pq.read_schema(path).names)
+            cols = ["run", "point", "replication"] + [c for c in columns if c in have]
+            tables.append(pq.read_table(path, columns=cols))
+        else:
+            tables.append(pq.read_table(path))
+    table = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
+    return table.to_pandas()
+
+
+# --- execution --------------------------------------------------------------------------------------------
+def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: int | None = None,
+            scheduler: str | None = None, client: Any = None, progress: bool = True
+            ) -> tuple[Layout, str, SweepStats, list[str]]:
+    """Run every chunk not yet on disk; return the layout, fingerprint, statistics and notes."""
+    layout, fp, notes = prepare(plan, X, values, out)
+    done = done_chunks(out, layout)
+    todo = [c for c in range(layout.n_chunks) if c not in done]
+    resumed = sum(layout.span(c)[1] - layout.span(c)[0] for c in done)
+    job = make_job(plan, fp)
+    if client is not None or scheduler:
+        where = scheduler or str(getattr(client, "scheduler", None) and client.scheduler.address)
+        source = _dask_results(job, layout, values, todo, scheduler, client)
+        n_workers = source.workers
+    else:
+        n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+        if n_workers == 1:
+            where, source = "in-process", _serial_results(job, layout, values, todo)
+        else:
+            where, source = "local processes", _PoolIterator(job, layout, values, todo, n_workers)
+    from tqdm import tqdm
+
+    start = time.perf_counter()
+    done_now = 0
+    try:
+        with tqdm(total=layout.n_runs, initial=resumed, unit="run", desc=plan.name, disable=not progress,
+                  dynamic_ncols=True, smoothing=0.05, mininterval=0.5, file=sys.stderr) as bar:
+            for chunk, columns in source:
+                write_part(out, chunk, columns)
+                n = layout.span(chunk)[1] - layout.span(chunk)[0]
+                done_now += n
+                bar.update(n)
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+    stats = SweepStats(layout.n_runs, resumed, done_now, time.perf_counter() - start, layout.chunk_size,
+                       layout.n_chunks, n_workers, where)
+    return layout, fp, stats, notes
+
+
+def _chunk_args(job: Job, layout: Layout, values: np.ndarray, chunk: int) -> tuple:
+    start, stop = layout.span(chunk)
+    p0, p1 = start // layout.replications, (stop - 1) // layout.replications + 1
+    return job, start, stop, values[p0:p1], p0
+
+
+def _serial_results(job, layout, values, todo) -> Iterator[tuple[int, dict]]:
+    for chunk in todo:
+        yield chunk, run_chunk(*_chunk_args(job, layout, values, chunk))
+
+
+def mp_context():
+    """How worker processes start: fork when this process has no other threads (fast, and workers inherit
+    what is imported), otherwise forkserver (forking a process with threads can deadlock)."""
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["model.sensitivity.engines", "model.runner"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+class _PoolIterator:
+    """Runs chunks on local worker processes, a few per worker at a time, and yields them as they finish.
+
+    The pool starts here, before the progress bar starts its monitor thread, so workers can be forked."""
+
+    def __init__(self, job, layout, values, todo, workers) -> None:
+        self.args = (job, layout, values)
+        self.workers = workers
+        self.queue = iter(todo)
+        self.pending: dict = {}
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context())
+        for _ in range(2 * workers):  # a few tasks in flight per worker; the rest wait (memory stays flat)
+            self._submit()
+
+    def _submit(self) -> None:
+        chunk = next(self.queue, None)
+        if chunk is not None:
+            self.pending[self.pool.submit(run_chunk, *_chunk_args(*self.args, chunk))] = chunk
+
+    def __iter__(self):
+        while self.pending:
+            finished, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: self.pending[f]):
+                chunk = self.pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    raise RunFailed("a worker process died (killed, or out of memory?) while running chunk "
+                                    f"{chunk}") from None
+                self._submit()
+                yield chunk, result
+
+    def close(self) -> None:
+        self.pending.clear()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask_results(job, layout, values, todo, scheduler, client) -> Iterator[tuple[int, dict]]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise InputError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+    own = client is None
+    if own:
+        try:
+            client = Client(scheduler, timeout="15s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there ({exc})") from None
+    return _DaskIterator(client, own, job, layout, values, todo, as_completed)
+
+
+class _DaskIterator:
+    """Submits chunks to a Dask cluster, a few per worker thread at a time, and yields them as they finish."""
+
+    def __init__(self, client, own, job, layout, values, todo, as_completed) -> None:
+        self.client, self.own = client, own
+        self.args = (job, layout, values)
+        self.queue = iter(todo)
+        threads = sum(client.nthreads().values()) or 1
+        self.workers = threads
+        self.pending: dict = {}
+        self.done = as_completed()
+        self.job_future = client.scatter(job, broadcast=True, hash=False)
+        for _ in range(2 * threads):
+            self._submit()
+
+    def _submit(self) -> None:
+        chunk = next(self.queue, None)
+        if chunk is None:
+            return
+        job, layout, values = self.args
+        _, start, stop, rows, p0 = _chunk_args(job, layout, values, chunk)
+        future = self.client.submit(run_chunk, self.job_future, start, stop, rows, p0, pure=False)
+        self.pending[future] = chunk
+        self.done.add(future)
+
+    def __iter__(self):
+        for future in self.done:
+            chunk = self.pending.pop(future)
+            try:
+                result = future.result()
+            except RunFailed:
+                raise
+            except Exception as exc:
+                raise RunFailed(f"chunk {chunk} failed on the Dask cluster: {type(exc).__name__}: {exc}") from None
+            self._submit()
+            yield chunk, result
+
+    def close(self) -> None:
+        if self.pending:
+            self.client.cancel(list(self.pending))
+        self.pending.clear()
+        try:
+            self.client.cancel([self.job_future])
+        except Exception:
+            pass
+        if self.own:
+            self.client.close()
