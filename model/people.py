@@ -19,12 +19,12 @@ import numpy as np
 if TYPE_CHECKING:
     from .model import InnovationModel
 
-FIRST_ELECTION_YEAR = 2026  # Swedish general elections: September 2026, then every four years
+FIRST_ELECTION_YEAR = 2026  # Swedish general elections every four years in September: ... 2022, 2026, 2030 ...
 ELECTION_QUARTER = 3
 
 
 def is_election(year: int, quarter: int) -> bool:
-    return quarter == ELECTION_QUARTER and year >= FIRST_ELECTION_YEAR and (year - FIRST_ELECTION_YEAR) % 4 == 0
+    return quarter == ELECTION_QUARTER and (year - FIRST_ELECTION_YEAR) % 4 == 0
 
 
 def arrival_rate(model: "InnovationModel") -> np.ndarray:
