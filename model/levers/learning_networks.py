@@ -55,8 +55,8 @@ class LearningNetworks(Lever):
     sustaingov_ids = (16, 12, 21)
     evidence = ("ID 16: 000 L2735-2745, L4831-4840; ID 12: 000 L2666-2679; ID 21: 000 L3092-3098; "
                 "information is not change: 000 L92-93, L2479-2494")
-    scores = ("ID 16 ★ prioritised, unscored; IDs 12 and 21 unscored (networks for exchanging experience are "
-              "'relatively simple' and foundational, 000 L4895-4899)")
+    scores = ("ID 16 ★ prioritised; IDs 12 and 21 not prioritised; the report gives no qualitative "
+              "feasibility/value statement for them in its text: unscored")
     description = ("Learning networks and a national arena: members hear sooner and through stronger ties, "
                    "and more failures are shared.")
     unit_cost_fields = ("cost_per_member_msek",)
