@@ -57,6 +57,13 @@ def function_seed(seq: np.random.SeedSequence) -> int:
     return int(seq.generate_state(1, dtype=np.uint32)[0])
 
 
+def fresh(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    """A new copy of a seed sequence. A run spawns child streams from its seed, which advances the
+    sequence's spawn counter; every run must start from an untouched copy, or the draws of a replication
+    would depend on how many runs used its seed before (and so on the chunking)."""
+    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+
+
 def make_job(plan: "Plan", key: str) -> Job:
     seqs = replication_seeds(plan)
     common = dict(paths=tuple(f.path for f in plan.factors), names=tuple(f.name for f in plan.factors),
@@ -92,7 +99,7 @@ def _scenario_evaluator(job: Job):
         data = copy.deepcopy(base)
         for (path, integer), value in zip(pairs, values):
             set_path(data, path, int(round(value)) if integer else float(value), "sweep")
-        return run(parse_scenario(data, "sweep"), seed).summary
+        return run(parse_scenario(data, "sweep"), fresh(seed)).summary
 
     return evaluate
 
