@@ -167,6 +167,32 @@ class Lever:
         return cls.Params.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
 
 
+class MembershipLever(Lever):
+    """A lever whose budget pays for members (of a network, a framework): ``budget / cost_per_member_msek``.
+
+    In the first active quarter of every year open places are filled by the target's rule among
+    non-members (with ``by: application`` a call each year, so those without time to apply this year may
+    join later); members stay members while the lever is active. Places the pool cannot fill stay empty.
+    """
+
+    def setup(self, model: "InnovationModel") -> None:
+        self.members = np.zeros(model.n, dtype=bool)
+        self._member_year: int | None = None
+
+    @property
+    def places(self) -> int:
+        return int(np.floor(self.budget / self.p.cost_per_member_msek + 1e-9))
+
+    def update_members(self, model: "InnovationModel", year: int) -> None:
+        if self._member_year == year:
+            return
+        self._member_year = year
+        open_places = self.places - int(self.members.sum())
+        if open_places > 0:
+            new = self.targeting.choose(model, open_places, lever=self, need=~self.members, year=year)
+            self.members[new] = True
+
+
 def register(cls: type[Lever]) -> type[Lever]:
     """Class decorator: add a lever to :data:`model.levers.REGISTRY` under its ``type`` name."""
     from . import REGISTRY

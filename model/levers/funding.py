@@ -1,9 +1,11 @@
 """Funding: pilot grants, scale-up grants, and grants targeted at small actors (SustainGov ID 27).
 
-*Mechanism.* Once a year (the first quarter of each active year) the lever hands out the year's budget,
-less ``admin_share`` for running the programme, as grants that are money available to the recipient for
-that year: for pilots (``pilot_grant_msek``: pilots become affordable, fewer stall for lack of money) or for
-scaling (``scale_grant_msek``: a pilot that ends is more likely to scale, 001 L1703-1719, L2140-2144).
+*Mechanism.* The year's budget, less ``admin_share`` for running the programme, is handed out in
+``calls_per_year`` calls (quarterly rolling calls by default; one yearly allocation for formula grants).
+A grant is money available to the recipient for a year from the call: for pilots (``pilot_grant_msek``:
+pilots become affordable, fewer stall for lack of money) or for scaling (``scale_grant_msek``: a pilot
+that ends is more likely to scale, 001 L1703-1719, L2140-2144). An organisation holds at most one running
+grant from a lever at a time.
 
 ``allocation``:
 
@@ -11,7 +13,8 @@ scaling (``scale_grant_msek``: a pilot that ends is more likely to scale, 001 L1
   money: aware of or piloting an innovation; for scale-up money: piloting) apply, applying takes capacity
   and money (``target.application_overhead_*``), and the better-resourced applications win grants of
   ``grant_msek`` (see :mod:`model.levers.targeting`: competitive calls favour those with capacity to apply,
-  001 L2412-2418, L1271-1279). Money not awarded (too few applicants) is added to next year's call.
+  001 L2412-2418, L1271-1279). Money not awarded (too few applicants) is added to the next call; what is left when the
+  programme ends is not awarded (``carry``) but still counts as spent.
 - ``formula`` — no call and no overhead: the money is split among everyone the target reaches
   (``formula_weight``: equally or in proportion to population); with ``by: capacity`` or ``random`` and no
   ``share``/``count``, ``net budget / grant_msek`` organisations are picked in that order and get
@@ -48,6 +51,9 @@ class FundingParams(LeverParams):
     admin_share: float = Field(
         0.05, ge=0.0, lt=1.0,
         description="[share of budget] spent running the programme (calls, assessment, follow-up); assumption")
+    calls_per_year: Literal[1, 2, 4] = Field(
+        4, description="calls (or formula instalments) a year, each handing out its share of the year's "
+                       "budget as grants that run for a year; 4 = a rolling call decided each quarter")
 
     @model_validator(mode="after")
     def _allocation_fits_target(self):
@@ -86,6 +92,8 @@ class SmallActorGrantsParams(FundingParams):
         description="[MSEK per grant and year] used when picking by capacity/random or in a call; assumption")
     allocation: Literal["competitive", "formula"] = Field(
         "formula", description="competitive: a call; formula (default): split among everyone targeted")
+    calls_per_year: Literal[1, 2, 4] = Field(
+        1, description="formula instalments (or calls) a year; 1 = a yearly allocation, like a state grant")
     pilot_share: float = Field(
         0.5, ge=0.0, le=1.0,
         description="[share] of each grant usable for pilots; the rest for scaling (ID 27 money is flexible); "
@@ -102,56 +110,64 @@ class _Funding(Lever):
     unit_cost_fields = ("grant_msek", "admin_share")
 
     def setup(self, model) -> None:
-        self.award = np.zeros(model.n)  # MSEK this year, per organisation
-        self.award_year: int | None = None
-        self.carry = 0.0  # money not awarded last year
+        self.live: list[tuple[int, np.ndarray]] = []  # (quarter the grant ends, MSEK a year per organisation)
+        self.carry = 0.0  # money a call could not award (too few applicants), added to the next call
         self.grants = 0
+        self.awarded_msek = 0.0
         self.recipients = np.zeros(model.n, dtype=bool)  # ever funded
 
     def _pilot_share(self) -> float:
         return self.pilot_share
 
+    def holding(self, t: int) -> np.ndarray:
+        """MSEK a year each organisation has from this lever's grants running in quarter ``t``."""
+        self.live = [(until, amount) for until, amount in self.live if until > t]
+        total = np.zeros(self.n)
+        for _, amount in self.live:
+            total += amount
+        return total
+
     def step(self, model, t, year, quarter, active) -> None:
-        if active and self.award_year != year:
-            self._allocate(model, year)
-        if self.award_year == year and active:
+        calls = self.p.calls_per_year
+        if active and (quarter - 1) % (4 // calls) == 0:
+            self._call(model, t, year)
+        money = self.holding(t)
+        if money.any():
             e, share = model.effects, self._pilot_share()
             if share > 0:
-                e.pilot_grant_msek += self.award * share
+                e.pilot_grant_msek += money * share
             if share < 1:
-                e.scale_grant_msek += self.award * (1.0 - share)
+                e.scale_grant_msek += money * (1.0 - share)
 
-    def _allocate(self, model, year: int) -> None:
+    def _call(self, model, t: int, year: int) -> None:
         p = self.p
-        net = self.budget * (1.0 - p.admin_share) + self.carry
-        self.award = np.zeros(model.n)
-        self.award_year = year
+        net = self.budget * (1.0 - p.admin_share) / p.calls_per_year + self.carry
+        award = np.zeros(model.n)
         targeting = self.targeting
         if p.allocation == "formula" and (p.target.by in ("all", "size_band", "region") or targeting.limit):
             who = targeting.pool
-            if p.formula_weight == "population":
-                weight = np.where(who, model.orgs.population, 0.0)
-            else:
-                weight = who.astype(float)
+            weight = np.where(who, model.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0
             if weight.sum() > 0:
-                self.award = net * weight / weight.sum()
-            self.carry = 0.0 if weight.sum() > 0 else net
+                award = net * weight / weight.sum()
         else:
             places = math.ceil(net / p.grant_msek - 1e-9)
-            need = None
+            need = ~(self.holding(t) > 0)  # one running grant per organisation
             if p.allocation == "competitive":
                 stage, app = model.state.stage, model.applicable
                 ready = (stage == PILOTING) if self.need == "scale" else ((stage == AWARE) | (stage == PILOTING))
-                need = (ready & app).any(1)
+                need &= (ready & app).any(1)
             chosen = targeting.choose(model, places, lever=self, need=need, year=year,
                                       call=p.allocation == "competitive")
             amounts = np.full(len(chosen), p.grant_msek)
             if len(chosen) == places and places > 0:
                 amounts[-1] = net - p.grant_msek * (places - 1)  # the last grant takes what is left
-            self.award[chosen] = amounts
-            self.carry = max(0.0, net - amounts.sum())
-        self.grants += int((self.award > 0).sum())
-        self.recipients |= self.award > 0
+            award[chosen] = amounts
+        self.carry = max(0.0, net - award.sum())
+        if award.any():
+            self.live.append((t + 4, award))  # a grant is money for a year
+            self.grants += int((award > 0).sum())
+            self.awarded_msek += float(award.sum())
+            self.recipients |= award > 0
 
 
 @register

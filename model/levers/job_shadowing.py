@@ -68,6 +68,7 @@ class JobShadowing(Lever):
         self.sender_of = np.full(model.n, -1, dtype=int)  # host -> sender while placed
         self.hosted = np.zeros(model.n, dtype=bool)
         self.placements = 0
+        self.pairs: list[tuple[int, int]] = []  # (host, sender) of every placement
 
     def step(self, model, t, year, quarter, active) -> None:
         p, e = self.p, model.effects
@@ -109,6 +110,7 @@ class JobShadowing(Lever):
             self.sender_of[h] = s
             self.host_until[h] = t + self.p.quarters
             self.hosted[h] = True
+            self.pairs.append((int(h), int(s)))
             placed += 1
         self.placements += placed
         return placed

@@ -4,14 +4,14 @@
 with a qualified guide and peer support (ID 16, 000 L2735-2745, L4831-4840), meeting in a national arena
 with a shared vocabulary (ID 12, 000 L2666-2679) where results *and failures* are shared (ID 21,
 000 L3092-3098; today there is no incentive to share failures, 000 L2118-2122). The budget pays for
-``budget / cost_per_member_msek`` members (chosen once, when the lever starts, by the target). While the
+``budget / cost_per_member_msek`` members (places are filled by the target each year). While the
 lever is active each member
 
 - listens harder to its ties: every tie's awareness rate is multiplied by ``tie_strength``;
 - hears more through national channels: ``p_external_boost`` is added to its external awareness rate;
 
 and the share of stalled pilots whose lessons are shared rises by ``failure_sharing_boost`` times the
-members' share of all organisations. Members are also put in groups of ``group_size`` whose members get
+members' share of all organisations. Members joining in a year are put in groups of ``group_size`` whose members get
 lasting ties to each other (the group keeps in touch after the programme). Seminars alone spread
 information rather than change (000 L92-93, L2479-2494), so nothing here adds capacity or scaling odds.
 """
@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from .base import Lever, LeverParams, register
+from .base import LeverParams, MembershipLever, register
 
 
 class LearningNetworksParams(LeverParams):
@@ -49,7 +49,7 @@ class LearningNetworksParams(LeverParams):
 
 
 @register
-class LearningNetworks(Lever):
+class LearningNetworks(MembershipLever):
     Params = LearningNetworksParams
     sustaingov_id = 16
     sustaingov_ids = (16, 12, 21)
@@ -61,19 +61,14 @@ class LearningNetworks(Lever):
                    "and more failures are shared.")
     unit_cost_fields = ("cost_per_member_msek",)
 
-    def setup(self, model) -> None:
-        self.members = np.zeros(model.n, dtype=bool)
-        self.joined = False
-
     def step(self, model, t, year, quarter, active) -> None:
         if not active:
             return
         p, e = self.p, model.effects
-        if not self.joined:
-            self.joined = True
-            places = int(np.floor(self.budget / p.cost_per_member_msek + 1e-9))
-            self.members = self.targeting.members(model, places, lever=self, year=year)
-            self._groups(model)
+        before = self.members.copy()
+        self.update_members(model, year)
+        if (self.members != before).any():
+            self._groups(model, self.members & ~before)
         if not self.members.any():
             return
         m = self.members
@@ -81,9 +76,10 @@ class LearningNetworks(Lever):
         e.p_external_boost[m] += p.p_external_boost
         e.failure_sharing_boost += p.failure_sharing_boost * m.sum() / model.n
 
-    def _groups(self, model) -> None:
+    def _groups(self, model, new: np.ndarray) -> None:
+        """New members form groups of ``group_size`` and are tied to each other for good."""
         size = self.p.group_size
-        idx = self.rng.permutation(np.flatnonzero(self.members))
+        idx = self.rng.permutation(np.flatnonzero(new))
         if size < 2 or len(idx) < 2:
             return
         for start in range(0, len(idx), size):

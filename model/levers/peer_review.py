@@ -3,8 +3,9 @@
 *Mechanism.* Teams from organisations that have already scaled an innovation work with organisations
 that ask for it (opt-in), in the two-day workshop format of Interreg Europe's peer reviews (000 L1808-1824,
 L1895-1903, L4765-4781). Each quarter the budget received buys ``budget / cost_per_review_msek`` reviews.
-An organisation *asks* when it is willing (a share ``opt_in_share``, drawn once) and has a pilot running;
-the target decides who among those asking gets a review first. The reviewer is an organisation that has
+An organisation *asks* when it is willing (a share ``opt_in_share``, drawn once) and is piloting or
+considering (aware of) an innovation someone has adopted; the target decides who among those asking gets a
+review first. The reviewer is an organisation that has
 adopted the pilot's innovation (same kind of organisation where possible). The reviewed organisation gets
 ``scale_bonus`` on the log-odds of scaling for ``bonus_quarters`` quarters (concrete advice on scaling,
 peer exchange valued above formal training, 000 L3019-3028) and a lasting tie to its reviewer in
@@ -19,7 +20,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..stages import ADOPTED, PILOTING
+from ..stages import ADOPTED, AWARE, PILOTING
 from .base import Lever, LeverParams, register
 
 
@@ -70,9 +71,10 @@ class PeerReview(Lever):
     def _review(self, model, t, units: int) -> int:
         stage, app = model.state.stage, model.applicable
         adopted = (stage == ADOPTED) & app
-        piloting = (stage == PILOTING) & app
-        # they ask when willing, have a pilot of an innovation someone has adopted, and are not under review
-        askable = piloting & adopted.any(0)[None, :]
+        working_on = ((stage == PILOTING) | (stage == AWARE)) & app
+        # they ask when willing, are piloting or considering an innovation someone has already adopted,
+        # and are not under review already
+        askable = working_on & adopted.any(0)[None, :]
         asks = self.willing & askable.any(1) & (self.until <= t)
         chosen = self.targeting.choose(model, units, lever=self, need=asks, year=model.year_quarter(t)[0])
         kind = model.orgs.kind

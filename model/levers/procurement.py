@@ -3,8 +3,8 @@
 *Mechanism.* Organisations join a national procurement-support programme run by a procurement body (Adda,
 Upphandlingsmyndigheten): strategic support for buyers and framework agreements others can *call off*
 from, as UK councils call off a solution one council has procured (004 L2245-2248, L2426-2428; 000
-L3034-3079, L4795-4817). The budget pays for ``budget / cost_per_member_msek`` members (chosen once when
-the lever starts). Once one member has adopted an innovation, every member can call it off: piloting and
+L3034-3079, L4795-4817). The budget pays for ``budget / cost_per_member_msek`` members (places filled by
+the target each year). Once one member has adopted an innovation, every member can call it off: piloting and
 scaling it costs ``1 - call_off_discount`` of the usual (``cost_factor``) — no own tender, no fear of
 breaking the rules, and a supplier that already has its first reference customer (004 L1611-1652,
 L2009-2010; small municipalities reach a viable scale together, 004 L1657-1664).
@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from ..stages import ADOPTED
-from .base import Lever, LeverParams, register
+from .base import LeverParams, MembershipLever, register
 from .targeting import Target
 
 
@@ -37,7 +37,7 @@ class ProcurementParams(LeverParams):
 
 
 @register
-class Procurement(Lever):
+class Procurement(MembershipLever):
     Params = ProcurementParams
     sustaingov_id = 19
     evidence = ("ID 19: 000 L3034-3079, L4795-4817; call-off (IVA): 004 L2245-2248, L2426-2428; procurement "
@@ -47,18 +47,11 @@ class Procurement(Lever):
                    "the others get it cheaper.")
     unit_cost_fields = ("cost_per_member_msek",)
 
-    def setup(self, model) -> None:
-        self.members = np.zeros(model.n, dtype=bool)
-        self.joined = False
-
     def step(self, model, t, year, quarter, active) -> None:
         if not active:
             return
         p, e = self.p, model.effects
-        if not self.joined:
-            self.joined = True
-            places = int(np.floor(self.budget / p.cost_per_member_msek + 1e-9))
-            self.members = self.targeting.members(model, places, lever=self, year=year)
+        self.update_members(model, year)
         if not self.members.any() or p.call_off_discount == 0:
             return
         adopted = (model.state.stage == ADOPTED) & model.applicable

@@ -2,7 +2,7 @@
 
 *Mechanism.* Municipalities and regions pool training resources and development programmes to lower costs
 and raise quality, with a platform for the training on offer (000 L4501-4516, L4846-4859). The budget
-pays for ``budget / cost_per_member_msek`` members (chosen once when the lever starts). Training builds
+pays for ``budget / cost_per_member_msek`` members (places filled by the target each year). Training builds
 capacity slowly and for good: each quarter a member takes part it gains ``capacity_gain_per_year / 4`` of
 lasting development capacity, up to ``max_gain`` in all. Taking part costs time: ``time_cost`` of capacity
 that quarter, and a member whose free capacity is below that cannot take part that quarter — "even an
@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from .base import Lever, LeverParams, register
+from .base import LeverParams, MembershipLever, register
 from .targeting import free_capacity
 
 
@@ -41,7 +41,7 @@ class TrainingNetworksParams(LeverParams):
 
 
 @register
-class TrainingNetworks(Lever):
+class TrainingNetworks(MembershipLever):
     Params = TrainingNetworksParams
     sustaingov_id = 26
     evidence = "000 L4501-4516, L4846-4859; time cost: 000 L4102-4108; courses alone: 000 L4188-4191"
@@ -52,8 +52,7 @@ class TrainingNetworks(Lever):
     unit_cost_fields = ("cost_per_member_msek",)
 
     def setup(self, model) -> None:
-        self.members = np.zeros(model.n, dtype=bool)
-        self.joined = False
+        super().setup(model)
         self.gained = np.zeros(model.n)
         self.quarters_taken_part = np.zeros(model.n, dtype=int)
 
@@ -61,10 +60,7 @@ class TrainingNetworks(Lever):
         if not active:
             return
         p = self.p
-        if not self.joined:
-            self.joined = True
-            places = int(np.floor(self.budget / p.cost_per_member_msek + 1e-9))
-            self.members = self.targeting.members(model, places, lever=self, year=year)
+        self.update_members(model, year)
         if not self.members.any():
             return
         part = self.members & (free_capacity(model) >= p.time_cost)
