@@ -180,13 +180,13 @@ def _check_sobol(plan: Plan, table: pd.DataFrame, result: OutcomeResult) -> None
     i, j = np.unravel_index(np.nanargmax(conf), conf.shape)
     worst = float(conf[i, j])
     result.diagnostics["max_conf"] = worst
-    if worst > e.max_conf:
-        suggested = _next_power_of_two(math.ceil(e.N * (worst / e.max_conf) ** 2))
+    if worst > plan.max_conf:
+        suggested = _next_power_of_two(math.ceil(e.N * (worst / plan.max_conf) ** 2))
         result.diagnostics["suggested_N"] = suggested
         col = ("S1_conf", "ST_conf")[j]
         result.warnings.append(
             f"{result.outcome}: confidence intervals are too wide for N={e.N}: {col[:2]} of "
-            f"{table['factor'].iloc[i]} is +/-{worst:.3f} (target +/-{e.max_conf:g}, max_conf). Use N={suggested} "
+            f"{table['factor'].iloc[i]} is +/-{worst:.3f} (target +/-{plan.max_conf:g}, max_conf). Use N={suggested} "
             f"(half-widths shrink as 1/sqrt(N))")
 
 
@@ -201,15 +201,15 @@ def _check_morris(plan: Plan, table: pd.DataFrame, result: OutcomeResult) -> Non
     i = int(np.nanargmax(rel))
     worst = float(rel[i])
     result.diagnostics["max_conf"] = worst
-    if worst > e.max_conf:
+    if worst > plan.max_conf:
         trajectories = e.optimal_trajectories or e.N
         key = "optimal_trajectories" if e.optimal_trajectories else "N"
-        suggested = math.ceil(trajectories * (worst / e.max_conf) ** 2)
+        suggested = math.ceil(trajectories * (worst / plan.max_conf) ** 2)
         result.diagnostics["suggested_N"] = suggested
         result.warnings.append(
             f"{result.outcome}: confidence intervals are too wide for {key}={trajectories} trajectories: "
             f"mu_star of {table['factor'].iloc[i]} is +/-{worst:.3f} of the largest mu_star (target "
-            f"+/-{e.max_conf:g}, max_conf). Use {key}={suggested} (half-widths shrink as 1/sqrt({key}))")
+            f"+/-{plan.max_conf:g}, max_conf). Use {key}={suggested} (half-widths shrink as 1/sqrt({key}))")
 
 
 def analyse(plan: Plan, X: np.ndarray, runs: pd.DataFrame) -> list[OutcomeResult]:

@@ -72,6 +72,7 @@ def _show_plan(plan, args) -> int:
     from .sweep import choose_chunk_size
 
     X, notes = plan.sample()
+    plan.check_sampled(plan.model_inputs(X))
     e = plan.experiment
     runs = X.shape[0] * plan.replications
     what = plan.function or f"{plan.scenario_file} ({plan.scenario.horizon_years} years)"
@@ -87,8 +88,10 @@ def _show_plan(plan, args) -> int:
         import os
 
         cores = args.workers or os.cpu_count() or 1
-        print(f"  time       about {runs * plan.seconds_per_run / cores / 60:.1f} min on {cores} cores "
-              f"({plan.seconds_per_run * 1e3:.2f} ms per run)")
+        seconds = runs * plan.seconds_per_run / cores
+        when = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+        print(f"  time       about {when} on {cores} cores ({plan.seconds_per_run * 1e3:.2f} ms per run, "
+              "measured now)")
     print(f"  results    {args.out or default_out(plan)}")
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)

@@ -42,6 +42,7 @@ DIST_BOUNDS = {
     "truncnorm": ("low", "high", "mean", "standard deviation"),
 }
 WILDCARD = "parameters.*"
+DEFAULT_MAX_CONF = {"sobol": 0.1, "morris": 0.25}
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_\-]*$"
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -88,7 +89,7 @@ class Experiment(Strict):
     outcomes: list[Outcome] = Field(min_length=1)
     confidence_level: float = Field(0.95, gt=0.0, lt=1.0)
     resamples: int = Field(100, ge=10, le=100_000)
-    max_conf: float = Field(0.1, gt=0.0, le=10.0)
+    max_conf: float | None = Field(None, gt=0.0, le=10.0)
     chunk_size: int | None = Field(None, ge=1, le=1_000_000)
 
     @field_validator("factors", mode="before")
@@ -188,6 +189,14 @@ class Plan:
         return self.experiment.method
 
     @property
+    def max_conf(self) -> float:
+        """Widest acceptable confidence half-width: Sobol' indices absolutely (default 0.1); Morris mu*
+        relative to the largest mu* (default 0.25)."""
+        if self.experiment.max_conf is not None:
+            return self.experiment.max_conf
+        return DEFAULT_MAX_CONF[self.method]
+
+    @property
     def groups(self) -> list[str] | None:
         if all(f.group is None for f in self.factors):
             return None
@@ -215,6 +224,7 @@ class Plan:
         data = self.experiment.model_dump(mode="json")
         data["name"] = self.name
         data["seed"] = self.seed
+        data["max_conf"] = self.max_conf
         data["factors"] = [f.as_dict() for f in self.factors]
         if self.scenario_file:
             data["scenario"] = self.scenario_file
@@ -342,7 +352,7 @@ def _find_file(given: str, base: Path, source: str, key: str) -> Path:
     candidates = [Path(given)] if Path(given).is_absolute() else [base / given, Path.cwd() / given]
     for candidate in candidates:
         if candidate.is_file():
-            return candidate
+            return candidate.resolve()
     looked = " and ".join(str(c.parent) for c in dict.fromkeys(candidates))
     raise InputError(f"{source}: {key}: file '{given}' not found (looked in {looked})")
 
@@ -506,14 +516,16 @@ def _check_range(plan: Plan, f: ResolvedFactor, low: float, high: float, sampled
     span = f"{low:g} to {high:g}"
     hint = (" (a 'norm' or 'lognorm' distribution is unbounded: use 'truncnorm' [low, high, mean, sd] to keep "
             "inside the allowed range)") if f.dist in ("norm", "lognorm") else ""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return  # an unbounded distribution: its sample is checked once drawn (Plan.check_sampled)
     parameter = BY_NAME.get(f.path.split(".", 1)[1]) if f.path.startswith("parameters.") else None
     if parameter is not None:
         if low < parameter.low or high > parameter.high:
             raise InputError(f"{where}.bounds: the {what} of '{f.path}' go from {span}, beyond what the model "
                              f"allows ({parameter.low:g} to {parameter.high:g} {parameter.unit}){hint}")
         return
-    probes = [v for v in (low, high) if math.isfinite(v)]
-    if not sampled and math.isfinite(low) and math.isfinite(high):
+    probes = [low, high]
+    if not sampled:
         probes.append(low + (high - low) * 0.37)  # a value that is not a whole number
     for value in probes:
         if f.integer:
