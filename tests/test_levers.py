@@ -352,7 +352,12 @@ def test_levers_command_lists_every_lever(capsys):
 
 
 def test_docs_describe_every_lever_and_parameter():
+    from model.levers.listing import END, START, markdown
+
     text = (ROOT / "docs" / "levers.md").read_text(encoding="utf-8")
+    tables = text.split(START, 1)[1].split(END, 1)[0]
+    assert tables.strip() == markdown().strip(), (
+        "docs/levers.md parameter tables are out of date: run `python -m model.levers.listing --write`")
     for name, cls in REGISTRY.items():
         assert f"`{name}`" in text, name
         for field in cls.Params.model_fields:

@@ -173,5 +173,25 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=cmd_levers)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.stdout.write(markdown() + "\n")
+START, END = "<!-- levers:start -->", "<!-- levers:end -->"
+
+
+def write_docs(path=None) -> bool:
+    """Put the current parameter tables between the markers of ``docs/levers.md``; True if it changed."""
+    from pathlib import Path
+
+    path = Path(path) if path else Path(__file__).resolve().parents[2] / "docs" / "levers.md"
+    text = path.read_text(encoding="utf-8")
+    old = text.split(START, 1)[1].split(END, 1)[0]
+    new = "\n" + markdown() + "\n"
+    if old == new:
+        return False
+    path.write_text(text.replace(START + old + END, START + new + END), encoding="utf-8")
+    return True
+
+
+if __name__ == "__main__":  # pragma: no cover - documentation helper
+    if "--write" in sys.argv:
+        print("docs/levers.md updated" if write_docs() else "docs/levers.md already current")
+    else:
+        sys.stdout.write(markdown() + "\n")
