@@ -75,7 +75,7 @@ def test_pilot_grants_to_small_municipalities_raise_pilots_started(base):
 
 
 def test_small_actor_grants_raise_adoption_in_small_municipalities(base):
-    lever = {"type": "small_actor_grants", "budget_msek_per_year": 100}
+    lever = {"type": "small_actor_grants", "budget_msek_per_year": 200}
     assert_raises(paired(base, lever, "adoption_small"))
 
 
