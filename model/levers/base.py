@@ -133,6 +133,15 @@ class Lever:
         model.effects.capacity_bonus -= amount
         self._temp_capacity += amount
 
+    def tie(self, model: "InnovationModel", a, b, weight: float) -> None:
+        """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept."""
+        a, b = np.atleast_1d(a), np.atleast_1d(b)
+        if weight <= 0 or len(a) == 0:
+            return
+        keep = model.effects.lever_ties[a, b] < weight
+        if keep.any():
+            model.effects.add_ties(a[keep], b[keep], weight)
+
     def charge(self, model: "InnovationModel", who: np.ndarray, msek: float, capacity: float,
                year: int | None) -> None:
         """Application overhead: ``capacity`` for this quarter and ``msek`` out of this year's money."""

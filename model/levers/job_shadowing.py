@@ -77,8 +77,7 @@ class JobShadowing(Lever):
             hosts = np.flatnonzero(ending)
             if p.host_capacity_gain > 0:
                 e.capacity_bonus[hosts] += p.host_capacity_gain
-            if p.tie_weight > 0:
-                e.add_ties(hosts, self.sender_of[hosts], p.tie_weight)
+            self.tie(model, hosts, self.sender_of[hosts], p.tie_weight)
             self.sender_of[hosts] = -1
         if active:
             units = self.buy(self.placement_cost)

@@ -86,5 +86,4 @@ class LearningNetworks(MembershipLever):
             group = idx[start:start + size]
             a, b = np.meshgrid(group, group, indexing="ij")
             keep = a < b
-            if keep.any():
-                model.effects.add_ties(a[keep], b[keep], 1.0)
+            self.tie(model, a[keep], b[keep], 1.0)

@@ -77,22 +77,20 @@ class PeerReview(Lever):
         askable = working_on & adopted.any(0)[None, :]
         asks = self.willing & askable.any(1) & (self.until <= t)
         chosen = self.targeting.choose(model, units, lever=self, need=asks, year=model.year_quarter(t)[0])
+        if len(chosen) == 0:
+            return 0
+        # the innovation each chosen organisation asks about: one at random among those it could
+        pick = self.rng.random((len(chosen), model.k)) + askable[chosen]
+        ks = pick.argmax(1)
+        # its reviewer: an adopter of that innovation, of the same kind where possible, else any kind
         kind = model.orgs.kind
-        placed = 0
-        for i in chosen:
-            ks = np.flatnonzero(askable[i])
-            k = ks[self.rng.integers(len(ks))]
-            reviewers = np.flatnonzero(adopted[:, k])
-            reviewers = reviewers[reviewers != i]
-            same_kind = reviewers[kind[reviewers] == kind[i]]
-            pool = same_kind if len(same_kind) else reviewers
-            if len(pool) == 0:
-                continue
-            reviewer = pool[self.rng.integers(len(pool))]
-            if self.p.tie_weight > 0:
-                weight = max(self.p.tie_weight, model.effects.lever_ties[i, reviewer])
-                model.effects.add_ties(i, reviewer, weight)
-            self.until[i] = t + self.p.bonus_quarters
-            placed += 1
-        self.reviews += placed
-        return placed
+        can = adopted[:, ks].T  # (chosen, n)
+        priority = can * (1.0 + (kind[None, :] == kind[chosen][:, None]))
+        key = priority + self.rng.random(can.shape)
+        reviewers = key.argmax(1)
+        ok = key[np.arange(len(chosen)), reviewers] >= 1.0
+        chosen, reviewers = chosen[ok], reviewers[ok]
+        self.tie(model, chosen, reviewers, self.p.tie_weight)
+        self.until[chosen] = t + self.p.bonus_quarters
+        self.reviews += len(chosen)
+        return len(chosen)
