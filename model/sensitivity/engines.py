@@ -175,16 +175,14 @@ def _as_floats(out: Any) -> dict[str, float]:
 
 # --- the probe run ----------------------------------------------------------------------------------------
 def probe(plan: "Plan") -> tuple[list[str], float]:
-    """One quick run (base scenario, or the middle of each factor's range): the outputs it reports and the
-    seconds a run takes (the second of two runs, so caches are warm)."""
+    """Quick runs at the middle of each factor's range: the outputs the model reports and the seconds a run
+    takes (the fastest after the first, which fills caches)."""
     from ..errors import InputError
     from .experiment import middle
 
     job = make_job(plan, key=f"probe-{id(plan)}")
-    if plan.engine == "scenario":
-        values = np.array([f.base if f.base is not None else middle(f) for f in plan.factors], dtype=float)
-    else:
-        values = np.array([middle(f) for f in plan.factors], dtype=float)
+    # the middle of every factor's range: a typical run of the sweep, so its time is a fair estimate
+    values = np.array([round(middle(f)) if f.integer else middle(f) for f in plan.factors], dtype=float)
     evaluate = evaluator(job)
     times = []
     budget = time.perf_counter() + 0.1

@@ -579,8 +579,8 @@ def _check_factor_set(plan: Plan) -> None:
 
 # --- outcomes ----------------------------------------------------------------------------------------------
 def probe_outcomes(plan: Plan) -> None:
-    """Run the model once (at the base scenario, or the middle of the factors' ranges) to learn which
-    outcomes it reports and how long a run takes; check the experiment's outcomes against them."""
+    """Run the model at the middle of the factors' ranges to learn which outcomes it reports and how long a
+    run takes; check the experiment's outcomes against them."""
     from .engines import probe
 
     keys, seconds = probe(plan)
