@@ -101,7 +101,8 @@ def _show_plan(plan, args) -> int:
 def _print_result(result) -> None:
     plan, stats = result.plan, result.stats
     resumed = f" ({stats.runs_resumed} already on disk)" if stats.runs_resumed else ""
-    rate = f", {stats.rate:.0f} runs/s on {stats.workers} workers" if stats.runs_done_now else ""
+    workers = f"{stats.workers} worker{'s' if stats.workers != 1 else ''}"
+    rate = f", {stats.rate:.0f} runs/s on {workers}" if stats.runs_done_now else ""
     print(f"{plan.name}: {stats.n_runs} runs{resumed}{rate} -> {result.out}")
     for r in result.outcomes:
         if r.indices is None:

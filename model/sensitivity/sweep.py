@@ -142,6 +142,9 @@ def prepare(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path) -> tuple[L
                          "start afresh if the model changed")
         layout = Layout(n_points, plan.replications, chunk_size)
     else:
+        if any((out / RUNS).glob("part-*.parquet")):
+            raise InputError(f"{out}: {RUNS}/ holds runs but {STATE} (which says what they are) is missing; "
+                             f"use another --out, or delete {out / RUNS} to start afresh")
         layout = Layout(n_points, plan.replications, choose_chunk_size(plan, n_points * plan.replications))
         out.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame(values, columns=[f.name for f in plan.factors])
