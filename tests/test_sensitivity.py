@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -198,6 +197,10 @@ def test_a_changed_experiment_is_refused_not_mixed(tmp_path, capsys):
     write(tmp_path, ishigami_experiment(N=64, max_conf=0.5, confidence_level=0.9))
     again = run_experiment(exp_path, out, workers=1, progress=False, plots=False)
     assert again.stats.runs_done_now == 0
+    # runs whose description is gone cannot be trusted
+    (out / "experiment.json").unlink()
+    assert main(["sensitivity", str(exp_path), "--out", str(out), "--quiet"]) == 2
+    assert "experiment.json (which says what they are) is missing" in capsys.readouterr().err
 
 
 # --- where the runs happen --------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ import importlib
 import math
 import re
 import sys
-import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,9 +235,13 @@ class Plan:
         Two invocations with the same definition make identical runs, so a sweep can resume.
         """
         e = self.experiment
+        base = None
+        if self.scenario is not None:  # what the runs use (not the scenario's name, description, replications)
+            base = {k: v for k, v in self.scenario.resolved().items()
+                    if k not in ("name", "description", "replications")}
         return {
             "engine": self.engine,
-            "base_scenario": self.scenario.resolved() if self.scenario is not None else None,
+            "base_scenario": base,
             "function": self.function,
             "constants": e.constants,
             "factors": [f.as_dict() for f in self.factors],
@@ -608,9 +611,3 @@ def middle(f: ResolvedFactor) -> float:
     if f.dist == "lognorm":
         return math.exp(b[0])
     return b[0]
-
-
-def timed(func, *args) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = func(*args)
-    return result, time.perf_counter() - start
