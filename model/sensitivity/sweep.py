@@ -38,7 +38,7 @@ from .experiment import Plan
 RUNS = "runs"
 STATE = "experiment.json"
 SAMPLES = "samples.parquet"
-TARGET_CHUNK_SECONDS = 1.0  # a chunk should take about this long, so task overhead stays small
+TARGET_CHUNK_SECONDS = 2.0  # a chunk should take about this long, so task overhead stays small
 MIN_CHUNKS = 32  # ... but a sweep has at least this many chunks (load balance), where it can
 
 
@@ -85,7 +85,7 @@ def fingerprint(plan: Plan, X: np.ndarray) -> str:
 
 
 def choose_chunk_size(plan: Plan, n_runs: int) -> int:
-    """Runs per task: about a second of work, at least MIN_CHUNKS chunks where the sweep is big enough,
+    """Runs per task: about two seconds of work, at least MIN_CHUNKS chunks where the sweep is big enough,
     rounded to 1, 2 or 5 times a power of ten."""
     if plan.experiment.chunk_size:
         return min(plan.experiment.chunk_size, n_runs)
@@ -96,13 +96,12 @@ def choose_chunk_size(plan: Plan, n_runs: int) -> int:
 
 
 def _nice(x: float) -> int:
+    """The nearest (in ratio) of 1, 2, 5, 10, 20, 50, ... to ``x``, at least 1."""
     if x <= 1:
         return 1
     exp = 10 ** math.floor(math.log10(x))
-    for m in (5, 2, 1):
-        if m * exp <= x:
-            return int(m * exp)
-    return int(exp)
+    candidates = [m * exp for m in (1, 2, 5, 10)]
+    return int(min(candidates, key=lambda c: abs(math.log(c / x))))
 
 
 def part_path(out: Path, chunk: int) -> Path:
