@@ -12,17 +12,9 @@ replications), stream the runs to Parquet, and write indices with confidence int
 manifest. Interrupted? Run the same command again: it continues where it stopped."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def add_parser(subparsers) -> argparse.ArgumentParser:
+    from ..cli import _positive_int
+
     p = subparsers.add_parser("sensitivity", help=HELP, description=DESCRIPTION)
     p.add_argument("experiment", help="experiment YAML file (see experiments/ and docs/sensitivity.md)")
     p.add_argument("--workers", type=_positive_int, metavar="N",
