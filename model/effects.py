@@ -27,24 +27,37 @@ class Effects:
     failure_sharing_boost: float = 0.0  # added to the share of stalled pilots whose lessons are shared
     # --- lasting ---
     capacity_bonus: np.ndarray = field(init=False)  # development capacity added
-    lever_ties: np.ndarray = field(init=False)  # (n, n) ties created by levers; change only via add_ties
     has_lever_ties: bool = False  # set by add_ties, so the dynamics skip the n x n product until needed
+    lever_ties_version: int = 0  # counts changes to lever_ties, so what depends on them is recomputed once
     infrastructure_gain: float = 0.0  # added to the scenario's infrastructure level (capped at 1)
 
     def __post_init__(self) -> None:
-        self.capacity_bonus = np.zeros(self.n)
-        self.lever_ties = np.zeros((self.n, self.n))
-        self.reset_quarter()
-
-    def reset_quarter(self) -> None:
         n, k = self.n, self.k
+        self.capacity_bonus = np.zeros(n)
+        self._lever_ties: np.ndarray | None = None  # made on first use: most runs have no lever ties
         self.p_external_boost = np.zeros(n)
         self.tie_strength = np.ones(n)
         self.pilot_grant_msek = np.zeros(n)
         self.scale_grant_msek = np.zeros(n)
         self.scale_logit_bonus = np.zeros(n)
         self.cost_factor = np.ones((n, k))
+
+    def reset_quarter(self) -> None:
+        """Back to neutral, in place (levers may keep references to these arrays within a quarter)."""
+        self.p_external_boost.fill(0.0)
+        self.tie_strength.fill(1.0)
+        self.pilot_grant_msek.fill(0.0)
+        self.scale_grant_msek.fill(0.0)
+        self.scale_logit_bonus.fill(0.0)
+        self.cost_factor.fill(1.0)
         self.failure_sharing_boost = 0.0
+
+    @property
+    def lever_ties(self) -> np.ndarray:
+        """(n, n) weights of the ties levers created; change them only through :meth:`add_ties`."""
+        if self._lever_ties is None:
+            self._lever_ties = np.zeros((self.n, self.n))
+        return self._lever_ties
 
     def add_ties(self, a: np.ndarray | int, b: np.ndarray | int, weight: float = 1.0) -> None:
         """Create lasting symmetric ties between organisations ``a`` and ``b`` (e.g. reviewer and reviewed)."""
@@ -54,3 +67,4 @@ class Effects:
             self.lever_ties[a[keep], b[keep]] = weight
             self.lever_ties[b[keep], a[keep]] = weight
             self.has_lever_ties = True
+            self.lever_ties_version += 1

@@ -43,29 +43,53 @@ Rates = namedtuple("Rates", [
     "scale_base_logit", "scale_capacity_weight", "scale_protector_weight", "scale_evidence_weight",
     "scale_money_weight", "scale_maturity_weight", "scale_complexity_weight", "pilot_extension",
     "drop_base", "drop_no_protector", "drop_no_enthusiast", "drop_overload", "retry_rate",
+    "p_external", "infrastructure_level", "failure_sharing", "evidence_learning", "failure_learning",
 ])
+
+#: what the kernel counts each quarter (columns of ``model.tally``); the summary outcomes read these
+TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped",
+         "adoptions_lost_no_enthusiast", "adoptions_lost_no_protector", "adopted")
+STARTED, SCALED, STALLED_, DROPPED_, LOST_NO_ENTHUSIAST, LOST_NO_PROTECTOR, ADOPTED_COUNT = range(len(TALLY))
 
 
 def rates(params) -> Rates:
     return Rates(*(float(getattr(params, name)) for name in Rates._fields))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _afford(money, cost):
     """Smooth affordability in [0, 1): 1 - exp(-money / cost); a free innovation is fully affordable."""
     if cost <= 0.0:
         return 1.0
+    if money <= 0.0:
+        return 0.0
     return 1.0 - np.exp(-money / cost)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def _saturation(count):
+    """1 - exp(-count) for a whole count; exactly 1.0 in double precision from 38 on."""
+    return 1.0 if count >= 38 else 1.0 - np.exp(-count)
+
+
+@njit(cache=True, error_model="numpy")
+def _spend(money_left, grant, cost):
+    """Money left after paying ``cost``: own slack first, then the grant (never below -grant)."""
+    return max(money_left - cost, -grant)
+
+
+@njit(cache=True, error_model="numpy")
 def _advance(stage, pilot_age, pilot_start, u, t, one_step, complex_contagion, applicable,
-             log_no_hear, share, count, capacity, pilot_money, scale_money, enthusiasts, protector,
-             protector_lost, maturity, p_ext, tie_strength, scale_bonus, pilot_need, adoption_need,
-             pilot_cost, complexity, evidence, pilot_quarters, scale_cost, cost_factor, r,
-             scaled_k, stalled_k, duration_k):
+             log_no_hear, share, count, capacity, capacity_bonus, money_left, pilot_grant, scale_grant,
+             enthusiasts, protector, protector_lost, maturity, p_ext_boost, tie_strength, scale_bonus,
+             cost_factor, pilot_need, adoption_need, pilot_cost, complexity, needs_infrastructure,
+             infrastructure_gain, failure_sharing_boost, evidence, pilot_quarters, scale_cost, r,
+             scale_count, scale_duration, tally):
     n, k = stage.shape
+    infra = min(1.0, r.infrastructure_level + infrastructure_gain)
+    scaled_k, stalled_k = np.zeros(k), np.zeros(k)
     for i in range(n):
+        cap = capacity[i] + capacity_bonus[i]
         # capacity in use by running pilots and adoptions, at the start of the quarter
         load = 0.0
         for j in range(k):
@@ -73,89 +97,94 @@ def _advance(stage, pilot_age, pilot_start, u, t, one_step, complex_contagion, a
                 load += pilot_need[j]
             elif stage[i, j] == ADOPTED:
                 load += adoption_need[j]
-        free = capacity[i] - load
-        overload = min(1.0, max(0.0, (load - capacity[i]) / load)) if load > 0.0 else 0.0
-        no_enthusiast = 1.0 if enthusiasts[i] == 0 else 0.0
-        enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * (1.0 - np.exp(-enthusiasts[i]))
+        free = cap - load
+        overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
+        no_enthusiast = enthusiasts[i] == 0
+        enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(enthusiasts[i])
         has_protector = 1.0 if protector[i] else 0.0
         h_drop = (r.drop_base + r.drop_no_protector * (1.0 - has_protector)
                   + r.drop_no_enthusiast * no_enthusiast + r.drop_overload * overload)
+        p_ext = min(1.0, max(0.0, r.p_external + p_ext_boost[i]))
         for j in range(k):
             s = stage[i, j]
             x = u[i, j]
             if s == UNAWARE or (one_step and s == AWARE):
                 if applicable[i, j]:
-                    p_aware = 1.0 - (1.0 - p_ext[i]) * np.exp(tie_strength[i] * log_no_hear[i, j])
+                    p_aware = 1.0 - (1.0 - p_ext) * np.exp(tie_strength[i] * log_no_hear[i, j])
                     if x < p_aware:
                         stage[i, j] = ADOPTED if one_step else AWARE
             elif s == AWARE:
                 cap_factor = min(1.0, max(0.0, free / pilot_need[j])) if pilot_need[j] > 0.0 else 1.0
-                afford = _afford(pilot_money[i], pilot_cost[j] * cost_factor[i, j])
                 proof = (1.0 if count[i, j] >= r.complex_threshold else 0.0) if complex_contagion else share[i, j]
                 social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
-                if x < r.pilot_start_rate * enthusiasm * cap_factor * social * afford:
+                p_start = r.pilot_start_rate * enthusiasm * cap_factor * social
+                if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
+                    continue
+                cost = pilot_cost[j] * cost_factor[i, j]
+                if x < p_start * _afford(money_left[i] + pilot_grant[i], cost):
                     stage[i, j] = PILOTING
                     pilot_age[i, j] = 0
                     pilot_start[i, j] = t
+                    money_left[i] = _spend(money_left[i], pilot_grant[i], cost)
+                    tally[STARTED] += 1
             elif s == PILOTING:
-                if pilot_age[i, j] + 1 >= pilot_quarters[j]:
+                # every running pilot can stall, also one that is due to end or prolonged (limbo) ...
+                afford = _afford(money_left[i] + pilot_grant[i], pilot_cost[j] * cost_factor[i, j])
+                h_stall = min(1.0, r.stall_base + r.stall_no_enthusiast * no_enthusiast
+                              + r.stall_protector_lost * (1.0 if protector_lost[i] else 0.0)
+                              + r.stall_overload * overload + r.stall_no_money * (1.0 - afford))
+                if x < h_stall:
+                    stage[i, j] = STALLED
+                    stalled_k[j] += 1
+                elif pilot_age[i, j] + 1 < pilot_quarters[j]:
+                    pilot_age[i, j] += 1
+                else:
+                    # ... and one that survives the quarter and is due ends: scaled, prolonged or abandoned,
+                    # decided by the same uniform rescaled to the part of [0, 1) above the stall hazard
+                    y = (x - h_stall) / (1.0 - h_stall)
+                    cost = scale_cost[i, j] * cost_factor[i, j]
+                    effective_complexity = complexity[j] * (1.0 - infra * needs_infrastructure[j])
                     cap_factor = min(1.0, max(0.0, free / pilot_need[j])) if pilot_need[j] > 0.0 else 1.0
                     logit = (r.scale_base_logit + r.scale_capacity_weight * cap_factor
                              + r.scale_protector_weight * has_protector
                              + r.scale_evidence_weight * evidence[j]
-                             + r.scale_money_weight * _afford(scale_money[i], scale_cost[i, j] * cost_factor[i, j])
+                             + r.scale_money_weight * _afford(money_left[i] + scale_grant[i], cost)
                              + r.scale_maturity_weight * maturity[i]
-                             - r.scale_complexity_weight * complexity[j]
+                             - r.scale_complexity_weight * effective_complexity
                              + scale_bonus[i])
                     p_scale = 1.0 / (1.0 + np.exp(-logit))
-                    if x < p_scale:
+                    if y < p_scale:
                         stage[i, j] = ADOPTED
                         scaled_k[j] += 1
-                        duration_k[j] += t - pilot_start[i, j]
-                    elif x < p_scale + (1.0 - p_scale) * r.pilot_extension:
+                        scale_duration[j] += t - pilot_start[i, j]
+                        money_left[i] = _spend(money_left[i], scale_grant[i], cost)
+                    elif y < p_scale + (1.0 - p_scale) * r.pilot_extension:
                         pilot_age[i, j] += 1  # limbo: prolonged another quarter
                     else:
                         stage[i, j] = STALLED
                         stalled_k[j] += 1
-                else:
-                    afford = _afford(pilot_money[i], pilot_cost[j] * cost_factor[i, j])
-                    h_stall = (r.stall_base + r.stall_no_enthusiast * no_enthusiast
-                               + r.stall_protector_lost * (1.0 if protector_lost[i] else 0.0)
-                               + r.stall_overload * overload + r.stall_no_money * (1.0 - afford))
-                    if x < h_stall:
-                        stage[i, j] = STALLED
-                        stalled_k[j] += 1
-                    else:
-                        pilot_age[i, j] += 1
             elif s == ADOPTED:
                 if x < h_drop:
                     stage[i, j] = DROPPED
+                    tally[DROPPED_] += 1
+                    if no_enthusiast:
+                        tally[LOST_NO_ENTHUSIAST] += 1
+                    if not protector[i]:
+                        tally[LOST_NO_PROTECTOR] += 1
             elif s == STALLED or s == DROPPED:
                 if x < r.retry_rate:
                     stage[i, j] = AWARE
-
-
-def advance(model: "InnovationModel", t: int) -> np.ndarray:
-    """Move every (organisation, innovation) pair at most one stage; returns the stage array."""
-    p, s, e, inn = model.params, model.state, model.effects, model.innovations
-    adopted = (s.stage == ADOPTED).astype(float)
-    log_no_hear, share, count = model.ties.signals(adopted)
-    infra = min(1.0, p.infrastructure_level + e.infrastructure_gain)
-    complexity = inn.complexity * (1.0 - infra * inn.needs_infrastructure)
-    scaled_k, stalled_k, duration_k = np.zeros(model.k), np.zeros(model.k), np.zeros(model.k)
-    u = model.rng_lifecycle.random(s.stage.shape)
-    _advance(
-        s.stage, s.pilot_age, s.pilot_start, u, t, model.one_step, model.complex_contagion, model.applicable,
-        log_no_hear, share, count, s.capacity + e.capacity_bonus, s.slack + e.pilot_grant_msek,
-        s.slack + e.scale_grant_msek, s.enthusiasts, s.protector, s.protector_lost, s.maturity,
-        np.clip(p.p_external + e.p_external_boost, 0.0, 1.0), e.tie_strength, e.scale_logit_bonus,
-        inn.pilot_need, inn.adoption_need, inn.pilot_cost, complexity, model.evidence, inn.pilot_quarters,
-        model.scale_cost, e.cost_factor, model.rates, scaled_k, stalled_k, duration_k,
-    )
-    model.scale_durations += duration_k
-    model.scale_count += scaled_k
     # evidence grows with every scaling, and with the shared share of failures (000 L2118-2122)
-    shared = min(1.0, p.failure_sharing + e.failure_sharing_boost)
-    model.evidence = 1.0 - (1.0 - model.evidence) * np.exp(
-        -p.evidence_learning * scaled_k - p.failure_learning * shared * stalled_k)
-    return s.stage
+    shared = min(1.0, r.failure_sharing + failure_sharing_boost)
+    for j in range(k):
+        scale_count[j] += scaled_k[j]
+        tally[SCALED] += scaled_k[j]
+        tally[STALLED_] += stalled_k[j]
+        evidence[j] = 1.0 - (1.0 - evidence[j]) * np.exp(
+            -r.evidence_learning * scaled_k[j] - r.failure_learning * shared * stalled_k[j])
+    adopted = 0
+    for i in range(n):
+        for j in range(k):
+            if stage[i, j] == ADOPTED and applicable[i, j]:
+                adopted += 1
+    tally[ADOPTED_COUNT] = adopted

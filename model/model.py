@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from . import lifecycle, people
+from . import lifecycle, people, quarters
 from .effects import Effects
 from .scenario import Scenario
 from .stages import ADOPTED, UNAWARE
@@ -26,6 +26,8 @@ from .world.agents import Agency, Municipality, Region
 from .world.networks import Ties, draw_national_members
 from .world.organisations import AGENCY, KIND_NAMES, MUNICIPALITY, REGION, load_organisations
 
+#: operations never take all of an organisation's development capacity (keeps capacity above zero)
+MAX_PRESSURE = 0.99
 AGENT_CLASS = {MUNICIPALITY: Municipality, REGION: Region, AGENCY: Agency}
 
 
@@ -42,8 +44,10 @@ class State:
     protector: np.ndarray = field(default=None)  # (n,) bool
     protector_lost: np.ndarray = field(default=None)  # (n,) bool, lost this quarter
     slack: np.ndarray = field(default=None)  # (n,) MSEK this year
+    money_left: np.ndarray = field(default=None)  # (n,) MSEK of this year's slack not yet spent (< 0: grants)
     slack_mean: np.ndarray = field(default=None)  # (n,) MSEK per year on average
     arrival_rate: np.ndarray = field(default=None)  # (n,) enthusiasts arriving per quarter
+    no_arrival: np.ndarray = field(default=None)  # (n,) exp(-arrival_rate), chance of no arrival in a quarter
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,13 @@ class InnovationModel(mesa.Model):
             maturity=self._draw_maturity(),
         )
         people.initialise(self)
+        # one uniform per organisation, innovation and quarter, drawn at once: see model.lifecycle
+        self.lifecycle_uniforms = self.rng_lifecycle.random((self.n_steps, self.n, self.k))
         self.effects = Effects(self.n, self.k)
-        members = draw_national_members(self.orgs, self.params.national_network_share, self.rng_world)
-        self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects)
+        members = draw_national_members(self.orgs, self.scale, self.params.national_network_share,
+                                        self.rng_world)
+        self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects, self.applicable,
+                         counts_needed=self.complex_contagion)
         self._seed_adopters()
 
         self._organisations: list | None = None  # Mesa agents, made on first use (see `organisations`)
@@ -128,12 +136,12 @@ class InnovationModel(mesa.Model):
 
         self.levers = build_levers(self)
 
-        # history for outcomes: stage at every quarter boundary, and who lacked people when
+        # history for outcomes: stage at every quarter boundary, and what the life cycle counted
         steps = self.n_steps
         self.stage_history = np.empty((steps + 1, self.n, self.k), dtype=np.int8)
         self.stage_history[0] = self.state.stage
-        self.no_enthusiast_history = np.empty((steps, self.n), dtype=bool)
-        self.no_protector_history = np.empty((steps, self.n), dtype=bool)
+        self.tally = np.zeros((steps, len(lifecycle.TALLY)))
+        self.adopted_scratch = np.zeros((self.n, self.k))  # working array of the quarter loop
         self.spend: list[tuple[str, int, float]] = []  # (lever name, year, MSEK), appended by levers
         self.scale_durations = np.zeros(self.k)
         self.scale_count = np.zeros(self.k)
@@ -144,14 +152,14 @@ class InnovationModel(mesa.Model):
         orgs = self.orgs
         scale = np.where(orgs.kind == AGENCY, orgs.scale * self.params.agency_population_equivalent, orgs.scale)
         if self.spec.world.homogeneous:
-            scale = np.full(self.n, np.median(orgs.population[orgs.kind == MUNICIPALITY]))
+            scale = np.full(self.n, orgs.median_population)
         return scale
 
     def _draw_capacity(self) -> np.ndarray:
         """Development capacity: grows sublinearly with size, minus what operations eat (000 L447-455)."""
         p = self.params
         u = self.rng_world.standard_normal(self.n)
-        pressure = np.clip(p.operations_pressure + p.operations_pressure_spread * u, 0.0, 0.99)
+        pressure = np.clip(p.operations_pressure + p.operations_pressure_spread * u, 0.0, MAX_PRESSURE)
         if self.spec.world.homogeneous:
             pressure = np.full(self.n, p.operations_pressure)
         return p.capacity_scale * (self.scale / 1e4) ** p.capacity_elasticity * (1.0 - pressure)
@@ -160,47 +168,57 @@ class InnovationModel(mesa.Model):
         """Digital maturity: higher in larger organisations (004 L1899-1912), with spread."""
         p = self.params
         u = self.rng_world.standard_normal(self.n)
-        median = np.median(self.orgs.population[self.orgs.kind == MUNICIPALITY])
-        mean = p.digital_maturity_mean + p.digital_maturity_size_slope * np.log10(self.scale / median)
+        mean = p.digital_maturity_mean + p.digital_maturity_size_slope * np.log10(self.scale / self.orgs.median_population)
         if self.spec.world.homogeneous:
             return np.full(self.n, p.digital_maturity_mean)
-        return np.clip(mean + 0.1 * u, 0.0, 1.0)
+        return np.clip(mean + p.digital_maturity_spread * u, 0.0, 1.0)
 
     def _seed_adopters(self) -> None:
-        """The first adopters of each innovation, drawn in proportion to development capacity."""
+        """The first adopters of each innovation, drawn without replacement in proportion to development
+        capacity (Efraimidis-Spirakis keys: the ``count`` largest of u^(1/w) among those it applies to)."""
         count = int(self.params.initial_adopters)
-        weight = np.maximum(self.state.capacity, 1e-9)
-        for k in range(self.k):
-            candidates = np.flatnonzero(self.applicable[:, k])
-            pick = min(count, len(candidates))
-            if pick == 0:
-                continue
-            w = weight[candidates] / weight[candidates].sum()
-            chosen = self.rng_world.choice(candidates, size=pick, replace=False, p=w)
-            self.state.stage[chosen, k] = ADOPTED
+        if count == 0:
+            return
+        u = self.rng_world.random((self.n, self.k))
+        keys = np.where(self.applicable, np.log(u) / np.maximum(self.state.capacity, 1e-9)[:, None], -np.inf)
+        top = np.argsort(-keys, axis=0, kind="stable")[:count]  # (count, k) rows of the largest keys
+        columns = np.broadcast_to(np.arange(self.k), top.shape)
+        chosen = np.isfinite(keys[top, columns])  # fewer applicable than `count`: all of them
+        self.state.stage[top[chosen], columns[chosen]] = ADOPTED
 
     # --- time ---------------------------------------------------------------------------------------------
     def year_quarter(self, t: int) -> tuple[int, int]:
         return self.spec.start_year + t // 4, t % 4 + 1
 
     def step(self) -> None:
-        """One quarter: people and budgets, levers, then the life cycle of every innovation."""
+        """One quarter: levers act, then every organisation's life cycle, then people and budgets change
+        for the next quarter (:mod:`model.quarters`)."""
         t = self.quarter
-        year, quarter = self.year_quarter(t)
-        people.update(self, year, quarter)
-        self.effects.reset_quarter()
-        for lever in self.levers:
-            lever.act(self, t, year, quarter)
-        self.no_enthusiast_history[t] = self.state.enthusiasts == 0
-        self.no_protector_history[t] = ~self.state.protector
-        self.stage_history[t + 1] = lifecycle.advance(self, t)
-        self.quarter = t + 1
-        if self.quarter >= self.n_steps:
-            self.running = False
+        if self.levers:
+            year, quarter = self.year_quarter(t)
+            self.effects.reset_quarter()
+            for lever in self.levers:
+                lever.act(self, t, year, quarter)
+        quarters.advance(self, t, t + 1)
+        self._done(t + 1)
 
     def run_model(self) -> None:
-        for _ in range(self.n_steps - self.quarter):
-            self.step()
+        """Run to the horizon: quarter by quarter when levers act, else all quarters in one compiled call."""
+        if self.levers or self.quarter >= self.n_steps:
+            for _ in range(self.n_steps - self.quarter):
+                self.step()
+            return
+        t0 = self.quarter
+        quarters.advance(self, t0, self.n_steps)
+        self.steps += self.n_steps - t0  # Mesa's own clock, as if step() had been called each quarter
+        if hasattr(self, "time"):  # Mesa >= 3.4 keeps a time too
+            self.time = float(self.steps)
+        self._done(self.n_steps)
+
+    def _done(self, quarters_completed: int) -> None:
+        self.quarter = quarters_completed
+        if self.quarter >= self.n_steps:
+            self.running = False
 
     # --- views -----------------------------------------------------------------------------------------
     @property

@@ -101,6 +101,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _P("digital_maturity_size_slope", 0.12, 0.0, 0.4, "per decade of population",
        "How much more digitally mature a ten-times larger organisation is.",
        "004 L1899-1912 (smaller municipalities aim digitalisation inward)", "maturity"),
+    _P("digital_maturity_spread", 0.1, 0.0, 0.3, "standard deviation",
+       "Spread of digital maturity between organisations of the same size.", ASSUMPTION, "maturity"),
     _P("slack_msek_per_10k", 1.0, 0.0, 10.0, "MSEK per year per 10 000 inhabitants",
        "Budget slack an organisation can put into development without grants.",
        "004 L1760-1762 (little discretion); amount: assumption", "money"),

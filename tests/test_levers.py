@@ -171,19 +171,28 @@ def test_competitive_calls_favour_capacity_and_charge_applicants(base):
     entry = {"type": "pilot_grants", "budget_msek_per_year": 20, "start_year": 2028,
              "target": {"by": "application", "kinds": ["municipality"],
                         "application_overhead_msek": 0.05, "application_overhead_capacity": 0.05}}
-    m = stepped(with_levers(base, [entry]), quarters=9)
+    m = stepped(with_levers(base, [entry]), quarters=8)
+    # the first quarter of 2028 (people and the new budget are in place): the first call
+    t = 8
+    year, quarter = m.year_quarter(t)
+    before = m.state.money_left.copy()
+    m.effects.reset_quarter()
     lever, e = m.levers[0], m.effects
-    winners = lever.recipients  # the first quarterly call of 2028
+    lever.act(m, t, year, quarter)
+    winners = lever.recipients
     assert 0 < winners.sum() <= math.ceil(20 * 0.95 / 4 / 0.8)
-    assert np.array_equal(lever.holding(8) > 0, winners)
+    assert np.array_equal(lever.holding(t) > 0, winners)
+    assert np.array_equal(e.pilot_grant_msek > 0, winners)
     assert (m.orgs.kind[winners] == MUNICIPALITY).all()
     muni = m.orgs.kind == MUNICIPALITY
     assert np.median(m.state.capacity[winners]) > np.median(m.state.capacity[muni])
-    # losing applicants paid for applying: less money this year, and capacity for this quarter
-    losers = (e.pilot_grant_msek < 0) & ~winners
-    assert losers.any()
-    assert np.all(e.capacity_bonus[losers] == pytest.approx(-0.05))
-    assert not ((e.pilot_grant_msek != 0) & ~muni).any()
+    # every applicant paid for applying: capacity for this quarter and money for the rest of the year
+    applicants = e.capacity_bonus < 0
+    assert (applicants & ~winners).any() and winners[muni].sum() < applicants.sum()
+    assert np.all(e.capacity_bonus[applicants] == pytest.approx(-0.05))
+    assert np.allclose(m.state.money_left[applicants], np.maximum(before[applicants] - 0.05, 0.0))
+    assert np.array_equal(m.state.money_left[~applicants], before[~applicants])
+    assert not (applicants & ~muni).any()
 
 
 def test_kinds_default_to_municipalities(base):

@@ -84,8 +84,6 @@ class Lever:
         self.targeting = Targeting(params.target, model)
         self.pot = 0.0  # MSEK received and not yet turned into reviews, visits, placements
         self._temp_capacity = np.zeros(model.n)  # capacity given up this quarter, returned next quarter
-        self._overhead_msek = np.zeros(model.n)  # money spent on applications in `_overhead_year`
-        self._overhead_year: int | None = None
         self.setup(model)
 
     # --- the template -------------------------------------------------------------------------------
@@ -107,7 +105,6 @@ class Lever:
             model.spend.append((self.name, year, amount))
             self.pot += amount
         self.step(model, t, year, quarter, active)
-        self._apply_overhead(model, year)
 
     # --- hooks ------------------------------------------------------------------------------------------
     def setup(self, model: "InnovationModel") -> None:
@@ -142,29 +139,19 @@ class Lever:
         if keep.any():
             model.effects.add_ties(a[keep], b[keep], weight)
 
-    def charge(self, model: "InnovationModel", who: np.ndarray, msek: float, capacity: float,
-               year: int | None) -> None:
-        """Application overhead: ``capacity`` for this quarter and ``msek`` out of this year's money."""
+    def charge(self, model: "InnovationModel", who: np.ndarray, msek: float, capacity: float) -> None:
+        """Application overhead: ``capacity`` for this quarter, and ``msek`` spent from this year's own
+        money (what is not there is not spent: an application never eats into grants)."""
         if capacity > 0:
             self.use_capacity(model, np.where(who, capacity, 0.0))
-        if msek > 0 and year is not None:
-            if self._overhead_year != year:
-                self._overhead_msek[:] = 0.0
-                self._overhead_year = year
-            self._overhead_msek += np.where(who, msek, 0.0)
+        if msek > 0:
+            money = model.state.money_left
+            money[who] = np.minimum(money[who], np.maximum(money[who] - msek, 0.0))
 
     def _return_capacity(self, model: "InnovationModel") -> None:
         if self._temp_capacity.any():
             model.effects.capacity_bonus += self._temp_capacity
             self._temp_capacity[:] = 0.0
-
-    def _apply_overhead(self, model: "InnovationModel", year: int) -> None:
-        """Money spent on applications is gone for the rest of the year (never below zero money)."""
-        if self._overhead_year != year or not self._overhead_msek.any():
-            return
-        e, slack = model.effects, model.state.slack
-        e.pilot_grant_msek -= np.minimum(self._overhead_msek, np.maximum(slack + e.pilot_grant_msek, 0.0))
-        e.scale_grant_msek -= np.minimum(self._overhead_msek, np.maximum(slack + e.scale_grant_msek, 0.0))
 
     # --- description ------------------------------------------------------------------------------------
     @classmethod

@@ -199,7 +199,7 @@ class Targeting:
         z = self.rng.standard_normal(model.n)
         applicants = candidates & (u < p_apply)
         if lever is not None:
-            lever.charge(model, applicants, t.application_overhead_msek, t.application_overhead_capacity, year)
+            lever.charge(model, applicants, t.application_overhead_msek, t.application_overhead_capacity)
         idx = np.flatnonzero(applicants)
         if len(idx) == 0:
             return idx

@@ -17,8 +17,9 @@ import pandas as pd
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, STAGES, STALLED
 from ..world.organisations import (
-    KIND_NAMES, MUNICIPALITY, SIZE_BANDS, SKR_GROUPS, Organisations, load_organisations,
+    AGENCY, KIND_NAMES, MUNICIPALITY, SIZE_BANDS, SKR_GROUPS, Organisations, load_organisations,
 )
+from ..lifecycle import TALLY
 from .metrics import gini, theil_decomposition
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class Outcomes:
         table, member = groups(*self.world_flags)
         hist, app = self.stage_history, self.applicable.astype(float)
         steps = hist.shape[0]
-        pop = self.orgs.population
+        pop = population_weights(self.orgs)
         names = list(self.innovation_names) + ["all"]
         frames = []
         counts = {
@@ -97,7 +98,7 @@ class Outcomes:
         per_k = {key: np.einsum("gn,tnk->tgk", member, val * app) for key, val in counts.items()}
         per_k["adopted_pop"] = np.einsum("gn,tnk->tgk", member * pop, counts["adopted"] * app)
         den = member @ app  # (g, k)
-        den_pop = (member * pop) @ app
+        den_pop = (member * pop) @ app  # zero for groups without municipalities: no population-weighted share
         events = {}
         for name, (a, b) in EVENTS.items():
             moved = (hist[:-1] == a) & (hist[1:] == b)
@@ -152,6 +153,22 @@ class Outcomes:
         return frame
 
 
+def population_weights(orgs: Organisations) -> np.ndarray:
+    """Inhabitants each organisation serves: a municipality's or a region's population; agencies, which
+    serve everyone, weigh nothing. Every inhabitant is served by one municipality and one region, so for
+    an innovation that applies to both the weighted share is the mean of the municipal and the regional
+    coverage (the share of inhabitants whose municipality, and whose region, has adopted)."""
+    return np.where(orgs.kind == AGENCY, 0.0, orgs.population)
+
+
+def population_weighted_share(orgs: Organisations, applicable: np.ndarray, adopted: np.ndarray) -> float:
+    """Share of inhabitants served by an organisation that has adopted, pooled over innovations (see
+    :func:`population_weights`)."""
+    weight = population_weights(orgs)[:, None] * applicable
+    total = weight.sum()
+    return float((weight * adopted).sum() / total) if total else np.nan
+
+
 def first_adoption_step(history: np.ndarray) -> np.ndarray:
     """First quarter index at which each (organisation, innovation) was adopted, or -1."""
     adopted = history == ADOPTED
@@ -184,39 +201,38 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
     n_app = app.sum()
     s: dict[str, float] = {}
 
-    # diffusion
-    share_t = ((hist == ADOPTED) & app).sum((1, 2)) / n_app
+    # diffusion (counts from the life cycle's tally, see model.lifecycle.TALLY)
+    tally = dict(zip(TALLY, model.tally[: len(hist) - 1].T))
+    n_initial = float(((hist[0] == ADOPTED) & app).sum())
+    share_t = np.concatenate([[n_initial], tally["adopted"]]) / n_app
     s["final_adoption"] = float(share_t[-1])
     s["adoptions_final"] = float(adopted_final.sum())
-    weight = orgs.population[:, None] * app
-    s["final_adoption_pop"] = float((weight * adopted_final).sum() / weight.sum()) if weight.sum() else np.nan
+    s["final_adoption_pop"] = population_weighted_share(orgs, app, adopted_final)
     reached = np.flatnonzero(share_t >= 0.5)
     s["time_to_50_years"] = float(reached[0] / 4) if len(reached) else np.nan
     for k, name in enumerate(model.innovation_names):
         s[f"final_adoption.{name}"] = float(adopted_final[:, k].sum() / max(app[:, k].sum(), 1))
-    moved = {name: int(((hist[:-1] == a) & (hist[1:] == b)).sum()) for name, (a, b) in EVENTS.items()}
-    s.update({name: float(v) for name, v in moved.items()})
-    finished = moved["pilots_scaled"] + moved["pilots_stalled"]
-    s["pilot_to_scale_rate"] = moved["pilots_scaled"] / finished if finished else np.nan
+    for name in EVENTS:
+        s[name] = float(tally[name].sum())
+    finished = s["pilots_scaled"] + s["pilots_stalled"]
+    s["pilot_to_scale_rate"] = s["pilots_scaled"] / finished if finished else np.nan
     count = model.scale_count.sum()
     s["mean_years_pilot_to_scale"] = float(model.scale_durations.sum() / count / 4) if count else np.nan
 
     # durability: drops in quarters when the organisation had no enthusiast / no protector
-    dropped = (hist[:-1] == ADOPTED) & (hist[1:] == DROPPED)  # (t, n, k)
-    s["adoptions_lost_no_enthusiast"] = float((dropped & model.no_enthusiast_history[: len(dropped), :, None]).sum())
-    s["adoptions_lost_no_protector"] = float((dropped & model.no_protector_history[: len(dropped), :, None]).sum())
+    s["adoptions_lost_no_enthusiast"] = float(tally["adoptions_lost_no_enthusiast"].sum())
+    s["adoptions_lost_no_protector"] = float(tally["adoptions_lost_no_protector"].sum())
 
     # equality across municipalities: share of applicable innovations adopted at the end
     muni = orgs.kind == MUNICIPALITY
     n_app_m = app[muni].sum(1)
     level = np.divide(adopted_final[muni].sum(1), n_app_m, out=np.zeros(muni.sum()), where=n_app_m > 0)
     band = orgs.size_band[muni]
-    skr = orgs.skr_group[muni]
     s["final_adoption_municipalities"] = float(level.mean())
     s["adoption_small"] = float(level[band == SMALL_BAND].mean())
     s["adoption_large"] = float(level[band == LARGE_BAND].mean())
     s["gap_small_large"] = s["adoption_large"] - s["adoption_small"]
-    main_group = np.array([SKR_GROUPS[g][0] for g in skr])
+    main_group = orgs.skr_main_group[muni]
     s["gap_skr_a_c"] = float(level[main_group == "A"].mean() - level[main_group == "C"].mean())
     s["gini"] = gini(level)
     total, between, within = theil_decomposition(level, orgs.county[muni])

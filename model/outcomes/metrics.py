@@ -22,9 +22,10 @@ def gini(x: np.ndarray) -> float:
     return float(total_abs_diff / (n * n) / (2 * mean))
 
 
-def _theil_terms(x: np.ndarray, mean: float) -> np.ndarray:
-    r = x / mean
+def _theil_terms(x: np.ndarray, mean) -> np.ndarray:
+    """(x / mean) ln(x / mean), with 0 ln 0 = 0; ``mean`` a number or one value per element."""
     with np.errstate(divide="ignore", invalid="ignore"):
+        r = x / mean
         return np.where(r > 0, r * np.log(r), 0.0)
 
 
@@ -44,17 +45,18 @@ def theil_decomposition(x: np.ndarray, groups: np.ndarray) -> tuple[float, float
     group's share of the total.
     """
     x = np.asarray(x, dtype=float)
-    groups = np.asarray(groups)
     mean = x.mean() if len(x) else 0.0
     if mean == 0:
         return 0.0, 0.0, 0.0
-    between = within = 0.0
-    for g in np.unique(groups):
-        xg = x[groups == g]
-        share = xg.sum() / x.sum()
-        if share == 0:
-            continue
-        mg = xg.mean()
-        between += share * np.log(mg / mean)
-        within += share * theil(xg)
-    return theil(x), float(between), float(within)
+    _, group = np.unique(np.asarray(groups), return_inverse=True)
+    size = np.bincount(group)
+    group_sum = np.bincount(group, weights=x)
+    group_mean = group_sum / size
+    share = group_sum / x.sum()
+    has = share > 0
+    # each group's own Theil index, from its members' terms (groups with mean 0 contribute nothing)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.bincount(group, weights=_theil_terms(x, group_mean[group]), minlength=len(size)) / size
+    between = float(np.sum(share[has] * np.log(group_mean[has] / mean)))
+    within = float(np.sum(share[has] * own[has]))
+    return theil(x), between, within

@@ -54,18 +54,20 @@ def fixed_ties(regions: bool = True, agencies: bool = True) -> dict[str, sp.csr_
     return {"neighbour": neighbour, "county": county, "skr_group": skr}
 
 
-def draw_national_members(orgs: Organisations, share: float, rng: np.random.Generator) -> np.ndarray:
+def draw_national_members(orgs: Organisations, scale: np.ndarray, share: float,
+                          rng: np.random.Generator) -> np.ndarray:
     """Who takes part in SKR's national networks this run.
 
     Regions and agencies always do (SKR's regional networks, eSam); a municipality's odds grow with the
-    square root of its size relative to the median municipality (001 L2412-2418: those that innovate
-    broadly collaborate more). One uniform draw per organisation, whatever the share, keeps common random
+    square root of its size (``scale``, the model's population-equivalent, so a homogeneous world has
+    equal odds) relative to the median municipality (001 L2412-2418: those that innovate broadly
+    collaborate more). One uniform draw per organisation, whatever the share, keeps common random
     numbers across scenarios.
     """
     u = rng.random(orgs.n)
     muni = orgs.kind == MUNICIPALITY
-    median = np.median(orgs.population[muni])
-    p = np.where(muni, np.clip(share * np.sqrt(orgs.population / median), 0.0, 1.0), 1.0)
+    median = orgs.median_population  # scale of the median municipality, also in a homogeneous world
+    p = np.where(muni, np.clip(share * np.sqrt(scale / median), 0.0, 1.0), 1.0)
     return u < p
 
 
@@ -82,15 +84,17 @@ class Ties:
     """All of one run's ties, combined for the dynamics.
 
     Awareness needs ``sum_type log(1 - beta_type) * adopting ties of that type`` and social proof the
-    beta-weighted share of ties that have adopted. County, SKR-group and national ties are cliques of a
-    group, so their adopting-tie counts are group sums minus oneself: O(n) work instead of an n x n
-    product. Only land-border neighbours (and lever-made ties) need a matrix.
+    beta-weighted share of ties that have adopted, among the ties to organisations the innovation applies
+    to (so the share can reach one). County, SKR-group and national ties are cliques of a group, so their
+    adopting-tie counts are group sums minus oneself: O(n) work instead of an n x n product. Only
+    land-border neighbours (and lever-made ties) need a matrix.
     """
 
-    def __init__(self, orgs: Organisations, options, params, members: np.ndarray, effects) -> None:
+    def __init__(self, orgs: Organisations, options, params, members: np.ndarray, effects,
+                 applicable: np.ndarray, counts_needed: bool = True) -> None:
         self.orgs = orgs
         self.effects = effects
-        n = orgs.n
+        n, k = applicable.shape
         complete = options.complete
         in_county = (orgs.kind == MUNICIPALITY) | (orgs.kind == REGION)
         labels = {
@@ -104,73 +108,94 @@ class Ties:
                  "lever": params.beta_neighbour}
         if complete:  # everyone tied to everyone through one national clique: the Bass configuration
             labels, wanted = {"national": np.zeros(n, dtype=int)}, {"national": True}
-        self.labels = labels
-        #: (beta, log(1 - beta), group label per org (-1: not in any group)) per clique type in use
-        self.cliques = [(betas[t], _log_miss(betas[t]), label.astype(np.int64))
-                        for t, label in labels.items() if wanted[t]]
-        self.neighbour = fixed_ties(*_org_flags(orgs))["neighbour"] if options.neighbours and not complete else None
+        #: the clique types in use this run, by name: group label per organisation (-1: in no group)
+        self.labels = {t: label.astype(np.int64) for t, label in labels.items() if wanted[t]}
+        self.clique_labels = np.array(list(self.labels.values()), dtype=np.int64).reshape(len(self.labels), n)
+        self.clique_beta = np.array([betas[t] for t in self.labels], dtype=float)
+        self.clique_log = np.array([_log_miss(betas[t]) for t in self.labels], dtype=float)
+        use_neighbours = options.neighbours and not complete
+        self.neighbour = fixed_ties(*_org_flags(orgs))["neighbour"] if use_neighbours else sp.csr_matrix((n, n))
+        self.nb_indptr = self.neighbour.indptr.astype(np.int64)
+        self.nb_indices = self.neighbour.indices.astype(np.int64)
         self.beta_neighbour, self.log_neighbour = betas["neighbour"], _log_miss(betas["neighbour"])
         self.beta_lever, self.log_lever = betas["lever"], _log_miss(betas["lever"])
-        den = np.zeros(n)
-        if self.neighbour is not None:
-            den += self.beta_neighbour * np.asarray(self.neighbour.sum(axis=1)).ravel()
-        for beta, _, label in self.cliques:
-            size = np.bincount(label[label >= 0], minlength=label.max() + 1)
-            den += np.where(label >= 0, beta * (size[label] - 1), 0.0)
-        self.static_den = den
-        # neighbour ties as CSR arrays for the compiled kernel (empty when neighbours are off)
-        nb = self.neighbour if self.neighbour is not None else sp.csr_matrix((n, n))
-        self.nb_indptr, self.nb_indices = nb.indptr.astype(np.int64), nb.indices.astype(np.int64)
-        self.static_inv_den = np.divide(1.0, den, out=np.zeros(n), where=den > 0)
-        self.clique_labels = np.array([c[2] for c in self.cliques], dtype=np.int64).reshape(len(self.cliques), n)
-        self.clique_beta = np.array([c[0] for c in self.cliques], dtype=float)
-        self.clique_log = np.array([c[1] for c in self.cliques], dtype=float)
+        # social proof's denominator: beta-weighted ties to organisations each innovation applies to
+        self.applicable = applicable.astype(float)
+        self.log_no_hear, self.proof, self.count = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
+        self.counts_needed = counts_needed  # the count of adopting ties is only read under complex contagion
+        self.nb_weights = np.ones(len(self.nb_indices))
+        self._lever_version = -1
+        self.inverse_denominator = np.zeros((n, k))  # 1 / denominator, 0 where there is none
+        self.refresh()
 
-    def signals(self, adopted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def refresh(self) -> None:
+        """Take in the ties levers created since the last call (a no-op when there are none)."""
+        version = self.effects.lever_ties_version
+        if version == self._lever_version:
+            return
+        self._lever_version = version
+        lever = sp.csr_matrix(self.effects.lever_ties) if self.effects.has_lever_ties else sp.csr_matrix(
+            (self.orgs.n, self.orgs.n))
+        self.lever_indptr = lever.indptr.astype(np.int64)
+        self.lever_indices = lever.indices.astype(np.int64)
+        self.lever_weights = lever.data.astype(float)
+        _, den, _ = self.signals(self.applicable, normalise=False)
+        np.divide(1.0, den, out=self.inverse_denominator, where=den > 0)
+        self.inverse_denominator[den <= 0] = 0.0
+
+    def kernel_arguments(self) -> tuple:
+        """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
+        self.refresh()
+        return (self.clique_labels, self.clique_beta, self.clique_log,
+                self.nb_indptr, self.nb_indices, self.nb_weights, self.beta_neighbour, self.log_neighbour,
+                self.lever_indptr, self.lever_indices, self.lever_weights, self.beta_lever, self.log_lever)
+
+    def signals(self, adopted: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
-        beta-weighted share of ties that adopted (simple contagion) and the count of adopting ties
-        (complex contagion)."""
-        n = adopted.shape[0]
-        log_no_hear, proof, count = _signals(adopted, self.clique_labels, self.clique_beta, self.clique_log,
-                                             self.nb_indptr, self.nb_indices, self.beta_neighbour,
-                                             self.log_neighbour)
-        inv_den = self.static_inv_den
-        if self.effects.has_lever_ties:
-            ties = self.effects.lever_ties
-            c = ties @ adopted
-            log_no_hear += self.log_lever * c
-            proof += self.beta_lever * c
-            count += c
-            den = self.static_den + self.beta_lever * ties.sum(axis=1)
-            inv_den = np.divide(1.0, den, out=np.zeros(n), where=den > 0)
-        return log_no_hear, proof * inv_den[:, None], count
+        beta-weighted share of applicable ties that adopted (simple contagion; with ``normalise=False``
+        the beta-weighted sum) and the count of adopting ties (complex contagion). ``adopted`` is a float
+        (n, k) 0/1 array; the arrays returned are reused by the next call."""
+        signals_kernel(adopted, *self.kernel_arguments(), self.log_no_hear, self.proof, self.count,
+                       self.counts_needed)
+        if normalise:
+            self.proof *= self.inverse_denominator
+        return self.log_no_hear, self.proof, self.count
 
     def graph(self, tie_type: str) -> nx.Graph:
         """One tie type of this run as a networkx graph (``neighbour``, ``county``, ``skr_group``,
-        ``national`` or ``lever``)."""
+        ``national`` or ``lever``); a type switched off in the scenario's world is a graph without edges."""
+        n = self.orgs.n
         if tie_type == "neighbour":
-            matrix = fixed_ties(*_org_flags(self.orgs))["neighbour"]
+            matrix = self.neighbour
         elif tie_type in self.labels:
-            matrix = _clique_matrix(np.asarray(self.labels[tie_type]).astype(int))
+            matrix = _clique_matrix(self.labels[tie_type])
         elif tie_type == "lever":
             matrix = self.effects.lever_ties
+        elif tie_type in TIE_TYPES:
+            matrix = sp.csr_matrix((n, n))
         else:
             raise KeyError(f"unknown tie type '{tie_type}'; known: {', '.join(TIE_TYPES)}")
         return as_graph(matrix, self.orgs)
 
 
-@njit(cache=True)
-def _signals(adopted, labels, betas, logs, indptr, indices, beta_nb, log_nb):
-    """Adopting ties of every fixed type, summed into the three signals the life cycle reads."""
-    n, k = adopted.shape
-    log_no_hear, proof, count = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
-    _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count)
-    _csr_signals(adopted, indptr, indices, beta_nb, log_nb, log_no_hear, proof, count)
-    return log_no_hear, proof, count
+@njit(cache=True, error_model="numpy")
+def signals_kernel(adopted, labels, betas, logs, nb_indptr, nb_indices, nb_weights, beta_nb, log_nb,
+                   lever_indptr, lever_indices, lever_weights, beta_lever, log_lever,
+                   log_no_hear, proof, count, with_count):
+    """Adopting ties of every type, summed into the signals the life cycle reads (the count of adopting
+    ties only ``with_count``); ``proof`` is the beta-weighted sum, before dividing by the denominator."""
+    log_no_hear[:] = 0.0
+    proof[:] = 0.0
+    count[:] = 0.0
+    _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count, with_count)
+    _csr_signals(adopted, nb_indptr, nb_indices, nb_weights, beta_nb, log_nb, log_no_hear, proof, count,
+                 with_count)
+    _csr_signals(adopted, lever_indptr, lever_indices, lever_weights, beta_lever, log_lever, log_no_hear,
+                 proof, count, with_count)
 
 
-@njit(cache=True)
-def _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count):
+@njit(cache=True, error_model="numpy")
+def _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count, with_count):
     """Add each clique type's adopting ties: the group's adopters minus oneself."""
     n, k = adopted.shape
     for c in range(labels.shape[0]):
@@ -188,21 +213,24 @@ def _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count):
                     a = sums[g, j] - adopted[i, j]
                     log_no_hear[i, j] += logs[c] * a
                     proof[i, j] += betas[c] * a
-                    count[i, j] += a
+                    if with_count:
+                        count[i, j] += a
 
 
-@njit(cache=True)
-def _csr_signals(adopted, indptr, indices, beta, log_miss, log_no_hear, proof, count):
-    """Add adopting ties along a sparse 0/1 tie matrix (land-border neighbours)."""
+@njit(cache=True, error_model="numpy")
+def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear, proof, count, with_count):
+    """Add adopting ties along a sparse weighted tie matrix (land-border neighbours, lever-made ties)."""
     n, k = adopted.shape
-    for i in range(n):
+    for i in range(indptr.shape[0] - 1):
         for p in range(indptr[i], indptr[i + 1]):
             nb = indices[p]
+            w = weights[p]
             for j in range(k):
-                a = adopted[nb, j]
+                a = w * adopted[nb, j]
                 log_no_hear[i, j] += log_miss * a
                 proof[i, j] += beta * a
-                count[i, j] += a
+                if with_count:
+                    count[i, j] += a
 
 
 def _log_miss(beta: float) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -57,6 +57,17 @@ class Organisations:
     @property
     def n(self) -> int:
         return len(self.code)
+
+    @cached_property
+    def skr_main_group(self) -> np.ndarray:
+        """The letter of each municipality's SKR main group (A large cities, B commuter, C smaller
+        towns/rural), '' for other organisations."""
+        return np.array([SKR_GROUPS[g][0] if g >= 0 else "" for g in self.skr_group])
+
+    @cached_property
+    def median_population(self) -> float:
+        """The median municipality's population: the reference size of size-dependent rules."""
+        return float(np.median(self.population[self.kind == MUNICIPALITY]))
 
     def mask(self, kind: int) -> np.ndarray:
         return self.kind == kind
