@@ -31,6 +31,7 @@ test-all: test
 
 bench: setup
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) .venv312 .pytest_cache

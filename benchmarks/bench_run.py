@@ -65,6 +65,26 @@ def main() -> None:
     print(f"baseline run, model.run() with outcomes: {ours * 1e3:7.2f} ms   ratio {ours / example:.3f}")
     print(f"baseline run with Mesa agents made:      {ours_agents * 1e3:7.2f} ms   ratio {ours_agents / example:.3f}")
     print("target ratio: <= 0.200")
+    phases = breakdown(scenario, args.repeats)
+    print("phases of one run (median ms): " + ", ".join(f"{k} {v * 1e3:.2f}" for k, v in phases.items()))
+
+
+def breakdown(scenario, repeats: int) -> dict[str, float]:
+    """Median seconds spent building the model, running its quarters and collecting outcomes."""
+    from model.outcomes.collect import collect
+
+    times: dict[str, list[float]] = {"build": [], "quarters": [], "outcomes": []}
+    for seed in range(repeats):
+        t0 = time.perf_counter()
+        m = InnovationModel(scenario, seed=seed)
+        t1 = time.perf_counter()
+        m.run_model()
+        t2 = time.perf_counter()
+        collect(m)
+        t3 = time.perf_counter()
+        for key, value in zip(times, (t1 - t0, t2 - t1, t3 - t2)):
+            times[key].append(value)
+    return {key: statistics.median(values) for key, values in times.items()}
 
 
 if __name__ == "__main__":

@@ -66,10 +66,14 @@ def _afford(money, cost):
     return 1.0 - np.exp(-money / cost)
 
 
+#: 1 - exp(-c) for c = 0, 1, ...; exactly 1.0 in double precision from 38 on (numba freezes the table)
+_SATURATION = 1.0 - np.exp(-np.arange(38.0))
+
+
 @njit(cache=True, error_model="numpy")
 def _saturation(count):
-    """1 - exp(-count) for a whole count; exactly 1.0 in double precision from 38 on."""
-    return 1.0 if count >= 38 else 1.0 - np.exp(-count)
+    """1 - exp(-count) for a whole count, looked up."""
+    return 1.0 if count >= 38 else _SATURATION[count]
 
 
 @njit(cache=True, error_model="numpy")
@@ -110,8 +114,10 @@ def _advance(stage, pilot_age, pilot_start, u, t, one_step, complex_contagion, a
             x = u[i, j]
             if s == UNAWARE or (one_step and s == AWARE):
                 if applicable[i, j]:
-                    p_aware = 1.0 - (1.0 - p_ext) * np.exp(tie_strength[i] * log_no_hear[i, j])
-                    if x < p_aware:
+                    z = tie_strength[i] * log_no_hear[i, j]  # <= 0
+                    # p_aware = 1 - (1 - p_ext) e^z lies in [p_ext, p_ext - (1 - p_ext) z] (as e^z >= 1 + z):
+                    # decide from the bounds when they suffice, which spares the exp for most pairs
+                    if x < p_ext or (x < p_ext - (1.0 - p_ext) * z and x < 1.0 - (1.0 - p_ext) * np.exp(z)):
                         stage[i, j] = ADOPTED if one_step else AWARE
             elif s == AWARE:
                 cap_factor = min(1.0, max(0.0, free / pilot_need[j])) if pilot_need[j] > 0.0 else 1.0

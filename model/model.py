@@ -181,7 +181,8 @@ class InnovationModel(mesa.Model):
             return
         u = self.rng_world.random((self.n, self.k))
         keys = np.where(self.applicable, np.log(u) / np.maximum(self.state.capacity, 1e-9)[:, None], -np.inf)
-        top = np.argsort(-keys, axis=0, kind="stable")[:count]  # (count, k) rows of the largest keys
+        count = min(count, self.n)
+        top = np.argpartition(-keys, count - 1, axis=0)[:count]  # (count, k) rows of the largest keys
         columns = np.broadcast_to(np.arange(self.k), top.shape)
         chosen = np.isfinite(keys[top, columns])  # fewer applicable than `count`: all of them
         self.state.stage[top[chosen], columns[chosen]] = ADOPTED

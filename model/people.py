@@ -30,8 +30,9 @@ ELECTION_QUARTER = 3
 UNIFORMS_PER_QUARTER = 3  # arrivals, departures, leadership
 
 
-def is_election(year: int, quarter: int) -> bool:
-    return quarter == ELECTION_QUARTER and (year - FIRST_ELECTION_YEAR) % 4 == 0
+def is_election(year, quarter):
+    """Whether a quarter has a general election (numbers or arrays of years and quarters)."""
+    return (quarter == ELECTION_QUARTER) & ((year - FIRST_ELECTION_YEAR) % 4 == 0)
 
 
 def arrival_rate(model: "InnovationModel") -> np.ndarray:
@@ -55,7 +56,8 @@ def initialise(model: "InnovationModel") -> None:
     s.money_left = s.slack.copy()
     model.people_uniforms = rng.random((model.n_steps, UNIFORMS_PER_QUARTER, model.n))
     model.slack_normals = rng.standard_normal((model.n_steps // 4 + 1, model.n))
-    election = np.array([is_election(*model.year_quarter(t)) for t in range(model.n_steps)], dtype=bool)
+    t = np.arange(model.n_steps)
+    election = is_election(model.spec.start_year + t // 4, t % 4 + 1)
     model.protector_change = np.where(election, p.protector_change_at_election, p.protector_turnover)
     start_quarter(model, 0)
 
