@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import model
+from model.lifecycle import TALLY
 from model.model import InnovationModel
 from model.stages import ADOPTED, PILOTING, STAGED_MOVES, STALLED, UNAWARE, allowed_moves
 
@@ -118,3 +119,75 @@ def test_piloting_needs_free_capacity(baseline):
     ever_piloted = (m.stage_history == PILOTING).any(0).any(1)
     assert ever_piloted[small & (m.orgs.kind == 0)].mean() < 0.2
     assert ((m.stage_history == ADOPTED) | (m.stage_history == STALLED)).any()
+
+
+def test_running_the_whole_horizon_at_once_equals_stepping_quarter_by_quarter(baseline):
+    whole = InnovationModel(baseline, seed=21)
+    whole.run_model()  # no levers: one compiled call for all quarters
+    stepped = InnovationModel(baseline, seed=21)
+    while stepped.running:
+        stepped.step()
+    assert np.array_equal(whole.stage_history, stepped.stage_history)
+    assert np.array_equal(whole.tally, stepped.tally)
+    assert np.array_equal(whole.state.money_left, stepped.state.money_left)
+    assert whole.steps == stepped.steps == baseline.steps and whole.quarter == stepped.quarter
+
+
+def test_the_tally_agrees_with_the_stage_history(baseline):
+    out_model = InnovationModel(baseline, seed=4)
+    out_model.run_model()
+    h = out_model.stage_history
+    for column, (a, b) in {"pilots_started": (1, 2), "pilots_scaled": (2, 3), "pilots_stalled": (2, 4),
+                           "adoptions_dropped": (3, 5)}.items():
+        moved = ((h[:-1] == a) & (h[1:] == b)).sum((1, 2))
+        assert np.array_equal(out_model.tally[:, TALLY.index(column)], moved), column
+    adopted = ((h[1:] == ADOPTED) & out_model.applicable).sum((1, 2))
+    assert np.array_equal(out_model.tally[:, TALLY.index("adopted")], adopted)
+
+
+def test_every_running_pilot_faces_the_stall_hazard_also_when_due_or_in_limbo(baseline):
+    """Due pilots (in their last quarter or in limbo) stall with the stall hazard first and are then
+    abandoned with (1 - p_scale)(1 - pilot_extension): here 0.3 + 0.7 * 0.05 = 0.335 (an earlier version
+    exempted them from the hazard: 0.05)."""
+    quiet = {f"parameters.{name}": 0.0 for name in
+             ("stall_no_enthusiast", "stall_protector_lost", "stall_overload", "stall_no_money")}
+    scenario = model.with_overrides(baseline, {**quiet, "parameters.stall_base": 0.3,
+                                               "parameters.scale_base_logit": -8.0,
+                                               "parameters.scale_capacity_weight": 0.0,
+                                               "parameters.pilot_extension": 0.95})
+    m = InnovationModel(scenario, seed=6)
+    due = m.applicable.copy()
+    m.state.stage[due] = PILOTING
+    m.state.pilot_age[due] = 10  # long past their planned length: in limbo
+    m.step()
+    stalled = (m.state.stage[due] == STALLED).mean()
+    assert 0.30 < stalled < 0.37
+
+
+def test_pilots_and_scale_ups_spend_this_years_money(baseline):
+    m = InnovationModel(baseline, seed=8)
+    checked = rich_total = 0
+    for t in range(16):
+        before_stage, before_money = m.state.stage.copy(), m.state.money_left.copy()
+        m.step()
+        if (t + 1) % 4 == 0:  # the next quarter is a Q1: a new budget replaced the money
+            continue
+        started = (before_stage == PILOTING - 1) & (m.state.stage == PILOTING)
+        scaled = (before_stage == PILOTING) & (m.state.stage == ADOPTED)
+        cost = (started * m.innovations.pilot_cost[None, :]).sum(1) + (scaled * m.scale_cost).sum(1)
+        spent = started.any(1) | scaled.any(1)
+        rich = spent & (before_money > cost)  # never hit the floor of zero
+        assert np.allclose(m.state.money_left[rich], before_money[rich] - cost[rich])
+        assert np.array_equal(m.state.money_left[~spent], before_money[~spent])
+        assert (m.state.money_left[spent] >= 0).all()  # no grants: never below zero
+        checked += spent.sum()
+        rich_total += rich.sum()
+    assert checked > 30 and rich_total > 10
+
+
+def test_less_slack_means_fewer_pilots_and_more_stalled(baseline, paired_difference):
+    poor = model.with_overrides(baseline, {"parameters.slack_msek_per_10k": 0.2})
+    d_started, se = paired_difference(baseline, poor, "pilots_started", reps=12)
+    assert d_started < -4 * se
+    d_rate, se = paired_difference(baseline, poor, "pilot_to_scale_rate", reps=12)
+    assert d_rate < -3 * se

@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
+import model
+from model.outcomes.collect import population_weighted_share
 from model.outcomes.metrics import gini, theil, theil_decomposition
+from model.stages import ADOPTED
+from model.world.organisations import MUNICIPALITY, REGION
 
 
 def test_gini_of_hand_computed_vectors():
@@ -40,3 +44,26 @@ def test_equal_groups_have_no_between_part():
     x = np.array([1.0, 3.0, 1.0, 3.0])
     _, between, within = theil_decomposition(x, np.array([0, 0, 1, 1]))
     assert between == pytest.approx(0.0, abs=1e-12) and within == pytest.approx(theil(x))
+
+
+def test_the_small_large_gap_is_the_same_in_the_summary_and_the_time_series(baseline):
+    """The summary's mean of municipality shares and the time series' pooled share per size band agree,
+    because every innovation that applies to one municipality applies to all of them."""
+    out = model.run(baseline, seed=3)
+    ts = out.timeseries
+    last = ts[(ts.step == ts.step.max()) & (ts.innovation == "all") & (ts.group_type == "size_band")]
+    band = last.set_index("group")["adoption_share"]
+    assert band[">100k"] - band["<10k"] == pytest.approx(out.summary["gap_small_large"])
+    assert band["<10k"] == pytest.approx(out.summary["adoption_small"])
+
+
+def test_population_weighting_is_the_mean_of_municipal_and_regional_coverage(baseline):
+    out = model.run(baseline, seed=3)
+    orgs, final, app = out.orgs, out.stage_history[-1] == ADOPTED, out.applicable
+    k = next(j for j in range(app.shape[1]) if app[orgs.kind == MUNICIPALITY, j].all()
+             and app[orgs.kind == REGION, j].all())
+    pop = orgs.population
+    cover = [(pop * final[:, k])[orgs.kind == kind].sum() / pop[orgs.kind == kind].sum()
+             for kind in (MUNICIPALITY, REGION)]
+    expected = population_weighted_share(orgs, app[:, [k]], final[:, [k]])
+    assert expected == pytest.approx(np.mean(cover), rel=1e-2)

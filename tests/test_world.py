@@ -2,9 +2,11 @@
 
 import networkx as nx
 import numpy as np
+import pytest
 
 import model
 from model.model import InnovationModel
+from model.world.networks import draw_national_members
 from model.world.agents import Agency, Municipality, Region
 from model.world.organisations import AGENCY, MUNICIPALITY, REGION, load_organisations
 
@@ -77,3 +79,38 @@ def test_capacity_grows_with_size_but_less_than_proportionally(baseline):
     slope = np.polyfit(np.log(pop), np.log(cap), 1)[0]
     assert 0.3 < slope < 0.7  # capacity_elasticity 0.5
     assert np.corrcoef(np.log(pop), m.state.maturity[muni])[0, 1] > 0.3
+
+
+def test_graphs_follow_the_worlds_network_switches(baseline):
+    off = model.with_overrides(baseline, {"world.networks.neighbours": False, "world.networks.county": False})
+    m = InnovationModel(off, seed=1)
+    assert m.graph("neighbour").number_of_edges() == 0
+    assert m.graph("county").number_of_edges() == 0
+    assert m.graph("skr_group").number_of_edges() > 0
+    with pytest.raises(KeyError, match="known: neighbour"):
+        m.graph("friendship")
+
+
+def test_social_proof_counts_only_ties_the_innovation_applies_to(baseline):
+    """With every applicable organisation adopted, the share of adopting ties is exactly 1 for everyone
+    with at least one applicable tie, although many have ties to agencies it does not apply to."""
+    m = InnovationModel(baseline, seed=2)
+    _, share, _ = m.ties.signals(m.applicable.astype(float))
+    has_ties = m.ties.inverse_denominator > 0
+    assert has_ties.any() and np.allclose(share[has_ties], 1.0)
+    # and with half of them adopted it lies strictly between 0 and 1
+    half = m.applicable & (np.arange(m.n)[:, None] % 2 == 0)
+    _, share, _ = m.ties.signals(half.astype(float))
+    inside = share[has_ties]
+    assert (inside >= 0).all() and (inside <= 1).all() and 0.2 < inside.mean() < 0.8
+
+
+def test_homogeneous_world_gives_every_municipality_the_same_odds_of_national_networks():
+    orgs = load_organisations(True, True)
+    muni = orgs.kind == MUNICIPALITY
+    flat = np.full(orgs.n, orgs.median_population)
+    members = draw_national_members(orgs, flat, 0.3, np.random.default_rng(7))
+    u = np.random.default_rng(7).random(orgs.n)
+    assert np.array_equal(members[muni], u[muni] < 0.3)
+    real = draw_national_members(orgs, orgs.population.astype(float), 0.3, np.random.default_rng(7))
+    assert real[orgs.index_of("0180")] and not np.array_equal(real[muni], members[muni])
