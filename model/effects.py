@@ -35,6 +35,7 @@ class Effects:
         n, k = self.n, self.k
         self.capacity_bonus = np.zeros(n)
         self._lever_ties: np.ndarray | None = None  # made on first use: most runs have no lever ties
+        self._tie_cells: list[np.ndarray] = []  # flat indices a * n + b of every cell add_ties has written
         self.p_external_boost = np.zeros(n)
         self.tie_strength = np.ones(n)
         self.pilot_grant_msek = np.zeros(n)
@@ -66,5 +67,16 @@ class Effects:
         if keep.any():
             self.lever_ties[a[keep], b[keep]] = weight
             self.lever_ties[b[keep], a[keep]] = weight
+            self._tie_cells += [a[keep] * self.n + b[keep], b[keep] * self.n + a[keep]]
             self.has_lever_ties = True
             self.lever_ties_version += 1
+
+    def lever_tie_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and columns of all lever ties, sorted by row then column (a sparse view without a scan)."""
+        if not self._tie_cells:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        cells = np.sort(np.concatenate(self._tie_cells))
+        cells = cells[np.r_[True, cells[1:] != cells[:-1]]]  # each cell once
+        self._tie_cells = [cells]
+        rows, cols = np.divmod(cells, self.n)
+        return rows.astype(np.int64), cols.astype(np.int64)

@@ -135,6 +135,8 @@ class InnovationModel(mesa.Model):
         from .levers import build_levers  # levers import the model's types
 
         self.levers = build_levers(self)
+        # a lever without budget does nothing at all (model.levers.base), so only these need a quarter each
+        self.acting_levers = [lever for lever in self.levers if lever.budget > 0]
 
         # history for outcomes: stage at every quarter boundary, and what the life cycle counted
         steps = self.n_steps
@@ -195,17 +197,17 @@ class InnovationModel(mesa.Model):
         """One quarter: levers act, then every organisation's life cycle, then people and budgets change
         for the next quarter (:mod:`model.quarters`)."""
         t = self.quarter
-        if self.levers:
+        if self.acting_levers:
             year, quarter = self.year_quarter(t)
             self.effects.reset_quarter()
-            for lever in self.levers:
+            for lever in self.acting_levers:
                 lever.act(self, t, year, quarter)
         quarters.advance(self, t, t + 1)
         self._done(t + 1)
 
     def run_model(self) -> None:
         """Run to the horizon: quarter by quarter when levers act, else all quarters in one compiled call."""
-        if self.levers or self.quarter >= self.n_steps:
+        if self.acting_levers or self.quarter >= self.n_steps:
             for _ in range(self.n_steps - self.quarter):
                 self.step()
             return

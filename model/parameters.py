@@ -2,8 +2,8 @@
 
 Every parameter the dynamics read is declared here once, with its default, its allowed range, its unit,
 what it means and what it rests on (a seed file and lines from ``docs/evidence.md``, or "assumption").
-The scenario schema (``model.scenario``), the parameter documentation (``docs/parameters.md``, generated
-by ``python -m model.parameters``) and the sensitivity engine's factor bounds are all derived from this
+The scenario schema (``model.scenario``), the parameter documentation (``docs/parameters.md``, written
+by ``python tests/test_docs.py --write`` from :func:`markdown_table`) and the sensitivity engine's factor bounds are all derived from this
 table, so they can never disagree.
 
 Rates are per quarter (the model's time step) unless the unit says otherwise.
@@ -208,7 +208,3 @@ def markdown_table() -> str:
             f"{p.meaning} | {p.source} |"
         )
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover - documentation helper
-    print(markdown_table())

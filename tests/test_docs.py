@@ -26,8 +26,7 @@ DOCS = ROOT / "docs"
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 REGENERATE = (
     "docs/parameters.md is out of date with model/parameters.py: run `python tests/test_docs.py --write` "
-    "(or paste the output of `python -m model.parameters` between the markers "
-    f"{START} and {END})"
+    f"(it rewrites the table between the markers {START} and {END})"
 )
 
 

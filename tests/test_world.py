@@ -114,3 +114,19 @@ def test_homogeneous_world_gives_every_municipality_the_same_odds_of_national_ne
     assert np.array_equal(members[muni], u[muni] < 0.3)
     real = draw_national_members(orgs, orgs.population.astype(float), 0.3, np.random.default_rng(7))
     assert real[orgs.index_of("0180")] and not np.array_equal(real[muni], members[muni])
+
+
+def test_lever_ties_reach_the_dynamics_exactly_as_levers_made_them():
+    scenario = model.load_scenario("scenarios/lever_peer_review.yaml")
+    m = InnovationModel(scenario, seed=2)
+    for _ in range(12):
+        m.step()
+    ties = m.ties
+    ties.refresh()
+    dense = np.zeros((m.n, m.n))
+    for i in range(m.n):
+        span = slice(ties.lever_indptr[i], ties.lever_indptr[i + 1])
+        dense[i, ties.lever_indices[span]] = ties.lever_weights[span]
+    assert m.effects.has_lever_ties and np.array_equal(dense, m.effects.lever_ties)
+    assert np.array_equal(dense, dense.T)  # ties are mutual
+    assert m.graph("lever").number_of_edges() == int((dense > 0).sum()) // 2

@@ -134,14 +134,10 @@ class Ties:
         if version == self._lever_version:
             return
         self._lever_version = version
-        if self.effects.has_lever_ties:
-            lever = sp.csr_matrix(self.effects.lever_ties)
-            self.lever_indptr = lever.indptr.astype(np.int64)
-            self.lever_indices = lever.indices.astype(np.int64)
-            self.lever_weights = lever.data.astype(float)
-        else:
-            self.lever_indptr = np.zeros(self.orgs.n + 1, dtype=np.int64)
-            self.lever_indices, self.lever_weights = np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows, cols = self.effects.lever_tie_cells()  # sorted by row: compressed sparse rows directly
+        self.lever_indptr = np.searchsorted(rows, np.arange(self.orgs.n + 1)).astype(np.int64)
+        self.lever_indices = cols
+        self.lever_weights = self.effects.lever_ties[rows, cols] if len(rows) else np.zeros(0)
         _, den, _ = self.signals(self.applicable, normalise=False)
         np.divide(1.0, den, out=self.inverse_denominator, where=den > 0)
         self.inverse_denominator[den <= 0] = 0.0
