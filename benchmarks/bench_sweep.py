@@ -55,6 +55,21 @@ def single_runs(plan, values, limit: int) -> float:
     return (time.perf_counter() - start) / len(scenarios)
 
 
+def sweep_evaluations(plan, values, limit: int) -> float:
+    """Seconds per run as a sweep's worker makes it: ``evaluate(row, seed)`` builds the scenario from the
+    sample row and runs it (chunk bookkeeping and writing to Parquet are not included)."""
+    from model.sensitivity.engines import evaluator, make_job, replication_seeds
+
+    job = make_job(plan, "bench")
+    evaluate = evaluator(job)
+    seed = replication_seeds(plan)[0]
+    evaluate(values[0], seed)  # warm caches
+    start = time.perf_counter()
+    for row in values[:limit]:
+        evaluate(row, seed)
+    return (time.perf_counter() - start) / limit
+
+
 def sweep_rate(experiment: Path, workers: int, out: Path) -> tuple[float, int]:
     from model.sensitivity import run_experiment
 
@@ -76,9 +91,12 @@ def model_benchmark(n: int) -> None:
         print(f"Sobol' experiment {SOBOL.name} at N={n}, 1 replication: {len(plan.factors)} factors, "
               f"{points} runs per sweep, {plan.scenario.horizon_years}-year horizon")
         single = single_runs(plan, values, points)
+        in_sweep = sweep_evaluations(plan, values, points)
         rate_one, runs = sweep_rate(experiment, 1, tmp / "one")
         rate_all, _ = sweep_rate(experiment, cores, tmp / "all")
     print(f"  single run, model.run() at the same points:  {single * 1e3:8.2f} ms/run  ({1 / single:7.1f} runs/s)")
+    print(f"  one run as the sweep makes it (scenario built from the sample row, then run): "
+          f"{in_sweep * 1e3:.2f} ms/run = {in_sweep / single:.2f} x single-run time")
     print(f"  sweep, 1 worker (in process):               {1e3 / rate_one:8.2f} ms/run  ({rate_one:7.1f} runs/s)"
           f"  = {(1 / rate_one) / single:.2f} x single-run time")
     print(f"  sweep, {cores} workers (local processes):       {1e3 / rate_all:8.2f} ms/run  ({rate_all:7.1f} runs/s)")
