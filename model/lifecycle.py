@@ -16,7 +16,9 @@ traceable to the evidence (docs/ODD.md §7) and each a place where a lever acts 
 
 All moves are decided from the state at the start of the quarter with a single uniform draw per
 organisation and innovation (from the model's ``lifecycle`` stream), so each pair moves at most one stage
-per quarter and two scenarios see the same draws (common random numbers).
+per quarter and two scenarios see the same draws (common random numbers). The one exception is money: a
+pilot started or a pilot scaled spends this year's money at once, so an organisation's later innovations
+(in the scenario's order) see what is left.
 
 The per-pair loop is compiled with numba: the world is small (about 330 organisations) but research needs
 tens of thousands of runs, and a compiled pass over the state arrays costs a few microseconds where the
