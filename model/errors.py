@@ -94,3 +94,14 @@ def describe_validation_error(
             got_txt = "" if isinstance(got, dict) else f" (got {got!r})"
             lines.append(f"{source}: {where}: {msg[0].lower() + msg[1:]}{got_txt}")
     return "\n".join(lines)
+
+
+def validate_mapping(schema: type[BaseModel], data: Any, source: str, what: str) -> Any:
+    """``data`` (parsed YAML) validated as ``schema``, or one :class:`InputError` naming ``source``;
+    ``what`` names the kind of file ("a scenario", "an experiment") in the message for a non-mapping."""
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: {what} must be a mapping of keys to values, got {type(data).__name__}")
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(source, exc, schema)) from None

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from .errors import InputError, describe_validation_error, suggest
+from .errors import InputError, suggest, validate_mapping
 from .parameters import PARAMETERS
 
 OrgKind = Literal["municipality", "region", "agency"]
@@ -108,12 +108,7 @@ class Scenario(Strict):
 
 def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate a scenario given as a mapping (already parsed YAML)."""
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: a scenario must be a mapping of keys to values, got {type(data).__name__}")
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(describe_validation_error(source, exc, Scenario)) from None
+    scenario = validate_mapping(Scenario, data, source, "a scenario")
     from .levers import validate_levers  # levers import the scenario schema; import here to avoid a cycle
 
     validate_levers(scenario, source)

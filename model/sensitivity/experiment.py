@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..errors import InputError, describe_validation_error, suggest
+from ..errors import InputError, suggest, validate_mapping
 from ..parameters import BY_NAME, PARAMETERS
 from ..scenario import Scenario, load_scenario, read_yaml, with_overrides
 
@@ -318,12 +318,7 @@ def load_experiment(path: str | Path, probe: bool = True) -> Plan:
 def parse_experiment(data: Any, source: str = "<experiment>", base_dir: str | Path | None = None,
                      probe: bool = True) -> Plan:
     """Validate an experiment given as a mapping (already parsed YAML) and resolve it."""
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: an experiment must be a mapping of keys to values, got {type(data).__name__}")
-    try:
-        exp = Experiment.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(describe_validation_error(source, exc, Experiment)) from None
+    exp = validate_mapping(Experiment, data, source, "an experiment")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     name = exp.name or _name_from(source)
     if exp.scenario is not None:
