@@ -19,6 +19,8 @@ from model.levers import REGISTRY
 from model.model import InnovationModel
 from model.world.organisations import AGENCY, MUNICIPALITY, REGION
 
+from .support import assert_scenario_rejected as bad
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("lever_*.yaml")) + sorted(SCENARIOS.glob("portfolio_*.yaml"))
@@ -267,19 +269,6 @@ def test_shipped_scenario_validates_and_runs(path, base, capsys):
 MINIMAL = "name: t\nhorizon_years: 5\ninnovations:\n  - name: x\n"
 
 
-def bad(tmp_path, capsys, text: str, *expected: str) -> str:
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(model.InputError) as err:
-        model.load_scenario(path)
-    message = str(err.value)
-    assert message.startswith(str(path)), message
-    for part in expected:
-        assert part in message, (part, message)
-    assert main(["validate", str(path)]) == 2
-    stderr = capsys.readouterr().err
-    assert str(path) in stderr and "Traceback" not in stderr
-    return message
 
 
 def test_unknown_lever_suggests_the_closest(tmp_path, capsys):

@@ -7,6 +7,8 @@ import pytest
 import model
 from model.cli import main
 
+from .support import assert_scenario_rejected as check
+
 
 def write(tmp_path, text, name="bad.yaml"):
     path = tmp_path / name
@@ -21,18 +23,6 @@ innovations:
 """
 
 
-def check(tmp_path, capsys, text, *expected):
-    path = write(tmp_path, text)
-    with pytest.raises(model.InputError) as err:
-        model.load_scenario(path)
-    message = str(err.value)
-    assert str(path) in message
-    for part in expected:
-        assert part in message, message
-    assert main(["validate", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err and str(path) in captured.err
-    return message
 
 
 def test_a_minimal_file_is_valid(tmp_path):
