@@ -27,7 +27,6 @@ class Effects:
     failure_sharing_boost: float = 0.0  # added to the share of stalled pilots whose lessons are shared
     # --- lasting ---
     capacity_bonus: np.ndarray = field(init=False)  # development capacity added
-    has_lever_ties: bool = False  # set by add_ties, so the dynamics skip the n x n product until needed
     lever_ties_version: int = 0  # counts changes to lever_ties, so what depends on them is recomputed once
     infrastructure_gain: float = 0.0  # added to the scenario's infrastructure level (capped at 1)
 
@@ -54,6 +53,10 @@ class Effects:
         self.failure_sharing_boost = 0.0
 
     @property
+    def has_lever_ties(self) -> bool:
+        return self.lever_ties_version > 0
+
+    @property
     def lever_ties(self) -> np.ndarray:
         """(n, n) weights of the ties levers created; change them only through :meth:`add_ties`."""
         if self._lever_ties is None:
@@ -68,7 +71,6 @@ class Effects:
             self.lever_ties[a[keep], b[keep]] = weight
             self.lever_ties[b[keep], a[keep]] = weight
             self._tie_cells += [a[keep] * self.n + b[keep], b[keep] * self.n + a[keep]]
-            self.has_lever_ties = True
             self.lever_ties_version += 1
 
     def lever_tie_cells(self) -> tuple[np.ndarray, np.ndarray]:

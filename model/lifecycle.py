@@ -28,15 +28,11 @@ same rules as whole-array NumPy expressions cost a few hundred (benchmarks/bench
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from .stages import ADOPTED, AWARE, DROPPED, PILOTING, STALLED, UNAWARE
-
-if TYPE_CHECKING:
-    from .model import InnovationModel
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
 Rates = namedtuple("Rates", [
@@ -76,6 +72,12 @@ _SATURATION = 1.0 - np.exp(-np.arange(38.0))
 def _saturation(count):
     """1 - exp(-count) for a whole count, looked up."""
     return 1.0 if count >= 38 else _SATURATION[count]
+
+
+@njit(cache=True, error_model="numpy")
+def _capacity_factor(free, need):
+    """Share of what a pilot needs that free capacity covers, in [0, 1] (1 if it needs none)."""
+    return min(1.0, max(0.0, free / need)) if need > 0.0 else 1.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -122,7 +124,7 @@ def _advance(stage, pilot_age, pilot_start, u, t, one_step, complex_contagion, a
                     if x < p_ext or (x < p_ext - (1.0 - p_ext) * z and x < 1.0 - (1.0 - p_ext) * np.exp(z)):
                         stage[i, j] = ADOPTED if one_step else AWARE
             elif s == AWARE:
-                cap_factor = min(1.0, max(0.0, free / pilot_need[j])) if pilot_need[j] > 0.0 else 1.0
+                cap_factor = _capacity_factor(free, pilot_need[j])
                 proof = (1.0 if count[i, j] >= r.complex_threshold else 0.0) if complex_contagion else share[i, j]
                 social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
                 p_start = r.pilot_start_rate * enthusiasm * cap_factor * social
@@ -152,7 +154,7 @@ def _advance(stage, pilot_age, pilot_start, u, t, one_step, complex_contagion, a
                     y = (x - h_stall) / (1.0 - h_stall)
                     cost = scale_cost[i, j] * cost_factor[i, j]
                     effective_complexity = complexity[j] * (1.0 - infra * needs_infrastructure[j])
-                    cap_factor = min(1.0, max(0.0, free / pilot_need[j])) if pilot_need[j] > 0.0 else 1.0
+                    cap_factor = _capacity_factor(free, pilot_need[j])
                     logit = (r.scale_base_logit + r.scale_capacity_weight * cap_factor
                              + r.scale_protector_weight * has_protector
                              + r.scale_evidence_weight * evidence[j]

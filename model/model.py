@@ -190,7 +190,9 @@ class InnovationModel(mesa.Model):
         self.state.stage[top[chosen], columns[chosen]] = ADOPTED
 
     # --- time ---------------------------------------------------------------------------------------------
-    def year_quarter(self, t: int) -> tuple[int, int]:
+    def year_quarter(self, t):
+        """Calendar year and quarter (1-4) of quarter index ``t`` (a number or an array): the model's
+        one calendar, also for elections and budgets (model.people)."""
         return self.spec.start_year + t // 4, t % 4 + 1
 
     def step(self) -> None:

@@ -56,9 +56,10 @@ def initialise(model: "InnovationModel") -> None:
     s.money_left = s.slack.copy()
     model.people_uniforms = rng.random((model.n_steps, UNIFORMS_PER_QUARTER, model.n))
     model.slack_normals = rng.standard_normal((model.n_steps // 4 + 1, model.n))
-    t = np.arange(model.n_steps)
-    election = is_election(model.spec.start_year + t // 4, t % 4 + 1)
-    model.protector_change = np.where(election, p.protector_change_at_election, p.protector_turnover)
+    year, quarter = model.year_quarter(np.arange(model.n_steps))
+    model.protector_change = np.where(is_election(year, quarter), p.protector_change_at_election,
+                                      p.protector_turnover)
+    model.new_budget = quarter == 1  # each Q1 the year's budget redraws slack
     start_quarter(model, 0)
 
 
@@ -67,7 +68,7 @@ def start_quarter(model: "InnovationModel", t: int) -> None:
     (the compiled quarter loop, :mod:`model.quarters`, does the same for every later quarter)."""
     p, s = model.params, model.state
     _update(s.enthusiasts, s.protector, s.protector_lost, s.slack, s.money_left, s.arrival_rate, s.no_arrival,
-            s.slack_mean, model.people_uniforms[t], model.slack_normals[t // 4], t % 4 == 0,
+            s.slack_mean, model.people_uniforms[t], model.slack_normals[t // 4], model.new_budget[t],
             p.enthusiast_leave_rate, model.protector_change[t], p.protector_share, p.slack_volatility)
 
 

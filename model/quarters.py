@@ -19,7 +19,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from numba import njit
 
 from . import lifecycle, people
@@ -48,7 +47,7 @@ def advance(model: "InnovationModel", t0: int, t1: int) -> None:
     s, e, inn, p = model.state, model.effects, model.innovations, model.params
     _quarters(
         t0, t1, model.lifecycle_uniforms, model.people_uniforms, model.slack_normals, model.protector_change,
-        model.stage_history, model.tally, model.adopted_scratch,
+        model.new_budget, model.stage_history, model.tally, model.adopted_scratch,
         # people
         s.enthusiasts, s.protector, s.protector_lost, s.slack, s.money_left, s.arrival_rate, s.no_arrival,
         s.slack_mean, p.enthusiast_leave_rate, p.protector_share, p.slack_volatility,
@@ -65,7 +64,8 @@ def advance(model: "InnovationModel", t0: int, t1: int) -> None:
 
 
 @njit(cache=True, error_model="numpy")
-def _quarters(t0, t1, lifecycle_uniforms, people_uniforms, slack_normals, protector_change, stage_history,
+def _quarters(t0, t1, lifecycle_uniforms, people_uniforms, slack_normals, protector_change, new_budget,
+              stage_history,
               tally, adopted,
               enthusiasts, protector, protector_lost, slack, money_left, arrival_rate, no_arrival, slack_mean,
               leave_rate, protector_share, slack_volatility,
@@ -81,10 +81,7 @@ def _quarters(t0, t1, lifecycle_uniforms, people_uniforms, slack_normals, protec
                 adopted[i, j] = 1.0 if stage[i, j] == ADOPTED else 0.0
         networks.signals_kernel(adopted, ties[0], ties[1], ties[2], ties[3], ties[4], ties[5], ties[6],
                                 ties[7], ties[8], ties[9], ties[10], ties[11], ties[12],
-                                log_no_hear, proof, count, complex_contagion)
-        for i in range(n):
-            for j in range(k):
-                proof[i, j] *= inverse_denominator[i, j]
+                                log_no_hear, proof, count, complex_contagion, True, inverse_denominator)
         lifecycle._advance(
             stage, pilot_age, pilot_start, lifecycle_uniforms[t], t, one_step, complex_contagion,
             applicable, log_no_hear, proof, count, capacity, capacity_bonus, money_left, pilot_grant,
@@ -96,5 +93,5 @@ def _quarters(t0, t1, lifecycle_uniforms, people_uniforms, slack_normals, protec
         if t + 1 < people_uniforms.shape[0]:  # people and budgets of the next quarter, before its levers act
             people._update(enthusiasts, protector, protector_lost, slack, money_left, arrival_rate,
                            no_arrival, slack_mean, people_uniforms[t + 1], slack_normals[(t + 1) // 4],
-                           (t + 1) % 4 == 0, leave_rate, protector_change[t + 1], protector_share,
+                           new_budget[t + 1], leave_rate, protector_change[t + 1], protector_share,
                            slack_volatility)

@@ -98,7 +98,7 @@ class Outcomes:
         per_k = {key: np.einsum("gn,tnk->tgk", member, val * app) for key, val in counts.items()}
         per_k["adopted_pop"] = np.einsum("gn,tnk->tgk", member * pop, counts["adopted"] * app)
         den = member @ app  # (g, k)
-        den_pop = (member * pop) @ app  # zero for groups without municipalities: no population-weighted share
+        den_pop = (member * pop) @ app  # zero for agencies alone: no population-weighted share
         events = {}
         for name, (a, b) in EVENTS.items():
             moved = (hist[:-1] == a) & (hist[1:] == b)

@@ -155,9 +155,7 @@ class Ties:
         the beta-weighted sum) and the count of adopting ties (complex contagion). ``adopted`` is a float
         (n, k) 0/1 array; the arrays returned are reused by the next call."""
         signals_kernel(adopted, *self.kernel_arguments(), self.log_no_hear, self.proof, self.count,
-                       self.counts_needed)
-        if normalise:
-            self.proof *= self.inverse_denominator
+                       self.counts_needed, normalise, self.inverse_denominator)
         return self.log_no_hear, self.proof, self.count
 
     def graph(self, tie_type: str) -> nx.Graph:
@@ -180,9 +178,10 @@ class Ties:
 @njit(cache=True, error_model="numpy")
 def signals_kernel(adopted, labels, betas, logs, nb_indptr, nb_indices, nb_weights, beta_nb, log_nb,
                    lever_indptr, lever_indices, lever_weights, beta_lever, log_lever,
-                   log_no_hear, proof, count, with_count):
+                   log_no_hear, proof, count, with_count, normalise, inverse_denominator):
     """Adopting ties of every type, summed into the signals the life cycle reads (the count of adopting
-    ties only ``with_count``); ``proof`` is the beta-weighted sum, before dividing by the denominator."""
+    ties only ``with_count``); ``proof`` is the beta-weighted sum, times ``inverse_denominator`` (the
+    share of ties that adopted) when ``normalise``."""
     log_no_hear[:] = 0.0
     proof[:] = 0.0
     count[:] = 0.0
@@ -191,6 +190,8 @@ def signals_kernel(adopted, labels, betas, logs, nb_indptr, nb_indices, nb_weigh
                  with_count)
     _csr_signals(adopted, lever_indptr, lever_indices, lever_weights, beta_lever, log_lever, log_no_hear,
                  proof, count, with_count)
+    if normalise:
+        proof *= inverse_denominator
 
 
 @njit(cache=True, error_model="numpy")
