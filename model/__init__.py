@@ -6,12 +6,37 @@ The Python API mirrors the command line::
     scenario = model.load_scenario("scenarios/baseline.yaml")
     outcomes = model.run(scenario, seed=1)
     outcomes.summary["final_adoption"], outcomes.timeseries, outcomes.municipalities
+
+The names below are imported when first used (PEP 562), so ``import model`` and ``spridning --help`` do
+not pay for Mesa, numba and pandas until a run needs them.
 """
 
-from .errors import InputError
-from .runner import replicate, run
-from .scenario import Scenario, load_scenario, parse_scenario, with_overrides
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["InputError", "Scenario", "load_scenario", "parse_scenario", "replicate", "run", "with_overrides",
-           "__version__"]
+#: public name -> the module that defines it
+_API = {
+    "InputError": "model.errors",
+    "Scenario": "model.scenario",
+    "load_scenario": "model.scenario",
+    "parse_scenario": "model.scenario",
+    "with_overrides": "model.scenario",
+    "run": "model.runner",
+    "replicate": "model.runner",
+}
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'model' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))

@@ -9,7 +9,6 @@ mean extra adoptions (organisation-innovation pairs adopted at the horizon) rela
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -85,29 +84,3 @@ def compare(paths: list[str], baseline_path: str, out: Path, replications: int |
         series = {name: r.stacked("timeseries") for name, r in runs.items()}
         comparison_charts(series, table, out / "charts", baseline=base_name)
     return table, out
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    out = Path(args.out) if args.out else default_folder("comparison")
-    table, folder = compare(args.scenarios, args.baseline, out, args.reps, args.seed, args.workers,
-                            progress=not args.quiet)
-    view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
-                                     "cost_per_extra_adoption_msek"])]
-    wide = view.pivot(index="scenario", columns="outcome", values="mean")
-    print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
-    print(f"-> {folder}")
-    return 0
-
-
-def add_parser(sub) -> None:
-    from .cli import _positive_int, _seed
-
-    p = sub.add_parser("compare", help="compare portfolios with a baseline on common random numbers")
-    p.add_argument("scenarios", nargs="+", help="scenario YAML files (portfolios)")
-    p.add_argument("--baseline", required=True, help="the scenario the others are compared with")
-    p.add_argument("--reps", type=_positive_int, help="replications (default: the baseline's)")
-    p.add_argument("--seed", type=_seed, help="root seed shared by all scenarios (default: the baseline's)")
-    p.add_argument("--workers", type=_positive_int, help="processes (default: all cores)")
-    p.add_argument("--out", help="results folder (default: results/comparison-<time>)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_compare)

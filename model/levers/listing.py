@@ -6,7 +6,6 @@ scenario file accepts. ``--markdown`` prints the same as Markdown tables (used f
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import textwrap
@@ -153,24 +152,6 @@ def markdown(names: list[str] | None = None) -> str:
     out.append("")
     out.extend(_md_table(field_rows(Target)))
     return "\n".join(out)
-
-
-def cmd_levers(args: argparse.Namespace) -> int:
-    names = args.names or None
-    for name in names or ():
-        if name not in REGISTRY:
-            raise InputError(f"levers: unknown lever '{name}'{suggest(name, REGISTRY)}; "
-                             f"allowed: {', '.join(sorted(REGISTRY))}")
-    print(markdown(names) if args.markdown else plain(names))
-    return 0
-
-
-def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "levers", help="list the policy levers: parameters, defaults, units, SustainGov IDs and scores")
-    parser.add_argument("names", nargs="*", help="show only these levers (default: all)")
-    parser.add_argument("--markdown", action="store_true", help="print Markdown tables (as in docs/levers.md)")
-    parser.set_defaults(func=cmd_levers)
 
 
 START, END = "<!-- levers:start -->", "<!-- levers:end -->"

@@ -1,10 +1,12 @@
-"""``spridning sensitivity EXPERIMENT``: run a sensitivity experiment (registered by ``model.cli``)."""
+"""``spridning sensitivity EXPERIMENT``: run a sensitivity experiment (:mod:`model.sensitivity`)."""
 
 from __future__ import annotations
 
 import argparse
 import math
 import sys
+
+from .args import positive_int
 
 HELP = "run a sensitivity experiment (Sobol', Morris) on all cores or a Dask cluster"
 DESCRIPTION = """Run a sensitivity experiment: sample the factors, run the model at every sample point (with
@@ -13,11 +15,10 @@ manifest. Interrupted? Run the same command again: it continues where it stopped
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from ..cli import _positive_int
-
+    """Register the ``sensitivity`` command."""
     p = subparsers.add_parser("sensitivity", help=HELP, description=DESCRIPTION)
     p.add_argument("experiment", help="experiment YAML file (see experiments/ and docs/sensitivity.md)")
-    p.add_argument("--workers", type=_positive_int, metavar="N",
+    p.add_argument("--workers", type=positive_int, metavar="N",
                    help="local processes (default: all cores; 1 runs everything in this process)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers need spridning "
@@ -32,9 +33,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from .engines import RunFailed
-    from .experiment import load_experiment
-    from .study import default_out, run_experiment
+    """Check (``--check``) or run the experiment and print the largest indices of each outcome."""
+    from ..sensitivity.engines import RunFailed
+    from ..sensitivity.experiment import load_experiment
+    from ..sensitivity.study import default_out, run_experiment
 
     if args.workers and args.scheduler:
         print("--workers and --scheduler exclude each other: the cluster decides how many workers run",
@@ -60,8 +62,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _show_plan(plan, args) -> int:
-    from .study import default_out
-    from .sweep import choose_chunk_size
+    from ..sensitivity.study import default_out
+    from ..sensitivity.sweep import choose_chunk_size
 
     X, notes = plan.sample()
     plan.check_sampled(plan.model_inputs(X))

@@ -1,0 +1,49 @@
+"""The ``spridning`` command (also ``python -m model``).
+
+Each command is one module of this package that owns its parser (``add_parser(subparsers)``) and its
+action (``cmd_<name>(args)``), as each SALib method module owns its command-line hooks: :mod:`.run`,
+:mod:`.validate`, :mod:`.compare`, :mod:`.levers`, :mod:`.sensitivity`. Argument types they share are in
+:mod:`.args`. Actions import the model only when they run, so ``spridning --help`` stays quick.
+
+Bad input stops with one clear message on stderr and exit status 2; Ctrl-C stops with status 130 and
+leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import compare, levers, run, sensitivity, validate
+
+COMMANDS = (run, validate, compare, levers, sensitivity)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``spridning`` parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="spridning", description="Simulate how innovations spread across Sweden's public sector.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 a run failed, 2 bad input, 130 Ctrl-C)."""
+    from ..errors import InputError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""``spridning run``: a scenario's replications, written to a results folder with charts."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .args import override, positive_int, seed
+
+
+def add_parser(sub) -> None:
+    """Register the ``run`` command."""
+    run = sub.add_parser("run", help="run a scenario's replications and write results and charts")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("--reps", type=positive_int, help="replications (default: the scenario's)")
+    run.add_argument("--seed", type=seed, help="root seed (default: the scenario's)")
+    run.add_argument("--workers", type=positive_int, help="processes (default: all cores)")
+    run.add_argument("--out", help="results folder (default: results/<name>-<time>)")
+    run.add_argument("--set", type=override, action="append", metavar="PATH=VALUE",
+                     help="override a scenario value, e.g. --set parameters.p_external=0.05")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+
+def load(path: str, overrides: list | None = None):
+    """The scenario in ``path`` with ``--set`` overrides applied (an InputError names the file)."""
+    from ..scenario import load_scenario, with_overrides
+
+    scenario = load_scenario(path)
+    if overrides:
+        scenario = with_overrides(scenario, dict(overrides), source=f"{path} (--set)")
+    return scenario
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run, write the folder, and print the printed outcomes of the catalogue with their intervals."""
+    from ..batch import run_to_folder
+    from ..outcomes.catalogue import PRINTED
+
+    scenario = load(args.scenario, args.set)
+    results, folder = run_to_folder(scenario, Path(args.out) if args.out else None, args.reps, args.seed,
+                                    args.workers, source=args.scenario, progress=not args.quiet)
+    summary = results.summary.set_index("outcome")
+    print(f"{scenario.name}: {len(results.outcomes)} runs in {results.wall_seconds:.1f} s -> {folder}")
+    for key in PRINTED:
+        row = summary.loc[key]
+        print(f"  {key:24s} {row['mean']:.3f}  (95% CI {row['ci95_low']:.3f}-{row['ci95_high']:.3f})")
+    return 0

@@ -1,0 +1,31 @@
+"""``spridning validate``: check scenario files without running them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(sub) -> None:
+    """Register the ``validate`` command."""
+    validate = sub.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("files", nargs="+")
+    validate.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Print ``ok`` per valid file and every problem of the others; exit status 2 if any is invalid."""
+    from ..errors import InputError
+    from ..scenario import load_scenario
+
+    failed = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except InputError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{path}: ok ({scenario.name}: {len(scenario.innovations)} innovations, "
+                  f"{len(scenario.levers)} levers, {scenario.horizon_years} years)")
+    return 2 if failed else 0
