@@ -8,13 +8,24 @@ one short module, and what makes a lever with zero budget identical to no lever 
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 import numpy as np
 
 
+#: this quarter's effects as the compiled life cycle reads them (:meth:`Effects.kernel_arguments`)
+LeverEffects = namedtuple("LeverEffects", [
+    "capacity_bonus", "pilot_grant", "scale_grant", "p_ext_boost", "tie_strength", "scale_bonus",
+    "cost_factor", "infrastructure_gain", "failure_sharing_boost",
+])
+
+
 @dataclass
 class Effects:
+    """What levers may change in a run (see the module docstring); (n,) arrays per organisation unless
+    noted."""
+
     n: int
     k: int
     # --- per quarter (reset by `reset_quarter`) ---
@@ -41,6 +52,25 @@ class Effects:
         self.scale_grant_msek = np.zeros(n)
         self.scale_logit_bonus = np.zeros(n)
         self.cost_factor = np.ones((n, k))
+        self._money_charges: list[tuple[np.ndarray, float]] = []  # (who, MSEK) in the order levers charged
+
+    def charge_own_money(self, who: np.ndarray, msek: float) -> None:
+        """Organisations ``who`` ((n,) bool) spend ``msek`` of this year's own money this quarter (e.g. on
+        applying for a grant); what they do not have is not spent, and grants are never touched. Applied
+        by :meth:`settle_money` before the quarter's dynamics, in the order levers charged."""
+        self._money_charges.append((who.copy(), msek))
+
+    def settle_money(self, money_left: np.ndarray) -> None:
+        """Take this quarter's charges out of ``money_left`` ((n,) MSEK, changed in place)."""
+        for who, msek in self._money_charges:
+            money_left[who] = np.minimum(money_left[who], np.maximum(money_left[who] - msek, 0.0))
+        self._money_charges.clear()
+
+    def kernel_arguments(self) -> LeverEffects:
+        """This quarter's effects as the life cycle kernel's named tuple (the arrays themselves)."""
+        return LeverEffects(self.capacity_bonus, self.pilot_grant_msek, self.scale_grant_msek,
+                            self.p_external_boost, self.tie_strength, self.scale_logit_bonus, self.cost_factor,
+                            float(self.infrastructure_gain), float(self.failure_sharing_boost))
 
     def reset_quarter(self) -> None:
         """Back to neutral, in place (levers may keep references to these arrays within a quarter)."""
@@ -54,6 +84,7 @@ class Effects:
 
     @property
     def has_lever_ties(self) -> bool:
+        """Whether any lever has created a tie in this run."""
         return self.lever_ties_version > 0
 
     @property

@@ -12,14 +12,15 @@ scenarios run with the same seed share every draw a lever does not touch (common
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import mesa
 import numpy as np
 
-from . import lifecycle, people, quarters
+from .context import Calendar, Draws, InnovationTable, RunContext, RunRecord, SpendLedger, State
+from .dynamics import lifecycle, people, quarters
 from .effects import Effects
+from .levers import build_levers
 from .scenario import Scenario
 from .stages import ADOPTED, UNAWARE
 from .world.agents import Agency, Municipality, Region
@@ -31,63 +32,13 @@ MAX_PRESSURE = 0.99
 AGENT_CLASS = {MUNICIPALITY: Municipality, REGION: Region, AGENCY: Agency}
 
 
-@dataclass
-class State:
-    """Everything that changes during a run, one row per organisation."""
-
-    stage: np.ndarray  # (n, k) int8, see model.stages
-    pilot_age: np.ndarray  # (n, k) quarters since the running pilot started
-    pilot_start: np.ndarray  # (n, k) quarter the running pilot started
-    capacity: np.ndarray  # (n,) development capacity after operations
-    maturity: np.ndarray  # (n,) digital maturity, 0-1
-    enthusiasts: np.ndarray = field(default=None)  # (n,) count
-    protector: np.ndarray = field(default=None)  # (n,) bool
-    protector_lost: np.ndarray = field(default=None)  # (n,) bool, lost this quarter
-    slack: np.ndarray = field(default=None)  # (n,) MSEK this year
-    money_left: np.ndarray = field(default=None)  # (n,) MSEK of this year's slack not yet spent (< 0: grants)
-    slack_mean: np.ndarray = field(default=None)  # (n,) MSEK per year on average
-    arrival_rate: np.ndarray = field(default=None)  # (n,) enthusiasts arriving per quarter
-    no_arrival: np.ndarray = field(default=None)  # (n,) exp(-arrival_rate), chance of no arrival in a quarter
-
-
-@dataclass(frozen=True)
-class InnovationTable:
-    """The scenario's innovations as arrays over innovations (length k)."""
-
-    names: tuple[str, ...]
-    complexity: np.ndarray
-    needs_infrastructure: np.ndarray
-    evidence: np.ndarray
-    pilot_cost: np.ndarray
-    scale_cost_per_10k: np.ndarray
-    pilot_quarters: np.ndarray
-    applies_to: tuple[tuple[str, ...], ...]
-    pilot_need: np.ndarray  # capacity a pilot occupies
-    pilot_need_safe: np.ndarray
-    adoption_need: np.ndarray  # capacity an adoption keeps occupying
-
-    @classmethod
-    def from_scenario(cls, scenario: Scenario, params) -> "InnovationTable":
-        inns = scenario.innovations
-        complexity = np.array([i.complexity for i in inns])
-        pilot_need = params.pilot_load * complexity
-        return cls(
-            names=tuple(i.name for i in inns),
-            complexity=complexity,
-            needs_infrastructure=np.array([float(i.needs_infrastructure) for i in inns]),
-            evidence=np.array([i.evidence for i in inns]),
-            pilot_cost=np.array([i.pilot_cost_msek for i in inns]),
-            scale_cost_per_10k=np.array([i.scale_cost_msek_per_10k for i in inns]),
-            pilot_quarters=np.array([i.pilot_quarters for i in inns]),
-            applies_to=tuple(tuple(i.applies_to) for i in inns),
-            pilot_need=pilot_need,
-            pilot_need_safe=np.maximum(pilot_need, 1e-9),
-            adoption_need=params.adoption_load * complexity,
-        )
-
-
 class InnovationModel(mesa.Model):
-    """Innovations spreading among Sweden's municipalities, regions and national agencies."""
+    """Innovations spreading among Sweden's municipalities, regions and national agencies.
+
+    Builds one run's :class:`~model.context.RunContext` (``self.context``) from a validated scenario and
+    steps it; ``state``, ``effects``, ``orgs``, ``ties`` and the other parts of the context are also
+    attributes of the model, for inspection.
+    """
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> None:
         super().__init__(rng=np.random.default_rng(seed))
@@ -96,22 +47,18 @@ class InnovationModel(mesa.Model):
         self.params = SimpleNamespace(**scenario.parameters.model_dump())
         self.rng_world, self.rng_people, self.rng_lifecycle, self.rng_levers = self.rng.spawn(4)
         self.quarter = 0  # quarters completed
-        self.rates = lifecycle.rates(self.params)
-        self.one_step = scenario.mechanisms.lifecycle == "one_step"
-        self.complex_contagion = scenario.mechanisms.contagion == "complex"
         self.n_steps = scenario.steps
+        self.calendar = Calendar(scenario.start_year, self.n_steps)
 
         world = scenario.world
         self.orgs = load_organisations(world.regions, world.agencies)
         self.n = self.orgs.n
-        self.innovations = InnovationTable.from_scenario(scenario, self.params)
+        self.innovations = InnovationTable.from_innovations(scenario.innovations, self.params)
         self.innovation_names = self.innovations.names
         self.k = len(self.innovation_names)
         self.scale = self._scale()
         by_kind = np.array([[kind in applies for applies in self.innovations.applies_to] for kind in KIND_NAMES])
         self.applicable = by_kind[self.orgs.kind].reshape(self.n, self.k)
-        self.scale_cost = self.innovations.scale_cost_per_10k[None, :] * (self.scale / 1e4)[:, None]
-        self.evidence = self.innovations.evidence.astype(float).copy()
 
         self.state = State(
             stage=np.full((self.n, self.k), UNAWARE, dtype=np.int8),
@@ -120,33 +67,48 @@ class InnovationModel(mesa.Model):
             capacity=self._draw_capacity(),
             maturity=self._draw_maturity(),
         )
-        people.initialise(self)
-        # one uniform per organisation, innovation and quarter, drawn at once: see model.lifecycle
-        self.lifecycle_uniforms = self.rng_lifecycle.random((self.n_steps, self.n, self.k))
+        people_uniforms, slack_normals, schedule = people.initialise(self.state, self.params, self.scale,
+                                                                     self.calendar, self.rng_people)
+        # one uniform per organisation, innovation and quarter, drawn at once: see model.dynamics.lifecycle
+        draws = Draws(lifecycle=self.rng_lifecycle.random((self.n_steps, self.n, self.k)),
+                      people=people_uniforms, slack=slack_normals)
+        people.start_quarter(self.state, self.params, draws, schedule, 0)
         self.effects = Effects(self.n, self.k)
         members = draw_national_members(self.orgs, self.scale, self.params.national_network_share,
                                         self.rng_world)
+        complex_contagion = scenario.mechanisms.contagion == "complex"
         self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects, self.applicable,
-                         counts_needed=self.complex_contagion)
+                         counts_needed=complex_contagion)
         self._seed_adopters()
 
+        # history for outcomes: stage at every quarter boundary, and what the life cycle counted
+        record = RunRecord(stage_history=np.empty((self.n_steps + 1, self.n, self.k), dtype=np.int8),
+                           tally=np.zeros((self.n_steps, len(lifecycle.TALLY))),
+                           scale_count=np.zeros(self.k), scale_durations=np.zeros(self.k))
+        record.stage_history[0] = self.state.stage
+        self.context = RunContext(
+            params=self.params, orgs=self.orgs, scale=self.scale, applicable=self.applicable,
+            innovations=self.innovations, evidence=self.innovations.evidence.astype(float).copy(),
+            scale_cost=self.innovations.scale_cost_per_10k[None, :] * (self.scale / 1e4)[:, None],
+            state=self.state, draws=draws, schedule=schedule, ties=self.ties, calendar=self.calendar,
+            effects=self.effects, ledger=SpendLedger(), record=record, rates=lifecycle.rates(self.params),
+            rng_levers=self.rng_levers, one_step=scenario.mechanisms.lifecycle == "one_step",
+            complex_contagion=complex_contagion,
+        )
         self._organisations: list | None = None  # Mesa agents, made on first use (see `organisations`)
-
-        from .levers import build_levers  # levers import the model's types
-
-        self.levers = build_levers(self)
+        self.levers = build_levers(scenario.levers, self.context)
         # a lever without budget does nothing at all (model.levers.base), so only these need a quarter each
         self.acting_levers = [lever for lever in self.levers if lever.budget > 0]
 
-        # history for outcomes: stage at every quarter boundary, and what the life cycle counted
-        steps = self.n_steps
-        self.stage_history = np.empty((steps + 1, self.n, self.k), dtype=np.int8)
-        self.stage_history[0] = self.state.stage
-        self.tally = np.zeros((steps, len(lifecycle.TALLY)))
-        self.adopted_scratch = np.zeros((self.n, self.k))  # working array of the quarter loop
-        self.spend: list[tuple[str, int, float]] = []  # (lever name, year, MSEK), appended by levers
-        self.scale_durations = np.zeros(self.k)
-        self.scale_count = np.zeros(self.k)
+    @property
+    def stage_history(self) -> np.ndarray:
+        """(steps + 1, n, k) int8: every organisation's stage of every innovation at each quarter boundary."""
+        return self.context.record.stage_history
+
+    @property
+    def scale_cost(self) -> np.ndarray:
+        """(n, k) MSEK to scale each innovation in each organisation."""
+        return self.context.scale_cost
 
     # --- construction ---------------------------------------------------------------------------------
     def _scale(self) -> np.ndarray:
@@ -191,20 +153,19 @@ class InnovationModel(mesa.Model):
 
     # --- time ---------------------------------------------------------------------------------------------
     def year_quarter(self, t):
-        """Calendar year and quarter (1-4) of quarter index ``t`` (a number or an array): the model's
-        one calendar, also for elections and budgets (model.people)."""
-        return self.spec.start_year + t // 4, t % 4 + 1
+        """Calendar year and quarter (1-4) of quarter index ``t`` (see :class:`model.context.Calendar`)."""
+        return self.calendar.year_quarter(t)
 
     def step(self) -> None:
         """One quarter: levers act, then every organisation's life cycle, then people and budgets change
-        for the next quarter (:mod:`model.quarters`)."""
+        for the next quarter (:mod:`model.dynamics.quarters`)."""
         t = self.quarter
         if self.acting_levers:
             year, quarter = self.year_quarter(t)
             self.effects.reset_quarter()
             for lever in self.acting_levers:
-                lever.act(self, t, year, quarter)
-        quarters.advance(self, t, t + 1)
+                lever.act(self.context, t, year, quarter)
+        quarters.advance(self.context, t, t + 1)
         self._done(t + 1)
 
     def run_model(self) -> None:
@@ -214,7 +175,7 @@ class InnovationModel(mesa.Model):
                 self.step()
             return
         t0 = self.quarter
-        quarters.advance(self, t0, self.n_steps)
+        quarters.advance(self.context, t0, self.n_steps)
         self.steps += self.n_steps - t0  # Mesa's own clock, as if step() had been called each quarter
         if hasattr(self, "time"):  # Mesa >= 3.4 keeps a time too
             self.time = float(self.steps)

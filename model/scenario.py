@@ -15,16 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import Field, create_model, field_validator
 
 from .errors import InputError, suggest, validate_mapping
+from .levers import validate_entries
 from .parameters import PARAMETERS
-
-OrgKind = Literal["municipality", "region", "agency"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+from .strict import Strict
+from .world.organisations import OrgKind
 
 
 def _parameter_field(p):
@@ -86,7 +83,9 @@ class Scenario(Strict):
     parameters: Parameters = Field(default_factory=Parameters)  # type: ignore[valid-type]
     innovations: list[Innovation] = Field(min_length=1)
     budget_msek_per_year: float | None = Field(None, ge=0.0)
-    levers: list[dict[str, Any]] = Field(default_factory=list)
+    #: the levers, validated once by :func:`parse_scenario` into each lever's parameter object
+    #: (:class:`model.levers.base.LeverParams`); the model builds its levers from these
+    levers: list[Any] = Field(default_factory=list)
 
     @field_validator("innovations")
     @classmethod
@@ -107,11 +106,12 @@ class Scenario(Strict):
 
 
 def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
-    """Validate a scenario given as a mapping (already parsed YAML)."""
+    """Validate a scenario given as a mapping (already parsed YAML): the schema, then every lever entry
+    against its lever's parameters and the portfolio's timing, names and budget. Raises InputError."""
     scenario = validate_mapping(Scenario, data, source, "a scenario")
-    from .levers import validate_levers  # levers import the scenario schema; import here to avoid a cycle
-
-    validate_levers(scenario, source)
+    scenario.levers = validate_entries(scenario.levers, source, scenario.start_year,
+                                       scenario.start_year + scenario.horizon_years,
+                                       scenario.budget_msek_per_year)
     return scenario
 
 

@@ -180,7 +180,8 @@ def test_competitive_calls_favour_capacity_and_charge_applicants(base):
     before = m.state.money_left.copy()
     m.effects.reset_quarter()
     lever, e = m.levers[0], m.effects
-    lever.act(m, t, year, quarter)
+    lever.act(m.context, t, year, quarter)
+    m.effects.settle_money(m.state.money_left)  # what the quarter's dynamics do first
     winners = lever.recipients
     assert 0 < winners.sum() <= math.ceil(20 * 0.95 / 4 / 0.8)
     assert np.array_equal(lever.holding(t) > 0, winners)
@@ -229,12 +230,15 @@ def test_spend_stops_at_the_horizon(base):
 
 def test_validated_levers_record_their_defaults(base):
     scen = with_levers(base, [{"type": "peer_review", "budget_msek_per_year": 5}])
-    entry = scen.levers[0]
+    # the scenario holds the validated parameter object; the manifest records every default
+    params = scen.levers[0]
+    assert type(params).__name__ == "PeerReviewParams" and params.cost_per_review_msek == 0.25
+    entry = scen.resolved()["levers"][0]
     assert entry["name"] == "peer_review" and entry["cost_per_review_msek"] == 0.25
     assert entry["target"]["by"] == "all" and entry["target"]["kinds"] == ["municipality"]
     # and the filled-in entry is itself valid (overrides and sweeps re-validate it)
     again = model.with_overrides(scen, {"levers.peer_review.cost_per_review_msek": 0.5})
-    assert again.levers[0]["cost_per_review_msek"] == 0.5
+    assert again.levers[0].cost_per_review_msek == 0.5
 
 
 # --- shipped scenario files ------------------------------------------------------------------------------

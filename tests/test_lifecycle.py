@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import model
-from model.lifecycle import TALLY
+from model.dynamics.lifecycle import TALLY
 from model.model import InnovationModel
 from model.stages import ADOPTED, PILOTING, STAGED_MOVES, STALLED, UNAWARE, allowed_moves
 
@@ -128,7 +128,7 @@ def test_running_the_whole_horizon_at_once_equals_stepping_quarter_by_quarter(ba
     while stepped.running:
         stepped.step()
     assert np.array_equal(whole.stage_history, stepped.stage_history)
-    assert np.array_equal(whole.tally, stepped.tally)
+    assert np.array_equal(whole.context.record.tally, stepped.context.record.tally)
     assert np.array_equal(whole.state.money_left, stepped.state.money_left)
     assert whole.steps == stepped.steps == baseline.steps and whole.quarter == stepped.quarter
 
@@ -140,9 +140,9 @@ def test_the_tally_agrees_with_the_stage_history(baseline):
     for column, (a, b) in {"pilots_started": (1, 2), "pilots_scaled": (2, 3), "pilots_stalled": (2, 4),
                            "adoptions_dropped": (3, 5)}.items():
         moved = ((h[:-1] == a) & (h[1:] == b)).sum((1, 2))
-        assert np.array_equal(out_model.tally[:, TALLY.index(column)], moved), column
+        assert np.array_equal(out_model.context.record.tally[:, TALLY.index(column)], moved), column
     adopted = ((h[1:] == ADOPTED) & out_model.applicable).sum((1, 2))
-    assert np.array_equal(out_model.tally[:, TALLY.index("adopted")], adopted)
+    assert np.array_equal(out_model.context.record.tally[:, TALLY.index("adopted")], adopted)
 
 
 def test_every_running_pilot_faces_the_stall_hazard_also_when_due_or_in_limbo(baseline):

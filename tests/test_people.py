@@ -7,7 +7,7 @@ from scipy import stats
 
 import model
 from model.model import InnovationModel
-from model.people import binomial_quantile, is_election, poisson_quantile
+from model.dynamics.people import binomial_quantile, is_election, poisson_quantile
 
 
 @pytest.mark.parametrize("lam", [0.05, 0.7, 3.0, 25.0])

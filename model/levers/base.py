@@ -1,4 +1,4 @@
-"""What every lever shares: its YAML parameters, timing, spending, and the ways it may touch the model.
+"""What every lever shares: its YAML parameters, timing, spending, and the ways it may touch a run.
 
 A lever is a class with
 
@@ -12,12 +12,15 @@ A lever is a class with
 - a hook :meth:`Lever.step` that the template :meth:`Lever.act` calls every quarter.
 
 :meth:`Lever.act` handles timing (a lever is *active* in the years ``start_year`` to
-``start_year + duration_years - 1``), spending (``budget/4`` MSEK recorded in ``model.spend`` for every
-active quarter, so a lever's spend is exactly ``budget x active years``) and the bookkeeping of temporary
-costs (capacity an organisation gives up for a quarter, money it spends on applications). A lever with
-``budget_msek_per_year: 0`` returns at once: it draws nothing, records nothing and touches no effect, so
-the run is identical to one without it. Levers act only through :class:`model.effects.Effects` and draw
-only from ``model.rng_levers``.
+``start_year + duration_years - 1``, decided by :meth:`LeverParams.active_years` alone), spending
+(``budget/4`` MSEK recorded in the run's spend ledger for every active quarter, so a lever's spend is
+exactly ``budget x active years``) and the bookkeeping of temporary costs (capacity an organisation gives
+up for a quarter, money it spends on applications). A lever with ``budget_msek_per_year: 0`` returns at
+once: it draws nothing, records nothing and touches no effect, so the run is identical to one without it.
+
+Levers see a run only through its :class:`~model.context.RunContext` (called ``ctx`` here): they read its
+state, change the dynamics only through ``ctx.effects`` (:class:`model.effects.Effects`), record spending
+in ``ctx.ledger`` and draw only from ``ctx.rng_levers``. They never import the ctx.
 """
 
 from __future__ import annotations
@@ -27,11 +30,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..scenario import Strict
+from ..strict import Strict
 from .targeting import Target, Targeting
 
 if TYPE_CHECKING:
-    from ..model import InnovationModel
+    from ..context import RunContext
 
 #: per-lever units and what they rest on are given in each field's description as "[unit] meaning; source"
 
@@ -57,6 +60,14 @@ class LeverParams(Strict):
             data = {**data, "name": data["type"]}
         return data
 
+    def active_years(self, first_year: int, end_year: int) -> range:
+        """The simulated years (``first_year``..``end_year - 1``) in which the lever is active: from
+        ``start_year`` (default ``first_year``) for ``duration_years`` (default: to the horizon). The one
+        rule for a lever's timing, used by the run and by the portfolio's budget check."""
+        start = self.start_year if self.start_year is not None else first_year
+        stop = start + self.duration_years if self.duration_years is not None else end_year
+        return range(max(start, first_year), min(stop, end_year))
+
 
 class Lever:
     """Base class of every lever: timing, spending, temporary costs; subclasses implement :meth:`step`."""
@@ -71,46 +82,44 @@ class Lever:
     #: names of the Params fields that are unit costs (shown as such by `spridning levers` and docs)
     unit_cost_fields: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, params: LeverParams, model: "InnovationModel") -> None:
+    def __init__(self, params: LeverParams, ctx: "RunContext") -> None:
         self.p = params
         self.name = params.name or params.type
-        spec = model.spec
-        self.start_year = params.start_year if params.start_year is not None else spec.start_year
-        horizon_end = spec.start_year + spec.horizon_years
-        self.end_year = (self.start_year + params.duration_years if params.duration_years is not None
-                         else horizon_end)
-        self.n = model.n
-        self.rng = model.rng_levers
-        self.targeting = Targeting(params.target, model)
+        self.years = params.active_years(ctx.calendar.start_year, ctx.calendar.end_year)
+        self.n = ctx.n
+        self.rng = ctx.rng_levers
+        self.targeting = Targeting(params.target, ctx)
         self.pot = 0.0  # MSEK received and not yet turned into reviews, visits, placements
-        self._temp_capacity = np.zeros(model.n)  # capacity given up this quarter, returned next quarter
-        self.setup(model)
+        self._temp_capacity = np.zeros(ctx.n)  # capacity given up this quarter, returned next quarter
+        self.setup(ctx)
 
     # --- the template -------------------------------------------------------------------------------
     @property
     def budget(self) -> float:
+        """MSEK per active year."""
         return float(self.p.budget_msek_per_year)
 
     def is_active(self, year: int) -> bool:
-        return self.start_year <= year < self.end_year
+        """Whether the lever is active in ``year`` (:meth:`LeverParams.active_years`)."""
+        return year in self.years
 
-    def act(self, model: "InnovationModel", t: int, year: int, quarter: int) -> None:
+    def act(self, ctx: "RunContext", t: int, year: int, quarter: int) -> None:
         """One quarter: record spending when active, then let the lever act (``step``)."""
         if self.budget == 0.0:
             return
-        self._return_capacity(model)
+        self._return_capacity(ctx)
         active = self.is_active(year)
         if active:
             amount = self.budget / 4.0
-            model.spend.append((self.name, year, amount))
+            ctx.ledger.record(self.name, year, amount)
             self.pot += amount
-        self.step(model, t, year, quarter, active)
+        self.step(ctx, t, year, quarter, active)
 
     # --- hooks ------------------------------------------------------------------------------------------
-    def setup(self, model: "InnovationModel") -> None:
+    def setup(self, ctx: "RunContext") -> None:
         """Called once when the run is built (after targeting); draw nothing here that depends on budget."""
 
-    def step(self, model: "InnovationModel", t: int, year: int, quarter: int, active: bool) -> None:
+    def step(self, ctx: "RunContext", t: int, year: int, quarter: int, active: bool) -> None:
         """Called every quarter of a lever with a budget; ``active`` says whether it is in its years."""
         raise NotImplementedError
 
@@ -125,32 +134,31 @@ class Lever:
         """Units bought but not placed (nobody asked) go back to the pot for a later quarter."""
         self.pot += units * unit_cost
 
-    def use_capacity(self, model: "InnovationModel", amount: np.ndarray) -> None:
+    def use_capacity(self, ctx: "RunContext", amount: np.ndarray) -> None:
         """Take development capacity from organisations for this quarter only (time spent on the lever)."""
-        model.effects.capacity_bonus -= amount
+        ctx.effects.capacity_bonus -= amount
         self._temp_capacity += amount
 
-    def tie(self, model: "InnovationModel", a, b, weight: float) -> None:
+    def tie(self, ctx: "RunContext", a, b, weight: float) -> None:
         """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept."""
         a, b = np.atleast_1d(a), np.atleast_1d(b)
         if weight <= 0 or len(a) == 0:
             return
-        keep = model.effects.lever_ties[a, b] < weight
+        keep = ctx.effects.lever_ties[a, b] < weight
         if keep.any():
-            model.effects.add_ties(a[keep], b[keep], weight)
+            ctx.effects.add_ties(a[keep], b[keep], weight)
 
-    def charge(self, model: "InnovationModel", who: np.ndarray, msek: float, capacity: float) -> None:
+    def charge(self, ctx: "RunContext", who: np.ndarray, msek: float, capacity: float) -> None:
         """Application overhead: ``capacity`` for this quarter, and ``msek`` spent from this year's own
         money (what is not there is not spent: an application never eats into grants)."""
         if capacity > 0:
-            self.use_capacity(model, np.where(who, capacity, 0.0))
+            self.use_capacity(ctx, np.where(who, capacity, 0.0))
         if msek > 0:
-            money = model.state.money_left
-            money[who] = np.minimum(money[who], np.maximum(money[who] - msek, 0.0))
+            ctx.effects.charge_own_money(who, msek)
 
-    def _return_capacity(self, model: "InnovationModel") -> None:
+    def _return_capacity(self, ctx: "RunContext") -> None:
         if self._temp_capacity.any():
-            model.effects.capacity_bonus += self._temp_capacity
+            ctx.effects.capacity_bonus += self._temp_capacity
             self._temp_capacity[:] = 0.0
 
     # --- description ------------------------------------------------------------------------------------
@@ -171,27 +179,20 @@ class MembershipLever(Lever):
     join later); members stay members while the lever is active. Places the pool cannot fill stay empty.
     """
 
-    def setup(self, model: "InnovationModel") -> None:
-        self.members = np.zeros(model.n, dtype=bool)
+    def setup(self, ctx: "RunContext") -> None:
+        self.members = np.zeros(ctx.n, dtype=bool)
         self._member_year: int | None = None
 
     @property
     def places(self) -> int:
         return int(np.floor(self.budget / self.p.cost_per_member_msek + 1e-9))
 
-    def update_members(self, model: "InnovationModel", year: int) -> None:
+    def update_members(self, ctx: "RunContext", year: int) -> None:
         if self._member_year == year:
             return
         self._member_year = year
         open_places = self.places - int(self.members.sum())
         if open_places > 0:
-            new = self.targeting.choose(model, open_places, lever=self, need=~self.members, year=year)
+            new = self.targeting.choose(ctx, open_places, lever=self, need=~self.members, year=year)
             self.members[new] = True
 
-
-def register(cls: type[Lever]) -> type[Lever]:
-    """Class decorator: add a lever to :data:`model.levers.REGISTRY` under its ``type`` name."""
-    from . import REGISTRY
-
-    REGISTRY[cls.type_name()] = cls
-    return cls

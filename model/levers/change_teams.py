@@ -20,7 +20,8 @@ import numpy as np
 from pydantic import Field
 
 from ..stages import AWARE, PILOTING
-from .base import Lever, LeverParams, register
+from .base import Lever, LeverParams
+from .registry import register
 
 
 class ChangeTeamsParams(LeverParams):
@@ -59,24 +60,24 @@ class ChangeTeams(Lever):
         p = self.p
         return p.team_cost_msek_per_year * p.stay_quarters / 4.0 / p.orgs_per_team
 
-    def setup(self, model) -> None:
-        self.until = np.full(model.n, -1, dtype=int)  # team present while t < until
-        self.visited = np.zeros(model.n, dtype=bool)
+    def setup(self, ctx) -> None:
+        self.until = np.full(ctx.n, -1, dtype=int)  # team present while t < until
+        self.visited = np.zeros(ctx.n, dtype=bool)
         self.visits = 0
 
-    def step(self, model, t, year, quarter, active) -> None:
-        p, e = self.p, model.effects
+    def step(self, ctx, t, year, quarter, active) -> None:
+        p, e = self.p, ctx.effects
         leaving = self.until == t
         if leaving.any() and p.capacity_left > 0:
             e.capacity_bonus += np.where(leaving, p.capacity_left, 0.0)
         if active:
             units = self.buy(self.visit_cost)
             if units:
-                stage, app = model.state.stage, model.applicable
+                stage, app = ctx.state.stage, ctx.applicable
                 need = (((stage == AWARE) | (stage == PILOTING)) & app).any(1) & (self.until <= t)
                 if not p.repeat_visits:
                     need &= ~self.visited
-                chosen = self.targeting.choose(model, units, lever=self, need=need, year=year)
+                chosen = self.targeting.choose(ctx, units, lever=self, need=need, year=year)
                 self.until[chosen] = t + p.stay_quarters
                 self.visited[chosen] = True
                 self.visits += len(chosen)

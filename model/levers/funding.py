@@ -36,7 +36,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..stages import AWARE, PILOTING
-from .base import Lever, LeverParams, register
+from .base import Lever, LeverParams
+from .registry import register
 from .targeting import Target
 
 
@@ -109,12 +110,12 @@ class _Funding(Lever):
     need: ClassVar[str] = "start"
     unit_cost_fields = ("grant_msek", "admin_share")
 
-    def setup(self, model) -> None:
+    def setup(self, ctx) -> None:
         self.live: list[tuple[int, np.ndarray]] = []  # (quarter the grant ends, MSEK a year per organisation)
         self.carry = 0.0  # money a call could not award (too few applicants), added to the next call
         self.grants = 0
         self.awarded_msek = 0.0
-        self.recipients = np.zeros(model.n, dtype=bool)  # ever funded
+        self.recipients = np.zeros(ctx.n, dtype=bool)  # ever funded
 
     def _pilot_share(self) -> float:
         return self.pilot_share
@@ -127,36 +128,36 @@ class _Funding(Lever):
             total += amount
         return total
 
-    def step(self, model, t, year, quarter, active) -> None:
+    def step(self, ctx, t, year, quarter, active) -> None:
         calls = self.p.calls_per_year
         if active and (quarter - 1) % (4 // calls) == 0:
-            self._call(model, t, year)
+            self._call(ctx, t, year)
         money = self.holding(t)
         if money.any():
-            e, share = model.effects, self._pilot_share()
+            e, share = ctx.effects, self._pilot_share()
             if share > 0:
                 e.pilot_grant_msek += money * share
             if share < 1:
                 e.scale_grant_msek += money * (1.0 - share)
 
-    def _call(self, model, t: int, year: int) -> None:
+    def _call(self, ctx, t: int, year: int) -> None:
         p = self.p
         net = self.budget * (1.0 - p.admin_share) / p.calls_per_year + self.carry
-        award = np.zeros(model.n)
+        award = np.zeros(ctx.n)
         targeting = self.targeting
         if p.allocation == "formula" and (p.target.by in ("all", "size_band", "region") or targeting.limit):
             who = targeting.pool
-            weight = np.where(who, model.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0
+            weight = np.where(who, ctx.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0
             if weight.sum() > 0:
                 award = net * weight / weight.sum()
         else:
             places = math.ceil(net / p.grant_msek - 1e-9)
             need = ~(self.holding(t) > 0)  # one running grant per organisation
             if p.allocation == "competitive":
-                stage, app = model.state.stage, model.applicable
+                stage, app = ctx.state.stage, ctx.applicable
                 ready = (stage == PILOTING) if self.need == "scale" else ((stage == AWARE) | (stage == PILOTING))
                 need &= (ready & app).any(1)
-            chosen = targeting.choose(model, places, lever=self, need=need, year=year,
+            chosen = targeting.choose(ctx, places, lever=self, need=need, year=year,
                                       call=p.allocation == "competitive")
             amounts = np.full(len(chosen), p.grant_msek)
             if len(chosen) == places and places > 0:

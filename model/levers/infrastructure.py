@@ -21,7 +21,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from .base import Lever, LeverParams, register
+from .base import Lever, LeverParams
+from .registry import register
 from .targeting import Target
 
 
@@ -64,13 +65,13 @@ class Infrastructure(Lever):
                    "it become simpler and cheaper for everyone.")
     unit_cost_fields = ("build_msek",)
 
-    def setup(self, model) -> None:
-        self.spent = np.zeros(model.n_steps)  # MSEK per quarter
+    def setup(self, ctx) -> None:
+        self.spent = np.zeros(ctx.calendar.n_steps)  # MSEK per quarter
         self.gain = 0.0
-        self.needs = model.innovations.needs_infrastructure > 0
+        self.needs = ctx.innovations.needs_infrastructure > 0
 
-    def step(self, model, t, year, quarter, active) -> None:
-        p, e = self.p, model.effects
+    def step(self, ctx, t, year, quarter, active) -> None:
+        p, e = self.p, ctx.effects
         if active:
             self.spent[t] = self.budget / 4.0
         ready = t - 4 * p.lag_years

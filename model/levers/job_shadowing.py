@@ -18,7 +18,8 @@ import numpy as np
 from pydantic import Field
 
 from ..world.organisations import MUNICIPALITY
-from .base import Lever, LeverParams, register
+from .base import Lever, LeverParams
+from .registry import register
 
 
 class JobShadowingParams(LeverParams):
@@ -60,29 +61,29 @@ class JobShadowing(Lever):
     def placement_cost(self) -> float:
         return self.p.cost_per_quarter_msek * self.p.quarters
 
-    def setup(self, model) -> None:
-        muni = model.orgs.kind == MUNICIPALITY
-        cut = np.quantile(model.state.maturity[muni], self.p.sender_maturity_quantile) if muni.any() else np.inf
-        self.mature = muni & (model.state.maturity > cut)
-        self.host_until = np.full(model.n, -1, dtype=int)
-        self.sender_of = np.full(model.n, -1, dtype=int)  # host -> sender while placed
-        self.hosted = np.zeros(model.n, dtype=bool)
+    def setup(self, ctx) -> None:
+        muni = ctx.orgs.kind == MUNICIPALITY
+        cut = np.quantile(ctx.state.maturity[muni], self.p.sender_maturity_quantile) if muni.any() else np.inf
+        self.mature = muni & (ctx.state.maturity > cut)
+        self.host_until = np.full(ctx.n, -1, dtype=int)
+        self.sender_of = np.full(ctx.n, -1, dtype=int)  # host -> sender while placed
+        self.hosted = np.zeros(ctx.n, dtype=bool)
         self.placements = 0
         self.pairs: list[tuple[int, int]] = []  # (host, sender) of every placement
 
-    def step(self, model, t, year, quarter, active) -> None:
-        p, e = self.p, model.effects
+    def step(self, ctx, t, year, quarter, active) -> None:
+        p, e = self.p, ctx.effects
         ending = self.host_until == t
         if ending.any():
             hosts = np.flatnonzero(ending)
             if p.host_capacity_gain > 0:
                 e.capacity_bonus[hosts] += p.host_capacity_gain
-            self.tie(model, hosts, self.sender_of[hosts], p.tie_weight)
+            self.tie(ctx, hosts, self.sender_of[hosts], p.tie_weight)
             self.sender_of[hosts] = -1
         if active:
             units = self.buy(self.placement_cost)
             if units:
-                placed = self._place(model, t, year, units)
+                placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
         placed_now = self.host_until > t
         if placed_now.any():
@@ -90,14 +91,14 @@ class JobShadowing(Lever):
             senders = self.sender_of[placed_now]
             np.add.at(cost, senders, p.sender_time_cost)
             if cost.any():
-                self.use_capacity(model, cost)
+                self.use_capacity(ctx, cost)
 
-    def _place(self, model, t, year, units: int) -> int:
-        busy = np.zeros(model.n, dtype=bool)
+    def _place(self, ctx, t, year, units: int) -> int:
+        busy = np.zeros(ctx.n, dtype=bool)
         away = self.sender_of[self.host_until > t]
         busy[away] = True
         need = ~self.hosted & (self.host_until <= t)
-        hosts = self.targeting.choose(model, units, lever=self, need=need, year=year)
+        hosts = self.targeting.choose(ctx, units, lever=self, need=need, year=year)
         placed = 0
         for h in hosts:
             senders = np.flatnonzero(self.mature & ~busy)

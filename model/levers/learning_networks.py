@@ -23,7 +23,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from .base import LeverParams, MembershipLever, register
+from .base import LeverParams, MembershipLever
+from .registry import register
 
 
 class LearningNetworksParams(LeverParams):
@@ -61,22 +62,22 @@ class LearningNetworks(MembershipLever):
                    "and more failures are shared.")
     unit_cost_fields = ("cost_per_member_msek",)
 
-    def step(self, model, t, year, quarter, active) -> None:
+    def step(self, ctx, t, year, quarter, active) -> None:
         if not active:
             return
-        p, e = self.p, model.effects
+        p, e = self.p, ctx.effects
         before = self.members.copy()
-        self.update_members(model, year)
+        self.update_members(ctx, year)
         if (self.members != before).any():
-            self._groups(model, self.members & ~before)
+            self._groups(ctx, self.members & ~before)
         if not self.members.any():
             return
         m = self.members
         e.tie_strength[m] *= p.tie_strength
         e.p_external_boost[m] += p.p_external_boost
-        e.failure_sharing_boost += p.failure_sharing_boost * m.sum() / model.n
+        e.failure_sharing_boost += p.failure_sharing_boost * m.sum() / ctx.n
 
-    def _groups(self, model, new: np.ndarray) -> None:
+    def _groups(self, ctx, new: np.ndarray) -> None:
         """New members form groups of ``group_size`` and are tied to each other for good."""
         size = self.p.group_size
         idx = self.rng.permutation(np.flatnonzero(new))
@@ -86,4 +87,4 @@ class LearningNetworks(MembershipLever):
             group = idx[start:start + size]
             a, b = np.meshgrid(group, group, indexing="ij")
             keep = a < b
-            self.tie(model, a[keep], b[keep], 1.0)
+            self.tie(ctx, a[keep], b[keep], 1.0)

@@ -21,7 +21,8 @@ import numpy as np
 from pydantic import Field
 
 from ..stages import ADOPTED, AWARE, PILOTING
-from .base import Lever, LeverParams, register
+from .base import Lever, LeverParams
+from .registry import register
 
 
 class PeerReviewParams(LeverParams):
@@ -54,43 +55,43 @@ class PeerReview(Lever):
                    "a time-limited boost to scaling and a lasting tie.")
     unit_cost_fields = ("cost_per_review_msek",)
 
-    def setup(self, model) -> None:
-        self.willing = self.rng.random(model.n) < self.p.opt_in_share
-        self.until = np.zeros(model.n, dtype=int)  # the bonus lasts while t < until
+    def setup(self, ctx) -> None:
+        self.willing = self.rng.random(ctx.n) < self.p.opt_in_share
+        self.until = np.zeros(ctx.n, dtype=int)  # the bonus lasts while t < until
         self.reviews = 0
 
-    def step(self, model, t, year, quarter, active) -> None:
-        p, e = self.p, model.effects
+    def step(self, ctx, t, year, quarter, active) -> None:
+        p, e = self.p, ctx.effects
         if active:
             units = self.buy(p.cost_per_review_msek)
             if units:
-                placed = self._review(model, t, units)
+                placed = self._review(ctx, t, units)
                 self.refund(units - placed, p.cost_per_review_msek)
         e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
 
-    def _review(self, model, t, units: int) -> int:
-        stage, app = model.state.stage, model.applicable
+    def _review(self, ctx, t, units: int) -> int:
+        stage, app = ctx.state.stage, ctx.applicable
         adopted = (stage == ADOPTED) & app
         working_on = ((stage == PILOTING) | (stage == AWARE)) & app
         # they ask when willing, are piloting or considering an innovation someone has already adopted,
         # and are not under review already
         askable = working_on & adopted.any(0)[None, :]
         asks = self.willing & askable.any(1) & (self.until <= t)
-        chosen = self.targeting.choose(model, units, lever=self, need=asks, year=model.year_quarter(t)[0])
+        chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=ctx.year_quarter(t)[0])
         if len(chosen) == 0:
             return 0
         # the innovation each chosen organisation asks about: one at random among those it could
-        pick = self.rng.random((len(chosen), model.k)) + askable[chosen]
+        pick = self.rng.random((len(chosen), ctx.k)) + askable[chosen]
         ks = pick.argmax(1)
         # its reviewer: an adopter of that innovation, of the same kind where possible, else any kind
-        kind = model.orgs.kind
+        kind = ctx.orgs.kind
         can = adopted[:, ks].T  # (chosen, n)
         priority = can * (1.0 + (kind[None, :] == kind[chosen][:, None]))
         key = priority + self.rng.random(can.shape)
         reviewers = key.argmax(1)
         ok = key[np.arange(len(chosen)), reviewers] >= 1.0
         chosen, reviewers = chosen[ok], reviewers[ok]
-        self.tie(model, chosen, reviewers, self.p.tie_weight)
+        self.tie(ctx, chosen, reviewers, self.p.tie_weight)
         self.until[chosen] = t + self.p.bonus_quarters
         self.reviews += len(chosen)
         return len(chosen)

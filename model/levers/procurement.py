@@ -18,7 +18,8 @@ import numpy as np
 from pydantic import Field
 
 from ..stages import ADOPTED
-from .base import LeverParams, MembershipLever, register
+from .base import LeverParams, MembershipLever
+from .registry import register
 from .targeting import Target
 
 
@@ -47,14 +48,14 @@ class Procurement(MembershipLever):
                    "the others get it cheaper.")
     unit_cost_fields = ("cost_per_member_msek",)
 
-    def step(self, model, t, year, quarter, active) -> None:
+    def step(self, ctx, t, year, quarter, active) -> None:
         if not active:
             return
-        p, e = self.p, model.effects
-        self.update_members(model, year)
+        p, e = self.p, ctx.effects
+        self.update_members(ctx, year)
         if not self.members.any() or p.call_off_discount == 0:
             return
-        adopted = (model.state.stage == ADOPTED) & model.applicable
+        adopted = (ctx.state.stage == ADOPTED) & ctx.applicable
         covered = (adopted & self.members[:, None]).any(0)
         if covered.any():
             e.cost_factor[np.ix_(self.members, covered)] *= 1.0 - p.call_off_discount

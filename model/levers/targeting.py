@@ -34,12 +34,12 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..errors import suggest
-from ..scenario import OrgKind, Strict
 from ..stages import ADOPTED, PILOTING
-from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, load_organisations
+from ..strict import Strict
+from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind, load_organisations
 
 if TYPE_CHECKING:
-    from ..model import InnovationModel
+    from ..context import RunContext
 
 TargetBy = Literal["all", "size_band", "capacity", "application", "region", "random"]
 SizeBand = Literal[SIZE_BANDS]  # type: ignore[valid-type]
@@ -129,25 +129,25 @@ def eligible_mask(target: Target, orgs) -> np.ndarray:
     return mask
 
 
-def development_capacity(model: "InnovationModel") -> np.ndarray:
+def development_capacity(ctx: "RunContext") -> np.ndarray:
     """Development capacity now: the organisation's own plus what levers have added (or taken)."""
-    return model.state.capacity + model.effects.capacity_bonus
+    return ctx.state.capacity + ctx.effects.capacity_bonus
 
 
-def free_capacity(model: "InnovationModel") -> np.ndarray:
+def free_capacity(ctx: "RunContext") -> np.ndarray:
     """Capacity not occupied by running pilots and adoptions (as the life cycle computes it)."""
-    stage, inn = model.state.stage, model.innovations
+    stage, inn = ctx.state.stage, ctx.innovations
     load = (stage == PILOTING) @ inn.pilot_need + (stage == ADOPTED) @ inn.adoption_need
-    return development_capacity(model) - load
+    return development_capacity(ctx) - load
 
 
 class Targeting:
     """A lever's target bound to one run: the eligible pool and how places are filled."""
 
-    def __init__(self, target: Target, model: "InnovationModel") -> None:
+    def __init__(self, target: Target, ctx: "RunContext") -> None:
         self.target = target
-        self.rng = model.rng_levers
-        self.eligible = eligible_mask(target, model.orgs)
+        self.rng = ctx.rng_levers
+        self.eligible = eligible_mask(target, ctx.orgs)
         n_eligible = int(self.eligible.sum())
         limit = None
         if target.count is not None:
@@ -161,14 +161,14 @@ class Targeting:
             if target.by == "random":
                 keep = self.rng.permutation(idx)[:limit]
             else:
-                cap = development_capacity(model)[idx]
+                cap = development_capacity(ctx)[idx]
                 keep = idx[np.lexsort((self.rng.random(len(idx)), cap))][:limit]
             pool = np.zeros_like(self.eligible)
             pool[keep] = True
         #: who can ever be reached
         self.pool = pool
 
-    def choose(self, model: "InnovationModel", places: int, lever=None, need: np.ndarray | None = None,
+    def choose(self, ctx: "RunContext", places: int, lever=None, need: np.ndarray | None = None,
                year: int | None = None, call: bool = False) -> np.ndarray:
         """Up to ``places`` organisations from the pool (and ``need``), in the target's order.
 
@@ -180,35 +180,35 @@ class Targeting:
             return np.zeros(0, dtype=int)
         by = self.target.by
         if by == "application" or call:
-            return self._call(model, places, candidates, lever, year)
+            return self._call(ctx, places, candidates, lever, year)
         idx = np.flatnonzero(candidates)
         tiebreak = self.rng.random(len(idx))
         if by == "capacity":
-            order = np.lexsort((tiebreak, development_capacity(model)[idx]))
+            order = np.lexsort((tiebreak, development_capacity(ctx)[idx]))
         else:
             order = np.argsort(tiebreak, kind="stable")
         return idx[order][:places]
 
-    def _call(self, model, places, candidates, lever, year) -> np.ndarray:
+    def _call(self, ctx, places, candidates, lever, year) -> np.ndarray:
         t = self.target
         if self.limit is not None:
             places = min(places, self.limit)
-        free = np.maximum(free_capacity(model), 0.0)
+        free = np.maximum(free_capacity(ctx), 0.0)
         p_apply = free / (free + t.application_half_capacity)
-        u = self.rng.random(model.n)
-        z = self.rng.standard_normal(model.n)
+        u = self.rng.random(ctx.n)
+        z = self.rng.standard_normal(ctx.n)
         applicants = candidates & (u < p_apply)
         if lever is not None:
-            lever.charge(model, applicants, t.application_overhead_msek, t.application_overhead_capacity)
+            lever.charge(ctx, applicants, t.application_overhead_msek, t.application_overhead_capacity)
         idx = np.flatnonzero(applicants)
         if len(idx) == 0:
             return idx
-        quality = np.log(np.maximum(development_capacity(model)[idx], 1e-9)) + t.application_noise * z[idx]
+        quality = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9)) + t.application_noise * z[idx]
         return idx[np.argsort(-quality, kind="stable")][:places]
 
-    def members(self, model: "InnovationModel", places: int, lever=None, year: int | None = None) -> np.ndarray:
+    def members(self, ctx: "RunContext", places: int, lever=None, year: int | None = None) -> np.ndarray:
         """A fixed membership of up to ``places`` organisations (networks, frameworks), as a bool mask."""
-        chosen = self.choose(model, places, lever=lever, year=year)
-        mask = np.zeros(model.n, dtype=bool)
+        chosen = self.choose(ctx, places, lever=lever, year=year)
+        mask = np.zeros(ctx.n, dtype=bool)
         mask[chosen] = True
         return mask

@@ -18,7 +18,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from .base import LeverParams, MembershipLever, register
+from .base import LeverParams, MembershipLever
+from .registry import register
 from .targeting import free_capacity
 
 
@@ -51,26 +52,26 @@ class TrainingNetworks(MembershipLever):
                    "time to take part.")
     unit_cost_fields = ("cost_per_member_msek",)
 
-    def setup(self, model) -> None:
-        super().setup(model)
-        self.gained = np.zeros(model.n)
-        self.quarters_taken_part = np.zeros(model.n, dtype=int)
+    def setup(self, ctx) -> None:
+        super().setup(ctx)
+        self.gained = np.zeros(ctx.n)
+        self.quarters_taken_part = np.zeros(ctx.n, dtype=int)
 
-    def step(self, model, t, year, quarter, active) -> None:
+    def step(self, ctx, t, year, quarter, active) -> None:
         if not active:
             return
         p = self.p
-        self.update_members(model, year)
+        self.update_members(ctx, year)
         if not self.members.any():
             return
-        part = self.members & (free_capacity(model) >= p.time_cost)
+        part = self.members & (free_capacity(ctx) >= p.time_cost)
         if not part.any():
             return
         if p.time_cost > 0:
-            self.use_capacity(model, np.where(part, p.time_cost, 0.0))
+            self.use_capacity(ctx, np.where(part, p.time_cost, 0.0))
         gain = np.where(part, np.minimum(p.capacity_gain_per_year / 4.0, p.max_gain - self.gained), 0.0)
         gain = np.maximum(gain, 0.0)
         if gain.any():
-            model.effects.capacity_bonus += gain
+            ctx.effects.capacity_bonus += gain
             self.gained += gain
         self.quarters_taken_part += part

@@ -19,7 +19,7 @@ from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, STAGES, STALLED
 from ..world.organisations import (
     AGENCY, KIND_NAMES, MUNICIPALITY, SIZE_BANDS, SKR_GROUPS, Organisations, load_organisations,
 )
-from ..lifecycle import TALLY
+from ..dynamics.lifecycle import TALLY
 from .metrics import gini, theil_decomposition
 
 if TYPE_CHECKING:
@@ -188,8 +188,8 @@ def collect(model: "InnovationModel") -> Outcomes:
         applicable=model.applicable,
     )
     out.summary = summarise(model, hist)
-    out.spend_records = list(model.spend)
-    out.summary["spend_msek"] = float(sum(r[2] for r in model.spend))
+    out.spend_records = list(model.context.ledger.records)
+    out.summary["spend_msek"] = model.context.ledger.total()
     return out
 
 
@@ -201,8 +201,9 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
     n_app = app.sum()
     s: dict[str, float] = {}
 
-    # diffusion (counts from the life cycle's tally, see model.lifecycle.TALLY)
-    tally = dict(zip(TALLY, model.tally[: len(hist) - 1].T))
+    # diffusion (counts from the life cycle's tally, see model.dynamics.lifecycle.TALLY)
+    record = model.context.record
+    tally = dict(zip(TALLY, record.tally[: len(hist) - 1].T))
     n_initial = float(((hist[0] == ADOPTED) & app).sum())
     share_t = np.concatenate([[n_initial], tally["adopted"]]) / n_app
     s["final_adoption"] = float(share_t[-1])
@@ -216,8 +217,8 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
         s[name] = float(tally[name].sum())
     finished = s["pilots_scaled"] + s["pilots_stalled"]
     s["pilot_to_scale_rate"] = s["pilots_scaled"] / finished if finished else np.nan
-    count = model.scale_count.sum()
-    s["mean_years_pilot_to_scale"] = float(model.scale_durations.sum() / count / 4) if count else np.nan
+    count = record.scale_count.sum()
+    s["mean_years_pilot_to_scale"] = float(record.scale_durations.sum() / count / 4) if count else np.nan
 
     # durability: drops in quarters when the organisation had no enthusiast / no protector
     s["adoptions_lost_no_enthusiast"] = float(tally["adoptions_lost_no_enthusiast"].sum())

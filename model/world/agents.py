@@ -2,68 +2,66 @@
 
 Agents are the organisations' identities and views onto the model's state arrays (design.md,
 Performance): they are what you select, group, inspect and draw, while the dynamics act on all
-organisations at once in :mod:`model.lifecycle` and :mod:`model.people`. Reading an attribute of an agent
+organisations at once in :mod:`model.dynamics`. Reading an attribute of an agent
 reads the current value from the model's arrays, so agents never go stale.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
 from ..stages import STAGES
 
-if TYPE_CHECKING:
-    from ..model import InnovationModel
-
 
 class Organisation(mesa.Agent):
-    """A public-sector organisation; ``index`` is its row in every state array."""
+    """A public-sector organisation; ``index`` is its row in every state array.
 
-    model: "InnovationModel"
+    Like the agents of Mesa's examples it never imports the model: it reads the run's arrays through
+    ``self.model.context`` (a :class:`model.context.RunContext`).
+    """
 
-    def __init__(self, model: "InnovationModel", index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = index
 
     @property
     def code(self) -> str:
-        return self.model.orgs.code[self.index]
+        return self.model.context.orgs.code[self.index]
 
     @property
     def name(self) -> str:
-        return self.model.orgs.name[self.index]
+        return self.model.context.orgs.name[self.index]
 
     @property
     def population(self) -> float:
-        return float(self.model.orgs.population[self.index])
+        return float(self.model.context.orgs.population[self.index])
 
     @property
     def capacity(self) -> float:
         """Development capacity left after operations, including what levers have added."""
-        return float(self.model.state.capacity[self.index] + self.model.effects.capacity_bonus[self.index])
+        ctx = self.model.context
+        return float(ctx.state.capacity[self.index] + ctx.effects.capacity_bonus[self.index])
 
     @property
     def digital_maturity(self) -> float:
-        return float(self.model.state.maturity[self.index])
+        return float(self.model.context.state.maturity[self.index])
 
     @property
     def enthusiasts(self) -> int:
-        return int(self.model.state.enthusiasts[self.index])
+        return int(self.model.context.state.enthusiasts[self.index])
 
     @property
     def has_protector(self) -> bool:
-        return bool(self.model.state.protector[self.index])
+        return bool(self.model.context.state.protector[self.index])
 
     @property
     def slack_msek(self) -> float:
-        return float(self.model.state.slack[self.index])
+        return float(self.model.context.state.slack[self.index])
 
     def stage(self, innovation: str) -> str:
         """This organisation's stage for an innovation, e.g. ``'piloting'``."""
-        k = self.model.innovation_names.index(innovation)
-        return STAGES[self.model.state.stage[self.index, k]]
+        k = self.model.context.innovation_names.index(innovation)
+        return STAGES[self.model.context.state.stage[self.index, k]]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.code} {self.name})"
@@ -74,19 +72,20 @@ class Municipality(Organisation):
 
     @property
     def county(self) -> str:
-        return self.model.orgs.counties[self.model.orgs.county[self.index]]
+        orgs = self.model.context.orgs
+        return orgs.counties[orgs.county[self.index]]
 
     @property
     def skr_group(self) -> str:
         from .organisations import SKR_GROUPS
 
-        return SKR_GROUPS[self.model.orgs.skr_group[self.index]]
+        return SKR_GROUPS[self.model.context.orgs.skr_group[self.index]]
 
     @property
     def size_band(self) -> str:
         from .organisations import SIZE_BANDS
 
-        return SIZE_BANDS[self.model.orgs.size_band[self.index]]
+        return SIZE_BANDS[self.model.context.orgs.size_band[self.index]]
 
 
 class Region(Organisation):
@@ -94,7 +93,8 @@ class Region(Organisation):
 
     @property
     def county(self) -> str:
-        return self.model.orgs.counties[self.model.orgs.county[self.index]]
+        orgs = self.model.context.orgs
+        return orgs.counties[orgs.county[self.index]]
 
 
 class Agency(Organisation):
@@ -102,4 +102,4 @@ class Agency(Organisation):
 
     @property
     def roles(self) -> tuple[str, ...]:
-        return self.model.orgs.roles[self.index]
+        return self.model.context.orgs.roles[self.index]

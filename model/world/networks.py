@@ -10,6 +10,7 @@ membership is a per-run vector drawn from the model's generator. ``as_graph`` gi
 
 from __future__ import annotations
 
+from collections import namedtuple
 from functools import lru_cache
 
 import networkx as nx
@@ -21,6 +22,14 @@ from .organisations import AGENCY, MUNICIPALITY, REGION, Organisations, load_org
 
 FIXED_TIE_TYPES = ("neighbour", "county", "skr_group")
 TIE_TYPES = FIXED_TIE_TYPES + ("national", "lever")
+
+#: a run's ties as the compiled signals kernel reads them: clique types as group labels (types, n) with
+#: their beta and log(1 - beta); land-border neighbours and lever-made ties as CSR arrays with weights
+TieKernel = namedtuple("TieKernel", [
+    "clique_labels", "clique_beta", "clique_log",
+    "nb_indptr", "nb_indices", "nb_weights", "beta_neighbour", "log_neighbour",
+    "lever_indptr", "lever_indices", "lever_weights", "beta_lever", "log_lever",
+])
 
 
 def _clique_matrix(groups: np.ndarray) -> sp.csr_matrix:
@@ -142,19 +151,17 @@ class Ties:
         np.divide(1.0, den, out=self.inverse_denominator, where=den > 0)
         self.inverse_denominator[den <= 0] = 0.0
 
-    def kernel_arguments(self) -> tuple:
+    def kernel_arguments(self) -> TieKernel:
         """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
         self.refresh()
-        return (self.clique_labels, self.clique_beta, self.clique_log,
-                self.nb_indptr, self.nb_indices, self.nb_weights, self.beta_neighbour, self.log_neighbour,
-                self.lever_indptr, self.lever_indices, self.lever_weights, self.beta_lever, self.log_lever)
+        return TieKernel(*(getattr(self, name) for name in TieKernel._fields))
 
     def signals(self, adopted: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
         beta-weighted share of applicable ties that adopted (simple contagion; with ``normalise=False``
         the beta-weighted sum) and the count of adopting ties (complex contagion). ``adopted`` is a float
         (n, k) 0/1 array; the arrays returned are reused by the next call."""
-        signals_kernel(adopted, *self.kernel_arguments(), self.log_no_hear, self.proof, self.count,
+        signals_kernel(adopted, self.kernel_arguments(), self.log_no_hear, self.proof, self.count,
                        self.counts_needed, normalise, self.inverse_denominator)
         return self.log_no_hear, self.proof, self.count
 
@@ -176,20 +183,19 @@ class Ties:
 
 
 @njit(cache=True, error_model="numpy")
-def signals_kernel(adopted, labels, betas, logs, nb_indptr, nb_indices, nb_weights, beta_nb, log_nb,
-                   lever_indptr, lever_indices, lever_weights, beta_lever, log_lever,
-                   log_no_hear, proof, count, with_count, normalise, inverse_denominator):
-    """Adopting ties of every type, summed into the signals the life cycle reads (the count of adopting
-    ties only ``with_count``); ``proof`` is the beta-weighted sum, times ``inverse_denominator`` (the
-    share of ties that adopted) when ``normalise``."""
+def signals_kernel(adopted, ties, log_no_hear, proof, count, with_count, normalise, inverse_denominator):
+    """Adopting ties of every type (``ties``: a :data:`TieKernel`), summed into the (n, k) signals the
+    life cycle reads (the count of adopting ties only ``with_count``); ``proof`` is the beta-weighted sum,
+    times ``inverse_denominator`` (the share of ties that adopted) when ``normalise``."""
     log_no_hear[:] = 0.0
     proof[:] = 0.0
     count[:] = 0.0
-    _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count, with_count)
-    _csr_signals(adopted, nb_indptr, nb_indices, nb_weights, beta_nb, log_nb, log_no_hear, proof, count,
-                 with_count)
-    _csr_signals(adopted, lever_indptr, lever_indices, lever_weights, beta_lever, log_lever, log_no_hear,
-                 proof, count, with_count)
+    _clique_signals(adopted, ties.clique_labels, ties.clique_beta, ties.clique_log, log_no_hear, proof, count,
+                    with_count)
+    _csr_signals(adopted, ties.nb_indptr, ties.nb_indices, ties.nb_weights, ties.beta_neighbour,
+                 ties.log_neighbour, log_no_hear, proof, count, with_count)
+    _csr_signals(adopted, ties.lever_indptr, ties.lever_indices, ties.lever_weights, ties.beta_lever,
+                 ties.log_lever, log_no_hear, proof, count, with_count)
     if normalise:
         proof *= inverse_denominator
 

@@ -12,11 +12,14 @@ import csv
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import Literal
 
 import numpy as np
 
 MUNICIPALITY, REGION, AGENCY = 0, 1, 2
 KIND_NAMES = ("municipality", "region", "agency")
+#: a kind of organisation as scenario files name it
+OrgKind = Literal["municipality", "region", "agency"]
 
 #: Size bands of the official statistics (upper bounds exclusive), and their labels.
 SIZE_BAND_EDGES = (10_000, 20_000, 50_000, 100_000)

@@ -32,7 +32,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .stages import ADOPTED, AWARE, DROPPED, PILOTING, STALLED, UNAWARE
+from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, STALLED, UNAWARE
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
 Rates = namedtuple("Rates", [
@@ -44,6 +44,22 @@ Rates = namedtuple("Rates", [
     "p_external", "infrastructure_level", "failure_sharing", "evidence_learning", "failure_learning",
 ])
 
+#: the stages of every pair and the age and start of running pilots, (n, k) arrays changed in place
+Pilots = namedtuple("Pilots", ["stage", "pilot_age", "pilot_start"])
+#: per organisation: which innovations apply (n, k), development capacity and digital maturity (n,)
+OrgArrays = namedtuple("OrgArrays", ["applicable", "capacity", "maturity"])
+#: what ties carry this quarter, (n, k): sum of log(1 - beta) over adopting ties, the share of ties that
+#: adopted (simple contagion) and their count (complex contagion)
+Signals = namedtuple("Signals", ["log_no_hear", "share", "count"])
+#: per innovation (k,): capacity loads, costs, complexity, infrastructure need, pilot length, current
+#: evidence (changed in place); and the (n, k) MSEK to scale each innovation in each organisation
+InnovationArrays = namedtuple("InnovationArrays", [
+    "pilot_need", "adoption_need", "pilot_cost", "complexity", "needs_infrastructure", "pilot_quarters",
+    "evidence", "scale_cost",
+])
+#: per innovation (k,): pilots scaled and the quarters they took, summed (changed in place)
+ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration"])
+
 #: what the kernel counts each quarter (columns of ``model.tally``); the summary outcomes read these
 TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped",
          "adoptions_lost_no_enthusiast", "adoptions_lost_no_protector", "adopted")
@@ -51,6 +67,7 @@ STARTED, SCALED, STALLED_, DROPPED_, LOST_NO_ENTHUSIAST, LOST_NO_PROTECTOR, ADOP
 
 
 def rates(params) -> Rates:
+    """The life cycle's parameters from the model parameters."""
     return Rates(*(float(getattr(params, name)) for name in Rates._fields))
 
 
@@ -87,12 +104,26 @@ def _spend(money_left, grant, cost):
 
 
 @njit(cache=True, error_model="numpy")
-def _advance(stage, pilot_age, pilot_start, u, t, one_step, complex_contagion, applicable,
-             log_no_hear, share, count, capacity, capacity_bonus, money_left, pilot_grant, scale_grant,
-             enthusiasts, protector, protector_lost, maturity, p_ext_boost, tie_strength, scale_bonus,
-             cost_factor, pilot_need, adoption_need, pilot_cost, complexity, needs_infrastructure,
-             infrastructure_gain, failure_sharing_boost, evidence, pilot_quarters, scale_cost, r,
-             scale_count, scale_duration, tally):
+def _advance(pilots, u, t, one_step, complex_contagion, orgs, signals, people, effects, inn, r, counts, tally):
+    """One quarter of the life cycle for every organisation and innovation, in place.
+
+    ``u``: (n, k) uniforms of this quarter; ``t``: its index; the other arguments are the named tuples
+    above (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``:
+    :data:`model.effects.LeverEffects`, ``r``: :data:`Rates`); ``tally``: this quarter's row of counts.
+    """
+    stage, pilot_age, pilot_start = pilots.stage, pilots.pilot_age, pilots.pilot_start
+    applicable, capacity, maturity = orgs.applicable, orgs.capacity, orgs.maturity
+    log_no_hear, share, count = signals.log_no_hear, signals.share, signals.count
+    enthusiasts, protector, protector_lost = people.enthusiasts, people.protector, people.protector_lost
+    money_left = people.money_left
+    capacity_bonus, pilot_grant, scale_grant = effects.capacity_bonus, effects.pilot_grant, effects.scale_grant
+    p_ext_boost, tie_strength, scale_bonus = effects.p_ext_boost, effects.tie_strength, effects.scale_bonus
+    cost_factor, infrastructure_gain = effects.cost_factor, effects.infrastructure_gain
+    failure_sharing_boost = effects.failure_sharing_boost
+    pilot_need, adoption_need, pilot_cost = inn.pilot_need, inn.adoption_need, inn.pilot_cost
+    complexity, needs_infrastructure, pilot_quarters = inn.complexity, inn.needs_infrastructure, inn.pilot_quarters
+    evidence, scale_cost = inn.evidence, inn.scale_cost
+    scale_count, scale_duration = counts.scale_count, counts.scale_duration
     n, k = stage.shape
     infra = min(1.0, r.infrastructure_level + infrastructure_gain)
     scaled_k, stalled_k = np.zeros(k), np.zeros(k)

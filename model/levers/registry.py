@@ -1,0 +1,21 @@
+"""The lever registry: lever ``type`` name -> lever class, filled as the lever modules are imported.
+
+It sits below everything that looks levers up (the scenario schema, the model, the listing), and imports
+no lever itself, so the lever modules can register themselves without an import circle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .base import Lever
+
+#: lever type name -> lever class (filled in by :func:`register` as each lever module is imported)
+REGISTRY: dict[str, type["Lever"]] = {}
+
+
+def register(cls: type["Lever"]) -> type["Lever"]:
+    """Class decorator: add a lever to :data:`REGISTRY` under its ``type`` name."""
+    REGISTRY[cls.type_name()] = cls
+    return cls
