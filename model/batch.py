@@ -94,7 +94,7 @@ def write_folder(results: ScenarioResults, out: Path, source: str | None = None,
     write_csv(results.summary, out / "summary.csv")
     write_csv(results.stacked("spend"), out / "spend.csv")
     if charts:
-        from .charts import scenario_charts
+        from .charts.scenario import scenario_charts
 
         scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name)
     write_json(manifest(results, source, workers), out / "manifest.json")

@@ -77,7 +77,7 @@ def compare(paths: list[str], baseline_path: str, out: Path, replications: int |
     table = comparison_table(runs, base_name)
     write_csv(table, out / "comparison.csv")
     try:
-        from .charts import comparison_charts
+        from .charts.comparison import comparison_charts
     except ImportError:  # charts for comparisons not available
         comparison_charts = None
     if comparison_charts is not None:

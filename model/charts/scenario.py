@@ -1,0 +1,256 @@
+"""The charts of one scenario's replications, and :func:`scenario_charts`, which writes them all.
+
+Each chart function takes the frames :mod:`model.batch` writes (``timeseries``, ``municipalities``; see
+:mod:`model.charts.shaping` for their columns) and returns a Figure; ``title`` is the scenario's name
+and goes in the caption. Lines are means over replications and bands span the 2.5th to 97.5th
+percentile of the replications (:mod:`model.charts.bands`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..world.organisations import SIZE_BANDS
+from .bands import band_handles, lines_text, plot_band
+from .maps import map_chart
+from .shaping import (LARGE, PILOT_EVENTS, SMALL, gap_series, mean_band, n_replications, pilot_events_by_year,
+                      select, with_replication)
+from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
+                    SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
+                    points_axis, pretty, save, share_limits, signed, styled, titles, year_axis)
+
+EVENT_LABELS = {"pilots_started": "Pilots started", "pilots_scaled": "Pilots scaled up (adopted)",
+                "pilots_stalled": "Pilots stalled"}
+STOCK_LABELS = {"piloting_share": "In pilot", "stalled_share": "Stalled"}
+
+
+def _end_label(ax, point: pd.Series, color: str) -> None:
+    """The final mean, as a whole percentage, just right of the line's end."""
+    ax.annotate(f"{point['mean']:.0%}", (point["year"], point["mean"]), xytext=(4, 0), textcoords="offset points",
+                va="center", fontsize=9, color=color, fontweight="bold", annotation_clip=False)
+
+
+@styled
+def diffusion_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
+    """Overall adoption over time (unweighted and population-weighted), and one small panel per innovation.
+
+    Uses the ``overall`` rows' ``adoption_share`` and ``adoption_share_pop``. Raises ValueError (from
+    :func:`~model.charts.shaping.select`) when ``timeseries`` has no overall rows for ``all``.
+    """
+    innovations = [i for i in pd.unique(timeseries["innovation"]) if i != "all"]
+    reps = n_replications(timeseries)
+    n = len(innovations)
+    rows = 1 if n <= 1 else 2
+    cols = math.ceil(n / rows)
+    fig = new_figure(6.0 + 3.2 * cols, 6.4 if rows == 2 else 4.6)
+    grid = fig.add_gridspec(rows, 1 + cols, width_ratios=[max(2.0, 1.2 * cols)] + [1.0] * cols)
+
+    def panel(ax, innovation: str, main: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        rows_ = select(timeseries, innovation, "overall")
+        plain = mean_band(rows_, "adoption_share")
+        weighted = mean_band(rows_, "adoption_share_pop")
+        plot_band(ax, plain, UNWEIGHTED_COLOR, "Share of organisations (unweighted)")
+        plot_band(ax, weighted, POPULATION_COLOR, "Weighted by population served", linestyle="--",
+                  alpha=0.07, linewidth=1.8 if main else 1.5, outline=True, zorder=1)
+        percent_axis(ax)
+        year_axis(ax, plain["year"])
+        return plain, weighted
+
+    main = fig.add_subplot(grid[:, 0])
+    plain, weighted = panel(main, "all", main=True)
+    share_limits(main, plain, weighted)
+    main.set_title("All innovations", loc="left")
+    main.set_ylabel("Adoption share (%)")
+    handles, _ = main.get_legend_handles_labels()
+    main.legend(handles=handles + band_handles(reps), loc="upper left")
+    _end_label(main, plain.iloc[-1], UNWEIGHTED_COLOR)
+    _end_label(main, weighted.iloc[-1], POPULATION_COLOR)
+
+    first = None
+    panels = []
+    for k, innovation in enumerate(innovations):
+        ax = fig.add_subplot(grid[k // cols, 1 + k % cols], sharey=first, sharex=first)
+        first = first or ax
+        panels.append(panel(ax, innovation, main=False))
+        ax.set_title(literal(pretty(innovation)), loc="left", fontsize=10)
+        if k % cols != 0:
+            ax.tick_params(labelleft=False)
+        if k + cols < n:  # another panel below: its year axis serves both
+            ax.set_xlabel("")
+            ax.tick_params(labelbottom=False)
+    if panels:
+        share_limits(first, *[band for bands in panels for band in bands])
+    for k in range(n, rows * cols):  # empty cells of the grid
+        fig.add_subplot(grid[k // cols, 1 + k % cols]).set_visible(False)
+
+    titles(fig, "Adoption of innovations over time",
+           caption_for(title, reps, lines_text(reps), ADOPTION_NOTE))
+    return fig
+
+
+@styled
+def size_band_chart(timeseries: pd.DataFrame, municipalities: pd.DataFrame | None = None,
+                    title: str = "") -> Figure:
+    """Adoption (all innovations) in municipalities of each size band, smallest to largest.
+
+    Uses the ``size_band`` rows of ``all``; ``municipalities`` (optional, column ``size_band``) adds how
+    many municipalities each band has. Raises ValueError when ``timeseries`` has no size-band rows.
+    """
+    rows = select(timeseries, "all", "size_band")
+    present = list(pd.unique(rows["group"]))
+    order = [b for b in SIZE_BANDS if b in present] + [b for b in present if b not in SIZE_BANDS]
+    counts = {}
+    if municipalities is not None and "size_band" in municipalities.columns:
+        one = with_replication(municipalities)
+        one = one[one["replication"] == one["replication"].iloc[0]] if len(one) else one
+        counts = one["size_band"].value_counts().to_dict()
+    fig = new_figure(9.5, 5.2)
+    ax = fig.add_subplot()
+    bands = []
+    extra = iter(OKABE_ITO)
+    for group in order:
+        band = mean_band(rows[rows["group"] == group], "adoption_share")
+        bands.append(band)
+        label = SIZE_BAND_LABELS.get(group, group)
+        if group in counts:
+            label += f"  (n = {counts[group]})"
+        color = SIZE_BAND_COLORS.get(group) or next(extra)
+        plot_band(ax, band, color, literal(label), alpha=0.09)
+    percent_axis(ax)
+    year_axis(ax, bands[0]["year"])
+    share_limits(ax, *bands)
+    ax.set_ylabel("Adoption share, all innovations (%)")
+    handles, _ = ax.get_legend_handles_labels()
+    reps = n_replications(rows)
+    ax.legend(handles=handles + band_handles(reps), title="Municipality size (inhabitants)", loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), alignment="left")
+    titles(fig, "Adoption by municipality size",
+           caption_for(title, reps, lines_text(reps),
+                       "Adoption share: share of applicable municipality–innovation pairs adopted."))
+    return fig
+
+
+@styled
+def gap_chart(timeseries: pd.DataFrame, title: str = "", large: str = LARGE, small: str = SMALL) -> Figure:
+    """The adoption gap between the ``large`` and the ``small`` size band over time, in percentage points.
+
+    The gap is computed per replication (:func:`~model.charts.shaping.gap_series`), then summarised.
+    Raises ValueError when a size band is missing.
+    """
+    gaps = gap_series(timeseries, large, small)
+    band = mean_band(gaps, "gap")
+    fig = new_figure(9.5, 5.0)
+    ax = fig.add_subplot()
+    ax.axhline(0, color="0.4", linewidth=0.9, zorder=1)
+    plot_band(ax, band, GAP_COLOR, "Mean gap", scale=100.0, alpha=0.22)
+    year_axis(ax, band["year"])
+    points_axis(ax)
+    ax.set_ylabel("Gap (percentage points)")
+    end = band.iloc[-1]
+    reps = n_replications(gaps)
+    spread = (f"\n95 % of runs:\n{signed(end['low'] * 100, 0)} to {signed(end['high'] * 100, 0)} pp"
+              if reps >= 2 else "")
+    ax.annotate(f"{signed(end['mean'] * 100, 0)} pp{spread}", (end["year"], end["mean"] * 100), xytext=(6, 0),
+                textcoords="offset points", ha="left", va="center", fontsize=9, color="0.2",
+                annotation_clip=False)
+    lo, hi = np.nanmin(band["low"]) * 100, np.nanmax(band["high"]) * 100
+    span = max(hi - lo, 5)
+    ax.set_ylim(min(lo, 0) - 0.08 * span, max(hi, 0) + 0.08 * span)
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + band_handles(reps, GAP_COLOR), loc="upper left")
+    label_large, label_small = SIZE_BAND_LABELS.get(large, large), SIZE_BAND_LABELS.get(small, small)
+    titles(fig, f"Adoption gap: large ({label_large}) minus small ({label_small}) municipalities",
+           caption_for(title, reps, "Gap computed per replication. " + lines_text(reps, "Line"),
+                       "Above 0: large municipalities have adopted a larger share of applicable innovations."))
+    return fig
+
+
+@styled
+def pilots_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
+    """The pilot swamp: pilots started, scaled and stalled per year, and the stock in pilot or stalled.
+
+    Uses the ``overall`` rows of ``all``: the event counts (summed per calendar year,
+    :func:`~model.charts.shaping.pilot_events_by_year`) and ``piloting_share``, ``stalled_share``.
+    """
+    events = pilot_events_by_year(timeseries)
+    rows = select(timeseries, "all", "overall")
+    reps = n_replications(rows)
+    years = sorted(events["calendar_year"].unique())
+    fig = new_figure(13.0, 5.2)
+    grid = fig.add_gridspec(1, 2, width_ratios=[1.45, 1.0])
+    ax = fig.add_subplot(grid[0, 0])
+    width = 0.8 / len(PILOT_EVENTS)
+    x = np.arange(len(years))
+    for j, event in enumerate(PILOT_EVENTS):
+        e = events[events["event"] == event].set_index("calendar_year").reindex(years)
+        offset = (j - (len(PILOT_EVENTS) - 1) / 2) * width
+        err = np.vstack([e["mean"] - e["low"], e["high"] - e["mean"]]) if reps >= 2 else None
+        ax.bar(x + offset, e["mean"], width * 0.95, color=EVENT_COLORS[event], label=EVENT_LABELS[event],
+               yerr=err, error_kw=dict(ecolor="0.25", elinewidth=0.8, capsize=1.5), zorder=2)
+    quarters = events.drop_duplicates("calendar_year").set_index("calendar_year")["quarters"].reindex(years)
+    ax.set_xticks(x, [f"{y}" if q >= 4 else f"{y}*" for y, q in zip(years, quarters)])
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Pilots per year" + (" (mean over replications)" if reps >= 2 else ""))
+    ax.grid(axis="x", visible=False)
+    ax.set_title("Pilot events per year", loc="left")
+    ax.legend(loc="upper left", ncols=3)
+    top = np.nanmax(events["high"]) if len(events) else 1
+    ax.set_ylim(0, top * 1.18 + 1)
+
+    stock = fig.add_subplot(grid[0, 1])
+    bands = []
+    for column, color in (("piloting_share", EVENT_COLORS["pilots_started"]),
+                          ("stalled_share", EVENT_COLORS["pilots_stalled"])):
+        band = mean_band(rows, column)
+        bands.append(band)
+        plot_band(stock, band, color, STOCK_LABELS[column])
+    percent_axis(stock)
+    year_axis(stock, bands[0]["year"])
+    share_limits(stock, *bands)
+    stock.set_ylabel("Share of organisation–innovation pairs (%)")
+    stock.set_title("Currently in pilot or stalled", loc="left")
+    handles, _ = stock.get_legend_handles_labels()
+    stock.legend(handles=handles + band_handles(reps), loc="upper left")
+    bars = ("Bars: mean over replications of pilots per calendar year (all organisations and innovations); "
+            "whiskers: 2.5th–97.5th percentile of replications." if reps >= 2 else
+            "Bars: pilots per calendar year in the single replication (all organisations and innovations).")
+    if (quarters < 4).any():
+        bars += " * Part of the year only (the horizon ends within it)."
+    titles(fig, "Pilots: how many start, scale up or stall",
+           caption_for(title, reps, bars, lines_text(reps, "Right")))
+    return fig
+
+
+def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out: Path,
+                    title: str = "") -> list[Path]:
+    """Write the standard charts of one scenario's replications into ``out`` and return their paths.
+
+    ``diffusion.png``, ``diffusion_by_size_band.png``, ``gap_small_large.png``,
+    ``pilots.png`` and ``map.png`` (PNG, 150 dpi, each written atomically; ``out`` is created). ``title``
+    (the scenario name) goes in each chart's caption. A chart the data cannot support (e.g. no
+    municipality size bands when no innovation applies to municipalities) is skipped with a warning, so
+    that a finished run is never lost to a chart.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    end_year = float(timeseries["year"].max()) if len(timeseries) else None
+    charts = {
+        "diffusion.png": lambda: diffusion_chart(timeseries, title),
+        "diffusion_by_size_band.png": lambda: size_band_chart(timeseries, municipalities, title),
+        "gap_small_large.png": lambda: gap_chart(timeseries, title),
+        "pilots.png": lambda: pilots_chart(timeseries, title),
+        "map.png": lambda: map_chart(municipalities, title, end_year),
+    }
+    written = []
+    for name, make in charts.items():
+        try:
+            written.append(save(make(), out / name))
+        except ValueError as error:
+            warnings.warn(f"chart {name} skipped: {error}", stacklevel=2)
+    return written

@@ -1,0 +1,215 @@
+"""The one look of every chart: style, colours, figures and files, titles and captions, axes and labels.
+
+Every chart is a :class:`~matplotlib.figure.Figure` on an Agg canvas, made by :func:`new_figure` and
+written by :func:`save`; pyplot is never imported, so charts work headless and in worker processes and
+never change a notebook's backend or leave figures open. Chart functions are wrapped in :func:`styled`,
+which applies :data:`STYLE` while their artists are made.
+
+Text a user chose (scenario, innovation and factor names, titles) goes through :func:`literal` where it
+enters an artist, so that a ``$`` in it is drawn as a dollar sign and not read as mathtext.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from ..outcomes.catalogue import ScalarOutcome, outcome
+from ..results import write_with
+from ..world.organisations import SIZE_BANDS
+
+DPI = 150
+
+STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "0.88",
+    "grid.linewidth": 0.7,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "figure.titlesize": 14,
+    "figure.titleweight": "bold",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+
+# Okabe–Ito colours stay distinguishable with the common colour-vision deficiencies; each role keeps its
+# colour in every chart.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442")
+UNWEIGHTED_COLOR = "#0072B2"
+POPULATION_COLOR = "#D55E00"
+GAP_COLOR = "#A0457E"
+BASELINE_COLOR = "#3a3a3a"
+FIRST_ORDER_COLOR = "#0072B2"
+TOTAL_ORDER_COLOR = "#E69F00"
+EVENT_COLORS = {"pilots_started": "#0072B2", "pilots_scaled": "#009E73", "pilots_stalled": "#D55E00"}
+SIZE_BAND_COLORS = dict(zip(SIZE_BANDS, ("#f89540", "#e16462", "#b12a90", "#6a00a8", "#0d0887")))  # plasma
+SIZE_BAND_LABELS = {"<10k": "under 10 000", "10-20k": "10 000–20 000", "20-50k": "20 000–50 000",
+                    "50-100k": "50 000–100 000", ">100k": "over 100 000"}
+MAP_CMAP = "YlGnBu"
+NO_DATA_COLOR = "#d9d9d9"
+EDGE_COLOR = "#8c8c8c"
+CAPTION_COLOR = "0.35"
+CAPTION_SIZE = 8.5
+
+ADOPTION_NOTE = ("Adoption share: organisations that have adopted, among those the innovation applies to "
+                 "(all innovations: share of applicable organisation–innovation pairs).")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Figures and files
+
+
+def styled(function: Callable) -> Callable:
+    """Run ``function`` with :data:`STYLE` (rc parameters are read when artists are made, not when drawn)."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with matplotlib.rc_context(STYLE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A ``width`` × ``height`` inch figure on its own Agg canvas, with constrained layout.
+
+    Nothing global refers to it, so it is freed like any object once the caller drops it.
+    """
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` to ``path`` as a PNG at :data:`DPI` and return the path.
+
+    Atomic (a file is either absent or complete) and creates missing parent folders.
+    """
+    return write_with(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight",
+                                                          pad_inches=0.15, facecolor="white"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Text
+
+
+def literal(text: Any) -> str:
+    """``text`` escaped so matplotlib draws it as written: ``$x$`` stays ``$x$`` instead of becoming math.
+
+    Apply once, where user-given text enters an artist (a second escape would show a backslash).
+    """
+    return str(text).replace("$", r"\$")
+
+
+ACRONYMS = {"ai", "it", "ict", "iot", "gis", "api", "ehr", "hr", "skr", "vr", "ar", "rpa"}
+
+
+def pretty(name: str) -> str:
+    """``digital_home_care`` -> ``Digital home care``; ``ai_casework`` -> ``AI casework``."""
+    words = str(name).replace("_", " ").split()
+    words = [w.upper() if w.lower() in ACRONYMS else w for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def describe(name: str) -> ScalarOutcome:
+    """The outcome catalogue's declaration of ``name`` (title, unit, format, better direction).
+
+    A name the catalogue does not declare (a user's own model output) gets a stand-in titled
+    :func:`pretty` ``(name)``, without unit or preferred direction, printed as a plain number.
+    """
+    try:
+        return outcome(name)
+    except KeyError:
+        return ScalarOutcome(name, pretty(name), "", "number", "diffusion", "not in the outcome catalogue",
+                             None, compared=False)
+
+
+def titles(fig: Figure, title: str, caption: str = "") -> None:
+    """A bold title at the top left and a small grey caption under the figure (where it never overlaps).
+
+    Both are drawn literally (:func:`literal`); lines of the caption are wrapped to the figure's width.
+    """
+    fig.suptitle(literal(title), x=0.01, ha="left")
+    if caption:
+        width = max(60, int(fig.get_figwidth() * 15))  # characters of 8.5 pt text that fit the figure
+        lines = [textwrap.fill(line, width) for line in caption.split("\n")]
+        fig.text(0.01, -0.01, literal("\n".join(lines)), ha="left", va="top", fontsize=CAPTION_SIZE,
+                 color=CAPTION_COLOR)
+
+
+def caption_for(scenario: str, replications: int | None, *notes: str) -> str:
+    """A caption: ``Scenario: name · n replications`` (each part only if given), then one line per note."""
+    parts = []
+    if scenario:
+        parts.append(f"Scenario: {scenario}")
+    if replications is not None:
+        parts.append(f"{replications} replication{'s' if replications != 1 else ''}")
+    head = " · ".join(parts)
+    return "\n".join(p for p in (head, *notes) if p)
+
+
+def signed(value: float, decimals: int = 1) -> str:
+    """``+3.5``, ``0``, ``−1.2`` (typographic minus, as matplotlib's own tick labels)."""
+    text = f"{value:+.{decimals}f}"
+    if float(text) == 0:
+        return "0"
+    return text.replace("-", "\u2212")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Axes
+
+
+def nice_locator(nbins: int | str = "auto") -> MaxNLocator:
+    """Ticks at 1, 2 or 5 times a power of ten (never 2.5, which whole-percent labels would round)."""
+    return MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10])
+
+
+def percent_axis(ax, axis: str = "y") -> None:
+    """Shares (0-1) on ``ax``'s ``axis`` (``"x"`` or ``"y"``) shown as whole percentages."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(nice_locator())
+    target.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+
+
+def points_axis(ax, axis: str = "y") -> None:
+    """Percentage points (values already multiplied by 100), signed: ``+10``, ``0``, ``−5``."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(nice_locator())
+    target.set_major_formatter(FuncFormatter(lambda v, _: signed(v, 0)))
+
+
+def year_axis(ax, years: Iterable[float]) -> None:
+    """An x axis of (fractional) years: labelled, spanning exactly ``years``, ticks at whole years."""
+    years = np.asarray(list(years), dtype=float)
+    ax.set_xlabel("Year")
+    if len(years):
+        ax.set_xlim(years.min(), years.max())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+
+
+def share_limits(ax, *bands: pd.DataFrame) -> None:
+    """A y axis of shares from 0 (no exaggerated slopes) to a little above the highest ``high`` of the
+    bands (frames with a ``high`` column, as :func:`model.charts.shaping.mean_band` returns), at most 100 %."""
+    top = max((float(np.nanmax(b["high"])) for b in bands if len(b)), default=1.0)
+    ax.set_ylim(0, min(1.0, top * 1.08 + 0.02) if np.isfinite(top) else 1.0)

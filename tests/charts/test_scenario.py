@@ -1,0 +1,96 @@
+"""Scenario charts: every promised PNG is written, each chart shows what it says, user text stays literal."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import pytest
+from matplotlib.container import BarContainer
+
+from model.charts import scenario
+from model.charts.style import SIZE_BAND_LABELS, save
+from model.world.organisations import SIZE_BANDS
+from tests.charts.support import assert_png, drawn_texts, shown_as
+
+SCENARIO_FILES = ["diffusion.png", "diffusion_by_size_band.png", "gap_small_large.png", "pilots.png", "map.png"]
+
+
+def test_scenario_charts_write_every_png(tmp_path, timeseries, municipalities):
+    out = tmp_path / "charts" / "nested"
+    paths = scenario.scenario_charts(timeseries, municipalities, out, title="synthetic")
+    assert [p.name for p in paths] == SCENARIO_FILES
+    for path in paths:
+        assert path.parent == out
+        assert_png(path)
+    assert not list(out.glob("*.tmp")), "temporary files left behind"
+
+
+def test_scenario_charts_on_real_model_runs(tmp_path, model_runs):
+    ts, munis = model_runs
+    paths = scenario.scenario_charts(ts, munis, tmp_path, title="baseline")
+    for path in paths:
+        assert_png(path)
+    fig = scenario.diffusion_chart(ts, "baseline")
+    innovations = set(ts.innovation) - {"all"}
+    panel_titles = {ax.get_title(loc="left") for ax in fig.axes}
+    assert "All innovations" in panel_titles and len(panel_titles) == len(innovations) + 1
+    assert fig.get_suptitle()
+    for ax in fig.axes:  # every panel shows its bands (fill_between) and mean lines
+        assert len(ax.collections) >= 2 and len(ax.lines) >= 2
+    assert fig.axes[0].get_ylabel() and fig.axes[0].get_legend() is not None
+
+
+def test_a_chart_the_data_cannot_support_is_skipped_with_a_warning(tmp_path, timeseries, municipalities):
+    no_bands = timeseries[timeseries.group_type != "size_band"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = scenario.scenario_charts(no_bands, municipalities, tmp_path, title="no size bands")
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2
+    assert "diffusion_by_size_band.png skipped" in messages[0] and "gap_small_large.png skipped" in messages[1]
+    assert [p.name for p in paths] == ["diffusion.png", "pilots.png", "map.png"]
+    only_all = timeseries[timeseries.innovation == "all"]
+    assert_png(save(scenario.diffusion_chart(only_all), tmp_path / "only_all.png"))
+
+
+def test_a_single_replication_claims_no_band(timeseries):
+    one = timeseries[timeseries.replication == 0].drop(columns="replication")
+    fig = scenario.gap_chart(one)
+    ax = fig.axes[0]
+    assert not ax.collections  # no band shaded
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Mean gap"]
+    assert "single replication" in " ".join(t.get_text() for t in fig.texts)
+
+
+def test_size_band_legend_runs_small_to_large(timeseries):
+    shuffled = timeseries.sample(frac=1.0, random_state=0)
+    fig = scenario.size_band_chart(shuffled)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    expected = [SIZE_BAND_LABELS[b] for b in SIZE_BANDS]
+    assert labels[: len(expected)] == expected
+
+
+def test_chart_functions_return_figures(timeseries):
+    for make in (scenario.diffusion_chart, scenario.size_band_chart, scenario.gap_chart, scenario.pilots_chart):
+        fig = make(timeseries)
+        assert isinstance(fig, matplotlib.figure.Figure) and fig.get_suptitle()
+
+
+def test_pilot_bars_are_the_yearly_means(timeseries):
+    fig = scenario.pilots_chart(timeseries)
+    bars = [c for c in fig.axes[0].containers if isinstance(c, BarContainer)]
+    assert [c.get_label() for c in bars] == list(scenario.EVENT_LABELS.values())
+    # replication r starts r + 1 pilots a quarter and scales r: per year 8 and 4 on average, stalls 4
+    heights = [[round(p.get_height(), 6) for p in c.patches] for c in bars]
+    assert heights == [[8.0, 8.0], [4.0, 4.0], [4.0, 4.0]]
+
+
+@pytest.mark.parametrize("make", [scenario.diffusion_chart, scenario.gap_chart])
+def test_scenario_and_innovation_names_are_drawn_literally(timeseries, make):
+    renamed = timeseries.replace({"innovation": {"alpha": "cost_$x$"}})
+    fig = make(renamed, title="Plan $x$ with $\\notacommand$")
+    shown = [shown_as(t) for t in drawn_texts(fig)]
+    assert any(s.startswith("Scenario: Plan $x$ with $\\notacommand$") for s in shown)
+    if make is scenario.diffusion_chart:
+        assert "Cost $x$" in shown
