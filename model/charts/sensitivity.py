@@ -65,7 +65,7 @@ def sobol_figure(table: pd.DataFrame, outcome: str, subtitle: str = "") -> Figur
     low = np.nanmin((t["S1"] - t["S1_conf"]).to_numpy(dtype=float), initial=0)
     high = np.nanmax((t["ST"] + t["ST_conf"]).to_numpy(dtype=float), initial=0)
     ax.set_ylim(min(-0.05, float(low) - 0.02), max(1.0, float(high) + 0.05))
-    ax.legend(loc="upper right")
+    ax.legend(loc="best")  # bars near 1 would hide under a fixed corner
     _heading(fig, "Sobol' indices", outcome, subtitle,
              "Bars: first-order (S1: the factor alone) and total (ST: with its interactions) indices, sorted "
              "by ST; whiskers: confidence intervals.")
