@@ -16,10 +16,11 @@ import pandas as pd
 
 from . import __version__
 from .outcomes.collect import Outcomes
-from .results import summary_table, versions, write_csv, write_json, write_parquet
+from .results import atomic_folder, summary_table, versions, write_csv, write_json, write_parquet
 from .runner import replicate, replication_seeds
 from .scenario import Scenario
 
+#: where results folders go unless ``--out`` says otherwise (relative to the current folder)
 RESULTS_ROOT = Path("results")
 
 
@@ -34,37 +35,47 @@ class ScenarioResults:
 
     @property
     def replications(self) -> pd.DataFrame:
+        """One row per replication (column ``replication``), one column per scalar outcome."""
         frame = pd.DataFrame([o.summary for o in self.outcomes])
         frame.insert(0, "replication", range(len(self.outcomes)))
         return frame
 
     @property
     def summary(self) -> pd.DataFrame:
+        """Each outcome's mean and intervals over replications (:func:`model.results.summary_table`)."""
         return summary_table(self.replications.drop(columns="replication"))
 
     def stacked(self, attribute: str) -> pd.DataFrame:
+        """The ``attribute`` frame (``timeseries``, ``municipalities``, ``spend``) of every replication,
+        stacked with a ``replication`` column."""
         frames = [getattr(o, attribute).assign(replication=r) for r, o in enumerate(self.outcomes)]
         return pd.concat(frames, ignore_index=True)
 
 
 def default_folder(name: str) -> Path:
+    """``results/<name>-<date>-<time>``."""
     return RESULTS_ROOT / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
 
 
 def run_scenario(scenario: Scenario, replications: int | None = None, seed: int | None = None,
                  workers: int | None = None, progress: bool = True, label: str | None = None) -> ScenarioResults:
-    """Run all replications of ``scenario`` with a progress bar."""
-    from tqdm import tqdm
+    """Run all replications of ``scenario`` (see :func:`model.runner.replicate`) with a progress bar on
+    stderr unless ``progress`` is False; a first run that must compile the dynamics says so."""
+    import tqdm
 
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     start = time.perf_counter()
-    with tqdm(total=reps, desc=label or scenario.name, unit="run", disable=not progress, leave=False) as bar:
-        outcomes = replicate(scenario, reps, root, workers, progress=bar.update)
+    with tqdm.tqdm(total=reps, desc=label or scenario.name, unit="run", disable=not progress,
+                   leave=False) as bar:
+        outcomes = replicate(scenario, reps, root, workers, progress=bar.update,
+                             announce=bar.write if progress else None)
     return ScenarioResults(scenario, outcomes, root, time.perf_counter() - start)
 
 
 def manifest(results: ScenarioResults, source: str | None, workers: int | None) -> dict:
+    """Everything that reproduces the run: the scenario as given and resolved, every seed, versions."""
     seeds = replication_seeds(results.seed, len(results.outcomes))
     return {
         "tool": "spridning",
@@ -76,6 +87,8 @@ def manifest(results: ScenarioResults, source: str | None, workers: int | None) 
         "replications": len(results.outcomes),
         "root_seed": results.seed,
         "replication_seeds": [{"entropy": s.entropy, "spawn_key": list(s.spawn_key)} for s in seeds],
+        "seeds_note": "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), "
+                      "i.e. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
         "workers": workers,
         "wall_seconds": round(results.wall_seconds, 3),
         "versions": versions(),
@@ -85,7 +98,13 @@ def manifest(results: ScenarioResults, source: str | None, workers: int | None) 
 def write_folder(results: ScenarioResults, out: Path, source: str | None = None, workers: int | None = None,
                  charts: bool = True) -> Path:
     """Write every output of a scenario's replications into ``out`` (each file atomically)."""
-    out.mkdir(parents=True, exist_ok=True)
+    with atomic_folder(out) as tmp:
+        _write_outputs(results, tmp, source, workers, charts)
+    return out
+
+
+def _write_outputs(results: ScenarioResults, out: Path, source: str | None, workers: int | None,
+                   charts: bool) -> None:
     timeseries = results.stacked("timeseries")
     municipalities = results.stacked("municipalities")
     write_parquet(timeseries, out / "timeseries.parquet")
@@ -98,12 +117,13 @@ def write_folder(results: ScenarioResults, out: Path, source: str | None = None,
 
         scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name)
     write_json(manifest(results, source, workers), out / "manifest.json")
-    return out
 
 
 def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int | None = None,
                   seed: int | None = None, workers: int | None = None, source: str | None = None,
                   progress: bool = True, charts: bool = True) -> tuple[ScenarioResults, Path]:
+    """Run the replications and write the folder ``out`` (default :func:`default_folder`) atomically:
+    it appears only when complete. Returns the results and the folder."""
     results = run_scenario(scenario, replications, seed, workers, progress)
     folder = write_folder(results, out or default_folder(scenario.name), source, workers, charts)
     return results, folder

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import mesa
+from .mesa_import import mesa
 import numpy as np
 
 from .context import Calendar, Draws, InnovationTable, RunContext, RunRecord, SpendLedger, State

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,6 +45,29 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
+@contextmanager
+def atomic_folder(path: str | Path) -> Iterator[Path]:
+    """Yield a hidden temporary folder beside ``path``; on success it replaces ``path`` (an earlier folder
+    of that name is removed only then), on error or Ctrl-C it is removed. So a results folder is either
+    complete or absent: nothing half-written ever carries its name."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
+    os.chmod(tmp, 0o777 & ~_UMASK)
+    try:
+        yield tmp
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
+            os.replace(path, old / path.name)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_with(path: str | Path, writer: Callable[[Path], Any]) -> Path:
     """Write ``path`` atomically by calling ``writer(temporary_path)``."""
     with atomic_path(path) as tmp:
@@ -52,14 +76,17 @@ def write_with(path: str | Path, writer: Callable[[Path], Any]) -> Path:
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` to Parquet atomically."""
     return write_with(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` to CSV atomically."""
     return write_with(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
 def write_json(data: Any, path: str | Path) -> Path:
+    """Write ``data`` as indented UTF-8 JSON atomically (NumPy values and paths included)."""
     text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
     return write_with(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
 
@@ -86,28 +113,33 @@ def versions() -> dict[str, str]:
 
 
 def summary_table(summaries: pd.DataFrame) -> pd.DataFrame:
-    """Each outcome's mean over replications, a 95 % confidence interval of the mean (t-based) and the
-    2.5-97.5 % range of single runs."""
-    from scipy import stats
+    """Each outcome's mean over replications, a 95 % confidence interval of the mean (t-based; NaN with a
+    single replication, and clipped to [0, 1] for shares) and the 2.5-97.5 % range of single runs.
+
+    ``summaries``: one row per replication, one column per scalar outcome. Returns one row per outcome
+    with columns outcome, mean, ci95_low, ci95_high, run_p2.5, run_p97.5, n.
+    """
+    from .outcomes.intervals import mean_interval
 
     rows = []
     for column in summaries.columns:
         values = summaries[column].to_numpy(dtype=float)
         ok = values[~np.isnan(values)]
         n = len(ok)
-        mean = ok.mean() if n else np.nan
-        if n > 1:
-            sem = ok.std(ddof=1) / np.sqrt(n)
-            half = stats.t.ppf(0.975, n - 1) * sem
-        else:
-            half = np.nan
+        mean, low, high = mean_interval(values, share=_is_share(column))
         rows.append({
             "outcome": column,
             "mean": mean,
-            "ci95_low": mean - half,
-            "ci95_high": mean + half,
+            "ci95_low": low,
+            "ci95_high": high,
             "run_p2.5": np.percentile(ok, 2.5) if n else np.nan,
             "run_p97.5": np.percentile(ok, 97.5) if n else np.nan,
             "n": n,
         })
     return pd.DataFrame(rows)
+
+
+def _is_share(name: str) -> bool:
+    from .outcomes.catalogue import is_outcome, outcome
+
+    return is_outcome(name) and outcome(name).format == "percent"

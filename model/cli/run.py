@@ -44,5 +44,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {len(results.outcomes)} runs in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:
         row = summary.loc[key]
-        print(f"  {key:24s} {row['mean']:.3f}  (95% CI {row['ci95_low']:.3f}-{row['ci95_high']:.3f})")
+        if row["ci95_low"] == row["ci95_low"]:  # not NaN: at least two replications
+            interval = f"(95% CI {row['ci95_low']:.3f}-{row['ci95_high']:.3f})"
+        else:
+            interval = "(one replication: no interval)" if row["n"] <= 1 else "(no interval)"
+        print(f"  {key:24s} {row['mean']:.3f}  {interval}")
     return 0

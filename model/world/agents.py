@@ -8,7 +8,7 @@ reads the current value from the model's arrays, so agents never go stale.
 
 from __future__ import annotations
 
-import mesa
+from ..mesa_import import mesa
 
 from ..stages import STAGES
 
