@@ -30,16 +30,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 a run failed, 2 bad input, 130 Ctrl-C)."""
-    from ..errors import InputError
+    """Run the command line; returns the exit status (0 ok, 1 a run failed, 2 bad input, 130 Ctrl-C).
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    Ctrl-C at any moment after this is called — while modules load, workers start, runs run, files or
+    charts are written — prints exactly one line and returns 130.
+    """
     try:
-        return args.func(args)
-    except InputError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        from ..errors import InputError
+
+        args = build_parser().parse_args(argv)
+        try:
+            return args.func(args)
+        except InputError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     except KeyboardInterrupt:
         print("interrupted: nothing half-written was left behind", file=sys.stderr)
         return 130

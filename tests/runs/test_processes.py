@@ -1,0 +1,122 @@
+"""Worker processes: the user's start method is left alone, scripts without a main guard work, Ctrl-C at
+any moment gives exit 130, one line and no traceback, and an interrupted run leaves nothing that looks
+complete."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import model
+from model.processes import process_context
+from model.runner import replication_seed, replication_seeds
+
+ROOT = Path(__file__).resolve().parents[2]
+SPRIDNING = [sys.executable, "-m", "model"]
+
+
+def test_importing_the_model_leaves_the_start_method_alone():
+    code = ("import multiprocessing as mp; before = mp.get_start_method(allow_none=True); "
+            "import model.model, model.runner, mesa; print(before, mp.get_start_method(allow_none=True))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["None", "None"]
+
+
+def test_a_script_without_a_main_guard_runs_replications_on_workers(tmp_path):
+    script = tmp_path / "analysis.py"
+    script.write_text(textwrap.dedent(f"""
+        import model
+        scenario = model.load_scenario({str(ROOT / 'scenarios/baseline.yaml')!r})
+        scenario = model.with_overrides(scenario, {{"horizon_years": 2}})
+        serial = model.replicate(scenario, replications=4, seed=1, workers=1)
+        parallel = model.replicate(scenario, replications=4, seed=1, workers=2)
+        assert [o.summary for o in serial] == [o.summary for o in parallel]
+        print("ok", [round(o.summary["final_adoption"], 4) for o in parallel])
+    """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok [")
+    assert "Traceback" not in out.stderr
+
+
+def test_the_pool_forks_when_single_threaded_and_never_uses_the_global_default():
+    import threading
+
+    context = process_context()
+    if threading.active_count() == 1:
+        assert context.get_start_method() == "fork"
+    else:  # pytest plugins or earlier tests may have left threads: forking them is unsafe
+        assert context.get_start_method() == "forkserver"
+
+
+def test_replication_seed_is_the_spawned_seed_of_run_seed():
+    spawned = replication_seeds(7, 3)
+    for r in range(3):
+        assert np.array_equal(replication_seed(7, r).generate_state(8), spawned[r].generate_state(8))
+    scenario = model.with_overrides(model.load_scenario(ROOT / "scenarios/baseline.yaml"), {"horizon_years": 2})
+    by_api = model.run(scenario, replication_seed(7, 2)).summary
+    by_replicate = model.replicate(scenario, replications=3, seed=7, workers=1)[2].summary
+    assert by_api == by_replicate
+
+
+def _interrupt(tmp_path: Path, delay: float) -> tuple[int, str, Path]:
+    out = tmp_path / f"run-{delay}"
+    proc = subprocess.Popen(SPRIDNING + ["run", "scenarios/portfolio_sustaingov.yaml", "--reps", "300",
+                                         "--workers", "2", "--quiet", "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    time.sleep(delay)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    except ProcessLookupError:
+        pass
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err, out
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.5, 1.5, 3.0, 6.0])
+def test_ctrl_c_at_any_moment_exits_130_with_one_line_and_leaves_nothing_half_written(tmp_path, delay):
+    code, err, out = _interrupt(tmp_path, delay)
+    if code == 0:  # finished before the interrupt: then the folder is complete
+        assert (out / "manifest.json").exists()
+        return
+    assert code == 130
+    assert "Traceback" not in err and "Exception in thread" not in err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        "interrupted: nothing half-written was left behind"]
+    # nothing that looks like a results folder: no folder of that name, no leftover temporary folder
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_a_finished_run_leaves_one_complete_folder_and_no_temporary_ones(tmp_path):
+    from model.cli import main
+
+    assert main(["run", str(ROOT / "scenarios/baseline.yaml"), "--reps", "2", "--workers", "1", "--quiet",
+                 "--set", "horizon_years=2", "--out", str(tmp_path / "r")]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]
+    assert (tmp_path / "r" / "manifest.json").exists() and (tmp_path / "r" / "charts").is_dir()
+
+
+def test_one_replication_prints_no_nan_interval(tmp_path, capsys):
+    from model.cli import main
+
+    assert main(["run", str(ROOT / "scenarios/baseline.yaml"), "--reps", "1", "--workers", "1", "--quiet",
+                 "--set", "horizon_years=2", "--out", str(tmp_path / "r")]) == 0
+    printed = capsys.readouterr().out
+    assert "nan" not in printed and "(one replication: no interval)" in printed
+
+
+def test_share_intervals_are_clipped_to_zero_and_one():
+    from model.outcomes.intervals import mean_interval
+
+    mean, low, high = mean_interval(np.array([0.0, 0.0, 0.0, 0.3]), share=True)
+    assert low == 0.0 and 0 < high <= 1 and mean == pytest.approx(0.075)
+    _, low_diff, _ = mean_interval(np.array([0.0, 0.0, 0.0, 0.3]), share=False)
+    assert low_diff < 0  # a difference is not a share
