@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 from .args import positive_int
@@ -34,12 +35,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Check (``--check``) or run the experiment and print the largest indices of each outcome."""
-    from ..sensitivity.engines import RunFailed
-    from ..sensitivity.experiment import load_experiment
-    from ..sensitivity.study import default_out, run_experiment
+    from ..sensitivity.evaluate import RunFailed
+    from ..sensitivity.study import default_out, load_experiment, run_experiment
 
-    if args.workers and args.scheduler:
-        print("--workers and --scheduler exclude each other: the cluster decides how many workers run",
+    if args.workers and args.scheduler is not None:
+        print("--workers, --scheduler: give one of them, not both (the cluster decides how many workers run)",
               file=sys.stderr)
         return 2
     plan = load_experiment(args.experiment)
@@ -78,18 +78,30 @@ def _show_plan(plan, args) -> int:
     for f in plan.factors:
         print(f"    {f.name:32s} {f.dist:9s} {f.bounds}" + (f"  group {f.group}" if f.group else ""))
     print(f"  outcomes   {', '.join(o.name for o in plan.outcomes)}")
+    on_cluster = args.scheduler is not None
+    cores = _cluster_threads(args.scheduler) if on_cluster else args.workers or os.cpu_count() or 1
+    if on_cluster:
+        print(f"  cluster    {args.scheduler}: reached, {cores} worker threads")
     if math.isfinite(plan.seconds_per_run):
-        import os
-
-        cores = args.workers or os.cpu_count() or 1
         seconds = runs * plan.seconds_per_run / cores
         when = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
-        print(f"  time       about {when} on {cores} cores ({plan.seconds_per_run * 1e3:.2f} ms per run, "
-              "measured now)")
+        print(f"  time       about {when} on {cores} {'worker threads' if on_cluster else 'cores'} "
+              f"({plan.seconds_per_run * 1e3:.2f} ms per run, measured now)")
     print(f"  results    {args.out or default_out(plan)}")
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
     return 0
+
+
+def _cluster_threads(scheduler: str) -> int:
+    """Connect to the scheduler (an InputError if it cannot be reached) and count its worker threads."""
+    from ..sensitivity.cluster import connect
+
+    client = connect(scheduler)
+    try:
+        return sum(client.nthreads().values()) or 1
+    finally:
+        client.close()
 
 
 def _print_result(result) -> None:

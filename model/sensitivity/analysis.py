@@ -1,8 +1,9 @@
 """Sensitivity indices from a finished sweep, with confidence intervals, noise and convergence checks.
 
 For each outcome the runs of a sample point are averaged over its replications (``fill_nan`` first
-replaces NaN, e.g. "never reached 50 %"; otherwise replications that report NaN are left out of the mean)
-and SALib's analyser (through :class:`SALib.ProblemSpec`) gives the indices:
+replaces NaN, e.g. "never reached 50 %", and ``fill_inf`` replaces +/-infinity; otherwise replications
+that report NaN are left out of the mean) and SALib's analyser (through :class:`SALib.ProblemSpec`) gives
+the indices:
 
 * Sobol': ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` per factor (or group), and ``S2``, ``S2_conf`` per pair
   with ``second_order: true``. ``*_conf`` is the half-width of the bootstrap confidence interval.
@@ -10,13 +11,13 @@ and SALib's analyser (through :class:`SALib.ProblemSpec`) gives the indices:
 
 Checks that become warnings: confidence intervals wider than ``max_conf`` (with the N that would bring
 them down: half-widths shrink as 1/sqrt(N)), stochastic noise that remains after averaging the
-replications, outcomes that are NaN at some sample points or constant.
+replications, outcomes that are NaN or infinite at some sample points, or the same at every point.
+An outcome with such points gets no indices (and no numpy warning is printed); its diagnostics count them.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .experiment import Plan, _next_power_of_two, _one_line
+from .plan import Plan, next_power_of_two, one_line
 
 NOISE_WARN = 0.05  # warn when stochastic noise is more than this share of an averaged outcome's variance
 
 
 @dataclass
 class OutcomeResult:
+    """The analysis of one outcome: its indices (None when they could not be computed: see ``warnings``),
+    the diagnostics recorded in the manifest, and warnings for the user (one line each)."""
+
     outcome: str
     indices: pd.DataFrame | None  # one row per factor (or group)
     second_order: pd.DataFrame | None = None  # one row per pair (Sobol' with second_order)
@@ -38,22 +42,26 @@ class OutcomeResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def safe_name(outcome: str) -> str:
-    """A file name for an outcome (``final_adoption.ai_casework`` stays as it is)."""
-    return re.sub(r"[^A-Za-z0-9_.\-]", "_", outcome)
-
-
 def outcome_matrix(runs: pd.DataFrame, outcome: str, n_points: int, replications: int) -> np.ndarray:
-    """The outcome of every run as (sample points x replications)."""
+    """The outcome of every run as (sample points x replications); all NaN if no run reported it."""
     if outcome not in runs.columns:
         return np.full((n_points, replications), np.nan)
     values = runs[outcome].to_numpy(dtype=float)
     return values.reshape(n_points, replications)
 
 
-def average(matrix: np.ndarray, fill_nan: float | None) -> np.ndarray:
+def filled(matrix: np.ndarray, fill_nan: float | None, fill_inf: float | None) -> np.ndarray:
+    """``matrix`` with NaN replaced by ``fill_nan`` and +/-infinity by ``fill_inf`` (where given)."""
     if fill_nan is not None:
         matrix = np.where(np.isnan(matrix), fill_nan, matrix)
+    if fill_inf is not None:
+        matrix = np.where(np.isinf(matrix), fill_inf, matrix)
+    return matrix
+
+
+def average(matrix: np.ndarray) -> np.ndarray:
+    """The mean over replications of each point (points x replications -> points), NaN left out; a point
+    with NaN in every replication stays NaN."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(matrix, axis=1)
@@ -87,37 +95,56 @@ def noise_share(matrix: np.ndarray, y: np.ndarray) -> float:
 
 
 def _bootstrap_seed(plan: Plan) -> int:
+    """SALib's bootstrap seed, from the plan's root seed."""
     return int(plan.seed % (2**32 - 1)) + 1  # SALib ignores a seed of 0
 
 
 def analyse_outcome(plan: Plan, X: np.ndarray, runs: pd.DataFrame, outcome_index: int) -> OutcomeResult:
+    """The indices of ``plan.outcomes[outcome_index]`` from the sample ``X`` (points x factors) and the
+    ``runs`` (one row per run, in run order), with diagnostics and warnings. No indices (and a warning that
+    says why) where the outcome is NaN in every replication of a point, infinite at a point, or the same
+    at every point."""
     from SALib import ProblemSpec
 
     spec_outcome = plan.outcomes[outcome_index]
     name = spec_outcome.name
     e = plan.experiment
     n_points = X.shape[0]
-    matrix = outcome_matrix(runs, name, n_points, plan.replications)
-    y = average(matrix, spec_outcome.fill_nan)
+    raw = outcome_matrix(runs, name, n_points, plan.replications)
+    matrix = filled(raw, spec_outcome.fill_nan, spec_outcome.fill_inf)
     result = OutcomeResult(name, None)
     diag = result.diagnostics
-    nan_points = int(np.isnan(y).sum())
-    diag.update({"sample_points": n_points, "runs": int(matrix.size),
-                 "nan_runs": int(np.isnan(matrix).sum()) if spec_outcome.fill_nan is None else 0,
-                 "nan_points": nan_points})
+    nan = np.isnan(matrix)
+    inf = np.isinf(matrix)
+    nan_points = int(nan.all(axis=1).sum())
+    inf_points = int(inf.any(axis=1).sum())
+    diag.update({"sample_points": n_points, "runs": int(matrix.size), "nan_runs": int(nan.sum()),
+                 "nan_points": nan_points, "inf_runs": int(inf.sum()), "inf_points": inf_points})
     if nan_points:
         result.warnings.append(
             f"{name}: {nan_points} of {n_points} sample points gave NaN in every replication (the outcome is "
             f"undefined there); no indices computed. Give a value for those runs, e.g. outcomes: "
             f"[{{name: {name}, fill_nan: <value>}}]")
+    if inf_points:
+        result.warnings.append(
+            f"{name}: {inf_points} of {n_points} sample points gave an infinite value; no indices computed "
+            f"(bound the model's output or give a value for those runs, e.g. outcomes: "
+            f"[{{name: {name}, fill_inf: <value>}}])")
+    if nan_points or inf_points:
         return result
     if diag["nan_runs"]:
         result.warnings.append(f"{name}: {diag['nan_runs']} runs gave NaN and were left out of their sample "
                                "point's mean (set fill_nan to count them with a value)")
-    mean, var = float(np.mean(y)), float(np.var(y, ddof=1)) if n_points > 1 else 0.0
+    y = average(matrix)
+    with np.errstate(all="ignore"):
+        mean, var = float(np.mean(y)), float(np.var(y, ddof=1)) if n_points > 1 else 0.0
     diag.update({"mean": mean, "variance": var})
-    if not var > 0:
-        result.warnings.append(f"{name}: the outcome is the same at every sample point; no indices computed")
+    if np.all(y == y[0]):
+        result.warnings.append(f"{name}: the outcome is {y[0]:g} at every sample point; no indices computed")
+        return result
+    if not (math.isfinite(var) and var > 0):
+        result.warnings.append(f"{name}: the variance of the outcome across sample points is {var:g}, too "
+                               "extreme to apportion; no indices computed (rescale the model's output)")
         return result
     share = noise_share(matrix, y)
     diag["noise_share"] = share
@@ -142,7 +169,7 @@ def analyse_outcome(plan: Plan, X: np.ndarray, runs: pd.DataFrame, outcome_index
                                 num_levels=e.levels, seed=_bootstrap_seed(plan))
     for w in caught:
         if not issubclass(w.category, (DeprecationWarning, RuntimeWarning, FutureWarning)):
-            result.warnings.append(f"{name}: SALib: {_one_line(str(w.message))}")
+            result.warnings.append(f"{name}: SALib: {one_line(str(w.message))}")
     res = spec.analysis
     if e.method == "sobol":
         table = pd.DataFrame({"factor": labels, "S1": res["S1"], "S1_conf": res["S1_conf"],
@@ -181,7 +208,7 @@ def _check_sobol(plan: Plan, table: pd.DataFrame, result: OutcomeResult) -> None
     worst = float(conf[i, j])
     result.diagnostics["max_conf"] = worst
     if worst > plan.max_conf:
-        suggested = _next_power_of_two(math.ceil(e.N * (worst / plan.max_conf) ** 2))
+        suggested = next_power_of_two(math.ceil(e.N * (worst / plan.max_conf) ** 2))
         result.diagnostics["suggested_N"] = suggested
         col = ("S1_conf", "ST_conf")[j]
         result.warnings.append(
@@ -213,6 +240,7 @@ def _check_morris(plan: Plan, table: pd.DataFrame, result: OutcomeResult) -> Non
 
 
 def analyse(plan: Plan, X: np.ndarray, runs: pd.DataFrame) -> list[OutcomeResult]:
+    """Every outcome of the plan analysed (see :func:`analyse_outcome`), in the plan's order."""
     return [analyse_outcome(plan, X, runs, i) for i in range(len(plan.outcomes))]
 
 

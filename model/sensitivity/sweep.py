@@ -1,7 +1,8 @@
-"""Running a sweep: chunks of runs on all local cores or a Dask cluster, streamed to Parquet, resumable.
+"""Running a sweep: chunks of runs streamed to Parquet, resumable, on a backend of choice.
 
 The runs of a sweep are numbered ``0 .. points x replications - 1`` and cut into chunks of ``chunk_size``
-runs; each chunk is one task. When a chunk finishes, its rows are written atomically to
+runs; each chunk is one task for a backend (:mod:`.pool`: this process or local processes;
+:mod:`.cluster`: a Dask cluster). When a chunk finishes, its rows are written atomically to
 ``OUT/runs/part-NNNNNN.parquet`` and dropped from memory, so memory stays flat however long the sweep.
 
 ``OUT/experiment.json`` records the sweep's *fingerprint*: a hash of everything that decides which runs
@@ -18,10 +19,7 @@ import json
 import math
 import os
 import sys
-import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,8 +30,10 @@ import pandas as pd
 
 from ..errors import InputError
 from ..results import versions, write_json, write_with
-from .engines import Job, RunFailed, make_job, run_chunk
-from .experiment import Plan
+from .evaluate import Backend, Task, make_job
+from .plan import Plan
+from .pool import InProcess, ProcessPool
+from .schema import ID_COLUMNS
 
 RUNS = "runs"
 STATE = "experiment.json"
@@ -44,25 +44,33 @@ MIN_CHUNKS = 32  # ... but a sweep has at least this many chunks (load balance),
 
 @dataclass
 class Layout:
+    """How the runs of a sweep are numbered and cut into chunks: run ``j`` is sample point
+    ``j // replications``, replication ``j % replications``; chunk ``c`` holds runs ``span(c)``."""
+
     n_points: int
     replications: int
     chunk_size: int
 
     @property
     def n_runs(self) -> int:
+        """Runs in the sweep: points x replications."""
         return self.n_points * self.replications
 
     @property
     def n_chunks(self) -> int:
+        """Chunks in the sweep (the last may be shorter)."""
         return math.ceil(self.n_runs / self.chunk_size)
 
     def span(self, chunk: int) -> tuple[int, int]:
+        """``(start, stop)``: the runs of ``chunk`` are ``start .. stop - 1``."""
         start = chunk * self.chunk_size
         return start, min(start + self.chunk_size, self.n_runs)
 
 
 @dataclass
 class SweepStats:
+    """What one invocation of a sweep did (recorded in the manifest's ``execution``)."""
+
     n_runs: int
     runs_resumed: int  # already on disk when this invocation started
     runs_done_now: int
@@ -74,10 +82,12 @@ class SweepStats:
 
     @property
     def rate(self) -> float:
+        """Runs per second in this invocation (NaN if it took no time)."""
         return self.runs_done_now / self.seconds if self.seconds > 0 else math.nan
 
 
 def fingerprint(plan: Plan, X: np.ndarray) -> str:
+    """sha256 (hex) of the plan's definition and the sample ``X``: equal fingerprints, identical runs."""
     text = json.dumps(plan.definition(), sort_keys=True, default=str)
     h = hashlib.sha256(text.encode())
     h.update(np.ascontiguousarray(X, dtype=float).tobytes())
@@ -105,12 +115,16 @@ def _nice(x: float) -> int:
 
 
 def part_path(out: Path, chunk: int) -> Path:
+    """Where the runs of ``chunk`` are stored: ``OUT/runs/part-NNNNNN.parquet``."""
     return out / RUNS / f"part-{chunk:06d}.parquet"
 
 
 # --- the state of a results folder ------------------------------------------------------------------
 def prepare(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path) -> tuple[Layout, str, list[str]]:
-    """Create or check ``out``; return the run layout, the fingerprint, and notes for the user."""
+    """Create or check ``out``; return the run layout, the fingerprint, and notes for the user.
+
+    Raises InputError if ``out`` holds the runs of another experiment or sample, holds runs without
+    ``experiment.json``, or cannot be created."""
     fp = fingerprint(plan, X)
     n_points = X.shape[0]
     state_file = out / STATE
@@ -145,7 +159,11 @@ def prepare(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path) -> tuple[L
             raise InputError(f"{out}: {RUNS}/ holds runs but {STATE} (which says what they are) is missing; "
                              f"use another --out, or delete {out / RUNS} to start afresh")
         layout = Layout(n_points, plan.replications, choose_chunk_size(plan, n_points * plan.replications))
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--out {out}: cannot create the results folder ({exc.strerror or exc}); choose "
+                             "another --out") from None
         frame = pd.DataFrame(values, columns=[f.name for f in plan.factors])
         frame.insert(0, "point", np.arange(n_points))
         write_with(out / SAMPLES, lambda tmp: frame.to_parquet(tmp, index=False))
@@ -217,6 +235,7 @@ def done_chunks(out: Path, layout: Layout) -> set[int]:
 
 
 def write_part(out: Path, chunk: int, columns: dict[str, np.ndarray]) -> None:
+    """Write a chunk's columns (equal-length arrays) to its part file, atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -234,7 +253,7 @@ def read_runs(out: Path, layout: Layout, columns: list[str] | None = None) -> pd
         path = part_path(out, chunk)
         if columns is not None:
             have = set(pq.read_schema(path).names)
-            cols = ["run", "point", "replication"] + [c for c in columns if c in have]
+            cols = list(ID_COLUMNS) + [c for c in columns if c in have]
             tables.append(pq.read_table(path, columns=cols))
         else:
             tables.append(pq.read_table(path))
@@ -243,30 +262,54 @@ def read_runs(out: Path, layout: Layout, columns: list[str] | None = None) -> pd
 
 
 # --- execution --------------------------------------------------------------------------------------------
-def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: int | None = None,
-            scheduler: str | None = None, client: Any = None, progress: bool = True
-            ) -> tuple[Layout, str, SweepStats, list[str]]:
-    """Run every chunk not yet on disk; return the layout, fingerprint, statistics and notes."""
-    layout, fp, notes = prepare(plan, X, values, out)
-    done = done_chunks(out, layout)
-    todo = [c for c in range(layout.n_chunks) if c not in done]
-    resumed = sum(layout.span(c)[1] - layout.span(c)[0] for c in done)
-    job = make_job(plan, fp)
-    if client is not None or scheduler:
-        where = scheduler or str(getattr(client, "scheduler", None) and client.scheduler.address)
-        source = _dask_results(job, layout, values, todo, scheduler, client)
-        n_workers = source.workers
-    else:
-        n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-        if n_workers == 1:
-            where, source = "in-process", _serial_results(job, layout, values, todo)
-        else:
-            where, source = "local processes", _PoolIterator(job, layout, values, todo, n_workers)
-    from tqdm import tqdm
+def tasks(layout: Layout, values: np.ndarray, chunks: list[int]) -> Iterator[Task]:
+    """The task of each of ``chunks``: its runs and the model inputs (rows of ``values``) they need."""
+    for chunk in chunks:
+        start, stop = layout.span(chunk)
+        p0, p1 = start // layout.replications, (stop - 1) // layout.replications + 1
+        yield Task(chunk, start, stop, values[p0:p1], p0)
 
-    start = time.perf_counter()
-    done_now = 0
+
+def cluster_backend(scheduler: str | None = None, client: Any = None) -> Backend | None:
+    """A Dask backend connected now if ``scheduler`` or ``client`` is given, else None (local). Raises
+    InputError if the cluster cannot be reached."""
+    if scheduler is None and client is None:
+        return None
+    from .cluster import DaskCluster
+
+    return DaskCluster(scheduler, client)
+
+
+def local_backend(workers: int | None, n_tasks: int) -> Backend:
+    """This process for one worker (or at most one task), else a pool of ``workers`` processes (default:
+    all cores)."""
+    n = min(workers or os.cpu_count() or 1, n_tasks)
+    return InProcess() if n <= 1 else ProcessPool(n)
+
+
+def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: int | None = None,
+            scheduler: str | None = None, client: Any = None, progress: bool = True,
+            backend: Backend | None = None) -> tuple[Layout, str, SweepStats, list[str]]:
+    """Run every chunk of the sweep not yet on disk in ``out``; return the layout, fingerprint, statistics
+    and notes for the user.
+
+    ``X`` is the sample and ``values`` the model inputs (both points x factors). The backend is
+    ``backend``, else a Dask cluster (``scheduler`` address or ``client``), else ``workers`` local
+    processes; a cluster is connected before ``out`` is touched. Raises InputError for a folder holding
+    another experiment or a cluster not reached, RunFailed if a run fails (finished chunks stay on disk).
+    """
+    backend = backend or cluster_backend(scheduler, client)
     try:
+        layout, fp, notes = prepare(plan, X, values, out)
+        done = done_chunks(out, layout)
+        todo = [c for c in range(layout.n_chunks) if c not in done]
+        resumed = sum(layout.span(c)[1] - layout.span(c)[0] for c in done)
+        backend = backend or local_backend(workers, len(todo))
+        source = backend.start(make_job(plan, fp), tasks(layout, values, todo), len(todo))
+        from tqdm import tqdm  # after the pool started: its monitor thread would stop workers from forking
+
+        start = time.perf_counter()
+        done_now = 0
         with tqdm(total=layout.n_runs, initial=resumed, unit="run", desc=plan.name, disable=not progress,
                   dynamic_ncols=True, smoothing=0.05, mininterval=0.5, file=sys.stderr) as bar:
             for chunk, columns in source:
@@ -275,134 +318,8 @@ def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: i
                 done_now += n
                 bar.update(n)
     finally:
-        if hasattr(source, "close"):
-            source.close()
+        if backend is not None:
+            backend.close()
     stats = SweepStats(layout.n_runs, resumed, done_now, time.perf_counter() - start, layout.chunk_size,
-                       layout.n_chunks, n_workers, where)
+                       layout.n_chunks, backend.workers, backend.where)
     return layout, fp, stats, notes
-
-
-def _chunk_args(job: Job, layout: Layout, values: np.ndarray, chunk: int) -> tuple:
-    start, stop = layout.span(chunk)
-    p0, p1 = start // layout.replications, (stop - 1) // layout.replications + 1
-    return job, start, stop, values[p0:p1], p0
-
-
-def _serial_results(job, layout, values, todo) -> Iterator[tuple[int, dict]]:
-    for chunk in todo:
-        yield chunk, run_chunk(*_chunk_args(job, layout, values, chunk))
-
-
-def mp_context():
-    """How worker processes start: fork when this process has no other threads (fast, and workers inherit
-    what is imported), otherwise forkserver (forking a process with threads can deadlock)."""
-    import multiprocessing as mp
-
-    methods = mp.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return mp.get_context("fork")
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["model.sensitivity.engines", "model.runner"])
-        return ctx
-    return mp.get_context("spawn")
-
-
-class _PoolIterator:
-    """Runs chunks on local worker processes, a few per worker at a time, and yields them as they finish.
-
-    The pool starts here, before the progress bar starts its monitor thread, so workers can be forked."""
-
-    def __init__(self, job, layout, values, todo, workers) -> None:
-        self.args = (job, layout, values)
-        self.workers = workers
-        self.queue = iter(todo)
-        self.pending: dict = {}
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context())
-        for _ in range(2 * workers):  # a few tasks in flight per worker; the rest wait (memory stays flat)
-            self._submit()
-
-    def _submit(self) -> None:
-        chunk = next(self.queue, None)
-        if chunk is not None:
-            self.pending[self.pool.submit(run_chunk, *_chunk_args(*self.args, chunk))] = chunk
-
-    def __iter__(self):
-        while self.pending:
-            finished, _ = wait(self.pending, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: self.pending[f]):
-                chunk = self.pending.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    raise RunFailed("a worker process died (killed, or out of memory?) while running chunk "
-                                    f"{chunk}") from None
-                self._submit()
-                yield chunk, result
-
-    def close(self) -> None:
-        self.pending.clear()
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _dask_results(job, layout, values, todo, scheduler, client) -> Iterator[tuple[int, dict]]:
-    try:
-        from distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - dask is a dependency
-        raise InputError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
-    own = client is None
-    if own:
-        try:
-            client = Client(scheduler, timeout="15s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there ({exc})") from None
-    return _DaskIterator(client, own, job, layout, values, todo, as_completed)
-
-
-class _DaskIterator:
-    """Submits chunks to a Dask cluster, a few per worker thread at a time, and yields them as they finish."""
-
-    def __init__(self, client, own, job, layout, values, todo, as_completed) -> None:
-        self.client, self.own = client, own
-        self.args = (job, layout, values)
-        self.queue = iter(todo)
-        threads = sum(client.nthreads().values()) or 1
-        self.workers = threads
-        self.pending: dict = {}
-        self.done = as_completed()
-        self.job_future = client.scatter(job, broadcast=True, hash=False)
-        for _ in range(2 * threads):
-            self._submit()
-
-    def _submit(self) -> None:
-        chunk = next(self.queue, None)
-        if chunk is None:
-            return
-        job, layout, values = self.args
-        _, start, stop, rows, p0 = _chunk_args(job, layout, values, chunk)
-        future = self.client.submit(run_chunk, self.job_future, start, stop, rows, p0, pure=False)
-        self.pending[future] = chunk
-        self.done.add(future)
-
-    def __iter__(self):
-        for future in self.done:
-            chunk = self.pending.pop(future)
-            try:
-                result = future.result()
-            except RunFailed:
-                raise
-            except Exception as exc:
-                raise RunFailed(f"chunk {chunk} failed on the Dask cluster: {type(exc).__name__}: {exc}") from None
-            self._submit()
-            yield chunk, result
-
-    def close(self) -> None:
-        if self.pending:
-            self.client.cancel(list(self.pending))
-        self.pending.clear()
-        try:
-            self.client.cancel([self.job_future])
-        except Exception:
-            pass
-        if self.own:
-            self.client.close()

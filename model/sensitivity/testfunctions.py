@@ -55,6 +55,7 @@ def linear(params: dict, seed: int) -> dict:
 
 
 def linear_indices(a: list[float]) -> list[float]:
+    """Analytic S1 (= ST) of :func:`linear` for coefficients ``a``: a_i^2 / sum_j a_j^2, one per factor."""
     total = sum(x * x for x in a)
     return [x * x / total for x in a]
 
@@ -100,4 +101,5 @@ def flaky_ishigami(params: dict, seed: int) -> dict:
 
 
 def reset_calls() -> None:
+    """Restart the count of calls that :func:`flaky_ishigami` fails after."""
     _calls["n"] = 0

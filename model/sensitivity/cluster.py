@@ -1,0 +1,140 @@
+"""Running the chunks of a sweep on a Dask cluster (``--scheduler ADDRESS`` or a ``distributed.Client``).
+
+A backend of the same shape as :mod:`.pool`'s (:class:`~.evaluate.Backend`). It connects when it is
+created, before anything is written: every way of not reaching a cluster (a malformed address, an unknown
+scheme, ``tls://`` without TLS settings, nothing listening, no workers) is one
+:class:`~model.errors.InputError` ``--scheduler ADDRESS: problem; what to do``, and the sweep never starts.
+The job is scattered to every worker once; a few chunks per worker thread are in flight at a time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..errors import InputError
+from .evaluate import Job, RunFailed, Task, run_chunk
+
+CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler, and again to see a worker
+IN_FLIGHT_PER_THREAD = 2
+SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+TLS_KEYS = "distributed.comm.tls.ca-file, distributed.comm.tls.client.cert and distributed.comm.tls.client.key"
+
+
+def check_address(address: str) -> str:
+    """``address`` with its scheme made explicit (a bare ``host:port`` is ``tcp://host:port``).
+
+    Raises InputError for an empty address, an unknown scheme, a missing or impossible port."""
+    from distributed.comm.addressing import parse_host_port
+
+    text = address.strip()
+    shown = address if text and not any(c.isspace() for c in address) else repr(address)
+    given = f"--scheduler {shown}"
+    example = "give the address `dask scheduler` prints, e.g. tcp://127.0.0.1:8786"
+    if not text:
+        raise InputError(f"{given}: the address is empty; {example}")
+    scheme, rest = text.split("://", 1) if "://" in text else ("tcp", text)
+    if scheme not in SCHEMES:
+        raise InputError(f"{given}: unknown address scheme '{scheme}'; allowed: {', '.join(SCHEMES)} "
+                         f"(or a bare HOST:PORT, which is tcp); {example}")
+    if scheme in ("tcp", "tls", "ws", "wss"):
+        try:
+            _, port = parse_host_port(rest)
+        except ValueError:
+            raise InputError(f"{given}: expected {scheme}://HOST:PORT; {example}") from None
+        if not 0 < int(port) < 65536:
+            raise InputError(f"{given}: port {port} is not a port number (1 to 65535); {example}")
+    elif not rest:
+        raise InputError(f"{given}: the address after {scheme}:// is missing; {example}")
+    return f"{scheme}://{rest}"
+
+
+def connect(address: str, timeout: float | None = None) -> Any:
+    """A ``distributed.Client`` connected to the scheduler at ``address`` with at least one worker.
+
+    Waits ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`) for the scheduler and as long again for a
+    worker. Raises InputError (never anything else) if that fails, saying why and what to do."""
+    try:
+        from distributed import Client
+        from distributed.security import Security
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise InputError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
+    full = check_address(address)
+    security = Security()  # TLS settings from Dask's configuration
+    if full.startswith("tls://") and not (security.tls_ca_file and security.tls_client_cert):
+        raise InputError(f"--scheduler {address}: a tls:// address needs TLS settings (a CA file and this "
+                         f"client's certificate and key) in Dask's configuration: {TLS_KEYS} (or the "
+                         "DASK_DISTRIBUTED__COMM__TLS__... environment variables); or use a tcp:// address")
+    try:
+        client = Client(full, timeout=f"{timeout}s", security=security)
+    except Exception as exc:  # OSError, TimeoutError, ValueError, TypeError, ...: all mean "not reached"
+        raise InputError(f"--scheduler {address}: cannot connect to a Dask scheduler there within {timeout:g} s "
+                         f"({type(exc).__name__}: {' '.join(str(exc).split()) or 'no detail'}); start one "
+                         "with `dask scheduler` and give the address it prints") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except Exception:
+        client.close()
+        raise InputError(f"--scheduler {address}: the scheduler has no workers (waited {timeout:g} s); start "
+                         f"some with `dask worker {full}`") from None
+    return client
+
+
+class DaskCluster:
+    """Runs chunks on the workers of a Dask cluster: connects to ``scheduler`` now (see :func:`connect`),
+    or uses ``client`` (a ``distributed.Client`` the caller owns and closes)."""
+
+    def __init__(self, scheduler: str | None = None, client: Any = None, timeout: float | None = None) -> None:
+        self.own = client is None
+        self.client = connect(scheduler, timeout) if client is None else client
+        self.where = scheduler or str(self.client.scheduler.address)
+        self.workers = sum(self.client.nthreads().values()) or 1
+        self.pending: dict = {}
+        self.job_future = None
+
+    def start(self, job: Job, tasks: Iterator[Task], n_tasks: int) -> Iterator[tuple[int, dict]]:
+        """Scatters the job to every worker and submits the first tasks; the returned iterator yields
+        ``(chunk, columns)`` as chunks finish. A task that fails raises RunFailed."""
+        from distributed import as_completed
+
+        self.workers = sum(self.client.nthreads().values()) or 1
+        self.queue = iter(tasks)
+        self.done = as_completed()
+        self.job_future = self.client.scatter(job, broadcast=True, hash=False)
+        for _ in range(IN_FLIGHT_PER_THREAD * self.workers):
+            self._submit()
+        return self._finished()
+
+    def _submit(self) -> None:
+        task = next(self.queue, None)
+        if task is None:
+            return
+        future = self.client.submit(run_chunk, self.job_future, task.start, task.stop, task.rows,
+                                    task.first_point, pure=False)
+        self.pending[future] = task.chunk
+        self.done.add(future)
+
+    def _finished(self) -> Iterator[tuple[int, dict]]:
+        for future in self.done:
+            chunk = self.pending.pop(future)
+            try:
+                result = future.result()
+            except RunFailed:
+                raise
+            except Exception as exc:
+                raise RunFailed(f"chunk {chunk} failed on the Dask cluster: {type(exc).__name__}: {exc}") from None
+            self._submit()
+            yield chunk, result
+
+    def close(self) -> None:
+        """Cancels the chunks still pending and the scattered job; closes the connection if it made it."""
+        try:
+            if self.pending:
+                self.client.cancel(list(self.pending))
+            if self.job_future is not None:
+                self.client.cancel([self.job_future])
+        except Exception:
+            pass
+        self.pending.clear()
+        if self.own:
+            self.client.close()

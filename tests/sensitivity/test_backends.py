@@ -1,0 +1,93 @@
+"""Where the chunks run (model.sensitivity.pool, .cluster): local processes and a Dask cluster give the
+same indices as one process; every way of not reaching a cluster is one message, exit status 2, no
+traceback and no results folder. Addresses are on 127.0.0.1 / localhost only, with short timeouts."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from model.cli import main
+from model.sensitivity import run_experiment
+from model.sensitivity import cluster
+
+from .common import ishigami_experiment, write
+
+
+def test_local_processes_match_a_single_process(tmp_path):
+    exp = write(tmp_path, ishigami_experiment(N=128, replications=2, chunk_size=64))
+    one = run_experiment(exp, tmp_path / "one", workers=1, progress=False, plots=False)
+    two = run_experiment(exp, tmp_path / "two", workers=2, progress=False, plots=False)
+    assert one.stats.where == "in-process" and one.stats.workers == 1
+    assert two.stats.where == "local processes" and two.stats.workers == 2
+    pd.testing.assert_frame_equal(one.indices("y"), two.indices("y"))
+
+
+def test_dask_cluster_gives_the_same_indices_as_local(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    exp = write(tmp_path, ishigami_experiment(N=128, chunk_size=100))
+    local = run_experiment(exp, tmp_path / "local", workers=1, progress=False, plots=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) \
+            as dask_cluster:
+        address = dask_cluster.scheduler_address
+        code = main(["sensitivity", str(exp), "--scheduler", address, "--check"])
+        assert code == 0 and f"cluster    {address}: reached, 2 worker threads" in capsys.readouterr().out
+        code = main(["sensitivity", str(exp), "--scheduler", address, "--out", str(tmp_path / "dask"), "--quiet",
+                     "--no-plots"])
+        assert code == 0, capsys.readouterr().err
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert manifest["execution"]["where"] == address
+    assert manifest["execution"]["workers"] == 2
+    dask_indices = pd.read_csv(tmp_path / "dask" / "indices" / "y.csv")
+    pd.testing.assert_frame_equal(dask_indices, local.indices("y"), check_exact=False, rtol=1e-12)
+
+
+UNREACHABLE = {
+    "tcp, nothing listening": ("tcp://127.0.0.1:1", "cannot connect to a Dask scheduler there within 1 s"),
+    "bare host:port, nothing listening": ("127.0.0.1:1", "cannot connect to a Dask scheduler there within 1 s"),
+    "localhost, nothing listening": ("localhost:1", "cannot connect to a Dask scheduler there within 1 s"),
+    "tls without security settings": ("tls://127.0.0.1:1", "a tls:// address needs TLS settings"),
+    "inproc of another process": ("inproc://127.0.0.1/1/1", "cannot connect to a Dask scheduler there"),
+    "garbage text": ("garbage text!!", "expected tcp://HOST:PORT"),
+    "empty": ("", "the address is empty"),
+    "unknown scheme": ("foo://127.0.0.1:1", "unknown address scheme 'foo'; allowed: tcp, tls, inproc"),
+    "scheme without address": ("tcp://", "expected tcp://HOST:PORT"),
+    "port out of range": ("tcp://127.0.0.1:99999", "port 99999 is not a port number (1 to 65535)"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREACHABLE))
+@pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
+def test_a_cluster_not_reached_is_one_message_and_no_folder(tmp_path, capsys, monkeypatch, case, check):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1.0)
+    address, expected = UNREACHABLE[case]
+    exp = write(tmp_path, ishigami_experiment(N=8))
+    out = tmp_path / "out"
+    code = main(["sensitivity", str(exp), "--scheduler", address, "--out", str(out), "--quiet",
+                 *(["--check"] if check else [])])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("--scheduler ") and expected in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert not out.exists()
+
+
+def test_a_scheduler_without_workers_is_refused(tmp_path, capsys, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1.0)
+    exp = write(tmp_path, ishigami_experiment(N=8))
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty:
+        code = main(["sensitivity", str(exp), "--scheduler", empty.scheduler_address, "--out",
+                     str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "the scheduler has no workers (waited 1 s); start some with `dask worker" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_workers_and_scheduler_exclude_each_other(tmp_path, capsys):
+    exp = write(tmp_path, ishigami_experiment(N=8))
+    assert main(["sensitivity", str(exp), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--workers, --scheduler: give one of them, not both" in capsys.readouterr().err
