@@ -176,6 +176,7 @@ class RunContext:
 
     @property
     def innovation_names(self) -> tuple[str, ...]:
+        """The innovations' names, in the scenario's order."""
         return self.innovations.names
 
     def year_quarter(self, t):

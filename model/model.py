@@ -201,11 +201,13 @@ class InnovationModel(mesa.Model):
 
     @property
     def agents(self):
+        """Mesa's AgentSet of every organisation (the views are made on first use)."""
         self.organisations  # noqa: B018 - make the views before Mesa lists them
         return super().agents
 
     @property
     def agents_by_type(self):
+        """Mesa's agents grouped by class: Municipality, Region, Agency."""
         self.organisations  # noqa: B018
         return super().agents_by_type
 

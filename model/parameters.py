@@ -193,6 +193,7 @@ BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
 
 def defaults() -> dict[str, float]:
+    """Every parameter's default value, by name."""
     return {p.name: p.default for p in PARAMETERS}
 
 

@@ -19,4 +19,5 @@ ONE_STEP_MOVES = frozenset({(UNAWARE, ADOPTED), (ADOPTED, DROPPED), (DROPPED, AW
 
 
 def allowed_moves(lifecycle: str) -> frozenset[tuple[int, int]]:
+    """The (from, to) stage moves a quarter may make under the ``staged`` or ``one_step`` life cycle."""
     return ONE_STEP_MOVES if lifecycle == "one_step" else STAGED_MOVES

@@ -185,9 +185,11 @@ class MembershipLever(Lever):
 
     @property
     def places(self) -> int:
+        """Members the yearly budget pays for."""
         return int(np.floor(self.budget / self.p.cost_per_member_msek + 1e-9))
 
     def update_members(self, ctx: "RunContext", year: int) -> None:
+        """Fill open places once a year (the first active quarter), by the target's rule."""
         if self._member_year == year:
             return
         self._member_year = year

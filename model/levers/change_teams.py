@@ -25,6 +25,9 @@ from .registry import register
 
 
 class ChangeTeamsParams(LeverParams):
+    """The YAML parameters of the ``change_teams`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers change_teams``)."""
+
     type: Literal["change_teams"]
     team_cost_msek_per_year: float = Field(
         5.0, gt=0.0, le=100.0,
@@ -46,17 +49,20 @@ class ChangeTeamsParams(LeverParams):
 
 @register
 class ChangeTeams(Lever):
+    """National teams support organisations on site for a limited time: scaling is easier while they are
+    there, and some capacity stays."""
+
     Params = ChangeTeamsParams
     sustaingov_id = 15
     evidence = "000 L2706-2733, L4783-4793, L4900-4904; scaling needs change management: 000 L4639-4647"
     scores = ("★ prioritised; more potential to change the system but needs more resources, coordination "
               "and long-term work (000 L4900-4904); numeric scores unscored")
-    description = ("National teams support organisations on site for a limited time: scaling is easier "
-                   "while they are there, and some capacity stays.")
     unit_cost_fields = ("team_cost_msek_per_year",)
 
     @property
     def visit_cost(self) -> float:
+        """MSEK one organisation's visit costs: a team's yearly cost for the stay, shared by the
+        organisations a team supports at once."""
         p = self.p
         return p.team_cost_msek_per_year * p.stay_quarters / 4.0 / p.orgs_per_team
 

@@ -42,6 +42,9 @@ from .targeting import Target
 
 
 class FundingParams(LeverParams):
+    """The YAML parameters every grant lever shares; each field's description gives its unit, meaning and
+    source."""
+
     grant_msek: float = Field(
         1.0, gt=0.0, le=1000.0, description="[MSEK per grant and year] size of one grant; assumption")
     allocation: Literal["competitive", "formula"] = Field(
@@ -68,6 +71,9 @@ class FundingParams(LeverParams):
 
 
 class PilotGrantsParams(FundingParams):
+    """The YAML parameters of the ``pilot_grants`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers pilot_grants``)."""
+
     type: Literal["pilot_grants"]
     grant_msek: float = Field(
         0.8, gt=0.0, le=1000.0,
@@ -78,6 +84,9 @@ class PilotGrantsParams(FundingParams):
 
 
 class ScaleUpGrantsParams(FundingParams):
+    """The YAML parameters of the ``scale_up_grants`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers scale_up_grants``)."""
+
     type: Literal["scale_up_grants"]
     grant_msek: float = Field(
         2.0, gt=0.0, le=1000.0,
@@ -87,6 +96,9 @@ class ScaleUpGrantsParams(FundingParams):
 
 
 class SmallActorGrantsParams(FundingParams):
+    """The YAML parameters of the ``small_actor_grants`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers small_actor_grants``)."""
+
     type: Literal["small_actor_grants"]
     grant_msek: float = Field(
         0.5, gt=0.0, le=1000.0,
@@ -173,35 +185,38 @@ class _Funding(Lever):
 
 @register
 class PilotGrants(_Funding):
+    """Grants for pilots, by default through competitive calls: pilots become affordable."""
+
     Params = PilotGrantsParams
     sustaingov_id = None
     evidence = ("funding stops at exploration: 001 L1703-1719, L2065-2069; projectification and heavy "
                 "application costs: 001 L1271-1279")
     scores = "unscored (not one of SustainGov's proposals: today's typical innovation funding)"
-    description = "Grants for pilots, by default through competitive calls: pilots become affordable."
     pilot_share = 1.0
     need = "start"
 
 
 @register
 class ScaleUpGrants(_Funding):
+    """Grants for scaling piloted solutions, through competitive calls: pilots scale more often."""
+
     Params = ScaleUpGrantsParams
     sustaingov_id = None
     evidence = "funding to scale, not only to pilot: 001 L2140-2144; 001 L1703-1719"
     scores = "unscored (proposed by Ramboll for Vinnova, 001 L2140-2144, not scored by SustainGov)"
-    description = "Grants for scaling piloted solutions, through competitive calls: pilots scale more often."
     pilot_share = 0.0
     need = "scale"
 
 
 @register
 class SmallActorGrants(_Funding):
+    """Targeted state grants to small municipalities, by formula: money for pilots and scaling."""
+
     Params = SmallActorGrantsParams
     sustaingov_id = 27
     evidence = ("000 L4518-4537 (targeted grants for smaller actors); small actors fall behind: 000 L451-455, "
                 "L2507-2509; targeted grants contested: 000 L2638-2645; work better than general: 000 L3334-3336")
     scores = "unscored (ID 27 is not among the ten prioritised; its scores are only in the report's figures)"
-    description = "Targeted state grants to small municipalities, by formula: money for pilots and scaling."
     need = "start"
 
     def _pilot_share(self) -> float:

@@ -27,6 +27,9 @@ from .targeting import Target
 
 
 class InfrastructureParams(LeverParams):
+    """The YAML parameters of the ``infrastructure`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers infrastructure``)."""
+
     type: Literal["infrastructure"]
     build_msek: float = Field(
         1000.0, gt=0.0, le=1e6,
@@ -55,14 +58,15 @@ class InfrastructureParams(LeverParams):
 
 @register
 class Infrastructure(Lever):
+    """Shared digital infrastructure, built up over years with a lag: innovations that need it become
+    simpler and cheaper for everyone."""
+
     Params = InfrastructureParams
     sustaingov_id = 7
     sustaingov_ids = (7, 8)
     evidence = "IDs 7-8: 000 L2271-2294, L4934-4959; 004 L715-717, L1084-1086, L1236-1237, L2305-2310"
     scores = ("IDs 7 and 8: especially high value but lower feasibility (000 L4916-4959, evidence.md §4); "
               "numeric scores unscored")
-    description = ("Shared digital infrastructure, built up over years with a lag: innovations that need "
-                   "it become simpler and cheaper for everyone.")
     unit_cost_fields = ("build_msek",)
 
     def setup(self, ctx) -> None:

@@ -23,6 +23,9 @@ from .registry import register
 
 
 class JobShadowingParams(LeverParams):
+    """The YAML parameters of the ``job_shadowing`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers job_shadowing``)."""
+
     type: Literal["job_shadowing"]
     cost_per_quarter_msek: float = Field(
         0.3, gt=0.0, le=10.0,
@@ -49,16 +52,18 @@ class JobShadowingParams(LeverParams):
 
 @register
 class JobShadowing(Lever):
+    """Officials from digitally mature municipalities work alongside others for 3-6 months: lasting
+    capacity and a tie for the host, time away for the sender."""
+
     Params = JobShadowingParams
     sustaingov_id = 11
     evidence = "000 L2320-2327 (3-6 months, officials from mature municipalities such as Sundsvall); 000 L3019-3028"
     scores = "unscored (ID 11 is not among the ten prioritised; its scores are only in the report's figures)"
-    description = ("Officials from digitally mature municipalities work alongside others for 3-6 months: "
-                   "lasting capacity and a tie for the host, time away for the sender.")
     unit_cost_fields = ("cost_per_quarter_msek",)
 
     @property
     def placement_cost(self) -> float:
+        """MSEK one placement costs (its quarters at the quarterly cost)."""
         return self.p.cost_per_quarter_msek * self.p.quarters
 
     def setup(self, ctx) -> None:

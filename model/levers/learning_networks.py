@@ -28,6 +28,9 @@ from .registry import register
 
 
 class LearningNetworksParams(LeverParams):
+    """The YAML parameters of the ``learning_networks`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers learning_networks``)."""
+
     type: Literal["learning_networks"]
     cost_per_member_msek: float = Field(
         0.2, gt=0.0, le=10.0,
@@ -51,6 +54,9 @@ class LearningNetworksParams(LeverParams):
 
 @register
 class LearningNetworks(MembershipLever):
+    """Learning networks and a national arena: members hear sooner and through stronger ties, and more
+    failures are shared."""
+
     Params = LearningNetworksParams
     sustaingov_id = 16
     sustaingov_ids = (16, 12, 21)
@@ -58,8 +64,6 @@ class LearningNetworks(MembershipLever):
                 "information is not change: 000 L92-93, L2479-2494")
     scores = ("ID 16 ★ prioritised; IDs 12 and 21 not prioritised; the report gives no qualitative "
               "feasibility/value statement for them in its text: unscored")
-    description = ("Learning networks and a national arena: members hear sooner and through stronger ties, "
-                   "and more failures are shared.")
     unit_cost_fields = ("cost_per_member_msek",)
 
     def step(self, ctx, t, year, quarter, active) -> None:

@@ -26,6 +26,9 @@ from .registry import register
 
 
 class PeerReviewParams(LeverParams):
+    """The YAML parameters of the ``peer_review`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers peer_review``)."""
+
     type: Literal["peer_review"]
     cost_per_review_msek: float = Field(
         0.25, gt=0.0, le=10.0,
@@ -46,13 +49,14 @@ class PeerReviewParams(LeverParams):
 
 @register
 class PeerReview(Lever):
+    """Teams from organisations that scaled an innovation review organisations that ask: a time-limited
+    boost to scaling and a lasting tie."""
+
     Params = PeerReviewParams
     sustaingov_id = 2
     evidence = "000 L117, L1808-1824, L1895-1903, L4765-4781; 4 Interreg peer reviews so far: 000 L1810"
     scores = ("★ prioritised; more potential to change the system than the easy measures but needs more "
               "resources, coordination and long-term work (000 L4900-4904); numeric scores unscored")
-    description = ("Teams from organisations that scaled an innovation review organisations that ask: "
-                   "a time-limited boost to scaling and a lasting tie.")
     unit_cost_fields = ("cost_per_review_msek",)
 
     def setup(self, ctx) -> None:

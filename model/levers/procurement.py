@@ -24,6 +24,9 @@ from .targeting import Target
 
 
 class ProcurementParams(LeverParams):
+    """The YAML parameters of the ``procurement`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers procurement``)."""
+
     type: Literal["procurement"]
     cost_per_member_msek: float = Field(
         0.1, gt=0.0, le=10.0,
@@ -39,13 +42,14 @@ class ProcurementParams(LeverParams):
 
 @register
 class Procurement(MembershipLever):
+    """Procurement support and call-off frameworks: once one member has adopted an innovation, the
+    others get it cheaper."""
+
     Params = ProcurementParams
     sustaingov_id = 19
     evidence = ("ID 19: 000 L3034-3079, L4795-4817; call-off (IVA): 004 L2245-2248, L2426-2428; procurement "
                 "friction: 004 L1611-1652, L2009-2010; scale through collaboration: 004 L1657-1664")
     scores = "★ prioritised; numeric scores unscored (procurement support judged 'central', 000 L4795)"
-    description = ("Procurement support and call-off frameworks: once one member has adopted an innovation, "
-                   "the others get it cheaper.")
     unit_cost_fields = ("cost_per_member_msek",)
 
     def step(self, ctx, t, year, quarter, active) -> None:

@@ -6,6 +6,7 @@ no lever itself, so the lever modules can register themselves without an import 
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,6 +17,10 @@ REGISTRY: dict[str, type["Lever"]] = {}
 
 
 def register(cls: type["Lever"]) -> type["Lever"]:
-    """Class decorator: add a lever to :data:`REGISTRY` under its ``type`` name."""
+    """Class decorator: add a lever to :data:`REGISTRY` under its ``type`` name. The lever's one-line
+    ``description`` (shown by ``spridning levers`` and ``docs/levers.md``) is its docstring's first
+    paragraph, so it is written once."""
+    if cls.__doc__:
+        cls.description = " ".join(inspect.cleandoc(cls.__doc__).split("\n\n")[0].split())
     REGISTRY[cls.type_name()] = cls
     return cls

@@ -24,6 +24,9 @@ from .targeting import free_capacity
 
 
 class TrainingNetworksParams(LeverParams):
+    """The YAML parameters of the ``training_networks`` lever; each field's description gives its unit, meaning and
+    source (``spridning levers training_networks``)."""
+
     type: Literal["training_networks"]
     cost_per_member_msek: float = Field(
         0.1, gt=0.0, le=10.0,
@@ -43,13 +46,14 @@ class TrainingNetworksParams(LeverParams):
 
 @register
 class TrainingNetworks(MembershipLever):
+    """Shared training networks: slow, lasting capacity gains for members who can free the time to take
+    part."""
+
     Params = TrainingNetworksParams
     sustaingov_id = 26
     evidence = "000 L4501-4516, L4846-4859; time cost: 000 L4102-4108; courses alone: 000 L4188-4191"
     scores = ("★ prioritised; 'relatively simple' to carry out and foundational for later steps "
               "(000 L4895-4899); numeric scores unscored")
-    description = ("Shared training networks: slow, lasting capacity gains for members who can free the "
-                   "time to take part.")
     unit_cost_fields = ("cost_per_member_msek",)
 
     def setup(self, ctx) -> None:

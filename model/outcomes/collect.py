@@ -73,6 +73,7 @@ class Outcomes:
 
     @property
     def orgs(self) -> Organisations:
+        """The organisations of the run's world (cached, shared by every run)."""
         return load_organisations(*self.world_flags)
 
     @cached_property

@@ -26,14 +26,17 @@ class Organisation(mesa.Agent):
 
     @property
     def code(self) -> str:
+        """SCB code (municipalities), region code or agency id."""
         return self.model.context.orgs.code[self.index]
 
     @property
     def name(self) -> str:
+        """Official name."""
         return self.model.context.orgs.name[self.index]
 
     @property
     def population(self) -> float:
+        """Inhabitants served (staff for agencies)."""
         return float(self.model.context.orgs.population[self.index])
 
     @property
@@ -44,18 +47,22 @@ class Organisation(mesa.Agent):
 
     @property
     def digital_maturity(self) -> float:
+        """Digital maturity, 0-1."""
         return float(self.model.context.state.maturity[self.index])
 
     @property
     def enthusiasts(self) -> int:
+        """Enthusiasts (eldsjälar) now."""
         return int(self.model.context.state.enthusiasts[self.index])
 
     @property
     def has_protector(self) -> bool:
+        """Whether a manager backs innovation now."""
         return bool(self.model.context.state.protector[self.index])
 
     @property
     def slack_msek(self) -> float:
+        """This year's budget slack, MSEK."""
         return float(self.model.context.state.slack[self.index])
 
     def stage(self, innovation: str) -> str:
@@ -72,17 +79,20 @@ class Municipality(Organisation):
 
     @property
     def county(self) -> str:
+        """The county (län) it belongs to."""
         orgs = self.model.context.orgs
         return orgs.counties[orgs.county[self.index]]
 
     @property
     def skr_group(self) -> str:
+        """SKR's municipality group (A1 ... C9)."""
         from .organisations import SKR_GROUPS
 
         return SKR_GROUPS[self.model.context.orgs.skr_group[self.index]]
 
     @property
     def size_band(self) -> str:
+        """Size band of the official statistics (<10k ... >100k)."""
         from .organisations import SIZE_BANDS
 
         return SIZE_BANDS[self.model.context.orgs.size_band[self.index]]
@@ -93,6 +103,7 @@ class Region(Organisation):
 
     @property
     def county(self) -> str:
+        """The county (län) it belongs to."""
         orgs = self.model.context.orgs
         return orgs.counties[orgs.county[self.index]]
 
@@ -102,4 +113,5 @@ class Agency(Organisation):
 
     @property
     def roles(self) -> tuple[str, ...]:
+        """Its roles (funder, network operator, ...)."""
         return self.model.context.orgs.roles[self.index]

@@ -59,6 +59,7 @@ class Organisations:
 
     @property
     def n(self) -> int:
+        """Number of organisations."""
         return len(self.code)
 
     @cached_property
@@ -73,9 +74,11 @@ class Organisations:
         return float(np.median(self.population[self.kind == MUNICIPALITY]))
 
     def mask(self, kind: int) -> np.ndarray:
+        """(n,) bool: organisations of ``kind`` (MUNICIPALITY, REGION or AGENCY)."""
         return self.kind == kind
 
     def index_of(self, code: str) -> int:
+        """Row of the organisation with ``code``; raises ValueError for an unknown code."""
         return self.code.index(code)
 
 
