@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from .version import __version__
 from .outcomes.collect import Outcomes
-from .results import atomic_folder, summary_table, versions, write_csv, write_json, write_parquet
+from .results import RESULTS_ROOT, atomic_folder, summary_table, versions, write_csv, write_json, write_parquet
 from .runner import replicate, replication_seeds
 from .scenario import Scenario
 
-#: where results folders go unless ``--out`` says otherwise (relative to the current folder)
-RESULTS_ROOT = Path("results")
+
 
 
 @dataclass

@@ -24,6 +24,9 @@ import pandas as pd
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
+#: where results folders go unless ``--out`` says otherwise (relative to the current folder)
+RESULTS_ROOT = Path("results")
+
 PACKAGES = ("spridning", "mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib",
             "SALib", "dask", "distributed")
 

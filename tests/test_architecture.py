@@ -18,15 +18,16 @@ LAYERS = (
     # foundations: errors, schema base, reading files, the parameter table, stages, the outcome catalogue
     ("model.errors", "model.strict", "model.yamlio", "model.names", "model.parameters", "model.stages",
      "model.results", "model.processes", "model.mesa_import", "model.outcomes.catalogue",
-     "model.outcomes.intervals", "model.outcomes.metrics"),
+     "model.outcomes.intervals", "model.outcomes.metrics", "model.version"),
     ("model.world", "model.effects"),  # the world: organisations, ties, agents; what levers may change
     ("model.context",),  # what a run's dynamics and levers share
     ("model.dynamics", "model.levers"),  # the dynamics and the levers, typed against the context
     ("model.scenario",),  # scenario files (validates lever entries through the lever registry)
     ("model.model",),  # InnovationModel builds a run
     ("model.outcomes",),  # outcomes of a finished run
-    ("model.runner", "model.batch"),  # runs: replications, results folders
-    ("model.compare", "model.sensitivity", "model.charts"),  # analysis and presentation
+    ("model.runner",),  # runs: one run, replications on worker processes
+    ("model.charts",),  # presentation: charts and maps of results
+    ("model.batch", "model.compare", "model.sensitivity"),  # results folders, comparisons, sweeps
     ("model.cli", "model"),  # the command line and the package's lazy API
 )
 
