@@ -41,8 +41,8 @@ def test_misspelt_parameter_suggests_the_closest(tmp_path, capsys):
 
 
 def test_wrong_type(tmp_path, capsys):
-    check(tmp_path, capsys, MINIMAL + "parameters:\n  p_external: lots\n", "parameters.p_external",
-          "valid number", "'lots'")
+    check(tmp_path, capsys, MINIMAL + "parameters:\n  p_external: lots\n", "bad.yaml:6: parameters.p_external",
+          "expected a number, got text ('lots')")
 
 
 def test_value_out_of_range(tmp_path, capsys):

@@ -17,7 +17,7 @@ import model
 from model.processes import process_context
 from model.runner import replication_seed, replication_seeds
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SPRIDNING = [sys.executable, "-m", "model"]
 
 

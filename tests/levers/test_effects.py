@@ -18,7 +18,7 @@ from model.model import InnovationModel
 from model.stages import UNAWARE
 from model.world.organisations import MUNICIPALITY
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 REPS = 30
 
 
