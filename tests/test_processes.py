@@ -120,3 +120,29 @@ def test_share_intervals_are_clipped_to_zero_and_one():
     assert low == 0.0 and 0 < high <= 1 and mean == pytest.approx(0.075)
     _, low_diff, _ = mean_interval(np.array([0.0, 0.0, 0.0, 0.3]), share=False)
     assert low_diff < 0  # a difference is not a share
+
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def test_case_17_ctrl_c_while_workers_start():
+    """../shared/cases/inputs/17: Ctrl-C one second after the worker processes appear. With forked
+    workers the 8 replications of the handed case finish in-process before any worker could start, so a
+    job large enough to use the pool is interrupted instead."""
+    out = subprocess.run([sys.executable, str(CASES / "interrupt.py"), *SPRIDNING, "run",
+                          "scenarios/portfolio_sustaingov.yaml", "--reps", "400", "--workers", "2", "--quiet",
+                          "--out", "results/.test-case-17"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "exit status: 130" in out.stdout
+    assert "tracebacks on stderr: 0" in out.stdout
+    lines = out.stdout.split("--- stderr (lines not indented)\n", 1)[1].strip().splitlines()
+    assert lines == ["interrupted: nothing half-written was left behind"]
+    assert not (ROOT / "results" / ".test-case-17").exists()
+
+
+def test_case_18_a_script_on_two_workers_after_importing_model():
+    """../shared/cases/inputs/18: Mesa must not force `spawn` on the user's script."""
+    out = subprocess.run([sys.executable, str(CASES / "mesa_forces_spawn.py")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "start method after importing model: None" in out.stdout
+    assert "final adoption per replication: [0.1992, 0.1919, 0.2023, 0.2284]" in out.stdout
