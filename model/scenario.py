@@ -1,10 +1,14 @@
 """Scenario files: what an analyst writes, validated before anything runs.
 
-A scenario is a YAML file (see ``scenarios/baseline.yaml``). Its schema is the pydantic model
-:class:`Scenario`; model parameters come from the single table in :mod:`model.parameters`; lever entries
-are validated by the lever each names (:mod:`model.levers`). Loading never guesses: an unknown key, a
-misspelt name, a wrong type or a value out of range is an :class:`~model.errors.InputError` naming the
-file, the field and what is allowed.
+A scenario is a YAML file (see ``scenarios/baseline.yaml``), read strictly by :mod:`model.yamlio` (a key
+given twice is an error). Its schema is the pydantic model :class:`Scenario`; model parameters come from
+the single table in :mod:`model.parameters`; lever entries are validated by the lever each names
+(:mod:`model.levers`). Loading never guesses: an unknown key, a misspelt name, a wrong type (a yes/no word
+or text where a number belongs), a value out of range is an :class:`~model.errors.InputError` naming the
+file, the line, the field and what is allowed — every mistake of the file at once, ordered by line.
+
+``--set PATH=VALUE`` values from the command line go through :func:`with_set_arguments`, by the same rules,
+and errors name the ``--set`` argument.
 """
 
 from __future__ import annotations
@@ -14,14 +18,15 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, ValidationError, create_model, field_validator
 
-from .errors import InputError, suggest, validate_mapping
-from .levers import validate_entries
+from .errors import Checked, InputError, Problem, fail, render, suggest, validation_problems
+from .levers.entries import check_entries
+from .names import check_label, normalise
 from .parameters import PARAMETERS
-from .strict import Strict
 from .world.organisations import OrgKind
+from .yamlio import SourceMap, load_document, parse_value
+from .yamlio import read_yaml as read_yaml_with_lines
 
 
 def _parameter_field(p):
@@ -29,15 +34,15 @@ def _parameter_field(p):
     return (kind, Field(p.default, ge=p.low, le=p.high, description=f"{p.meaning} [{p.unit}]"))
 
 
-Parameters: type[Strict] = create_model(  # type: ignore[call-overload]
+Parameters: type[Checked] = create_model(  # type: ignore[call-overload]
     "Parameters",
-    __base__=Strict,
+    __base__=Checked,
     __doc__="Numeric model parameters; see model.parameters for meaning, range and source.",
     **{p.name: _parameter_field(p) for p in PARAMETERS},
 )
 
 
-class Innovation(Strict):
+class Innovation(Checked):
     """One innovation that spreads in the run. Defaults are illustrative assumptions."""
 
     name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
@@ -51,7 +56,9 @@ class Innovation(Strict):
     pilot_quarters: int = Field(4, ge=1, le=20)
 
 
-class Networks(Strict):
+class Networks(Checked):
+    """Which kinds of tie carry awareness (see docs/parameters.md)."""
+
     neighbours: bool = True
     county: bool = True
     skr_group: bool = True
@@ -59,20 +66,28 @@ class Networks(Strict):
     complete: bool = False
 
 
-class World(Strict):
+class World(Checked):
+    """Which organisations are simulated, and their ties."""
+
     regions: bool = True
     agencies: bool = True
     homogeneous: bool = False
     networks: Networks = Field(default_factory=Networks)
 
 
-class Mechanisms(Strict):
+class Mechanisms(Checked):
+    """Variants of the model's mechanisms: simple or complex contagion, staged or one-step life cycle."""
+
     contagion: Literal["simple", "complex"] = "simple"
     lifecycle: Literal["staged", "one_step"] = "staged"
 
 
-class Scenario(Strict):
-    name: str = Field("scenario", pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+class Scenario(Checked):
+    """A scenario file: calendar, world, mechanisms, parameters, innovations and levers (docs/parameters.md)."""
+
+    #: any readable label ("Kommuner i Norrland"); file names made from it go through
+    #: :func:`model.names.safe_file_name`
+    name: str = "scenario"
     description: str = ""
     start_year: int = Field(2026, ge=2000, le=2100)
     horizon_years: int = Field(10, ge=1, le=50)
@@ -82,10 +97,15 @@ class Scenario(Strict):
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     parameters: Parameters = Field(default_factory=Parameters)  # type: ignore[valid-type]
     innovations: list[Innovation] = Field(min_length=1)
-    budget_msek_per_year: float | None = Field(None, ge=0.0)
+    budget_msek_per_year: float | None = Field(None, ge=0.0, le=100_000.0)
     #: the levers, validated once by :func:`parse_scenario` into each lever's parameter object
     #: (:class:`model.levers.base.LeverParams`); the model builds its levers from these
     levers: list[Any] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        return check_label(value, "a scenario name")
 
     @field_validator("innovations")
     @classmethod
@@ -98,6 +118,7 @@ class Scenario(Strict):
 
     @property
     def steps(self) -> int:
+        """Quarterly steps of a run."""
         return 4 * self.horizon_years
 
     def resolved(self) -> dict[str, Any]:
@@ -105,86 +126,175 @@ class Scenario(Strict):
         return self.model_dump(mode="json")
 
 
-def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+
+#: the two fields that fix the simulated years, validated on their own when the rest of the file is not
+_Calendar = create_model("Calendar", __base__=Checked, start_year=(int, Scenario.model_fields["start_year"]),
+                         horizon_years=(int, Scenario.model_fields["horizon_years"]))
+
+
+def _calendar(scenario: Scenario | None, data: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The simulated years ``(first, end)``: the scenario's, or — when the top level is invalid — the
+    file's own start_year and horizon_years if those two are valid (else ``(None, None)``)."""
+    if scenario is not None:
+        return scenario.start_year, scenario.start_year + scenario.horizon_years
+    try:
+        calendar = _Calendar.model_validate({k: data[k] for k in ("start_year", "horizon_years") if k in data})
+    except ValidationError:
+        return None, None
+    return calendar.start_year, calendar.start_year + calendar.horizon_years
+
+
+def scenario_problems(data: Any) -> tuple[Scenario | None, list[Problem]]:
+    """Every problem of a scenario given as a mapping (parsed YAML) — the top level, each lever entry and
+    its target, the portfolio's timing, names and budget — and the validated scenario if there is none."""
+    if not isinstance(data, dict):
+        return None, [Problem((), f"a scenario must be a mapping of keys to values, got {type(data).__name__}")]
+    problems: list[Problem] = []
+    try:
+        scenario: Scenario | None = Scenario.model_validate(data)
+    except ValidationError as exc:
+        scenario = None
+        problems.extend(validation_problems(exc, Scenario))
+    entries = scenario.levers if scenario is not None else data.get("levers")
+    if isinstance(entries, list):
+        first, end = _calendar(scenario, data)
+        budget = scenario.budget_msek_per_year if scenario is not None else None
+        params, lever_problems = check_entries(entries, first, end, budget)
+        problems.extend(lever_problems)
+        if scenario is not None and not problems:
+            scenario.levers = params
+    return (scenario if not problems else None), problems
+
+
+def parse_scenario(data: Any, source: str = "<scenario>", where: SourceMap | None = None,
+                   problems: list[Problem] | None = None) -> Scenario:
     """Validate a scenario given as a mapping (already parsed YAML): the schema, then every lever entry
-    against its lever's parameters and the portfolio's timing, names and budget. Raises InputError."""
-    scenario = validate_mapping(Scenario, data, source, "a scenario")
-    scenario.levers = validate_entries(scenario.levers, source, scenario.start_year,
-                                       scenario.start_year + scenario.horizon_years,
-                                       scenario.budget_msek_per_year)
+    against its lever's parameters and the portfolio's timing, names and budget. Raises one InputError
+    listing every problem (with the lines, when ``where`` maps them; ``problems`` found earlier, such as
+    repeated keys, are reported with them)."""
+    scenario, found = scenario_problems(data)
+    found = list(problems or ()) + found
+    if found or scenario is None:
+        raise fail(source, found, where)
     return scenario
 
 
 def read_yaml(path: str | Path) -> Any:
-    """Parse a YAML file, or raise an InputError that says where it is broken."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a YAML file")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path}: invalid YAML{where}: {problem}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file") from None
+    """The parsed data of a YAML file (None if it is empty), read strictly by :func:`model.yamlio.read_yaml`
+    (which also returns the lines); raises InputError for a missing, non-UTF-8 or invalid file and for a
+    key given twice."""
+    return read_yaml_with_lines(path)[0]
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file."""
-    data = read_yaml(path)
-    if data is None:
+    """Read and validate a scenario YAML file; an InputError lists every problem, ``FILE:LINE: field: problem``."""
+    doc = load_document(path)
+    if doc.data is None:
         raise InputError(f"{path}: the file is empty")
-    return parse_scenario(data, str(path))
+    return parse_scenario(doc.data, str(path), doc.where, doc.duplicates)
 
 
 _INDEX = re.compile(r"^\d+$")
 
 
-def set_path(data: dict[str, Any], path: str, value: Any, source: str = "<override>") -> None:
-    """Set ``value`` at a dotted ``path`` in a scenario mapping, in place.
+def _item_index(node: list, part: str, where: str, source: str) -> int:
+    """The index in the list ``node`` that ``part`` names: a number, or an item's name (lever: its type)."""
+    if _INDEX.match(part):
+        idx = int(part)
+        if idx >= len(node):
+            raise InputError(f"{source}: {where}: index {idx} out of range (list has {len(node)} items)")
+        return idx
+    labels = [item.get("name", item.get("type")) if isinstance(item, dict) else None for item in node]
+    keys = [normalise(label) if isinstance(label, str) else None for label in labels]
+    if normalise(part) not in keys:
+        raise InputError(f"{source}: {where}: no item named '{part}'"
+                         f"{suggest(part, [str(label) for label in labels if label])}; "
+                         f"items: {', '.join(str(label) for label in labels)}")
+    return keys.index(normalise(part))
+
+
+def set_path(data: dict[str, Any], path: str, value: Any, source: str = "<override>") -> tuple[tuple, Any]:
+    """Set ``value`` at a dotted ``path`` in a scenario mapping, in place; returns the location set (keys
+    and list indices) and the value that was there before (None if none).
 
     List items are addressed by index (``innovations.0.complexity``) or by their ``name`` or lever
-    ``type`` (``innovations.ai_casework.complexity``, ``levers.peer_review.reviews_per_year``).
-    Used by command-line overrides and by sensitivity experiments.
+    ``type`` (``innovations.ai_casework.complexity``, ``levers.peer_review.reviews_per_year``; names are
+    compared as :func:`model.names.normalise` does). Used by command-line overrides and by sensitivity
+    experiments.
     """
     parts = path.split(".")
     node: Any = data
+    loc: tuple = ()
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         where = ".".join(parts[: i + 1])
         if isinstance(node, list):
-            if _INDEX.match(part):
-                idx = int(part)
-                if idx >= len(node):
-                    raise InputError(f"{source}: {where}: index {idx} out of range (list has {len(node)} items)")
-            else:
-                labels = [item.get("name", item.get("type")) if isinstance(item, dict) else None for item in node]
-                if part not in labels:
-                    raise InputError(
-                        f"{source}: {where}: no item named '{part}'{suggest(part, [l for l in labels if l])}; "
-                        f"items: {', '.join(str(l) for l in labels)}"
-                    )
-                idx = labels.index(part)
-            if last:
-                node[idx] = value
-            else:
-                node = node[idx]
+            key: Any = _item_index(node, part, where, source)
         elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
+            key = part
+            if not last:
+                node.setdefault(part, {})
         else:
             raise InputError(f"{source}: {where}: cannot set a field inside a {type(node).__name__}")
+        loc += (key,)
+        if last:
+            old = node[key] if isinstance(node, list) else node.get(key)
+            node[key] = value
+            return loc, old
+        node = node[key]
+    raise InputError(f"{source}: empty path")  # pragma: no cover - split always gives a part
+
+
+def _dump(scenario: Scenario) -> dict[str, Any]:
+    return copy.deepcopy(scenario.model_dump(mode="python", exclude_unset=False))
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = "<override>") -> Scenario:
-    """A new, validated scenario with dotted-path values replaced."""
-    data = copy.deepcopy(scenario.model_dump(mode="python", exclude_unset=False))
+    """A new, validated scenario with dotted-path values replaced (values as Python objects)."""
+    data = _dump(scenario)
     for path, value in overrides.items():
         set_path(data, path, value, source)
     return parse_scenario(data, source)
+
+
+def with_set_arguments(scenario: Scenario, arguments: list[str], source: str) -> Scenario:
+    """A new, validated scenario with ``--set PATH=VALUE`` arguments (as typed) applied; ``source`` is the
+    scenario file.
+
+    Each VALUE is read as YAML by the rules of scenario files (:func:`model.yamlio.parse_value`): a yes/no
+    word is not a number, a date is not a year. In a text field (one whose current value is text:
+    ``name``, ``description``, a lever's ``name``...) a value that YAML reads as something else — a mapping,
+    because the text holds ``': '``, a number — is taken as the text typed. Every error is one line naming
+    the ``--set`` argument (``--set parameters.p_external=[0.05: the value is not valid YAML (unclosed
+    '['); quote text values``); an error the values cause elsewhere names the file.
+    """
+    data = _dump(scenario)
+    where = SourceMap()
+    applied: list[tuple[str, tuple]] = []
+    for argument in arguments:
+        path, sep, text = argument.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            raise InputError(f"--set {argument}: expected PATH=VALUE, e.g. --set parameters.p_external=0.05")
+        try:
+            value, value_where = parse_value(text)
+        except ValueError as exc:
+            raise InputError(f"--set {argument}: the value is not valid YAML ({exc}); quote text values") from None
+        loc, old = set_path(data, path, value, source=f"--set {argument}")
+        if isinstance(old, str) and not isinstance(value, str):
+            set_path(data, path, text.strip(), source=f"--set {argument}")
+        else:
+            where.texts.update({loc + sub: raw for sub, raw in value_where.texts.items()})
+        applied.append((argument, loc))
+    scenario_, problems = scenario_problems(data)
+    if not problems and scenario_ is not None:
+        return scenario_
+
+    def named(problem: Problem) -> str:
+        for argument, loc in reversed(applied):
+            n = min(len(loc), len(problem.loc))
+            if loc[:n] == problem.loc[:n] and problem.loc:
+                return f"--set {argument}"
+        return f"{source} (with {' '.join('--set ' + a for a, _ in applied)})"
+
+    raise InputError(render(named, problems, where), problems)

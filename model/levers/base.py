@@ -28,9 +28,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ..strict import Strict
+from ..errors import Checked
+from ..names import check_label
 from .targeting import Target, Targeting
 
 if TYPE_CHECKING:
@@ -39,12 +40,11 @@ if TYPE_CHECKING:
 #: per-lever units and what they rest on are given in each field's description as "[unit] meaning; source"
 
 
-class LeverParams(Strict):
+class LeverParams(Checked):
     """Parameters every lever has. Subclasses narrow ``type`` to a Literal of the lever's name."""
 
     type: str = Field(description="which lever (see `spridning levers`)")
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
-                             description="label in results and spend tables; default: the type")
+    name: str | None = Field(None, description="label in results and spend tables; default: the type")
     budget_msek_per_year: float = Field(ge=0.0, le=100_000.0,
                                         description="[MSEK/year] what the lever spends each active year")
     start_year: int | None = Field(None, ge=2000, le=2100,
@@ -59,6 +59,12 @@ class LeverParams(Strict):
         if isinstance(data, dict) and data.get("name") is None and "type" in data:
             data = {**data, "name": data["type"]}
         return data
+
+    @field_validator("name")
+    @classmethod
+    def _label(cls, value: str | None) -> str | None:
+        """Any readable label ("stöd till små kommuner"), see :func:`model.names.check_label`."""
+        return None if value is None else check_label(value, "a lever name")
 
     def active_years(self, first_year: int, end_year: int) -> range:
         """The simulated years (``first_year``..``end_year - 1``) in which the lever is active: from

@@ -13,51 +13,83 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import InputError, describe_validation_error, suggest
+from ..errors import Problem, fail, suggest, validation_problems
+from ..names import normalise
 from .base import LeverParams
 from .registry import REGISTRY
 
 
-def validate_entries(entries: list[Any], source: str, first_year: int, end_year: int,
-                     budget_msek_per_year: float | None) -> list[LeverParams]:
-    """The entries as validated lever parameters, every default filled in.
+def check_entries(entries: list[Any], first_year: int | None, end_year: int | None,
+                  budget_msek_per_year: float | None) -> tuple[list[LeverParams], list[Problem]]:
+    """The entries as validated lever parameters (every default filled in) and every problem found.
 
     ``entries``: the parsed YAML list (mappings, or parameter objects already validated);
-    ``first_year``..``end_year - 1`` are the simulated years. Raises one :class:`InputError` listing every
-    problem (``source: levers[i].field: problem; allowed``).
+    ``first_year``..``end_year - 1`` are the simulated years (None when the scenario's own calendar is
+    invalid: timing and budget are then not checked). Problems are located at ``levers[i].field``.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     validated: list[tuple[int, LeverParams]] = []
     for i, entry in enumerate(entries):
         if isinstance(entry, LeverParams):
             entry = entry.model_dump(mode="python")
         if not isinstance(entry, dict):
-            problems.append(f"{source}: levers[{i}]: expected a mapping with a type (e.g. type: peer_review), "
-                            f"got {type(entry).__name__}")
+            problems.append(Problem(("levers", i), "expected a mapping with a type (e.g. type: peer_review), "
+                                                   f"got {type(entry).__name__}"))
             continue
         kind = entry.get("type")
         if kind is None:
-            problems.append(f"{source}: levers[{i}].type: required field is missing; allowed: {_allowed()}")
+            problems.append(Problem(("levers", i, "type"), f"required field is missing; allowed: {_allowed()}"))
             continue
-        lever = REGISTRY.get(kind)
+        lever = REGISTRY.get(kind) if isinstance(kind, str) else None
         if lever is None:
-            problems.append(f"{source}: levers[{i}].type: unknown lever '{kind}'{suggest(kind, REGISTRY)}; "
-                            f"allowed: {_allowed()}")
+            problems.append(Problem(("levers", i, "type"), f"unknown lever '{kind}'{suggest(str(kind), REGISTRY)}; "
+                                                           f"allowed: {_allowed()}"))
             continue
         try:
             params = lever.Params.model_validate(entry)
         except ValidationError as exc:
-            problems.append(describe_validation_error(source, exc, lever.Params, prefix=("levers", i)))
+            problems.extend(validation_problems(exc, lever.Params, prefix=("levers", i)))
             continue
-        problems.extend(_check_timing(source, i, params, first_year, end_year))
+        if first_year is not None and end_year is not None:
+            problems.extend(_check_timing(i, params, first_year, end_year))
         validated.append((i, params))
-    problems.extend(_check_names(source, validated))
-    if not problems:
-        problems.extend(_check_budget(source, [p for _, p in validated], first_year, end_year,
-                                      budget_msek_per_year))
+    problems.extend(_check_names(validated))
+    if not problems and first_year is not None and end_year is not None:
+        problems.extend(_check_budget([p for _, p in validated], first_year, end_year, budget_msek_per_year))
+    return [params for _, params in validated], problems
+
+
+def validate_entries(entries: list[Any], source: str, first_year: int, end_year: int,
+                     budget_msek_per_year: float | None) -> list[LeverParams]:
+    """The entries as validated lever parameters (see :func:`check_entries`), or one
+    :class:`~model.errors.InputError` listing every problem (``source: levers[i].field: problem; allowed``)."""
+    params, problems = check_entries(entries, first_year, end_year, budget_msek_per_year)
     if problems:
-        raise InputError("\n".join(problems))
-    return [params for _, params in validated]
+        raise fail(source, problems)
+    return params
+
+
+def lever_notes(scenario: Any) -> list[str]:
+    """One line per lever whose programme runs past the scenario's horizon (``start_year +
+    duration_years`` after the last simulated year): what is simulated and what is not. For a run's
+    warnings and manifest; ``scenario`` is a validated :class:`~model.scenario.Scenario`."""
+    first, end = scenario.start_year, scenario.start_year + scenario.horizon_years
+    notes = []
+    for i, params in enumerate(scenario.levers):
+        if params.duration_years is None:
+            continue
+        start = params.start_year if params.start_year is not None else first
+        stop = start + params.duration_years
+        if stop <= end:
+            continue
+        active = len(params.active_years(first, end))
+        notes.append(
+            f"levers[{i}] ({params.name or params.type}): runs {start}-{stop - 1} (duration_years "
+            f"{params.duration_years}) but the scenario ends with {end - 1} (horizon_years "
+            f"{scenario.horizon_years}); only {active} of its {params.duration_years} years are simulated, "
+            f"so it spends {active * params.budget_msek_per_year:g} MSEK, not "
+            f"{params.duration_years * params.budget_msek_per_year:g}")
+    return notes
 
 
 def yearly_spend(params_list: list[LeverParams], first_year: int, end_year: int) -> dict[int, float]:
@@ -69,42 +101,42 @@ def yearly_spend(params_list: list[LeverParams], first_year: int, end_year: int)
     return years
 
 
-def _check_timing(source: str, i: int, params: LeverParams, first: int, end: int) -> list[str]:
+def _check_timing(i: int, params: LeverParams, first: int, end: int) -> list[Problem]:
     start = params.start_year
     if start is None:
         return []
+    loc = ("levers", i, "start_year")
     if start < first:
-        return [f"{source}: levers[{i}].start_year: {start} is before the scenario starts ({first}); "
-                f"allowed: {first}-{end - 1}"]
+        return [Problem(loc, f"{start} is before the scenario starts ({first}); allowed: {first}-{end - 1}")]
     if start >= end:
-        return [f"{source}: levers[{i}].start_year: {start} is after the horizon (the scenario simulates "
-                f"{first}-{end - 1}); allowed: {first}-{end - 1}"]
+        return [Problem(loc, f"{start} is after the horizon (the scenario simulates {first}-{end - 1}); "
+                             f"allowed: {first}-{end - 1}")]
     return []
 
 
-def _check_names(source: str, validated: list[tuple[int, LeverParams]]) -> list[str]:
+def _check_names(validated: list[tuple[int, LeverParams]]) -> list[Problem]:
     problems, seen = [], {}
     for i, params in validated:
         name = params.name or params.type
-        if name in seen:
-            problems.append(f"{source}: levers[{i}].name: '{name}' is already used by levers[{seen[name]}]; "
-                            "give each lever its own name (spend is reported by name)")
+        key = normalise(name)
+        if key in seen:
+            problems.append(Problem(("levers", i, "name"), f"'{name}' is already used by levers[{seen[key]}]; "
+                                    "give each lever its own name (spend is reported by name)"))
         else:
-            seen[name] = i
+            seen[key] = i
     return problems
 
 
-def _check_budget(source: str, params_list: list[LeverParams], first: int, end: int,
-                  budget: float | None) -> list[str]:
+def _check_budget(params_list: list[LeverParams], first: int, end: int, budget: float | None) -> list[Problem]:
     if budget is None or not params_list:
         return []
     over = {y: v for y, v in yearly_spend(params_list, first, end).items() if v > budget * (1 + 1e-9) + 1e-9}
     if not over:
         return []
     worst = max(over.values())
-    return [f"{source}: levers: portfolio spends {worst:g} MSEK/year, over the budget of {budget:g} "
-            f"(budget_msek_per_year) in {_year_span(sorted(over))}; lower the levers' budget_msek_per_year, "
-            "shift their start_year/duration_years, or raise the budget"]
+    return [Problem(("levers",), f"portfolio spends {worst:g} MSEK/year, over the budget of {budget:g} "
+                    f"(budget_msek_per_year) in {_year_span(sorted(over))}; lower the levers' "
+                    "budget_msek_per_year, shift their start_year/duration_years, or raise the budget")]
 
 
 def _year_span(years: list[int]) -> str:

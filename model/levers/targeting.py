@@ -4,7 +4,9 @@ Every lever has a ``target:`` block (:class:`Target`). It says
 
 - **who is eligible** — ``kinds`` (default: municipalities), optionally narrowed to ``size_bands`` (the
   official statistics' bands, municipalities only) and ``regions`` (counties, by code ``"01"``, region
-  code ``"R01"`` or name ``"Stockholms län"`` / ``"Region Stockholm"`` / ``"Stockholm"``);
+  code ``"R01"``, county letter ``"AB"`` or name ``"Stockholms län"`` / ``"Region Stockholm"`` /
+  ``"Stockholm"``, as :mod:`model.world.names` resolves them; a name that is also a municipality's,
+  such as Stockholm, means the county here);
 - **in what order** a lever with fewer places than eligible organisations fills them (``by``):
 
   ========== ===========================================================================================
@@ -27,16 +29,15 @@ cycle, people or world draws (common random numbers).
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ..errors import suggest
+from ..errors import Checked
 from ..stages import ADOPTED, PILOTING
-from ..strict import Strict
-from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind, load_organisations
+from ..world.names import county_index, county_problem
+from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -44,29 +45,8 @@ if TYPE_CHECKING:
 TargetBy = Literal["all", "size_band", "capacity", "application", "region", "random"]
 SizeBand = Literal[SIZE_BANDS]  # type: ignore[valid-type]
 
-#: every way of naming a county/region -> county index
-@lru_cache(maxsize=1)
-def region_names() -> dict[str, int]:
-    orgs = load_organisations(True, True)
-    names: dict[str, int] = {}
-    for i, (name, code) in enumerate(zip(orgs.counties, orgs.county_codes)):
-        base = name.removesuffix(" län")
-        short = base[:-1] if base.endswith("s") and not base.endswith("ss") else base
-        for label in (code, "R" + code, name, base, short, f"Region {short}"):
-            names[label.casefold()] = i
-    return names
 
-
-def county_index(label: str) -> int | None:
-    return region_names().get(str(label).strip().casefold())
-
-
-def region_suggestion(label: str) -> str:
-    orgs = load_organisations(True, True)
-    return suggest(label, list(orgs.counties) + [f"R{c}" for c in orgs.county_codes])
-
-
-class Target(Strict):
+class Target(Checked):
     """Who a lever reaches and in what order (see :mod:`model.levers.targeting`)."""
 
     by: TargetBy = Field("all", description="targeting rule: all, size_band, capacity (need first), "
@@ -96,6 +76,26 @@ class Target(Strict):
         0.5, ge=0.0, le=3.0,
         description="[log-sd] noise in how applications are ranked (0 = the best-resourced always win); assumption")
 
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        """County codes written as YAML numbers (``1``, ``01``) are the codes ``"01"``."""
+        if not isinstance(value, list):
+            return value
+        problems = [county_problem(v) for v in value if isinstance(v, bool)]
+        if problems:
+            raise ValueError("; ".join(p for p in problems if p))
+        return [f"{v:02d}" if isinstance(v, int) else v for v in value]
+
+    @field_validator("regions")
+    @classmethod
+    def _known_regions(cls, value: list[str]) -> list[str]:
+        """Every label names a county (see :mod:`model.world.names`); all unknown ones are listed."""
+        problems = [p for p in map(county_problem, value) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> "Target":
         if self.by == "size_band" and not self.size_bands:
@@ -109,10 +109,6 @@ class Target(Strict):
         if (self.share is not None or self.count is not None) and self.by in ("all", "size_band", "region"):
             raise ValueError(f"share/count choose a subset, which by: {self.by} does not; "
                              "use by: random, capacity or application")
-        for label in self.regions:
-            if county_index(label) is None:
-                raise ValueError(f"unknown region '{label}'{region_suggestion(label)}; use a county code "
-                                 "('01'), 'R01' or a name ('Stockholms län')")
         return self
 
 
