@@ -152,7 +152,7 @@ def write_outputs(plan: Plan, out: Path, results: list[OutcomeResult], plots: bo
 
 
 def _plot(plan: Plan, r: OutcomeResult, path: Path) -> Path:
-    from .plots import morris_scatter, sobol_bars
+    from ..charts.sensitivity import morris_scatter, sobol_bars  # only when plotting: keeps workers light
 
     e = plan.experiment
     reps = f", {plan.replications} replications" if plan.replications > 1 else ""
