@@ -2,12 +2,13 @@
 
 Each is an ``argparse`` type: it returns the parsed value or raises ``argparse.ArgumentTypeError`` whose
 message says what is allowed (argparse prints it with the option's name and exits with status 2).
+``--set`` values are the exception: they are read by the command, against the scenario
+(:func:`override`).
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 
 def whole_number(text: str, minimum: int) -> int:
@@ -31,11 +32,9 @@ def seed(text: str) -> int:
     return whole_number(text, 0)
 
 
-def override(text: str) -> tuple[str, Any]:
-    """``PATH=VALUE`` of ``--set``: the dotted path and the value read as YAML."""
-    import yaml
-
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected PATH=VALUE (e.g. parameters.p_external=0.05), got '{text}'")
-    path, value = text.split("=", 1)
-    return path.strip(), yaml.safe_load(value)
+def override(text: str) -> str:
+    """``PATH=VALUE`` of ``--set``, as typed. The command reads it with the scenario
+    (:func:`model.scenario.with_set_arguments`: the value as YAML by the rules of scenario files, text kept
+    as text in text fields), so that a bad value is one line naming the argument — never a usage message
+    or a traceback."""
+    return text

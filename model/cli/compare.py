@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .args import positive_int, seed
@@ -17,21 +18,30 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=seed, help="root seed shared by all scenarios (default: the baseline's)")
     p.add_argument("--workers", type=positive_int, help="processes (default: all cores)")
     p.add_argument("--out", help="results folder (default: results/comparison-<time>)")
+    p.add_argument("--allow-different", action="append", default=[], metavar="FIELD[,FIELD]",
+                   help="compare scenarios that differ from the baseline in these settings (start_year, "
+                        "horizon_years, world, innovations, parameters, mechanisms, a path such as "
+                        "parameters.p_external, or all); the differences are reported")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Run the comparison and print the main outcomes of each scenario."""
+    """Check that the scenarios are comparable (before anything runs), run the comparison and print the
+    main outcomes of each scenario, and every difference ``--allow-different`` let through (on stderr)."""
     from ..batch import default_folder
-    from ..compare import compare
+    from ..compare import allowed_differences, plan_comparison, run_comparison
 
+    plan = plan_comparison(args.scenarios, args.baseline, allowed_differences(args.allow_different))
+    for note in plan.notes():
+        print(note, file=sys.stderr)
     out = Path(args.out) if args.out else default_folder("comparison")
-    table, folder = compare(args.scenarios, args.baseline, out, args.reps, args.seed, args.workers,
-                            progress=not args.quiet)
+    table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
     print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
+    if plan.differences:
+        print(f"settings differ from the baseline ({len(plan.differences)}, allowed): see comparability.json")
     print(f"-> {folder}")
     return 0

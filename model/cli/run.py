@@ -22,13 +22,14 @@ def add_parser(sub) -> None:
     run.set_defaults(func=cmd_run)
 
 
-def load(path: str, overrides: list | None = None):
-    """The scenario in ``path`` with ``--set`` overrides applied (an InputError names the file)."""
-    from ..scenario import load_scenario, with_overrides
+def load(path: str, overrides: list[str] | None = None):
+    """The scenario in ``path`` with the ``--set PATH=VALUE`` arguments applied (an InputError names the
+    file, or the ``--set`` argument at fault)."""
+    from ..scenario import load_scenario, with_set_arguments
 
     scenario = load_scenario(path)
     if overrides:
-        scenario = with_overrides(scenario, dict(overrides), source=f"{path} (--set)")
+        scenario = with_set_arguments(scenario, list(overrides), source=path)
     return scenario
 
 

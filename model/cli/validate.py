@@ -14,8 +14,11 @@ def add_parser(sub) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Print ``ok`` per valid file and every problem of the others; exit status 2 if any is invalid."""
+    """Print ``ok`` per valid file and every problem of the others (all of a file's problems at once,
+    ``FILE:LINE: field: problem``, ordered by line); exit status 2 if any is invalid. A valid file whose
+    levers run past its horizon gets a note on stderr (see :func:`model.levers.entries.lever_notes`)."""
     from ..errors import InputError
+    from ..levers.entries import lever_notes
     from ..scenario import load_scenario
 
     failed = 0
@@ -28,4 +31,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             print(f"{path}: ok ({scenario.name}: {len(scenario.innovations)} innovations, "
                   f"{len(scenario.levers)} levers, {scenario.horizon_years} years)")
+            for note in lever_notes(scenario):
+                print(f"{path}: note: {note}", file=sys.stderr)
     return 2 if failed else 0
