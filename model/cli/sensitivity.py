@@ -76,7 +76,8 @@ def _show_plan(plan, args) -> int:
           f"{runs} runs in chunks of {choose_chunk_size(plan, runs)}")
     print(f"  factors    {len(plan.factors)}" + (f" in {len(plan.labels)} groups" if plan.groups else ""))
     for f in plan.factors:
-        print(f"    {f.name:32s} {f.dist:9s} {f.bounds}" + (f"  group {f.group}" if f.group else ""))
+        label = f.name if f.path in (f.name, f"parameters.{f.name}") else f"{f.name} ({f.path})"
+        print(f"    {label:32s} {f.dist:9s} {f.bounds}" + (f"  group {f.group}" if f.group else ""))
     print(f"  outcomes   {', '.join(o.name for o in plan.outcomes)}")
     on_cluster = args.scheduler is not None
     cores = _cluster_threads(args.scheduler) if on_cluster else args.workers or os.cpu_count() or 1

@@ -1,6 +1,7 @@
 """Running the chunks of a sweep on a Dask cluster (``--scheduler ADDRESS`` or a ``distributed.Client``).
 
-A backend of the same shape as :mod:`.pool`'s (:class:`~.evaluate.Backend`). It connects when it is
+A backend of the same shape as :mod:`.pool`'s (:class:`~.evaluate.Backend`), keeping tasks in flight as
+they do (:class:`~.pool.InFlight`). It connects when it is
 created, before anything is written: every way of not reaching a cluster (a malformed address, an unknown
 scheme, ``tls://`` without TLS settings, nothing listening, no workers) is one
 :class:`~model.errors.InputError` ``--scheduler ADDRESS: problem; what to do``, and the sweep never starts.
@@ -13,6 +14,7 @@ from typing import Any, Iterator
 
 from ..errors import InputError
 from .evaluate import Job, RunFailed, Task, run_chunk
+from .pool import InFlight
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler, and again to see a worker
 IN_FLIGHT_PER_THREAD = 2
@@ -80,7 +82,7 @@ def connect(address: str, timeout: float | None = None) -> Any:
     return client
 
 
-class DaskCluster:
+class DaskCluster(InFlight):
     """Runs chunks on the workers of a Dask cluster: connects to ``scheduler`` now (see :func:`connect`),
     or uses ``client`` (a ``distributed.Client`` the caller owns and closes)."""
 
@@ -89,7 +91,7 @@ class DaskCluster:
         self.client = connect(scheduler, timeout) if client is None else client
         self.where = scheduler or str(self.client.scheduler.address)
         self.workers = sum(self.client.nthreads().values()) or 1
-        self.pending: dict = {}
+        self.pending = {}
         self.job_future = None
 
     def start(self, job: Job, tasks: Iterator[Task], n_tasks: int) -> Iterator[tuple[int, dict]]:
@@ -98,33 +100,19 @@ class DaskCluster:
         from distributed import as_completed
 
         self.workers = sum(self.client.nthreads().values()) or 1
-        self.queue = iter(tasks)
         self.done = as_completed()
         self.job_future = self.client.scatter(job, broadcast=True, hash=False)
-        for _ in range(IN_FLIGHT_PER_THREAD * self.workers):
-            self._submit()
-        return self._finished()
+        self.fill(tasks, IN_FLIGHT_PER_THREAD * self.workers)
+        return (self.collect(future) for future in self.done)
 
-    def _submit(self) -> None:
-        task = next(self.queue, None)
-        if task is None:
-            return
+    def _send(self, task: Task) -> Any:
         future = self.client.submit(run_chunk, self.job_future, task.start, task.stop, task.rows,
                                     task.first_point, pure=False)
-        self.pending[future] = task.chunk
         self.done.add(future)
+        return future
 
-    def _finished(self) -> Iterator[tuple[int, dict]]:
-        for future in self.done:
-            chunk = self.pending.pop(future)
-            try:
-                result = future.result()
-            except RunFailed:
-                raise
-            except Exception as exc:
-                raise RunFailed(f"chunk {chunk} failed on the Dask cluster: {type(exc).__name__}: {exc}") from None
-            self._submit()
-            yield chunk, result
+    def _failure(self, exc: Exception, chunk: int) -> RunFailed:
+        return RunFailed(f"chunk {chunk} failed on the Dask cluster: {type(exc).__name__}: {exc}")
 
     def close(self) -> None:
         """Cancels the chunks still pending and the scattered job; closes the connection if it made it."""

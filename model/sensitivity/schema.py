@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..errors import InputError, validate_mapping
 from ..strict import Strict
@@ -48,6 +48,18 @@ def reserved_message(name: str) -> str | None:
     return None
 
 
+def not_reserved(name: str) -> str:
+    """``name`` unchanged if it may label a factor or an outcome; ValueError (for pydantic) if reserved."""
+    problem = reserved_message(name)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
+#: a name a user gives a factor or an outcome
+Label = Annotated[str, AfterValidator(not_reserved)]
+
+
 def file_stem(outcome: str) -> str:
     """The file name (without extension) of an outcome's results: characters other than letters, digits,
     ``_ . -`` become ``_`` (``final_adoption.ai_casework`` stays as it is)."""
@@ -68,34 +80,20 @@ class Factor(Strict):
     """One input to vary. A plain string in the YAML is short for ``{path: ...}``."""
 
     path: str = Field(min_length=1, description="dotted path in the scenario, or the function's argument name")
-    name: str | None = Field(None, min_length=1, description="label in tables and plots (default: from path)")
+    name: Label | None = Field(None, min_length=1, description="label in tables and plots (default: from path)")
     bounds: list[float] | None = Field(None, min_length=2, max_length=4)
     dist: Dist = "unif"
     group: str | None = Field(None, min_length=1)
 
-    @field_validator("name")
-    @classmethod
-    def _not_reserved(cls, value: str | None) -> str | None:
-        problem = value is not None and reserved_message(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
 
 class Outcome(Strict):
     """One outcome to analyse. A plain string in the YAML is short for ``{name: ...}``."""
 
-    name: str = Field(min_length=1)
+    name: Label = Field(min_length=1)
     fill_nan: float | None = Field(None, description="value used where a run reports NaN (e.g. never reached)")
     fill_inf: float | None = Field(None, description="value used where a run reports +/-infinity")
 
-    @field_validator("name")
-    @classmethod
-    def _not_reserved(cls, value: str) -> str:
-        problem = reserved_message(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
     @field_validator("fill_nan", "fill_inf")
     @classmethod

@@ -66,6 +66,18 @@ def function_exp(**changes) -> dict:
     return {k: v for k, v in exp.items() if v is not None}
 
 
+def tiny_model_experiment() -> dict:
+    """Sobol' on the diffusion model, 2 years, N=4, one replication: 16 runs of two outcomes."""
+    return {
+        "name": "tiny",
+        "scenario": BASELINE,
+        "overrides": {"horizon_years": 2},
+        "factors": ["parameters.p_external", {"path": "parameters.pilot_start_rate", "bounds": [0.05, 0.3]}],
+        "method": "sobol", "N": 4, "replications": 1, "seed": 3,
+        "outcomes": ["final_adoption", "gini"],
+    }
+
+
 def within(estimate: float, conf: float, truth: float, slack: float = 0.0) -> bool:
     """Whether ``truth`` lies within the confidence interval ``estimate +/- conf`` (plus ``slack``)."""
     return abs(estimate - truth) <= conf + slack

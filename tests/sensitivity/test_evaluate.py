@@ -11,7 +11,7 @@ from model.sensitivity import load_experiment, run_experiment
 from model.sensitivity.evaluate import as_floats, fresh, plan_seeds
 from model.sensitivity.sweep import RUNS
 
-from .common import ROOT, assert_refused, function_exp, write
+from .common import ROOT, assert_refused, function_exp, tiny_model_experiment, write
 
 ECHO = "tests.sensitivity.functions:echo"
 
@@ -59,15 +59,7 @@ def test_a_run_inside_the_sweep_is_exactly_model_run(tmp_path, capsys):
     from model.runner import run
     from model.scenario import load_scenario, with_overrides
 
-    exp = {
-        "name": "tiny",
-        "scenario": str(ROOT / "scenarios" / "baseline.yaml"),
-        "overrides": {"horizon_years": 2},
-        "factors": ["parameters.p_external", {"path": "parameters.pilot_start_rate", "bounds": [0.05, 0.3]}],
-        "method": "sobol", "N": 4, "replications": 1, "seed": 3,
-        "outcomes": ["final_adoption", "gini"],
-    }
-    path = write(tmp_path, exp)
+    path = write(tmp_path, tiny_model_experiment())
     out = tmp_path / "out"
     assert main(["sensitivity", str(path), "--out", str(out), "--quiet", "--workers", "1", "--no-plots"]) == 0
     capsys.readouterr()

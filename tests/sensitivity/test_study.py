@@ -10,19 +10,11 @@ import pandas as pd
 from model.cli import main
 from model.sensitivity import load_experiment, run_experiment
 
-from .common import BASELINE, ishigami_experiment, write
+from .common import BASELINE, ishigami_experiment, tiny_model_experiment, write
 
 
 def test_end_to_end_with_the_diffusion_model(tmp_path, capsys):
-    exp = {
-        "name": "tiny",
-        "scenario": BASELINE,
-        "overrides": {"horizon_years": 2},
-        "factors": ["parameters.p_external", {"path": "parameters.pilot_start_rate", "bounds": [0.05, 0.3]}],
-        "method": "sobol", "N": 4, "replications": 1, "seed": 3,
-        "outcomes": ["final_adoption", "gini"],
-    }
-    path = write(tmp_path, exp)
+    path = write(tmp_path, tiny_model_experiment())
     out = tmp_path / "out"
     assert main(["sensitivity", str(path), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     stdout = capsys.readouterr().out
