@@ -74,12 +74,23 @@ def connect(address: str, timeout: float | None = None) -> Any:
                          f"({type(exc).__name__}: {' '.join(str(exc).split()) or 'no detail'}); start one "
                          "with `dask scheduler` and give the address it prints") from None
     try:
+        wait_for_a_worker(client, f"--scheduler {address}", timeout)
+    except InputError:
+        client.close()
+        raise
+    return client
+
+
+def wait_for_a_worker(client: Any, what: str, timeout: float | None = None) -> None:
+    """Return once the cluster of ``client`` has a worker; InputError naming ``what`` after ``timeout``
+    seconds (default :data:`CONNECT_TIMEOUT`) without one."""
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
+    try:
         client.wait_for_workers(1, timeout=timeout)
     except Exception:
-        client.close()
-        raise InputError(f"--scheduler {address}: the scheduler has no workers (waited {timeout:g} s); start "
-                         f"some with `dask worker {full}`") from None
-    return client
+        address = getattr(client.scheduler, "address", "ADDRESS")
+        raise InputError(f"{what}: the scheduler has no workers (waited {timeout:g} s); start some with "
+                         f"`dask worker {address}`") from None
 
 
 class DaskCluster(InFlight):
@@ -88,6 +99,8 @@ class DaskCluster(InFlight):
 
     def __init__(self, scheduler: str | None = None, client: Any = None, timeout: float | None = None) -> None:
         self.own = client is None
+        if client is not None:
+            wait_for_a_worker(client, "client", timeout)
         self.client = connect(scheduler, timeout) if client is None else client
         self.where = scheduler or str(self.client.scheduler.address)
         self.workers = sum(self.client.nthreads().values()) or 1

@@ -36,7 +36,7 @@ from .analysis import OutcomeResult, analyse, long_table
 from .evaluate import Backend, check_outcomes, function_seed, plan_seeds
 from .plan import Plan, resolve
 from .schema import file_stem, parse_experiment_schema, read_experiment
-from .sweep import SweepStats, execute, read_runs
+from .sweep import TOOL, SweepStats, execute, read_runs
 
 MANIFEST = "manifest.json"
 ANALYSIS_FOLDERS = ("indices", "plots")
@@ -164,9 +164,11 @@ def _plot(plan: Plan, r: OutcomeResult, path: Path) -> Path:
 
 
 def files_written_before(out: Path) -> list[str]:
-    """The analysis files the manifest in ``out`` lists (empty if there is none, or it is unreadable)."""
+    """The analysis files the manifest in ``out`` lists (empty if there is none, it is unreadable, or
+    another tool wrote it)."""
     try:
-        files = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest.get("files", []) if manifest.get("tool") == TOOL else []
     except (OSError, ValueError, AttributeError):
         return []
     return [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
@@ -231,7 +233,7 @@ def make_manifest(plan: Plan, fp: str, layout, stats: SweepStats, results: list[
     the runs ran, each outcome's diagnostics, the warnings, the files written and package versions."""
     e = plan.experiment
     return {
-        "tool": "spridning sensitivity",
+        "tool": TOOL,
         "version": __version__,
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         "experiment_file": plan.source,

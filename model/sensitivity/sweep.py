@@ -35,6 +35,7 @@ from .plan import Plan
 from .pool import InProcess, ProcessPool
 from .schema import ID_COLUMNS
 
+TOOL = "spridning sensitivity"  # in every file of a results folder this package writes
 RUNS = "runs"
 STATE = "experiment.json"
 SAMPLES = "samples.parquet"
@@ -168,7 +169,7 @@ def prepare(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path) -> tuple[L
         frame.insert(0, "point", np.arange(n_points))
         write_with(out / SAMPLES, lambda tmp: frame.to_parquet(tmp, index=False))
         write_json({
-            "tool": "spridning sensitivity",
+            "tool": TOOL,
             "note": "what the runs in runs/ are: do not edit; delete the folder to start afresh",
             "created": datetime.now().astimezone().isoformat(timespec="seconds"),
             "experiment_file": plan.source,

@@ -91,3 +91,16 @@ def test_workers_and_scheduler_exclude_each_other(tmp_path, capsys):
     exp = write(tmp_path, ishigami_experiment(N=8))
     assert main(["sensitivity", str(exp), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--workers, --scheduler: give one of them, not both" in capsys.readouterr().err
+
+
+def test_a_client_without_workers_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from model.errors import InputError
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1.0)
+    exp = write(tmp_path, ishigami_experiment(N=8))
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty, \
+            distributed.Client(empty) as client:
+        with pytest.raises(InputError, match=r"^client: the scheduler has no workers \(waited 1 s\)"):
+            run_experiment(exp, tmp_path / "out", client=client, progress=False, plots=False)
+    assert not (tmp_path / "out").exists()

@@ -93,3 +93,16 @@ def test_a_manifest_cannot_make_the_cleanup_delete_other_files(tmp_path):
     (out / "manifest.json").write_text(json.dumps(manifest))
     run_experiment(exp, out, workers=1, progress=False, plots=False)
     assert outside.exists() and (out / "samples.parquet").exists() and (out / "experiment.json").exists()
+
+
+def test_the_cleanup_trusts_only_a_manifest_of_this_tool(tmp_path):
+    out = tmp_path / "out"
+    exp = write(tmp_path, ishigami_experiment(N=8))
+    run_experiment(exp, out, workers=1, progress=False, plots=False)
+    (out / "plots").mkdir()
+    (out / "plots" / "theirs.png").write_bytes(b"png")
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "tool": "something else",
+                                                   "files": ["plots/theirs.png"]}))
+    run_experiment(exp, out, workers=1, progress=False, plots=False)
+    assert (out / "plots" / "theirs.png").exists()
