@@ -142,8 +142,8 @@ def _msek_hint(loc: Sequence[Any], got: Any) -> str:
     name = str(loc[-1]) if loc else ""
     if "msek" not in name or not isinstance(got, (int, float)):
         return ""
-    return (f"; amounts are in MSEK (millions of kronor): {got:,.0f} kronor is {got / 1e6:g} MSEK, "
-            f"so write {got / 1e6:g}").replace(",", " ")
+    kronor = f"{got:,.0f}".replace(",", " ")
+    return f"; amounts are in MSEK (millions of kronor): {kronor} kronor is {got / 1e6:g} MSEK, so write {got / 1e6:g}"
 
 
 def validation_problems(error: ValidationError, root: type[BaseModel], prefix: Sequence[Any] = ()) -> list[Problem]:
@@ -169,7 +169,8 @@ def validation_problems(error: ValidationError, root: type[BaseModel], prefix: S
         else:
             msg = err["msg"]
             msg = msg.removeprefix("Value error, ")
-            got_txt = "" if isinstance(got, dict) else f" (got {got!r})"
+            # a validator's own message names the value; a mapping or list would drown the message
+            got_txt = "" if kind == "value_error" or isinstance(got, (dict, list)) else f" (got {got!r})"
             text = f"{msg[0].lower() + msg[1:]}{got_txt}"
             if kind == "less_than_equal":
                 text += _msek_hint(loc, got)

@@ -116,8 +116,10 @@ StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _marked(yaml.SafeLoa
 
 
 def _times(lines: list[int]) -> str:
-    where = ", ".join(str(n) for n in lines[:-1]) + f" and {lines[-1]}"
-    return f"given {'twice' if len(lines) == 2 else f'{len(lines)} times'} (lines {where}); keep one of them"
+    distinct = list(dict.fromkeys(lines))
+    where = f"line {lines[0]}" if len(distinct) == 1 else \
+        "lines " + ", ".join(str(n) for n in distinct[:-1]) + f" and {distinct[-1]}"
+    return f"given {'twice' if len(lines) == 2 else f'{len(lines)} times'} ({where}); keep one of them"
 
 
 def _survey(loader: StrictLoader, node: Node, loc: tuple, where: SourceMap, duplicates: list[Problem],
@@ -168,6 +170,26 @@ def yaml_reason(exc: yaml.YAMLError) -> tuple[str, str]:
     return problem.strip(), ""
 
 
+def _unclosed(text: str) -> tuple[str, int, int] | None:
+    """The last '[' or '{' in ``text`` left open (bracket, line, column; 1-based), outside quotes and
+    comments, or None."""
+    stack: list[tuple[str, int, int]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        quote = None
+        for column, char in enumerate(line, 1):
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"" and (column == 1 or line[column - 2] in " [{,:"):
+                quote = char
+            elif char == "#" and (column == 1 or line[column - 2] in " \t"):
+                break
+            elif char in "[{":
+                stack.append((char, number, column))
+            elif char in "]}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
+
+
 def _tab_line(text: str) -> int | None:
     """The first line whose indentation contains a tab."""
     for number, line in enumerate(text.splitlines(), 1):
@@ -208,8 +230,11 @@ def parse_yaml(text: str, source: str = "<text>") -> Document:
         reason, hint = yaml_reason(exc)
         mark = getattr(exc, "context_mark", None) if reason.startswith("unclosed") else None
         mark = mark or getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        head = f"{source}: invalid YAML at line {mark.line + 1}, column {mark.column + 1}" if mark \
-            else f"{source}: invalid YAML"
+        where = (mark.line + 1, mark.column + 1) if mark else None
+        if reason == "unclosed '[' or '{'" and (open_ := _unclosed(text)):
+            bracket, *where = open_
+            reason, hint = f"unclosed '{bracket}'", f"close it with '{']' if bracket == '[' else '}'}'"
+        head = f"{source}: invalid YAML at line {where[0]}, column {where[1]}" if where else f"{source}: invalid YAML"
         raise InputError(f"{head}: {reason}" + (f"; {hint}" if hint else "")) from None
 
 

@@ -1,11 +1,32 @@
 """Checks shared by the test modules."""
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 import model
 from model.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+#: the smallest valid scenario; tests append keys to it
+MINIMAL = "name: t\nhorizon_years: 5\ninnovations:\n  - name: x\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    """``text`` (dedented) written as the UTF-8 file ``name`` in ``tmp_path``."""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def cli_lines(capsys, *argv: str) -> tuple[int, list[str], list[str]]:
+    """``spridning ARGV`` run in-process: exit status, stdout lines and stderr lines (never a traceback)."""
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out.splitlines(), captured.err.splitlines()
 
 
 def assert_scenario_rejected(tmp_path, capsys, text: str, *expected: str, name: str = "bad.yaml") -> str:
@@ -22,4 +43,5 @@ def assert_scenario_rejected(tmp_path, capsys, text: str, *expected: str, name: 
     assert main(["validate", str(path)]) == 2
     stderr = capsys.readouterr().err
     assert str(path) in stderr and "Traceback" not in stderr
+    assert stderr.strip() == message  # the command prints exactly the loader's message
     return message

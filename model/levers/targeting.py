@@ -36,7 +36,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import Checked
 from ..stages import ADOPTED, PILOTING
-from ..world.names import county_index, county_problem
+from ..world.names import COUNTY_FORMS, county_index, county_problem
 from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind
 
 if TYPE_CHECKING:
@@ -78,23 +78,15 @@ class Target(Checked):
 
     @field_validator("regions", mode="before")
     @classmethod
-    def _codes_as_text(cls, value: Any) -> Any:
-        """County codes written as YAML numbers (``1``, ``01``) are the codes ``"01"``."""
+    def _known_regions(cls, value: Any) -> Any:
+        """Every label names a county (see :mod:`model.world.names`; all unknown ones are listed); county
+        codes written as YAML numbers (``1``, ``01``) are the codes ``"01"``."""
         if not isinstance(value, list):
             return value
-        problems = [county_problem(v) for v in value if isinstance(v, bool)]
+        problems = [p for p in (county_problem(v, forms=False) for v in value) if p]
         if problems:
-            raise ValueError("; ".join(p for p in problems if p))
+            raise ValueError("; ".join(problems) + f"; use {COUNTY_FORMS}")
         return [f"{v:02d}" if isinstance(v, int) else v for v in value]
-
-    @field_validator("regions")
-    @classmethod
-    def _known_regions(cls, value: list[str]) -> list[str]:
-        """Every label names a county (see :mod:`model.world.names`); all unknown ones are listed."""
-        problems = [p for p in map(county_problem, value) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target":

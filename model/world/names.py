@@ -130,15 +130,17 @@ def municipality_code(label: Any) -> str | None:
     return None if index is None else _municipalities()[index][0]
 
 
-def county_problem(label: Any) -> str | None:
-    """Why ``label`` names no county (with the closest county or region name), or None if it does."""
+def county_problem(label: Any, forms: bool = True) -> str | None:
+    """Why ``label`` names no county (with the closest county or region name, and — with ``forms`` — how a
+    county may be written), or None if it does."""
+    use = f"; use {COUNTY_FORMS}" if forms else ""
     if isinstance(label, bool):
-        return f"expected a county name or code, got a yes/no value ({str(label).lower()}); use {COUNTY_FORMS}"
+        return f"expected a county name or code, got a yes/no value ({str(label).lower()}){use}"
     if county_index(label) is not None:
         return None
     names = [name for _, name, _ in _counties()] + [f"Region {_short(n)[1]}" for _, n, _ in _counties()]
     names += [alias for aliases in REGION_NAMES.values() for alias in aliases]
-    return f"unknown region '{label}'{suggest(str(label), names)}; use {COUNTY_FORMS}"
+    return f"unknown region '{label}'{suggest(str(label), names)}{use}"
 
 
 def resolve_place(label: Any, kinds: tuple[PlaceKind, ...] = ("county", "municipality")) -> Place:
