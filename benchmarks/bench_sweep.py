@@ -41,9 +41,9 @@ def single_runs(plan, values, limit: int) -> float:
     """Seconds per direct ``model.run()`` at the first ``limit`` sample points (same seed as the sweep)."""
     from model.runner import run
     from model.scenario import with_overrides
-    from model.sensitivity.engines import fresh, replication_seeds
+    from model.sensitivity.evaluate import fresh, plan_seeds
 
-    seed = replication_seeds(plan)[0]
+    seed = plan_seeds(plan)[0]
     scenarios = []
     for row in values[:limit]:
         overrides = {f.path: (int(round(v)) if f.integer else float(v)) for f, v in zip(plan.factors, row)}
@@ -58,11 +58,11 @@ def single_runs(plan, values, limit: int) -> float:
 def sweep_evaluations(plan, values, limit: int) -> float:
     """Seconds per run as a sweep's worker makes it: ``evaluate(row, seed)`` builds the scenario from the
     sample row and runs it (chunk bookkeeping and writing to Parquet are not included)."""
-    from model.sensitivity.engines import evaluator, make_job, replication_seeds
+    from model.sensitivity.evaluate import evaluator, make_job, plan_seeds
 
     job = make_job(plan, "bench")
     evaluate = evaluator(job)
-    seed = replication_seeds(plan)[0]
+    seed = plan_seeds(plan)[0]
     evaluate(values[0], seed)  # warm caches
     start = time.perf_counter()
     for row in values[:limit]:

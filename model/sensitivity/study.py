@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..batch import RESULTS_ROOT
+from ..results import RESULTS_ROOT
 from ..results import versions, write_csv, write_json
 from .analysis import OutcomeResult, analyse, long_table
 from .evaluate import Backend, check_outcomes, function_seed, plan_seeds
