@@ -49,24 +49,23 @@ def test_validate_reports_every_problem_of_a_file_ordered_by_line(tmp_path, caps
     assert len(locs) == 8 and ("replications",) in locs and ("levers", 2, "target", "regions") in locs
 
 
-def test_levers_are_checked_when_the_top_level_is_invalid(tmp_path, capsys):
-    path = write(tmp_path, "name: t\nseed: -1\ninnovations:\n  - name: x\nlevers:\n  - type: peer_review\n"
-                           "    budget_msek_per_year: 5\n    start_year: 2040\n")
-    code, _, err = cli_lines(capsys, "validate", path)
-    assert code == 2
+LEVER = "innovations:\n  - name: x\nlevers:\n  - type: peer_review\n    budget_msek_per_year: {budget}\n" \
+        "    start_year: 2040\n"
+
+
+@pytest.mark.parametrize("top, budget, expected", [
     # the calendar is valid, so the lever's timing is checked against it
-    assert err == [f"{path}:2: seed: input should be greater than or equal to 0 (got -1)",
-                   f"{path}:8: levers[0].start_year: 2040 is after the horizon (the scenario simulates "
-                   "2026-2035); allowed: 2026-2035"]
-
-
-def test_an_invalid_calendar_still_checks_each_lever_entry(tmp_path, capsys):
-    path = write(tmp_path, "name: t\nhorizon_years: many\ninnovations:\n  - name: x\nlevers:\n"
-                           "  - type: peer_review\n    budget_msek_per_year: lots\n    start_year: 2040\n")
+    ("seed: -1", 5, ["2: seed: input should be greater than or equal to 0 (got -1)",
+                     "8: levers[0].start_year: 2040 is after the horizon (the scenario simulates 2026-2035); "
+                     "allowed: 2026-2035"]),
+    # the calendar is invalid: each entry is still checked, its timing cannot be
+    ("horizon_years: many", "lots", ["2: horizon_years: expected a whole number, got text ('many')",
+                                     "7: levers[0].budget_msek_per_year: expected a number, got text ('lots')"]),
+])
+def test_levers_are_checked_when_the_top_level_is_invalid(tmp_path, capsys, top, budget, expected):
+    path = write(tmp_path, f"name: t\n{top}\n" + LEVER.format(budget=budget))
     code, _, err = cli_lines(capsys, "validate", path)
-    assert code == 2
-    assert err == [f"{path}:2: horizon_years: expected a whole number, got text ('many')",
-                   f"{path}:7: levers[0].budget_msek_per_year: expected a number, got text ('lots')"]
+    assert code == 2 and err == [f"{path}:{line}" for line in expected]
 
 
 def test_every_file_is_reported(tmp_path, capsys):
