@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from ..version import __version__
 from ..results import RESULTS_ROOT
 from ..results import versions, write_csv, write_json
 from .analysis import OutcomeResult, analyse, long_table
