@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .names import normalise
+from .names import nfc, normalise
 from .strict import Strict
 
 
@@ -59,18 +59,20 @@ class Where(Protocol):
         """The scalar at ``loc`` as written, when YAML read it as something other than text."""
 
 
-def suggest(word: str, allowed: Iterable[str]) -> str:
+def suggest(word: str, allowed: Iterable[str], same: Callable[[str], str] = nfc) -> str:
     """`` (did you mean 'x'?)`` for the closest allowed word, or an empty string.
 
-    Words are compared after :func:`model.names.normalise` (NFC, casefolded); a suggestion that is the
-    word itself after normalisation is never made (it would look exactly like the input)."""
-    options = {}
+    Closeness is judged on normalised text (:func:`model.names.normalise`: NFC, casefolded). A
+    suggestion that is the word itself — equal after ``same``: Unicode NFC by default (so a name typed in
+    decomposed form is not "corrected" to a name that looks exactly like it); pass
+    :func:`~model.names.normalise` where matching ignores case — is never made, and none is made when the
+    word is itself one of the allowed."""
+    options: dict[str, str] = {}
     for a in allowed:
         options.setdefault(normalise(a), str(a))
-    key = normalise(word)
-    if key in options:
+    if any(same(a) == same(word) for a in options.values()):
         return ""
-    close = difflib.get_close_matches(key, list(options), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(normalise(word), list(options), n=1, cutoff=0.6)
     return f" (did you mean '{options[close[0]]}'?)" if close else ""
 
 

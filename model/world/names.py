@@ -140,7 +140,7 @@ def county_problem(label: Any, forms: bool = True) -> str | None:
         return None
     names = [name for _, name, _ in _counties()] + [f"Region {_short(n)[1]}" for _, n, _ in _counties()]
     names += [alias for aliases in REGION_NAMES.values() for alias in aliases]
-    return f"unknown region '{label}'{suggest(str(label), names)}{use}"
+    return f"unknown region '{label}'{suggest(str(label), names, same=normalise)}{use}"
 
 
 def resolve_place(label: Any, kinds: tuple[PlaceKind, ...] = ("county", "municipality")) -> Place:
@@ -160,7 +160,7 @@ def resolve_place(label: Any, kinds: tuple[PlaceKind, ...] = ("county", "municip
             raise ValueError(county_problem(label))
         names = [n for _, n, _ in _municipalities()] * ("municipality" in kinds)
         names += [n for _, n, _ in _counties()] * ("county" in kinds)
-        raise ValueError(f"unknown place '{label}'{suggest(str(label), names)}; use a "
+        raise ValueError(f"unknown place '{label}'{suggest(str(label), names, same=normalise)}; use a "
                          + " or a ".join(kinds) + " name or code")
     county, muni = found
     raise ValueError(

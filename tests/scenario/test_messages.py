@@ -2,7 +2,9 @@
 
 import pytest
 
-from ..support import MINIMAL, assert_scenario_rejected as check, cli_lines
+import model
+
+from ..support import MINIMAL, assert_scenario_rejected as check, cli_lines, write
 
 LEVER = MINIMAL + "levers:\n  - type: peer_review\n    budget_msek_per_year: 5\n"
 
@@ -18,10 +20,8 @@ def test_an_amount_in_kronor_is_refused_saying_msek(tmp_path, capsys, text, line
 
 def test_a_portfolio_budget_in_msek_is_accepted(tmp_path, capsys):
     check(tmp_path, capsys, MINIMAL + "budget_msek_per_year: -1\n", "greater than or equal to 0")
-    from ..support import write
-
-    import model
-    assert model.load_scenario(write(tmp_path, MINIMAL + "budget_msek_per_year: 100000\n")).budget_msek_per_year == 1e5
+    scenario = model.load_scenario(write(tmp_path, MINIMAL + "budget_msek_per_year: 100000\n"))
+    assert scenario.budget_msek_per_year == 100_000
 
 
 @pytest.mark.parametrize("text, expected", [
