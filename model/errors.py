@@ -227,6 +227,8 @@ def _text_hint(text: str, field: str, integer: bool) -> str:
         return f"write the number without spaces, e.g. {stripped.replace(' ', '')}"
     if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", stripped):
         return "write it without quotes"
+    if match := re.match(r"^([-+]?\d+(?:\.\d+)?)\s*[^\W\d_]", stripped):
+        return f"write the number alone, e.g. {match.group(1)}"
     return ""
 
 

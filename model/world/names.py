@@ -106,6 +106,8 @@ def _key(label: Any, kind: PlaceKind) -> str | None:
         text = normalise(label)
         if text.isdigit():
             return text.zfill(2 if kind == "county" else 4)
+        if kind == "county" and text[:1] == "r" and text[1:].isdigit():
+            return "r" + text[1:].zfill(2)  # R1 is R01
         return text
     return None
 

@@ -47,12 +47,15 @@ def test_a_date_where_a_year_belongs(tmp_path, capsys, text, expected):
     ("5%", "opt_in_share", "write a share as a number between 0 and 1, e.g. 0.05"),
     ("0,5", "opt_in_share", "write decimals with a point, e.g. 0.5"),
     ("1 000", "budget_msek_per_year", "write the number without spaces, e.g. 1000"),
+    ("40 reviews", "cost_per_review_msek", "write the number alone, e.g. 40"),
+    ("4 kvartal", "bonus_quarters", "write the number alone, e.g. 4"),
 ])
 def test_a_number_written_with_a_unit_says_what_to_write(tmp_path, capsys, value, field, hint):
+    expected = "a whole number" if field == "bonus_quarters" else "a number"
     text = MINIMAL + f"levers:\n  - type: peer_review\n    budget_msek_per_year: 5\n    {field}: {value}\n"
     if field == "budget_msek_per_year":
         text = MINIMAL + f"levers:\n  - type: peer_review\n    budget_msek_per_year: {value}\n"
-    check(tmp_path, capsys, text, f"levers[0].{field}: expected a number, got text ('{value}'); {hint}")
+    check(tmp_path, capsys, text, f"levers[0].{field}: expected {expected}, got text ('{value}'); {hint}")
 
 
 def test_a_share_in_percent_in_a_target_and_a_parameter(tmp_path, capsys):

@@ -27,7 +27,7 @@ def nfd(text: str) -> str:
     ("Region Jämtland Härjedalen", "23"), ("Jämtlands län", "23"), ("Region Jönköpings län", "06"),
     ("Region Jönköping", "06"), ("Region Gotland", "09"), ("Gotland", "09"), ("Region Skåne", "12"),
     ("Region Kalmar län", "08"), ("Region Örebro län", "18"), ("Stockholm County", "01"),
-    ("01", "01"), ("1", "01"), (1, "01"), (14, "14"), ("R14", "14"), ("r14", "14"),
+    ("01", "01"), ("1", "01"), (1, "01"), (14, "14"), ("R14", "14"), ("r14", "14"), ("R1", "01"),
     ("AB", "01"), ("C", "03"), ("ab", "01"), ("AC", "24"), ("BD", "25"), ("O", "14"),
     (nfd("Västra Götalands län"), "14"), (nfd("Region Sörmland"), "04"),
 ])
