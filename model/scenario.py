@@ -126,7 +126,6 @@ class Scenario(Checked):
         return self.model_dump(mode="json")
 
 
-
 #: the two fields that fix the simulated years, validated on their own when the rest of the file is not
 _Calendar = create_model("Calendar", __base__=Checked, start_year=(int, Scenario.model_fields["start_year"]),
                          horizon_years=(int, Scenario.model_fields["horizon_years"]))
