@@ -1,5 +1,12 @@
+"""``python -m model``: the ``spridning`` command."""
+
 import sys
 
-from .cli import main
+try:
+    from .cli import main
 
-sys.exit(main())
+    status = main()
+except KeyboardInterrupt:  # Ctrl-C before the command line could take it over
+    print("interrupted: nothing half-written was left behind", file=sys.stderr)
+    status = 130
+sys.exit(status)

@@ -18,7 +18,8 @@ from model.processes import process_context
 from model.runner import replication_seed, replication_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
-SPRIDNING = [sys.executable, "-m", "model"]
+#: the console script users type (installed beside this Python by `pip install -e .`)
+SPRIDNING = [str(Path(sys.executable).with_name("spridning"))]
 
 
 def test_importing_the_model_leaves_the_start_method_alone():

@@ -12,6 +12,7 @@ leaves no half-written file.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from . import compare, levers, run, sensitivity, validate
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
     except KeyboardInterrupt:
+        # a second Ctrl-C (or the same one seen twice while the interpreter unwinds) must not turn the
+        # clean exit into a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted: nothing half-written was left behind", file=sys.stderr)
         return 130
 
