@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from .version import __version__
+from .levers.entries import lever_notes
+from .names import safe_file_name
 from .outcomes.collect import Outcomes
 from .results import RESULTS_ROOT, atomic_folder, summary_table, versions, write_csv, write_json, write_parquet
 from .runner import replicate, replication_seeds
@@ -52,8 +54,9 @@ class ScenarioResults:
 
 
 def default_folder(name: str) -> Path:
-    """``results/<name>-<date>-<time>``."""
-    return RESULTS_ROOT / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+    """``results/<name>-<date>-<time>``, the name made safe for any file system
+    (:func:`model.names.safe_file_name`)."""
+    return RESULTS_ROOT / f"{safe_file_name(name)}-{datetime.now():%Y%m%d-%H%M%S}"
 
 
 def run_scenario(scenario: Scenario, replications: int | None = None, seed: int | None = None,
@@ -88,6 +91,7 @@ def manifest(results: ScenarioResults, source: str | None, workers: int | None) 
         "replication_seeds": [{"entropy": s.entropy, "spawn_key": list(s.spawn_key)} for s in seeds],
         "seeds_note": "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), "
                       "i.e. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
+        "notes": lever_notes(results.scenario),
         "workers": workers,
         "wall_seconds": round(results.wall_seconds, 3),
         "versions": versions(),

@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .batch import ScenarioResults, run_scenario, write_folder
 from .errors import InputError, suggest
 from .names import safe_file_name
 from .outcomes.catalogue import COMPARED
-from .results import write_csv, write_json
+from .outcomes.catalogue import outcome as outcome_of
+from .outcomes.intervals import mean_interval
+from .results import atomic_folder, write_csv, write_json
 from .scenario import Scenario, load_scenario
 
 #: settings a compared scenario must share with the baseline (unless allowed by ``--allow-different``)
@@ -42,17 +43,6 @@ ALL = "all"
 _TEXT_ONLY = ("description",)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return np.nan, np.nan, np.nan
-    mean = values.mean()
-    if len(values) < 2:
-        return mean, np.nan, np.nan
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
 def comparison_table(runs: dict[str, ScenarioResults], baseline: str) -> pd.DataFrame:
     """One row per scenario and outcome: mean with 95 % CI, and the paired difference to the baseline."""
     if baseline not in runs:
@@ -62,8 +52,9 @@ def comparison_table(runs: dict[str, ScenarioResults], baseline: str) -> pd.Data
     for name, result in runs.items():
         reps = result.replications
         for outcome in COMPARED:
-            mean, low, high = _interval(reps[outcome].to_numpy(dtype=float))
-            diff, dlow, dhigh = _interval(reps[outcome].to_numpy(dtype=float) - base[outcome].to_numpy(dtype=float))
+            values = reps[outcome].to_numpy(dtype=float)
+            mean, low, high = mean_interval(values, share=outcome_of(outcome).format == "percent")
+            diff, dlow, dhigh = mean_interval(values - base[outcome].to_numpy(dtype=float))
             rows.append(dict(scenario=name, outcome=outcome, mean=mean, ci95_low=low, ci95_high=high,
                              diff_vs_baseline=diff, diff_ci95_low=dlow, diff_ci95_high=dhigh))
         extra = (reps["adoptions_final"] - base["adoptions_final"]).mean()
@@ -213,18 +204,17 @@ def run_comparison(plan: ComparisonPlan, out: Path, replications: int | None, se
     base_name = plan.baseline
     root = seed if seed is not None else scenarios[base_name][0].seed
     reps = replications or scenarios[base_name][0].replications
-    runs = {}
-    for name, (scenario, path) in scenarios.items():
-        runs[name] = run_scenario(scenario, reps, root, workers, progress, label=name)
-        write_folder(runs[name], out / safe_file_name(name), source=path, workers=workers, charts=False)
+    runs = {name: run_scenario(scenario, reps, root, workers, progress, label=name)
+            for name, (scenario, _) in scenarios.items()}
     table = comparison_table(runs, base_name)
-    write_csv(table, out / "comparison.csv")
-    write_json(plan.record(), out / "comparability.json")
-    try:
+    # the whole comparison appears at once, or not at all (an interrupted one leaves nothing that looks done)
+    with atomic_folder(out) as tmp:
+        for name, (_, path) in scenarios.items():
+            write_folder(runs[name], tmp / safe_file_name(name), source=path, workers=workers, charts=False)
+        write_csv(table, tmp / "comparison.csv")
+        write_json(plan.record(), tmp / "comparability.json")
         from .charts.comparison import comparison_charts
-    except ImportError:  # charts for comparisons not available
-        comparison_charts = None
-    if comparison_charts is not None:
+
         series = {name: r.stacked("timeseries") for name, r in runs.items()}
-        comparison_charts(series, table, out / "charts", baseline=base_name)
+        comparison_charts(series, table, tmp / "charts", baseline=base_name)
     return table, out

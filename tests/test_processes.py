@@ -147,3 +147,41 @@ def test_case_18_a_script_on_two_workers_after_importing_model():
     assert out.returncode == 0, out.stderr
     assert "start method after importing model: None" in out.stdout
     assert "final adoption per replication: [0.1992, 0.1919, 0.2023, 0.2284]" in out.stdout
+
+
+def test_an_interrupted_comparison_leaves_nothing_that_looks_complete(tmp_path):
+    out = tmp_path / "cmp"
+    proc = subprocess.Popen(SPRIDNING + ["compare", "scenarios/portfolio_sustaingov.yaml", "--baseline",
+                                         "scenarios/baseline.yaml", "--reps", "200", "--workers", "2", "--quiet",
+                                         "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    time.sleep(3.0)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        assert (out / "comparison.csv").exists()
+        return
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_a_lever_past_the_horizon_is_reported_on_stderr_and_in_the_manifest(tmp_path, capsys):
+    import json
+
+    from model.cli import main
+
+    assert main(["run", "scenarios/lever_peer_review.yaml", "--reps", "1", "--workers", "1", "--quiet",
+                 "--set", "horizon_years=2", "--set", "levers.peer_review.duration_years=5",
+                 "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "runs" in err and "only 2 of its 5 years are simulated" in err
+    notes = json.loads((tmp_path / "r" / "manifest.json").read_text())["notes"]
+    assert len(notes) == 1 and "only 2 of its 5 years are simulated" in notes[0]
+
+
+def test_default_results_folders_have_safe_names():
+    from model.batch import default_folder
+
+    folder = default_folder("stöd till små kommuner")
+    assert folder.name.isascii() and " " not in folder.name

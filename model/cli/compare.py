@@ -33,8 +33,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ..compare import allowed_differences, plan_comparison, run_comparison
 
     plan = plan_comparison(args.scenarios, args.baseline, allowed_differences(args.allow_different))
+    from ..levers.entries import lever_notes
+
     for note in plan.notes():
         print(note, file=sys.stderr)
+    for name, (scenario, path) in plan.scenarios.items():
+        for note in lever_notes(scenario):
+            print(f"{path}: note: {note}", file=sys.stderr)
     out = Path(args.out) if args.out else default_folder("comparison")
     table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",

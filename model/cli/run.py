@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .args import override, positive_int, seed
@@ -38,7 +39,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..batch import run_to_folder
     from ..outcomes.catalogue import PRINTED
 
+    from ..levers.entries import lever_notes
+
     scenario = load(args.scenario, args.set)
+    for note in lever_notes(scenario):
+        print(f"{args.scenario}: note: {note}", file=sys.stderr)
     results, folder = run_to_folder(scenario, Path(args.out) if args.out else None, args.reps, args.seed,
                                     args.workers, source=args.scenario, progress=not args.quiet)
     summary = results.summary.set_index("outcome")
