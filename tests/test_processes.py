@@ -126,18 +126,18 @@ def test_share_intervals_are_clipped_to_zero_and_one():
 CASES = Path(__file__).resolve().parent / "cases"
 
 
-def test_case_17_ctrl_c_while_workers_start():
+def test_case_17_ctrl_c_while_workers_start(tmp_path):
     """../shared/cases/inputs/17: Ctrl-C one second after the worker processes appear. With forked
     workers the 8 replications of the handed case finish in-process before any worker could start, so a
     job large enough to use the pool is interrupted instead."""
     out = subprocess.run([sys.executable, str(CASES / "interrupt.py"), *SPRIDNING, "run",
                           "scenarios/portfolio_sustaingov.yaml", "--reps", "400", "--workers", "2", "--quiet",
-                          "--out", "results/.test-case-17"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          "--out", str(tmp_path / "run")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert "exit status: 130" in out.stdout
     assert "tracebacks on stderr: 0" in out.stdout
     lines = out.stdout.split("--- stderr (lines not indented)\n", 1)[1].strip().splitlines()
     assert lines == ["interrupted: nothing half-written was left behind"]
-    assert not (ROOT / "results" / ".test-case-17").exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_case_18_a_script_on_two_workers_after_importing_model():
