@@ -16,13 +16,20 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from typing import Any
 
 
 def process_context() -> BaseContext:
-    """The multiprocessing context our pools use (see the module docstring)."""
+    """The multiprocessing context our pools use (see the module docstring).
+
+    Only Python threads count: native threads such as OpenBLAS's pool register fork handlers, and
+    Python 3.12's warning about forking a process with threads counts those too
+    (:func:`quiet_fork_warning` silences it where we fork by this rule).
+    """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -31,6 +38,16 @@ def process_context() -> BaseContext:
         context.set_forkserver_preload(["model.runner"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+@contextmanager
+def quiet_fork_warning() -> Iterator[None]:
+    """Silence Python 3.12's DeprecationWarning about fork() in a process with (native) threads, for
+    pools started by :func:`process_context`'s rule (no other Python thread is running)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks",
+                                category=DeprecationWarning)
+        yield
 
 
 def _ignore_interrupt() -> None:
@@ -42,7 +59,8 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
     """``function(job)`` for every job on ``workers`` processes, yielded as each finishes (unordered: let
     ``function`` return the job's index with its result). Ctrl-C (or any error) terminates the workers
     before the exception reaches the caller."""
-    pool = process_context().Pool(workers, initializer=_ignore_interrupt)
+    with quiet_fork_warning():
+        pool = process_context().Pool(workers, initializer=_ignore_interrupt)
     try:
         yield from pool.imap_unordered(function, jobs, chunksize)
         pool.close()

@@ -131,7 +131,7 @@ def test_case_17_ctrl_c_while_workers_start(tmp_path):
     workers the 8 replications of the handed case finish in-process before any worker could start, so a
     job large enough to use the pool is interrupted instead."""
     out = subprocess.run([sys.executable, str(CASES / "interrupt.py"), *SPRIDNING, "run",
-                          "scenarios/portfolio_sustaingov.yaml", "--reps", "400", "--workers", "2", "--quiet",
+                          "scenarios/portfolio_sustaingov.yaml", "--reps", "3000", "--workers", "2", "--quiet",
                           "--out", str(tmp_path / "run")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert "exit status: 130" in out.stdout
     assert "tracebacks on stderr: 0" in out.stdout
