@@ -99,15 +99,16 @@ def manifest(results: ScenarioResults, source: str | None, workers: int | None) 
 
 
 def write_folder(results: ScenarioResults, out: Path, source: str | None = None, workers: int | None = None,
-                 charts: bool = True) -> Path:
-    """Write every output of a scenario's replications into ``out`` (each file atomically)."""
+                 charts: bool = True, report: str | None = "en") -> Path:
+    """Write every output of a scenario's replications into ``out`` (each file atomically); with
+    ``charts``, also ``report.html`` in the language ``report`` (None: no report)."""
     with atomic_folder(out) as tmp:
-        _write_outputs(results, tmp, source, workers, charts)
+        _write_outputs(results, tmp, source, workers, charts, report)
     return out
 
 
 def _write_outputs(results: ScenarioResults, out: Path, source: str | None, workers: int | None,
-                   charts: bool) -> None:
+                   charts: bool, report: str | None = "en") -> None:
     timeseries = results.stacked("timeseries")
     municipalities = results.stacked("municipalities")
     write_parquet(timeseries, out / "timeseries.parquet")
@@ -120,13 +121,18 @@ def _write_outputs(results: ScenarioResults, out: Path, source: str | None, work
 
         scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name)
     write_json(manifest(results, source, workers), out / "manifest.json")
+    if charts and report:  # the self-contained report of the folder, last (model.report)
+        from .report.build import write_report
+
+        write_report(out, lang=report, outcomes=results.outcomes)
 
 
 def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int | None = None,
                   seed: int | None = None, workers: int | None = None, source: str | None = None,
-                  progress: bool = True, charts: bool = True) -> tuple[ScenarioResults, Path]:
+                  progress: bool = True, charts: bool = True, report: str | None = "en"
+                  ) -> tuple[ScenarioResults, Path]:
     """Run the replications and write the folder ``out`` (default :func:`default_folder`) atomically:
     it appears only when complete. Returns the results and the folder."""
     results = run_scenario(scenario, replications, seed, workers, progress)
-    folder = write_folder(results, out or default_folder(scenario.name), source, workers, charts)
+    folder = write_folder(results, out or default_folder(scenario.name), source, workers, charts, report)
     return results, folder

@@ -27,7 +27,8 @@ LAYERS = (
     ("model.outcomes",),  # outcomes of a finished run
     ("model.runner",),  # runs: one run, replications on worker processes
     ("model.charts",),  # presentation: charts and maps of results
-    ("model.batch", "model.compare", "model.sensitivity", "model.calibrate"),  # folders, comparisons, sweeps, fits
+    ("model.batch", "model.compare", "model.sensitivity", "model.calibrate",  # folders, comparisons, sweeps, fits,
+     "model.report", "model.dashboard"),  # reports of folders, the live dashboard
     ("model.cli", "model"),  # the command line and the package's lazy API
 )
 
