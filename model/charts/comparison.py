@@ -15,15 +15,16 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .bands import band_handles, lines_text, plot_band
 from .shaping import LARGE, SMALL, gap_series, mean_band, n_replications, select
-from .style import (ADOPTION_NOTE, BASELINE_COLOR, OKABE_ITO, SIZE_BAND_LABELS, describe, literal, new_figure,
-                    nice_locator, percent_axis, points_axis, save, share_limits, styled, titles, year_axis)
+from .language import outcome_title, tr
+from .style import (ADOPTION_NOTE, BASELINE_COLOR, SIZE_BAND_LABELS, describe, final_year_text, literal,
+                    new_figure, nice_locator, percent_axis, points_axis, save, series_colors, series_linestyles,
+                    shade_programmes, share_limits, styled, titles, year_axis)
 
 #: the outcomes the comparison charts show unless told otherwise
 DEFAULT_OUTCOMES = ("final_adoption", "final_adoption_pop", "gap_small_large", "pilot_to_scale_rate",
@@ -41,13 +42,18 @@ def scenario_order(names: Iterable[str], baseline: str) -> list[str]:
 
 
 def scenario_colors(names: Sequence[str], baseline: str) -> dict[str, str]:
-    """Scenario name -> colour: the baseline dark grey, the others Okabe–Ito colours (then tab10), in order."""
-    palette = [c for c in OKABE_ITO if c not in ("#000000", "#F0E442")]  # black is the baseline's, yellow too pale
-    palette += [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps["tab10"].colors]
+    """Scenario name -> colour: the baseline dark grey, the others colour-blind-safe colours in order
+    (Okabe–Ito up to six, Paul Tol's muted nine for more: :func:`model.charts.style.series_colors`)."""
     others = [n for n in names if n != baseline]
     colors = {baseline: BASELINE_COLOR}
-    colors.update({n: palette[i % len(palette)] for i, n in enumerate(others)})
+    colors.update(zip(others, series_colors(len(others))))
     return colors
+
+
+def scenario_linestyles(names: Sequence[str], baseline: str) -> dict[str, str]:
+    """Scenario name -> line style: solid, until colours repeat (more than nine scenarios besides the baseline)."""
+    others = [n for n in names if n != baseline]
+    return {baseline: "-", **dict(zip(others, series_linestyles(len(others))))}
 
 
 def check_baseline(baseline: str, scenarios: Iterable[str]) -> None:
@@ -66,9 +72,11 @@ def replications_text(counts: Mapping[str, int]) -> str:
     return "Replications: " + ", ".join(f"{n}: {c}" for n, c in counts.items()) + "."
 
 
-def baseline_label(name: str, baseline: str) -> str:
-    """The scenario's name, marked ``(baseline)`` if it is the baseline and its name does not say so."""
-    return f"{name} (baseline)" if name == baseline and "baseline" not in name.lower() else name
+def baseline_label(name: str, baseline: str, labels: Mapping[str, str] | None = None, lang: str = "en") -> str:
+    """What the scenario is called (``labels``: e.g. its description, else its name), marked
+    ``(baseline)`` if it is the baseline and the label does not say so."""
+    label = (labels or {}).get(name, name)
+    return f"{label} {tr('(baseline)', lang)}" if name == baseline and "baseline" not in label.lower() else label
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -76,12 +84,14 @@ def baseline_label(name: str, baseline: str) -> str:
 
 
 def _over_time(timeseries_by_scenario: Mapping[str, pd.DataFrame], baseline: str,
-               band_of: Callable[[pd.DataFrame], pd.DataFrame], scale: float = 1.0
-               ) -> tuple[Figure, object, dict[str, pd.DataFrame], dict[str, int]]:
+               band_of: Callable[[pd.DataFrame], pd.DataFrame], scale: float = 1.0,
+               labels: Mapping[str, str] | None = None, programmes: Sequence[tuple[float, float]] = (),
+               lang: str = "en") -> tuple[Figure, object, dict[str, pd.DataFrame], dict[str, int]]:
     """A figure with one mean line and band per scenario (``band_of`` turns a timeseries into a band).
 
-    The baseline's band is a faint fill with dotted edges, drawn on top. Returns the figure, its axes,
-    the bands and the replications per scenario.
+    The baseline's band is a faint fill with dotted edges, drawn on top. Scenarios are called by
+    ``labels`` (name -> label); the years of lever ``programmes`` are shaded. Returns the figure, its
+    axes, the bands and the replications per scenario.
     """
     check_baseline(baseline, timeseries_by_scenario)
     names = scenario_order(timeseries_by_scenario, baseline)
@@ -90,15 +100,17 @@ def _over_time(timeseries_by_scenario: Mapping[str, pd.DataFrame], baseline: str
     fig = new_figure(10.0, 5.4)
     ax = fig.add_subplot()
     colors = scenario_colors(names, baseline)
+    styles = scenario_linestyles(names, baseline)
     lines = {}
     for name in reversed(names):  # baseline drawn last, on top
         is_base = name == baseline
-        lines[name] = plot_band(ax, bands[name], colors[name], literal(baseline_label(name, baseline)),
-                                scale=scale, linewidth=2.6 if is_base else 1.9,
+        lines[name] = plot_band(ax, bands[name], colors[name], literal(baseline_label(name, baseline, labels, lang)),
+                                scale=scale, linewidth=2.6 if is_base else 1.9, linestyle=styles[name],
                                 alpha=0.06 if is_base else (0.10 if len(bands) > 3 else 0.15),
                                 outline=is_base, zorder=3 if is_base else 2)
-    handles = [lines[name] for name in names] + band_handles(min(counts.values()))
-    ax.legend(handles, [h.get_label() for h in handles], title="Scenario", loc="upper left",
+    shaded = shade_programmes(ax, programmes, lang)
+    handles = [lines[name] for name in names] + band_handles(min(counts.values())) + ([shaded] if shaded else [])
+    ax.legend(handles, [h.get_label() for h in handles], title=tr("Scenario", lang), loc="upper left",
               bbox_to_anchor=(1.01, 1.0), alignment="left")
     year_axis(ax, bands[baseline]["year"])
     return fig, ax, bands, counts
@@ -106,31 +118,42 @@ def _over_time(timeseries_by_scenario: Mapping[str, pd.DataFrame], baseline: str
 
 @styled
 def comparison_diffusion_chart(timeseries_by_scenario: Mapping[str, pd.DataFrame], baseline: str,
-                               title: str = "Adoption over time, by scenario") -> Figure:
-    """Overall adoption (all innovations, unweighted) over time, one line and band per scenario.
+                               title: str = "Adoption over time, by scenario",
+                               labels: Mapping[str, str] | None = None,
+                               programmes: Sequence[tuple[float, float]] = (), lang: str = "en") -> Figure:
+    """Overall adoption (all innovations, unweighted) over time, one line and band per scenario, called by
+    ``labels`` (name -> label, e.g. from its description), the years of lever ``programmes`` shaded.
 
     Raises ValueError when ``baseline`` is not a scenario or a timeseries has no overall rows.
     """
     fig, ax, bands, counts = _over_time(timeseries_by_scenario, baseline,
-                                        lambda ts: mean_band(select(ts, "all", "overall"), "adoption_share"))
+                                        lambda ts: mean_band(select(ts, "all", "overall"), "adoption_share"),
+                                        labels=labels, programmes=programmes, lang=lang)
     percent_axis(ax)
     share_limits(ax, *bands.values())
-    ax.set_ylabel("Adoption share, all innovations (%)")
+    ax.set_ylabel(tr("Adoption share, all innovations (%)", lang))
+    ax.set_xlabel(tr("Year", lang))
     fewest = min(counts.values())
-    titles(fig, title, f"{replications_text(counts)}\n{lines_text(fewest)}\n{ADOPTION_NOTE}")
+    end = final_year_text(bands[baseline]["year"].max())
+    titles(fig, tr(title, lang), f"{replications_text(counts)} Simulated to the {end}.\n{lines_text(fewest)}\n"
+           f"{ADOPTION_NOTE}")
     return fig
 
 
 @styled
 def comparison_gap_chart(timeseries_by_scenario: Mapping[str, pd.DataFrame], baseline: str,
-                         title: str = "Adoption gap between large and small municipalities, by scenario"
-                         ) -> Figure:
-    """The adoption gap between the largest and smallest municipalities over time, per scenario, in pp.
+                         title: str = "Adoption gap between large and small municipalities, by scenario",
+                         labels: Mapping[str, str] | None = None,
+                         programmes: Sequence[tuple[float, float]] = (), lang: str = "en") -> Figure:
+    """The adoption gap between the largest and smallest municipalities over time, per scenario, in pp
+    (``labels``, ``programmes``: as :func:`comparison_diffusion_chart`).
 
     Raises ValueError when ``baseline`` is not a scenario or a timeseries lacks those size bands.
     """
     fig, ax, _, counts = _over_time(timeseries_by_scenario, baseline, lambda ts: mean_band(gap_series(ts), "gap"),
-                                    scale=100.0)
+                                    scale=100.0, labels=labels, programmes=programmes, lang=lang)
+    title = tr(title, lang)
+    ax.set_xlabel(tr("Year", lang))
     ax.axhline(0, color="0.4", linewidth=0.9, zorder=1)
     points_axis(ax)
     ax.set_ylabel(f"Gap: {SIZE_BAND_LABELS[LARGE]} minus {SIZE_BAND_LABELS[SMALL]}\n(percentage points)")
@@ -186,7 +209,8 @@ def _value_axis(ax, fmt: str, values: np.ndarray) -> None:
 
 
 def _outcome_panels(summaries: pd.DataFrame, names: Sequence[str], shown: Sequence[str], baseline: str,
-                    columns: Sequence[str], difference: bool) -> Figure:
+                    columns: Sequence[str], difference: bool, labels: Mapping[str, str] | None = None,
+                    lang: str = "en") -> Figure:
     """One panel per outcome, one row per scenario: a point with its interval (``columns``: value, low, high).
 
     ``difference``: values are differences to the baseline (shares become percentage points, the reference
@@ -230,14 +254,17 @@ def _outcome_panels(summaries: pd.DataFrame, names: Sequence[str], shown: Sequen
         if np.isfinite(reference):
             ax.axvline(reference, color=BASELINE_COLOR, linestyle="-" if difference else ":", linewidth=1.0,
                        zorder=1)
-        ax.set_yticks(y, [literal(n) for n in names] if k % ncols == 0 else [""] * len(names))
+        shown_names = [literal((labels or {}).get(n, n)) for n in names]
+        ax.set_yticks(y, shown_names if k % ncols == 0 else [""] * len(names))
         for tick, name in zip(ax.get_yticklabels(), names):
             tick.set_fontweight("bold" if name == baseline else "normal")
         ax.set_ylim(-0.7, len(names) - 0.3)
         ax.grid(axis="y", visible=False)
-        ax.set_title(literal(f"{declared.title}\n({unit})" if unit else declared.title), loc="left", fontsize=9.5)
+        heading = outcome_title(name_, declared.title, lang)
+        unit = tr(unit, lang) if unit.startswith("difference") else unit
+        ax.set_title(literal(f"{heading}\n({unit})" if unit else heading), loc="left", fontsize=9.5)
         if declared.better:
-            ax.set_xlabel(f"{declared.better} is better {'→' if declared.better == 'higher' else '←'}",
+            ax.set_xlabel(f"{tr(declared.better + ' is better', lang)} {'→' if declared.better == 'higher' else '←'}",
                           fontsize=8.5, color="0.4")
         _value_axis(ax, declared.format, np.concatenate([value, low, high] + ([[0.0]] if difference else [])))
     for k in range(len(shown), nrows * ncols):
@@ -260,7 +287,8 @@ def _no_interval_note(summaries: pd.DataFrame, shown: Sequence[str], names: Sequ
 @styled
 def comparison_outcomes_chart(summaries: pd.DataFrame, baseline: str, outcomes: Sequence[str] | None = None,
                               scenarios: Sequence[str] | None = None,
-                              title: str = "Outcomes by scenario") -> Figure:
+                              title: str = "Outcomes by scenario", labels: Mapping[str, str] | None = None,
+                              lang: str = "en") -> Figure:
     """One panel per outcome: each scenario's mean with its 95 % confidence interval, baseline marked.
 
     ``summaries`` needs :data:`SUMMARY_COLUMNS`; ``outcomes`` defaults to :data:`DEFAULT_OUTCOMES` (those
@@ -269,7 +297,8 @@ def comparison_outcomes_chart(summaries: pd.DataFrame, baseline: str, outcomes: 
     """
     names, shown, absent = _outcome_table(summaries, baseline, outcomes, scenarios, SUMMARY_COLUMNS)
     columns = SUMMARY_COLUMNS[2:]
-    fig = _outcome_panels(summaries, names, shown, baseline, columns, difference=False)
+    fig = _outcome_panels(summaries, names, shown, baseline, columns, difference=False, labels=labels, lang=lang)
+    title = tr(title, lang)
     notes = ["Points: mean over replications; bars: 95 % confidence interval of the mean. Dotted line: "
              "baseline.", _no_interval_note(summaries, shown, names, columns)]
     if absent:
@@ -281,7 +310,8 @@ def comparison_outcomes_chart(summaries: pd.DataFrame, baseline: str, outcomes: 
 @styled
 def comparison_differences_chart(summaries: pd.DataFrame, baseline: str, outcomes: Sequence[str] | None = None,
                                  scenarios: Sequence[str] | None = None,
-                                 title: str = "") -> Figure:
+                                 title: str = "", labels: Mapping[str, str] | None = None,
+                                 lang: str = "en") -> Figure:
     """Each scenario's paired difference to the baseline with its 95 % confidence interval, per outcome.
 
     Needs the columns ``scenario``, ``outcome`` and :data:`DIFFERENCE_COLUMNS` (``diff_vs_baseline``,
@@ -299,18 +329,21 @@ def comparison_differences_chart(summaries: pd.DataFrame, baseline: str, outcome
     if not shown:
         raise ValueError("summaries has no differences to the baseline for the outcomes asked for")
     others = [n for n in names if n != baseline]
-    fig = _outcome_panels(summaries, others or names, shown, baseline, columns, difference=True)
+    fig = _outcome_panels(summaries, others or names, shown, baseline, columns, difference=True, labels=labels,
+                          lang=lang)
     notes = ["Points: mean over replications of the difference to the baseline in the same replication (common "
              "random numbers); bars: 95 % confidence interval. A bar that crosses the line at 0 is a difference "
              "the replications cannot tell from none.", _no_interval_note(summaries, shown, others, columns)]
     default = ("Difference from the baseline" + ("" if baseline.lower() == "baseline" else f" ({baseline})")
                + ", by scenario")
-    titles(fig, title or default, "\n".join(n for n in notes if n))
+    titles(fig, title or (tr("Difference from the baseline, by scenario", lang) if lang != "en" else default),
+           "\n".join(n for n in notes if n))
     return fig
 
 
 def comparison_charts(timeseries_by_scenario: Mapping[str, pd.DataFrame], summaries: pd.DataFrame, out: Path,
-                      baseline: str, outcomes: Sequence[str] | None = None) -> list[Path]:
+                      baseline: str, outcomes: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
+                      programmes: Sequence[tuple[float, float]] = (), lang: str = "en") -> list[Path]:
     """Write the charts comparing a portfolio of scenarios into ``out`` and return their paths.
 
     ``comparison_diffusion.png`` (overall adoption over time per scenario), ``comparison_outcomes.png``
@@ -319,17 +352,22 @@ def comparison_charts(timeseries_by_scenario: Mapping[str, pd.DataFrame], summar
     over time); and, when ``summaries`` has the paired differences of :func:`model.compare.comparison_table`
     (``diff_vs_baseline``, ``diff_ci95_low``, ``diff_ci95_high``), ``comparison_differences.png``.
     ``baseline`` must be one of the scenarios (a ValueError names it otherwise, before anything is written).
+    ``labels`` (scenario name -> what readers call it), lever ``programmes`` (years shaded) and ``lang``
+    (``en`` or ``sv``) are passed to every chart.
     """
     check_baseline(baseline, timeseries_by_scenario)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     names = scenario_order(timeseries_by_scenario, baseline)
     charts = {
-        "comparison_diffusion.png": lambda: comparison_diffusion_chart(timeseries_by_scenario, baseline),
-        "comparison_outcomes.png": lambda: comparison_outcomes_chart(summaries, baseline, outcomes, names),
-        "comparison_gap.png": lambda: comparison_gap_chart(timeseries_by_scenario, baseline),
+        "comparison_diffusion.png": lambda: comparison_diffusion_chart(
+            timeseries_by_scenario, baseline, labels=labels, programmes=programmes, lang=lang),
+        "comparison_outcomes.png": lambda: comparison_outcomes_chart(summaries, baseline, outcomes, names,
+                                                                     labels=labels, lang=lang),
+        "comparison_gap.png": lambda: comparison_gap_chart(timeseries_by_scenario, baseline, labels=labels,
+                                                           programmes=programmes, lang=lang),
     }
     if set(DIFFERENCE_COLUMNS) <= set(summaries.columns) and len(names) > 1:
-        charts["comparison_differences.png"] = lambda: comparison_differences_chart(summaries, baseline, outcomes,
-                                                                                     names)
+        charts["comparison_differences.png"] = lambda: comparison_differences_chart(
+            summaries, baseline, outcomes, names, labels=labels, lang=lang)
     return [save(make(), out / name) for name, make in charts.items()]

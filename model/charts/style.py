@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from ..outcomes.catalogue import ScalarOutcome, outcome
 from ..results import write_with
 from ..world.organisations import SIZE_BANDS
+from .language import tr
 
 DPI = 150
 
@@ -54,6 +55,11 @@ STYLE = {
 # Okabe–Ito colours stay distinguishable with the common colour-vision deficiencies; each role keeps its
 # colour in every chart.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442")
+# Paul Tol's "muted" scheme: nine colours that stay apart for colour-blind readers, for more series than
+# Okabe–Ito's six usable colours hold; past nine, line styles repeat the colours distinguishably
+TOL_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
+LINESTYLES = ("-", "--", "-.", ":")
+PROGRAMME_COLOR = "#e8e4d8"
 UNWEIGHTED_COLOR = "#0072B2"
 POPULATION_COLOR = "#D55E00"
 GAP_COLOR = "#A0457E"
@@ -185,18 +191,106 @@ def nice_locator(nbins: int | str = "auto") -> MaxNLocator:
     return MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10])
 
 
+def decimals_for(step: float) -> int:
+    """Decimals that tell ticks ``step`` apart: 0 for a step of 1 or more, 1 for 0.5 or 0.2, 2 for 0.05."""
+    if not np.isfinite(step) or step <= 0:
+        return 0
+    return max(0, int(np.ceil(-np.log10(step) - 1e-9)))
+
+
+class StepFormatter(Formatter):
+    """Tick labels with as many decimals as the tick spacing needs, so that a narrow axis never shows two
+    equal labels (a 0.5 pp range reads ``0, +0.1, +0.2 ...``, not ``0, 0, +1``).
+
+    Values are multiplied by ``scale`` (100: shares as percentages), then shown with ``suffix`` and, when
+    ``sign``, with a sign and a typographic minus (zero unsigned).
+    """
+
+    def __init__(self, scale: float = 1.0, suffix: str = "", sign: bool = False) -> None:
+        self.scale, self.suffix, self.sign, self.decimals = scale, suffix, sign, 0
+
+    def set_locs(self, locs) -> None:
+        """Fix the decimals from the spacing of the ticks about to be labelled."""
+        super().set_locs(locs)
+        values = np.unique(np.round(np.asarray(locs, dtype=float) * self.scale, 12))
+        self.decimals = decimals_for(float(np.min(np.diff(values)))) if len(values) > 1 else 0
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        """The label of one tick."""
+        v = value * self.scale
+        text = signed(v, self.decimals) if self.sign else f"{v:.{self.decimals}f}".replace("-", "\u2212")
+        if text in ("\u22120", "\u2212" + f"{0:.{self.decimals}f}"):
+            text = text[1:]
+        return text + self.suffix
+
+
 def percent_axis(ax, axis: str = "y") -> None:
-    """Shares (0-1) on ``ax``'s ``axis`` (``"x"`` or ``"y"``) shown as whole percentages."""
+    """Shares (0-1) on ``ax``'s ``axis`` (``"x"`` or ``"y"``) shown as percentages, with the decimals the
+    tick spacing needs (:class:`StepFormatter`)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(nice_locator())
-    target.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    target.set_major_formatter(StepFormatter(100.0, "%"))
 
 
 def points_axis(ax, axis: str = "y") -> None:
-    """Percentage points (values already multiplied by 100), signed: ``+10``, ``0``, ``−5``."""
+    """Percentage points (values already multiplied by 100), signed: ``+10``, ``0``, ``−5`` (``+0.2`` on a
+    narrow axis: :class:`StepFormatter`)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(nice_locator())
-    target.set_major_formatter(FuncFormatter(lambda v, _: signed(v, 0)))
+    target.set_major_formatter(StepFormatter(1.0, "", sign=True))
+
+
+def series_colors(count: int) -> list[str]:
+    """``count`` colours that colour-blind readers can tell apart: Okabe–Ito's six (without black and the
+    pale yellow) up to six series, Paul Tol's nine muted colours for more, repeating after nine (pair them
+    with :func:`series_linestyles`)."""
+    palette = [c for c in OKABE_ITO if c not in ("#000000", "#F0E442")] if count <= 6 else list(TOL_MUTED)
+    return [palette[i % len(palette)] for i in range(count)]
+
+
+def series_linestyles(count: int) -> list[str]:
+    """Line styles for ``count`` series: solid while colours are distinct, then a new style each time the
+    colours of :func:`series_colors` repeat."""
+    per = 6 if count <= 6 else len(TOL_MUTED)
+    return [LINESTYLES[(i // per) % len(LINESTYLES)] for i in range(count)]
+
+
+def scenario_label(name: str, description: str = "", width: int = 46) -> str:
+    """What a reader calls a scenario: the first sentence (or clause) of its description, shortened to
+    ``width`` characters at a word, or else the name made readable (:func:`pretty`)."""
+    text = " ".join(str(description or "").split())
+    if not text:
+        return pretty(name)
+    first = text.split(". ")[0].split(": ")[0].rstrip(".")
+    if len(first) > width:
+        first = first[:width].rsplit(" ", 1)[0].rstrip(",;:(") + "…"
+    return first
+
+
+def final_year_text(end_year: float, lang: str = "en") -> str:
+    """The moment outcomes are measured, said the same way everywhere: a horizon reached on 1 January 2036
+    is ``end of 2035``."""
+    return f"{tr('end of', lang)} {int(np.ceil(float(end_year) - 1e-9)) - 1}"
+
+
+def shade_programmes(ax, programmes: Iterable[tuple[float, float]], lang: str = "en"):
+    """Shade the years lever programmes run (``(first year, year after the last)`` each, merged where they
+    overlap) on a time axis; returns a legend handle, or None when there are none."""
+    from matplotlib.patches import Patch
+
+    spans = sorted((float(a), float(b)) for a, b in programmes if b > a)
+    merged: list[list[float]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    for a, b in merged:
+        ax.axvspan(a, b, color=PROGRAMME_COLOR, alpha=0.55, linewidth=0, zorder=0)
+    if not merged:
+        return None
+    years = ", ".join(f"{int(a)}–{int(b) - 1}" if b - a > 1 else f"{int(a)}" for a, b in merged)
+    return Patch(facecolor=PROGRAMME_COLOR, alpha=0.55, linewidth=0, label=f"{tr('Programme years', lang)} ({years})")
 
 
 def year_axis(ax, years: Iterable[float]) -> None:

@@ -1,0 +1,112 @@
+"""Labels in English (the default) or Swedish (``--lang sv``): one dictionary, one function.
+
+Charts, the comparison memo and the report write their fixed text in English and pass it through
+:func:`tr`; a Swedish reader gets the entry of :data:`SWEDISH` (text without an entry stays English, so a
+missing translation shows as English, never as an error). Outcome titles come from the outcome catalogue
+in English and from :data:`OUTCOME_TITLES_SV` in Swedish (:func:`outcome_title`).
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "sv")
+
+OUTCOME_TITLES_SV = {
+    "final_adoption": "Slutlig spridning",
+    "adoptions_final": "Införanden vid horisonten",
+    "final_adoption_pop": "Slutlig spridning, befolkningsviktad",
+    "time_to_50_years": "År till 50 % spridning",
+    "pilots_started": "Startade piloter",
+    "pilots_scaled": "Piloter som skalats upp",
+    "pilots_stalled": "Piloter som avstannat",
+    "adoptions_dropped": "Avvecklade införanden",
+    "pilot_to_scale_rate": "Andel piloter som skalas upp",
+    "mean_years_pilot_to_scale": "År från pilotstart till uppskalning",
+    "adoptions_lost_no_enthusiast": "Avvecklade utan eldsjäl",
+    "adoptions_lost_no_protector": "Avvecklade utan beskyddare",
+    "final_adoption_municipalities": "Genomsnittlig kommunal spridning",
+    "adoption_small": "Spridning i små kommuner",
+    "adoption_large": "Spridning i stora kommuner",
+    "gap_small_large": "Spridningsgap: stora − små kommuner",
+    "gap_skr_a_c": "Spridningsgap: SKR-grupp A − C",
+    "gini": "Gini-koefficient för kommunal spridning",
+    "theil": "Theil-index för kommunal spridning",
+    "theil_between_regions": "Theil-index mellan län",
+    "theil_within_regions": "Theil-index inom län",
+    "share_no_adoption": "Kommuner utan något införande",
+    "spend_msek": "Kostnad",
+    "cost_per_extra_adoption_msek": "Kostnad per extra införande",
+}
+
+SWEDISH = {
+    # general
+    "Year": "År", "Scenario": "Scenario", "baseline": "jämförelsealternativ", "(baseline)": "(jämförelsealternativ)",
+    "95 % of runs": "95 % av körningarna", "Programme years": "Programår",
+    "Mean over replications": "Medelvärde över replikeringar",
+    "replications": "replikeringar", "replications per scenario.": "replikeringar per scenario.",
+    "end of": "slutet av",
+    # diffusion and size bands
+    "Adoption of innovations over time": "Spridning av innovationer över tid",
+    "All innovations": "Alla innovationer", "Adoption share (%)": "Spridning (%)",
+    "Share of organisations (unweighted)": "Andel organisationer (oviktad)",
+    "Weighted by population served": "Viktad med befolkning",
+    "Adoption by municipality size": "Spridning efter kommunstorlek",
+    "Municipality size (inhabitants)": "Kommunstorlek (invånare)",
+    "Adoption share, all innovations (%)": "Spridning, alla innovationer (%)",
+    "under 10 000": "under 10 000", "over 100 000": "över 100 000",
+    "Gap (percentage points)": "Gap (procentenheter)", "Mean gap": "Medelgap",
+    "Pilots: how many start, scale up or stall": "Piloter: hur många startar, skalas upp eller avstannar",
+    "Pilot events per year": "Pilothändelser per år", "Pilots started": "Startade piloter",
+    "Pilots scaled up (adopted)": "Uppskalade piloter (införda)", "Pilots stalled": "Avstannade piloter",
+    "Currently in pilot or stalled": "Pågående eller avstannade piloter",
+    "In pilot": "I pilot", "Stalled": "Avstannad",
+    "Adoption by municipality": "Spridning per kommun",
+    "Final adoption share (%)": "Slutlig spridning (%)",
+    # comparison
+    "Adoption over time, by scenario": "Spridning över tid, per scenario",
+    "Adoption gap between large and small municipalities, by scenario":
+        "Spridningsgap mellan stora och små kommuner, per scenario",
+    "Difference from the baseline, by scenario": "Skillnad mot jämförelsealternativet, per scenario",
+    "Outcomes by scenario": "Utfall per scenario",
+    "higher is better": "högre är bättre", "lower is better": "lägre är bättre",
+    "difference, percentage points": "skillnad, procentenheter", "difference": "skillnad",
+    # cost-effectiveness
+    "Cost-effectiveness frontier": "Kostnadseffektivitetsfront",
+    "Extra adoptions against the baseline (organisation–innovation pairs)":
+        "Extra införanden jämfört med jämförelsealternativet (organisation–innovation)",
+    "Incremental cost (MSEK used over the run)": "Merkostnad (MSEK använda under perioden)",
+    "frontier": "på fronten", "dominated": "dominerad", "extendedly dominated": "utsträckt dominerad",
+    "Frontier": "Front", "Dominated": "Dominerad", "Extendedly dominated": "Utsträckt dominerad",
+    # groups
+    "Difference from the baseline by group": "Skillnad mot jämförelsealternativet per grupp",
+    "County": "Län", "Size band": "Storleksklass", "SKR group": "SKR-grupp", "Lever target group": "Målgrupp",
+    "Difference in adoption share (percentage points)": "Skillnad i spridning (procentenheter)",
+    # maps
+    "Difference from the baseline by municipality": "Skillnad mot jämförelsealternativet per kommun",
+    "Difference in adoption share (pp)": "Skillnad i spridning (procentenheter)",
+    "Stockholm county": "Stockholms län", "no data": "uppgift saknas",
+    "Adoption by municipality over the years": "Spridning per kommun över åren",
+    # SustainGov
+    "SustainGov: feasibility and value, and what the model finds":
+        "SustainGov: genomförbarhet och värde, och vad modellen visar",
+    "Feasibility (report)": "Genomförbarhet (rapporten)", "Value (report)": "Värde (rapporten)",
+    "unscored": "ej poängsatt",
+    "Extra adoptions per MSEK": "Extra införanden per MSEK",
+    "Change in small–large gap per MSEK (pp)": "Förändring av gapet små–stora per MSEK (procentenheter)",
+}
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if it is one of :data:`LANGUAGES`, else ValueError naming them."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def tr(text: str, lang: str = "en") -> str:
+    """``text`` in ``lang``: itself in English, its Swedish entry (or itself, lacking one) in Swedish."""
+    return SWEDISH.get(text, text) if lang == "sv" else text
+
+
+def outcome_title(name: str, title: str, lang: str = "en") -> str:
+    """An outcome's title in ``lang`` (``title`` is the catalogue's English one)."""
+    return OUTCOME_TITLES_SV.get(name, title) if lang == "sv" else title
