@@ -28,7 +28,7 @@ LAYERS = (
     ("model.runner",),  # runs: one run, replications on worker processes
     ("model.charts",),  # presentation: charts and maps of results
     ("model.batch", "model.compare", "model.sensitivity", "model.calibrate",  # folders, comparisons, sweeps, fits,
-     "model.report", "model.dashboard"),  # reports of folders, the live dashboard
+     "model.report", "model.dashboard", "model.robust"),  # reports of folders, the live dashboard, robustness
     ("model.cli", "model"),  # the command line and the package's lazy API
 )
 

@@ -15,9 +15,9 @@ import argparse
 import signal
 import sys
 
-from . import compare, levers, run, sensitivity, validate
+from . import compare, levers, robust, run, sensitivity, validate
 
-COMMANDS = (run, validate, compare, levers, sensitivity)
+COMMANDS = (run, validate, compare, levers, sensitivity, robust)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,284 @@
+"""Robustness metrics over an ensemble of worlds: distributions, regret, satisficing, pairwise wins, ranks.
+
+Everything here works on plain arrays: for each outcome a matrix ``values[world, portfolio]`` (each
+portfolio's mean over the replications of that world) and a weight per world (1 for sampled worlds; a
+posterior's weights otherwise). Shares are weighted; their intervals are Wilson score intervals with the
+effective number of worlds ``(sum w)^2 / sum w^2``; intervals of mean regret are bootstrap percentile
+intervals over worlds.
+
+- **Regret** of a portfolio in a world: how much worse it does than the best portfolio of that world
+  (``best - value`` when higher is better, ``value - best`` when lower is). A portfolio with a small
+  *maximum* regret holds up in every world; minimax regret is Savage's criterion.
+- **Satisficing**: the share of worlds in which a portfolio meets every threshold the analyst sets.
+- **Pairwise**: the share of worlds in which A does strictly better than B (ties are reported apart).
+- **Ranks**: each portfolio's rank in each world (1 = best, ties averaged), how often it holds each
+  rank, and Kendall's W, the concordance of the rankings across worlds (1: the same ranking in every
+  world; 0: no agreement).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .schema import COST, Threshold
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+TIE = 1e-12  # relative: values this close count as equal
+
+
+# --- weighted statistics -------------------------------------------------------------------------------------
+def effective_n(weights: np.ndarray) -> float:
+    """Kish's effective sample size of ``weights``: ``(sum w)^2 / sum w^2`` (the count for equal weights)."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and (w ** 2).sum() > 0 else 0.0
+
+
+def wilson(share: float, n: float, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a share observed in ``n`` (possibly effective) trials; (NaN, NaN) if n=0."""
+    from scipy.stats import norm
+
+    if n <= 0 or not math.isfinite(share):
+        return math.nan, math.nan
+    z = float(norm.ppf(0.5 + level / 2))
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(max(share * (1 - share) / n + z * z / (4 * n * n), 0.0))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def weighted_share(hit: np.ndarray, weights: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """The weighted share of ``hit`` (booleans) and its Wilson interval on the effective number."""
+    w = np.asarray(weights, dtype=float)
+    if w.sum() <= 0:
+        return math.nan, math.nan, math.nan
+    share = float((w * np.asarray(hit, dtype=float)).sum() / w.sum())
+    return (share, *wilson(share, effective_n(w), level))
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles of ``values`` with ``weights`` (NaN dropped; +/-inf kept: they sort to the ends), by the
+    inverted weighted distribution function (for equal weights: the lower empirical quantile)."""
+    v, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    keep = ~np.isnan(v)
+    v, w = v[keep], w[keep]
+    if not len(v):
+        return np.full(len(qs), np.nan)
+    order = np.argsort(v, kind="stable")
+    v, cum = v[order], np.cumsum(w[order])
+    cum /= cum[-1]
+    return np.array([v[min(np.searchsorted(cum, q - 1e-12), len(v) - 1)] for q in qs])
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """Mean of ``values`` with ``weights``, NaN dropped (+inf if any value is +inf)."""
+    v, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    keep = ~np.isnan(v)
+    if not keep.any() or w[keep].sum() <= 0:
+        return math.nan
+    v, w = v[keep], w[keep]
+    if np.isinf(v).any():
+        return float(v[np.isinf(v)][0])
+    return float((v * w).sum() / w.sum())
+
+
+# --- per-world values ----------------------------------------------------------------------------------------
+def world_means(runs: pd.DataFrame, n_worlds: int, n_portfolios: int, outcomes: Sequence[str],
+                baseline: int | None) -> dict[str, np.ndarray]:
+    """For each outcome, ``values[world, portfolio]``: the mean over the replications (NaN ignored).
+
+    With ``COST`` among ``outcomes`` and a ``baseline`` (its portfolio index), the cost per extra adoption
+    in each world is derived as ``spend_msek / (adoptions_final - baseline's adoptions_final)`` (means over
+    the paired replications): +inf where a portfolio spends but gains nothing, NaN where it spends nothing
+    and gains nothing (the baseline itself)."""
+    keys = list(dict.fromkeys([o for o in outcomes if o != COST] +
+                              (["spend_msek", "adoptions_final"] if COST in outcomes else [])))
+    grouped = runs.groupby(["world", "portfolio"], sort=True)[keys].mean()
+    index = pd.MultiIndex.from_product([range(n_worlds), range(n_portfolios)], names=["world", "portfolio"])
+    grouped = grouped.reindex(index)
+    values = {k: grouped[k].to_numpy(dtype=float).reshape(n_worlds, n_portfolios) for k in keys}
+    if COST in outcomes and baseline is not None:
+        extra = values["adoptions_final"] - values["adoptions_final"][:, [baseline]]
+        spend = values["spend_msek"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cost = np.where(extra > 0, spend / np.where(extra > 0, extra, 1), np.where(spend > 0, np.inf, np.nan))
+        cost[:, baseline] = np.nan
+        values[COST] = cost
+    return {o: values[o] for o in outcomes}
+
+
+def distributions(values: Mapping[str, np.ndarray], weights: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
+    """Per portfolio and outcome: the weighted mean, standard deviation, 5-25-50-75-95 % quantiles, min and
+    max over worlds, and the worlds without a value (NaN) or with an infinite one."""
+    rows = []
+    for outcome, matrix in values.items():
+        for k, name in enumerate(names):
+            v = matrix[:, k]
+            finite = np.isfinite(v)
+            mean = weighted_mean(v[finite], weights[finite]) if finite.any() else math.nan
+            sd = (math.sqrt(weighted_mean((v[finite] - mean) ** 2, weights[finite])) if finite.sum() > 1 else math.nan)
+            q = weighted_quantiles(v, weights, QUANTILES)
+            rows.append(dict(portfolio=name, outcome=outcome, mean=mean, sd=sd,
+                             **{f"p{int(round(x * 100)):02d}": y for x, y in zip(QUANTILES, q)},
+                             min=float(np.nanmin(v)) if (~np.isnan(v)).any() else math.nan,
+                             max=float(np.nanmax(v)) if (~np.isnan(v)).any() else math.nan,
+                             worlds_nan=int(np.isnan(v).sum()), worlds_inf=int(np.isinf(v).sum())))
+    return pd.DataFrame(rows)
+
+
+# --- regret --------------------------------------------------------------------------------------------------
+def regret(matrix: np.ndarray, better: str) -> np.ndarray:
+    """``regret[world, portfolio]``: how far each portfolio falls short of the best one of its world
+    (the best among finite values; NaN stays NaN, +inf cost stays +inf; 0 for the best)."""
+    m = np.asarray(matrix, dtype=float)
+    sign = 1.0 if better == "higher" else -1.0
+    scored = sign * m  # higher is better now
+    finite = np.where(np.isfinite(scored), scored, -np.inf)
+    best = finite.max(axis=1, keepdims=True) if m.size else finite
+    best = np.where(np.isfinite(best), best, np.nan)  # a world where no portfolio has a finite value
+    with np.errstate(invalid="ignore"):
+        out = best - scored
+        out[np.abs(out) <= TIE * np.maximum(np.abs(best), 1.0)] = 0.0
+    out[np.isnan(m)] = np.nan
+    return out
+
+
+def bootstrap_mean(values: np.ndarray, weights: np.ndarray, resamples: int, level: float,
+                   rng: np.random.Generator) -> tuple[float, float]:
+    """Percentile bootstrap interval of the weighted mean over worlds (worlds drawn in proportion to their
+    weights); (NaN, NaN) with fewer than two worlds with a value."""
+    v, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    keep = ~np.isnan(v)
+    v, w = v[keep], w[keep]
+    if len(v) < 2:
+        return math.nan, math.nan
+    if np.isinf(v).any():
+        return float(np.inf), float(np.inf)
+    resamples = max(10, min(resamples, int(5e7 // len(v))))  # memory: resamples x worlds indices
+    draws = rng.choice(len(v), size=(resamples, len(v)), p=w / w.sum())
+    means = v[draws].mean(axis=1)
+    return float(np.quantile(means, (1 - level) / 2)), float(np.quantile(means, (1 + level) / 2))
+
+
+def regret_table(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], weights: np.ndarray,
+                 names: Sequence[str], level: float = 0.95, resamples: int = 1000, seed: int = 0
+                 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per criterion (outcome -> better direction) and portfolio: mean regret with its bootstrap interval,
+    median, 90th percentile and maximum regret, the share of worlds where the portfolio is the best, and
+    its rank by maximum regret (1 = minimax regret) and by mean regret. Also each criterion's regret matrix.
+    Portfolios without any value (the baseline's cost) get no row."""
+    rng = np.random.default_rng(seed)
+    rows, matrices = [], {}
+    for outcome, better in criteria.items():
+        r = regret(values[outcome], better)
+        matrices[outcome] = r
+        part = []
+        for k, name in enumerate(names):
+            v = r[:, k]
+            if np.isnan(v).all():
+                continue
+            low, high = bootstrap_mean(v, weights, resamples, level, rng)
+            q50, q90 = weighted_quantiles(v, weights, (0.5, 0.9))
+            has = ~np.isnan(v)
+            best = weighted_share(v[has] == 0, weights[has], level)[0]
+            part.append(dict(criterion=outcome, better=better, portfolio=name,
+                             mean_regret=weighted_mean(v, weights), mean_low=low, mean_high=high,
+                             median_regret=q50, p90_regret=q90, max_regret=float(np.nanmax(v)),
+                             share_best=best, worlds_no_gain=int(np.isinf(v).sum())))
+        frame = pd.DataFrame(part)
+        if len(frame):
+            frame["rank_max_regret"] = frame["max_regret"].rank(method="min").astype(int)
+            frame["rank_mean_regret"] = frame["mean_regret"].rank(method="min").astype(int)
+        rows.append(frame)
+    return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()), matrices
+
+
+# --- satisficing -----------------------------------------------------------------------------------------------
+def meets(values: Mapping[str, np.ndarray], thresholds: Mapping[str, Threshold]) -> np.ndarray:
+    """``ok[world, portfolio]``: whether every threshold is met (a NaN value never meets one)."""
+    first = next(iter(values.values()))
+    ok = np.ones(first.shape, dtype=bool)
+    for outcome, threshold in thresholds.items():
+        ok &= np.asarray(threshold.met(values[outcome]), dtype=bool)
+    return ok
+
+
+def satisficing_table(values: Mapping[str, np.ndarray], thresholds: Mapping[str, Threshold], weights: np.ndarray,
+                      names: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+    """Per portfolio: the share of worlds meeting every threshold with its Wilson interval, and the share
+    meeting each threshold alone (columns ``meets_<outcome>``)."""
+    every = meets(values, thresholds)
+    rows = []
+    for k, name in enumerate(names):
+        share, low, high = weighted_share(every[:, k], weights, level)
+        row = dict(portfolio=name, share_satisficing=share, low=low, high=high)
+        for outcome, threshold in thresholds.items():
+            row[f"meets_{outcome}"] = weighted_share(threshold.met(values[outcome][:, k]), weights, level)[0]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["rank"] = table["share_satisficing"].rank(method="min", ascending=False).astype(int)
+    return table
+
+
+# --- pairwise ---------------------------------------------------------------------------------------------------
+def pairwise_table(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], weights: np.ndarray,
+                   names: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+    """For every criterion and ordered pair (A, B): the share of worlds where A does strictly better than
+    B, its Wilson interval, and the share of ties, over the worlds where both have a value."""
+    rows = []
+    for outcome, better in criteria.items():
+        m = np.asarray(values[outcome], dtype=float)
+        s = m if better == "higher" else -m
+        for a, name_a in enumerate(names):
+            for b, name_b in enumerate(names):
+                if a == b:
+                    continue
+                both = ~np.isnan(m[:, a]) & ~np.isnan(m[:, b])
+                if not both.any():
+                    continue
+                x, y, w = s[both, a], s[both, b], weights[both]
+                with np.errstate(invalid="ignore"):
+                    scale = np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0)
+                    tie = (x == y) | (np.abs(x - y) <= TIE * scale)
+                share, low, high = weighted_share((x > y) & ~tie, w, level)
+                rows.append(dict(criterion=outcome, a=name_a, b=name_b, share_a_better=share, low=low, high=high,
+                                 share_ties=weighted_share(tie, w, level)[0], worlds=int(both.sum())))
+    return pd.DataFrame(rows)
+
+
+# --- ranks ------------------------------------------------------------------------------------------------------
+def rank_tables(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], weights: np.ndarray,
+                names: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per criterion and portfolio: mean rank and the share of worlds at each rank (``rank_1`` ...); and
+    per criterion: Kendall's W, the portfolio most often best and that share. Portfolios without any value
+    are left out; so are worlds where a remaining portfolio has none."""
+    from scipy.stats import rankdata
+
+    share_rows, stability = [], []
+    for outcome, better in criteria.items():
+        m = np.asarray(values[outcome], dtype=float)
+        keep = [k for k in range(m.shape[1]) if not np.isnan(m[:, k]).all()]
+        if len(keep) < 2:
+            continue
+        sub = m[:, keep]
+        rows_ok = ~np.isnan(sub).any(axis=1)
+        if not rows_ok.any():
+            continue
+        scored = -sub[rows_ok] if better == "higher" else sub[rows_ok]
+        ranks = rankdata(np.where(np.isinf(scored), np.sign(scored) * 1e300, scored), axis=1, method="average")
+        w = weights[rows_ok]
+        n = len(keep)
+        mean_ranks = (ranks * w[:, None]).sum(axis=0) / w.sum()
+        for i, k in enumerate(keep):
+            row = dict(criterion=outcome, portfolio=names[k], mean_rank=float(mean_ranks[i]))
+            for r in range(1, n + 1):
+                row[f"rank_{r}"] = float((w * (ranks[:, i] == r)).sum() / w.sum())
+            share_rows.append(row)
+        kendall_w = 12 * float(((mean_ranks - (n + 1) / 2) ** 2).sum()) / (n ** 3 - n)
+        firsts = np.array([(w * (ranks[:, i] == 1)).sum() / w.sum() for i in range(n)])
+        top = int(np.argmax(firsts))
+        stability.append(dict(criterion=outcome, better=better, kendall_w=kendall_w, worlds=int(rows_ok.sum()),
+                              most_often_best=names[keep[top]], share_best=float(firsts[top])))
+    return pd.DataFrame(share_rows), pd.DataFrame(stability)
