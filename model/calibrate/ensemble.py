@@ -1,0 +1,252 @@
+"""Posterior ensembles: parameter uncertainty carried into ``spridning run`` and ``spridning compare``.
+
+An ensemble file (``ensemble.yaml``, written by ``spridning calibrate``) lists parameter *draws* from a
+posterior — each a mapping of dotted scenario paths to values — and how many replications each draw gets:
+
+    kind: posterior_ensemble
+    calibration: welfare_technology
+    replications: 5
+    draws:
+      - {parameters.p_external: 0.0213, parameters.pilot_start_rate: 0.41}
+      - {parameters.p_external: 0.0187, parameters.pilot_start_rate: 0.52}
+
+``spridning run SCENARIO --ensemble FILE`` runs one replication set per draw: the scenario with the draw's
+values, replications 0 .. R-1 of the root seed. The seeds are the same for every draw and every scenario
+(common random numbers across draws and portfolios), so a comparison pairs run *(draw d, replication r)* of
+a portfolio with the same run of the baseline: its differences carry parameter uncertainty as well as
+stochastic noise, without the noise of unpaired draws. ``--reps`` is then per draw (default: the file's).
+
+The runs are flat: run *i* is draw ``i // R``, replication ``i % R``; ``replications.csv`` has the columns
+``draw`` and ``draw_replication`` and the manifest records the ensemble and every run's seed.
+
+:func:`ensemble_runs` is how the commands use it: while it is active, the runs and folders of
+:mod:`model.batch` and :mod:`model.compare` (their module-level ``run_scenario`` and ``write_folder``) go
+through the ensemble, so a comparison with ``--ensemble`` writes exactly the tables, charts and reports
+of one without; it raises if a command it wraps never ran a scenario through it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator
+
+from ..batch import ScenarioResults
+from ..errors import Checked, InputError, validate_mapping
+from ..outcomes.collect import Outcomes
+from ..processes import imap_indexed
+from ..results import atomic_folder, summary_table, write_json
+from ..runner import default_workers, replication_seeds, run
+from ..scenario import Scenario, with_overrides
+from ..yamlio import SourceMap, read_yaml
+
+DRAW_COLUMNS = ("draw", "draw_replication")
+
+
+class EnsembleFile(Checked):
+    """The schema of an ensemble file (see the module docstring)."""
+
+    kind: Literal["posterior_ensemble"] = "posterior_ensemble"
+    calibration: str = ""
+    description: str = ""
+    replications: int = Field(5, ge=1, le=100_000)
+    draws: list[dict[str, float]] = Field(min_length=1)
+
+    @field_validator("draws", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            for i, draw in enumerate(value):
+                if isinstance(draw, dict):
+                    for key, number in draw.items():
+                        if isinstance(number, bool) or not isinstance(number, (int, float)):
+                            raise ValueError(f"draws[{i}]: {key}: expected a number, got {number!r}")
+        return value
+
+
+@dataclass
+class Ensemble:
+    """A validated ensemble file."""
+
+    path: str
+    spec: EnsembleFile
+    where: SourceMap
+
+    @property
+    def draws(self) -> list[dict[str, float]]:
+        """The parameter draws, each a mapping of dotted paths to values."""
+        return self.spec.draws
+
+    def scenarios(self, scenario: Scenario) -> list[Scenario]:
+        """``scenario`` with each draw's values; an InputError names the file, line and draw at fault."""
+        out = []
+        for i, draw in enumerate(self.draws):
+            try:
+                out.append(with_overrides(scenario, draw, source=""))
+            except InputError as exc:
+                line = self.where.line(("draws", i))
+                text = "; ".join(part.removeprefix(": ").strip() for part in str(exc).splitlines())
+                raise InputError(f"{self.path}:{line}: draws[{i}]: cannot be applied to scenario "
+                                 f"'{scenario.name}': {text}") from None
+        return out
+
+
+def load_ensemble(path: str | Path) -> Ensemble:
+    """Read and validate an ensemble file; InputError ``FILE:LINE: field: problem`` otherwise."""
+    data, where = read_yaml(path)
+    if data is None:
+        raise InputError(f"{path}: the file is empty")
+    spec = validate_mapping(EnsembleFile, data, str(path), "an ensemble", where)
+    keys = set(spec.draws[0])
+    for i, draw in enumerate(spec.draws):
+        if set(draw) != keys:
+            line = where.line(("draws", i))
+            raise InputError(f"{path}:{line}: draws[{i}]: sets {', '.join(sorted(draw))} but draws[0] sets "
+                             f"{', '.join(sorted(keys))}; every draw sets the same parameters")
+    return Ensemble(str(path), spec, where)
+
+
+@dataclass
+class EnsembleResults(ScenarioResults):
+    """The runs of a scenario over an ensemble: ``draws`` x ``per_draw`` outcomes, draw by draw."""
+
+    ensemble: Ensemble | None = None
+    per_draw: int = 1
+
+    @property
+    def replications(self) -> pd.DataFrame:
+        """One row per run: ``replication`` (the run), ``draw``, ``draw_replication``, the outcomes."""
+        frame = super().replications
+        index = np.arange(len(self.outcomes))
+        frame.insert(1, "draw", index // self.per_draw)
+        frame.insert(2, "draw_replication", index % self.per_draw)
+        return frame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Each outcome's mean and intervals over every run of every draw."""
+        return summary_table(self.replications.drop(columns=["replication", *DRAW_COLUMNS]))
+
+    def manifest_entries(self) -> dict[str, Any]:
+        """What the manifest records beyond a plain run: the ensemble and every run's seed."""
+        seeds = replication_seeds(self.seed, self.per_draw)
+        return {
+            "replications": len(self.outcomes),
+            "ensemble": {"file": self.ensemble.path if self.ensemble else None,
+                         "calibration": self.ensemble.spec.calibration if self.ensemble else None,
+                         "draws": self.ensemble.draws if self.ensemble else [],
+                         "replications_per_draw": self.per_draw},
+            "replication_seeds": [{"run": d * self.per_draw + r, "draw": d, "draw_replication": r,
+                                   "entropy": s.entropy, "spawn_key": list(s.spawn_key)}
+                                  for d in range(len(self.outcomes) // self.per_draw)
+                                  for r, s in enumerate(seeds)],
+            "seeds_note": "run (draw d, replication r) ran model.run(scenario with draw d's values, "
+                          "model.runner.replication_seed(root_seed, r)): the same seeds for every draw",
+        }
+
+
+def _run_job(job: tuple[Scenario, np.random.SeedSequence, int]) -> tuple[int, Outcomes]:
+    scenario, seed, index = job
+    return index, run(scenario, seed)
+
+
+def run_ensemble(scenario: Scenario, ensemble: Ensemble, replications: int | None = None, seed: int | None = None,
+                 workers: int | None = None, progress: bool = True, label: str | None = None) -> EnsembleResults:
+    """Run ``scenario`` once per draw of ``ensemble`` with ``replications`` each (default: the file's), on
+    replication seeds 0 .. R-1 of root ``seed`` (default: the scenario's) for every draw, on ``workers``
+    processes (default: all cores)."""
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
+    scenarios = ensemble.scenarios(scenario)
+    per_draw = replications or ensemble.spec.replications
+    root = scenario.seed if seed is None else seed
+    seeds = replication_seeds(root, per_draw)
+    jobs = [(s, seeds[r], d * per_draw + r) for d, s in enumerate(scenarios) for r in range(per_draw)]
+    results: list[Outcomes | None] = [None] * len(jobs)
+    start = time.perf_counter()
+    with tqdm.tqdm(total=len(jobs), desc=label or scenario.name, unit="run", disable=not progress,
+                   leave=False) as bar:
+        index, results[0] = _run_job(jobs[0])
+        bar.update(1)
+        workers = min(workers or default_workers(), len(jobs) - 1)
+        rest = (imap_indexed(_run_job, jobs[1:], workers, chunksize=max(1, len(jobs) // (8 * workers)))
+                if workers > 1 else map(_run_job, jobs[1:]))
+        for index, outcome in rest:
+            results[index] = outcome
+            bar.update(1)
+    return EnsembleResults(scenario, results, root, time.perf_counter() - start,  # type: ignore[arg-type]
+                           ensemble=ensemble, per_draw=per_draw)
+
+
+def write_ensemble_folder(write_folder: Any, results: ScenarioResults, out: Path, *args: Any, **kwargs: Any) -> Path:
+    """Write ``results`` with ``write_folder`` (:func:`model.batch.write_folder`) into ``out`` atomically;
+    for ensemble results, the manifest records the ensemble and every run's seed, and ``ensemble.json``
+    the draws."""
+    if not isinstance(results, EnsembleResults):
+        return write_folder(results, out, *args, **kwargs)
+    out = Path(out)
+    with atomic_folder(out) as tmp:
+        inner = tmp / "runs"
+        write_folder(results, inner, *args, **kwargs)
+        for item in inner.iterdir():
+            item.rename(tmp / item.name)
+        shutil.rmtree(inner)
+        manifest_path = tmp / "manifest.json"
+        if manifest_path.exists():
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            manifest.update(results.manifest_entries())
+            write_json(manifest, manifest_path)
+        write_json(results.manifest_entries()["ensemble"], tmp / "ensemble.json")
+    return out
+
+
+@contextmanager
+def ensemble_runs(path: str | Path, replications: int | None = None) -> Iterator[Ensemble]:
+    """While active, :mod:`model.batch` and :mod:`model.compare` run every scenario over the ensemble in
+    ``path`` (``replications`` per draw; default: the file's) and write its folders with the ensemble's
+    seeds in the manifest. Raises InputError for a bad file (before anything runs) and RuntimeError if
+    nothing ran through it (a command it does not know how to wrap)."""
+    from .. import batch, compare
+
+    ensemble = load_ensemble(path)
+    calls = {"run": 0}
+    modules = [m for m in (batch, compare) if hasattr(m, "run_scenario")]
+    saved = {(m, name): getattr(m, name) for m in modules for name in ("run_scenario", "write_folder")
+             if hasattr(m, name)}
+    original_write = batch.write_folder
+
+    def runner(scenario: Scenario, reps: int | None = None, seed: int | None = None, workers: int | None = None,
+               progress: bool = True, label: str | None = None) -> EnsembleResults:
+        calls["run"] += 1
+        return run_ensemble(scenario, ensemble, replications, seed, workers, progress, label)
+
+    def writer(results: ScenarioResults, out: Path, *args: Any, **kwargs: Any) -> Path:
+        return write_ensemble_folder(original_write, results, out, *args, **kwargs)
+
+    for module, name in saved:
+        setattr(module, name, runner if name == "run_scenario" else writer)
+    try:
+        yield ensemble
+    finally:
+        for (module, name), value in saved.items():
+            setattr(module, name, value)
+    if calls["run"] == 0:
+        raise RuntimeError("--ensemble: no scenario ran through the ensemble (model.batch or model.compare no "
+                           "longer runs scenarios through run_scenario); the results would ignore it")
+
+
+def note(ensemble: Ensemble, per_draw: int | None) -> None:
+    """One line on stderr: how many draws and runs per draw the ensemble gives."""
+    reps = per_draw or ensemble.spec.replications
+    print(f"{ensemble.path}: {len(ensemble.draws)} parameter draws x {reps} replications each "
+          f"(common random numbers across draws)", file=sys.stderr)

@@ -1,0 +1,257 @@
+"""The fit: ABC-SMC (pyabc) of the calibration's parameters to its targets, resumable, on all cores.
+
+Method. Approximate Bayesian computation with sequential Monte Carlo (Del Moral et al. 2012; pyabc,
+Schälte et al. 2022): generation 0 draws ``population`` parameter sets from the priors; every later
+generation perturbs the previous one (a multivariate normal kernel) and accepts a set when its run lies
+within the tolerance of the targets. The distance is the Euclidean norm of the misses, each divided by the
+target's standard deviation (binomial sampling error and model discrepancy in quadrature), so a run that
+misses every target by one standard deviation is at sqrt(targets). The tolerance of each generation is the
+weighted median distance of the previous one; the fit stops when the tolerance is at or below
+``budget.tolerance`` (default sqrt(targets): closer than that the stated uncertainty cannot tell runs
+apart), after ``budget.generations``, when the acceptance rate falls below ``budget.min_acceptance_rate``,
+or when ``budget.runs`` would be exceeded (that generation is then dropped).
+
+Where. ``OUT/history.db`` is pyabc's database (every generation, its tolerance, parameters, weights and
+summaries); ``OUT/calibration.json`` holds the fingerprint of the calibration and the fit's state.
+Resuming. Run the same command again: the fit continues after the last complete generation. Candidates
+are numbered and seeded by number (:mod:`.sampler`), so an interrupted and resumed fit gives exactly the
+posterior of an uninterrupted one; a folder made by a different calibration is refused, never mixed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..results import write_json
+from ..runner import compiled_code_is_cached, run
+from .plan import CalibrationPlan, FittedParameter
+from .simulate import Simulator
+
+STATE_FILE = "calibration.json"
+DB_FILE = "history.db"
+
+
+@dataclass
+class FitResult:
+    """A finished (or stopped) fit: the posterior (last complete generation) and how it went."""
+
+    plan: CalibrationPlan
+    out: Path
+    posterior: pd.DataFrame  # one row per parameter set: fitted names, weight
+    generations: pd.DataFrame  # t, epsilon, samples, accepted, acceptance_rate
+    stop_reason: str
+    runs: int  # model runs counted by the fit (kept candidates x replications)
+    runs_computed: int  # model runs actually computed in this session
+    seconds: float  # wall time of this session
+    resumed: bool
+    where: str
+    workers: int
+
+
+def prior_distribution(fitted: list[FittedParameter]) -> Any:
+    """The priors as a ``pyabc.Distribution``."""
+    import pyabc
+
+    rvs = {}
+    for f in fitted:
+        if f.prior == "uniform":
+            rvs[f.name] = pyabc.RV("uniform", f.low, f.high - f.low)
+        elif f.prior == "loguniform":
+            rvs[f.name] = pyabc.RV("loguniform", f.low, f.high)
+        else:
+            rvs[f.name] = pyabc.RV("truncnorm", (f.low - f.mean) / f.sd, (f.high - f.mean) / f.sd,
+                                   loc=f.mean, scale=f.sd)
+    return pyabc.Distribution(**rvs)
+
+
+def make_backend(workers: int | None = None, scheduler: str | None = None, client: Any = None) -> Any:
+    """The backend runs go to: a Dask cluster (``scheduler`` address or ``client``), else ``workers`` local
+    processes (default: all cores; 1 runs in this process)."""
+    from .sampler import DaskWorkers, InProcess, LocalProcesses
+
+    if client is not None or scheduler is not None:
+        from ..sensitivity.cluster import connect, wait_for_a_worker
+
+        if client is not None:
+            wait_for_a_worker(client, "client")
+            return DaskWorkers(client, str(client.scheduler.address), own=False)
+        return DaskWorkers(connect(scheduler), scheduler, own=True)
+    workers = workers or os.cpu_count() or 1
+    return InProcess() if workers <= 1 else LocalProcesses(workers)
+
+
+def _state(out: Path) -> dict | None:
+    path = out / STATE_FILE
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(f"{path}: unreadable; remove the folder {out} to start the fit again") from None
+
+
+def check_folder(plan: CalibrationPlan, out: Path) -> dict | None:
+    """The state of an earlier fit in ``out`` by the same calibration (None for a new folder). Raises
+    InputError if ``out`` holds something else or a fit of a different calibration."""
+    state = _state(out)
+    if state is None:
+        if out.exists() and any(out.iterdir()):
+            raise InputError(f"--out {out}: the folder exists and holds no calibration; choose another folder")
+        return None
+    if state.get("fingerprint_hash") != plan.fingerprint_hash():
+        old, new = state.get("fingerprint", {}), plan.fingerprint()
+        changed = [k for k in new if old.get(k) != new[k]] or ["(the format)"]
+        raise InputError(f"{plan.source}: --out {out} holds a fit of a different calibration ({', '.join(changed)} "
+                         "changed); give another --out, or remove the folder to start again")
+    return state
+
+
+def _write_state(plan: CalibrationPlan, out: Path, **fields: Any) -> None:
+    state = _state(out) or {"created": datetime.now().astimezone().isoformat(timespec="seconds")}
+    state.update(calibration_file=plan.source, fingerprint_hash=plan.fingerprint_hash(),
+                 fingerprint=plan.fingerprint(), **fields)
+    write_json(state, out / STATE_FILE)
+
+
+class _Progress:
+    """A progress bar per generation on stderr (``enabled``), and a line when each generation ends."""
+
+    def __init__(self, plan: CalibrationPlan, enabled: bool, hook: Callable | None) -> None:
+        import tqdm
+
+        tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes may be forked later
+        self.tqdm, self.plan, self.enabled, self.hook = tqdm.tqdm, plan, enabled, hook
+        self.bar, self.t = None, None
+
+    def __call__(self, t: int, accepted: int, evaluated: int) -> None:
+        if self.enabled:
+            if self.t != t:
+                self.close()
+                self.t = t
+                self.bar = self.tqdm(total=self.plan.calibration.budget.population, leave=False, unit="set",
+                                     desc=f"generation {t}")
+            self.bar.n = accepted
+            self.bar.set_postfix_str(f"{evaluated} runs", refresh=True)
+        if self.hook is not None:
+            self.hook(t, accepted, evaluated)
+
+    def close(self) -> None:
+        """Close the current bar."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, scheduler: str | None = None,
+        client: Any = None, progress: bool = True, hook: Callable[[int, int, int], None] | None = None,
+        say: Callable[[str], None] | None = None) -> FitResult:
+    """Fit ``plan`` into the folder ``out``, continuing an earlier fit there; see the module docstring.
+
+    ``hook(t, accepted, evaluated)`` is called after every chunk of runs (tests use it to interrupt);
+    ``say(text)`` gets one line per generation and notes (default: nothing)."""
+    import pyabc
+
+    say = say or (lambda text: None)
+    out = Path(out)
+    state = check_folder(plan, out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("ABC", "pyabc"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    budget = plan.calibration.budget
+    db = out / DB_FILE
+    resumed = state is not None and db.exists()
+    if state is not None and state.get("status") == "complete" and db.exists():
+        history = pyabc.History(f"sqlite:///{db}", _id=1)
+        return _result(plan, out, history, state.get("stop_reason", "complete"), 0, 0.0, True, "-", 0)
+    if not compiled_code_is_cached():
+        say("compiling the model's dynamics (first run in this environment, about 20 s) ...")
+    run(plan.scenario, 0)  # compile or load the dynamics here, so forked workers start warm
+    backend = make_backend(workers, scheduler, client)
+    start = time.perf_counter()
+    shown = _Progress(plan, progress, hook)
+    history_box: dict[str, Any] = {}
+
+    def limit(t: int) -> float:
+        used = history_box["h"].total_nr_simulations if history_box.get("h") is not None else 0
+        return budget.runs // budget.replications - used
+
+    from .sampler import NumberedSampler
+
+    sampler = NumberedSampler(backend, plan.calibration.seed, limit, shown)
+    simulator = Simulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
+    distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
+    abc = pyabc.ABCSMC(simulator, prior_distribution(plan.fitted), distance, population_size=budget.population,
+                       eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5), sampler=sampler)
+    url = f"sqlite:///{db}"
+    try:
+        if resumed and _has_run(url):
+            history = abc.load(url, 1)
+            say(f"resuming after generation {history.max_t} ({history.total_nr_simulations} runs kept)")
+        else:
+            db.unlink(missing_ok=True)
+            history = abc.new(url, {t.key: t.observed for t in plan.targets})
+        history_box["h"] = history
+        _write_state(plan, out, status="running")
+        left = budget.generations - (history.max_t + 1)
+        if left > 0 and limit(history.max_t + 1) >= budget.population:
+            abc.run(minimum_epsilon=plan.tolerance, max_nr_populations=left,
+                    min_acceptance_rate=budget.min_acceptance_rate)
+    finally:
+        shown.close()
+        backend.close()
+    reason = _stop_reason(plan, history, sampler.stopped_by_budget or limit(history.max_t + 1) < budget.population)
+    _write_state(plan, out, status="complete", stop_reason=reason)
+    seconds = time.perf_counter() - start
+    return _result(plan, out, history, reason, sampler.evaluated_total * budget.replications, seconds, resumed,
+                   backend.where, backend.workers)
+
+
+def _has_run(url: str) -> bool:
+    import pyabc
+
+    try:
+        return 1 in set(pyabc.History(url).all_runs()["id"])
+    except Exception:  # an empty or broken database: start again
+        return False
+
+
+def _stop_reason(plan: CalibrationPlan, history: Any, budget_spent: bool) -> str:
+    b = plan.calibration.budget
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    last = pops.iloc[-1] if len(pops) else None
+    if last is not None and last.epsilon <= plan.tolerance:
+        return f"tolerance reached ({last.epsilon:.3g} <= {plan.tolerance:.3g})"
+    if history.max_t + 1 >= b.generations:
+        return f"all {b.generations} generations run"
+    if budget_spent:
+        return f"run budget spent ({b.runs} runs)"
+    if last is not None and b.population / last.samples < b.min_acceptance_rate:
+        return f"acceptance rate below {b.min_acceptance_rate:g}"
+    return "stopped"
+
+
+def _result(plan: CalibrationPlan, out: Path, history: Any, reason: str, computed: int, seconds: float,
+            resumed: bool, where: str, workers: int) -> FitResult:
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    posterior = frame.reset_index(drop=True)[[f.name for f in plan.fitted]].copy()
+    posterior["weight"] = np.asarray(weights, dtype=float)
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0].reset_index(drop=True)
+    gens = pd.DataFrame({"generation": pops.t.astype(int), "tolerance": pops.epsilon.astype(float),
+                         "runs": pops.samples.astype(int) * plan.calibration.budget.replications,
+                         "accepted": plan.calibration.budget.population})
+    gens["acceptance_rate"] = gens.accepted * plan.calibration.budget.replications / gens.runs
+    runs = int(gens.runs.sum())
+    return FitResult(plan, out, posterior, gens, reason, runs, computed, seconds, resumed, where, workers)
