@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from .args import override, positive_int, seed
@@ -20,6 +21,8 @@ def add_parser(sub) -> None:
     run.add_argument("--set", type=override, action="append", metavar="PATH=VALUE",
                      help="override a scenario value, e.g. --set parameters.p_external=0.05")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--ensemble", metavar="FILE", help="posterior ensemble from `spridning calibrate`: one "
+                     "replication set per parameter draw, on the same seeds (--reps is then per draw)")
     run.set_defaults(func=cmd_run)
 
 
@@ -44,8 +47,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load(args.scenario, args.set)
     for note in lever_notes(scenario):
         print(f"{args.scenario}: note: {note}", file=sys.stderr)
-    results, folder = run_to_folder(scenario, Path(args.out) if args.out else None, args.reps, args.seed,
-                                    args.workers, source=args.scenario, progress=not args.quiet)
+    ensemble = nullcontext()
+    if getattr(args, "ensemble", None):
+        from ..calibrate.ensemble import ensemble_runs
+
+        ensemble = ensemble_runs(args.ensemble, args.reps)
+    with ensemble:
+        results, folder = run_to_folder(scenario, Path(args.out) if args.out else None, args.reps, args.seed,
+                                        args.workers, source=args.scenario, progress=not args.quiet)
     summary = results.summary.set_index("outcome")
     print(f"{scenario.name}: {len(results.outcomes)} runs in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:
