@@ -68,8 +68,10 @@ class EnsembleFile(Checked):
             for i, draw in enumerate(value):
                 if isinstance(draw, dict):
                     for key, number in draw.items():
-                        if isinstance(number, bool) or not isinstance(number, (int, float)):
-                            raise ValueError(f"draws[{i}]: {key}: expected a number, got {number!r}")
+                        if isinstance(number, bool):
+                            raise ValueError(f"item {i}, {key}: expected a number, got a yes/no value")
+                        if not isinstance(number, (int, float)):
+                            raise ValueError(f"item {i}, {key}: expected a number, got {number!r}")
         return value
 
 

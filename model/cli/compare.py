@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from .args import positive_int, seed
@@ -23,6 +24,8 @@ def add_parser(sub) -> None:
                         "horizon_years, world, innovations, parameters, mechanisms, a path such as "
                         "parameters.p_external, or all); the differences are reported")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--ensemble", metavar="FILE", help="posterior ensemble from `spridning calibrate`: every "
+                   "scenario runs one replication set per parameter draw, on the same seeds (--reps per draw)")
     p.set_defaults(func=cmd_compare)
 
 
@@ -41,7 +44,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for note in lever_notes(scenario):
             print(f"{path}: note: {note}", file=sys.stderr)
     out = Path(args.out) if args.out else default_folder("comparison")
-    table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet)
+    ensemble = nullcontext()
+    if getattr(args, "ensemble", None):
+        from ..calibrate.ensemble import ensemble_runs
+
+        ensemble = ensemble_runs(args.ensemble, args.reps)
+    with ensemble:
+        table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
