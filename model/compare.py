@@ -28,7 +28,7 @@ from .names import safe_file_name
 from .outcomes.catalogue import COMPARED
 from .outcomes.catalogue import outcome as outcome_of
 from .outcomes.intervals import mean_interval
-from .results import atomic_folder, write_csv, write_json
+from .results import atomic_folder, write_csv, write_json, write_with
 from .scenario import Scenario, load_scenario
 
 #: settings a compared scenario must share with the baseline (unless allowed by ``--allow-different``)
@@ -58,8 +58,8 @@ def comparison_table(runs: dict[str, ScenarioResults], baseline: str) -> pd.Data
             rows.append(dict(scenario=name, outcome=outcome, mean=mean, ci95_low=low, ci95_high=high,
                              diff_vs_baseline=diff, diff_ci95_low=dlow, diff_ci95_high=dhigh))
         extra = (reps["adoptions_final"] - base["adoptions_final"]).mean()
-        spend = reps["spend_msek"].mean()
-        cost = spend / extra if extra > 0 else np.nan
+        spend = (reps["spend_msek"] - base["spend_msek"]).mean()  # head to head when the baseline spends
+        cost = spend / extra if extra > 0 and name != baseline else np.nan
         rows.append(dict(scenario=name, outcome="cost_per_extra_adoption_msek", mean=cost, ci95_low=np.nan,
                          ci95_high=np.nan, diff_vs_baseline=np.nan, diff_ci95_low=np.nan, diff_ci95_high=np.nan))
     return pd.DataFrame(rows)
@@ -196,10 +196,14 @@ def compare(paths: list[str], baseline_path: str, out: Path, replications: int |
 
 
 def run_comparison(plan: ComparisonPlan, out: Path, replications: int | None, seed: int | None,
-                   workers: int | None, progress: bool = True) -> tuple[pd.DataFrame, Path]:
+                   workers: int | None, progress: bool = True, lang: str = "en", report: bool = True,
+                   gif: bool = False) -> tuple[pd.DataFrame, Path]:
     """Run every scenario of ``plan`` on the baseline's seeds and write, into ``out``: one results folder
-    per scenario (named by :func:`model.names.safe_file_name`), ``comparison.csv``, ``comparability.json``
-    and the comparison charts."""
+    per scenario (named by :func:`model.names.safe_file_name`, with its municipal adoption by year),
+    ``comparison.csv`` (long), ``comparison_wide.csv`` (wide, rounded), ``comparison.md`` (the memo
+    tables), ``cost_effectiveness.csv`` (money, extra adoptions, cost per extra adoption with its
+    bootstrap interval, the frontier), ``differences_by_group.csv``, ``comparability.json``, the charts
+    and maps in ``lang`` and, with ``report``, ``report.html`` (``gif``: animated difference maps too)."""
     scenarios = plan.scenarios
     base_name = plan.baseline
     root = seed if seed is not None else scenarios[base_name][0].seed
@@ -211,10 +215,53 @@ def run_comparison(plan: ComparisonPlan, out: Path, replications: int | None, se
     with atomic_folder(out) as tmp:
         for name, (_, path) in scenarios.items():
             write_folder(runs[name], tmp / safe_file_name(name), source=path, workers=workers, charts=False)
-        write_csv(table, tmp / "comparison.csv")
+        table = write_comparison_outputs(runs, table, tmp, base_name, lang)
         write_json(plan.record(), tmp / "comparability.json")
-        from .charts.comparison import comparison_charts
+        from .report.build import write_report
 
-        series = {name: r.stacked("timeseries") for name, r in runs.items()}
-        comparison_charts(series, table, tmp / "charts", baseline=base_name)
+        write_report(tmp, lang=lang, gif=gif, html=report)
     return table, out
+
+
+def write_comparison_outputs(runs: dict[str, ScenarioResults], table: pd.DataFrame, folder: Path, baseline: str,
+                             lang: str = "en") -> pd.DataFrame:
+    """Into ``folder``, whose scenario folders are written: each scenario's municipal adoption by year, the
+    cost-effectiveness table (cost per extra adoption of money *used*, with its bootstrap interval, and
+    the frontier), the differences by group, ``comparison.csv`` (its cost row with the bootstrap
+    interval), ``comparison_wide.csv`` and ``comparison.md``. Returns the long table as written."""
+    from .charts.style import final_year_text, scenario_label
+    from .report.costs import cost_effectiveness
+    from .report.folder import RunFolder, write_adoption_by_year
+    from .report.groups import group_differences
+    from .report.memo import comparison_markdown, wide_table
+
+    folders = {}
+    for name, result in runs.items():
+        sub = folder / safe_file_name(name)
+        write_adoption_by_year(sub, result.outcomes)
+        folders[name] = RunFolder.read(sub)
+    costs = cost_effectiveness({n: r.replications["adoptions_final"].to_numpy(float) for n, r in runs.items()},
+                               {n: f.used_per_replication() for n, f in folders.items()}, baseline,
+                               budgeted={n: f.budgeted() for n, f in folders.items()},
+                               paid={n: f.spend_per_replication() for n, f in folders.items()})
+    ratio = costs.set_index("scenario")
+    cost_rows = table["outcome"] == "cost_per_extra_adoption_msek"
+    for column, source in (("mean", ""), ("ci95_low", "_low"), ("ci95_high", "_high")):
+        table.loc[cost_rows, column] = table.loc[cost_rows, "scenario"].map(
+            ratio[f"cost_per_extra_adoption_msek{source}"]).to_numpy(float)
+    targets = {n: [(p.name or p.type, p.target) for p in f.levers if p.budget_msek_per_year > 0]
+               for n, f in folders.items()}
+    groups = group_differences({n: r.stacked("municipalities") for n, r in runs.items()}, baseline, targets)
+    labels = {n: scenario_label(n, f.description) for n, f in folders.items()}
+    base = folders[baseline]
+    period = (f"simulated {base.start_year}–{base.end_year - 1}, outcomes at the {final_year_text(base.end_year)}"
+              if lang != "sv" else f"simulerat {base.start_year}–{base.end_year - 1}, utfall vid "
+              f"{final_year_text(base.end_year, lang)}")
+    write_csv(table, folder / "comparison.csv")
+    write_csv(wide_table(table, costs, labels), folder / "comparison_wide.csv")
+    write_csv(costs, folder / "cost_effectiveness.csv")
+    write_csv(groups, folder / "differences_by_group.csv")
+    text = comparison_markdown(table, costs, baseline, len(runs[baseline].outcomes), runs[baseline].seed, period,
+                               labels, lang)
+    write_with(folder / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return table

@@ -27,8 +27,9 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import PercentFormatter
 
 from .shaping import final_values, n_replications
-from .style import (CAPTION_COLOR, CAPTION_SIZE, EDGE_COLOR, MAP_CMAP, NO_DATA_COLOR, caption_for, literal,
-                    new_figure, styled, titles)
+from .language import tr
+from .style import (CAPTION_COLOR, CAPTION_SIZE, EDGE_COLOR, MAP_CMAP, NO_DATA_COLOR, caption_for, final_year_text,
+                    literal, new_figure, styled, titles)
 
 MAP_LATITUDE = 62.0  # x is scaled by cos(62°) so Sweden keeps roughly its true shape
 MAP_SIZE = (6.3, 9.0)  # inches: Sweden is tall
@@ -187,7 +188,8 @@ def adoption_map(values_by_code: Mapping[Any, float] | pd.Series, ax=None, title
 
 
 @styled
-def map_chart(municipalities: pd.DataFrame, title: str = "", end_year: float | None = None) -> Figure:
+def map_chart(municipalities: pd.DataFrame, title: str = "", end_year: float | None = None,
+              lang: str = "en") -> Figure:
     """The mean final adoption share of each municipality across replications, as a map.
 
     ``municipalities``: columns ``code`` and ``adoption_share`` (0-1), optionally ``replication``;
@@ -196,10 +198,10 @@ def map_chart(municipalities: pd.DataFrame, title: str = "", end_year: float | N
     """
     values = final_values(municipalities)
     fig = new_figure(*MAP_SIZE)
-    adoption_map(values, ax=fig.add_subplot(), vmin=0.0, vmax=1.0, colorbar_label="Final adoption share (%)")
-    when = f" in {end_year:g}" if end_year is not None else ""
+    adoption_map(values, ax=fig.add_subplot(), vmin=0.0, vmax=1.0, colorbar_label=tr("Final adoption share (%)", lang))
+    when = f", {final_year_text(end_year, lang)}" if end_year is not None else ""
     reps = n_replications(municipalities)
-    titles(fig, f"Adoption by municipality{when}",
+    titles(fig, f"{tr('Adoption by municipality', lang)}{when}",
            caption_for(title, reps, "Colour: each municipality's share of applicable innovations adopted at "
                        "the end,\naveraged over replications (a share, not a probability).")
            + f"\nAcross municipalities: median {values.median():.0%}, lowest {values.min():.0%}, "

@@ -9,6 +9,7 @@ units and formats come from the outcome catalogue (:func:`~model.charts.style.de
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def distributions_figure(values: pd.DataFrame, outcomes: Sequence[str], caption:
             ax.scatter(v, j + rng.uniform(-0.18, 0.18, len(v)), s=4, alpha=0.35, color=OKABE_ITO[j % 8], zorder=1)
         ax.set_yticks(y, [literal(p) for p in names])
         ax.invert_yaxis()
-        ax.set_title(literal(describe(name).title), loc="left", fontsize=10)
+        ax.set_title(literal(textwrap.fill(describe(name).title, 40)), loc="left", fontsize=10)
         ax.set_xlabel(unit)
     titles(fig, "Outcomes across plausible worlds", "\n".join(p for p in (caption, "Each dot: one world (the mean "
            "of its replications). Box: quartiles and median over worlds; whiskers: 5th–95th percentile.") if p))
@@ -71,7 +72,9 @@ def regret_figure(regret: pd.DataFrame, caption: str = "") -> Figure:
     fig = new_figure(4.0 * len(criteria) + 0.5, 0.42 * len(names) + 1.8)
     for i, criterion in enumerate(criteria):
         ax = fig.add_subplot(1, len(criteria), i + 1)
-        part = regret[regret.criterion == criterion].set_index("portfolio").reindex(names)
+        part = regret[regret.criterion == criterion]
+        better = part["better"].iloc[0]
+        part = part.set_index("portfolio").reindex(names)
         factor, unit = _scale(criterion)
         unit = "pp" if unit == "%" else unit
         mean, low, high, top = (part[c].to_numpy(dtype=float) * factor for c in
@@ -85,18 +88,19 @@ def regret_figure(regret: pd.DataFrame, caption: str = "") -> Figure:
         err = np.where(np.isfinite(err), err, 0)
         ax.barh(y, shown, xerr=err, color=OKABE_ITO[0], alpha=0.85, error_kw=dict(ecolor="0.25", capsize=3),
                 label="mean regret", zorder=2)
-        ax.scatter(np.where(finite, top, cap * 1.05), y, marker="D", color=OKABE_ITO[4], zorder=3, label="max regret")
-        for j in np.flatnonzero(~finite & ~np.isnan(top)):
+        shown_top = np.where(np.isinf(top), cap * 1.05, top)
+        ax.scatter(shown_top, y, marker="D", color=OKABE_ITO[4], zorder=3, label="max regret")
+        for j in np.flatnonzero(np.isinf(top)):
             ax.annotate("no gain", (cap * 1.05, y[j]), xytext=(4, 0), textcoords="offset points", va="center",
                         fontsize=8, color=OKABE_ITO[4])
         ax.set_yticks(y, [literal(p) if i == 0 else "" for p in names])
         ax.invert_yaxis()
         ax.set_xlim(left=0)
-        ax.set_title(literal(f"{describe(criterion).title} ({part['better'].iloc[0]} is better)"), loc="left",
+        ax.set_title(literal(textwrap.fill(f"{describe(criterion).title} ({better} is better)", 38)), loc="left",
                      fontsize=10)
         ax.set_xlabel(f"regret ({unit})" if unit else "regret")
         if i == 0:
-            ax.legend(loc="lower right")
+            ax.legend(loc="best")
     titles(fig, "Regret against the best portfolio of each world", "\n".join(p for p in (caption, "Bars: mean "
            "regret over worlds with bootstrap intervals; diamonds: the largest regret in any world (smallest = "
            "minimax regret).") if p))
@@ -168,7 +172,7 @@ def ranks_figure(ranks: pd.DataFrame, caption: str = "") -> Figure:
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         percent_axis(ax, "x")
-        ax.set_title(literal(describe(criterion).title), loc="left", fontsize=10)
+        ax.set_title(literal(textwrap.fill(describe(criterion).title, 38)), loc="left", fontsize=10)
         ax.grid(axis="y", visible=False)
     fig.axes[-1].legend(title="rank", loc="center left", bbox_to_anchor=(1.0, 0.5))
     titles(fig, "How stable the ranking is across worlds", "\n".join(p for p in (caption, "Bar: share of worlds "
@@ -227,9 +231,9 @@ def pareto_figure(trials: pd.DataFrame, objectives: Sequence[str], caption: str 
     rest = trials[~trials["front"]]
     ax.scatter(rest[x] * fx, rest[y] * fy, s=10, color="0.75", label="allocations tried")
     front = trials[trials["front"]]
-    colour = front[objectives[2]] if len(objectives) > 2 else OKABE_ITO[0]
-    points = ax.scatter(front[x] * fx, front[y] * fy, s=36, c=colour, cmap="viridis", edgecolors=BASELINE_COLOR,
-                        linewidths=0.6, label="Pareto front", zorder=3)
+    colour = dict(c=front[objectives[2]], cmap="viridis") if len(objectives) > 2 else dict(color=OKABE_ITO[0])
+    points = ax.scatter(front[x] * fx, front[y] * fy, s=36, edgecolors=BASELINE_COLOR, linewidths=0.6,
+                        label="Pareto front", zorder=3, **colour)
     for r in front.itertuples():
         ax.annotate(str(r.point), (getattr(r, x) * fx, getattr(r, y) * fy), xytext=(4, 3), textcoords="offset points",
                     fontsize=7)

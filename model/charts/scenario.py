@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +19,13 @@ from matplotlib.figure import Figure
 
 from ..world.organisations import SIZE_BANDS
 from .bands import band_handles, lines_text, plot_band
+from .language import tr
 from .maps import map_chart
 from .shaping import (LARGE, PILOT_EVENTS, SMALL, gap_series, mean_band, n_replications, pilot_events_by_year,
                       select, with_replication)
 from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
                     SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
-                    points_axis, pretty, save, share_limits, signed, styled, titles, year_axis)
+                    points_axis, pretty, save, shade_programmes, share_limits, signed, styled, titles, year_axis)
 
 EVENT_LABELS = {"pilots_started": "Pilots started", "pilots_scaled": "Pilots scaled up (adopted)",
                 "pilots_stalled": "Pilots stalled"}
@@ -37,7 +39,8 @@ def _end_label(ax, point: pd.Series, color: str) -> None:
 
 
 @styled
-def diffusion_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
+def diffusion_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en",
+                    programmes: Sequence[tuple[float, float]] = ()) -> Figure:
     """Overall adoption over time (unweighted and population-weighted), and one small panel per innovation.
 
     Uses the ``overall`` rows' ``adoption_share`` and ``adoption_share_pop``. Raises ValueError (from
@@ -55,8 +58,8 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
         rows_ = select(timeseries, innovation, "overall")
         plain = mean_band(rows_, "adoption_share")
         weighted = mean_band(rows_, "adoption_share_pop")
-        plot_band(ax, plain, UNWEIGHTED_COLOR, "Share of organisations (unweighted)")
-        plot_band(ax, weighted, POPULATION_COLOR, "Weighted by population served", linestyle="--",
+        plot_band(ax, plain, UNWEIGHTED_COLOR, tr("Share of organisations (unweighted)", lang))
+        plot_band(ax, weighted, POPULATION_COLOR, tr("Weighted by population served", lang), linestyle="--",
                   alpha=0.07, linewidth=1.8 if main else 1.5, outline=True, zorder=1)
         percent_axis(ax)
         year_axis(ax, plain["year"])
@@ -65,10 +68,12 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
     main = fig.add_subplot(grid[:, 0])
     plain, weighted = panel(main, "all", main=True)
     share_limits(main, plain, weighted)
-    main.set_title("All innovations", loc="left")
-    main.set_ylabel("Adoption share (%)")
+    main.set_title(tr("All innovations", lang), loc="left")
+    main.set_ylabel(tr("Adoption share (%)", lang))
+    main.set_xlabel(tr("Year", lang))
+    shaded = shade_programmes(main, programmes, lang)
     handles, _ = main.get_legend_handles_labels()
-    main.legend(handles=handles + band_handles(reps), loc="upper left")
+    main.legend(handles=handles + band_handles(reps) + ([shaded] if shaded else []), loc="upper left")
     _end_label(main, plain.iloc[-1], UNWEIGHTED_COLOR)
     _end_label(main, weighted.iloc[-1], POPULATION_COLOR)
 
@@ -89,14 +94,14 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
     for k in range(n, rows * cols):  # empty cells of the grid
         fig.add_subplot(grid[k // cols, 1 + k % cols]).set_visible(False)
 
-    titles(fig, "Adoption of innovations over time",
+    titles(fig, tr("Adoption of innovations over time", lang),
            caption_for(title, reps, lines_text(reps), ADOPTION_NOTE))
     return fig
 
 
 @styled
 def size_band_chart(timeseries: pd.DataFrame, municipalities: pd.DataFrame | None = None,
-                    title: str = "") -> Figure:
+                    title: str = "", lang: str = "en", programmes: Sequence[tuple[float, float]] = ()) -> Figure:
     """Adoption (all innovations) in municipalities of each size band, smallest to largest.
 
     Uses the ``size_band`` rows of ``all``; ``municipalities`` (optional, column ``size_band``) adds how
@@ -117,7 +122,7 @@ def size_band_chart(timeseries: pd.DataFrame, municipalities: pd.DataFrame | Non
     for group in order:
         band = mean_band(rows[rows["group"] == group], "adoption_share")
         bands.append(band)
-        label = SIZE_BAND_LABELS.get(group, group)
+        label = tr(SIZE_BAND_LABELS.get(group, group), lang)
         if group in counts:
             label += f"  (n = {counts[group]})"
         color = SIZE_BAND_COLORS.get(group) or next(extra)
@@ -125,19 +130,23 @@ def size_band_chart(timeseries: pd.DataFrame, municipalities: pd.DataFrame | Non
     percent_axis(ax)
     year_axis(ax, bands[0]["year"])
     share_limits(ax, *bands)
-    ax.set_ylabel("Adoption share, all innovations (%)")
+    ax.set_ylabel(tr("Adoption share, all innovations (%)", lang))
+    ax.set_xlabel(tr("Year", lang))
+    shaded = shade_programmes(ax, programmes, lang)
     handles, _ = ax.get_legend_handles_labels()
     reps = n_replications(rows)
-    ax.legend(handles=handles + band_handles(reps), title="Municipality size (inhabitants)", loc="upper left",
+    ax.legend(handles=handles + band_handles(reps) + ([shaded] if shaded else []),
+              title=tr("Municipality size (inhabitants)", lang), loc="upper left",
               bbox_to_anchor=(1.01, 1.0), alignment="left")
-    titles(fig, "Adoption by municipality size",
+    titles(fig, tr("Adoption by municipality size", lang),
            caption_for(title, reps, lines_text(reps),
                        "Adoption share: share of applicable municipality–innovation pairs adopted."))
     return fig
 
 
 @styled
-def gap_chart(timeseries: pd.DataFrame, title: str = "", large: str = LARGE, small: str = SMALL) -> Figure:
+def gap_chart(timeseries: pd.DataFrame, title: str = "", large: str = LARGE, small: str = SMALL, lang: str = "en",
+              programmes: Sequence[tuple[float, float]] = ()) -> Figure:
     """The adoption gap between the ``large`` and the ``small`` size band over time, in percentage points.
 
     The gap is computed per replication (:func:`~model.charts.shaping.gap_series`), then summarised.
@@ -148,10 +157,12 @@ def gap_chart(timeseries: pd.DataFrame, title: str = "", large: str = LARGE, sma
     fig = new_figure(9.5, 5.0)
     ax = fig.add_subplot()
     ax.axhline(0, color="0.4", linewidth=0.9, zorder=1)
-    plot_band(ax, band, GAP_COLOR, "Mean gap", scale=100.0, alpha=0.22)
+    plot_band(ax, band, GAP_COLOR, tr("Mean gap", lang), scale=100.0, alpha=0.22)
     year_axis(ax, band["year"])
+    ax.set_xlabel(tr("Year", lang))
     points_axis(ax)
-    ax.set_ylabel("Gap (percentage points)")
+    ax.set_ylabel(tr("Gap (percentage points)", lang))
+    shaded = shade_programmes(ax, programmes, lang)
     end = band.iloc[-1]
     reps = n_replications(gaps)
     spread = (f"\n95 % of runs:\n{signed(end['low'] * 100, 0)} to {signed(end['high'] * 100, 0)} pp"
@@ -163,16 +174,18 @@ def gap_chart(timeseries: pd.DataFrame, title: str = "", large: str = LARGE, sma
     span = max(hi - lo, 5)
     ax.set_ylim(min(lo, 0) - 0.08 * span, max(hi, 0) + 0.08 * span)
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + band_handles(reps, GAP_COLOR), loc="upper left")
+    ax.legend(handles=handles + band_handles(reps, GAP_COLOR) + ([shaded] if shaded else []), loc="upper left")
     label_large, label_small = SIZE_BAND_LABELS.get(large, large), SIZE_BAND_LABELS.get(small, small)
-    titles(fig, f"Adoption gap: large ({label_large}) minus small ({label_small}) municipalities",
+    heading = (f"Spridningsgap: stora ({tr(label_large, lang)}) minus små ({tr(label_small, lang)}) kommuner"
+               if lang == "sv" else f"Adoption gap: large ({label_large}) minus small ({label_small}) municipalities")
+    titles(fig, heading,
            caption_for(title, reps, "Gap computed per replication. " + lines_text(reps, "Line"),
                        "Above 0: large municipalities have adopted a larger share of applicable innovations."))
     return fig
 
 
 @styled
-def pilots_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
+def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") -> Figure:
     """The pilot swamp: pilots started, scaled and stalled per year, and the stock in pilot or stalled.
 
     Uses the ``overall`` rows of ``all``: the event counts (summed per calendar year,
@@ -191,14 +204,15 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
         e = events[events["event"] == event].set_index("calendar_year").reindex(years)
         offset = (j - (len(PILOT_EVENTS) - 1) / 2) * width
         err = np.vstack([e["mean"] - e["low"], e["high"] - e["mean"]]) if reps >= 2 else None
-        ax.bar(x + offset, e["mean"], width * 0.95, color=EVENT_COLORS[event], label=EVENT_LABELS[event],
+        ax.bar(x + offset, e["mean"], width * 0.95, color=EVENT_COLORS[event], label=tr(EVENT_LABELS[event], lang),
                yerr=err, error_kw=dict(ecolor="0.25", elinewidth=0.8, capsize=1.5), zorder=2)
     quarters = events.drop_duplicates("calendar_year").set_index("calendar_year")["quarters"].reindex(years)
     ax.set_xticks(x, [f"{y}" if q >= 4 else f"{y}*" for y, q in zip(years, quarters)])
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Pilots per year" + (" (mean over replications)" if reps >= 2 else ""))
+    ax.set_xlabel(tr("Year", lang))
+    ax.set_ylabel("Pilots per year" + (" (mean over replications)" if reps >= 2 else "") if lang != "sv"
+                  else "Piloter per år" + (" (medelvärde över replikeringar)" if reps >= 2 else ""))
     ax.grid(axis="x", visible=False)
-    ax.set_title("Pilot events per year", loc="left")
+    ax.set_title(tr("Pilot events per year", lang), loc="left")
     ax.legend(loc="upper left", ncols=3)
     top = np.nanmax(events["high"]) if len(events) else 1
     ax.set_ylim(0, top * 1.18 + 1)
@@ -209,12 +223,13 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
                           ("stalled_share", EVENT_COLORS["pilots_stalled"])):
         band = mean_band(rows, column)
         bands.append(band)
-        plot_band(stock, band, color, STOCK_LABELS[column])
+        plot_band(stock, band, color, tr(STOCK_LABELS[column], lang))
     percent_axis(stock)
     year_axis(stock, bands[0]["year"])
     share_limits(stock, *bands)
     stock.set_ylabel("Share of organisation–innovation pairs (%)")
-    stock.set_title("Currently in pilot or stalled", loc="left")
+    stock.set_xlabel(tr("Year", lang))
+    stock.set_title(tr("Currently in pilot or stalled", lang), loc="left")
     handles, _ = stock.get_legend_handles_labels()
     stock.legend(handles=handles + band_handles(reps), loc="upper left")
     bars = ("Bars: mean over replications of pilots per calendar year (all organisations and innovations); "
@@ -222,18 +237,19 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "") -> Figure:
             "Bars: pilots per calendar year in the single replication (all organisations and innovations).")
     if (quarters < 4).any():
         bars += " * Part of the year only (the horizon ends within it)."
-    titles(fig, "Pilots: how many start, scale up or stall",
+    titles(fig, tr("Pilots: how many start, scale up or stall", lang),
            caption_for(title, reps, bars, lines_text(reps, "Right")))
     return fig
 
 
 def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out: Path,
-                    title: str = "") -> list[Path]:
+                    title: str = "", lang: str = "en", programmes: Sequence[tuple[float, float]] = ()) -> list[Path]:
     """Write the standard charts of one scenario's replications into ``out`` and return their paths.
 
     ``diffusion.png``, ``diffusion_by_size_band.png``, ``gap_small_large.png``,
     ``pilots.png`` and ``map.png`` (PNG, 150 dpi, each written atomically; ``out`` is created). ``title``
-    (the scenario name) goes in each chart's caption. A chart the data cannot support (e.g. no
+    (the scenario name) goes in each chart's caption; ``lang`` (``en``, ``sv``) sets the labels' language and
+    the years of lever ``programmes`` (``(first year, year after the last)``) are shaded. A chart the data cannot support (e.g. no
     municipality size bands when no innovation applies to municipalities) is skipped with a warning, so
     that a finished run is never lost to a chart.
     """
@@ -241,11 +257,11 @@ def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out:
     out.mkdir(parents=True, exist_ok=True)
     end_year = float(timeseries["year"].max()) if len(timeseries) else None
     charts = {
-        "diffusion.png": lambda: diffusion_chart(timeseries, title),
-        "diffusion_by_size_band.png": lambda: size_band_chart(timeseries, municipalities, title),
-        "gap_small_large.png": lambda: gap_chart(timeseries, title),
-        "pilots.png": lambda: pilots_chart(timeseries, title),
-        "map.png": lambda: map_chart(municipalities, title, end_year),
+        "diffusion.png": lambda: diffusion_chart(timeseries, title, lang, programmes),
+        "diffusion_by_size_band.png": lambda: size_band_chart(timeseries, municipalities, title, lang, programmes),
+        "gap_small_large.png": lambda: gap_chart(timeseries, title, lang=lang, programmes=programmes),
+        "pilots.png": lambda: pilots_chart(timeseries, title, lang),
+        "map.png": lambda: map_chart(municipalities, title, end_year, lang),
     }
     written = []
     for name, make in charts.items():

@@ -255,16 +255,15 @@ def series_linestyles(count: int) -> list[str]:
     return [LINESTYLES[(i // per) % len(LINESTYLES)] for i in range(count)]
 
 
-def scenario_label(name: str, description: str = "", width: int = 46) -> str:
-    """What a reader calls a scenario: the first sentence (or clause) of its description, shortened to
-    ``width`` characters at a word, or else the name made readable (:func:`pretty`)."""
+def scenario_label(name: str, description: str = "", width: int = 44) -> str:
+    """What a reader calls a scenario: the first clause of its description when that is short enough to
+    name it (at most ``width`` characters: ``Status quo``, ``SustainGov's staircase``), else its name made
+    readable (:func:`pretty`: ``portfolio_equality_first`` -> ``Portfolio equality first``)."""
+    import re
+
     text = " ".join(str(description or "").split())
-    if not text:
-        return pretty(name)
-    first = text.split(". ")[0].split(": ")[0].rstrip(".")
-    if len(first) > width:
-        first = first[:width].rsplit(" ", 1)[0].rstrip(",;:(") + "…"
-    return first
+    first = re.split(r"\. |, |: |; | \(", text)[0].rstrip(".") if text else ""
+    return first if 0 < len(first) <= width else pretty(name)
 
 
 def final_year_text(end_year: float, lang: str = "en") -> str:

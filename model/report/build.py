@@ -1,13 +1,127 @@
-"""Writing a folder's report: its charts and maps in the reader's language, and ``report.html``."""
+"""Writing a folder's report: its charts and maps in the reader's language, then ``report.html``.
+
+:func:`write_report` takes a run's folder (``spridning run``) or a comparison's (``spridning compare``),
+draws what the folder's files support and writes the one self-contained HTML file
+(:mod:`model.report.html`). It reads files only, so ``spridning report FOLDER --lang sv`` redraws an
+existing folder in Swedish. A chart the data cannot support is skipped with a warning: a finished run is
+never lost to a chart.
+"""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..charts.language import check_language
+from ..charts.style import save, scenario_label
+from ..names import safe_file_name
+from ..results import write_csv
+from .folder import BY_YEAR, ComparisonFolder, RunFolder, is_comparison, write_adoption_by_year
 
-def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif: bool = False) -> Path:
-    """Write ``report.html`` into the results ``folder`` (a run's or a comparison's) and return its path."""
-    from .html import render_folder
+REPORT = "report.html"
 
-    return render_folder(Path(folder), lang=lang, outcomes=outcomes, gif=gif)
+
+def _draw(made: list[Path], path: Path, make: Callable[[], Any]) -> None:
+    """Save ``make()``'s figure at ``path`` (or call it when it writes a file itself) and note the path."""
+    try:
+        result = make()
+        made.append(result if isinstance(result, Path) else save(result, path))
+    except ValueError as error:
+        warnings.warn(f"{path.name} skipped: {error}", stacklevel=3)
+
+
+def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool = False) -> list[Path]:
+    """A run folder's charts: the scenario charts (redrawn when ``redraw``, or missing) and, when the
+    municipal adoption by year was written, the maps over the years (and their animation with ``gif``)."""
+    from ..charts.difference_maps import by_year, map_animation, map_small_multiples
+    from ..charts.scenario import scenario_charts
+
+    charts = run.path / "charts"
+    made: list[Path] = []
+    if redraw or not (charts / "diffusion.png").exists():
+        made += scenario_charts(run.timeseries, run.municipalities, charts, title=run.name, lang=lang,
+                                programmes=[p[:2] for p in run.programmes()])
+    if run.by_year is not None:
+        frames = by_year(run.by_year)
+        title = ("Spridning per kommun över åren" if lang == "sv" else "Adoption by municipality over the years")
+        _draw(made, charts / "map_years.png", lambda: map_small_multiples(frames, title, f"Scenario: {run.name}",
+                                                                           lang=lang))
+        if gif:
+            _draw(made, charts / "map_animation.gif", lambda: map_animation(frames, charts / "map_animation.gif",
+                                                                              title, lang=lang))
+    return made
+
+
+def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bool = False) -> list[Path]:
+    """A comparison folder's charts: the comparison charts, the frontier, the differences by group, the
+    SustainGov matrix and, per portfolio, the difference map at the horizon and over the years (and their
+    animation with ``gif``)."""
+    from ..charts.comparison import comparison_charts
+    from ..charts.costs import frontier_chart
+    from ..charts.difference_maps import differences_by_year, difference_map, map_animation, map_small_multiples
+    from ..charts.groups import group_differences_chart
+    from ..charts.sustaingov import sustaingov_chart
+    from .sustaingov import report_matrix, simulated_value
+
+    runs, baseline = comparison.runs, comparison.baseline
+    labels = {n: scenario_label(n, r.description) for n, r in runs.items()}
+    programmes = sorted({p[:2] for r in runs.values() for p in r.programmes()})
+    charts = comparison.path / "charts"
+    made = comparison_charts({n: r.timeseries for n, r in runs.items()}, comparison.table, charts, baseline,
+                             labels=labels, programmes=programmes, lang=lang)
+    costs = comparison.optional("cost_effectiveness.csv")
+    if costs is not None:
+        _draw(made, charts / "frontier.png", lambda: frontier_chart(costs, baseline, labels, lang))
+        levers = {n: [(p.name or p.type, p.type, p.budget_msek_per_year) for p in r.levers] for n, r in runs.items()}
+        simulated = simulated_value(comparison.table, costs, levers, baseline)
+        write_csv(simulated, comparison.path / "sustaingov.csv")
+        _draw(made, charts / "sustaingov.png", lambda: sustaingov_chart(report_matrix(), simulated, labels, lang))
+    groups = comparison.optional("differences_by_group.csv")
+    if groups is not None and len(groups):
+        _draw(made, charts / "differences_by_group.png", lambda: group_differences_chart(groups, labels, lang))
+    base = runs[baseline].by_year
+    for name, run in runs.items():
+        if name == baseline or base is None or run.by_year is None:
+            continue
+        frames = differences_by_year(run.by_year, base)
+        if not frames:
+            continue
+        stem = f"difference_{safe_file_name(name)}"
+        last = frames[max(frames)]
+        sub = f"{labels[name]} − {labels[baseline]}"
+        _draw(made, charts / f"{stem}.png", lambda: difference_map(last, subtitle=sub, lang=lang))
+        title = ("Skillnad mot jämförelsealternativet över åren" if lang == "sv"
+                 else "Difference from the baseline over the years")
+        _draw(made, charts / f"{stem}_years.png",
+              lambda: map_small_multiples(frames, title, sub, difference=True, lang=lang))
+        if gif:
+            _draw(made, charts / f"{stem}.gif",
+                  lambda: map_animation(frames, charts / f"{stem}.gif", f"{title}: {sub}", difference=True, lang=lang))
+    return made
+
+
+def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif: bool = False,
+                 html: bool = True, redraw: bool | None = None) -> Path:
+    """Draw the charts and maps of a results ``folder`` (a run's or a comparison's) in ``lang`` and write
+    ``report.html`` (unless ``html`` is False); return the report's path (or the folder's).
+
+    ``outcomes``: a run's :class:`~model.outcomes.collect.Outcomes`, from which the municipal adoption by
+    year is written when the folder lacks it. ``redraw`` (default: when ``lang`` is not English) redraws a
+    run's scenario charts; a comparison's charts are always drawn.
+    """
+    from .html import comparison_report, run_report
+
+    folder, lang = Path(folder), check_language(lang)
+    redraw = lang != "en" if redraw is None else redraw
+    if is_comparison(folder):
+        comparison = ComparisonFolder.read(folder)
+        comparison_charts_of(comparison, lang, gif)
+        return comparison_report(comparison, lang) if html else folder
+    run = RunFolder.read(folder)
+    if outcomes is not None and not (folder / BY_YEAR).exists():
+        write_adoption_by_year(folder, list(outcomes))
+        run = RunFolder.read(folder)
+    run_charts(run, lang, redraw, gif)
+    return run_report(run, lang) if html else folder

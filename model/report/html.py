@@ -1,15 +1,306 @@
-"""The self-contained HTML report (placeholder until the full report lands)."""
+"""The report: one self-contained HTML file a presenter can open anywhere or send as one attachment.
+
+Images are embedded as data URIs and the page loads nothing else (no scripts, fonts or style sheets from
+anywhere), so it works offline and shows no error in a browser's console. A run's report holds its
+outcomes with intervals, what the scenario assumed (levers, budgets, targeting, events, parameters
+changed from their defaults), the charts and maps, the lever usage where the run wrote
+``lever_usage.csv``, and the provenance (seeds, versions, the hash of the resolved scenario). A
+comparison's report holds the memo tables of ``comparison.md``, the frontier, the differences by group
+and by municipality, the SustainGov matrix, and each scenario's assumptions and provenance.
+"""
 
 from __future__ import annotations
 
+import base64
 import html
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from ..charts.language import outcome_title
+from ..charts.style import final_year_text, scenario_label
+from ..outcomes.catalogue import PRINTED, is_outcome, outcome
 from ..results import write_with
+from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
+from .folder import ComparisonFolder, RunFolder
+from .memo import comparison_markdown
+
+REPORT = "report.html"
+MIME = {".png": "image/png", ".gif": "image/gif"}
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;color:#222;
+background:#fafafa;line-height:1.45}
+main{max-width:1180px;margin:0 auto;padding:1.5rem 2rem 4rem;background:#fff}
+h1{font-size:1.7rem;margin:.2rem 0 .4rem}h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid #e3e3e3;
+padding-bottom:.2rem}h3{font-size:1.05rem;margin-top:1.4rem}
+p.lead{color:#444;font-size:1.02rem}nav{font-size:.92rem;margin:.6rem 0 1rem}nav a{margin-right:1rem}
+table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.86rem}th,td{border-bottom:1px solid #e6e6e6;
+padding:.28rem .55rem;text-align:left;vertical-align:top}th{background:#f3f3f3}td.n{text-align:right;
+font-variant-numeric:tabular-nums;white-space:nowrap}
+figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.85rem;color:#555}code{background:#f3f3f3;padding:0 .2rem}
+.note{color:#666;font-size:.85rem}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
+@media print{main{max-width:none}nav{display:none}}
+"""
+
+TEXT = {
+    "outcomes": ("Outcomes", "Utfall"), "assumptions": ("What the scenario assumed", "Antaganden"),
+    "charts": ("Charts", "Diagram"), "maps": ("Maps", "Kartor"), "usage": ("Lever usage", "Användning av styrmedel"),
+    "provenance": ("Provenance", "Ursprung"), "levers": ("Levers", "Styrmedel"),
+    "no_levers": ("No policy levers.", "Inga styrmedel."),
+    "parameters": ("Parameters changed from their defaults", "Parametrar ändrade från standardvärdet"),
+    "none_changed": ("None: every parameter has its default (docs/parameters.md).",
+                     "Inga: alla parametrar har sitt standardvärde (docs/parameters.md)."),
+    "settings": ("World and mechanisms changed from the defaults", "Värld och mekanismer ändrade från standard"),
+    "events": ("Events", "Händelser"), "innovations": ("Innovations", "Innovationer"),
+    "comparison": ("Comparison", "Jämförelse"), "frontier": ("Cost-effectiveness", "Kostnadseffektivitet"),
+    "groups": ("For whom", "För vem"), "sustaingov": ("SustainGov matrix", "SustainGov-matrisen"),
+    "scenarios": ("Scenarios", "Scenarier"),
+}
 
 
-def render_folder(folder: Path, lang: str = "en", outcomes: Any = None, gif: bool = False) -> Path:
-    """Write a minimal ``report.html`` naming the folder."""
-    text = f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><title>{html.escape(folder.name)}</title></html>"
-    return write_with(folder / "report.html", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+def _t(key: str, lang: str) -> str:
+    return TEXT[key][lang == "sv"]
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return _esc("—" if value is None else str(value).lower())
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return "—"
+        if isinstance(value, float) and not value.is_integer():
+            return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
+        return f"{value:,.0f}"
+    return _esc(value)
+
+
+def table(rows: Iterable[Mapping[str, Any]] | pd.DataFrame, limit: int = 400) -> str:
+    """An HTML table of ``rows`` (dicts or a frame); numbers right-aligned, at most ``limit`` rows."""
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if frame.empty:
+        return ""
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    body = []
+    for row in frame.head(limit).itertuples(index=False):
+        cells = []
+        for value in row:
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            cells.append(f"<td class='n'>{_number(value)}</td>" if numeric else f"<td>{_number(value)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = (f"<p class='note'>{len(frame) - limit} more rows in the CSV file.</p>" if len(frame) > limit else "")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+def image(path: Path, alt: str) -> str:
+    """A figure with the image at ``path`` embedded as a data URI ("" when the file is absent)."""
+    if not path.is_file() or path.suffix.lower() not in MIME:
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f"<figure><img alt='{_esc(alt)}' src='data:{MIME[path.suffix.lower()]};base64,{data}'>"
+            f"<figcaption>{_esc(alt)} <span class='note'>({_esc(path.name)})</span></figcaption></figure>")
+
+
+def _inline(text: str) -> str:
+    text = _esc(text)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+
+
+def markdown(text: str, shift: int = 1) -> str:
+    """The Markdown ``comparison.md`` uses (headings, paragraphs, pipe tables) as HTML; headings move down
+    ``shift`` levels."""
+    out, rows = [], []
+
+    def flush() -> None:
+        if rows:
+            head, body = rows[0], [r for r in rows[2:]]
+            out.append("<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead><tbody>"
+                       + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in body)
+                       + "</tbody></table>")
+            rows.clear()
+
+    for line in text.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            rows.append(cells)
+            continue
+        flush()
+        if line.startswith("#"):
+            level = min(6, len(line) - len(line.lstrip("#")) + shift)
+            out.append(f"<h{level}>{_inline(line.lstrip('#').strip())}</h{level}>")
+        elif line.strip():
+            out.append(f"<p>{_inline(line)}</p>")
+    flush()
+    return "\n".join(out)
+
+
+def _page(title: str, lead: str, sections: list[tuple[str, str, str]], lang: str) -> str:
+    nav = "".join(f"<a href='#{key}'>{_esc(name)}</a>" for key, name, body in sections if body)
+    parts = "".join(f"<section id='{key}'><h2>{_esc(name)}</h2>{body}</section>" for key, name, body in sections
+                    if body)
+    made = datetime.now().astimezone().isoformat(timespec="seconds")
+    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<link rel='icon' href='data:,'>"
+            f"<title>{_esc(title)}</title><style>{CSS}</style></head><body><main>"
+            f"<h1>{_esc(title)}</h1><p class='lead'>{_esc(lead)}</p><nav>{nav}</nav>{parts}"
+            f"<p class='note'>spridning report, written {made}. Self-contained: every image is embedded.</p>"
+            "</main></body></html>\n")
+
+
+def _outcomes_table(run: RunFolder, lang: str) -> str:
+    rows = []
+    for r in run.summary.to_dict("records"):
+        if not is_outcome(r["outcome"]) or "." in r["outcome"]:
+            continue
+        o = outcome(r["outcome"])
+        interval = f"{o.show(r['ci95_low'])} – {o.show(r['ci95_high'])}" if r["ci95_low"] == r["ci95_low"] else "—"
+        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": o.show(r["mean"]), "95 % CI": interval,
+                     "95 % of runs": f"{o.show(r['run_p2.5'])} – {o.show(r['run_p97.5'])}",
+                     "key": "●" if o.name in PRINTED else ""})
+    return table(rows)
+
+
+def assumptions(run: RunFolder, lang: str) -> str:
+    """The assumptions section of one scenario: levers, budget, events, changed parameters and settings,
+    innovations."""
+    resolved = run.scenario
+    out = [f"<p>{_esc(run.description)}</p>" if run.description else ""]
+    out.append(f"<p>{run.start_year}–{run.end_year - 1}; {final_year_text(run.end_year, lang)}; "
+               f"{run.replications} {'replikeringar' if lang == 'sv' else 'replications'}.</p>")
+    levers = lever_rows(run)
+    out.append(f"<h3>{_t('levers', lang)}</h3>")
+    out.append(table(levers) if levers else f"<p>{_t('no_levers', lang)}</p>")
+    if levers:
+        total = resolved.get("budget_msek_per_year")
+        out.append(f"<p>Budgeted over the simulated years: {run.budgeted():,.0f} MSEK"
+                   + (f"; portfolio budget {total:g} MSEK a year" if total is not None else "") + ".</p>")
+    found = events(resolved)
+    if found:
+        out += [f"<h3>{_t('events', lang)}</h3>", table(found)]
+    out += [f"<h3>{_t('parameters', lang)}</h3>", table(changed_parameters(resolved)) or
+            f"<p>{_t('none_changed', lang)}</p>"]
+    settings = changed_settings(resolved)
+    if settings:
+        out += [f"<h3>{_t('settings', lang)}</h3>", table(settings)]
+    out += [f"<h3>{_t('innovations', lang)}</h3>", table(innovation_rows(resolved))]
+    return "".join(out)
+
+
+def usage(run: RunFolder) -> str:
+    """``lever_usage.csv`` as a table (means over replications where it has them); "" when absent."""
+    frame = run.usage
+    if frame is None or frame.empty:
+        return ""
+    if "replication" in frame.columns:
+        keys = [c for c in frame.columns if c != "replication" and not pd.api.types.is_numeric_dtype(frame[c])]
+        keys += [c for c in ("year",) if c in frame.columns and c not in keys]
+        numeric = [c for c in frame.columns if c not in keys and c != "replication"
+                   and pd.api.types.is_numeric_dtype(frame[c])]
+        if keys and numeric:
+            frame = frame.groupby(keys, as_index=False, sort=False)[numeric].mean()
+    note = "<p class='note'>From lever_usage.csv" + (" (means over replications)." if "replication" in
+                                                     run.usage.columns else ".") + "</p>"
+    return note + table(frame.round(3))
+
+
+def provenance(run: RunFolder) -> str:
+    """Seeds, versions, the hash of the resolved scenario, the file and wall time of one run."""
+    m = run.manifest
+    rows = [{"item": "scenario", "value": run.name}, {"item": "scenario file", "value": m.get("scenario_file")},
+            {"item": "SHA-256 of the resolved scenario", "value": scenario_hash(run.scenario)},
+            {"item": "root seed", "value": str(m.get("root_seed"))},
+            {"item": "replications", "value": str(m.get("replications"))},
+            {"item": "seeds", "value": m.get("seeds_note", "")},
+            {"item": "spridning", "value": m.get("version")}, {"item": "created", "value": m.get("created")},
+            {"item": "wall time (s)", "value": str(m.get("wall_seconds"))}]
+    rows += [{"item": k, "value": v} for k, v in (m.get("versions") or {}).items()]
+    notes = m.get("notes") or []
+    return table(rows) + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes)
+
+
+def _charts(folder: Path, names: Iterable[tuple[str, str]]) -> str:
+    return "".join(image(folder / name, alt) for name, alt in names)
+
+
+RUN_CHARTS = (("diffusion.png", "Adoption over time"), ("diffusion_by_size_band.png", "Adoption by municipality size"),
+              ("gap_small_large.png", "Gap between large and small municipalities"),
+              ("pilots.png", "Pilots started, scaled and stalled"))
+RUN_MAPS = (("map.png", "Adoption by municipality at the horizon"),
+            ("map_years.png", "Adoption by municipality over the years"),
+            ("map_animation.gif", "Adoption by municipality, animated"))
+
+
+def _write(folder: Path, text: str) -> Path:
+    return write_with(folder / REPORT, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def run_report(run: RunFolder, lang: str = "en") -> Path:
+    """Write a run folder's ``report.html`` and return its path."""
+    charts = run.path / "charts"
+    sections = [("outcomes", _t("outcomes", lang), _outcomes_table(run, lang)),
+                ("assumptions", _t("assumptions", lang), assumptions(run, lang)),
+                ("charts", _t("charts", lang), _charts(charts, RUN_CHARTS)),
+                ("maps", _t("maps", lang), _charts(charts, RUN_MAPS)),
+                ("usage", _t("usage", lang), usage(run)),
+                ("provenance", _t("provenance", lang), provenance(run))]
+    label = scenario_label(run.name, run.description)
+    lead = (f"{run.name}: {run.description}" if run.description else run.name)
+    return _write(run.path, _page(f"{label} — spridning", lead, sections, lang))
+
+
+def comparison_report(comparison: ComparisonFolder, lang: str = "en") -> Path:
+    """Write a comparison folder's ``report.html`` (rewriting ``comparison.md`` in ``lang``); return its path."""
+    runs, baseline = comparison.runs, comparison.baseline
+    base = runs[baseline]
+    labels = {n: scenario_label(n, r.description) for n, r in runs.items()}
+    charts = comparison.path / "charts"
+    costs = comparison.optional("cost_effectiveness.csv")
+    memo = ""
+    if costs is not None:
+        period = (f"simulated {base.start_year}–{base.end_year - 1}, outcomes at the {final_year_text(base.end_year)}"
+                  if lang != "sv" else f"simulerat {base.start_year}–{base.end_year - 1}, utfall vid "
+                  f"{final_year_text(base.end_year, lang)}")
+        text = comparison_markdown(comparison.table, costs, baseline, base.replications,
+                                   base.manifest.get("root_seed"), period, labels, lang)
+        write_with(comparison.path / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        memo = markdown(text.split("\n", 1)[1], shift=1)
+    differences = [(f"difference_{p.name}", "") for p in sorted(charts.glob("difference_*.png"))]
+    maps = "".join(image(charts / name, f"Difference from the baseline by municipality: {name[11:-4]}")
+                   for name, _ in differences)
+    maps += "".join(image(p, "Difference from the baseline, animated") for p in sorted(charts.glob("difference_*.gif")))
+    per_scenario = "".join(
+        f"<details{' open' if name == baseline else ''}><summary>{_esc(labels[name])} (<code>{_esc(name)}</code>)"
+        f"{' — baseline' if name == baseline else ''}</summary>{assumptions(run, lang)}"
+        f"<h3>{_t('provenance', lang)}</h3>{provenance(run)}"
+        + (f"<h3>{_t('usage', lang)}</h3>{usage(run)}" if run.usage is not None else "") + "</details>"
+        for name, run in runs.items())
+    sections = [
+        ("comparison", _t("comparison", lang), memo + _charts(charts, (
+            ("comparison_differences.png", "Paired differences from the baseline"),
+            ("comparison_outcomes.png", "Outcomes by scenario"),
+            ("comparison_diffusion.png", "Adoption over time by scenario"),
+            ("comparison_gap.png", "Gap between large and small municipalities by scenario")))),
+        ("frontier", _t("frontier", lang), _charts(charts, (("frontier.png", "Cost-effectiveness frontier"),))),
+        ("groups", _t("groups", lang), _charts(charts, (("differences_by_group.png",
+                                                          "Differences by county, size band, SKR group and target group"),))),
+        ("maps", _t("maps", lang), maps),
+        ("sustaingov", _t("sustaingov", lang), _charts(charts, (("sustaingov.png", "SustainGov matrix"),))
+         + (table(comparison.optional("sustaingov.csv").round(4)) if comparison.optional("sustaingov.csv") is not None
+            else "")),
+        ("scenarios", _t("scenarios", lang), per_scenario),
+    ]
+    title = ("Jämförelse av portföljer" if lang == "sv" else "Comparison of portfolios") + " — spridning"
+    lead = (f"{len(runs) - 1} scenario(s) against {labels[baseline]} ({baseline}), on common random numbers."
+            if lang != "sv" else f"{len(runs) - 1} scenario(er) mot {labels[baseline]} ({baseline}), med gemensamma "
+            "slumptal.")
+    return _write(comparison.path, _page(title, lead, sections, lang))
