@@ -30,7 +30,7 @@ test-all: test
 	else echo "python3.12 not found: skipped the Python 3.12 run"; fi
 
 bench: setup
-	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
