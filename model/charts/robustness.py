@@ -9,17 +9,22 @@ units and formats come from the outcome catalogue (:func:`~model.charts.style.de
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .style import (BASELINE_COLOR, OKABE_ITO, describe, literal, new_figure, percent_axis, save, styled,
                     titles)
 
+#: a horizontal box plot: ``orientation`` from Matplotlib 3.10 on (``vert`` is deprecated there), else ``vert``
+HORIZONTAL = ({"orientation": "horizontal"} if "orientation" in inspect.signature(Axes.boxplot).parameters
+              else {"vert": False})
 RANK_COLORS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#a50026", "#67001f")
 
 
@@ -48,7 +53,7 @@ def distributions_figure(values: pd.DataFrame, outcomes: Sequence[str], caption:
             v = values[(values.outcome == name) & (values.portfolio == p)]["value"].to_numpy(dtype=float)
             data.append(v[np.isfinite(v)] * factor)
         y = np.arange(len(names))
-        ax.boxplot(data, positions=y, vert=False, whis=(5, 95), showfliers=False, widths=0.55,
+        ax.boxplot(data, positions=y, **HORIZONTAL, whis=(5, 95), showfliers=False, widths=0.55,
                    medianprops=dict(color="black"), boxprops=dict(color="0.3"), whiskerprops=dict(color="0.3"),
                    capprops=dict(color="0.3"))
         for j, v in enumerate(data):

@@ -86,9 +86,9 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, peel_alpha: float = 0.05, paste_a
         # EMA Workbench 2.x: y >= threshold are the cases of interest, and a box less dense than the
         # threshold is dropped (3.x takes 0/1 and keeps every box)
         kwargs["threshold"] = 0.5
-    algorithm = Prim(x.astype(float).reset_index(drop=True), np.asarray(y, dtype=int), **kwargs)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # EMA Workbench's own deprecation warnings (pandas' inplace=, ...)
         warnings.simplefilter("ignore")
+        algorithm = Prim(x.astype(float).reset_index(drop=True), np.asarray(y, dtype=int), **kwargs)
         box = algorithm.find_box()
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(drop=True)
     trajectory.insert(0, "box", np.arange(len(trajectory)))

@@ -25,6 +25,9 @@ from .schema import COST
 from .stream import TOOL
 
 MANIFEST = "manifest.json"
+#: the outcomes shown first (as the comparison charts show them)
+HEADLINE = ("final_adoption", "final_adoption_pop", "gap_small_large", "pilot_to_scale_rate", "share_no_adoption",
+            COST)
 SUMMARY = "summary.md"
 TABLE_FILES = {"distributions": "distributions.csv", "regret": "regret.csv", "satisficing": "satisficing.csv",
                "pairwise": "pairwise.csv", "ranks": "ranks.csv", "stability": "ranking_stability.csv"}
@@ -55,6 +58,13 @@ def long_values(result: Any) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def headline(outcomes: list[str], n: int = 6) -> list[str]:
+    """The outcomes the summary and the distributions chart show: the comparison's headline outcomes
+    (:data:`HEADLINE`) among ``outcomes``, then the others, ``n`` at most."""
+    first = [o for o in HEADLINE if o in outcomes]
+    return (first + [o for o in outcomes if o not in first])[:n]
+
+
 def write_analysis(result: Any, charts: bool = True) -> list[str]:
     """Write the analysis tables, the per-world values, discovery, the summary and (with ``charts``) the
     charts; return the files written, relative to the folder."""
@@ -82,7 +92,7 @@ def write_analysis(result: Any, charts: bool = True) -> list[str]:
 
         caption = describe_ensemble(result)
         rules = " and ".join(f"{o} {t.text()}" for o, t in plan.experiment.thresholds.items())
-        written = robustness_charts(long, analysis.tables, out / "charts", caption, plan.outcomes()[:4],
+        written = robustness_charts(long, analysis.tables, out / "charts", caption, headline(plan.outcomes(), 4),
                                     discovery=(d.tradeoff, d.chosen, d.limits, d.portfolio, d.share_failing)
                                     if d is not None and d.chosen is not None else None, rules=rules)
         files += [p.relative_to(out).as_posix() for p in written]
@@ -118,7 +128,7 @@ def summary_markdown(result: Any) -> str:
         lines += ["Factors: " + ", ".join(f"{f.name} ({f.bounds[0]:g} to {f.bounds[1]:g})" if f.dist == "unif"
                                           else f"{f.name} ({f.dist} {f.bounds})" for f in plan.worlds.factors) + ".", ""]
     dist = tables["distributions"]
-    shown = plan.outcomes()[:6]
+    shown = headline(plan.outcomes())
     lines += ["## Outcomes across worlds", "", "Median over worlds [5th–95th percentile] of each portfolio's mean "
               "over its replications.", ""]
     rows = []
@@ -140,8 +150,7 @@ def summary_markdown(result: Any) -> str:
             lines += [f"**{criterion}** ({part.better.iloc[0]} is better) — minimax regret: "
                       f"**{part.portfolio.iloc[0]}**", ""]
             lines += _md_table(["portfolio", "mean regret [interval]", "90th pct", "max", "best in"],
-                               [[r.portfolio, f"{show(criterion, r.mean_regret, True)} [{show(criterion, r.mean_low, True)}"
-                                 f"–{show(criterion, r.mean_high, True)}]", show(criterion, r.p90_regret, True),
+                               [[r.portfolio, _mean_regret(criterion, r), show(criterion, r.p90_regret, True),
                                  show(criterion, r.max_regret, True), _pct(r.share_best)] for r in part.itertuples()]) + [""]
     if "satisficing" in tables:
         sat = tables["satisficing"].sort_values("rank")
@@ -165,6 +174,13 @@ def summary_markdown(result: Any) -> str:
     if result.warnings:
         lines += ["## Notes", ""] + [f"- {w}" for w in result.warnings] + [""]
     return "\n".join(lines)
+
+
+def _mean_regret(criterion: str, r) -> str:
+    if r.worlds_no_gain:
+        return f"no gain in {r.worlds_no_gain} world{'s' if r.worlds_no_gain != 1 else ''}"
+    return (f"{show(criterion, r.mean_regret, True)} [{show(criterion, r.mean_low, True)}–"
+            f"{show(criterion, r.mean_high, True)}]")
 
 
 def _pairwise_md(names: list[str], pairwise: pd.DataFrame) -> list[str]:

@@ -63,19 +63,25 @@ def parse_experiment(data: Any, source: str = "<experiment>", base_dir: str | Pa
     """The plan of an experiment given as a mapping (parsed YAML); with ``probe_runs`` checked by a trial
     run of every portfolio. Raises InputError (``FILE: field: problem; what is allowed``)."""
     plan = resolve(parse_schema(data, source), data, source, None, base_dir)
-    if probe_runs:
-        probe(plan)
-        check_names(plan)
-    return plan
+    return _checked(plan, probe_runs)
 
 
 def load_experiment(path: str | Path, probe_runs: bool = True) -> RobustPlan:
     """Read, validate and resolve an experiment YAML file (errors name the file and line)."""
     exp, data, where = read_experiment(path)
     plan = resolve(exp, data, str(path), where, Path(path).resolve().parent)
+    return _checked(plan, probe_runs)
+
+
+def _checked(plan: RobustPlan, probe_runs: bool) -> RobustPlan:
+    """The plan after the checks that need runs: the trial run, the names it reports, the search's levers."""
     if probe_runs:
         probe(plan)
         check_names(plan)
+    if plan.experiment.search is not None:
+        from .search import check_levers
+
+        check_levers(plan)
     return plan
 
 
