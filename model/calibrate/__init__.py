@@ -18,7 +18,8 @@ Modules, each importing only those above it in this list:
 ``ensemble``    posterior ensemble files, and running scenarios over them (``run``/``compare --ensemble``)
 ``sampler``     pyabc's sampling made reproducible (numbered, seeded candidates) on processes or Dask
 ``fit``         ABC-SMC with pyabc: resumable, with progress
-``predictive``  the posterior predictive: targets met and missed, bands, patterns, size gradient
+``predictive``  the posterior predictive: draws, runs measured in workers, targets met and missed
+``patterns``    the reported patterns the fit did not use, and the gradient by municipality size
 ``outputs``     the files of a fit: posterior, calibrated scenario, ensemble, tables, charts
 ``validation``  leave-one-series-out fits and the pattern checks, written to ``docs/validation.md``
 """

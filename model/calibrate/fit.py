@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -127,30 +128,41 @@ def _write_state(plan: CalibrationPlan, out: Path, **fields: Any) -> None:
 class _Progress:
     """A progress bar per generation on stderr (``enabled``), and a line when each generation ends."""
 
-    def __init__(self, plan: CalibrationPlan, enabled: bool, hook: Callable | None) -> None:
+    def __init__(self, plan: CalibrationPlan, enabled: bool, hook: Callable | None,
+                 say: Callable[[str], None] | None) -> None:
         import tqdm
 
         tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes may be forked later
-        self.tqdm, self.plan, self.enabled, self.hook = tqdm.tqdm, plan, enabled, hook
-        self.bar, self.t = None, None
+        self.tqdm, self.plan, self.enabled, self.hook, self.say = tqdm.tqdm, plan, enabled, hook, say
+        self.bar, self.t, self.last = None, None, (0, 0)
+        self.tolerance: Callable[[int], float] = lambda t: float("nan")
 
     def __call__(self, t: int, accepted: int, evaluated: int) -> None:
-        if self.enabled:
-            if self.t != t:
-                self.close()
-                self.t = t
+        if self.t != t:
+            self.close()
+            self.t = t
+            if self.enabled:
                 self.bar = self.tqdm(total=self.plan.calibration.budget.population, leave=False, unit="set",
-                                     desc=f"generation {t}")
-            self.bar.n = accepted
-            self.bar.set_postfix_str(f"{evaluated} runs", refresh=True)
+                                     desc=f"generation {t}", mininterval=0.5)
+        self.last = (accepted, evaluated)
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{evaluated * self.plan.calibration.budget.replications} runs", refresh=False)
+            self.bar.update(accepted - self.bar.n)
         if self.hook is not None:
             self.hook(t, accepted, evaluated)
 
     def close(self) -> None:
-        """Close the current bar."""
+        """Close the current bar and say how its generation ended."""
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+        if self.t is not None and self.say is not None:
+            accepted, evaluated = self.last
+            runs = evaluated * self.plan.calibration.budget.replications
+            done = "accepted" if accepted >= self.plan.calibration.budget.population else "accepted (stopped)"
+            self.say(f"generation {self.t}: tolerance {self.tolerance(self.t):.3g}, {accepted} parameter sets "
+                     f"{done} of {evaluated} ({runs} runs)")
+        self.t = None
 
 
 def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, scheduler: str | None = None,
@@ -179,7 +191,7 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
     run(plan.scenario, 0)  # compile or load the dynamics here, so forked workers start warm
     backend = make_backend(workers, scheduler, client)
     start = time.perf_counter()
-    shown = _Progress(plan, progress, hook)
+    shown = _Progress(plan, progress, hook, say)
     history_box: dict[str, Any] = {}
 
     def limit(t: int) -> float:
@@ -193,6 +205,7 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
     distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
     abc = pyabc.ABCSMC(simulator, prior_distribution(plan.fitted), distance, population_size=budget.population,
                        eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5), sampler=sampler)
+    shown.tolerance = abc.eps
     url = f"sqlite:///{db}"
     try:
         if resumed and _has_run(url):
@@ -205,8 +218,10 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
         _write_state(plan, out, status="running")
         left = budget.generations - (history.max_t + 1)
         if left > 0 and limit(history.max_t + 1) >= budget.population:
-            abc.run(minimum_epsilon=plan.tolerance, max_nr_populations=left,
-                    min_acceptance_rate=budget.min_acceptance_rate)
+            with warnings.catch_warnings():  # pyabc subtracts inf from inf after the prior generation
+                warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+                abc.run(minimum_epsilon=plan.tolerance, max_nr_populations=left,
+                        min_acceptance_rate=budget.min_acceptance_rate)
     finally:
         shown.close()
         backend.close()
