@@ -15,9 +15,9 @@ import argparse
 import signal
 import sys
 
-from . import compare, levers, robust, run, sensitivity, validate
+from . import calibrate, compare, levers, robust, run, sensitivity, validate
 
-COMMANDS = (run, validate, compare, levers, sensitivity, robust)
+COMMANDS = (run, validate, compare, levers, sensitivity, robust, calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:
