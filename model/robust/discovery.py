@@ -96,14 +96,17 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, peel_alpha: float = 0.05, paste_a
 
 
 def choose(trajectory: pd.DataFrame, density_min: float) -> tuple[int, str | None]:
-    """The box with the highest coverage among those at least ``density_min`` dense (ties: the denser),
-    else the densest; and a note when no box is dense enough."""
-    dense = trajectory[trajectory["density"] >= density_min - 1e-12]
+    """The box with the highest coverage among those that restrict a factor and are at least
+    ``density_min`` dense (ties: the denser), else the densest; and a note when no box is dense enough."""
+    boxes = trajectory[trajectory["res_dim"] > 0]  # box 0 is every world: it describes nothing
+    if not len(boxes):
+        return 0, "PRIM restricted no factor: the failing worlds are spread over the whole space"
+    dense = boxes[boxes["density"] >= density_min - 1e-12]
     if len(dense):
         best = dense.sort_values(["coverage", "density"], ascending=False).index[0]
         return int(best), None
-    best = int(trajectory["density"].idxmax())
-    return best, (f"no box is {density_min:.0%} dense; the densest ({trajectory['density'].max():.0%}) is shown")
+    best = int(boxes["density"].idxmax())
+    return best, (f"no box is {density_min:.0%} dense; the densest ({boxes['density'].max():.0%}) is shown")
 
 
 def box_limits(lims: pd.DataFrame, initial: pd.DataFrame, factors: Sequence[ResolvedFactor]) -> pd.DataFrame:

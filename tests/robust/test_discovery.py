@@ -44,6 +44,8 @@ def test_choose_prefers_coverage_among_dense_boxes():
     assert choose(trajectory, 0.8) == (2, None)
     best, note = choose(trajectory.iloc[:2], 0.8)
     assert best == 1 and "densest" in note
+    assert choose(trajectory.assign(density=0.9), 0.8)[0] == 1  # never box 0, which restricts nothing
+    assert "restricted no factor" in choose(trajectory.iloc[:1], 0.8)[1]
 
 
 def test_nothing_to_find_when_a_portfolio_never_fails():
