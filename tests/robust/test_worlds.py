@@ -24,7 +24,7 @@ def test_latin_hypercube_has_one_world_per_stratum():
 
 def test_worlds_follow_the_factor_distributions(tmp_path):
     exp = toy_experiment(factors=[{"path": "u", "bounds": [2.0, 4.0]},
-                                  {"path": "k", "bounds": [0.0, 10.0], "dist": "triang"}],
+                                  {"path": "k", "bounds": [0.0, 10.0, 0.5], "dist": "triang"}],
                          worlds={"sampler": "lhs", "n": 64})
     worlds = load_experiment(write(tmp_path, exp)).worlds
     assert worlds.values[:, 0].min() >= 2.0 and worlds.values[:, 0].max() <= 4.0
