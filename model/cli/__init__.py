@@ -15,9 +15,9 @@ import argparse
 import signal
 import sys
 
-from . import calibrate, compare, levers, robust, run, sensitivity, validate
+from . import calibrate, compare, dashboard, levers, report, robust, run, sensitivity, validate
 
-COMMANDS = (run, validate, compare, levers, sensitivity, robust, calibrate)
+COMMANDS = (run, validate, compare, levers, sensitivity, robust, report, dashboard, calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:

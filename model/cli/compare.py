@@ -26,6 +26,10 @@ def add_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--ensemble", metavar="FILE", help="posterior ensemble from `spridning calibrate`: every "
                    "scenario runs one replication set per parameter draw, on the same seeds (--reps per draw)")
+    p.add_argument("--lang", choices=("en", "sv"), default="en",
+                   help="language of comparison.md, the charts and the report (default: en)")
+    p.add_argument("--no-report", action="store_true", help="write no report.html (charts and tables still)")
+    p.add_argument("--gif", action="store_true", help="also animate each difference map over the years (GIF)")
     p.set_defaults(func=cmd_compare)
 
 
@@ -50,7 +54,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         ensemble = ensemble_runs(args.ensemble, args.reps)
     with ensemble:
-        table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet)
+        table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
+                                       lang=args.lang, report=not args.no_report, gif=args.gif)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
@@ -58,4 +63,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if plan.differences:
         print(f"settings differ from the baseline ({len(plan.differences)}, allowed): see comparability.json")
     print(f"-> {folder}")
+    print(f"memo tables: {folder / 'comparison.md'}")
+    if not args.no_report:
+        print(f"report: {folder / 'report.html'}")
     return 0

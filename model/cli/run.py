@@ -23,6 +23,9 @@ def add_parser(sub) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--ensemble", metavar="FILE", help="posterior ensemble from `spridning calibrate`: one "
                      "replication set per parameter draw, on the same seeds (--reps is then per draw)")
+    run.add_argument("--lang", choices=("en", "sv"), default="en",
+                     help="language of report.html and its charts (default: en)")
+    run.add_argument("--no-report", action="store_true", help="write no report.html")
     run.set_defaults(func=cmd_run)
 
 
@@ -54,7 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         ensemble = ensemble_runs(args.ensemble, args.reps)
     with ensemble:
         results, folder = run_to_folder(scenario, Path(args.out) if args.out else None, args.reps, args.seed,
-                                        args.workers, source=args.scenario, progress=not args.quiet)
+                                        args.workers, source=args.scenario, progress=not args.quiet,
+                                        report=None if args.no_report else args.lang)
     summary = results.summary.set_index("outcome")
     print(f"{scenario.name}: {len(results.outcomes)} runs in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:
@@ -64,4 +68,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             interval = "(one replication: no interval)" if row["n"] <= 1 else "(no interval)"
         print(f"  {key:24s} {row['mean']:.3f}  {interval}")
+    if not args.no_report:
+        print(f"report: {folder / 'report.html'}")
     return 0

@@ -274,9 +274,8 @@ def comparison_report(comparison: ComparisonFolder, lang: str = "en") -> Path:
                                    base.manifest.get("root_seed"), period, labels, lang)
         write_with(comparison.path / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
         memo = markdown(text.split("\n", 1)[1], shift=1)
-    differences = [(f"difference_{p.name}", "") for p in sorted(charts.glob("difference_*.png"))]
-    maps = "".join(image(charts / name, f"Difference from the baseline by municipality: {name[11:-4]}")
-                   for name, _ in differences)
+    maps = "".join(image(p, f"Difference from the baseline by municipality: {p.stem[len('difference_'):]}"
+                         .replace("_years", ", over the years")) for p in sorted(charts.glob("difference_*.png")))
     maps += "".join(image(p, "Difference from the baseline, animated") for p in sorted(charts.glob("difference_*.gif")))
     per_scenario = "".join(
         f"<details{' open' if name == baseline else ''}><summary>{_esc(labels[name])} (<code>{_esc(name)}</code>)"

@@ -1,0 +1,61 @@
+"""``spridning dashboard``: the live dashboard (Mesa SolaraViz) in the browser, on this computer only."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .args import whole_number
+
+HOST = "127.0.0.1"  # never reachable from another machine
+
+
+def port(text: str) -> int:
+    """A TCP port, 1024-65535 (0: any free port)."""
+    value = whole_number(text, 0)
+    if value and not 1024 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1024-65535 (or 0 for any free one), got {value}")
+    return value
+
+
+def add_parser(sub) -> None:
+    """Register the ``dashboard`` command."""
+    p = sub.add_parser("dashboard", help="start the live dashboard in the browser (127.0.0.1 only)",
+                       description="Start the live dashboard: pick a scenario, set the main levers' budgets and "
+                                   "key parameters, press Reset, then Step or Play to watch the map, diffusion and "
+                                   "equality change. Stop it with Ctrl-C.")
+    p.add_argument("--port", type=port, default=8765, help="port on 127.0.0.1 (default: 8765)")
+    p.add_argument("--scenarios", metavar="DIR", help="folder of scenario files to pick from (default: scenarios/)")
+    p.set_defaults(func=cmd_dashboard)
+
+
+def command(port_number: int) -> list[str]:
+    """The Solara server command that serves the dashboard on 127.0.0.1."""
+    return [sys.executable, "-m", "solara", "run", "model.dashboard.app", "--host", HOST, "--port",
+            str(port_number), "--no-open", "--production"]
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard until Ctrl-C (the server process is stopped with it)."""
+    from ..errors import InputError
+
+    env = dict(os.environ)
+    if args.scenarios:
+        folder = Path(args.scenarios).resolve()
+        if not any(folder.glob("*.yaml")):
+            raise InputError(f"--scenarios {args.scenarios}: no scenario files (*.yaml) there")
+        env["SPRIDNING_SCENARIOS"] = str(folder)
+    print(f"dashboard: http://{HOST}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    server = subprocess.Popen(command(args.port), env=env)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        raise
