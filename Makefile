@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-all bench clean
+.PHONY: setup demo test test-all bench clean dashboard
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,8 @@ demo: setup
 	@if $(BIN)/spridning compare --help >/dev/null 2>&1; then \
 		$(BIN)/spridning compare scenarios/portfolio_*.yaml --baseline scenarios/baseline.yaml --out results/comparison; \
 	fi
+	@echo "Report (one self-contained file, open it in a browser or send it): $$(pwd)/results/comparison/report.html"
+	@echo "Memo tables: $$(pwd)/results/comparison/comparison.md   Baseline's report: $$(pwd)/results/baseline/report.html"
 
 test: setup
 	$(BIN)/python -m pytest -q
@@ -28,6 +30,10 @@ test-all: test
 	@if PY312=$$(./.ci/find-python312); then \
 		$(MAKE) --no-print-directory test PYTHON="$$PY312" VENV=.venv312; \
 	else echo "python3.12 not found: skipped the Python 3.12 run"; fi
+
+# The live dashboard on http://127.0.0.1:8765/ (Ctrl-C stops it).
+dashboard: setup
+	$(BIN)/spridning dashboard
 
 bench: setup
 	$(BIN)/python benchmarks/bench_targets.py
