@@ -74,3 +74,16 @@ def test_common_random_numbers_across_portfolios(tmp_path):
     spread = cols.groupby(["world", "replication"]).noise.agg(lambda v: v.max() - v.min())
     assert spread.max() < 1e-12  # the same draws for every portfolio
     assert cols.groupby("world").noise.std().min() > 0  # but replications differ
+
+
+def test_a_dask_cluster_gives_the_same_results(tmp_path):
+    import distributed
+
+    path = write(tmp_path, NOISY)
+    run_experiment(path, tmp_path / "local", workers=1, progress=False, charts=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) \
+            as cluster, distributed.Client(cluster) as client:
+        result = run_experiment(path, tmp_path / "dask", client=client, progress=False, charts=False)
+    assert result.stats.where.startswith("inproc://")
+    for name, table in _tables(tmp_path / "local").items():
+        pd.testing.assert_frame_equal(_tables(tmp_path / "dask")[name], table, obj=name)
