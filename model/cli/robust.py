@@ -74,8 +74,9 @@ def _show_plan(plan, args) -> int:
         label = f.name if f.path in (f.name, f"parameters.{f.name}") else f"{f.name} ({f.path})"
         print(f"    {label:32s} {f.dist:9s} {f.bounds}")
     runs = plan.n_runs if exp.portfolios else 0
-    print(f"  runs       {w.n} worlds x {len(plan.portfolios)} portfolios x {plan.replications} replications = {runs}")
-    print(f"  regret     " + ", ".join(f"{c.name} ({c.better})" for c in plan.criteria()))
+    if exp.portfolios:
+        print(f"  runs       {w.n} worlds x {len(plan.portfolios)} portfolios x {plan.replications} replications = {runs}")
+        print("  regret     " + ", ".join(f"{c.name} ({c.better})" for c in plan.criteria()))
     if exp.thresholds:
         print("  thresholds " + ", ".join(f"{o} {t.text()}" for o, t in exp.thresholds.items()))
     if exp.discovery:
