@@ -229,7 +229,7 @@ def write_comparison_outputs(runs: dict[str, ScenarioResults], table: pd.DataFra
     cost-effectiveness table (cost per extra adoption of money *used*, with its bootstrap interval, and
     the frontier), the differences by group, ``comparison.csv`` (its cost row with the bootstrap
     interval), ``comparison_wide.csv`` and ``comparison.md``. Returns the long table as written."""
-    from .charts.style import final_year_text, scenario_label
+    from .charts.style import final_year_text, scenario_labels
     from .report.costs import cost_effectiveness
     from .report.folder import RunFolder, write_adoption_by_year
     from .report.groups import group_differences
@@ -252,7 +252,7 @@ def write_comparison_outputs(runs: dict[str, ScenarioResults], table: pd.DataFra
     targets = {n: [(p.name or p.type, p.target) for p in f.levers if p.budget_msek_per_year > 0]
                for n, f in folders.items()}
     groups = group_differences({n: r.stacked("municipalities") for n, r in runs.items()}, baseline, targets)
-    labels = {n: scenario_label(n, f.description) for n, f in folders.items()}
+    labels = scenario_labels({n: f.description for n, f in folders.items()})
     base = folders[baseline]
     period = (f"simulated {base.start_year}–{base.end_year - 1}, outcomes at the {final_year_text(base.end_year)}"
               if lang != "sv" else f"simulerat {base.start_year}–{base.end_year - 1}, utfall vid "

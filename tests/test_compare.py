@@ -60,3 +60,52 @@ def test_comparison_rejects_two_scenarios_with_one_name(tmp_path, capsys):
     other.write_text(open(base).read())
     assert main(["compare", str(other), "--baseline", base, "--out", str(tmp_path / "x"), "--quiet"]) == 2
     assert "is used by another scenario" in capsys.readouterr().err
+
+
+def with_levers(tmp_path, name, levers):
+    data = yaml.safe_load(open("scenarios/baseline.yaml"))
+    data.update(name=name, horizon_years=6, levers=levers)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_comparison_outputs_for_memos_costs_and_groups(tmp_path, capsys):
+    base = with_levers(tmp_path, "base", [])
+    same = with_levers(tmp_path, "same", [])
+    teams = with_levers(tmp_path, "teams", [{"type": "change_teams", "budget_msek_per_year": 200},
+                                            {"type": "small_actor_grants", "budget_msek_per_year": 100,
+                                             "target": {"by": "size_band", "size_bands": ["<10k", "10-20k"]}}])
+    out = tmp_path / "cmp"
+    assert main(["compare", same, teams, "--baseline", base, "--reps", "6", "--workers", "1", "--out", str(out),
+                 "--quiet", "--no-report"]) == 0
+    assert f"memo tables: {out / 'comparison.md'}" in capsys.readouterr().out
+    assert not (out / "report.html").exists()
+    table = pd.read_csv(out / "comparison.csv")
+    teams_row = table[(table.scenario == "teams") & (table.outcome == "final_adoption")].iloc[0]
+    assert teams_row.diff_ci95_low > 0  # a lever with a large effect: the interval excludes zero
+    cost = table[(table.scenario == "teams") & (table.outcome == "cost_per_extra_adoption_msek")].iloc[0]
+    assert cost.ci95_low < cost["mean"] < cost.ci95_high  # the bootstrap interval, in the long table too
+    costs = pd.read_csv(out / "cost_effectiveness.csv").set_index("scenario")
+    assert costs.loc["teams", "budgeted_msek"] == 1800 and costs.loc["teams", "used_msek"] == 1800
+    assert costs.loc["same", "extra_adoptions"] == 0 and costs.loc["same", "incremental_cost_msek"] == 0
+    groups = pd.read_csv(out / "differences_by_group.csv")
+    same_groups = groups[groups.scenario == "same"]
+    # identical scenarios differ by exactly nothing, in every group and interval
+    assert (same_groups[["diff", "diff_ci95_low", "diff_ci95_high"]] == 0).all().all()
+    assert same_groups[same_groups.group_type == "county"].group.nunique() == 21
+    assert set(groups.group_type) == {"county", "size_band", "skr_group", "target"}
+    targets = groups[(groups.scenario == "teams") & (groups.group_type == "target")].set_index("group")
+    assert targets.loc["change_teams", "municipalities"] == 290
+    assert targets.loc["small_actor_grants", "municipalities"] == 167  # municipalities under 20 000 inhabitants
+    assert targets.loc["small_actor_grants", "diff_ci95_low"] > 0
+    wide = pd.read_csv(out / "comparison_wide.csv").set_index("scenario")
+    assert wide.loc["same", "final_adoption_diff"] == 0 and wide.loc["teams", "status"] == "frontier"
+    assert len(str(wide.loc["teams", "final_adoption"]).split(".")[-1]) <= 4  # rounded
+    memo = (out / "comparison.md").read_text(encoding="utf-8")
+    for heading in ("## Diffusion", "## Equality", "## Durability", "## Cost"):
+        assert heading in memo
+    assert "Budgeted (MSEK)" in memo and "Cost per extra adoption, MSEK (95 % CI)" in memo
+    assert "| Teams (`teams`) | 1,800 | 1,800 |" in memo
+    for chart in ("frontier.png", "differences_by_group.png", "difference_teams.png", "difference_teams_years.png"):
+        assert (out / "charts" / chart).is_file()

@@ -266,6 +266,14 @@ def scenario_label(name: str, description: str = "", width: int = 44) -> str:
     return first if 0 < len(first) <= width else pretty(name)
 
 
+def scenario_labels(descriptions: dict[str, str]) -> dict[str, str]:
+    """:func:`scenario_label` of each scenario (name -> description); scenarios whose labels would be the
+    same (copies of one description) are called by their readable names instead."""
+    labels = {n: scenario_label(n, d) for n, d in descriptions.items()}
+    taken = [labels[n] for n in labels]
+    return {n: label if taken.count(label) == 1 else pretty(n) for n, label in labels.items()}
+
+
 def final_year_text(end_year: float, lang: str = "en") -> str:
     """The moment outcomes are measured, said the same way everywhere: a horizon reached on 1 January 2036
     is ``end of 2035``."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..charts.language import check_language
-from ..charts.style import save, scenario_label
+from ..charts.style import save, scenario_labels
 from ..names import safe_file_name
 from ..results import write_csv
 from .folder import BY_YEAR, ComparisonFolder, RunFolder, is_comparison, write_adoption_by_year
@@ -66,7 +66,7 @@ def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bo
     from .sustaingov import report_matrix, simulated_value
 
     runs, baseline = comparison.runs, comparison.baseline
-    labels = {n: scenario_label(n, r.description) for n, r in runs.items()}
+    labels = scenario_labels({n: r.description for n, r in runs.items()})
     programmes = sorted({p[:2] for r in runs.values() for p in r.programmes()})
     charts = comparison.path / "charts"
     made = comparison_charts({n: r.timeseries for n, r in runs.items()}, comparison.table, charts, baseline,

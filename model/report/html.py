@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ..charts.language import outcome_title
-from ..charts.style import final_year_text, scenario_label
+from ..charts.style import final_year_text, scenario_label, scenario_labels
 from ..outcomes.catalogue import PRINTED, is_outcome, outcome
 from ..results import write_with
 from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
@@ -262,7 +262,7 @@ def comparison_report(comparison: ComparisonFolder, lang: str = "en") -> Path:
     """Write a comparison folder's ``report.html`` (rewriting ``comparison.md`` in ``lang``); return its path."""
     runs, baseline = comparison.runs, comparison.baseline
     base = runs[baseline]
-    labels = {n: scenario_label(n, r.description) for n, r in runs.items()}
+    labels = scenario_labels({n: r.description for n, r in runs.items()})
     charts = comparison.path / "charts"
     costs = comparison.optional("cost_effectiveness.csv")
     memo = ""
