@@ -45,7 +45,7 @@ from ..errors import Checked, InputError, validate_mapping
 from ..outcomes.collect import Outcomes
 from ..processes import imap_indexed
 from ..results import atomic_folder, summary_table, write_json
-from ..runner import default_workers, replication_seeds, run
+from ..runner import default_workers, replication_seed, replication_seeds, run
 from ..scenario import Scenario, with_overrides
 from ..yamlio import SourceMap, read_yaml
 
@@ -172,8 +172,10 @@ def run_ensemble(scenario: Scenario, ensemble: Ensemble, replications: int | Non
     scenarios = ensemble.scenarios(scenario)
     per_draw = replications or ensemble.spec.replications
     root = scenario.seed if seed is None else seed
-    seeds = replication_seeds(root, per_draw)
-    jobs = [(s, seeds[r], d * per_draw + r) for d, s in enumerate(scenarios) for r in range(per_draw)]
+    # a fresh SeedSequence per run: a run spawns its streams from its seed, which counts the children it
+    # has spawned, so one object shared by two runs would give the second other streams
+    jobs = [(s, replication_seed(root, r), d * per_draw + r)
+            for d, s in enumerate(scenarios) for r in range(per_draw)]
     results: list[Outcomes | None] = [None] * len(jobs)
     start = time.perf_counter()
     with tqdm.tqdm(total=len(jobs), desc=label or scenario.name, unit="run", disable=not progress,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..processes import imap_indexed
-from ..runner import default_workers, replication_seeds, run
+from ..runner import default_workers, replication_seed, run
 from ..scenario import Scenario
 from ..world.organisations import SIZE_BANDS
 from .plan import CalibrationPlan, Target
@@ -82,9 +82,9 @@ def predictive_runs(plan: CalibrationPlan, draws: pd.DataFrame, replications: in
     last_year = first + scenario.horizon_years - 1
     gradient_step = 4 * (min(GRADIENT_YEAR, last_year) - first) + quarter
     early = next((m.innovations for m in measures if m.series == EARLY_SERIES), ())
-    seeds = replication_seeds(seed, replications)
     scenarios = [_scenario_for(plan, row) for row in draws.to_dict("records")]
-    jobs = [(d * replications + r, s, seeds[r], targets, measures, quarter, gradient_step, early)
+    # a fresh SeedSequence per run (a run spawns its streams from it, and it counts what it has spawned)
+    jobs = [(d * replications + r, s, replication_seed(seed, r), targets, measures, quarter, gradient_step, early)
             for d, s in enumerate(scenarios) for r in range(replications)]
     workers = min(workers or default_workers(), len(jobs))
     results: list[dict | None] = [None] * len(jobs)
@@ -106,7 +106,8 @@ def _scenario_for(plan: CalibrationPlan, row: dict[str, Any]) -> Scenario:
 def _tables(results: list, draws: pd.DataFrame, replications: int, targets: list[Target],
             measures: list[SeriesMeasure], first: int) -> Predictive:
     ids = [(i, i // replications, i % replications) for i in range(len(results))]
-    target_rows = [(i, d, r, key, value) for (i, d, r), res in zip(ids, results) for key, value in res["targets"].items()]
+    target_rows = [(i, d, r, key, value)
+                   for (i, d, r), res in zip(ids, results) for key, value in res["targets"].items()]
     path_rows, band_rows = [], []
     for (i, d, r), res in zip(ids, results):
         for s, m in enumerate(measures):

@@ -178,7 +178,8 @@ def report(plan: CalibrationPlan, result: FitResult, table: pd.DataFrame, loso: 
     lines += ["", "## In sample: every target against the posterior predictive", "",
               targets_markdown(table).rstrip(), "",
               "## Out of sample: leave one series out", "",
-              f"Each series in turn is left out of the fit (a fit of {int(loso.fold_runs.max()) if not loso.empty else 0} "
+              "Each series in turn is left out of the fit (a fit of "
+              f"{int(loso.fold_runs.max()) if not loso.empty else 0} "
               f"runs at most, {FOLD_DRAWS} posterior draws x {FOLD_REPLICATIONS} replications), and the fit's "
               "posterior predictive predicts its points.", ""]
     if not loso.empty:

@@ -1,0 +1,102 @@
+"""``--ensemble``: one replication set per posterior draw, on the same seeds for every draw and scenario."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.cli import main
+from model.runner import replication_seed, run
+from model.scenario import load_scenario, with_overrides
+
+from .conftest import SCENARIO
+
+ENSEMBLE = """\
+kind: posterior_ensemble
+calibration: test
+replications: 2
+draws:
+  - {parameters.p_external: 0.03, parameters.pilot_start_rate: 0.4}
+  - {parameters.p_external: 0.08, parameters.pilot_start_rate: 0.7}
+  - {parameters.p_external: 0.03, parameters.pilot_start_rate: 0.4}
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    ensemble = tmp_path / "ensemble.yaml"
+    ensemble.write_text(ENSEMBLE, encoding="utf-8")
+    return scenario, ensemble
+
+
+def test_run_with_an_ensemble_runs_one_replication_set_per_draw_on_common_seeds(files, tmp_path, capsys):
+    scenario_file, ensemble = files
+    out = tmp_path / "out"
+    assert main(["run", str(scenario_file), "--ensemble", str(ensemble), "--out", str(out), "--workers", "2",
+                 "--quiet"]) == 0
+    reps = pd.read_csv(out / "replications.csv")
+    assert reps["draw"].tolist() == [0, 0, 1, 1, 2, 2]
+    assert reps["draw_replication"].tolist() == [0, 1, 0, 1, 0, 1]
+    # draws 0 and 2 are the same parameters on the same seeds: identical runs; draw 1 differs
+    first, second, third = (reps[reps.draw == d].drop(columns=["replication", "draw"]).reset_index(drop=True)
+                            for d in range(3))
+    pd.testing.assert_frame_equal(first, third)
+    assert not first.equals(second)
+    # each run is exactly model.run(scenario with the draw, replication_seed(root, r))
+    scenario = load_scenario(scenario_file)
+    expected = run(with_overrides(scenario, {"parameters.p_external": 0.08, "parameters.pilot_start_rate": 0.7}),
+                   replication_seed(scenario.seed, 1))
+    assert reps.loc[3, "final_adoption"] == pytest.approx(expected.summary["final_adoption"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replications"] == 6
+    assert manifest["ensemble"]["replications_per_draw"] == 2
+    assert [s["spawn_key"] for s in manifest["replication_seeds"]] == [[0], [1]] * 3
+    assert (out / "ensemble.json").exists()
+
+
+def test_reps_is_per_draw(files, tmp_path):
+    scenario_file, ensemble = files
+    out = tmp_path / "out"
+    assert main(["run", str(scenario_file), "--ensemble", str(ensemble), "--reps", "1", "--out", str(out),
+                 "--workers", "1", "--quiet"]) == 0
+    assert pd.read_csv(out / "replications.csv")["draw"].tolist() == [0, 1, 2]
+
+
+def test_compare_with_an_ensemble_pairs_runs_across_portfolios(files, tmp_path):
+    scenario_file, ensemble = files
+    same = tmp_path / "same.yaml"  # the baseline under another name: paired differences must be exactly 0
+    same.write_text(SCENARIO.replace("name: tiny", "name: tiny_again"), encoding="utf-8")
+    out = tmp_path / "cmp"
+    assert main(["compare", str(same), "--baseline", str(scenario_file), "--ensemble", str(ensemble),
+                 "--reps", "1", "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    base = pd.read_csv(out / "tiny" / "replications.csv")
+    other = pd.read_csv(out / "tiny_again" / "replications.csv")
+    assert base["draw"].tolist() == other["draw"].tolist() == [0, 1, 2]
+    assert base["final_adoption"].tolist() == other["final_adoption"].tolist()
+    seeds = json.loads((out / "tiny_again" / "manifest.json").read_text())["replication_seeds"]
+    assert [s["draw"] for s in seeds] == [0, 1, 2] and all(s["spawn_key"] == [0] for s in seeds)
+    table = pd.read_csv(out / "comparison.csv").set_index(["scenario", "outcome"])
+    assert table.loc[("tiny_again", "final_adoption"), "diff_vs_baseline"] == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("draws:\n  - {parameters.p_external: yes}\n", ":1: draws: item 0, parameters.p_external: expected a number"),
+    ("replications: 2\ndraws:\n  - {parameters.nope: 0.1}\n", ":3: draws[0]: cannot be applied to scenario 'tiny'"),
+    ("draws:\n  - {parameters.p_external: 0.1}\n  - {parameters.pilot_start_rate: 0.1}\n",
+     ":3: draws[1]: sets parameters.pilot_start_rate but draws[0] sets parameters.p_external"),
+    ("draws: []\n", "draws"),
+    ("drawz:\n  - {parameters.p_external: 0.1}\n", "drawz"),
+])
+def test_a_bad_ensemble_file_is_a_clear_error(files, tmp_path, capsys, text, expected):
+    scenario_file, _ = files
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    assert main(["run", str(scenario_file), "--ensemble", str(bad), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and expected in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
