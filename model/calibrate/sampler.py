@@ -88,6 +88,8 @@ class LocalProcesses:
         with quiet_fork_warning():
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
                                             initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+            # the pool forks its processes at the first task: start them now, under the same rule
+            wait([self.pool.submit(int) for _ in range(workers)])
 
     def submit(self, *args: Any) -> Future:
         """Send one chunk."""
