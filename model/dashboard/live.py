@@ -68,7 +68,7 @@ def dashboard_scenario(name: str, budgets: dict[str, float], parameters: dict[st
 class DashboardModel(InnovationModel):
     """One run for the dashboard, built from keyword arguments (see the module's docstring)."""
 
-    def __init__(self, scenario: str = "baseline", seed: int = 1, p_external: float | None = None,
+    def __init__(self, scenario_file: str = "baseline", seed: int = 1, p_external: float | None = None,
                  enthusiast_leave_rate: float | None = None, capacity_scale: float | None = None,
                  peer_review: float = 0.0, change_teams: float = 0.0, small_actor_grants: float = 0.0,
                  learning_networks: float = 0.0, training_networks: float = 0.0) -> None:
@@ -76,8 +76,9 @@ class DashboardModel(InnovationModel):
                        learning_networks=learning_networks, training_networks=training_networks)
         values = dict(p_external=p_external, enthusiast_leave_rate=enthusiast_leave_rate,
                       capacity_scale=capacity_scale)
-        super().__init__(dashboard_scenario(scenario, budgets, values), seed=int(seed))
-        self.picked = scenario
+        # not "scenario": Mesa >= 3.4 gives that name to its own scenario objects
+        super().__init__(dashboard_scenario(scenario_file, budgets, values), seed=int(seed))
+        self.picked = scenario_file
         self.settings = {**{k: v for k, v in values.items() if v is not None},
                          **{f"{k} MSEK/yr": v for k, v in budgets.items() if v}}
         self.history: list[dict[str, float]] = []
@@ -129,11 +130,11 @@ def slider_parameters() -> dict[str, dict]:
     """SolaraViz ``model_params``: the scenario picker, the seed, lever budget and parameter sliders."""
     names = scenario_names()
     params: dict[str, dict] = {
-        "scenario": {"type": "Select", "value": "baseline" if "baseline" in names else names[0], "values": names,
+        "scenario_file": {"type": "Select", "value": "baseline" if "baseline" in names else names[0], "values": names,
                      "label": "Scenario"},
         "seed": {"type": "SliderInt", "value": 1, "min": 1, "max": 50, "step": 1, "label": "Seed"},
     }
-    given = load_scenario(scenarios_folder() / f"{params['scenario']['value']}.yaml").parameters.model_dump()
+    given = load_scenario(scenarios_folder() / f"{params['scenario_file']['value']}.yaml").parameters.model_dump()
     for name in PARAMETERS:
         p = BY_NAME[name]
         start = float(given.get(name, p.default))
