@@ -2,7 +2,10 @@
 
 This is what ``spridning run`` does; the Python API is :func:`run_to_folder`. The folder gets
 ``timeseries.parquet``, ``municipalities.parquet``, ``replications.csv`` (each run's scalar outcomes),
-``summary.csv`` (each outcome's mean and 95 % intervals), ``spend.csv``, ``manifest.json`` and ``charts/``.
+``summary.csv`` (each outcome's mean and 95 % intervals), ``spend.csv`` (MSEK used per lever and year),
+``lever_usage.csv`` (per lever and year: money budgeted, delivered, used and unplaced, units bought and
+placed, takers by kind and size band), ``lever_takers.csv`` (takers by kind, size band and county),
+``manifest.json`` and ``charts/``.
 """
 
 from __future__ import annotations
@@ -76,6 +79,20 @@ def run_scenario(scenario: Scenario, replications: int | None = None, seed: int 
     return ScenarioResults(scenario, outcomes, root, time.perf_counter() - start)
 
 
+def usage_summary(results: ScenarioResults) -> dict:
+    """Per lever (and earmarked grant): its operator and the mean over replications of MSEK budgeted,
+    delivered, used, returned and unplaced (beyond capacity, without a taker) over the run."""
+    usage = results.stacked("lever_usage")
+    if usage.empty:
+        return {}
+    money = ["budget_msek", "delivered_msek", "used_msek", "returned_msek", "unplaced_capacity_msek",
+             "unplaced_no_taker_msek"]
+    per_run = usage.groupby(["lever", "replication"])[money].sum().groupby("lever").mean()
+    operators = usage.groupby("lever")["operator"].first()
+    return {lever: {"operator": operators[lever], **{m: round(float(v), 3) for m, v in row.items()}}
+            for lever, row in per_run.iterrows()}
+
+
 def manifest(results: ScenarioResults, source: str | None, workers: int | None) -> dict:
     """Everything that reproduces the run: the scenario as given and resolved, every seed, versions."""
     seeds = replication_seeds(results.seed, len(results.outcomes))
@@ -92,6 +109,7 @@ def manifest(results: ScenarioResults, source: str | None, workers: int | None) 
         "seeds_note": "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), "
                       "i.e. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
         "notes": lever_notes(results.scenario),
+        "lever_usage": usage_summary(results),
         "workers": workers,
         "wall_seconds": round(results.wall_seconds, 3),
         "versions": versions(),
@@ -116,6 +134,8 @@ def _write_outputs(results: ScenarioResults, out: Path, source: str | None, work
     write_csv(results.replications, out / "replications.csv")
     write_csv(results.summary, out / "summary.csv")
     write_csv(results.stacked("spend"), out / "spend.csv")
+    write_csv(results.stacked("lever_usage"), out / "lever_usage.csv")
+    write_csv(results.stacked("lever_takers"), out / "lever_takers.csv")
     if charts:
         from .charts.scenario import scenario_charts
 

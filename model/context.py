@@ -10,7 +10,7 @@ reach it through their model). None of them imports the model. What each part ma
 ``ties``             the run's tie structure; levers add ties only through ``effects.add_ties``
 ``calendar``         quarter index -> year and quarter; the schedule of elections and budgets
 ``effects``          the only thing levers change in the dynamics (:class:`model.effects.Effects`)
-``ledger``           where levers record what they spend
+``ledger``           where levers record what they were given, placed, used and left unplaced
 ``record``           what the dynamics count for the outcomes (stage history, tallies)
 ==================  =================================================================================
 """
@@ -50,8 +50,10 @@ class State:
     """Everything that changes during a run, one row per organisation (``n``) and innovation (``k``)."""
 
     stage: np.ndarray  # (n, k) int8, see model.stages
-    pilot_age: np.ndarray  # (n, k) quarters since the running pilot started
+    pilot_age: np.ndarray  # (n, k) quarters the running pilot has run (adopted: quarters of implementation)
     pilot_start: np.ndarray  # (n, k) quarter the running pilot started
+    champion: np.ndarray  # (n, k) int8: the running pilot has a champion (one of the enthusiasts)
+    failed: np.ndarray  # (n, k) int8: the organisation's own pilots of the innovation that disappointed
     capacity: np.ndarray  # (n,) development capacity after operations
     maturity: np.ndarray  # (n,) digital maturity, 0-1
     enthusiasts: np.ndarray = field(default=None)  # (n,) count
@@ -62,12 +64,18 @@ class State:
     slack_mean: np.ndarray = field(default=None)  # (n,) MSEK per year on average
     arrival_rate: np.ndarray = field(default=None)  # (n,) enthusiasts arriving per quarter
     no_arrival: np.ndarray = field(default=None)  # (n,) exp(-arrival_rate), chance of no arrival in a quarter
+    leavers: np.ndarray = field(default=None)  # (n,) enthusiasts who left at the start of this quarter
+    previous: np.ndarray = field(default=None)  # (n,) enthusiasts before they left
+    reprioritise: np.ndarray = field(default=None)  # (n,) quarters a new leadership goes on reprioritising
+    elected: np.ndarray = field(default=None)  # (n,) bool: leadership changes at general elections
 
 
 class Draws(NamedTuple):
     """Random numbers drawn when the run is built, so the number of draws never depends on the state."""
 
-    lifecycle: np.ndarray  # (steps, n, k) one uniform per organisation, innovation and quarter
+    lifecycle: np.ndarray  # (steps, n, k) one uniform per organisation, innovation and quarter: the move
+    champion: np.ndarray  # (steps, n, k) one uniform: a pilot's champion leaving, another taking over
+    result: np.ndarray  # (steps, n, k) one uniform: whether a finished pilot worked in the organisation
     people: np.ndarray  # (steps, 3, n) arrivals, departures, leadership per organisation and quarter
     slack: np.ndarray  # (years + 1, n) one standard normal per organisation and budget year
 
@@ -87,12 +95,16 @@ class InnovationTable:
     complexity: np.ndarray
     needs_infrastructure: np.ndarray
     evidence: np.ndarray
-    pilot_cost: np.ndarray  # MSEK per pilot
+    pilot_cost: np.ndarray  # MSEK per year of piloting
+    scale_cost_fixed: np.ndarray  # MSEK to scale, whatever the size
     scale_cost_per_10k: np.ndarray  # MSEK per 10 000 inhabitants scaled
     pilot_quarters: np.ndarray
     applies_to: tuple[tuple[str, ...], ...]
+    value: np.ndarray  # chance that a pilot works in an organisation of average need
+    need_sparsity: np.ndarray  # how value grows with sparsity (exponent on inverse population density)
     pilot_need: np.ndarray  # capacity a pilot occupies
     pilot_need_safe: np.ndarray
+    scale_need: np.ndarray  # change capacity a scale-up holds while it is implemented
     adoption_need: np.ndarray  # capacity an adoption keeps occupying
 
     @classmethod
@@ -106,28 +118,83 @@ class InnovationTable:
             needs_infrastructure=np.array([float(i.needs_infrastructure) for i in innovations]),
             evidence=np.array([i.evidence for i in innovations]),
             pilot_cost=np.array([i.pilot_cost_msek for i in innovations]),
+            scale_cost_fixed=np.array([i.scale_cost_fixed_msek for i in innovations]),
             scale_cost_per_10k=np.array([i.scale_cost_msek_per_10k for i in innovations]),
             pilot_quarters=np.array([i.pilot_quarters for i in innovations]),
             applies_to=tuple(tuple(i.applies_to) for i in innovations),
+            value=np.array([i.value for i in innovations]),
+            need_sparsity=np.array([i.need_sparsity for i in innovations]),
             pilot_need=pilot_need,
             pilot_need_safe=np.maximum(pilot_need, 1e-9),
+            scale_need=params.scale_load * complexity,
             adoption_need=params.adoption_load * complexity,
         )
 
 
+@dataclass
+class LeverYear:
+    """What one lever (or earmarked grant) did in one year, in MSEK and in its own units.
+
+    ``budget`` is what the scenario gave it; ``delivered`` what its operator could turn into activity (the
+    rest is *unplaced for lack of capacity*); ``used`` what was placed with a taker (reviews held, teams
+    sent, grants awarded net of money returned, members' places, infrastructure built, administration);
+    ``returned`` what takers gave back (a funded pilot that ended without scaling; an earmarked grant not
+    spent by the end of its year); the rest of ``delivered`` is *unplaced for lack of takers*. ``bought`` and ``placed`` count the units
+    the delivered money could pay for and those placed (grants have no fixed unit cost: ``bought`` stays 0
+    and ``applications`` counts the applications their calls received); ``takers`` marks the
+    organisations reached.
+    """
+
+    lever: str
+    year: int
+    operator: str
+    unit: str
+    takers: np.ndarray  # (n,) bool
+    budget: float = 0.0
+    delivered: float = 0.0
+    used: float = 0.0
+    returned: float = 0.0
+    bought: float = 0.0
+    placed: float = 0.0
+    applications: int = 0
+
+    @property
+    def unplaced_capacity(self) -> float:
+        """MSEK the operator could not deliver (beyond its yearly capacity, or a region's own money)."""
+        return max(0.0, self.budget - self.delivered)
+
+    @property
+    def unplaced_no_taker(self) -> float:
+        """MSEK delivered that found no taker by the end of the year (money returned by takers aside)."""
+        return max(0.0, self.delivered - self.used - self.returned)
+
+
 class SpendLedger:
-    """What levers spend: one record (lever name, year, MSEK) per lever and active quarter."""
+    """What levers were given and what they did with it: one :class:`LeverYear` per lever and year."""
 
-    def __init__(self) -> None:
-        self.records: list[tuple[str, int, float]] = []
+    def __init__(self, n: int = 0) -> None:
+        self.n = n
+        self.usage: dict[tuple[str, int], LeverYear] = {}
 
-    def record(self, lever: str, year: int, msek: float) -> None:
-        """Note that ``lever`` spent ``msek`` MSEK in ``year``."""
-        self.records.append((lever, year, msek))
+    def year(self, lever: str, year: int, operator: str = "", unit: str = "") -> LeverYear:
+        """The record of ``lever`` in ``year`` (made on first use)."""
+        key = (lever, year)
+        if key not in self.usage:
+            self.usage[key] = LeverYear(lever, year, operator, unit, np.zeros(self.n, dtype=bool))
+        return self.usage[key]
+
+    @property
+    def records(self) -> list[tuple[str, int, float]]:
+        """(lever, year, MSEK used) for every lever and year."""
+        return [(u.lever, u.year, u.used) for u in self.usage.values()]
 
     def total(self) -> float:
-        """MSEK spent over the run so far."""
-        return float(sum(r[2] for r in self.records))
+        """MSEK used over the run so far."""
+        return float(sum(u.used for u in self.usage.values()))
+
+    def budget_total(self) -> float:
+        """MSEK budgeted over the run so far."""
+        return float(sum(u.budget for u in self.usage.values()))
 
 
 @dataclass
@@ -138,6 +205,7 @@ class RunRecord:
     tally: np.ndarray  # (steps, len(TALLY)) what the life cycle counted each quarter
     scale_count: np.ndarray  # (k,) pilots scaled
     scale_durations: np.ndarray  # (k,) quarters from pilot start to scale-up, summed
+    evidence: np.ndarray = field(default=None)  # (steps + 1, k) each innovation's evidence at the quarter boundaries
 
 
 @dataclass
@@ -150,7 +218,9 @@ class RunContext:
     applicable: np.ndarray  # (n, k) bool: the innovation applies to the organisation's kind
     innovations: InnovationTable
     evidence: np.ndarray  # (k,) current evidence per innovation, changed by the dynamics
-    scale_cost: np.ndarray  # (n, k) MSEK to scale each innovation in each organisation
+    evidence_weight: np.ndarray  # (k,) observations the evidence rests on, changed by the dynamics
+    scale_cost: np.ndarray  # (n, k) MSEK to scale each innovation in each organisation (nominal)
+    fit: np.ndarray  # (n, k) chance a pilot of the innovation works in the organisation (its value there)
     state: State
     draws: Draws
     schedule: PeopleSchedule
@@ -163,6 +233,10 @@ class RunContext:
     rng_levers: np.random.Generator  # the only stream levers draw from
     one_step: bool  # the one-step life cycle (the Bass reduction)
     complex_contagion: bool
+    events: Any = None  # model.dynamics.events.EventSchedule: mandates and crises per quarter
+    delivery: Any = None  # (n,) MSEK a year each national actor can deliver as a lever's operator
+    promoters: int = 0  # national actors in the world that promote innovations with enough evidence
+    failures_shared: bool = True  # whether a network host shares failures (else nobody does)
 
     @property
     def n(self) -> int:

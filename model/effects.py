@@ -2,8 +2,11 @@
 
 Each quarter the model resets the *per-quarter* effects to neutral, lets every active lever add its part,
 and then the dynamics read them. *Lasting* effects (capacity left behind, ties created, infrastructure
-built) accumulate and are never reset. Keeping this surface small and named is what lets each lever be
-one short module, and what makes a lever with zero budget identical to no lever at all.
+built) accumulate and are never reset. Money earmarked for one innovation in one organisation (project
+grants, earmarked state grants) is put here by levers and spent by the dynamics as the pilot or adoption
+pays its costs; flexible money and charges go into the organisation's own money before the dynamics run.
+Keeping this surface small and named is what lets each lever be one short module, and what makes a lever
+with zero budget identical to no lever at all.
 """
 
 from __future__ import annotations
@@ -16,30 +19,33 @@ import numpy as np
 
 #: this quarter's effects as the compiled life cycle reads them (:meth:`Effects.kernel_arguments`)
 LeverEffects = namedtuple("LeverEffects", [
-    "capacity_bonus", "pilot_grant", "scale_grant", "p_ext_boost", "tie_strength", "scale_bonus",
-    "cost_factor", "infrastructure_gain", "failure_sharing_boost",
+    "capacity_bonus", "p_ext_boost", "tie_strength", "scale_bonus", "fixed_cost_factor", "load_factor",
+    "grant", "state_grant", "funded", "infrastructure_gain", "failure_sharing_boost",
 ])
 
 
 @dataclass
 class Effects:
-    """What levers may change in a run (see the module docstring); (n,) arrays per organisation unless
-    noted."""
+    """What levers may change in a run (see the module docstring); (n,) arrays per organisation and (n, k)
+    per organisation and innovation unless noted."""
 
     n: int
     k: int
     # --- per quarter (reset by `reset_quarter`) ---
     p_external_boost: np.ndarray = field(init=False)  # added to p_external, per organisation
     tie_strength: np.ndarray = field(init=False)  # multiplies every beta, per organisation (receiver)
-    pilot_grant_msek: np.ndarray = field(init=False)  # money for pilots this year, per organisation
-    scale_grant_msek: np.ndarray = field(init=False)  # money for scaling this year, per organisation
     scale_logit_bonus: np.ndarray = field(init=False)  # added to the log-odds of scaling
-    cost_factor: np.ndarray = field(init=False)  # (n, k) multiplies pilot and scale cost
-    failure_sharing_boost: float = 0.0  # added to the share of stalled pilots whose lessons are shared
+    fixed_cost_factor: np.ndarray = field(init=False)  # (n, k) multiplies pilot costs and the fixed part of scale-up
+    load_factor: np.ndarray = field(init=False)  # (n, k) multiplies the capacity pilots, scale-ups, adoptions hold
+    failure_sharing_boost: float = 0.0  # added to the share of disappointments whose lessons are shared
     # --- lasting ---
     capacity_bonus: np.ndarray = field(init=False)  # development capacity added
     lever_ties_version: int = 0  # counts changes to lever_ties, so what depends on them is recomputed once
     infrastructure_gain: float = 0.0  # added to the scenario's infrastructure level (capped at 1)
+    # --- money earmarked for one innovation in one organisation, spent by the dynamics ---
+    grant_msek: np.ndarray = field(init=False)  # (n, k) project grants (pilots, scale-ups), until spent
+    state_grant_msek: np.ndarray = field(init=False)  # (n, k) earmarked state grants of this year
+    funded_start: np.ndarray = field(init=False)  # (n, k) bool: a grant funds a pilot that starts now
 
     def __post_init__(self) -> None:
         n, k = self.n, self.k
@@ -48,38 +54,51 @@ class Effects:
         self._tie_cells: list[np.ndarray] = []  # flat indices a * n + b of every cell add_ties has written
         self.p_external_boost = np.zeros(n)
         self.tie_strength = np.ones(n)
-        self.pilot_grant_msek = np.zeros(n)
-        self.scale_grant_msek = np.zeros(n)
         self.scale_logit_bonus = np.zeros(n)
-        self.cost_factor = np.ones((n, k))
-        self._money_charges: list[tuple[np.ndarray, float]] = []  # (who, MSEK) in the order levers charged
+        self.fixed_cost_factor = np.ones((n, k))
+        self.load_factor = np.ones((n, k))
+        self.grant_msek = np.zeros((n, k))
+        self.state_grant_msek = np.zeros((n, k))
+        self.funded_start = np.zeros((n, k), dtype=np.bool_)
+        self.charged = np.zeros(n)  # MSEK of own money charged this quarter, taken before the dynamics
+        self.added = np.zeros(n)  # MSEK added to this year's own money this quarter (flexible grants)
 
-    def charge_own_money(self, who: np.ndarray, msek: float) -> None:
-        """Organisations ``who`` ((n,) bool) spend ``msek`` of this year's own money this quarter (e.g. on
-        applying for a grant); what they do not have is not spent, and grants are never touched. Applied
-        by :meth:`settle_money` before the quarter's dynamics, in the order levers charged."""
-        self._money_charges.append((who.copy(), msek))
+    def charge_own_money(self, who: np.ndarray, msek) -> None:
+        """Organisations ``who`` ((n,) bool) spend ``msek`` (a number or an (n,) array) of this year's own
+        money this quarter (applying for a grant; a region paying for a programme it runs); what they do not
+        have is not spent, and earmarked grants are never touched. Applied by :meth:`settle_money` before the
+        quarter's dynamics."""
+        self.charged += np.where(who, msek, 0.0)
+
+    def add_own_money(self, who: np.ndarray, msek) -> None:
+        """Organisations ``who`` get ``msek`` (a number or an (n,) array) of flexible money for this year (a
+        formula grant), added to their own money by :meth:`settle_money`."""
+        self.added += np.where(who, msek, 0.0)
+
+    def available_own_money(self, money_left: np.ndarray) -> np.ndarray:
+        """(n,) MSEK of own money still free this quarter, after the charges and additions so far."""
+        return np.maximum(money_left + self.added - self.charged, 0.0)
 
     def settle_money(self, money_left: np.ndarray) -> None:
-        """Take this quarter's charges out of ``money_left`` ((n,) MSEK, changed in place)."""
-        for who, msek in self._money_charges:
-            money_left[who] = np.minimum(money_left[who], np.maximum(money_left[who] - msek, 0.0))
-        self._money_charges.clear()
+        """Take this quarter's charges out of ``money_left`` and add the additions ((n,) MSEK, in place)."""
+        if self.charged.any() or self.added.any():
+            np.copyto(money_left, self.available_own_money(money_left))
+            self.charged[:] = 0.0
+            self.added[:] = 0.0
 
     def kernel_arguments(self) -> LeverEffects:
         """This quarter's effects as the life cycle kernel's named tuple (the arrays themselves)."""
-        return LeverEffects(self.capacity_bonus, self.pilot_grant_msek, self.scale_grant_msek,
-                            self.p_external_boost, self.tie_strength, self.scale_logit_bonus, self.cost_factor,
-                            float(self.infrastructure_gain), float(self.failure_sharing_boost))
+        return LeverEffects(self.capacity_bonus, self.p_external_boost, self.tie_strength, self.scale_logit_bonus,
+                            self.fixed_cost_factor, self.load_factor, self.grant_msek, self.state_grant_msek,
+                            self.funded_start, float(self.infrastructure_gain), float(self.failure_sharing_boost))
 
     def reset_quarter(self) -> None:
         """Back to neutral, in place (levers may keep references to these arrays within a quarter)."""
         self.p_external_boost.fill(0.0)
         self.tie_strength.fill(1.0)
-        self.pilot_grant_msek.fill(0.0)
-        self.scale_grant_msek.fill(0.0)
         self.scale_logit_bonus.fill(0.0)
-        self.cost_factor.fill(1.0)
+        self.fixed_cost_factor.fill(1.0)
+        self.load_factor.fill(1.0)
         self.failure_sharing_boost = 0.0
 
     @property

@@ -18,6 +18,7 @@ from .mesa_import import mesa
 import numpy as np
 
 from .context import Calendar, Draws, InnovationTable, RunContext, RunRecord, SpendLedger, State
+from .dynamics import events as event_schedule
 from .dynamics import lifecycle, people, quarters
 from .effects import Effects
 from .levers import build_levers
@@ -51,7 +52,7 @@ class InnovationModel(mesa.Model):
         self.calendar = Calendar(scenario.start_year, self.n_steps)
 
         world = scenario.world
-        self.orgs = load_organisations(world.regions, world.agencies)
+        self.orgs = load_organisations(world.regions, world.agencies, tuple(sorted(world.without)))
         self.n = self.orgs.n
         self.innovations = InnovationTable.from_innovations(scenario.innovations, self.params)
         self.innovation_names = self.innovations.names
@@ -64,39 +65,56 @@ class InnovationModel(mesa.Model):
             stage=np.full((self.n, self.k), UNAWARE, dtype=np.int8),
             pilot_age=np.zeros((self.n, self.k), dtype=np.int16),
             pilot_start=np.zeros((self.n, self.k), dtype=np.int16),
+            champion=np.zeros((self.n, self.k), dtype=np.int8),
+            failed=np.zeros((self.n, self.k), dtype=np.int8),
             capacity=self._draw_capacity(),
             maturity=self._draw_maturity(),
         )
         people_uniforms, slack_normals, schedule = people.initialise(self.state, self.params, self.scale,
-                                                                     self.calendar, self.rng_people)
-        # one uniform per organisation, innovation and quarter, drawn at once: see model.dynamics.lifecycle
-        draws = Draws(lifecycle=self.rng_lifecycle.random((self.n_steps, self.n, self.k)),
-                      people=people_uniforms, slack=slack_normals)
+                                                                     self.calendar, self.rng_people,
+                                                                     elected=self.orgs.elected)
+        # uniforms per organisation, innovation and quarter, drawn at once: see model.dynamics.lifecycle
+        shape = (self.n_steps, self.n, self.k)
+        draws = Draws(lifecycle=self.rng_lifecycle.random(shape), champion=self.rng_lifecycle.random(shape),
+                      result=self.rng_lifecycle.random(shape), people=people_uniforms, slack=slack_normals)
         people.start_quarter(self.state, self.params, draws, schedule, 0)
         self.effects = Effects(self.n, self.k)
         members = draw_national_members(self.orgs, self.scale, self.params.national_network_share,
                                         self.rng_world)
         complex_contagion = scenario.mechanisms.contagion == "complex"
+        rewire_rng = self.rng_world.spawn(1)[0] if world.networks.rewire > 0 else None
         self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects, self.applicable,
-                         counts_needed=complex_contagion)
+                         local_needed=complex_contagion, fraction=scenario.mechanisms.threshold == "fraction",
+                         rng=rewire_rng)
         self._seed_adopters()
 
-        # history for outcomes: stage at every quarter boundary, and what the life cycle counted
+        # history for outcomes: stage and evidence at every quarter boundary, and what the life cycle counted
         record = RunRecord(stage_history=np.empty((self.n_steps + 1, self.n, self.k), dtype=np.int8),
                            tally=np.zeros((self.n_steps, len(lifecycle.TALLY))),
-                           scale_count=np.zeros(self.k), scale_durations=np.zeros(self.k))
+                           scale_count=np.zeros(self.k), scale_durations=np.zeros(self.k),
+                           evidence=np.empty((self.n_steps + 1, self.k)))
         record.stage_history[0] = self.state.stage
+        evidence = self.innovations.evidence.astype(float).copy()
+        record.evidence[0] = evidence
         self.context = RunContext(
             params=self.params, orgs=self.orgs, scale=self.scale, applicable=self.applicable,
-            innovations=self.innovations, evidence=self.innovations.evidence.astype(float).copy(),
-            scale_cost=self.innovations.scale_cost_per_10k[None, :] * (self.scale / 1e4)[:, None],
+            innovations=self.innovations, evidence=evidence,
+            evidence_weight=np.full(self.k, float(self.params.evidence_prior_weight)),
+            scale_cost=(self.innovations.scale_cost_fixed[None, :]
+                        + self.innovations.scale_cost_per_10k[None, :] * (self.scale / 1e4)[:, None]),
+            fit=self._fit(),
             state=self.state, draws=draws, schedule=schedule, ties=self.ties, calendar=self.calendar,
-            effects=self.effects, ledger=SpendLedger(), record=record, rates=lifecycle.rates(self.params),
+            effects=self.effects, ledger=SpendLedger(self.n), record=record, rates=lifecycle.rates(self.params),
             rng_levers=self.rng_levers, one_step=scenario.mechanisms.lifecycle == "one_step",
             complex_contagion=complex_contagion,
+            events=event_schedule.schedule(scenario.events, self.innovation_names, scenario.start_year,
+                                           self.n_steps),
+            promoters=int(sum(bool({"network_host", "sector_agency"} & set(r)) for r in self.orgs.roles)),
+            failures_shared=any(bool(h) for h in self.orgs.hosts),
+            delivery=self._delivery(),
         )
         self._organisations: list | None = None  # Mesa agents, made on first use (see `organisations`)
-        self.levers = build_levers(scenario.levers, self.context)
+        self.levers = build_levers(scenario.levers, self.context, scenario.events)
         # a lever without budget does nothing at all (model.levers.base), so only these need a quarter each
         self.acting_levers = [lever for lever in self.levers if lever.budget > 0]
 
@@ -118,6 +136,28 @@ class InnovationModel(mesa.Model):
         if self.spec.world.homogeneous:
             scale = np.full(self.n, orgs.median_population)
         return scale
+
+    def _fit(self) -> np.ndarray:
+        """(n, k) the chance that a pilot of each innovation works in each organisation: the innovation's
+        value, higher where its need is greater — for ``need_sparsity`` > 0, where fewer people live per km²
+        (the savings of welfare technology are largest there); agencies and a homogeneous world have
+        average need."""
+        inn = self.innovations
+        density = np.where(np.isnan(self.orgs.density), self.orgs.median_density, self.orgs.density)
+        if self.spec.world.homogeneous:
+            density = np.full(self.n, self.orgs.median_density)
+        relative = np.maximum(density, 1e-3) / self.orgs.median_density
+        need = relative[:, None] ** (-inn.need_sparsity[None, :])
+        return np.clip(inn.value[None, :] * need, 0.0, 1.0)
+
+    def _delivery(self) -> np.ndarray:
+        """(n,) MSEK a year each national actor can deliver as a lever's operator (``agencies.csv``, or the
+        scenario's ``world.delivery_msek_per_year``)."""
+        delivery = self.orgs.delivery_msek.copy()
+        for code, msek in self.spec.world.delivery_msek_per_year.items():
+            if code in self.orgs.code:
+                delivery[self.orgs.index_of(code)] = msek
+        return delivery
 
     def _draw_capacity(self) -> np.ndarray:
         """Development capacity: grows sublinearly with size, minus what operations eat (000 L447-455)."""
@@ -150,6 +190,7 @@ class InnovationModel(mesa.Model):
         columns = np.broadcast_to(np.arange(self.k), top.shape)
         chosen = np.isfinite(keys[top, columns])  # fewer applicable than `count`: all of them
         self.state.stage[top[chosen], columns[chosen]] = ADOPTED
+        self.state.pilot_age[top[chosen], columns[chosen]] = 127  # implemented long ago
 
     # --- time ---------------------------------------------------------------------------------------------
     def year_quarter(self, t):
@@ -184,6 +225,9 @@ class InnovationModel(mesa.Model):
     def _done(self, quarters_completed: int) -> None:
         self.quarter = quarters_completed
         if self.quarter >= self.n_steps:
+            if self.running:
+                for lever in self.acting_levers:
+                    lever.close(self.context)
             self.running = False
 
     # --- views -----------------------------------------------------------------------------------------

@@ -21,10 +21,11 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, create_model, field_validator
 
 from .errors import Checked, InputError, Problem, fail, render, suggest, validation_problems
-from .levers.entries import check_entries
+from .dynamics.events import check_events
+from .levers.entries import check_entries, operator_problem
 from .names import check_label, normalise
 from .parameters import PARAMETERS
-from .world.organisations import OrgKind
+from .world.organisations import OrgKind, agency_ids
 from .yamlio import SourceMap, load_document, parse_value
 from .yamlio import read_yaml as read_yaml_with_lines
 
@@ -51,9 +52,12 @@ class Innovation(Checked):
     complexity: float = Field(0.5, ge=0.0, le=1.0)
     needs_infrastructure: bool = False
     evidence: float = Field(0.2, ge=0.0, le=1.0)
-    pilot_cost_msek: float = Field(0.5, ge=0.0, le=1000.0)
-    scale_cost_msek_per_10k: float = Field(0.5, ge=0.0, le=1000.0)
+    pilot_cost_msek: float = Field(0.5, ge=0.0, le=1000.0)  # per year of piloting
+    scale_cost_fixed_msek: float = Field(0.3, ge=0.0, le=1000.0)
+    scale_cost_msek_per_10k: float = Field(0.3, ge=0.0, le=1000.0)
     pilot_quarters: int = Field(4, ge=1, le=20)
+    value: float = Field(0.8, ge=0.0, le=1.0)
+    need_sparsity: float = Field(0.0, ge=0.0, le=1.0)
 
 
 class Networks(Checked):
@@ -64,6 +68,7 @@ class Networks(Checked):
     skr_group: bool = True
     national: bool = True
     complete: bool = False
+    rewire: float = Field(0.0, ge=0.0, le=1.0)
 
 
 class World(Checked):
@@ -71,14 +76,43 @@ class World(Checked):
 
     regions: bool = True
     agencies: bool = True
+    without: list[str] = Field(default_factory=list)
+    delivery_msek_per_year: dict[str, float] = Field(default_factory=dict)
     homogeneous: bool = False
     networks: Networks = Field(default_factory=Networks)
 
+    @field_validator("without")
+    @classmethod
+    def _known_agencies(cls, value: list[str]) -> list[str]:
+        known = agency_ids()
+        bad = [f"'{v}'{suggest(v, known)}" for v in value if v not in known]
+        if bad:
+            raise ValueError(f"unknown agency {', '.join(bad)}; agencies: {', '.join(known)}")
+        return value
+
+    @field_validator("delivery_msek_per_year")
+    @classmethod
+    def _operators(cls, value: dict[str, float]) -> dict[str, float]:
+        known = agency_ids()
+        bad = [f"'{v}'{suggest(v, known)}" for v in value if v not in known]
+        if bad:
+            raise ValueError(f"unknown agency {', '.join(bad)}; agencies: {', '.join(known)}")
+        negative = [f"{k}: {v}" for k, v in value.items() if not 0.0 <= v <= 100_000.0]
+        if negative:
+            raise ValueError(f"a delivery capacity is MSEK per year between 0 and 100000; got {', '.join(negative)}")
+        return value
+
+    def operators(self) -> tuple[str, ...]:
+        """The national actors in this world (agency ids), each of which can operate a lever."""
+        return tuple(a for a in agency_ids() if a not in self.without) if self.agencies else ()
+
 
 class Mechanisms(Checked):
-    """Variants of the model's mechanisms: simple or complex contagion, staged or one-step life cycle."""
+    """Variants of the model's mechanisms: simple or complex contagion (with a threshold on a weighted count
+    or on the fraction of local ties), staged or one-step life cycle."""
 
     contagion: Literal["simple", "complex"] = "simple"
+    threshold: Literal["count", "fraction"] = "count"
     lifecycle: Literal["staged", "one_step"] = "staged"
 
 
@@ -101,6 +135,8 @@ class Scenario(Checked):
     #: the levers, validated once by :func:`parse_scenario` into each lever's parameter object
     #: (:class:`model.levers.base.LeverParams`); the model builds its levers from these
     levers: list[Any] = Field(default_factory=list)
+    #: mandates, crises and earmarked state grants, validated by :func:`model.dynamics.events.check_events`
+    events: list[Any] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
@@ -154,15 +190,50 @@ def scenario_problems(data: Any) -> tuple[Scenario | None, list[Problem]]:
     except ValidationError as exc:
         scenario = None
         problems.extend(validation_problems(exc, Scenario))
+    first, end = _calendar(scenario, data)
+    world = scenario.world if scenario is not None else _world(data)
     entries = scenario.levers if scenario is not None else data.get("levers")
+    params = None
     if isinstance(entries, list):
-        first, end = _calendar(scenario, data)
         budget = scenario.budget_msek_per_year if scenario is not None else None
-        params, lever_problems = check_entries(entries, first, end, budget)
+        params, lever_problems = check_entries(entries, first, end, budget, world)
         problems.extend(lever_problems)
-        if scenario is not None and not problems:
+    names = [i.name for i in scenario.innovations] if scenario is not None else _innovation_names(data)
+    raw_events = scenario.events if scenario is not None else data.get("events")
+    events, event_problems = check_events(raw_events, names, first, end)
+    problems.extend(event_problems)
+    if world is not None:
+        problems.extend(_check_event_operators(events, world))
+    if scenario is not None and not problems:
+        if params is not None:
             scenario.levers = params
+        scenario.events = events
     return (scenario if not problems else None), problems
+
+
+def _world(data: dict[str, Any]) -> World | None:
+    """The file's world if it is valid on its own (operators are then checked), else None."""
+    try:
+        return World.model_validate(data.get("world") or {})
+    except ValidationError:
+        return None
+
+
+def _innovation_names(data: dict[str, Any]) -> list[str] | None:
+    entries = data.get("innovations")
+    if not isinstance(entries, list):
+        return None
+    return [e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)]
+
+
+def _check_event_operators(events: list, world: World) -> list[Problem]:
+    operators = world.operators()
+    problems = []
+    for i, event in enumerate(events):
+        operator = getattr(event, "operator", None)
+        if operator is not None and operator not in operators:
+            problems.append(Problem(("events", i, "operator"), operator_problem(operator, world)))
+    return problems
 
 
 def parse_scenario(data: Any, source: str = "<scenario>", where: SourceMap | None = None,

@@ -16,7 +16,9 @@ import yaml
 import model
 from model.cli import main
 from model.levers import REGISTRY
+from model.dynamics import quarters
 from model.model import InnovationModel
+from model.stages import PILOTING
 from model.world.organisations import AGENCY, MUNICIPALITY, REGION
 
 from .support import assert_scenario_rejected as bad
@@ -34,7 +36,7 @@ ZERO_INTENSITY = {
     "infrastructure": {"max_gain": 0.0},
     "learning_networks": {"tie_strength": 1.0, "p_external_boost": 0.0, "failure_sharing_boost": 0.0,
                           "group_size": 0},
-    "procurement": {"call_off_discount": 0.0},
+    "procurement": {"call_off_discount": 0.0, "load_reduction": 0.0},
     "training_networks": {"capacity_gain_per_year": 0.0, "time_cost": 0.0},
     "job_shadowing": {"host_capacity_gain": 0.0, "sender_time_cost": 0.0, "host_time_cost": 0.0,
                       "tie_weight": 0.0},
@@ -50,10 +52,14 @@ def with_levers(scenario, levers, **overrides):
     return model.with_overrides(scenario, {"levers": levers, **overrides})
 
 
+MONEY = ("spend_msek", "budget_msek", "unplaced_msek", "unplaced_capacity_msek", "unplaced_no_taker_msek")
+
+
 def same_run(a, b) -> None:
     assert np.array_equal(a.stage_history, b.stage_history)
     sa, sb = dict(a.summary), dict(b.summary)
-    sa.pop("spend_msek"), sb.pop("spend_msek")
+    for key in MONEY:
+        sa.pop(key), sb.pop(key)
     assert sa.keys() == sb.keys()
     for key in sa:
         assert sa[key] == sb[key] or (math.isnan(sa[key]) and math.isnan(sb[key])), key
@@ -87,7 +93,7 @@ def test_zero_budget_levers_give_the_baseline_exactly(base):
     for seed in (1, 2):
         a, b = model.run(short, seed), model.run(zero, seed)
         same_run(a, b)
-        assert b.summary["spend_msek"] == 0.0 and b.spend.empty
+        assert b.summary["spend_msek"] == 0.0 and b.spend.empty and b.lever_usage.empty
 
 
 @pytest.mark.parametrize("lever", LEVER_TYPES)
@@ -105,7 +111,8 @@ def test_each_lever_at_zero_intensity_is_the_baseline_but_spends(base, lever):
              **ZERO_INTENSITY[lever]}
     a, b = model.run(short, 4), model.run(with_levers(short, [entry]), 4)
     same_run(a, b)
-    assert b.summary["spend_msek"] == pytest.approx(40 * 3)
+    assert b.summary["budget_msek"] == pytest.approx(40 * 3)
+    assert b.summary["spend_msek"] + b.summary["unplaced_msek"] == pytest.approx(40 * 3)
 
 
 # --- targeting reaches exactly whom it says ---------------------------------------------------------------
@@ -119,15 +126,18 @@ def stepped(scenario, seed=5, quarters=1) -> InnovationModel:
 def test_size_band_targeting_reaches_exactly_those_bands(base):
     entry = {"type": "small_actor_grants", "budget_msek_per_year": 50,
              "target": {"by": "size_band", "size_bands": ["<10k", "50-100k"]}}
+    without = stepped(base)
     m = stepped(with_levers(base, [entry]))
-    orgs, e = m.orgs, m.effects
+    orgs, lever = m.orgs, m.levers[0]
     inside = (orgs.kind == MUNICIPALITY) & np.isin(orgs.size_band, [0, 3])
-    got = (e.pilot_grant_msek > 0) | (e.scale_grant_msek > 0)
-    assert np.array_equal(got, inside)
-    # formula, equal weights: everyone reached gets the same, and the money adds up (less administration)
-    assert np.allclose(e.pilot_grant_msek[inside], e.pilot_grant_msek[inside][0])
-    total = (e.pilot_grant_msek + e.scale_grant_msek).sum()
-    assert total == pytest.approx(50 * (1 - 0.05))
+    assert np.array_equal(lever.staff > 0, inside)
+    # formula, equal weights: everyone reached gets the same: half as money for the year (on top of what
+    # the organisation had: compare the run without), half as project staff for the year
+    extra = m.state.money_left - without.state.money_left
+    assert np.array_equal(extra > 1e-9, inside)
+    assert np.allclose(lever.staff[inside], lever.staff[inside][0])
+    assert lever.awarded_msek == pytest.approx(50 * (1 - 0.05))
+    assert (lever.staff * m.params.capacity_msek).sum() == pytest.approx(50 * 0.95 * 0.5)
 
 
 def test_region_targeting_reaches_only_that_county(base):
@@ -168,13 +178,13 @@ def test_random_targeting_draws_a_share_of_the_eligible(base):
     assert (m.orgs.kind[members] == REGION).all()
 
 
-def test_competitive_calls_favour_capacity_and_charge_applicants(base):
+def test_calls_fund_named_pilots_that_start_and_charge_each_applicant_once_per_round(base):
     # after two years everyone has heard of something, so many can apply
     entry = {"type": "pilot_grants", "budget_msek_per_year": 20, "start_year": 2028,
              "target": {"by": "application", "kinds": ["municipality"],
                         "application_overhead_msek": 0.05, "application_overhead_capacity": 0.05}}
     m = stepped(with_levers(base, [entry]), quarters=8)
-    # the first quarter of 2028 (people and the new budget are in place): the first call
+    # the first quarter of 2028 (people and the new budget are in place): the first round
     t = 8
     year, quarter = m.year_quarter(t)
     before = m.state.money_left.copy()
@@ -183,19 +193,29 @@ def test_competitive_calls_favour_capacity_and_charge_applicants(base):
     lever.act(m.context, t, year, quarter)
     m.effects.settle_money(m.state.money_left)  # what the quarter's dynamics do first
     winners = lever.recipients
-    assert 0 < winners.sum() <= math.ceil(20 * 0.95 / 4 / 0.8)
-    assert np.array_equal(lever.holding(t) > 0, winners)
-    assert np.array_equal(e.pilot_grant_msek > 0, winners)
+    funded = e.funded_start
+    assert 0 < winners.sum() == funded.sum()  # one grant, for one named innovation, per winner
+    assert np.array_equal(funded.any(1), winners)
+    assert (m.state.stage[funded] == PILOTING - 1).all()  # they know of it and are not piloting it yet
+    assert (e.grant_msek[funded] > 0).all() and (e.grant_msek[~funded] == 0).all()
+    assert lever.awarded_msek <= 20 * 0.95 / 2 + 1e-9  # two rounds a year share the money
     assert (m.orgs.kind[winners] == MUNICIPALITY).all()
     muni = m.orgs.kind == MUNICIPALITY
     assert np.median(m.state.capacity[winners]) > np.median(m.state.capacity[muni])
-    # every applicant paid for applying: capacity for this quarter and money for the rest of the year
+    # every applicant paid for applying once: capacity for this quarter and money for the rest of the year
     applicants = e.capacity_bonus < 0
-    assert (applicants & ~winners).any() and winners[muni].sum() < applicants.sum()
+    assert (applicants & ~winners).any() and winners[muni].sum() < applicants.sum() == lever.applications
     assert np.all(e.capacity_bonus[applicants] == pytest.approx(-0.05))
     assert np.allclose(m.state.money_left[applicants], np.maximum(before[applicants] - 0.05, 0.0))
     assert np.array_equal(m.state.money_left[~applicants], before[~applicants])
     assert not (applicants & ~muni).any()
+    # the funded pilots start this quarter; the grant pays their running costs and lends project staff
+    quarters.advance(m.context, t, t + 1)
+    assert (m.state.stage[funded | (lever.funded & (m.state.stage == PILOTING))] == PILOTING).all()
+    assert not e.funded_start.any()
+    m.quarter = t + 1
+    m.step()  # the next quarter (no round): the staff of running funded pilots is lent
+    assert (e.capacity_bonus[winners] > 0).all()
 
 
 def test_kinds_default_to_municipalities(base):
@@ -206,26 +226,31 @@ def test_kinds_default_to_municipalities(base):
 
 
 # --- spending --------------------------------------------------------------------------------------------
-def test_spend_is_budget_times_active_years(base):
+def test_budget_is_budget_times_active_years_and_splits_into_used_and_unplaced(base):
     scen = model.load_scenario(SCENARIOS / "portfolio_infrastructure_first.yaml")
     out = model.run(scen, 1)
-    per_lever = out.spend.groupby("lever")["msek"].sum()
+    usage = out.lever_usage
+    per_lever = usage.groupby("lever")["budget_msek"].sum()
     expected = {"infrastructure": 100 * 5, "training_networks": 30 * 2, "learning_networks": 40 * 2,
                 "procurement": 30 * 2, "peer_review": 35 * 3, "change_teams": 65 * 3}
     assert set(per_lever.index) == set(expected)
     for name, msek in expected.items():
         assert per_lever[name] == pytest.approx(msek, rel=1e-12)
-    per_year = out.spend.groupby("year")["msek"].sum()
+    per_year = usage.groupby("year")["budget_msek"].sum()
     assert list(per_year.index) == [2026, 2027, 2028, 2029, 2030]
     assert np.allclose(per_year.to_numpy(), 200)
-    assert out.summary["spend_msek"] == pytest.approx(1000, rel=1e-12)
+    assert out.summary["budget_msek"] == pytest.approx(1000, rel=1e-12)
+    parts = usage[["used_msek", "unplaced_capacity_msek", "unplaced_no_taker_msek"]].sum(1)
+    assert np.allclose(parts, usage["budget_msek"])
+    assert out.summary["spend_msek"] == pytest.approx(usage["used_msek"].sum())
+    assert out.spend["msek"].sum() == pytest.approx(out.summary["spend_msek"])
 
 
-def test_spend_stops_at_the_horizon(base):
+def test_money_stops_at_the_horizon(base):
     entry = {"type": "peer_review", "budget_msek_per_year": 7.3, "start_year": 2027, "duration_years": 20}
     out = model.run(with_levers(base, [entry], horizon_years=4), 2)
-    assert out.summary["spend_msek"] == pytest.approx(7.3 * 3)  # 2027, 2028, 2029
-    assert sorted(out.spend["year"]) == [2027, 2028, 2029]
+    assert out.summary["budget_msek"] == pytest.approx(7.3 * 3)  # 2027, 2028, 2029
+    assert sorted(out.lever_usage["year"]) == [2027, 2028, 2029]
 
 
 def test_validated_levers_record_their_defaults(base):
@@ -261,7 +286,8 @@ def test_shipped_scenario_validates_and_runs(path, base, capsys):
     if path.stem.startswith("portfolio_"):
         assert scen.budget_msek_per_year == 200
         out = model.run(scen, 0)
-        assert out.summary["spend_msek"] == pytest.approx(200 * 5)
+        assert out.summary["budget_msek"] == pytest.approx(200 * 5)
+        assert out.summary["spend_msek"] > 0.8 * 200 * 5  # the shipped portfolios place most of their money
     short = model.with_overrides(scen, {"horizon_years": 3})  # the staircase starts levers in 2028
     out = model.run(short, 0)
     assert out.summary["spend_msek"] > 0
@@ -334,7 +360,7 @@ def test_other_bad_targets_and_names(tmp_path, capsys):
     bad(tmp_path, capsys, MINIMAL + "levers:\n  - type: peer_review\n    budget_msek_per_year: 5\n"
         "  - type: peer_review\n    budget_msek_per_year: 5\n", "levers[1].name", "already used")
     bad(tmp_path, capsys, MINIMAL + "levers:\n  - type: pilot_grants\n    budget_msek_per_year: 5\n"
-        "    target:\n      by: capacity\n", "allocation: competitive")
+        "    target:\n      by: capacity\n", "target.by must be application")
 
 
 # --- `spridning levers` and the documentation ----------------------------------------------------------------

@@ -1,28 +1,35 @@
 """The innovation life cycle: one quarter of moves between stages, for every organisation and innovation.
 
-Every move is a hazard built from named parts (design.md, "A starting point for the dynamics"), each
-traceable to the evidence (docs/ODD.md §7) and each a place where a lever acts (through
-:class:`model.effects.Effects`):
+Every move is a hazard built from named parts (docs/ODD.md §7), each traceable to the evidence and each a
+place where a lever or an event acts (:class:`model.effects.Effects`, :mod:`model.dynamics.events`):
 
-- **awareness** ``1 - (1 - p_ext) * prod_types (1 - beta_type)^(adopting ties of that type)``;
-- **starting a pilot** ``rate * enthusiasm * free capacity * social proof * affordability``;
-- **during a pilot** stalls when enthusiasts are gone, a protector is lost, capacity is overloaded or
-  money does not cover it;
-- **ending a pilot** scales with log-odds from capacity, protector, evidence, money, maturity and
-  (effective) complexity; otherwise it is prolonged (limbo) or abandoned — the pilot swamp emerges from
-  these parts, it is not a rate;
-- **dropping** an adoption, more likely without protector, enthusiasts or capacity;
-- **retrying** after a stall or a drop.
+- **awareness** ``1 - (1 - p_ext)(1 - promotion) * prod_types (1 - beta_type)^(adopting ties of that type)``;
+  national actors promote innovations with enough evidence;
+- **starting a pilot** ``rate * enthusiasm * free capacity * social proof * memory * affordability``; a
+  pilot takes one of the organisation's free enthusiasts as its *champion*; a grant-funded pilot starts
+  when it can pay its first quarter;
+- **money**: a running pilot pays its running cost each quarter, a scale-up its cost in instalments while
+  it is implemented, an adoption its operating cost — from earmarked state grants, then project grants,
+  then the organisation's own money, never below zero; what cannot be paid waits (and may stall or drop);
+- **during a pilot** it stalls when it has no champion (the champion left and no free enthusiast took
+  over), while a new leadership reprioritises, when capacity is overloaded or money does not cover it;
+- **ending a pilot**: the pilot shows whether the innovation works in this organisation (its value there);
+  a pilot that disappoints is abandoned and remembered; one that works scales with log-odds from the change
+  capacity free for the scale-up, protector, evidence, money, maturity and (effective) complexity, else is
+  prolonged (limbo) or abandoned — the pilot swamp emerges from these parts, it is not a rate;
+- **dropping** an adoption, more likely without protector, enthusiasts, capacity or money, and where the
+  innovation delivers little;
+- **retrying** after a stall or a drop, less after one's own disappointments;
+- **evidence** is the share of known outcomes that were good (scale-ups; shared disappointments count
+  against), so it can fall.
 
-All moves are decided from the state at the start of the quarter with a single uniform draw per
-organisation and innovation (from the model's ``lifecycle`` stream), so each pair moves at most one stage
-per quarter and two scenarios see the same draws (common random numbers). The one exception is money: a
-pilot started or a pilot scaled spends this year's money at once, so an organisation's later innovations
-(in the scenario's order) see what is left.
+All moves are decided from the state at the start of the quarter, with pre-drawn uniforms (from the model's
+``lifecycle`` stream: one for the move, one for the champion, one for the pilot's result), so each pair
+moves at most one stage per quarter and two scenarios see the same draws (common random numbers). Money is
+the exception: it is spent as innovations are served, in the scenario's order, commitments first.
 
 The per-pair loop is compiled with numba: the world is small (about 330 organisations) but research needs
-tens of thousands of runs, and a compiled pass over the state arrays costs a few microseconds where the
-same rules as whole-array NumPy expressions cost a few hundred (benchmarks/bench_run.py).
+tens of thousands of runs (benchmarks/bench_run.py).
 """
 
 from __future__ import annotations
@@ -33,37 +40,52 @@ import numpy as np
 from numba import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, STALLED, UNAWARE
+from .events import CAPACITY, EVIDENCE, MONEY, SOCIAL_PROOF
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
 Rates = namedtuple("Rates", [
-    "enthusiast_floor", "social_proof_floor", "complex_threshold", "pilot_start_rate",
-    "stall_base", "stall_no_enthusiast", "stall_protector_lost", "stall_overload", "stall_no_money",
+    "enthusiast_floor", "social_proof_floor", "complex_threshold", "complex_threshold_share", "pilot_start_rate",
+    "champion_takeover", "failure_memory",
+    "stall_base", "stall_no_champion", "stall_reprioritise", "stall_overload", "stall_no_money",
     "scale_base_logit", "scale_capacity_weight", "scale_protector_weight", "scale_evidence_weight",
     "scale_money_weight", "scale_maturity_weight", "scale_complexity_weight", "pilot_extension",
-    "drop_base", "drop_no_protector", "drop_no_enthusiast", "drop_overload", "retry_rate",
-    "p_external", "infrastructure_level", "failure_sharing", "evidence_learning", "failure_learning",
+    "scaling_quarters", "operating_cost_share",
+    "drop_base", "drop_no_protector", "drop_no_enthusiast", "drop_overload", "drop_no_money",
+    "drop_disappointed", "retry_rate",
+    "p_external", "p_national_promotion", "promotion_evidence", "infrastructure_level", "failure_sharing",
+    "evidence_learning", "failure_learning", "mandate_scale_weight",
 ])
 
-#: the stages of every pair and the age and start of running pilots, (n, k) arrays changed in place
-Pilots = namedtuple("Pilots", ["stage", "pilot_age", "pilot_start"])
-#: per organisation: which innovations apply (n, k), development capacity and digital maturity (n,)
-OrgArrays = namedtuple("OrgArrays", ["applicable", "capacity", "maturity"])
+#: per pair (n, k), changed in place: stage, quarters run (pilot; adopted: of implementation), pilot start,
+#: champion (int8) and the organisation's own disappointing pilots (int8)
+Pilots = namedtuple("Pilots", ["stage", "pilot_age", "pilot_start", "champion", "failed"])
+#: per organisation: which innovations apply and the innovation's value there (n, k); development
+#: capacity, digital maturity and population-equivalent size (n,)
+OrgArrays = namedtuple("OrgArrays", ["applicable", "fit", "capacity", "maturity", "scale"])
 #: what ties carry this quarter, (n, k): sum of log(1 - beta) over adopting ties, the share of ties that
-#: adopted (simple contagion) and their count (complex contagion)
-Signals = namedtuple("Signals", ["log_no_hear", "share", "count"])
-#: per innovation (k,): capacity loads, costs, complexity, infrastructure need, pilot length, current
-#: evidence (changed in place); and the (n, k) MSEK to scale each innovation in each organisation
+#: adopted (simple contagion) and the adopting local ties (complex contagion: a weighted count or share)
+Signals = namedtuple("Signals", ["log_no_hear", "share", "local"])
+#: per innovation (k,): capacity loads, costs, complexity, infrastructure need, pilot length; current
+#: evidence and the observations it rests on (changed in place)
 InnovationArrays = namedtuple("InnovationArrays", [
-    "pilot_need", "adoption_need", "pilot_cost", "complexity", "needs_infrastructure", "pilot_quarters",
-    "evidence", "scale_cost",
+    "pilot_need", "scale_need", "adoption_need", "pilot_cost", "scale_fixed", "scale_per_10k", "complexity",
+    "needs_infrastructure", "pilot_quarters", "evidence", "evidence_weight",
 ])
+#: the national actors: how many promote innovations, and whether a network host shares failures
+National = namedtuple("National", ["promoters", "failures_shared"])
 #: per innovation (k,): pilots scaled and the quarters they took, summed (changed in place)
 ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration"])
+#: the mechanism variants: one-step life cycle, complex contagion, threshold on the fraction of local ties
+Flags = namedtuple("Flags", ["one_step", "complex_contagion", "fraction"])
 
-#: what the kernel counts each quarter (columns of ``model.tally``); the summary outcomes read these
+#: what the kernel counts each quarter (columns of ``record.tally``); the summary outcomes read these
 TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped",
-         "adoptions_lost_no_enthusiast", "adoptions_lost_no_protector", "adopted")
-STARTED, SCALED, STALLED_, DROPPED_, LOST_NO_ENTHUSIAST, LOST_NO_PROTECTOR, ADOPTED_COUNT = range(len(TALLY))
+         "adoptions_lost_no_enthusiast", "adoptions_lost_no_protector", "adopted",
+         "pilots_disappointed", "pilots_stalled_no_champion", "pilots_stalled_reprioritised",
+         "pilots_stalled_no_money", "adoptions_lost_no_money", "adoptions_lost_disappointed", "pilots_funded")
+(STARTED, SCALED, STALLED_, DROPPED_, LOST_NO_ENTHUSIAST, LOST_NO_PROTECTOR, ADOPTED_COUNT, DISAPPOINTED,
+ STALLED_NO_CHAMPION, STALLED_REPRIORITISED, STALLED_NO_MONEY, LOST_NO_MONEY, LOST_DISAPPOINTED,
+ FUNDED) = range(len(TALLY))
 
 
 def rates(params) -> Rates:
@@ -98,131 +120,276 @@ def _capacity_factor(free, need):
 
 
 @njit(cache=True, error_model="numpy")
-def _spend(money_left, grant, cost):
-    """Money left after paying ``cost``: own slack first, then the grant (never below -grant)."""
-    return max(money_left - cost, -grant)
+def _available(i, j, state_grant, grant, money_left):
+    """MSEK pair (i, j) can spend: earmarked state grant, project grant and the organisation's own money."""
+    return state_grant[i, j] + grant[i, j] + max(money_left[i], 0.0)
 
 
 @njit(cache=True, error_model="numpy")
-def _advance(pilots, u, t, one_step, complex_contagion, orgs, signals, people, effects, inn, r, counts, tally):
+def _pay(i, j, amount, state_grant, grant, money_left):
+    """Pay ``amount`` for pair (i, j), all or nothing: earmarked state grant first, then the project grant,
+    then own money (never below zero). Returns whether it was paid."""
+    if amount <= 0.0:
+        return True
+    if _available(i, j, state_grant, grant, money_left) < amount * (1.0 - 1e-12):
+        return False
+    take = min(state_grant[i, j], amount)
+    state_grant[i, j] -= take
+    amount -= take
+    take = min(grant[i, j], amount)
+    grant[i, j] -= take
+    amount -= take
+    if amount > 0.0:
+        money_left[i] = max(money_left[i] - amount, 0.0)
+    return True
+
+
+@njit(cache=True, error_model="numpy")
+def _scale_cost(i, j, inn, scale, fixed_factor, cover):
+    """MSEK to scale innovation j in organisation i: a fixed part (lowered by shared infrastructure and
+    call-off contracts) and a per-inhabitant part, less what an event covers."""
+    return (inn.scale_fixed[j] * fixed_factor + inn.scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
+
+
+@njit(cache=True, error_model="numpy")
+def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
+             counts, tally):
     """One quarter of the life cycle for every organisation and innovation, in place.
 
-    ``u``: (n, k) uniforms of this quarter; ``t``: its index; the other arguments are the named tuples
-    above (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``:
-    :data:`model.effects.LeverEffects`, ``r``: :data:`Rates`); ``tally``: this quarter's row of counts.
+    ``draws``: the run's :class:`~model.context.Draws`; ``t``: the quarter; ``pressure`` (k,) and ``relax``
+    (relaxable constraints, k) this quarter's events; the other arguments are the named tuples above
+    (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
+    ``r``: :data:`Rates`); ``tally``: this quarter's row of counts.
     """
-    stage, pilot_age, pilot_start = pilots.stage, pilots.pilot_age, pilots.pilot_start
-    applicable, capacity, maturity = orgs.applicable, orgs.capacity, orgs.maturity
-    log_no_hear, share, count = signals.log_no_hear, signals.share, signals.count
-    enthusiasts, protector, protector_lost = people.enthusiasts, people.protector, people.protector_lost
+    stage, pilot_age, pilot_start, champion, failed = pilots
+    u, v, w = draws.lifecycle[t], draws.champion[t], draws.result[t]
+    applicable, fit, capacity, maturity, scale = orgs
+    enthusiasts, protector = people.enthusiasts, people.protector
     money_left = people.money_left
-    capacity_bonus, pilot_grant, scale_grant = effects.capacity_bonus, effects.pilot_grant, effects.scale_grant
-    p_ext_boost, tie_strength, scale_bonus = effects.p_ext_boost, effects.tie_strength, effects.scale_bonus
-    cost_factor, infrastructure_gain = effects.cost_factor, effects.infrastructure_gain
-    failure_sharing_boost = effects.failure_sharing_boost
-    pilot_need, adoption_need, pilot_cost = inn.pilot_need, inn.adoption_need, inn.pilot_cost
-    complexity, needs_infrastructure, pilot_quarters = inn.complexity, inn.needs_infrastructure, inn.pilot_quarters
-    evidence, scale_cost = inn.evidence, inn.scale_cost
-    scale_count, scale_duration = counts.scale_count, counts.scale_duration
+    cost_factor, load_factor = effects.fixed_cost_factor, effects.load_factor
+    grant, state_grant, funded = effects.grant, effects.state_grant, effects.funded
+    evidence = inn.evidence
     n, k = stage.shape
-    infra = min(1.0, r.infrastructure_level + infrastructure_gain)
-    scaled_k, stalled_k = np.zeros(k), np.zeros(k)
+    one_step = flags.one_step
+    scaling_q = int(r.scaling_quarters)
+    infra = min(1.0, r.infrastructure_level + effects.infrastructure_gain)
+    scaled_k, stalled_k, failures_k = np.zeros(k), np.zeros(k), np.zeros(k)
+    promotion = np.zeros(k)
+    for j in range(k):
+        if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
+            promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
+    lost = np.zeros(k, dtype=np.bool_)
+    unpaid = np.zeros(k, dtype=np.bool_)
     for i in range(n):
-        cap = capacity[i] + capacity_bonus[i]
-        # capacity in use by running pilots and adoptions, at the start of the quarter
+        cap = capacity[i] + effects.capacity_bonus[i]
         load = 0.0
         for j in range(k):
             if stage[i, j] == PILOTING:
-                load += pilot_need[j]
+                load += inn.pilot_need[j] * load_factor[i, j]
             elif stage[i, j] == ADOPTED:
-                load += adoption_need[j]
+                need = inn.scale_need[j] if pilot_age[i, j] < scaling_q else inn.adoption_need[j]
+                load += need * load_factor[i, j]
         free = cap - load
         overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
-        no_enthusiast = enthusiasts[i] == 0
-        enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(enthusiasts[i])
         has_protector = 1.0 if protector[i] else 0.0
-        h_drop = (r.drop_base + r.drop_no_protector * (1.0 - has_protector)
-                  + r.drop_no_enthusiast * no_enthusiast + r.drop_overload * overload)
-        p_ext = min(1.0, max(0.0, r.p_external + p_ext_boost[i]))
+        reprioritising = people.reprioritise[i] > 0
+        # champions: a running pilot's champion left with the share of enthusiasts who left this quarter
+        q_leave = people.leavers[i] / people.previous[i] if people.previous[i] > 0 else 0.0
+        staying = 0
+        for j in range(k):
+            lost[j] = False
+            unpaid[j] = False
+            if not one_step and stage[i, j] == PILOTING and champion[i, j] == 1:
+                if v[i, j] < q_leave:
+                    lost[j] = True
+                else:
+                    staying += 1
+        free_enthusiasts = max(enthusiasts[i] - staying, 0)
+        for j in range(k):
+            if one_step or stage[i, j] != PILOTING:
+                continue
+            if lost[j]:  # another free enthusiast may take over (v / q_leave is again uniform)
+                if free_enthusiasts > 0 and v[i, j] / q_leave < r.champion_takeover:
+                    free_enthusiasts -= 1
+                else:
+                    champion[i, j] = 0
+            elif champion[i, j] == 0 and free_enthusiasts > 0 and v[i, j] < r.champion_takeover:
+                champion[i, j] = 1
+                free_enthusiasts -= 1
+        # commitments first: running pilots, scale-ups being implemented, adoptions' operating costs
+        if not one_step:
+            for j in range(k):
+                cover = relax[MONEY, j]
+                if stage[i, j] == PILOTING:
+                    amount = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / 4.0
+                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
+                elif stage[i, j] == ADOPTED:
+                    cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
+                    if pilot_age[i, j] < scaling_q:
+                        amount = cost / scaling_q
+                    else:
+                        amount = r.operating_cost_share * cost / 4.0
+                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
+        h_drop_people = (r.drop_base + r.drop_no_protector * (1.0 - has_protector)
+                         + r.drop_no_enthusiast * (enthusiasts[i] == 0) + r.drop_overload * overload)
+        p_ext = min(1.0, max(0.0, r.p_external + effects.p_ext_boost[i]))
         for j in range(k):
             s = stage[i, j]
             x = u[i, j]
+            m = pressure[j]
             if s == UNAWARE or (one_step and s == AWARE):
                 if applicable[i, j]:
-                    z = tie_strength[i] * log_no_hear[i, j]  # <= 0
-                    # p_aware = 1 - (1 - p_ext) e^z lies in [p_ext, p_ext - (1 - p_ext) z] (as e^z >= 1 + z):
-                    # decide from the bounds when they suffice, which spares the exp for most pairs
-                    if x < p_ext or (x < p_ext - (1.0 - p_ext) * z and x < 1.0 - (1.0 - p_ext) * np.exp(z)):
+                    p = 1.0 - (1.0 - p_ext) * (1.0 - promotion[j])
+                    if m > 0.0:
+                        p = 1.0  # a law or national target: everyone it applies to knows of it
+                    z = effects.tie_strength[i] * signals.log_no_hear[i, j]  # <= 0
+                    # p_aware = 1 - (1 - p) e^z lies in [p, p - (1 - p) z] (as e^z >= 1 + z): decide from the
+                    # bounds when they suffice, which spares the exp for most pairs
+                    if x < p or (x < p - (1.0 - p) * z and x < 1.0 - (1.0 - p) * np.exp(z)):
                         stage[i, j] = ADOPTED if one_step else AWARE
+                        if one_step:
+                            pilot_age[i, j] = 127
             elif s == AWARE:
-                cap_factor = _capacity_factor(free, pilot_need[j])
-                proof = (1.0 if count[i, j] >= r.complex_threshold else 0.0) if complex_contagion else share[i, j]
-                social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
-                p_start = r.pilot_start_rate * enthusiasm * cap_factor * social
-                if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
-                    continue
-                cost = pilot_cost[j] * cost_factor[i, j]
-                if x < p_start * _afford(money_left[i] + pilot_grant[i], cost):
+                lf = load_factor[i, j]
+                cover = relax[MONEY, j]
+                first = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / 4.0
+                money = _available(i, j, state_grant, grant, money_left)
+                if funded[i, j]:  # a grant funds this pilot: it starts once its first quarter can be paid
+                    start = money >= first * (1.0 - 1e-12)
+                else:
+                    kappa = _capacity_factor(free, inn.pilot_need[j] * lf)
+                    kappa += (1.0 - kappa) * relax[CAPACITY, j]
+                    if flags.complex_contagion:
+                        threshold = r.complex_threshold_share if flags.fraction else r.complex_threshold
+                        proof = 1.0 if signals.local[i, j] >= threshold * (1.0 - 1e-9) else 0.0
+                    else:
+                        proof = signals.share[i, j]
+                    proof += (1.0 - proof) * relax[SOCIAL_PROOF, j]
+                    social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
+                    enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)
+                    p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed[i, j]
+                    if m > 0.0:  # a mandate: those with capacity first, everyone by the deadline
+                        p_start += (1.0 - p_start) * m * kappa ** (1.0 - m)
+                    if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
+                        continue
+                    start = money >= first * (1.0 - 1e-12) and x < p_start * _afford(money, 4.0 * first)
+                if start:
                     stage[i, j] = PILOTING
                     pilot_age[i, j] = 0
                     pilot_start[i, j] = t
-                    money_left[i] = _spend(money_left[i], pilot_grant[i], cost)
+                    if free_enthusiasts > 0:
+                        champion[i, j] = 1
+                        free_enthusiasts -= 1
+                    else:
+                        champion[i, j] = 0
                     tally[STARTED] += 1
+                    if funded[i, j]:
+                        tally[FUNDED] += 1
+                        funded[i, j] = False
             elif s == PILOTING:
                 # every running pilot can stall, also one that is due to end or prolonged (limbo) ...
-                afford = _afford(money_left[i] + pilot_grant[i], pilot_cost[j] * cost_factor[i, j])
-                h_stall = min(1.0, r.stall_base + r.stall_no_enthusiast * no_enthusiast
-                              + r.stall_protector_lost * (1.0 if protector_lost[i] else 0.0)
-                              + r.stall_overload * overload + r.stall_no_money * (1.0 - afford))
-                if x < h_stall:
+                no_champion = r.stall_no_champion if champion[i, j] == 0 else 0.0
+                reprioritise = r.stall_reprioritise if reprioritising else 0.0
+                no_money = r.stall_no_money if unpaid[j] else 0.0
+                h = r.stall_base + no_champion + reprioritise + r.stall_overload * overload + no_money
+                h = min(1.0, h * (1.0 - m))
+                if x < h:
                     stage[i, j] = STALLED
+                    champion[i, j] = 0
                     stalled_k[j] += 1
-                elif pilot_age[i, j] + 1 < pilot_quarters[j]:
+                    base = (r.stall_base + r.stall_overload * overload) * (1.0 - m)
+                    if x >= base:  # which part of the hazard the draw fell in
+                        y = x - base
+                        if y < no_champion * (1.0 - m):
+                            tally[STALLED_NO_CHAMPION] += 1
+                        elif y < (no_champion + reprioritise) * (1.0 - m):
+                            tally[STALLED_REPRIORITISED] += 1
+                        else:
+                            tally[STALLED_NO_MONEY] += 1
+                elif unpaid[j]:
+                    pass  # waits for money: it neither runs on nor ends this quarter
+                elif pilot_age[i, j] + 1 < inn.pilot_quarters[j]:
                     pilot_age[i, j] += 1
+                elif pilot_age[i, j] + 1 == inn.pilot_quarters[j] and w[i, j] >= fit[i, j] + (1.0 - fit[i, j]) * m:
+                    # ... one that is due shows (once) whether the innovation works here: this one disappoints
+                    # (a mandate requires it all the same, so under pressure m only a share 1 - m is abandoned)
+                    stage[i, j] = STALLED
+                    champion[i, j] = 0
+                    stalled_k[j] += 1
+                    failures_k[j] += 1
+                    if failed[i, j] < 100:
+                        failed[i, j] += 1
+                    tally[DISAPPOINTED] += 1
                 else:
-                    # ... and one that survives the quarter and is due ends: scaled, prolonged or abandoned,
-                    # decided by the same uniform rescaled to the part of [0, 1) above the stall hazard
-                    y = (x - h_stall) / (1.0 - h_stall)
-                    cost = scale_cost[i, j] * cost_factor[i, j]
-                    effective_complexity = complexity[j] * (1.0 - infra * needs_infrastructure[j])
-                    cap_factor = _capacity_factor(free, pilot_need[j])
-                    logit = (r.scale_base_logit + r.scale_capacity_weight * cap_factor
+                    # ... one that worked is scaled, prolonged or abandoned, decided by the same uniform
+                    # rescaled to the part of [0, 1) above the stall hazard
+                    y = (x - h) / (1.0 - h)
+                    lf = load_factor[i, j]
+                    cover = relax[MONEY, j]
+                    cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
+                    money = _available(i, j, state_grant, grant, money_left)
+                    effective_complexity = inn.complexity[j] * (1.0 - infra * inn.needs_infrastructure[j])
+                    kappa = _capacity_factor(free + inn.pilot_need[j] * lf, inn.scale_need[j] * lf)
+                    kappa += (1.0 - kappa) * relax[CAPACITY, j]
+                    known = evidence[j] + (1.0 - evidence[j]) * relax[EVIDENCE, j]
+                    logit = (r.scale_base_logit + r.scale_capacity_weight * kappa
                              + r.scale_protector_weight * has_protector
-                             + r.scale_evidence_weight * evidence[j]
-                             + r.scale_money_weight * _afford(money_left[i] + scale_grant[i], cost)
+                             + r.scale_evidence_weight * known
+                             + r.scale_money_weight * _afford(money, cost)
                              + r.scale_maturity_weight * maturity[i]
                              - r.scale_complexity_weight * effective_complexity
-                             + scale_bonus[i])
+                             + effects.scale_bonus[i] + r.mandate_scale_weight * m)
                     p_scale = 1.0 / (1.0 + np.exp(-logit))
-                    if y < p_scale:
+                    if y < p_scale and (scaling_q > 0 or _pay(i, j, cost, state_grant, grant, money_left)):
                         stage[i, j] = ADOPTED
+                        pilot_age[i, j] = 0
+                        champion[i, j] = 0
                         scaled_k[j] += 1
-                        scale_duration[j] += t - pilot_start[i, j]
-                        money_left[i] = _spend(money_left[i], scale_grant[i], cost)
+                        counts.scale_duration[j] += t - pilot_start[i, j]
                     elif y < p_scale + (1.0 - p_scale) * r.pilot_extension:
                         pilot_age[i, j] += 1  # limbo: prolonged another quarter
                     else:
                         stage[i, j] = STALLED
+                        champion[i, j] = 0
                         stalled_k[j] += 1
             elif s == ADOPTED:
-                if x < h_drop:
+                if one_step:
+                    h = h_drop_people
+                    no_money = disappointed = 0.0
+                else:
+                    no_money = r.drop_no_money if unpaid[j] else 0.0
+                    disappointed = r.drop_disappointed * (1.0 - fit[i, j])
+                    h = (h_drop_people + no_money + disappointed) * (1.0 - m)
+                if x < h:
                     stage[i, j] = DROPPED
                     tally[DROPPED_] += 1
-                    if no_enthusiast:
+                    if enthusiasts[i] == 0:
                         tally[LOST_NO_ENTHUSIAST] += 1
                     if not protector[i]:
                         tally[LOST_NO_PROTECTOR] += 1
+                    if x >= (h_drop_people + no_money) * (1.0 - m):
+                        tally[LOST_DISAPPOINTED] += 1
+                        failures_k[j] += 1
+                    elif x >= h_drop_people * (1.0 - m):
+                        tally[LOST_NO_MONEY] += 1
+                elif pilot_age[i, j] < scaling_q and not unpaid[j]:
+                    pilot_age[i, j] += 1
             elif s == STALLED or s == DROPPED:
-                if x < r.retry_rate:
+                retry = max(r.retry_rate * r.failure_memory ** failed[i, j], m)
+                if x < retry:
                     stage[i, j] = AWARE
-    # evidence grows with every scaling, and with the shared share of failures (000 L2118-2122)
-    shared = min(1.0, r.failure_sharing + failure_sharing_boost)
+    # evidence: the share of known outcomes that were good; shared disappointments count against
+    shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0
     for j in range(k):
-        scale_count[j] += scaled_k[j]
+        counts.scale_count[j] += scaled_k[j]
         tally[SCALED] += scaled_k[j]
         tally[STALLED_] += stalled_k[j]
-        evidence[j] = 1.0 - (1.0 - evidence[j]) * np.exp(
-            -r.evidence_learning * scaled_k[j] - r.failure_learning * shared * stalled_k[j])
+        good = r.evidence_learning * scaled_k[j]
+        bad = r.failure_learning * shared * failures_k[j]
+        if good + bad > 0.0:
+            weight = inn.evidence_weight[j]
+            evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
+            inn.evidence_weight[j] = weight + good + bad
     adopted = 0
     for i in range(n):
         for j in range(k):

@@ -2,10 +2,14 @@
 
 Innovation in Swedish public organisations is carried by enthusiasts (*eldsjälar*) and depends on
 protectors (*beskyddare*), managers who back them (000 L3158-3168, L3322-3326, L3373-3376). Enthusiasts
-arrive (more often in larger organisations) and leave at a per-person rate; leadership can change at every
-general election (September, every four years: 2026, 2030, ...) and, less often, in between. Slack is
-redrawn with each annual budget (000 L2571-2573; 004 L1592-1597) and is spent down during the year by the
-pilots and scale-ups an organisation starts (:mod:`model.dynamics.lifecycle`).
+arrive (more often in larger organisations) and leave at a per-person rate; each pilot's champion is one of
+them, so the number who left this quarter (``leavers``, out of ``previous``) is what the life cycle needs
+to know whether a champion has gone. The leadership of municipalities and regions can change at every
+general election (September, every four years: 2026, 2030, ...) and, less often, in between; agencies'
+directors-general are appointed by the government, so theirs changes at the between-elections rate in any
+quarter. A new leadership without a protector reprioritises for ``reprioritise_quarters`` quarters (it acts
+through the next annual budget). Slack is redrawn with each annual budget (000 L2571-2573; 004 L1592-1597)
+and is spent during the year on pilots, scale-ups and running costs (:mod:`model.dynamics.lifecycle`).
 
 Random numbers: every quarter takes exactly three uniforms per organisation (arrivals, departures,
 leadership) and every year one normal (slack), drawn for the whole run at once
@@ -32,10 +36,11 @@ UNIFORMS_PER_QUARTER = 3  # arrivals, departures, leadership
 #: arrays (views of the run's :class:`~model.context.State`, changed in place)
 PeopleArrays = namedtuple("PeopleArrays", [
     "enthusiasts", "protector", "protector_lost", "slack", "money_left", "arrival_rate", "no_arrival",
-    "slack_mean",
+    "slack_mean", "leavers", "previous", "reprioritise", "elected",
 ])
 #: the parameters the people kernel reads
-PeopleRates = namedtuple("PeopleRates", ["enthusiast_leave_rate", "protector_share", "slack_volatility"])
+PeopleRates = namedtuple("PeopleRates", ["enthusiast_leave_rate", "protector_share", "slack_volatility",
+                                         "protector_turnover", "reprioritise_quarters"])
 
 
 def is_election(year, quarter):
@@ -59,12 +64,13 @@ def rates(params) -> PeopleRates:
     return PeopleRates(*(float(getattr(params, name)) for name in PeopleRates._fields))
 
 
-def initialise(state: State, params, scale: np.ndarray, calendar,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, PeopleSchedule]:
+def initialise(state: State, params, scale: np.ndarray, calendar, rng: np.random.Generator,
+               elected: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, PeopleSchedule]:
     """Draw the starting enthusiasts (from the stationary distribution), protectors and slack into
     ``state``; return the uniforms of every quarter (steps, 3, n), the normals of every budget year
     (years + 1, n) and the schedule of leadership changes and budgets. The first quarter is not started
-    here (:func:`start_quarter`)."""
+    here (:func:`start_quarter`). ``elected``: (n,) bool, whose leadership follows the election calendar
+    (default: everyone)."""
     n, steps = len(scale), calendar.n_steps
     state.arrival_rate = arrival_rate(params, scale)
     state.no_arrival = np.exp(-state.arrival_rate)  # P(no arrival in a quarter): the Poisson quantile's first term
@@ -72,6 +78,10 @@ def initialise(state: State, params, scale: np.ndarray, calendar,
     state.enthusiasts = rng.poisson(stationary).astype(np.int32)
     state.protector = rng.random(n) < params.protector_share
     state.protector_lost = np.zeros(n, dtype=bool)
+    state.leavers = np.zeros(n, dtype=np.int32)
+    state.previous = state.enthusiasts.copy()
+    state.reprioritise = np.zeros(n, dtype=np.int32)
+    state.elected = np.ones(n, dtype=bool) if elected is None else np.asarray(elected, dtype=bool)
     state.slack_mean = params.slack_msek_per_10k * scale / 1e4
     state.slack = state.slack_mean.copy()
     state.money_left = state.slack.copy()
@@ -96,18 +106,26 @@ def start_quarter(state: State, params, draws, schedule: PeopleSchedule, t: int)
 @njit(cache=True, error_model="numpy")
 def _update(people, rates, u, z, new_budget, change_p):
     """One quarter of people and money for every organisation, in place (``u``: (3, n) uniforms, ``z``:
-    (n,) normals of the budget year)."""
+    (n,) normals of the budget year; ``change_p``: the chance of new leadership this quarter for those
+    elected, the others' is ``protector_turnover``)."""
     enthusiasts, protector, protector_lost = people.enthusiasts, people.protector, people.protector_lost
     slack, money_left, slack_mean = people.slack, people.money_left, people.slack_mean
     arrival_rate, no_arrival = people.arrival_rate, people.no_arrival
+    leavers, previous, reprioritise, elected = people.leavers, people.previous, people.reprioritise, people.elected
     leave_rate, protector_share, sigma = rates.enthusiast_leave_rate, rates.protector_share, rates.slack_volatility
     for i in range(enthusiasts.shape[0]):
-        leavers = binomial_quantile(u[1, i], enthusiasts[i], leave_rate)
-        enthusiasts[i] += poisson_quantile(u[0, i], arrival_rate[i], no_arrival[i]) - leavers
+        previous[i] = enthusiasts[i]
+        leavers[i] = binomial_quantile(u[1, i], enthusiasts[i], leave_rate)
+        enthusiasts[i] += poisson_quantile(u[0, i], arrival_rate[i], no_arrival[i]) - leavers[i]
         had = protector[i]
-        if u[2, i] < change_p:  # new leadership; given a change, u / change_p is again uniform
-            protector[i] = u[2, i] < change_p * protector_share
+        c = change_p if elected[i] else rates.protector_turnover
+        if u[2, i] < c:  # new leadership; given a change, u / c is again uniform
+            protector[i] = u[2, i] < c * protector_share
         protector_lost[i] = had and not protector[i]
+        if reprioritise[i] > 0:
+            reprioritise[i] -= 1
+        if protector_lost[i]:  # a new leadership without a protector reprioritises running pilots
+            reprioritise[i] = rates.reprioritise_quarters
         if new_budget:  # a new year's budget: fresh slack, and last year's unspent money is gone
             slack[i] = slack_mean[i] * math.exp(sigma * z[i] - sigma * sigma / 2.0)
             money_left[i] = slack[i]

@@ -9,13 +9,14 @@ organisation moves from the state at the start of the quarter, then people and (
 for the next quarter — so levers always see the people and money of the quarter they act in.
 
 numba caches each compiled function keyed on its own source file only, so the cache of the loop below
-would not notice an edit to a kernel it calls in another file (numba issue #6845).
-:func:`_refresh_cache_key` marks this file as changed whenever one of those files is newer.
+would not notice an edit to a kernel it calls in another file (numba issue #6845), and since numba 0.68 the
+key is a hash of the file's content, so touching this file no longer helps. :func:`_key_on_all_kernels`
+keys the loop's cache on the content of every file whose kernels it compiles in.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,23 +25,10 @@ from numba import njit
 
 from ..stages import ADOPTED
 from ..world import networks
-from . import lifecycle, people
+from . import events, lifecycle, people
 
 if TYPE_CHECKING:
     from ..context import RunContext
-
-
-def _refresh_cache_key() -> None:
-    here = Path(__file__)
-    try:
-        newest = max(Path(m.__file__).stat().st_mtime for m in (lifecycle, people, networks))
-        if newest > here.stat().st_mtime:
-            os.utime(here)
-    except OSError:  # a read-only installation: nobody edits the kernels there
-        pass
-
-
-_refresh_cache_key()
 
 
 def advance(ctx: "RunContext", t0: int, t1: int) -> None:
@@ -48,21 +36,26 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     s, inn, ties, record = ctx.state, ctx.innovations, ctx.ties, ctx.record
     ctx.effects.settle_money(s.money_left)
     _quarters(
-        t0, t1, ctx.draws, ctx.schedule, record.stage_history, record.tally,
+        t0, t1, ctx.draws, ctx.schedule, record.stage_history, record.tally, record.evidence,
         people.arrays(s), people.rates(ctx.params),
-        ties.kernel_arguments(), lifecycle.Signals(ties.log_no_hear, ties.proof, ties.count),
-        ctx.complex_contagion, ties.inverse_denominator,
-        lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start), ctx.one_step,
-        lifecycle.OrgArrays(ctx.applicable, s.capacity, s.maturity), ctx.effects.kernel_arguments(),
-        lifecycle.InnovationArrays(inn.pilot_need, inn.adoption_need, inn.pilot_cost, inn.complexity,
-                                   inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence, ctx.scale_cost),
-        ctx.rates, lifecycle.ScaleCounts(record.scale_count, record.scale_durations),
+        ties.kernel_arguments(), lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
+        ties.inverse_denominator, ties.inverse_local,
+        lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start, s.champion, s.failed),
+        lifecycle.Flags(ctx.one_step, ctx.complex_contagion, ties.fraction),
+        lifecycle.OrgArrays(ctx.applicable, ctx.fit, s.capacity, s.maturity, ctx.scale),
+        ctx.effects.kernel_arguments(),
+        lifecycle.InnovationArrays(inn.pilot_need, inn.scale_need, inn.adoption_need, inn.pilot_cost,
+                                   inn.scale_cost_fixed, inn.scale_cost_per_10k, inn.complexity,
+                                   inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence, ctx.evidence_weight),
+        ctx.rates, lifecycle.National(ctx.promoters, ctx.failures_shared), ctx.events,
+        lifecycle.ScaleCounts(record.scale_count, record.scale_durations),
     )
 
 
 @njit(cache=True, error_model="numpy")
-def _quarters(t0, t1, draws, schedule, stage_history, tally, people_arrays, people_rates, ties, signals,
-              complex_contagion, inverse_denominator, pilots, one_step, orgs, effects, inn, r, counts):
+def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties,
+              signals, inverse_denominator, inverse_local, pilots, flags, orgs, effects, inn, r, national, events,
+              counts):
     stage = pilots.stage
     n, k = stage.shape
     adopted = np.zeros((n, k))
@@ -70,11 +63,27 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, people_arrays, peop
         for i in range(n):
             for j in range(k):
                 adopted[i, j] = 1.0 if stage[i, j] == ADOPTED else 0.0
-        networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.count,
-                                complex_contagion, True, inverse_denominator)
-        lifecycle._advance(pilots, draws.lifecycle[t], t, one_step, complex_contagion, orgs, signals,
-                           people_arrays, effects, inn, r, counts, tally[t])
+        networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.local,
+                                flags.complex_contagion, True, inverse_denominator, flags.fraction, inverse_local)
+        lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
+                           events.pressure[t], events.relax[t], counts, tally[t])
         stage_history[t + 1] = stage
+        evidence_history[t + 1] = inn.evidence
         if t + 1 < draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
             people._update(people_arrays, people_rates, draws.people[t + 1], draws.slack[(t + 1) // 4],
                            schedule.new_budget[t + 1], schedule.protector_change[t + 1])
+
+
+def _key_on_all_kernels() -> None:
+    """Make the cache of :func:`_quarters` stale whenever this file or a file with a kernel it calls
+    changes: its index is stamped with a hash of all of them (numba compares the stamp for equality)."""
+    digest = hashlib.sha256()
+    try:
+        for module in (None, lifecycle, people, networks, events):
+            digest.update(Path(module.__file__ if module else __file__).read_bytes())
+        _quarters._cache._cache_file._source_stamp = digest.digest()
+    except (OSError, AttributeError):  # no source to read, or another numba's internals: numba's own key
+        pass
+
+
+_key_on_all_kernels()

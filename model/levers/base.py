@@ -9,14 +9,24 @@ A lever is a class with
 - class attributes ``sustaingov_id`` (int or None), ``evidence`` (seed files and lines), ``scores``
   ("unscored" or SustainGov's qualitative statement — the report's numeric sub-scores are only in its
   figures, so none is invented here) and a one-line ``description``;
+- its *operator*: the actor that delivers it — by default ``default_operator`` (Vinnova funds calls, SKR
+  runs peer reviews and networks, RISE change teams, DIGG infrastructure, Adda procurement), any national
+  actor with one of its ``operator_roles``, or ``regions`` (each region for its own municipalities, from
+  its own money) where ``regional`` allows;
 - a hook :meth:`Lever.step` that the template :meth:`Lever.act` calls every quarter.
 
 :meth:`Lever.act` handles timing (a lever is *active* in the years ``start_year`` to
-``start_year + duration_years - 1``, decided by :meth:`LeverParams.active_years` alone), spending
-(``budget/4`` MSEK recorded in the run's spend ledger for every active quarter, so a lever's spend is
-exactly ``budget x active years``) and the bookkeeping of temporary costs (capacity an organisation gives
-up for a quarter, money it spends on applications). A lever with ``budget_msek_per_year: 0`` returns at
-once: it draws nothing, records nothing and touches no effect, so the run is identical to one without it.
+``start_year + duration_years - 1``, decided by :meth:`LeverParams.active_years` alone), money and the
+bookkeeping of temporary costs (capacity an organisation gives up for a quarter, money it spends on
+applications). Money: each active year the lever is given its budget; its operator can *deliver* only
+what its yearly capacity allows (shared in proportion among the levers it runs that year; a region: what
+its own money covers) — the rest is *unplaced for lack of capacity*. What is delivered arrives a quarter
+at a time in the lever's ``pot``; what the lever places with a taker (a review held, a team sent, a grant
+awarded, a member's place, infrastructure built) is *used*; what is still in the pot at the end of the year
+is *unplaced for lack of takers* (the year's appropriation lapses). All of it is recorded per lever and year
+in the run's ledger (:class:`model.context.LeverYear`). A lever with ``budget_msek_per_year: 0`` returns
+at once: it draws nothing, records nothing and touches no effect, so the run is identical to one without
+it.
 
 Levers see a run only through its :class:`~model.context.RunContext` (called ``ctx`` here): they read its
 state, change the dynamics only through ``ctx.effects`` (:class:`model.effects.Effects`), record spending
@@ -40,11 +50,19 @@ if TYPE_CHECKING:
 #: per-lever units and what they rest on are given in each field's description as "[unit] meaning; source"
 
 
+#: the operator that means: each region runs the lever for its own county's municipalities, from its own money
+REGIONS = "regions"
+
+
 class LeverParams(Checked):
     """Parameters every lever has. Subclasses narrow ``type`` to a Literal of the lever's name."""
 
     type: str = Field(description="which lever (see `spridning levers`)")
     name: str | None = Field(None, description="label in results and spend tables; default: the type")
+    operator: str | None = Field(None, description="who delivers it: a national actor's id (vinnova, skr, rise, "
+                                                   "digg, inera, adda, ...; default: the lever's own) or "
+                                                   "'regions' (each region for its own municipalities, from its "
+                                                   "own money)")
     budget_msek_per_year: float = Field(ge=0.0, le=100_000.0,
                                         description="[MSEK/year] what the lever spends each active year")
     start_year: int | None = Field(None, ge=2000, le=2100,
@@ -76,7 +94,7 @@ class LeverParams(Checked):
 
 
 class Lever:
-    """Base class of every lever: timing, spending, temporary costs; subclasses implement :meth:`step`."""
+    """Base class of every lever: timing, money, temporary costs; subclasses implement :meth:`step`."""
 
     Params: ClassVar[type[LeverParams]] = LeverParams
     sustaingov_id: ClassVar[int | None] = None
@@ -87,39 +105,81 @@ class Lever:
     description: ClassVar[str] = ""
     #: names of the Params fields that are unit costs (shown as such by `spridning levers` and docs)
     unit_cost_fields: ClassVar[tuple[str, ...]] = ()
+    #: who delivers it unless the scenario says otherwise, which roles an operator needs, whether regions can
+    default_operator: ClassVar[str] = "skr"
+    operator_roles: ClassVar[tuple[str, ...]] = ("network_host",)
+    regional: ClassVar[bool] = False
+    #: what the lever's money buys, for the usage tables
+    unit: ClassVar[str] = "units"
 
-    def __init__(self, params: LeverParams, ctx: "RunContext") -> None:
+    def __init__(self, params: LeverParams, ctx: "RunContext", share: float = 1.0, region: int | None = None,
+                 capacity_share: dict[int, float] | None = None) -> None:
         self.p = params
         self.name = params.name or params.type
+        self.operator = params.operator or self.default_operator
         self.years = params.active_years(ctx.calendar.start_year, ctx.calendar.end_year)
         self.n = ctx.n
         self.rng = ctx.rng_levers
+        self.share = share  # of the budget this (regional) part of the lever has
+        self.region = region  # the region that runs this part, or None for a national operator
+        self.capacity_share = capacity_share or {}  # year -> share of its budget the operator can deliver
         self.targeting = Targeting(params.target, ctx)
-        self.pot = 0.0  # MSEK received and not yet turned into reviews, visits, placements
+        self.pot = 0.0  # MSEK delivered and not yet turned into reviews, visits, placements
+        self.delivered: dict[int, float] = {}  # MSEK the operator delivers in each year
+        self._bought_years: set[int] = set()
         self._temp_capacity = np.zeros(ctx.n)  # capacity given up this quarter, returned next quarter
         self.setup(ctx)
 
     # --- the template -------------------------------------------------------------------------------
     @property
     def budget(self) -> float:
-        """MSEK per active year."""
-        return float(self.p.budget_msek_per_year)
+        """MSEK per active year (of this part, for a lever run by the regions)."""
+        return float(self.p.budget_msek_per_year) * self.share
 
     def is_active(self, year: int) -> bool:
         """Whether the lever is active in ``year`` (:meth:`LeverParams.active_years`)."""
         return year in self.years
 
     def act(self, ctx: "RunContext", t: int, year: int, quarter: int) -> None:
-        """One quarter: record spending when active, then let the lever act (``step``)."""
+        """One quarter: receive what the operator delivers when active, let the lever act (``step``), and at
+        the end of a year let what found no taker lapse."""
         if self.budget == 0.0:
             return
         self._return_capacity(ctx)
         active = self.is_active(year)
         if active:
-            amount = self.budget / 4.0
-            ctx.ledger.record(self.name, year, amount)
-            self.pot += amount
+            if year not in self.delivered:
+                self.delivered[year] = self._deliverable(ctx, year)
+            use = self.usage(ctx, year)
+            use.budget += self.budget / 4.0
+            use.delivered += self.delivered[year] / 4.0
+            self.pot += self.delivered[year] / 4.0
         self.step(ctx, t, year, quarter, active)
+        if active and quarter == 4:
+            self.pot = 0.0  # the year's appropriation lapses: what is left was unplaced
+
+    def _deliverable(self, ctx: "RunContext", year: int) -> float:
+        """MSEK the operator delivers of this year's budget: a national actor its share of its capacity; a
+        region what its own money covers (taken from it now, for the year)."""
+        if self.region is None:
+            return self.budget * self.capacity_share.get(year, 1.0)
+        region = np.zeros(ctx.n, dtype=bool)
+        region[self.region] = True
+        paid = min(self.budget, float(ctx.effects.available_own_money(ctx.state.money_left)[self.region]))
+        ctx.effects.charge_own_money(region, paid)
+        return paid
+
+    def usage(self, ctx: "RunContext", year: int):
+        """This lever's record in the run's ledger for ``year`` (:class:`model.context.LeverYear`)."""
+        return ctx.ledger.year(self.name, year, self.operator, self.unit)
+
+    def use(self, ctx: "RunContext", year: int, msek: float, takers=None, units: float = 0.0) -> None:
+        """Record ``msek`` placed with ``takers`` (indices or an (n,) bool mask) as ``units`` placed."""
+        use = self.usage(ctx, year)
+        use.used += msek
+        use.placed += units
+        if takers is not None:
+            use.takers[takers] = True
 
     # --- hooks ------------------------------------------------------------------------------------------
     def setup(self, ctx: "RunContext") -> None:
@@ -129,21 +189,33 @@ class Lever:
         """Called every quarter of a lever with a budget; ``active`` says whether it is in its years."""
         raise NotImplementedError
 
+    def close(self, ctx: "RunContext") -> None:
+        """Called once when the run ends (e.g. to take back money not spent by then)."""
+
     # --- helpers ------------------------------------------------------------------------------------------
-    def buy(self, unit_cost: float) -> int:
-        """Whole units (reviews, visits, placements) the money received so far pays for; takes it from the pot."""
+    def buy(self, unit_cost: float, ctx: "RunContext" = None, year: int | None = None) -> int:
+        """Whole units (reviews, visits, placements) the money in the pot pays for; takes it from the pot.
+        With ``ctx`` and ``year``: in the first quarter of a year, the units the year's delivered money pays
+        for are counted as bought."""
         units = int(np.floor(self.pot / unit_cost + 1e-9))
         self.pot = max(0.0, self.pot - units * unit_cost)
+        if ctx is not None and year is not None and year not in self._bought_years:
+            self._bought_years.add(year)
+            self.usage(ctx, year).bought += int(np.floor(self.delivered.get(year, 0.0) / unit_cost + 1e-9))
         return units
 
     def refund(self, units: int, unit_cost: float) -> None:
-        """Units bought but not placed (nobody asked) go back to the pot for a later quarter."""
+        """Units bought but not placed (nobody asked) go back to the pot for a later quarter of the year."""
         self.pot += units * unit_cost
 
     def use_capacity(self, ctx: "RunContext", amount: np.ndarray) -> None:
         """Take development capacity from organisations for this quarter only (time spent on the lever)."""
         ctx.effects.capacity_bonus -= amount
         self._temp_capacity += amount
+
+    def lend_capacity(self, ctx: "RunContext", amount: np.ndarray) -> None:
+        """Give organisations temporary capacity for this quarter only (project staff a grant pays for)."""
+        self.use_capacity(ctx, -amount)
 
     def tie(self, ctx: "RunContext", a, b, weight: float) -> None:
         """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept."""
@@ -156,7 +228,7 @@ class Lever:
 
     def charge(self, ctx: "RunContext", who: np.ndarray, msek: float, capacity: float) -> None:
         """Application overhead: ``capacity`` for this quarter, and ``msek`` spent from this year's own
-        money (what is not there is not spent: an application never eats into grants)."""
+        money (what is not there is not spent: an application never eats into earmarked grants)."""
         if capacity > 0:
             self.use_capacity(ctx, np.where(who, capacity, 0.0))
         if msek > 0:
@@ -170,37 +242,53 @@ class Lever:
     # --- description ------------------------------------------------------------------------------------
     @classmethod
     def ids(cls) -> tuple[int, ...]:
+        """The SustainGov proposal IDs the lever models."""
         return cls.sustaingov_ids or ((cls.sustaingov_id,) if cls.sustaingov_id is not None else ())
 
     @classmethod
     def type_name(cls) -> str:
+        """The lever's ``type`` in scenario files."""
         return cls.Params.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
 
 
 class MembershipLever(Lever):
-    """A lever whose budget pays for members (of a network, a framework): ``budget / cost_per_member_msek``.
+    """A lever whose budget pays for members (of a network, a framework): ``delivered / cost_per_member_msek``.
 
     In the first active quarter of every year open places are filled by the target's rule among
     non-members (with ``by: application`` a call each year, so those without time to apply this year may
-    join later); members stay members while the lever is active. Places the pool cannot fill stay empty.
+    join later); members stay members while the lever is active. A member's place is used money each
+    quarter; places the pool cannot fill stay empty and their money is unplaced.
     """
+
+    unit = "members"
 
     def setup(self, ctx: "RunContext") -> None:
         self.members = np.zeros(ctx.n, dtype=bool)
         self._member_year: int | None = None
 
-    @property
-    def places(self) -> int:
-        """Members the yearly budget pays for."""
-        return int(np.floor(self.budget / self.p.cost_per_member_msek + 1e-9))
+    def places(self, year: int) -> int:
+        """Members the money the operator delivers in ``year`` pays for."""
+        return int(np.floor(self.delivered.get(year, 0.0) / self.p.cost_per_member_msek + 1e-9))
 
     def update_members(self, ctx: "RunContext", year: int) -> None:
-        """Fill open places once a year (the first active quarter), by the target's rule."""
-        if self._member_year == year:
-            return
-        self._member_year = year
-        open_places = self.places - int(self.members.sum())
-        if open_places > 0:
-            new = self.targeting.choose(ctx, open_places, lever=self, need=~self.members, year=year)
-            self.members[new] = True
-
+        """Fill open places once a year (the first active quarter), by the target's rule; then the members'
+        places of this quarter are used."""
+        if self._member_year != year:
+            self._member_year = year
+            places = self.places(year)
+            if self.members.sum() > places:  # less delivered this year: the last to join leave
+                keep = np.flatnonzero(self.members)[:places]
+                self.members[:] = False
+                self.members[keep] = True
+            open_places = places - int(self.members.sum())
+            if open_places > 0:
+                new = self.targeting.choose(ctx, open_places, lever=self, need=~self.members, year=year)
+                self.members[new] = True
+            use = self.usage(ctx, year)
+            use.bought += places
+            use.placed += float(self.members.sum())
+        cost = self.members.sum() * self.p.cost_per_member_msek / 4.0
+        self.pot -= cost
+        use = self.usage(ctx, year)
+        use.used += cost
+        use.takers |= self.members

@@ -9,7 +9,8 @@ for ``stay_quarters`` quarters, so one visit costs ``team_cost x stay_quarters /
 implement (aware of an innovation or piloting one) that has not had a team before. While the team is
 there the organisation gets ``scale_bonus`` on the log-odds of scaling (change management, the part
 that is missing: 000 L4639-4647); when it leaves it leaves ``capacity_left`` of lasting development
-capacity (people who learnt by doing, 000 L3019-3028).
+capacity (people who learnt by doing, 000 L3019-3028). Run by RISE (method support, testbeds and
+innovation management, 001 L1016-1082) by default, or by the regions for their own municipalities.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class ChangeTeams(Lever):
     scores = ("★ prioritised; more potential to change the system but needs more resources, coordination "
               "and long-term work (000 L4900-4904); numeric scores unscored")
     unit_cost_fields = ("team_cost_msek_per_year",)
+    default_operator = "rise"
+    operator_roles = ("method_support", "network_host")
+    regional = True
+    unit = "visits"
 
     @property
     def visit_cost(self) -> float:
@@ -77,7 +82,7 @@ class ChangeTeams(Lever):
         if leaving.any() and p.capacity_left > 0:
             e.capacity_bonus += np.where(leaving, p.capacity_left, 0.0)
         if active:
-            units = self.buy(self.visit_cost)
+            units = self.buy(self.visit_cost, ctx, year)
             if units:
                 stage, app = ctx.state.stage, ctx.applicable
                 need = (((stage == AWARE) | (stage == PILOTING)) & app).any(1) & (self.until <= t)
@@ -87,5 +92,6 @@ class ChangeTeams(Lever):
                 self.until[chosen] = t + p.stay_quarters
                 self.visited[chosen] = True
                 self.visits += len(chosen)
+                self.use(ctx, year, len(chosen) * self.visit_cost, chosen, len(chosen))
                 self.refund(units - len(chosen), self.visit_cost)
         e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)

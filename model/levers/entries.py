@@ -1,8 +1,9 @@
 """Validating a scenario's ``levers:`` entries once, into the levers' own parameter objects.
 
-Each entry is checked against the parameter schema of the lever its ``type`` names, then the portfolio as a
-whole: timing inside the simulated years, unique names and — when the scenario sets
-``budget_msek_per_year`` — that the levers never spend more than that in any year. The scenario keeps the
+Each entry is checked against the parameter schema of the lever its ``type`` names — including its
+``operator``, the actor that delivers it, which must be one that can run such a lever and be in the
+scenario's world — then the portfolio as a whole: timing inside the simulated years, unique names and — when
+the scenario sets ``budget_msek_per_year`` — that the levers never spend more than that in any year. The scenario keeps the
 validated :class:`~model.levers.base.LeverParams` objects; the model builds its levers from them without
 validating again.
 """
@@ -15,17 +16,26 @@ from pydantic import ValidationError
 
 from ..errors import Problem, fail, suggest, validation_problems
 from ..names import normalise
-from .base import LeverParams
+from ..world.organisations import agency_ids, read_csv
+from .base import REGIONS, LeverParams
 from .registry import REGISTRY
 
 
+def agency_roles() -> dict[str, tuple[str, ...]]:
+    """Each national actor's roles, from ``model/data/agencies.csv``."""
+    return {a["id"]: tuple(a["roles"].split(";")) for a in read_csv("agencies.csv")}
+
+
 def check_entries(entries: list[Any], first_year: int | None, end_year: int | None,
-                  budget_msek_per_year: float | None) -> tuple[list[LeverParams], list[Problem]]:
-    """The entries as validated lever parameters (every default filled in) and every problem found.
+                  budget_msek_per_year: float | None, world: Any = None) -> tuple[list[LeverParams], list[Problem]]:
+    """The entries as validated lever parameters (every default filled in, the operator too) and every
+    problem found.
 
     ``entries``: the parsed YAML list (mappings, or parameter objects already validated);
     ``first_year``..``end_year - 1`` are the simulated years (None when the scenario's own calendar is
-    invalid: timing and budget are then not checked). Problems are located at ``levers[i].field``.
+    invalid: timing and budget are then not checked); ``world``: the scenario's
+    :class:`~model.scenario.World` (None when invalid: operators are then checked only against the agencies
+    that exist). Problems are located at ``levers[i].field``.
     """
     problems: list[Problem] = []
     validated: list[tuple[int, LeverParams]] = []
@@ -50,6 +60,11 @@ def check_entries(entries: list[Any], first_year: int | None, end_year: int | No
         except ValidationError as exc:
             problems.extend(validation_problems(exc, lever.Params, prefix=("levers", i)))
             continue
+        if params.operator is None:
+            params.operator = lever.default_operator
+        problem = _check_operator(lever, params.operator, world)
+        if problem:
+            problems.append(Problem(("levers", i, "operator"), problem))
         if first_year is not None and end_year is not None:
             problems.extend(_check_timing(i, params, first_year, end_year))
         validated.append((i, params))
@@ -99,6 +114,43 @@ def yearly_spend(params_list: list[LeverParams], first_year: int, end_year: int)
         for y in params.active_years(first_year, end_year):
             years[y] += float(params.budget_msek_per_year)
     return years
+
+
+def operator_problem(operator: str, world: Any = None) -> str:
+    """Why ``operator`` cannot deliver in ``world`` (a :class:`~model.scenario.World`), or '' if it can:
+    ``regions`` needs the regions, an agency must exist and be in the world."""
+    if operator == REGIONS:
+        if world is not None and not world.regions:
+            return "'regions' operate levers for their own municipalities, but this world has no regions " \
+                   "(world.regions: false); set world.regions: true or choose a national operator"
+        return ""
+    known = agency_ids()
+    if operator not in known:
+        return f"unknown operator '{operator}'{suggest(operator, known + (REGIONS,))}; operators: " \
+               f"{', '.join(known)} or {REGIONS}"
+    if world is not None and operator not in world.operators():
+        why = "world.agencies: false" if not world.agencies else f"world.without lists '{operator}'"
+        return f"the operator '{operator}' is not in this world ({why}), so nobody delivers this lever; " \
+               "bring it back or choose another operator"
+    return ""
+
+
+def _check_operator(lever, operator: str, world: Any) -> str:
+    if operator == REGIONS:
+        if not lever.regional:
+            return f"regions cannot operate {lever.type_name()}; operators: national actors with a role in " \
+                   f"{', '.join(lever.operator_roles)}"
+        return operator_problem(operator, world)
+    problem = operator_problem(operator, world)
+    if problem:
+        return problem
+    roles = agency_roles()[operator]
+    if not set(roles) & set(lever.operator_roles):
+        fit = [a for a, r in agency_roles().items() if set(r) & set(lever.operator_roles)]
+        regional = f" or {REGIONS}" if lever.regional else ""
+        return f"'{operator}' ({', '.join(roles)}) does not run {lever.type_name()}; operators with a role in " \
+               f"{', '.join(lever.operator_roles)}: {', '.join(fit)}{regional}"
+    return ""
 
 
 def _check_timing(i: int, params: LeverParams, first: int, end: int) -> list[Problem]:

@@ -1,72 +1,77 @@
 """Funding: pilot grants, scale-up grants, and grants targeted at small actors (SustainGov ID 27).
 
-*Mechanism.* The year's budget, less ``admin_share`` for running the programme, is handed out in
-``calls_per_year`` calls (quarterly rolling calls by default; one yearly allocation for formula grants).
-A grant is money available to the recipient for a year from the call: for pilots (``pilot_grant_msek``:
-pilots become affordable, fewer stall for lack of money) or for scaling (``scale_grant_msek``: a pilot
-that ends is more likely to scale, 001 L1703-1719, L2140-2144). An organisation holds at most one running
-grant from a lever at a time.
+*Pilot and scale-up grants* fund a pilot (or a scale-up) of a *named* innovation in a named organisation,
+through calls: ``calls_per_year`` rounds a year share the year's money (less ``admin_share`` for running
+the programme). In each round every organisation the target admits that has something to apply for — for a
+pilot grant an innovation it knows of and is not yet piloting, for a scale-up grant an innovation it is
+piloting — and someone to write the application (an enthusiast) applies with probability
+``free / (free + application_half_capacity)`` of its free development capacity, for one innovation, paying
+the application overhead once per round (``target.application_overhead_*``; 001 L1271-1279: heavy
+application and reporting costs); losers wait for the next round. Applications are ranked by ``selection``:
+``quality`` (log capacity plus noise: the better-resourced write better applications, 001 L2412-2418,
+L1295-1299) or ``need`` (the least capacity first). Winners get, earmarked for that innovation:
 
-``allocation``:
+- a pilot grant: the pilot's running costs for its planned length, and ``staff_msek_per_year`` of project
+  staff while it runs (temporary development capacity at ``capacity_msek`` per capacity unit); the pilot
+  starts at once (the grant is tied to it);
+- a scale-up grant (for a pilot in its last two quarters or prolonged after it worked): the scale-up's cost
+  (fixed and per-inhabitant part) and project staff while it is implemented; what is left pays the
+  innovation's running costs until it is used up — after that the organisation pays them itself, or drops
+  the innovation (000 L2638-2645: temporary money).
 
-- ``competitive`` — a call: the target's filters say who may apply, organisations with a need (for pilot
-  money: aware of or piloting an innovation; for scale-up money: piloting) apply, applying takes capacity
-  and money (``target.application_overhead_*``), and the better-resourced applications win grants of
-  ``grant_msek`` (see :mod:`model.levers.targeting`: competitive calls favour those with capacity to apply,
-  001 L2412-2418, L1271-1279). Money not awarded (too few applicants) is added to the next call; what is left when the
-  programme ends is not awarded (``carry``) but still counts as spent.
-- ``formula`` — no call and no overhead: the money is split among everyone the target reaches
-  (``formula_weight``: equally or in proportion to population); with ``by: capacity`` or ``random`` and no
-  ``share``/``count``, ``net budget / grant_msek`` organisations are picked in that order and get
-  ``grant_msek`` each.
+A grant is capped at ``max_grant_msek``; money a round could not award goes to the next round of the year,
+and at the end of the year it lapses (unplaced). Earmarked money left when a funded pilot ends without
+scaling (or a scale-up grant's pilot stalls) is returned to the funder and does not count as used.
 
-Three lever types share this module: ``pilot_grants`` (today's typical innovation funding),
-``scale_up_grants`` ("funding to scale, not only to pilot", 001 L2140-2144) and ``small_actor_grants``
-(ID 27, targeted state grants for small public organisations, 000 L4518-4537; formula-based by default,
-half for pilots and half for scaling). Whether temporary grants build lasting change is contested
-(000 L2638-2645): grants here leave nothing behind once they end.
+*Small-actor grants* (ID 27, 000 L4518-4537) are handed out by formula, once a year by default, to
+everyone the target reaches (equally or by population): flexible money for the year, of which
+``staff_share`` buys temporary development capacity (project staff) for the year — what small
+municipalities lack most is time and people (000 L4102-4108).
+
+Run by Vinnova (the funder, 001 L1016-1082) by default, or by another national actor with a funder or
+sector-agency role.
 """
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..stages import AWARE, PILOTING
+from ..stages import ADOPTED, AWARE, PILOTING
 from .base import Lever, LeverParams
 from .registry import register
-from .targeting import Target
+from .targeting import Target, development_capacity, free_capacity
 
 
 class FundingParams(LeverParams):
     """The YAML parameters every grant lever shares; each field's description gives its unit, meaning and
     source."""
 
-    grant_msek: float = Field(
-        1.0, gt=0.0, le=1000.0, description="[MSEK per grant and year] size of one grant; assumption")
-    allocation: Literal["competitive", "formula"] = Field(
-        "competitive", description="competitive: a call (applications, overhead, best-resourced win); "
-                                   "formula: split among everyone targeted")
-    formula_weight: Literal["equal", "population"] = Field(
-        "equal", description="with allocation: formula, how the money is split")
     admin_share: float = Field(
         0.05, ge=0.0, lt=1.0,
         description="[share of budget] spent running the programme (calls, assessment, follow-up); assumption")
+    staff_msek_per_year: float = Field(
+        0.4, ge=0.0, le=100.0,
+        description="[MSEK per grant and year] project staff a grant pays for while its pilot or scale-up runs "
+                    "(temporary capacity at capacity_msek per unit); assumption")
+    max_grant_msek: float = Field(
+        3.0, gt=0.0, le=1000.0, description="[MSEK per grant] the most one grant can be; assumption")
     calls_per_year: Literal[1, 2, 4] = Field(
-        4, description="calls (or formula instalments) a year, each handing out its share of the year's "
-                       "budget as grants that run for a year; 4 = a rolling call decided each quarter")
+        2, description="rounds a year, each handing out its share of the year's money; applicants pay the "
+                       "overhead once per round and losers wait for the next")
+    selection: Literal["quality", "need"] = Field(
+        "quality", description="how applications are ranked: quality (the better-resourced win, with noise) or "
+                               "need (the least development capacity first)")
+    target: Target = Field(default_factory=lambda: Target(by="application", kinds=["municipality", "region"]),
+                           description="who may apply (default: municipalities and regions)")
 
     @model_validator(mode="after")
-    def _allocation_fits_target(self):
-        by = self.target.by
-        if self.allocation == "competitive" and by in ("capacity", "random"):
-            raise ValueError(f"allocation: competitive picks winners by application, not by: {by}; "
-                             "use allocation: formula to target by capacity or at random")
-        if self.allocation == "formula" and by == "application":
-            raise ValueError("allocation: formula has no call; use allocation: competitive for by: application")
+    def _a_call(self):
+        if self.target.by != "application":
+            raise ValueError(f"grants for a pilot or scale-up are applied for: target.by must be application, "
+                             f"not {self.target.by} (selection: need gives the neediest applicants first)")
         return self
 
 
@@ -75,12 +80,6 @@ class PilotGrantsParams(FundingParams):
     source (``spridning levers pilot_grants``)."""
 
     type: Literal["pilot_grants"]
-    grant_msek: float = Field(
-        0.8, gt=0.0, le=1000.0,
-        description="[MSEK per grant and year] a typical innovation-project grant to a public organisation; "
-                    "assumption")
-    target: Target = Field(default_factory=lambda: Target(by="application", kinds=["municipality", "region"]),
-                           description="who may apply / is funded (default: a call to municipalities and regions)")
 
 
 class ScaleUpGrantsParams(FundingParams):
@@ -88,136 +87,262 @@ class ScaleUpGrantsParams(FundingParams):
     source (``spridning levers scale_up_grants``)."""
 
     type: Literal["scale_up_grants"]
-    grant_msek: float = Field(
-        2.0, gt=0.0, le=1000.0,
-        description="[MSEK per grant and year] money to implement and scale a piloted solution; assumption")
-    target: Target = Field(default_factory=lambda: Target(by="application", kinds=["municipality", "region"]),
-                           description="who may apply / is funded (default: a call to municipalities and regions)")
+    max_grant_msek: float = Field(
+        5.0, gt=0.0, le=1000.0, description="[MSEK per grant] the most one grant can be; assumption")
+    calls_per_year: Literal[1, 2, 4] = Field(
+        4, description="rounds a year (4 = a rolling call each quarter, as pilots come to their end); "
+                       "applicants pay the overhead once per round and losers wait for the next")
 
 
-class SmallActorGrantsParams(FundingParams):
+class SmallActorGrantsParams(LeverParams):
     """The YAML parameters of the ``small_actor_grants`` lever; each field's description gives its unit, meaning and
     source (``spridning levers small_actor_grants``)."""
 
     type: Literal["small_actor_grants"]
-    grant_msek: float = Field(
-        0.5, gt=0.0, le=1000.0,
-        description="[MSEK per grant and year] used when picking by capacity/random or in a call; assumption")
-    allocation: Literal["competitive", "formula"] = Field(
-        "formula", description="competitive: a call; formula (default): split among everyone targeted")
+    admin_share: float = Field(
+        0.05, ge=0.0, lt=1.0,
+        description="[share of budget] spent running the programme (allocation, follow-up); assumption")
     calls_per_year: Literal[1, 2, 4] = Field(
-        1, description="formula instalments (or calls) a year; 1 = a yearly allocation, like a state grant")
-    pilot_share: float = Field(
+        1, description="instalments a year; 1 = a yearly allocation, like a state grant")
+    formula_weight: Literal["equal", "population"] = Field(
+        "equal", description="how each instalment is split among everyone the target reaches")
+    staff_share: float = Field(
         0.5, ge=0.0, le=1.0,
-        description="[share] of each grant usable for pilots; the rest for scaling (ID 27 money is flexible); "
+        description="[share] of each grant that buys temporary development capacity (project staff) for the "
+                    "year, at capacity_msek per unit; the rest is money for the year's pilots and scale-ups; "
                     "assumption")
     target: Target = Field(default_factory=lambda: Target(by="size_band", size_bands=["<10k", "10-20k"]),
                            description="who is funded (default: municipalities under 20 000 inhabitants)")
 
+    @model_validator(mode="after")
+    def _formula(self):
+        if self.target.by == "application":
+            raise ValueError("small_actor_grants are paid by formula to everyone targeted; for a call use "
+                             "pilot_grants or scale_up_grants with target.size_bands")
+        return self
 
-class _Funding(Lever):
-    #: share of a grant that is pilot money (the rest is scale-up money)
-    pilot_share: ClassVar[float] = 1.0
-    #: who can apply in a call: "start" (aware or piloting) or "scale" (piloting)
-    need: ClassVar[str] = "start"
-    unit_cost_fields = ("grant_msek", "admin_share")
+
+class _Call(Lever):
+    """A grant programme with calls for named pilots or scale-ups (see the module docstring)."""
+
+    #: what an application is for: "pilot" (an innovation known, not yet piloted) or "scale" (one piloted)
+    purpose: ClassVar[str] = "pilot"
+    unit_cost_fields = ("admin_share", "staff_msek_per_year", "max_grant_msek")
+    default_operator = "vinnova"
+    operator_roles = ("funder", "sector_agency")
+    unit = "grants"
 
     def setup(self, ctx) -> None:
-        self.live: list[tuple[int, np.ndarray]] = []  # (quarter the grant ends, MSEK a year per organisation)
-        self.carry = 0.0  # money a call could not award (too few applicants), added to the next call
+        self.carry = 0.0  # money a round could not award, for the next round of the year
         self.grants = 0
         self.awarded_msek = 0.0
+        self.returned_msek = 0.0
         self.recipients = np.zeros(ctx.n, dtype=bool)  # ever funded
-
-    def _pilot_share(self) -> float:
-        return self.pilot_share
-
-    def holding(self, t: int) -> np.ndarray:
-        """MSEK a year each organisation has from this lever's grants running in quarter ``t``."""
-        self.live = [(until, amount) for until, amount in self.live if until > t]
-        total = np.zeros(self.n)
-        for _, amount in self.live:
-            total += amount
-        return total
+        self.earmarked = np.zeros((ctx.n, ctx.k))  # MSEK this lever put into each pair's grant
+        self.staff = np.zeros((ctx.n, ctx.k))  # capacity units of project staff per funded pair
+        self.funded = np.zeros((ctx.n, ctx.k), dtype=bool)  # pairs this lever funds now
+        self.award_year = np.zeros((ctx.n, ctx.k), dtype=int)  # the year each funded pair's grant was awarded
+        self.applications = 0
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        calls = self.p.calls_per_year
-        if active and (quarter - 1) % (4 // calls) == 0:
-            self._call(ctx, t, year)
-        money = self.holding(t)
-        if money.any():
-            e, share = ctx.effects, self._pilot_share()
-            if share > 0:
-                e.pilot_grant_msek += money * share
-            if share < 1:
-                e.scale_grant_msek += money * (1.0 - share)
-
-    def _call(self, ctx, t: int, year: int) -> None:
         p = self.p
-        net = self.budget * (1.0 - p.admin_share) / p.calls_per_year + self.carry
-        award = np.zeros(ctx.n)
-        targeting = self.targeting
-        if p.allocation == "formula" and (p.target.by in ("all", "size_band", "region") or targeting.limit):
-            who = targeting.pool
-            weight = np.where(who, ctx.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0
-            if weight.sum() > 0:
-                award = net * weight / weight.sum()
-        else:
-            places = math.ceil(net / p.grant_msek - 1e-9)
-            need = ~(self.holding(t) > 0)  # one running grant per organisation
-            if p.allocation == "competitive":
-                stage, app = ctx.state.stage, ctx.applicable
-                ready = (stage == PILOTING) if self.need == "scale" else ((stage == AWARE) | (stage == PILOTING))
-                need &= (ready & app).any(1)
-            chosen = targeting.choose(ctx, places, lever=self, need=need, year=year,
-                                      call=p.allocation == "competitive")
-            amounts = np.full(len(chosen), p.grant_msek)
-            if len(chosen) == places and places > 0:
-                amounts[-1] = net - p.grant_msek * (places - 1)  # the last grant takes what is left
-            award[chosen] = amounts
-        self.carry = max(0.0, net - award.sum())
-        if award.any():
-            self.live.append((t + 4, award))  # a grant is money for a year
-            self.grants += int((award > 0).sum())
-            self.awarded_msek += float(award.sum())
-            self.recipients |= award > 0
+        self.pot = 0.0  # money is handed out by rounds from the year's delivery, not quarter by quarter
+        if active:
+            self.use(ctx, year, self.delivered[year] * p.admin_share / 4.0)
+            if (quarter - 1) % (4 // p.calls_per_year) == 0:
+                if quarter == 1:
+                    self.carry = 0.0  # last year's unawarded money lapsed
+                self._round(ctx, t, year)
+        self._follow_up(ctx, t, year)
+
+    def _round(self, ctx, t: int, year: int) -> None:
+        p, tg = self.p, self.p.target
+        money = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year + self.carry
+        candidates = self._candidates(ctx) & self.targeting.pool[:, None]
+        has = candidates.any(1) & (ctx.state.enthusiasts > 0)
+        free = np.maximum(free_capacity(ctx), 0.0)
+        u = self.rng.random(ctx.n)
+        z = self.rng.standard_normal(ctx.n)
+        pick = self.rng.random((ctx.n, ctx.k))
+        applicants = has & (u < free / (free + tg.application_half_capacity))
+        self.charge(ctx, applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
+        idx = np.flatnonzero(applicants)
+        self.applications += len(idx)
+        self.usage(ctx, year).applications += len(idx)
+        awarded = 0.0
+        if len(idx):
+            log_cap = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9))
+            quality = (log_cap if p.selection == "quality" else -log_cap) + tg.application_noise * z[idx]
+            order = idx[np.argsort(-quality, kind="stable")]
+            ks = (pick * candidates)[order].argmax(1)  # one innovation each, at random among its candidates
+            if self.targeting.limit is not None:
+                order, ks = order[: self.targeting.limit], ks[: self.targeting.limit]
+            for i, j in zip(order, ks):
+                costs, staff = self._amounts(ctx, i, j)
+                amount = min(costs + staff, p.max_grant_msek)
+                if amount > money - awarded + 1e-9:
+                    continue
+                awarded += amount
+                self._award(ctx, i, j, amount, staff, year)
+        self.carry = max(0.0, money - awarded)
+
+    def _award(self, ctx, i: int, j: int, amount: float, staff: float, year: int) -> None:
+        """Earmark ``amount`` for pair (i, j), of which ``staff`` pays project staff."""
+        earmark = max(amount - staff, 0.0)
+        ctx.effects.grant_msek[i, j] += earmark
+        self.earmarked[i, j] += earmark
+        self.staff[i, j] = min(staff, amount) / ctx.params.capacity_msek / self._years(ctx, j)
+        self.funded[i, j] = True
+        self.award_year[i, j] = year
+        if self.purpose == "pilot":
+            ctx.effects.funded_start[i, j] = True
+        self.grants += 1
+        self.awarded_msek += amount
+        self.recipients[i] = True
+        self.use(ctx, year, amount, np.array([i]), 1)
+
+    def _follow_up(self, ctx, t: int, year: int) -> None:
+        """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended."""
+        if not self.funded.any():
+            return
+        stage = ctx.state.stage
+        running = self._running(ctx) & self.funded
+        if running.any():
+            self.lend_capacity(ctx, (self.staff * running).sum(1))
+        ended = self.funded & ~running & ~ctx.effects.funded_start & ~self._keeps(ctx)
+        for i, j in zip(*np.nonzero(ended)):
+            self.funded[i, j] = False
+            if stage[i, j] != ADOPTED:  # the pilot ended without scaling: the earmarked rest goes back
+                back = min(ctx.effects.grant_msek[i, j], self.earmarked[i, j])
+                ctx.effects.grant_msek[i, j] -= back
+                self.returned_msek += back
+                use = self.usage(ctx, int(self.award_year[i, j]))  # returned from that year's grants
+                use.returned += back
+                use.used -= back
+            self.earmarked[i, j] = 0.0
+
+    def _years(self, ctx, j: int) -> float:
+        raise NotImplementedError
+
+    def _amounts(self, ctx, i: int, j: int) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def _candidates(self, ctx) -> np.ndarray:
+        raise NotImplementedError
+
+    def _running(self, ctx) -> np.ndarray:
+        raise NotImplementedError
+
+    def _keeps(self, ctx) -> np.ndarray:
+        return np.zeros_like(self.funded)
 
 
 @register
-class PilotGrants(_Funding):
-    """Grants for pilots, by default through competitive calls: pilots become affordable."""
+class PilotGrants(_Call):
+    """Grants for a pilot of a named innovation, through calls: the funded pilot starts, with its running
+    costs and project staff paid."""
 
     Params = PilotGrantsParams
     sustaingov_id = None
     evidence = ("funding stops at exploration: 001 L1703-1719, L2065-2069; projectification and heavy "
                 "application costs: 001 L1271-1279")
     scores = "unscored (not one of SustainGov's proposals: today's typical innovation funding)"
-    pilot_share = 1.0
-    need = "start"
+    purpose = "pilot"
+
+    def _years(self, ctx, j: int) -> float:
+        return max(ctx.innovations.pilot_quarters[j] / 4.0, 0.25)
+
+    def _amounts(self, ctx, i: int, j: int) -> tuple[float, float]:
+        years = self._years(ctx, j)
+        costs = ctx.innovations.pilot_cost[j] * ctx.effects.fixed_cost_factor[i, j] * years
+        return costs, self.p.staff_msek_per_year * years
+
+    def _candidates(self, ctx) -> np.ndarray:
+        # an innovation it knows of and is not piloting, and not already funded for
+        return (ctx.state.stage == AWARE) & ctx.applicable & ~self.funded & ~ctx.effects.funded_start
+
+    def _running(self, ctx) -> np.ndarray:
+        return ctx.state.stage == PILOTING
 
 
 @register
-class ScaleUpGrants(_Funding):
-    """Grants for scaling piloted solutions, through competitive calls: pilots scale more often."""
+class ScaleUpGrants(_Call):
+    """Grants for the scale-up of a named innovation an organisation is piloting, through calls: the scale-up's
+    cost, project staff while it is implemented, and running costs while money is left."""
 
     Params = ScaleUpGrantsParams
     sustaingov_id = None
     evidence = "funding to scale, not only to pilot: 001 L2140-2144; 001 L1703-1719"
     scores = "unscored (proposed by Ramboll for Vinnova, 001 L2140-2144, not scored by SustainGov)"
-    pilot_share = 0.0
-    need = "scale"
+    purpose = "scale"
+
+    def _years(self, ctx, j: int) -> float:
+        return max(ctx.params.scaling_quarters / 4.0, 0.25)
+
+    def _amounts(self, ctx, i: int, j: int) -> tuple[float, float]:
+        inn = ctx.innovations
+        cost = (inn.scale_cost_fixed[j] * ctx.effects.fixed_cost_factor[i, j]
+                + inn.scale_cost_per_10k[j] * ctx.scale[i] / 1e4)
+        return cost, self.p.staff_msek_per_year * self._years(ctx, j)
+
+    def _candidates(self, ctx) -> np.ndarray:
+        # a pilot in its last two quarters, or prolonged after it worked: close to results and to scaling
+        s = ctx.state
+        due = s.pilot_age + 2 >= ctx.innovations.pilot_quarters[None, :]
+        return (s.stage == PILOTING) & due & ctx.applicable & ~self.funded
+
+    def _running(self, ctx) -> np.ndarray:
+        s = ctx.state
+        implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
+        return (s.stage == PILOTING) | implementing
+
+    def _keeps(self, ctx) -> np.ndarray:
+        # an implemented scale-up keeps what is left for its running costs (the earmarked money is spent by
+        # the dynamics); the lever's follow-up ends there
+        return np.zeros_like(self.funded)
 
 
 @register
-class SmallActorGrants(_Funding):
-    """Targeted state grants to small municipalities, by formula: money for pilots and scaling."""
+class SmallActorGrants(Lever):
+    """Targeted state grants to small municipalities, by formula: money for the year and temporary project
+    staff."""
 
     Params = SmallActorGrantsParams
     sustaingov_id = 27
     evidence = ("000 L4518-4537 (targeted grants for smaller actors); small actors fall behind: 000 L451-455, "
-                "L2507-2509; targeted grants contested: 000 L2638-2645; work better than general: 000 L3334-3336")
+                "L2507-2509; what they lack is time and people: 000 L4102-4108; targeted grants contested: "
+                "000 L2638-2645; work better than general: 000 L3334-3336")
     scores = "unscored (ID 27 is not among the ten prioritised; its scores are only in the report's figures)"
-    need = "start"
+    unit_cost_fields = ("admin_share",)
+    default_operator = "vinnova"
+    operator_roles = ("funder", "sector_agency")
+    unit = "grants"
 
-    def _pilot_share(self) -> float:
-        return float(self.p.pilot_share)
+    def setup(self, ctx) -> None:
+        self.staff = np.zeros(ctx.n)  # capacity units of project staff this year
+        self.grants = 0
+        self.awarded_msek = 0.0
+
+    def step(self, ctx, t, year, quarter, active) -> None:
+        p = self.p
+        self.pot = 0.0
+        if not active:
+            self.staff[:] = 0.0
+            return
+        if quarter == 1:
+            self.staff[:] = 0.0
+        self.use(ctx, year, self.delivered[year] * p.admin_share / 4.0)
+        if (quarter - 1) % (4 // p.calls_per_year) == 0:
+            net = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year
+            who = self.targeting.pool
+            weight = np.where(who, ctx.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0
+            if weight.sum() > 0 and net > 0:
+                award = net * weight / weight.sum()
+                ctx.effects.add_own_money(who, award * (1.0 - p.staff_share))
+                # staff for the rest of the year: this instalment's share spread over the quarters left
+                self.staff += award * p.staff_share / ctx.params.capacity_msek * 4.0 / (5 - quarter)
+                self.grants += int(who.sum())
+                self.awarded_msek += float(award.sum())
+                self.use(ctx, year, float(award.sum()), who, int(who.sum()))
+        if self.staff.any():
+            self.lend_capacity(ctx, self.staff)

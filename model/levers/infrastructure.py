@@ -10,8 +10,12 @@ returns::
 
 ``gain`` is added to the scenario's ``infrastructure_level`` (``infrastructure_gain``, lasting and for
 everyone: it lowers the effective complexity of innovations that need infrastructure when pilots end), and
-innovations that need infrastructure become cheaper to pilot and scale for the organisations targeted
-(``cost_factor`` times ``1 - cost_reduction * gain``). What is built stays after the money stops.
+for the organisations targeted innovations that need infrastructure cost less to pilot and their scale-up's
+fixed part is lower (``fixed_cost_factor`` times ``1 - cost_reduction * gain``) and they take less capacity
+(``load_factor`` times ``1 - load_reduction * gain``): nobody builds their own integration. The fixed part
+of a scale-up weighs most in small organisations, so shared infrastructure helps them most (004
+L1657-1664, L2303-2311). What is built stays after the money stops. Built by DIGG by default (or Inera); all
+the money its operator delivers is used (built).
 """
 
 from __future__ import annotations
@@ -43,8 +47,12 @@ class InfrastructureParams(LeverParams):
         2, ge=0, le=10, description="[years] from money spent to infrastructure in use; assumption")
     cost_reduction: float = Field(
         0.5, ge=0.0, le=1.0,
-        description="[share per unit gain] how much cheaper innovations needing infrastructure become "
-                    "(cost x (1 - cost_reduction x gain)); assumption")
+        description="[share per unit gain] how much lower the pilot costs and the fixed part of scale-up costs "
+                    "of innovations needing infrastructure become (x (1 - cost_reduction x gain)); assumption")
+    load_reduction: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="[share per unit gain] how much less capacity piloting and implementing innovations "
+                    "needing infrastructure take (x (1 - load_reduction x gain)); assumption")
     target: Target = Field(default_factory=lambda: Target(kinds=["municipality", "region", "agency"]),
                            description="who gets the lower cost (default: everyone; by all, size_band or region)")
 
@@ -68,6 +76,9 @@ class Infrastructure(Lever):
     scores = ("IDs 7 and 8: especially high value but lower feasibility (000 L4916-4959, evidence.md §4); "
               "numeric scores unscored")
     unit_cost_fields = ("build_msek",)
+    default_operator = "digg"
+    operator_roles = ("infrastructure_provider",)
+    unit = "MSEK built"
 
     def setup(self, ctx) -> None:
         self.spent = np.zeros(ctx.calendar.n_steps)  # MSEK per quarter
@@ -77,14 +88,17 @@ class Infrastructure(Lever):
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
         if active:
-            self.spent[t] = self.budget / 4.0
+            self.spent[t] = self.pot
+            self.use(ctx, year, self.pot, self.targeting.pool, self.pot)
+            self.usage(ctx, year).bought += self.pot
+            self.pot = 0.0
         ready = t - 4 * p.lag_years
         delivered = float(self.spent[: ready + 1].sum()) if ready >= 0 else 0.0
         gain = p.max_gain * (1.0 - np.exp(-delivered / p.build_msek))
         if gain != self.gain:
             e.infrastructure_gain += gain - self.gain
             self.gain = gain
-        if self.gain > 0 and p.cost_reduction > 0 and self.needs.any():
-            factor = 1.0 - p.cost_reduction * self.gain
-            rows = self.targeting.pool
-            e.cost_factor[np.ix_(rows, self.needs)] *= factor
+        if self.gain > 0 and (p.cost_reduction > 0 or p.load_reduction > 0) and self.needs.any():
+            cells = np.ix_(self.targeting.pool, self.needs)
+            e.fixed_cost_factor[cells] *= 1.0 - p.cost_reduction * self.gain
+            e.load_factor[cells] *= 1.0 - p.load_reduction * self.gain

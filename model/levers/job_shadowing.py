@@ -60,6 +60,10 @@ class JobShadowing(Lever):
     evidence = "000 L2320-2327 (3-6 months, officials from mature municipalities such as Sundsvall); 000 L3019-3028"
     scores = "unscored (ID 11 is not among the ten prioritised; its scores are only in the report's figures)"
     unit_cost_fields = ("cost_per_quarter_msek",)
+    default_operator = "skr"
+    operator_roles = ("network_host",)
+    regional = True
+    unit = "placements"
 
     @property
     def placement_cost(self) -> float:
@@ -86,7 +90,7 @@ class JobShadowing(Lever):
             self.tie(ctx, hosts, self.sender_of[hosts], p.tie_weight)
             self.sender_of[hosts] = -1
         if active:
-            units = self.buy(self.placement_cost)
+            units = self.buy(self.placement_cost, ctx, year)
             if units:
                 placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
@@ -118,4 +122,6 @@ class JobShadowing(Lever):
             self.pairs.append((int(h), int(s)))
             placed += 1
         self.placements += placed
+        placed_hosts = [h for h, _ in self.pairs[len(self.pairs) - placed:]]
+        self.use(ctx, year, placed * self.placement_cost, np.array(placed_hosts, dtype=int), placed)
         return placed

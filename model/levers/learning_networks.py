@@ -14,6 +14,8 @@ and the share of stalled pilots whose lessons are shared rises by ``failure_shar
 members' share of all organisations. Members joining in a year are put in groups of ``group_size`` whose members get
 lasting ties to each other (the group keeps in touch after the programme). Seminars alone spread
 information rather than change (000 L92-93, L2479-2494), so nothing here adds capacity or scaling odds.
+Run by SKR (the hub most organisations name first, 001 L1016-1082) by default, or by the regions for their
+own municipalities.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class LearningNetworks(MembershipLever):
     scores = ("ID 16 ★ prioritised; IDs 12 and 21 not prioritised; the report gives no qualitative "
               "feasibility/value statement for them in its text: unscored")
     unit_cost_fields = ("cost_per_member_msek",)
+    default_operator = "skr"
+    operator_roles = ("network_host",)
+    regional = True
 
     def step(self, ctx, t, year, quarter, active) -> None:
         if not active:

@@ -10,7 +10,8 @@ adopted the pilot's innovation (same kind of organisation where possible). The r
 ``scale_bonus`` on the log-odds of scaling for ``bonus_quarters`` quarters (concrete advice on scaling,
 peer exchange valued above formal training, 000 L3019-3028) and a lasting tie to its reviewer in
 ``lever_ties`` (the tie carries awareness and social proof of every innovation the reviewer adopts).
-Reviews bought when nobody asks are carried over to the next quarter.
+Run by SKR by default (or by the regions for their own municipalities). Reviews bought when nobody asks
+are carried over to the next quarter of the year; at the end of the year their money is unplaced.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class PeerReview(Lever):
     scores = ("★ prioritised; more potential to change the system than the easy measures but needs more "
               "resources, coordination and long-term work (000 L4900-4904); numeric scores unscored")
     unit_cost_fields = ("cost_per_review_msek",)
+    default_operator = "skr"
+    operator_roles = ("network_host", "method_support")
+    regional = True
+    unit = "reviews"
 
     def setup(self, ctx) -> None:
         self.willing = self.rng.random(ctx.n) < self.p.opt_in_share
@@ -67,13 +72,13 @@ class PeerReview(Lever):
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
         if active:
-            units = self.buy(p.cost_per_review_msek)
+            units = self.buy(p.cost_per_review_msek, ctx, year)
             if units:
-                placed = self._review(ctx, t, units)
+                placed = self._review(ctx, t, year, units)
                 self.refund(units - placed, p.cost_per_review_msek)
         e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
 
-    def _review(self, ctx, t, units: int) -> int:
+    def _review(self, ctx, t, year: int, units: int) -> int:
         stage, app = ctx.state.stage, ctx.applicable
         adopted = (stage == ADOPTED) & app
         working_on = ((stage == PILOTING) | (stage == AWARE)) & app
@@ -81,7 +86,7 @@ class PeerReview(Lever):
         # and are not under review already
         askable = working_on & adopted.any(0)[None, :]
         asks = self.willing & askable.any(1) & (self.until <= t)
-        chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=ctx.year_quarter(t)[0])
+        chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=year)
         if len(chosen) == 0:
             return 0
         # the innovation each chosen organisation asks about: one at random among those it could
@@ -98,4 +103,5 @@ class PeerReview(Lever):
         self.tie(ctx, chosen, reviewers, self.p.tie_weight)
         self.until[chosen] = t + self.p.bonus_quarters
         self.reviews += len(chosen)
+        self.use(ctx, year, len(chosen) * self.p.cost_per_review_msek, chosen, len(chosen))
         return len(chosen)

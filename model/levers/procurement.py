@@ -4,10 +4,14 @@
 Upphandlingsmyndigheten): strategic support for buyers and framework agreements others can *call off*
 from, as UK councils call off a solution one council has procured (004 L2245-2248, L2426-2428; 000
 L3034-3079, L4795-4817). The budget pays for ``budget / cost_per_member_msek`` members (places filled by
-the target each year). Once one member has adopted an innovation, every member can call it off: piloting and
-scaling it costs ``1 - call_off_discount`` of the usual (``cost_factor``) — no own tender, no fear of
-breaking the rules, and a supplier that already has its first reference customer (004 L1611-1652,
-L2009-2010; small municipalities reach a viable scale together, 004 L1657-1664).
+the target each year). Once one member has adopted an innovation, every member can call it off: its pilot
+costs and the fixed part of its scale-up cost are ``1 - call_off_discount`` of the usual
+(``fixed_cost_factor``) — no own tender, no fear of breaking the rules, and a supplier that already has its
+first reference customer (004 L1611-1652, L2009-2010; small municipalities reach a viable scale together,
+004 L1657-1664) — and the capacity its pilot and scale-up take is ``1 - load_reduction`` of the usual
+(``load_factor``: no procurement project of one's own). The fixed part weighs most in small
+organisations, so call-off helps them most. Run by Adda (SKR's procurement company) by default, or by
+Upphandlingsmyndigheten.
 """
 
 from __future__ import annotations
@@ -34,8 +38,12 @@ class ProcurementParams(LeverParams):
                     "advice; assumption")
     call_off_discount: float = Field(
         0.3, ge=0.0, le=1.0,
-        description="[share] how much cheaper piloting and scaling are when calling off a framework "
-                    "(no own procurement); assumption")
+        description="[share] how much lower pilot costs and the fixed part of scale-up costs are when calling "
+                    "off a framework (no own procurement); assumption")
+    load_reduction: float = Field(
+        0.2, ge=0.0, le=1.0,
+        description="[share] how much less capacity piloting and implementing take when calling off (no "
+                    "procurement project of one's own); assumption")
     target: Target = Field(default_factory=lambda: Target(kinds=["municipality", "region"]),
                            description="who may join (default: municipalities and regions)")
 
@@ -51,15 +59,19 @@ class Procurement(MembershipLever):
                 "friction: 004 L1611-1652, L2009-2010; scale through collaboration: 004 L1657-1664")
     scores = "★ prioritised; numeric scores unscored (procurement support judged 'central', 000 L4795)"
     unit_cost_fields = ("cost_per_member_msek",)
+    default_operator = "adda"
+    operator_roles = ("procurement_support",)
 
     def step(self, ctx, t, year, quarter, active) -> None:
         if not active:
             return
         p, e = self.p, ctx.effects
         self.update_members(ctx, year)
-        if not self.members.any() or p.call_off_discount == 0:
+        if not self.members.any() or (p.call_off_discount == 0 and p.load_reduction == 0):
             return
         adopted = (ctx.state.stage == ADOPTED) & ctx.applicable
         covered = (adopted & self.members[:, None]).any(0)
         if covered.any():
-            e.cost_factor[np.ix_(self.members, covered)] *= 1.0 - p.call_off_discount
+            cells = np.ix_(self.members, covered)
+            e.fixed_cost_factor[cells] *= 1.0 - p.call_off_discount
+            e.load_factor[cells] *= 1.0 - p.load_reduction

@@ -123,10 +123,13 @@ def development_capacity(ctx: "RunContext") -> np.ndarray:
 
 
 def free_capacity(ctx: "RunContext") -> np.ndarray:
-    """Capacity not occupied by running pilots and adoptions (as the life cycle computes it)."""
-    stage, inn = ctx.state.stage, ctx.innovations
-    load = (stage == PILOTING) @ inn.pilot_need + (stage == ADOPTED) @ inn.adoption_need
-    return development_capacity(ctx) - load
+    """Capacity not occupied by running pilots, scale-ups being implemented and adoptions (as the life cycle
+    computes it, with the load factors levers set this quarter so far)."""
+    s, inn = ctx.state, ctx.innovations
+    implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
+    need = ((s.stage == PILOTING) * inn.pilot_need + implementing * inn.scale_need
+            + ((s.stage == ADOPTED) & ~implementing) * inn.adoption_need)
+    return development_capacity(ctx) - (need * ctx.effects.load_factor).sum(1)
 
 
 class Targeting:

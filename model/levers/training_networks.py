@@ -8,7 +8,8 @@ lasting development capacity, up to ``max_gain`` in all. Taking part costs time:
 that quarter, and a member whose free capacity is below that cannot take part that quarter — "even an
 hour a month for development can be hard to free" in small municipalities (000 L4107-4108, L4102-4104),
 so those with the greatest need gain least unless their load is light. Individual courses do not change
-the organisation (000 L4188-4191): the gain is small per quarter.
+the organisation (000 L4188-4191): the gain is small per quarter. Run by SKR by default, or by the regions
+for their own municipalities.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class TrainingNetworks(MembershipLever):
     scores = ("★ prioritised; 'relatively simple' to carry out and foundational for later steps "
               "(000 L4895-4899); numeric scores unscored")
     unit_cost_fields = ("cost_per_member_msek",)
+    default_operator = "skr"
+    operator_roles = ("network_host", "method_support")
+    regional = True
 
     def setup(self, ctx) -> None:
         super().setup(ctx)

@@ -94,12 +94,31 @@ OUTCOMES: tuple[ScalarOutcome, ...] = (
     ScalarOutcome("mean_years_pilot_to_scale", "Years from pilot start to scale-up", "years", "years",
                   "diffusion", "mean time from a pilot's start to its scale-up, over scale-ups; NaN if none",
                   "lower"),
+    ScalarOutcome("pilots_disappointed", "Pilots that disappointed", "pilots", "count", "diffusion",
+                  "pilots abandoned because the innovation did not work in the organisation (a result)", None,
+                  compared=False),
+    ScalarOutcome("pilots_stalled_no_champion", "Pilots stalled without a champion", "pilots", "count",
+                  "diffusion", "pilots stalled while nobody championed them (the champion left, nobody took over)",
+                  "lower", compared=False),
+    ScalarOutcome("pilots_stalled_reprioritised", "Pilots stalled by a new leadership", "pilots", "count",
+                  "diffusion", "pilots stalled while a new leadership without a protector reprioritised", "lower",
+                  compared=False),
+    ScalarOutcome("pilots_stalled_no_money", "Pilots stalled for lack of money", "pilots", "count", "diffusion",
+                  "pilots stalled in a quarter their running cost could not be paid", "lower", compared=False),
+    ScalarOutcome("pilots_funded", "Grant-funded pilots started", "pilots", "count", "diffusion",
+                  "pilots started because a grant funded them", None, compared=False),
     # durability
     ScalarOutcome("adoptions_lost_no_enthusiast", "Adoptions dropped without an enthusiast", "adoptions",
                   "count", "durability", "drops in quarters when the organisation had no enthusiast", "lower",
                   compared=False),
     ScalarOutcome("adoptions_lost_no_protector", "Adoptions dropped without a protector", "adoptions",
                   "count", "durability", "drops in quarters when the organisation had no protector", "lower",
+                  compared=False),
+    ScalarOutcome("adoptions_lost_no_money", "Adoptions dropped for lack of money", "adoptions", "count",
+                  "durability", "drops in a quarter the running cost could not be paid (e.g. a temporary grant "
+                  "had ended)", "lower", compared=False),
+    ScalarOutcome("adoptions_lost_disappointed", "Adoptions dropped as disappointing", "adoptions", "count",
+                  "durability", "drops because the innovation delivered little in the organisation", None,
                   compared=False),
     # equality (over municipalities: each one's share of applicable innovations adopted at the horizon)
     ScalarOutcome("final_adoption_municipalities", "Mean municipal adoption", "share of applicable innovations",
@@ -127,17 +146,34 @@ OUTCOMES: tuple[ScalarOutcome, ...] = (
                   "equality", "share of municipalities that adopted none of their applicable innovations",
                   "lower", printed=True),
     # cost
-    ScalarOutcome("spend_msek", "Spend", "MSEK over the run", "msek", "cost",
-                  "MSEK the levers spent over the run", None),
+    ScalarOutcome("spend_msek", "Money used", "MSEK over the run", "msek", "cost",
+                  "MSEK the levers placed with a taker over the run (reviews held, teams sent, grants awarded net "
+                  "of money returned, members' places, infrastructure built, administration)", None),
+    ScalarOutcome("budget_msek", "Money budgeted", "MSEK over the run", "msek", "cost",
+                  "MSEK the levers (and earmarked state grants) were given over the run", None, compared=False),
+    ScalarOutcome("unplaced_msek", "Money unplaced", "MSEK over the run", "msek", "cost",
+                  "budgeted money never used: beyond the operators' delivery capacity or without a taker",
+                  "lower", compared=False),
+    ScalarOutcome("unplaced_capacity_msek", "Unplaced: beyond operators' capacity", "MSEK over the run", "msek",
+                  "cost", "budgeted money an operator could not deliver (national actors' yearly capacity, "
+                  "regions' own money)", "lower", compared=False),
+    ScalarOutcome("unplaced_no_taker_msek", "Unplaced: no taker", "MSEK over the run", "msek", "cost",
+                  "delivered money that found no taker within its year", "lower", compared=False),
 )
 
-#: derived in a comparison, not in a run: a portfolio's spend per extra adoption against the baseline
+#: derived in a comparison, not in a run: a portfolio's money used per extra adoption against the baseline
 COST_PER_EXTRA_ADOPTION = ScalarOutcome(
     "cost_per_extra_adoption_msek", "Cost per extra adoption", "MSEK per organisation–innovation pair", "msek",
-    "cost", "mean spend / mean extra adoptions at the horizon against the baseline (paired replications); "
-    "NaN without extra adoptions", "lower", compared=False)
+    "cost", "mean money used (spend_msek) / mean extra adoptions at the horizon against the baseline (paired "
+    "replications); NaN without extra adoptions", "lower", compared=False)
+#: beside it, the money budgeted per extra adoption (what the programme cost the state, used or not)
+BUDGET_PER_EXTRA_ADOPTION = ScalarOutcome(
+    "budget_per_extra_adoption_msek", "Budget per extra adoption", "MSEK per organisation–innovation pair", "msek",
+    "cost", "mean money budgeted (budget_msek) / mean extra adoptions at the horizon against the baseline "
+    "(paired replications); NaN without extra adoptions", "lower", compared=False)
 
-BY_NAME: dict[str, ScalarOutcome] = {o.name: o for o in OUTCOMES + (COST_PER_EXTRA_ADOPTION,)}
+BY_NAME: dict[str, ScalarOutcome] = {o.name: o for o in OUTCOMES + (COST_PER_EXTRA_ADOPTION,
+                                                                     BUDGET_PER_EXTRA_ADOPTION)}
 #: the prefix of the per-innovation outcomes, ``final_adoption.<innovation name>``
 PER_INNOVATION = "final_adoption."
 COMPARED: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.compared)

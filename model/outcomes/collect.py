@@ -35,9 +35,9 @@ EVENTS = {  # name -> (from, to)
 
 
 @lru_cache(maxsize=8)
-def groups(regions: bool, agencies: bool) -> tuple[pd.DataFrame, np.ndarray]:
+def groups(regions: bool, agencies: bool, without: tuple[str, ...] = ()) -> tuple[pd.DataFrame, np.ndarray]:
     """The groups outcomes are reported for, and a (groups x organisations) 0/1 membership matrix."""
-    orgs = load_organisations(regions, agencies)
+    orgs = load_organisations(regions, agencies, without)
     rows, members = [], []
 
     def add(kind: str, label: str, mask: np.ndarray) -> None:
@@ -65,11 +65,13 @@ class Outcomes:
     scenario_name: str
     start_year: int
     innovation_names: tuple[str, ...]
-    world_flags: tuple[bool, bool]
+    world_flags: tuple  # (regions, agencies, agencies left out): the arguments of load_organisations
     stage_history: np.ndarray  # (steps + 1, n, k) int8
     applicable: np.ndarray  # (n, k) bool
     summary: dict[str, float] = field(default_factory=dict)
-    spend_records: list = field(default_factory=list)  # (lever, year, msek) appended by levers
+    spend_records: list = field(default_factory=list)  # (lever, year, MSEK used) per lever and year
+    usage_records: list = field(default_factory=list)  # one dict per lever and year (see lever_usage)
+    evidence_history: np.ndarray | None = None  # (steps + 1, k) each innovation's evidence
 
     @property
     def orgs(self) -> Organisations:
@@ -78,9 +80,21 @@ class Outcomes:
 
     @cached_property
     def spend(self) -> pd.DataFrame:
-        """MSEK spent per lever and year."""
+        """MSEK used per lever and year (money placed with a taker; see :attr:`lever_usage`)."""
         frame = pd.DataFrame(self.spend_records, columns=["lever", "year", "msek"])
         return frame.groupby(["lever", "year"], as_index=False)["msek"].sum()
+
+    @cached_property
+    def lever_usage(self) -> pd.DataFrame:
+        """Per lever and year: its operator and unit, MSEK budgeted, delivered, used, returned and unplaced
+        (beyond capacity, no taker), units bought and placed, applications (grants), and takers in all and by
+        kind and size band."""
+        return usage_frame(self.usage_records, self.orgs)[0]
+
+    @cached_property
+    def lever_takers(self) -> pd.DataFrame:
+        """Per lever, year and group (kind, size band, county): the organisations the lever reached."""
+        return usage_frame(self.usage_records, self.orgs)[1]
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
@@ -194,6 +208,45 @@ def first_adoption_step(history: np.ndarray) -> np.ndarray:
     return np.where(ever, adopted.argmax(0), -1)
 
 
+def usage_frame(records: list, orgs: Organisations) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lever-usage table (one row per lever and year) and the takers table (one row per lever, year and
+    group) of a run's usage records."""
+    rows, takers = [], []
+    muni = orgs.kind == MUNICIPALITY
+    for r in records:
+        mask = r["takers"]
+        row = {key: r[key] for key in ("lever", "year", "operator", "unit", "budget_msek", "delivered_msek",
+                                       "used_msek", "returned_msek", "unplaced_capacity_msek",
+                                       "unplaced_no_taker_msek", "bought", "placed", "applications")}
+        row["takers"] = int(mask.sum())
+        for k, name in enumerate(KIND_NAMES):
+            row[f"takers_{name}"] = int((mask & (orgs.kind == k)).sum())
+        for b, name in enumerate(SIZE_BANDS):
+            row[f"takers_{name}"] = int((mask & muni & (orgs.size_band == b)).sum())
+        rows.append(row)
+        groups = [("kind", name, orgs.kind == k) for k, name in enumerate(KIND_NAMES)]
+        groups += [("size_band", name, muni & (orgs.size_band == b)) for b, name in enumerate(SIZE_BANDS)]
+        groups += [("county", name, orgs.county == c) for c, name in enumerate(orgs.counties)]
+        for kind, name, members in groups:
+            count = int((mask & members).sum())
+            if count:
+                takers.append({"lever": r["lever"], "year": r["year"], "group_type": kind, "group": name,
+                               "takers": count})
+    usage_columns = ["lever", "year", "operator", "unit", "budget_msek", "delivered_msek", "used_msek",
+                     "returned_msek", "unplaced_capacity_msek", "unplaced_no_taker_msek", "bought", "placed",
+                     "applications", "takers"] + [f"takers_{n}" for n in KIND_NAMES + SIZE_BANDS]
+    return (pd.DataFrame(rows, columns=usage_columns),
+            pd.DataFrame(takers, columns=["lever", "year", "group_type", "group", "takers"]))
+
+
+def _usage_records(ledger) -> list[dict]:
+    return [{"lever": u.lever, "year": u.year, "operator": u.operator, "unit": u.unit, "budget_msek": u.budget,
+             "delivered_msek": u.delivered, "used_msek": u.used, "returned_msek": u.returned,
+             "unplaced_capacity_msek": u.unplaced_capacity, "unplaced_no_taker_msek": u.unplaced_no_taker,
+             "bought": u.bought, "placed": u.placed, "applications": u.applications, "takers": u.takers.copy()}
+            for u in ledger.usage.values()]
+
+
 def collect(model: "InnovationModel") -> Outcomes:
     """Outcomes of a finished (or stopped) model run."""
     hist = model.stage_history[: model.quarter + 1]
@@ -201,13 +254,22 @@ def collect(model: "InnovationModel") -> Outcomes:
         scenario_name=model.spec.name,
         start_year=model.spec.start_year,
         innovation_names=model.innovation_names,
-        world_flags=(model.spec.world.regions, model.spec.world.agencies),
+        world_flags=model.orgs.key,
         stage_history=hist,
         applicable=model.applicable,
     )
     out.summary = summarise(model, hist)
-    out.spend_records = list(model.context.ledger.records)
-    out.summary["spend_msek"] = model.context.ledger.total()
+    ledger = model.context.ledger
+    out.spend_records = list(ledger.records)
+    out.usage_records = _usage_records(ledger)
+    out.evidence_history = model.context.record.evidence[: model.quarter + 1].copy()
+    out.summary["spend_msek"] = ledger.total()
+    out.summary["budget_msek"] = ledger.budget_total()
+    capacity = float(sum(u.unplaced_capacity for u in ledger.usage.values()))
+    no_taker = float(sum(u.unplaced_no_taker for u in ledger.usage.values()))
+    out.summary["unplaced_capacity_msek"] = capacity
+    out.summary["unplaced_no_taker_msek"] = no_taker
+    out.summary["unplaced_msek"] = capacity + no_taker
     return out
 
 
@@ -238,9 +300,14 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
     count = record.scale_count.sum()
     s["mean_years_pilot_to_scale"] = float(record.scale_durations.sum() / count / 4) if count else np.nan
 
-    # durability: drops in quarters when the organisation had no enthusiast / no protector
-    s["adoptions_lost_no_enthusiast"] = float(tally["adoptions_lost_no_enthusiast"].sum())
-    s["adoptions_lost_no_protector"] = float(tally["adoptions_lost_no_protector"].sum())
+    for name in ("pilots_disappointed", "pilots_stalled_no_champion", "pilots_stalled_reprioritised",
+                 "pilots_stalled_no_money", "pilots_funded"):
+        s[name] = float(tally[name].sum())
+
+    # durability: drops in quarters when the organisation had no enthusiast / no protector / no money
+    for name in ("adoptions_lost_no_enthusiast", "adoptions_lost_no_protector", "adoptions_lost_no_money",
+                 "adoptions_lost_disappointed"):
+        s[name] = float(tally[name].sum())
 
     # equality across municipalities: share of applicable innovations adopted at the end
     muni = orgs.kind == MUNICIPALITY

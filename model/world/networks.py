@@ -18,15 +18,19 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from .organisations import AGENCY, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
+from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
 
 FIXED_TIE_TYPES = ("neighbour", "county", "skr_group")
 TIE_TYPES = FIXED_TIE_TYPES + ("national", "lever")
+#: tie types that are clustered and local, which carry the social proof of complex contagion (Centola & Macy
+#: 2007): land-border neighbours, the county and ties that levers create between particular organisations
+LOCAL_TIE_TYPES = ("neighbour", "county", "lever")
 
 #: a run's ties as the compiled signals kernel reads them: clique types as group labels (types, n) with
-#: their beta and log(1 - beta); land-border neighbours and lever-made ties as CSR arrays with weights
+#: their beta, log(1 - beta) and local tie strength (0 for ties that are not local); land-border neighbours
+#: and lever-made ties as CSR arrays with weights
 TieKernel = namedtuple("TieKernel", [
-    "clique_labels", "clique_beta", "clique_log",
+    "clique_labels", "clique_beta", "clique_log", "clique_local",
     "nb_indptr", "nb_indices", "nb_weights", "beta_neighbour", "log_neighbour",
     "lever_indptr", "lever_indices", "lever_weights", "beta_lever", "log_lever",
 ])
@@ -48,10 +52,11 @@ def _clique_matrix(groups: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
 
 
-@lru_cache(maxsize=8)
-def fixed_ties(regions: bool = True, agencies: bool = True) -> dict[str, sp.csr_matrix]:
-    """The tie types that do not change between runs, as symmetric 0/1 CSR matrices."""
-    orgs = load_organisations(regions, agencies)
+@lru_cache(maxsize=16)
+def fixed_ties(key: tuple = (True, True, ())) -> dict[str, sp.csr_matrix]:
+    """The tie types that do not change between runs, as symmetric 0/1 CSR matrices, for the world
+    ``load_organisations(*key)``."""
+    orgs = load_organisations(*key)
     n = orgs.n
     index = {code: i for i, code in enumerate(orgs.code)}
     pairs = [(index[r["code_a"]], index[r["code_b"]]) for r in read_csv("municipality_adjacency.csv")]
@@ -63,21 +68,74 @@ def fixed_ties(regions: bool = True, agencies: bool = True) -> dict[str, sp.csr_
     return {"neighbour": neighbour, "county": county, "skr_group": skr}
 
 
+def rewired(matrix: sp.csr_matrix, share: float, rng: np.random.Generator) -> sp.csr_matrix:
+    """``matrix`` (symmetric 0/1) with a ``share`` of its ties turned into random long ties by double edge
+    swaps (a-b, c-d become a-d, c-b), which keep every organisation's number of ties: the same influence,
+    spread over the country instead of clustered among neighbours (Watts & Strogatz 1998; Centola & Macy
+    2007 compare contagion on exactly these two kinds of network). ``share`` 0 returns ``matrix``."""
+    if share <= 0:
+        return matrix
+    upper = sp.triu(matrix, k=1).tocoo()
+    a, b = upper.row.astype(np.int64).copy(), upper.col.astype(np.int64).copy()
+    m = len(a)
+    edges = {(int(x), int(y)) for x, y in zip(a, b)}
+    touched = np.zeros(m, dtype=bool)
+    target = int(round(share * m))
+    for _ in range(20 * m):
+        if touched.sum() >= target:
+            break
+        e, f = rng.integers(m, size=2)
+        if e == f:
+            continue
+        p, q, r, s_ = a[e], b[e], a[f], b[f]
+        if rng.random() < 0.5:
+            r, s_ = s_, r
+        if len({p, q, r, s_}) < 4:
+            continue
+        new1, new2 = (min(p, s_), max(p, s_)), (min(r, q), max(r, q))
+        if new1 in edges or new2 in edges:
+            continue
+        edges.discard((min(p, q), max(p, q)))
+        edges.discard((min(r, s_), max(r, s_)))
+        edges.update((new1, new2))
+        a[e], b[e], a[f], b[f] = new1[0], new1[1], new2[0], new2[1]
+        touched[e] = touched[f] = True
+    n = matrix.shape[0]
+    return sp.csr_matrix((np.ones(2 * m), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+
+
 def draw_national_members(orgs: Organisations, scale: np.ndarray, share: float,
                           rng: np.random.Generator) -> np.ndarray:
-    """Who takes part in SKR's national networks this run.
+    """Who would take part in the national networks this run, if the world has their host.
 
-    Regions and agencies always do (SKR's regional networks, eSam); a municipality's odds grow with the
-    square root of its size (``scale``, the model's population-equivalent, so a homogeneous world has
-    equal odds) relative to the median municipality (001 L2412-2418: those that innovate broadly
-    collaborate more). One uniform draw per organisation, whatever the share, keeps common random
-    numbers across scenarios.
+    Regions and agencies always do (SKR's regional networks, eSam); a municipality takes part with
+    probability ``share`` times the square root of its size relative to the median municipality (``scale``,
+    the model's population-equivalent, so a homogeneous world has equal odds). Organisations that work
+    broadly with innovation collaborate more with external actors (001 L2412-2418); that membership grows
+    with the square root of size is an assumption. One uniform draw per organisation, whatever the share,
+    keeps common random numbers across scenarios.
     """
     u = rng.random(orgs.n)
     muni = orgs.kind == MUNICIPALITY
     median = orgs.median_population  # scale of the median municipality, also in a homogeneous world
     p = np.where(muni, np.clip(share * np.sqrt(scale / median), 0.0, 1.0), 1.0)
     return u < p
+
+
+def national_labels(orgs: Organisations, members: np.ndarray) -> np.ndarray:
+    """Each organisation's national network (the row of its host), or -1.
+
+    A national network exists only while its host is in the world (``hosts`` in ``agencies.csv``: SKR hosts
+    the networks of municipalities and regions, eSam that of agencies); a host belongs to its own network,
+    and ``members`` says who of the others takes part (:func:`draw_national_members`).
+    """
+    labels = np.full(orgs.n, -1, dtype=np.int64)
+    for host in np.flatnonzero(np.array([bool(h) for h in orgs.hosts])):
+        kinds = [KIND_NAMES.index(k) for k in orgs.hosts[host]]
+        labels[np.isin(orgs.kind, kinds) & members & (labels < 0)] = host
+    for host in np.flatnonzero(np.array([bool(h) for h in orgs.hosts])):
+        labels[host] = host
+    return labels
 
 
 def as_graph(matrix: sp.spmatrix | np.ndarray, orgs: Organisations) -> nx.Graph:
@@ -92,15 +150,19 @@ def as_graph(matrix: sp.spmatrix | np.ndarray, orgs: Organisations) -> nx.Graph:
 class Ties:
     """All of one run's ties, combined for the dynamics.
 
-    Awareness needs ``sum_type log(1 - beta_type) * adopting ties of that type`` and social proof the
+    Awareness needs ``sum_type log(1 - beta_type) * adopting ties of that type``; simple contagion the
     beta-weighted share of ties that have adopted, among the ties to organisations the innovation applies
-    to (so the share can reach one). County, SKR-group and national ties are cliques of a group, so their
-    adopting-tie counts are group sums minus oneself: O(n) work instead of an n x n product. Only
-    land-border neighbours (and lever-made ties) need a matrix.
+    to (so the share can reach one); complex contagion the adopting ties among the clustered, local ties
+    only (:data:`LOCAL_TIE_TYPES`), weighted by tie strength (a land border 1, a county
+    ``county_tie_strength``, a lever-made tie its weight), as a weighted count or as a fraction of the local
+    ties. County, SKR-group and national ties are cliques of a group, so their adopting-tie counts are group
+    sums minus oneself: O(n) work instead of an n x n product. Only land-border neighbours (and lever-made
+    ties) need a matrix.
     """
 
     def __init__(self, orgs: Organisations, options, params, members: np.ndarray, effects,
-                 applicable: np.ndarray, counts_needed: bool = True) -> None:
+                 applicable: np.ndarray, local_needed: bool = True, fraction: bool = False,
+                 rng: np.random.Generator | None = None) -> None:
         self.orgs = orgs
         self.effects = effects
         n, k = applicable.shape
@@ -109,12 +171,13 @@ class Ties:
         labels = {
             "county": np.where(in_county, orgs.county, -1),
             "skr_group": np.where(orgs.kind == MUNICIPALITY, orgs.skr_group, -1),
-            "national": np.where(members, 0, -1),
+            "national": national_labels(orgs, members),
         }
         wanted = {"county": options.county, "skr_group": options.skr_group, "national": options.national}
         betas = {"neighbour": params.beta_neighbour, "county": params.beta_county,
                  "skr_group": params.beta_skr_group, "national": params.beta_national,
                  "lever": params.beta_neighbour}
+        strength = {"county": params.county_tie_strength, "skr_group": 0.0, "national": 0.0}
         if complete:  # everyone tied to everyone through one national clique: the Bass configuration
             labels, wanted = {"national": np.zeros(n, dtype=int)}, {"national": True}
         #: the clique types in use this run, by name: group label per organisation (-1: in no group)
@@ -122,19 +185,26 @@ class Ties:
         self.clique_labels = np.array(list(self.labels.values()), dtype=np.int64).reshape(len(self.labels), n)
         self.clique_beta = np.array([betas[t] for t in self.labels], dtype=float)
         self.clique_log = np.array([_log_miss(betas[t]) for t in self.labels], dtype=float)
+        self.clique_local = np.array([strength[t] for t in self.labels], dtype=float)
         use_neighbours = options.neighbours and not complete
-        self.neighbour = fixed_ties(*_org_flags(orgs))["neighbour"] if use_neighbours else sp.csr_matrix((n, n))
+        if use_neighbours:
+            self.neighbour = fixed_ties(orgs.key)["neighbour"]
+            if options.rewire > 0:
+                self.neighbour = rewired(self.neighbour, options.rewire, rng or np.random.default_rng(0))
+        else:
+            self.neighbour = sp.csr_matrix((n, n))
         self.nb_indptr = self.neighbour.indptr.astype(np.int64)
         self.nb_indices = self.neighbour.indices.astype(np.int64)
         self.beta_neighbour, self.log_neighbour = betas["neighbour"], _log_miss(betas["neighbour"])
         self.beta_lever, self.log_lever = betas["lever"], _log_miss(betas["lever"])
-        # social proof's denominator: beta-weighted ties to organisations each innovation applies to
         self.applicable = applicable.astype(float)
-        self.log_no_hear, self.proof, self.count = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
-        self.counts_needed = counts_needed  # the count of adopting ties is only read under complex contagion
+        self.log_no_hear, self.proof, self.local = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
+        self.local_needed = local_needed  # the local adopting ties are only read under complex contagion
+        self.fraction = fraction  # complex contagion's threshold on the fraction of local ties (else a count)
         self.nb_weights = np.ones(len(self.nb_indices))
         self._lever_version = -1
-        self.inverse_denominator = np.zeros((n, k))  # 1 / denominator, 0 where there is none
+        self.inverse_denominator = np.zeros((n, k))  # 1 / beta-weighted applicable ties, 0 where there is none
+        self.inverse_local = np.zeros((n, k))  # 1 / strength-weighted applicable local ties, 0 where none
         self.refresh()
 
     def refresh(self) -> None:
@@ -147,23 +217,28 @@ class Ties:
         self.lever_indptr = np.searchsorted(rows, np.arange(self.orgs.n + 1)).astype(np.int64)
         self.lever_indices = cols
         self.lever_weights = self.effects.lever_ties[rows, cols] if len(rows) else np.zeros(0)
-        _, den, _ = self.signals(self.applicable, normalise=False)
-        np.divide(1.0, den, out=self.inverse_denominator, where=den > 0)
-        self.inverse_denominator[den <= 0] = 0.0
+        den, den_local = np.zeros_like(self.proof), np.zeros_like(self.proof)
+        signals_kernel(self.applicable, self.kernel_arguments(refresh=False), np.zeros_like(self.proof), den,
+                       den_local, True, False, self.inverse_denominator, False, self.inverse_local)
+        for out, d in ((self.inverse_denominator, den), (self.inverse_local, den_local)):
+            np.divide(1.0, d, out=out, where=d > 0)
+            out[d <= 0] = 0.0
 
-    def kernel_arguments(self) -> TieKernel:
+    def kernel_arguments(self, refresh: bool = True) -> TieKernel:
         """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
-        self.refresh()
+        if refresh:
+            self.refresh()
         return TieKernel(*(getattr(self, name) for name in TieKernel._fields))
 
     def signals(self, adopted: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
         beta-weighted share of applicable ties that adopted (simple contagion; with ``normalise=False``
-        the beta-weighted sum) and the count of adopting ties (complex contagion). ``adopted`` is a float
-        (n, k) 0/1 array; the arrays returned are reused by the next call."""
-        signals_kernel(adopted, self.kernel_arguments(), self.log_no_hear, self.proof, self.count,
-                       self.counts_needed, normalise, self.inverse_denominator)
-        return self.log_no_hear, self.proof, self.count
+        the beta-weighted sum) and the strength-weighted adopting local ties (complex contagion: a count, or
+        with ``fraction`` and ``normalise`` their share of the local ties). ``adopted`` is a float (n, k)
+        0/1 array; the arrays returned are reused by the next call."""
+        signals_kernel(adopted, self.kernel_arguments(), self.log_no_hear, self.proof, self.local,
+                       self.local_needed, normalise, self.inverse_denominator, self.fraction, self.inverse_local)
+        return self.log_no_hear, self.proof, self.local
 
     def graph(self, tie_type: str) -> nx.Graph:
         """One tie type of this run as a networkx graph (``neighbour``, ``county``, ``skr_group``,
@@ -183,25 +258,30 @@ class Ties:
 
 
 @njit(cache=True, error_model="numpy")
-def signals_kernel(adopted, ties, log_no_hear, proof, count, with_count, normalise, inverse_denominator):
+def signals_kernel(adopted, ties, log_no_hear, proof, local, with_local, normalise, inverse_denominator,
+                   fraction, inverse_local):
     """Adopting ties of every type (``ties``: a :data:`TieKernel`), summed into the (n, k) signals the
-    life cycle reads (the count of adopting ties only ``with_count``); ``proof`` is the beta-weighted sum,
-    times ``inverse_denominator`` (the share of ties that adopted) when ``normalise``."""
+    life cycle reads: ``log_no_hear`` (awareness), ``proof`` (the beta-weighted sum, times
+    ``inverse_denominator`` when ``normalise``: the share of ties that adopted) and, only ``with_local``,
+    ``local`` (strength-weighted adopting local ties; times ``inverse_local`` when ``normalise`` and
+    ``fraction``: their share)."""
     log_no_hear[:] = 0.0
     proof[:] = 0.0
-    count[:] = 0.0
-    _clique_signals(adopted, ties.clique_labels, ties.clique_beta, ties.clique_log, log_no_hear, proof, count,
-                    with_count)
+    local[:] = 0.0
+    _clique_signals(adopted, ties.clique_labels, ties.clique_beta, ties.clique_log, ties.clique_local,
+                    log_no_hear, proof, local, with_local)
     _csr_signals(adopted, ties.nb_indptr, ties.nb_indices, ties.nb_weights, ties.beta_neighbour,
-                 ties.log_neighbour, log_no_hear, proof, count, with_count)
+                 ties.log_neighbour, log_no_hear, proof, local, with_local)
     _csr_signals(adopted, ties.lever_indptr, ties.lever_indices, ties.lever_weights, ties.beta_lever,
-                 ties.log_lever, log_no_hear, proof, count, with_count)
+                 ties.log_lever, log_no_hear, proof, local, with_local)
     if normalise:
         proof *= inverse_denominator
+        if with_local and fraction:
+            local *= inverse_local
 
 
 @njit(cache=True, error_model="numpy")
-def _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count, with_count):
+def _clique_signals(adopted, labels, betas, logs, strengths, log_no_hear, proof, local, with_local):
     """Add each clique type's adopting ties: the group's adopters minus oneself."""
     n, k = adopted.shape
     for c in range(labels.shape[0]):
@@ -212,6 +292,7 @@ def _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count, wit
             if g >= 0:
                 for j in range(k):
                     sums[g, j] += adopted[i, j]
+        strength = strengths[c]
         for i in range(n):
             g = labels[c, i]
             if g >= 0:
@@ -219,13 +300,14 @@ def _clique_signals(adopted, labels, betas, logs, log_no_hear, proof, count, wit
                     a = sums[g, j] - adopted[i, j]
                     log_no_hear[i, j] += logs[c] * a
                     proof[i, j] += betas[c] * a
-                    if with_count:
-                        count[i, j] += a
+                    if with_local and strength > 0.0:
+                        local[i, j] += strength * a
 
 
 @njit(cache=True, error_model="numpy")
-def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear, proof, count, with_count):
-    """Add adopting ties along a sparse weighted tie matrix (land-border neighbours, lever-made ties)."""
+def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear, proof, local, with_local):
+    """Add adopting ties along a sparse weighted tie matrix (land-border neighbours, lever-made ties; both
+    local, with strength = weight)."""
     n, k = adopted.shape
     for i in range(indptr.shape[0] - 1):
         for p in range(indptr[i], indptr[i + 1]):
@@ -235,13 +317,9 @@ def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear,
                 a = w * adopted[nb, j]
                 log_no_hear[i, j] += log_miss * a
                 proof[i, j] += beta * a
-                if with_count:
-                    count[i, j] += a
+                if with_local:
+                    local[i, j] += a
 
 
 def _log_miss(beta: float) -> float:
     return float(np.log1p(-min(beta, 1 - 1e-12)))
-
-
-def _org_flags(orgs: Organisations) -> tuple[bool, bool]:
-    return bool((orgs.kind == REGION).any()), bool((orgs.kind == AGENCY).any())

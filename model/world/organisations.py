@@ -56,6 +56,17 @@ class Organisations:
     roles: tuple[tuple[str, ...], ...]  # agencies' roles; empty for others
     counties: tuple[str, ...]  # county names, by county index
     county_codes: tuple[str, ...]
+    density: np.ndarray  # inhabitants per km² of land (regions: their county's); NaN for agencies
+    hosts: tuple[tuple[str, ...], ...]  # kinds whose national network an agency hosts; empty for others
+    delivery_msek: np.ndarray  # MSEK of programmes an agency can deliver a year as a lever's operator; 0 for others
+    without: tuple[str, ...] = ()  # agencies left out of this world
+    key: tuple = (True, True, ())  # the arguments of load_organisations that made this table
+
+    @property
+    def elected(self) -> np.ndarray:
+        """(n,) bool: led by elected politicians (municipalities and regions), whose leadership can change
+        at general elections; agencies' directors-general are appointed by the government."""
+        return self.kind != AGENCY
 
     @property
     def n(self) -> int:
@@ -67,6 +78,11 @@ class Organisations:
         """The letter of each municipality's SKR main group (A large cities, B commuter, C smaller
         towns/rural), '' for other organisations."""
         return np.array([SKR_GROUPS[g][0] if g >= 0 else "" for g in self.skr_group])
+
+    @cached_property
+    def median_density(self) -> float:
+        """The median municipality's inhabitants per km²: the reference of need by sparsity."""
+        return float(np.median(self.density[self.kind == MUNICIPALITY]))
 
     @cached_property
     def median_population(self) -> float:
@@ -82,9 +98,15 @@ class Organisations:
         return self.code.index(code)
 
 
-@lru_cache(maxsize=8)
-def load_organisations(regions: bool = True, agencies: bool = True) -> Organisations:
-    """Municipalities first (sorted by code), then regions, then agencies."""
+def agency_ids() -> tuple[str, ...]:
+    """The ids of every national actor in ``model/data/agencies.csv`` (``vinnova``, ``skr``, ...)."""
+    return tuple(a["id"] for a in read_csv("agencies.csv"))
+
+
+@lru_cache(maxsize=16)
+def load_organisations(regions: bool = True, agencies: bool = True, without: tuple[str, ...] = ()) -> Organisations:
+    """Municipalities first (sorted by code), then regions, then agencies (those not in ``without``)."""
+    without = tuple(sorted(without))
     munis = read_csv("municipalities.csv")
     counties = read_csv("regions.csv")
     county_codes = tuple(r["county_code"] for r in counties)
@@ -94,18 +116,28 @@ def load_organisations(regions: bool = True, agencies: bool = True) -> Organisat
         pop = float(m["population"])
         rows.append(dict(kind=MUNICIPALITY, code=m["code"], name=m["name"], county=county_index[m["county_code"]],
                          population=pop, scale=pop, skr=SKR_GROUPS.index(m["skr_group_code"]),
-                         lat=float(m["lat"]), lon=float(m["lon"]), roles=()))
+                         lat=float(m["lat"]), lon=float(m["lon"]), roles=(), area=float(m["area_km2"]),
+                         hosts=(), delivery=0.0))
+    county_area = np.zeros(len(counties))
+    for m in munis:
+        county_area[county_index[m["county_code"]]] += float(m["area_km2"])
     if regions:
         for r in counties:
             pop = float(r["population"])
+            c = county_index[r["county_code"]]
             rows.append(dict(kind=REGION, code="R" + r["county_code"], name=_region_name(r["name"]),
-                             county=county_index[r["county_code"]], population=pop, scale=pop, skr=-1,
-                             lat=float(r["seat_lat"]), lon=float(r["seat_lon"]), roles=()))
+                             county=c, population=pop, scale=pop, skr=-1,
+                             lat=float(r["seat_lat"]), lon=float(r["seat_lon"]), roles=(), area=county_area[c],
+                             hosts=(), delivery=0.0))
     if agencies:
         for a in read_csv("agencies.csv"):
+            if a["id"] in without:
+                continue
             rows.append(dict(kind=AGENCY, code=a["id"], name=a["name"], county=-1, population=0.0,
                              scale=float(a["staff"]), skr=-1, lat=np.nan, lon=np.nan,
-                             roles=tuple(a["roles"].split(";"))))
+                             roles=tuple(a["roles"].split(";")), area=np.nan,
+                             hosts=tuple(h for h in a["hosts"].split(";") if h),
+                             delivery=float(a["delivery_msek_per_year"])))
     kind = np.array([r["kind"] for r in rows], dtype=np.int8)
     population = np.array([r["population"] for r in rows])
     band = np.where(kind == MUNICIPALITY, size_band(population), -1)
@@ -123,6 +155,11 @@ def load_organisations(regions: bool = True, agencies: bool = True) -> Organisat
         roles=tuple(r["roles"] for r in rows),
         counties=tuple(r["name"] for r in counties),
         county_codes=county_codes,
+        density=np.array([r["population"] / r["area"] if r["kind"] != AGENCY else np.nan for r in rows]),
+        hosts=tuple(r["hosts"] for r in rows),
+        delivery_msek=np.array([r["delivery"] for r in rows]),
+        without=without,
+        key=(regions, agencies, without),
     )
 
 

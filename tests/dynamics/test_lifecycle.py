@@ -53,12 +53,13 @@ def test_replications_are_the_same_on_one_or_many_processes(baseline):
 
 
 def test_the_pilot_swamp_emerges_from_the_mechanisms(baseline):
-    """Most pilots are not scaled, and the share that scales moves with capacity and complexity."""
+    """Most pilots are not scaled (000 L4618-4620: it is rare), and the share that scales moves with
+    complexity."""
     rates = [model.run(baseline, seed=s).summary["pilot_to_scale_rate"] for s in range(10)]
-    assert 0.2 < np.mean(rates) < 0.6
+    assert 0.2 < np.mean(rates) < 0.45
     roomy = model.with_overrides(baseline, {"parameters.scale_complexity_weight": 0.0})
     easier = [model.run(roomy, seed=s).summary["pilot_to_scale_rate"] for s in range(10)]
-    assert np.mean(easier) > np.mean(rates) + 0.1
+    assert np.mean(easier) > np.mean(rates) + 0.04
 
 
 def assert_effect(paired_difference, base, changed, outcome, sign, reps=30):
@@ -150,7 +151,7 @@ def test_every_running_pilot_faces_the_stall_hazard_also_when_due_or_in_limbo(ba
     abandoned with (1 - p_scale)(1 - pilot_extension): here 0.3 + 0.7 * 0.05 = 0.335 (an earlier version
     exempted them from the hazard: 0.05)."""
     quiet = {f"parameters.{name}": 0.0 for name in
-             ("stall_no_enthusiast", "stall_protector_lost", "stall_overload", "stall_no_money")}
+             ("stall_no_champion", "stall_reprioritise", "stall_overload", "stall_no_money")}
     scenario = model.with_overrides(baseline, {**quiet, "parameters.stall_base": 0.3,
                                                "parameters.scale_base_logit": -8.0,
                                                "parameters.scale_capacity_weight": 0.0,
@@ -164,25 +165,41 @@ def test_every_running_pilot_faces_the_stall_hazard_also_when_due_or_in_limbo(ba
     assert 0.30 < stalled < 0.37
 
 
-def test_pilots_and_scale_ups_spend_this_years_money(baseline):
+def test_running_pilots_pay_each_quarter_and_never_with_money_they_do_not_have(baseline):
+    """A running pilot pays a quarter of its yearly cost every quarter it runs (no double counting, no
+    forgiven shortfall): own money never goes below zero, and a pilot that cannot pay waits that quarter
+    (its age does not advance)."""
     m = InnovationModel(baseline, seed=8)
-    checked = rich_total = 0
-    for t in range(16):
+    inn = m.innovations
+    checked = 0
+    for t in range(12):
         before_stage, before_money = m.state.stage.copy(), m.state.money_left.copy()
         m.step()
+        assert (m.state.money_left >= 0).all()
         if (t + 1) % 4 == 0:  # the next quarter is a Q1: a new budget replaced the money
             continue
-        started = (before_stage == PILOTING - 1) & (m.state.stage == PILOTING)
-        scaled = (before_stage == PILOTING) & (m.state.stage == ADOPTED)
-        cost = (started * m.innovations.pilot_cost[None, :]).sum(1) + (scaled * m.scale_cost).sum(1)
-        spent = started.any(1) | scaled.any(1)
-        rich = spent & (before_money > cost)  # never hit the floor of zero
-        assert np.allclose(m.state.money_left[rich], before_money[rich] - cost[rich])
-        assert np.array_equal(m.state.money_left[~spent], before_money[~spent])
-        assert (m.state.money_left[spent] >= 0).all()  # no grants: never below zero
-        checked += spent.sum()
-        rich_total += rich.sum()
-    assert checked > 30 and rich_total > 10
+        running = before_stage == PILOTING  # each pays this quarter's cost, whatever then happens to it
+        quarterly = (running * inn.pilot_cost[None, :] / 4.0).sum(1)
+        only_pilots = running.any(1) & ~((before_stage == ADOPTED) | (before_stage == PILOTING - 1)).any(1)
+        rich = only_pilots & (before_money > quarterly + 1e-9)
+        assert np.allclose(m.state.money_left[rich], before_money[rich] - quarterly[rich])
+        checked += rich.sum()
+    assert checked > 20
+
+
+def test_a_pilot_that_cannot_pay_waits_and_may_stall(baseline):
+    poor = model.with_overrides(baseline, {"parameters.stall_no_money": 0.0, "horizon_years": 1})
+    m = InnovationModel(poor, seed=2)
+    j = m.innovation_names.index("remote_care")
+    regions = np.flatnonzero(m.orgs.kind == 1)
+    m.state.stage[regions, j] = PILOTING
+    m.state.pilot_age[regions, j] = 0
+    m.state.champion[regions, j] = 1
+    m.state.money_left[regions[:5]] = 0.0  # these cannot pay this quarter's running cost
+    m.step()
+    assert (m.state.pilot_age[regions[:5], j] == 0).all()  # they waited
+    paid = regions[5:][m.state.stage[regions[5:], j] == PILOTING]
+    assert (m.state.pilot_age[paid, j] == 1).all()
 
 
 def test_less_slack_means_fewer_pilots_and_more_stalled(baseline, paired_difference):
