@@ -81,20 +81,26 @@ def write_calibrated_scenario(plan: CalibrationPlan, summary: pd.DataFrame, path
 
 def write_ensemble(plan: CalibrationPlan, draws: pd.DataFrame, path: Path) -> Path:
     """``ensemble.yaml``: the posterior draws as scenario paths and values, for ``--ensemble``."""
+    carried = [f for f in plan.fitted
+               if plan.calibration.ensemble.include == "all" or f.path.startswith("parameters.")] or plan.fitted
     rows = []
     for record in draws.to_dict("records"):
         rows.append({f.path: int(round(record[f.name])) if f.integer else float(f"{record[f.name]:.8g}")
-                     for f in plan.fitted})
+                     for f in carried})
     spec = {"kind": "posterior_ensemble", "calibration": plan.name,
             "description": f"{len(rows)} parameter sets drawn by weight from the posterior of {Path(plan.source).name}",
             "replications": plan.calibration.ensemble.replications, "draws": rows}
-    local = [f.path for f in plan.fitted if not f.path.startswith("parameters.")]
+    local = [f.path for f in carried if not f.path.startswith("parameters.")]
+    left = [f.path for f in plan.fitted if f not in carried]
     header = ("Posterior ensemble written by spridning calibrate: run any scenario over it with\n"
               "  spridning run SCENARIO --ensemble ensemble.yaml\n"
               "  spridning compare PORTFOLIOS --baseline BASELINE --ensemble ensemble.yaml\n"
               "one replication set per draw, on the same seeds for every draw and scenario.")
     if local:
-        header += (f"\nThese paths exist only in scenarios with the same innovations or levers: {', '.join(local)}")
+        header += f"\nThese paths exist only in scenarios with the same innovations, events or levers: {', '.join(local)}"
+    if left:
+        header += (f"\nFitted but not carried (they belong to the fitted scenario; ensemble.include: all carries "
+                   f"them): {', '.join(left)}")
     write_with(path, lambda tmp: tmp.write_text(_dump(spec, header), encoding="utf-8"))
     return path
 

@@ -92,6 +92,9 @@ class EnsembleSize(Checked):
 
     draws: int = Field(40, ge=1, le=100_000)
     replications: int = Field(5, ge=1, le=100_000)
+    include: Literal["model", "all"] = Field(
+        "model", description="model: only the model parameters (parameters.*), which every scenario has; "
+                             "all: every fitted path (innovations, events, levers of the fitted scenario too)")
 
 
 class Calibration(Checked):
