@@ -42,6 +42,11 @@ class InnovationModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> None:
+        if isinstance(seed, np.random.SeedSequence):
+            # a copy: spawning the streams below counts children on the SeedSequence itself, so a caller
+            # that runs two scenarios with the same SeedSequence object would otherwise get other streams
+            seed = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size,
+                                          n_children_spawned=seed.n_children_spawned)
         super().__init__(rng=np.random.default_rng(seed))
         # `self.scenario` is Mesa's own attribute in Mesa >= 3.4, so the scenario lives in `spec`
         self.spec = scenario

@@ -116,7 +116,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _P("pilot_load", 0.6, 0.05, 3.0, "capacity units per unit complexity",
        "Capacity a running pilot occupies, times the innovation's complexity.",
        "000 L4107-4108 (even an hour a month is hard to free); value: assumption", "capacity"),
-    _P("scale_load", 0.8, 0.0, 3.0, "capacity units per unit complexity",
+    _P("scale_load", 1.5, 0.0, 3.0, "capacity units per unit complexity",
        "Dedicated change capacity a scale-up holds while it is being implemented (scaling_quarters), times "
        "the innovation's complexity.",
        "000 L4639-4647 (scaling needs change management, resources and the ability to adapt); value: "
@@ -171,7 +171,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _P("protector_turnover", 0.02, 0.0, 0.3, "per quarter",
        "Chance that a manager leaves between elections (for agencies: in any quarter).", ASSUMPTION, "people"),
     _P("reprioritise_quarters", 4, 0, 12, "quarters",
-       "How long a new leadership without a protector goes on reprioritising running pilots.",
+       "How long a new leadership (a new majority, a new manager) goes on reprioritising running pilots.",
        "000 L2571-2573, 004 L1592-1597 (a new majority acts through the next annual budget); value: "
        "assumption", "people", integer=True),
     # --- During and ending a pilot -----------------------------------------------------------------
@@ -181,11 +181,11 @@ PARAMETERS: tuple[Parameter, ...] = (
        "Extra stall hazard of a pilot without a champion (its champion left and nobody took over, or it was "
        "started without one).",
        "000 L3322-3326, L2516-2523; value: assumption", "stall"),
-    _P("stall_reprioritise", 0.2, 0.0, 1.0, "per quarter",
-       "Extra stall hazard of a pilot while a new leadership without a protector reprioritises "
-       "(reprioritise_quarters).",
-       "000 L3373-3376 (when a protector leaves, innovation work can collapse although the budget remains); "
-       "value: assumption", "stall"),
+    _P("stall_reprioritise", 0.1, 0.0, 1.0, "per quarter",
+       "Extra stall hazard of a pilot while a new leadership reprioritises (reprioritise_quarters after a "
+       "leadership change).",
+       "000 L2825-2834 (stable majorities stabilise officials' work), L3373-3376 (when a protector leaves, "
+       "innovation work can collapse although the budget remains); value: assumption", "stall"),
     _P("stall_overload", 0.2, 0.0, 1.0, "per quarter at full overload",
        "Extra stall hazard when running pilots and adoptions exceed development capacity.",
        "000 L447-451, L2504-2513; value: assumption", "stall"),
@@ -196,7 +196,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "Chance that a finished pilot that worked but did not scale is prolonged another quarter (limbo) rather "
        "than abandoned; prolonged pilots can still scale or stall later.",
        "000 L4618-4620, L2628-2631 (pilots rarely become broad implementation); value: assumption", "stall"),
-    _P("scale_base_logit", -4.0, -8.0, 2.0, "log-odds",
+    _P("scale_base_logit", -3.6, -8.0, 2.0, "log-odds",
        "Log-odds that a finished pilot that worked is scaled, before the named parts below.", ASSUMPTION,
        "scale"),
     _P("scale_capacity_weight", 1.0, 0.0, 5.0, "log-odds per unit",

@@ -7,8 +7,8 @@ them, so the number who left this quarter (``leavers``, out of ``previous``) is 
 to know whether a champion has gone. The leadership of municipalities and regions can change at every
 general election (September, every four years: 2026, 2030, ...) and, less often, in between; agencies'
 directors-general are appointed by the government, so theirs changes at the between-elections rate in any
-quarter. A new leadership without a protector reprioritises for ``reprioritise_quarters`` quarters (it acts
-through the next annual budget). Slack is redrawn with each annual budget (000 L2571-2573; 004 L1592-1597)
+quarter. A new leadership — a new majority after an election, a new manager — reprioritises running pilots
+for ``reprioritise_quarters`` quarters (it acts through the next annual budget). Slack is redrawn with each annual budget (000 L2571-2573; 004 L1592-1597)
 and is spent during the year on pilots, scale-ups and running costs (:mod:`model.dynamics.lifecycle`).
 
 Random numbers: every quarter takes exactly three uniforms per organisation (arrivals, departures,
@@ -119,13 +119,12 @@ def _update(people, rates, u, z, new_budget, change_p):
         enthusiasts[i] += poisson_quantile(u[0, i], arrival_rate[i], no_arrival[i]) - leavers[i]
         had = protector[i]
         c = change_p if elected[i] else rates.protector_turnover
-        if u[2, i] < c:  # new leadership; given a change, u / c is again uniform
-            protector[i] = u[2, i] < c * protector_share
-        protector_lost[i] = had and not protector[i]
         if reprioritise[i] > 0:
             reprioritise[i] -= 1
-        if protector_lost[i]:  # a new leadership without a protector reprioritises running pilots
-            reprioritise[i] = rates.reprioritise_quarters
+        if u[2, i] < c:  # new leadership; given a change, u / c is again uniform
+            protector[i] = u[2, i] < c * protector_share
+            reprioritise[i] = rates.reprioritise_quarters  # a new leadership reprioritises running pilots
+        protector_lost[i] = had and not protector[i]
         if new_budget:  # a new year's budget: fresh slack, and last year's unspent money is gone
             slack[i] = slack_mean[i] * math.exp(sigma * z[i] - sigma * sigma / 2.0)
             money_left[i] = slack[i]

@@ -130,3 +130,25 @@ def test_lever_ties_reach_the_dynamics_exactly_as_levers_made_them():
     assert m.effects.has_lever_ties and np.array_equal(dense, m.effects.lever_ties)
     assert np.array_equal(dense, dense.T)  # ties are mutual
     assert m.graph("lever").number_of_edges() == int((dense > 0).sum()) // 2
+
+
+def test_agencies_can_be_left_out_and_carry_hosts_and_delivery_capacity():
+    orgs = load_organisations(True, True, ("skr", "digg"))
+    assert orgs.n == 324 - 2 and "skr" not in orgs.code and orgs.key == (True, True, ("digg", "skr"))
+    full = load_organisations()
+    skr = full.index_of("skr")
+    assert full.hosts[skr] == ("municipality", "region") and full.hosts[full.index_of("esam")] == ("agency",)
+    assert full.delivery_msek[skr] > 0 and full.delivery_msek[full.index_of("riksrevisionen")] == 0
+    assert (full.delivery_msek[full.kind != AGENCY] == 0).all()
+    assert not full.elected[full.kind == AGENCY].any() and full.elected[full.kind != AGENCY].all()
+
+
+def test_population_density_comes_from_the_land_area():
+    orgs = load_organisations()
+    stockholm, arjeplog = orgs.index_of("0180"), orgs.index_of("2506")
+    assert orgs.density[stockholm] > 4000 and orgs.density[arjeplog] < 1
+    region = orgs.index_of("R25")
+    muni = (orgs.kind == MUNICIPALITY) & (orgs.county == orgs.county[region])
+    assert orgs.population[region] / orgs.density[region] == pytest.approx(
+        (orgs.population[muni] / orgs.density[muni]).sum())
+    assert np.isnan(orgs.density[orgs.kind == AGENCY]).all()

@@ -1,0 +1,142 @@
+"""Shocks and coercion (``events:``): a legal mandate, a crisis, an earmarked state grant — and the
+discontinuance when temporary money ends."""
+
+import numpy as np
+import pytest
+
+import model
+from model.dynamics.lifecycle import TALLY
+from model.model import InnovationModel
+from model.runner import replication_seed
+from model.stages import ADOPTED, AWARE, DROPPED, PILOTING
+from model.world.organisations import MUNICIPALITY
+
+from ..support import MINIMAL
+from ..support import assert_scenario_rejected as bad
+
+MANDATE = {"type": "mandate", "innovation": "digital_home_care", "year": 2027, "deadline": 2029}
+
+
+def adopted_share(out, t, j, mask):
+    return float((out.stage_history[t][mask, j] == ADOPTED).mean())
+
+
+def test_a_mandate_brings_90_percent_within_its_deadline_and_a_lag_smaller_ones_later(baseline):
+    scenario = model.with_overrides(baseline, {"events": [MANDATE], "horizon_years": 6})
+    j = scenario.innovations.index(next(i for i in scenario.innovations if i.name == "digital_home_care"))
+    deadline_end = 4 * (2029 + 1 - 2026)  # the quarter boundary at the end of the deadline year
+    lag = 4  # a year
+    at_deadline_small, at_deadline_large, done = [], [], []
+    for seed in range(4):
+        out = model.run(scenario, seed)
+        muni = out.orgs.kind == MUNICIPALITY
+        band = out.orgs.size_band
+        done.append(adopted_share(out, deadline_end + lag, j, muni))
+        at_deadline_small.append(adopted_share(out, deadline_end, j, muni & (band == 0)))
+        at_deadline_large.append(adopted_share(out, deadline_end, j, muni & (band >= 3)))
+    assert min(done) >= 0.9
+    assert np.mean(at_deadline_small) < np.mean(at_deadline_large) - 0.05  # laggards are the small ones
+    baseline_share = adopted_share(model.run(model.with_overrides(baseline, {"horizon_years": 6}), 0),
+                                   deadline_end + lag, j, muni)
+    assert baseline_share < 0.3
+
+
+def test_a_mandate_ramps_up_to_its_pressure_at_the_deadline(baseline):
+    target = {**MANDATE, "pressure": 0.5, "funded": False}
+    m = InnovationModel(model.with_overrides(baseline, {"events": [target]}), seed=1)
+    pressure = m.context.events.pressure[:, 0]
+    assert (pressure[:4] == 0).all() and pressure[4] > 0
+    assert pressure[15] == pytest.approx(0.5) and (pressure[16:] == 0.5).all()
+    assert (np.diff(pressure[4:16]) > 0).all()
+    assert (m.context.events.relax[:, -1, 0] == 0).all()  # not funded: nothing covers its costs
+    funded = InnovationModel(model.with_overrides(baseline, {"events": [MANDATE]}), seed=1)
+    assert (funded.context.events.relax[4:, -1, 0] == 1).all() and (funded.context.events.relax[:4, -1, 0] == 0).all()
+
+
+def test_a_crisis_gives_a_surge_and_then_a_slowdown(baseline):
+    crisis = {"type": "crisis", "start_year": 2028, "years": 1, "fade_years": 1, "innovations": ["digital_home_care"],
+              "relaxes": {"capacity": 0.5, "social_proof": 1.0, "money": 0.5}}
+    plain = model.with_overrides(baseline, {"horizon_years": 6})
+    shocked = model.with_overrides(plain, {"events": [crisis]})
+
+    def started_per_year(out):
+        h = out.stage_history[:, :, 0]
+        return ((h[:-1] == AWARE) & (h[1:] == PILOTING)).sum(1).reshape(-1, 4).sum(1)
+
+    seeds = [replication_seed(7, r) for r in range(30)]
+    with_crisis = np.array([started_per_year(model.run(shocked, s)) for s in seeds])
+    without = np.array([started_per_year(model.run(plain, s)) for s in seeds])
+    surge = with_crisis[:, 2] - without[:, 2]  # 2028
+    half = 1.96 * surge.std(ddof=1) / np.sqrt(len(seeds))
+    assert surge.mean() - half > 0 and surge.mean() > without[:, 2].mean()  # more than doubles
+    # then a slowdown: after the crisis has faded, pilots start far less often than during it, and no more
+    # often than without the crisis (those ready went during the crisis)
+    drop = with_crisis[:, 2] - with_crisis[:, 4:6].mean(1)
+    assert drop.mean() - 1.96 * drop.std(ddof=1) / np.sqrt(len(seeds)) > 0
+    after = (with_crisis[:, 4:6] - without[:, 4:6]).mean(1)
+    assert after.mean() < 1.96 * after.std(ddof=1) / np.sqrt(len(seeds))
+
+
+def test_adoptions_that_depended_on_a_temporary_grant_can_be_discontinued_after_it_ends(baseline):
+    """An earmarked state grant pays an innovation's costs in every municipality for three years (here more
+    than they cost, and more than Socialstyrelsen could deliver by default); when it ends, those whose own
+    money does not cover the running costs drop it (000 L2638-2645)."""
+    costly = model.with_overrides(baseline, {"horizon_years": 6, "parameters.operating_cost_share": 0.8,
+                                             "parameters.initial_adopters": 20,
+                                             "innovations.digital_home_care.value": 1.0,
+                                             "world.delivery_msek_per_year": {"socialstyrelsen": 2000}})
+    grant = {"type": "earmarked_grant", "innovation": "digital_home_care", "start_year": 2026, "years": 3,
+             "msek_per_year": 1500, "split": "equal"}
+    funded = model.with_overrides(costly, {"events": [grant]})
+    lasting = model.with_overrides(costly, {"events": [{**grant, "years": 6}]})
+    j = 0  # digital_home_care
+
+    def drops(scenario, seed):
+        h = model.run(scenario, seed).stage_history[:, :, j]
+        return ((h[:-1] == ADOPTED) & (h[1:] == DROPPED)).sum(1).reshape(-1, 4).sum(1)
+
+    seeds = [replication_seed(3, r) for r in range(12)]
+    ended = np.array([drops(funded, s) for s in seeds])
+    kept = np.array([drops(lasting, s) for s in seeds])
+    assert (ended[:, :3] == kept[:, :3]).all()  # the same runs while both grants pay
+    more = (ended[:, 3:5] - kept[:, 3:5]).sum(1)  # 2029-2030: one grant has ended, the other goes on
+    assert more.mean() - 1.96 * more.std(ddof=1) / np.sqrt(len(seeds)) > 0
+    m = InnovationModel(funded, seed=seeds[0])
+    m.run_model()
+    lost = m.context.record.tally[:, TALLY.index("adoptions_lost_no_money")].reshape(-1, 4).sum(1)
+    assert lost[3:5].sum() > lost[1:3].sum()
+    out = model.run(funded, 0)
+    usage = out.lever_usage.set_index("year")
+    assert list(usage.index) == [2026, 2027, 2028]
+    assert usage["operator"].eq("socialstyrelsen").all() and (usage["returned_msek"] > 0).all()
+    assert np.allclose(usage["used_msek"] + usage["returned_msek"], 1500)
+
+
+def test_events_are_validated_with_lines_and_suggestions(tmp_path, capsys):
+    base = MINIMAL + "events:\n"
+    bad(tmp_path, capsys, base + "  - type: mandat\n    innovation: x\n    year: 2027\n    deadline: 2028\n",
+        "events[0].type", "unknown event 'mandat'", "did you mean 'mandate'")
+    bad(tmp_path, capsys, base + "  - type: mandate\n    innovation: y\n    year: 2027\n    deadline: 2028\n",
+        "events[0].innovation", "unknown innovation 'y'")
+    bad(tmp_path, capsys, base + "  - type: mandate\n    innovation: x\n    year: 2029\n    deadline: 2028\n",
+        "events[0]", "deadline 2028 is before year 2029")
+    bad(tmp_path, capsys, base + "  - type: crisis\n    start_year: 2040\n    relaxes: {capacity: 0.5}\n",
+        "events[0].start_year", "outside the simulated years", "2026-2030")
+    bad(tmp_path, capsys, base + "  - type: crisis\n    start_year: 2027\n    relaxes: {capacity: 1.5}\n",
+        "events[0].relaxes", "between 0 and 1")
+    bad(tmp_path, capsys, base + "  - type: crisis\n    start_year: 2027\n    relaxes: {patience: 0.5}\n",
+        "events[0].relaxes")
+    bad(tmp_path, capsys, MINIMAL + "world:\n  agencies: false\nevents:\n  - type: earmarked_grant\n"
+        "    innovation: x\n    start_year: 2027\n    msek_per_year: 10\n",
+        "events[0].operator", "not in this world")
+
+
+def test_the_shipped_event_scenarios_run(capsys):
+    from model.cli import main
+
+    for name in ("event_mandate", "event_crisis", "event_earmarked_grant"):
+        path = f"scenarios/{name}.yaml"
+        assert main(["validate", path]) == 0
+        scenario = model.load_scenario(path)
+        assert scenario.events and not scenario.levers
+        assert 0 < model.run(model.with_overrides(scenario, {"horizon_years": 4}), 0).summary["final_adoption"] < 1

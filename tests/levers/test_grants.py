@@ -1,0 +1,102 @@
+"""Money that works as money: a grant funds a pilot (or a scale-up) of a named innovation, through rounds
+of calls; it pays running costs and project staff; what is not spent goes back; money no one can take is
+unplaced."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import model
+from model.dynamics.lifecycle import TALLY
+from model.model import InnovationModel
+from model.runner import replication_seed
+from model.stages import ADOPTED, PILOTING
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def base():
+    return model.with_overrides(model.load_scenario(SCENARIOS / "baseline.yaml"), {"horizon_years": 6})
+
+
+def grants(budget, **extra):
+    return {"type": "pilot_grants", "budget_msek_per_year": budget, "duration_years": 4, **extra}
+
+
+def paired(a, b, outcome, reps=20):
+    seeds = [replication_seed(11, r) for r in range(reps)]
+    d = np.array([model.run(b, s).summary[outcome] - model.run(a, s).summary[outcome] for s in seeds])
+    return d.mean(), 1.96 * d.std(ddof=1) / np.sqrt(reps)
+
+
+def test_pilot_grants_at_a_realistic_budget_raise_pilots_started_and_more_never_lowers_them(base):
+    realistic = model.with_overrides(base, {"levers": [grants(50)]})  # lever_pilot_grants' budget
+    larger = model.with_overrides(base, {"levers": [grants(200)]})
+    mean, half = paired(base, realistic, "pilots_started")
+    assert mean - half > 0, (mean, half)
+    mean, half = paired(realistic, larger, "pilots_started")
+    assert mean + half > 0 and mean > 0, (mean, half)
+    # beyond what Vinnova can deliver (400 MSEK a year) and what organisations can take, money is unplaced
+    huge = model.run(model.with_overrides(base, {"levers": [grants(1000)]}), 1)
+    assert huge.summary["unplaced_capacity_msek"] == pytest.approx(600 * 4)
+    assert huge.summary["unplaced_no_taker_msek"] > 0
+
+
+def test_a_grant_funds_a_named_pilot_that_starts_with_its_costs_and_staff_paid(base):
+    m = InnovationModel(model.with_overrides(base, {"levers": [grants(50)]}), seed=4)
+    lever = m.levers[0]
+    started = []
+    for _ in range(8):
+        m.step()
+        started.append((lever.funded & (m.state.stage == PILOTING)).sum())
+    assert max(started) > 5
+    assert m.context.record.tally[:, TALLY.index("pilots_funded")].sum() == lever.grants  # every one started
+    inn = m.innovations
+    i, j = np.argwhere(lever.earmarked > 0)[0]
+    expected = inn.pilot_cost[j] * inn.pilot_quarters[j] / 4 + 0.4 * inn.pilot_quarters[j] / 4
+    assert lever.awarded_msek >= expected - 1e-9
+    # calls: two rounds a year, each applicant pays once per round, and rounds never award more than
+    # their share of the year's money
+    record = m.context.ledger.usage["pilot_grants", 2026]
+    assert record.applications >= record.placed > 0
+    assert record.used + record.returned <= 50 * 0.95 + 50 * 0.05 + 1e-9
+
+
+def test_earmarked_money_left_when_a_funded_pilot_ends_without_scaling_is_returned(base):
+    names = [i.name for i in base.innovations]
+    doomed = model.with_overrides(base, {"levers": [grants(50)], **{f"innovations.{n}.value": 0.0 for n in names}})
+    out = model.run(doomed, 2)
+    frame = out.lever_usage
+    assert frame.returned_msek.sum() > 0
+    assert np.allclose(frame.used_msek + frame.returned_msek + frame.unplaced_no_taker_msek
+                       + frame.unplaced_capacity_msek, frame.budget_msek)
+
+
+def test_scale_up_grants_fund_the_scale_up_of_a_pilot_close_to_its_end(base):
+    m = InnovationModel(model.with_overrides(base, {"levers": [{"type": "scale_up_grants",
+                                                                "budget_msek_per_year": 50}]}), seed=5)
+    m.run_model()
+    lever = m.levers[0]
+    assert lever.grants > 0
+    funded_pairs = lever.award_year > 0
+    assert ((m.stage_history == ADOPTED).any(0) & funded_pairs).any()  # some funded pilots scaled
+    costly = {f"innovations.{n}.scale_cost_fixed_msek": 3.0 for n in [i.name for i in base.innovations]}
+    expensive = model.with_overrides(base, costly)
+    funded = model.with_overrides(expensive, {"levers": [{"type": "scale_up_grants", "budget_msek_per_year": 100}]})
+    mean, half = paired(expensive, funded, "pilot_to_scale_rate")
+    assert mean - half > 0, (mean, half)
+
+
+def test_small_actor_grants_buy_temporary_capacity_and_money_for_small_municipalities(base):
+    entry = {"type": "small_actor_grants", "budget_msek_per_year": 100, "duration_years": 3}
+    with_grants = model.with_overrides(base, {"levers": [entry]})
+    mean, half = paired(base, with_grants, "adoption_small")
+    assert mean - half > 0, (mean, half)
+    m = InnovationModel(with_grants, seed=1)
+    m.step()
+    lever = m.levers[0]
+    small = lever.targeting.pool
+    assert small.sum() == 167 and (lever.staff[small] > 0).all() and (lever.staff[~small] == 0).all()
+    assert (m.effects.capacity_bonus[small] > 0).all()  # project staff for the year
