@@ -12,6 +12,7 @@ scenarios run with the same seed share every draw a lever does not touch (common
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 from .mesa_import import mesa
@@ -31,6 +32,15 @@ from .world.organisations import AGENCY, KIND_NAMES, MUNICIPALITY, REGION, load_
 #: operations never take all of an organisation's development capacity (keeps capacity above zero)
 MAX_PRESSURE = 0.99
 AGENT_CLASS = {MUNICIPALITY: Municipality, REGION: Region, AGENCY: Agency}
+
+
+@lru_cache(maxsize=16)
+def _national_actors(key: tuple) -> tuple[int, bool]:
+    """In the world ``load_organisations(*key)``: how many national actors promote innovations (network hosts
+    and sector agencies), and whether a network host is there to share failures."""
+    orgs = load_organisations(*key)
+    promoters = sum(bool({"network_host", "sector_agency"} & set(roles)) for roles in orgs.roles)
+    return int(promoters), any(bool(h) for h in orgs.hosts)
 
 
 class InnovationModel(mesa.Model):
@@ -80,8 +90,10 @@ class InnovationModel(mesa.Model):
                                                                      elected=self.orgs.elected)
         # uniforms per organisation, innovation and quarter, drawn at once: see model.dynamics.lifecycle
         shape = (self.n_steps, self.n, self.k)
-        draws = Draws(lifecycle=self.rng_lifecycle.random(shape), champion=self.rng_lifecycle.random(shape),
-                      result=self.rng_lifecycle.random(shape), people=people_uniforms, slack=slack_normals)
+        draws = Draws(lifecycle=self.rng_lifecycle.random(shape),
+                      champion=self.rng_lifecycle.random(shape, dtype=np.float32),
+                      result=self.rng_lifecycle.random(shape, dtype=np.float32),
+                      people=people_uniforms, slack=slack_normals)
         people.start_quarter(self.state, self.params, draws, schedule, 0)
         self.effects = Effects(self.n, self.k)
         members = draw_national_members(self.orgs, self.scale, self.params.national_network_share,
@@ -114,8 +126,7 @@ class InnovationModel(mesa.Model):
             complex_contagion=complex_contagion,
             events=event_schedule.schedule(scenario.events, self.innovation_names, scenario.start_year,
                                            self.n_steps),
-            promoters=int(sum(bool({"network_host", "sector_agency"} & set(r)) for r in self.orgs.roles)),
-            failures_shared=any(bool(h) for h in self.orgs.hosts),
+            promoters=_national_actors(self.orgs.key)[0], failures_shared=_national_actors(self.orgs.key)[1],
             delivery=self._delivery(),
         )
         self._organisations: list | None = None  # Mesa agents, made on first use (see `organisations`)

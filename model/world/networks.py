@@ -129,13 +129,23 @@ def national_labels(orgs: Organisations, members: np.ndarray) -> np.ndarray:
     the networks of municipalities and regions, eSam that of agencies); a host belongs to its own network,
     and ``members`` says who of the others takes part (:func:`draw_national_members`).
     """
-    labels = np.full(orgs.n, -1, dtype=np.int64)
-    for host in np.flatnonzero(np.array([bool(h) for h in orgs.hosts])):
-        kinds = [KIND_NAMES.index(k) for k in orgs.hosts[host]]
-        labels[np.isin(orgs.kind, kinds) & members & (labels < 0)] = host
-    for host in np.flatnonzero(np.array([bool(h) for h in orgs.hosts])):
-        labels[host] = host
+    host_of_kind, hosts = _hosts(orgs.key)
+    labels = np.where(members, host_of_kind[orgs.kind], -1).astype(np.int64)
+    labels[hosts] = hosts
     return labels
+
+
+@lru_cache(maxsize=16)
+def _hosts(key: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Per kind of organisation the row of the host of its national network (-1: none in this world), and
+    the rows of the hosts."""
+    orgs = load_organisations(*key)
+    host_of_kind = np.full(len(KIND_NAMES), -1, dtype=np.int64)
+    hosts = np.array([i for i, h in enumerate(orgs.hosts) if h], dtype=np.int64)
+    for host in hosts[::-1]:  # the first host listed for a kind wins
+        for kind in orgs.hosts[host]:
+            host_of_kind[KIND_NAMES.index(kind)] = host
+    return host_of_kind, hosts
 
 
 def as_graph(matrix: sp.spmatrix | np.ndarray, orgs: Organisations) -> nx.Graph:
