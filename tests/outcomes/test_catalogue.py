@@ -64,5 +64,5 @@ def test_the_run_command_prints_the_catalogue_outcomes(tmp_path, capsys):
 
     assert main(["run", "scenarios/baseline.yaml", "--reps", "2", "--workers", "1", "--quiet",
                  "--set", "horizon_years=1", "--out", str(tmp_path / "r")]) == 0
-    printed = [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    printed = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
     assert printed == list(PRINTED)
