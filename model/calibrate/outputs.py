@@ -150,7 +150,8 @@ def write_outputs(result: FitResult, workers: int | None = None, charts: bool = 
                          f"{plan.name}: observed shares against the posterior predictive")
         targets_chart(table, out / "charts" / "targets.png", f"{plan.name}: targets met and missed")
         pairs_chart(result.posterior, [f.name for f in plan.fitted], {f.name: (f.low, f.high) for f in plan.fitted},
-                    out / "charts" / "posterior_pairs.png", f"{plan.name}: posterior")
+                    out / "charts" / "posterior_pairs.png", f"{plan.name}: posterior",
+                    log=frozenset(f.name for f in plan.fitted if f.prior == "loguniform"))
     write_json(manifest(result, summary, table), out / "manifest.json")
     return table
 

@@ -14,12 +14,13 @@ how the fit was made:
 from __future__ import annotations
 
 import math
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from .style import OKABE_ITO, literal, new_figure, percent_axis, save, styled, titles
 
@@ -60,18 +61,24 @@ def predictive_figure(paths: pd.DataFrame, table: pd.DataFrame, title: str, note
         ax.fill_between(band["year"], band["low"], band["high"], color=BAND_COLOR, alpha=0.2, linewidth=0)
         ax.plot(band["year"], band["median"], color=BAND_COLOR, linewidth=1.6)
         _points(ax, table[table["series"] == name])
-        ax.set_title(literal(textwrap.fill(name, 34)), fontsize=7.5, loc="left", fontweight="normal")
+        ax.set_title(literal(_wrap(name, 32)), fontsize=7.5, loc="left", fontweight="normal")
         ax.set_xlim(float(years.min()) - 0.3, float(years.max()) + 0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         ax.set_ylim(0, 1)
         percent_axis(ax)
-    for ax in list(axes.flat)[len(series):]:
-        ax.set_visible(False)
+    spare = list(axes.flat)[len(series):]
+    for ax in spare:
+        ax.axis("off")
     handles = [Line2D([], [], color=BAND_COLOR, linewidth=1.6, label="posterior predictive median"),
+               Patch(facecolor=BAND_COLOR, alpha=0.2, linewidth=0, label="95 % of predictive runs"),
                Line2D([], [], marker="o", color=MET_COLOR, linestyle="", label="observed, met"),
                Line2D([], [], marker="o", color=MISSED_COLOR, linestyle="", label="observed, missed"),
                Line2D([], [], marker="o", color="0.3", markerfacecolor="white", linestyle="",
                       label="held out (not fitted)")]
-    fig.legend(handles=handles, loc="outside upper center", ncol=4)
+    if spare:  # the legend in the first empty panel, clear of the title and the caption
+        spare[0].legend(handles=handles, loc="center left", fontsize=8)
+    else:
+        fig.legend(handles=handles, loc="outside right upper")
     titles(fig, title, "Band: 2.5th-97.5th percentile of the posterior predictive runs (parameter draws x "
                        "replications). Points: observed share of municipalities with two standard deviations "
                        "(binomial sampling error and model discrepancy); met = predictive mean within them."
@@ -112,9 +119,11 @@ def targets_chart(table: pd.DataFrame, path: str | Path, title: str) -> Path:
 
 
 @styled
-def pairs_figure(posterior: pd.DataFrame, names: list[str], bounds: dict[str, tuple[float, float]], title: str):
+def pairs_figure(posterior: pd.DataFrame, names: list[str], bounds: dict[str, tuple[float, float]], title: str,
+                 log: frozenset[str] = frozenset()):
     """The posterior's pairs: weighted histograms of each parameter on the diagonal, weighted scatter of
-    each pair below it; every axis spans the prior's range."""
+    each pair below it; every axis spans the prior's range (on a log scale for the parameters in ``log``,
+    those with a log-uniform prior)."""
     n = len(names)
     size = max(1.6, min(2.4, 14.0 / n))
     fig = new_figure(size * n + 0.8, size * n + 0.8)
@@ -127,20 +136,29 @@ def pairs_figure(posterior: pd.DataFrame, names: list[str], bounds: dict[str, tu
             if j > i:
                 ax.set_visible(False)
                 continue
+            if xj in log:
+                ax.set_xscale("log")
             ax.set_xlim(*bounds[xj])
             if i == j:
-                ax.hist(posterior[xj], bins=20, range=bounds[xj], weights=w, color=BAND_COLOR, alpha=0.8)
+                edges = (np.geomspace(*bounds[xj], 21) if xj in log else np.linspace(*bounds[xj], 21))
+                ax.hist(posterior[xj], bins=edges, weights=w, color=BAND_COLOR, alpha=0.8)
                 ax.set_yticks([])
             else:
+                if yi in log:
+                    ax.set_yscale("log")
                 ax.scatter(posterior[xj], posterior[yi], s=4 + 400 * w, color=BAND_COLOR, alpha=0.35, linewidths=0)
                 ax.set_ylim(*bounds[yi])
+                if yi not in log:
+                    ax.yaxis.set_major_locator(MaxNLocator(3))
+            if xj not in log:
+                ax.xaxis.set_major_locator(MaxNLocator(3))
             ax.tick_params(labelsize=7)
             if i == n - 1:
-                ax.set_xlabel(literal(xj), fontsize=8)
+                ax.set_xlabel(literal(_short(xj)), fontsize=8)
             else:
                 ax.set_xticklabels([])
             if j == 0 and i > 0:
-                ax.set_ylabel(literal(yi), fontsize=8)
+                ax.set_ylabel(literal(_short(yi)), fontsize=8)
             elif j > 0:
                 ax.set_yticklabels([])
     titles(fig, title, "Diagonal: the posterior of each parameter (weighted histogram); below: pairs of "
@@ -149,6 +167,25 @@ def pairs_figure(posterior: pd.DataFrame, names: list[str], bounds: dict[str, tu
 
 
 def pairs_chart(posterior: pd.DataFrame, names: list[str], bounds: dict[str, tuple[float, float]],
-                path: str | Path, title: str) -> Path:
+                path: str | Path, title: str, log: frozenset[str] = frozenset()) -> Path:
     """Write :func:`pairs_figure` to ``path``."""
-    return save(pairs_figure(posterior, names, bounds, title), path)
+    return save(pairs_figure(posterior, names, bounds, title, log), path)
+
+
+def _wrap(name: str, width: int) -> str:
+    """``name`` on lines of at most ``width`` characters, broken after its underscores."""
+    lines, line = [], ""
+    for part in name.split("_"):
+        piece = part if not line else f"_{part}"
+        if line and len(line) + len(piece) > width:
+            lines.append(line + "_")
+            line = part
+        else:
+            line += piece
+    return "\n".join(lines + [line])
+
+
+def _short(name: str) -> str:
+    """A parameter's label on an axis: the last two parts of a long dotted path."""
+    parts = name.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else name
