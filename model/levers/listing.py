@@ -95,6 +95,12 @@ def _ids(cls) -> str:
     return "SustainGov ID " + ", ".join(str(i) for i in ids) if ids else "no SustainGov ID"
 
 
+def operator_text(cls) -> str:
+    """Who delivers a lever: its default operator, the roles another must have, whether regions can."""
+    regions = "; or regions (each for its own municipalities)" if cls.regional else ""
+    return f"default {cls.default_operator}; any national actor with a role in {', '.join(cls.operator_roles)}{regions}"
+
+
 def plain(names: list[str] | None = None) -> str:
     """The text ``spridning levers`` prints."""
     out = []
@@ -105,6 +111,7 @@ def plain(names: list[str] | None = None) -> str:
         out.append(textwrap.indent(textwrap.fill(cls.description, width - 4), "    "))
         out.append(textwrap.indent(textwrap.fill(f"scores: {cls.scores}", width - 4), "    "))
         out.append(textwrap.indent(textwrap.fill(f"evidence: {cls.evidence}", width - 4), "    "))
+        out.append(textwrap.indent(textwrap.fill(f"operator: {operator_text(cls)}", width - 4), "    "))
         for row in lever_rows(cls):
             pname, kind, default, unit, meaning = row
             cost = "  (unit cost)" if pname in cls.unit_cost_fields else ""
@@ -141,6 +148,8 @@ def markdown(names: list[str] | None = None) -> str:
     for name in names or sorted(REGISTRY):
         cls = REGISTRY[name]
         out.append(f"### `{name}` parameters ({_ids(cls)})")
+        out.append("")
+        out.append(f"Operator: {operator_text(cls)}.")
         out.append("")
         out.extend(_md_table(lever_rows(cls), cls.unit_cost_fields))
         out.append("")
