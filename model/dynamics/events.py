@@ -8,8 +8,9 @@ strong external pressure (000 L2836-2843). Three kinds of event:
   (the end of that year). From ``year`` every organisation it applies to knows of it; the *pressure*
   rises from the start to ``pressure`` (1 = a binding law, less = a national target) at the deadline and
   stays there. Under pressure *m* a pilot starts with ``p + (1 - p) m κ^(1-m)`` (κ the share of the
-  pilot's capacity the organisation has free, so those short of capacity are late until the deadline
-  leaves no choice), stall and drop hazards are times ``1 - m``, retrying is at least *m*, and scaling gets
+  capacity to implement it that the organisation has free, so those short of capacity are late until the
+  deadline leaves no choice), stall and drop hazards are times ``1 - m``, a disappointing pilot is acted on
+  only with ``1 - m``, retrying is at least *m*, and scaling gets
   ``mandate_scale_weight x m`` log-odds. ``funded: true`` applies the financing principle: the state pays
   the mandated innovation's costs from ``year`` on.
 - ``type: crisis`` — from ``start_year`` for ``years`` (in quarters' steps), then fading linearly to

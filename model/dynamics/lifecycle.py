@@ -268,8 +268,9 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
                     enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)
                     p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed[i, j]
-                    if m > 0.0:  # a mandate: those with capacity first, everyone by the deadline
-                        p_start += (1.0 - p_start) * m * kappa ** (1.0 - m)
+                    if m > 0.0:  # a mandate: those with the capacity to implement it first, all by the deadline
+                        implement = _capacity_factor(free, inn.scale_need[j] * lf)
+                        p_start += (1.0 - p_start) * m * implement ** (1.0 - m)
                     if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
                         continue
                     start = money >= first * (1.0 - 1e-12) and x < p_start * _afford(money, 4.0 * first)
