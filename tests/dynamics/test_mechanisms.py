@@ -12,7 +12,7 @@ import model
 from model.dynamics.people import is_election
 from model.model import InnovationModel
 from model.runner import replication_seed
-from model.stages import ADOPTED, AWARE, PILOTING, STALLED
+from model.stages import ADOPTED, PILOTING, STALLED
 from model.world.organisations import AGENCY, MUNICIPALITY
 
 
