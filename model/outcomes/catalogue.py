@@ -88,7 +88,7 @@ OUTCOMES: tuple[ScalarOutcome, ...] = (
                   "pilots stalled over the run (piloting -> stalled)", "lower"),
     ScalarOutcome("adoptions_dropped", "Adoptions dropped", "adoptions", "count", "durability",
                   "adoptions abandoned over the run (adopted -> dropped)", "lower"),
-    ScalarOutcome("pilot_to_scale_rate", "Pilots scaled up", "share of finished pilots", "percent",
+    ScalarOutcome("pilot_to_scale_rate", "Pilot-to-scale rate", "share of finished pilots", "percent",
                   "diffusion", "pilots_scaled / (pilots_scaled + pilots_stalled); NaN if none finished",
                   "higher", printed=True),
     ScalarOutcome("mean_years_pilot_to_scale", "Years from pilot start to scale-up", "years", "years",
