@@ -15,7 +15,10 @@ Where. ``OUT/history.db`` is pyabc's database (every generation, its tolerance, 
 summaries); ``OUT/calibration.json`` holds the fingerprint of the calibration and the fit's state.
 Resuming. Run the same command again: the fit continues after the last complete generation. Candidates
 are numbered and seeded by number (:mod:`.sampler`), so an interrupted and resumed fit gives exactly the
-posterior of an uninterrupted one; a folder made by a different calibration is refused, never mixed.
+posterior of an uninterrupted one. The stopping rules (``runs``, ``generations``, ``tolerance``,
+``min_acceptance_rate``) only say where the sequence of generations stops, so raising them and running
+again extends a finished fit exactly as if it had been asked for from the start; a folder made by a
+calibration that differs in anything else is refused, never mixed.
 """
 
 from __future__ import annotations
@@ -182,10 +185,14 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
         logging.getLogger(name).setLevel(logging.WARNING)
     budget = plan.calibration.budget
     db = out / DB_FILE
-    resumed = state is not None and db.exists()
-    if state is not None and state.get("status") == "complete" and db.exists():
-        history = pyabc.History(f"sqlite:///{db}", _id=1)
-        return _result(plan, out, history, state.get("stop_reason", "complete"), 0, 0.0, True, "-", 0)
+    url = f"sqlite:///{db}"
+    resumed = state is not None and db.exists() and _has_run(url)
+    if resumed:
+        stored = pyabc.History(url, _id=1)
+        if _finished(plan, stored):  # nothing left under this budget: a finished fit is not run again
+            reason = _stop_reason(plan, stored, _left(plan, stored) < budget.population)
+            _write_state(plan, out, status="complete", stop_reason=reason)
+            return _result(plan, out, stored, reason, 0, 0.0, True, "-", 0)
     if not compiled_code_is_cached():
         say("compiling the model's dynamics (first run in this environment, about 20 s) ...")
     run(plan.scenario, 0)  # compile or load the dynamics here, so forked workers start warm
@@ -195,20 +202,18 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
     history_box: dict[str, Any] = {}
 
     def limit(t: int) -> float:
-        used = history_box["h"].total_nr_simulations if history_box.get("h") is not None else 0
-        return budget.runs // budget.replications - used
+        return _left(plan, history_box["h"]) if history_box.get("h") is not None else budget.runs // budget.replications
 
-    from .sampler import NumberedSampler
+    from .sampler import NumberedSampler, ResumableMedian
 
     sampler = NumberedSampler(backend, plan.calibration.seed, limit, shown)
     simulator = Simulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
     distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
     abc = pyabc.ABCSMC(simulator, prior_distribution(plan.fitted), distance, population_size=budget.population,
-                       eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5), sampler=sampler)
+                       eps=ResumableMedian(), sampler=sampler)
     shown.tolerance = abc.eps
-    url = f"sqlite:///{db}"
     try:
-        if resumed and _has_run(url):
+        if resumed:
             history = abc.load(url, 1)
             say(f"resuming after generation {history.max_t} ({history.total_nr_simulations} runs kept)")
         else:
@@ -232,11 +237,30 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
                    backend.where, backend.workers)
 
 
+def _left(plan: CalibrationPlan, history: Any) -> int:
+    """Candidates the budget leaves after the stored generations."""
+    b = plan.calibration.budget
+    return b.runs // b.replications - int(history.total_nr_simulations)
+
+
+def _finished(plan: CalibrationPlan, history: Any) -> bool:
+    """Whether a stored fit has nothing left to do under the plan's budget and stopping rules."""
+    b = plan.calibration.budget
+    if history.max_t + 1 >= b.generations or _left(plan, history) < b.population:
+        return True
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    if not len(pops):
+        return False
+    last = pops.iloc[-1]
+    return bool(last.epsilon <= plan.tolerance or b.population / last.samples < b.min_acceptance_rate)
+
+
 def _has_run(url: str) -> bool:
     import pyabc
 
     try:
-        return 1 in set(pyabc.History(url).all_runs()["id"])
+        return any(getattr(entry, "id", None) == 1 for entry in pyabc.History(url, create=False).all_runs())
     except Exception:  # an empty or broken database: start again
         return False
 

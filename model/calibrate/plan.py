@@ -105,16 +105,16 @@ class CalibrationPlan:
         return given if given is not None else math.sqrt(len(self.targets))
 
     def fingerprint(self) -> dict[str, Any]:
-        """Everything that decides the runs of the fit (a resumed fit must match it exactly)."""
+        """Everything that decides the generations of the fit (a resumed fit must match it exactly). The
+        stopping rules (runs, generations, tolerance, minimum acceptance rate) are not in it: they only say
+        where the same sequence of generations stops, so a finished fit can be extended."""
         b = self.calibration.budget
         return {
             "scenario": self.scenario.resolved(),
             "fitted": [f.as_dict() for f in self.fitted],
             "targets": [t.as_dict() for t in self.targets],
             "seed": self.calibration.seed,
-            "budget": dict(runs=b.runs, population=b.population, generations=b.generations,
-                           min_acceptance_rate=b.min_acceptance_rate, tolerance=self.tolerance,
-                           replications=b.replications),
+            "budget": dict(population=b.population, replications=b.replications),
         }
 
     def fingerprint_hash(self) -> str:

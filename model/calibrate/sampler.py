@@ -26,6 +26,7 @@ from typing import Any
 
 import cloudpickle
 import numpy as np
+from pyabc import QuantileEpsilon
 from pyabc.sampler import Sampler
 
 from ..processes import process_context, quiet_fork_warning
@@ -206,3 +207,25 @@ class NumberedSampler(Sampler):
 NumberedSampler.sample_until_n_accepted.__doc__ = (
     "The first ``n`` accepted candidates of generation ``t`` in number order (all of the first ``n`` with "
     "``all_accepted``); ``sample.ok`` is False if the budget or ``max_eval`` ran out first.")
+
+
+class ResumableMedian(QuantileEpsilon):
+    """The tolerance of each generation: the weighted median distance of the previous one, and infinite for
+    generation 0 (the prior sample, no calibration sample). When a fit resumes it is computed from the stored
+    generation, as when the fit runs through — pyabc's numeric initial tolerance would start the resumed
+    generation at infinity again."""
+
+    def __init__(self) -> None:
+        super().__init__(initial_epsilon="from_sample", alpha=0.5)
+
+    def requires_calibration(self) -> bool:
+        """No sample from the prior before generation 0: generation 0 is that sample."""
+        return False
+
+    def initialize(self, t, get_weighted_distances, get_all_records, max_nr_populations, acceptor_config):
+        """Infinite for generation 0, else the weighted median of generation ``t - 1`` (from the database)."""
+        if t == 0:
+            self._look_up = {0: np.inf}
+        else:
+            self._update(t, get_weighted_distances())
+

@@ -85,3 +85,12 @@ def write_problem(folder: Path, runs: int = 2500, population: int = 100, generat
 def problem(tmp_path_factory) -> Path:
     """The calibration file of the tiny problem (at most 2500 runs, 100 per generation, 6 generations)."""
     return write_problem(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="package")
+def straight(problem, tmp_path_factory):
+    """The tiny problem fitted without interruption, on two worker processes."""
+    from model.calibrate.fit import fit
+    from model.calibrate.plan import load_calibration
+
+    return fit(load_calibration(problem), tmp_path_factory.mktemp("straight") / "fit", workers=2, progress=False)

@@ -15,13 +15,6 @@ from model.calibrate.plan import load_calibration
 from .conftest import TRUE
 
 
-@pytest.fixture(scope="module")
-def straight(problem, tmp_path_factory):
-    """The tiny problem fitted without interruption, on two worker processes."""
-    plan = load_calibration(problem)
-    return fit(plan, tmp_path_factory.mktemp("straight") / "fit", workers=2, progress=False)
-
-
 def test_recovery_posterior_covers_the_parameters_that_made_the_data(straight):
     summary = posterior_summary(straight).set_index("parameter")
     for name, value in TRUE.items():
@@ -39,18 +32,22 @@ class Interrupt(Exception):
     """Raised by the hook to interrupt a fit half-way through a generation (as Ctrl-C would)."""
 
 
-def test_resume_after_an_interruption_gives_the_same_posterior(problem, straight, tmp_path):
+def test_resume_after_an_interruption_or_with_a_larger_budget_gives_the_same_posterior(problem, straight, tmp_path):
     plan = load_calibration(problem)
     out = tmp_path / "fit"
+    # a finished fit of two generations, extended by raising the budget (stopping rules only) ...
+    short = fit(plan.with_budget(generations=2), out, workers=1, progress=False)
+    assert len(short.generations) == 2
 
-    def stop_in_generation_two(t, accepted, evaluated):
-        if t == 2 and evaluated >= 40:
+    def stop_in_generation_three(t, accepted, evaluated):
+        if t == 3 and evaluated >= 40:
             raise Interrupt
 
+    # ... and interrupted half-way through a generation
     with pytest.raises(Interrupt):
-        fit(plan, out, workers=1, progress=False, hook=stop_in_generation_two)
+        fit(plan, out, workers=1, progress=False, hook=stop_in_generation_three)
     resumed = fit(plan, out, workers=2, progress=False)
-    assert resumed.resumed
+    assert resumed.resumed and resumed.runs_computed < straight.runs_computed  # it went on, not again
     assert resumed.generations.generation.tolist() == straight.generations.generation.tolist()
     pd.testing.assert_frame_equal(resumed.posterior, straight.posterior)
     pd.testing.assert_frame_equal(resumed.generations, straight.generations)
@@ -91,3 +88,13 @@ def test_the_command_writes_posterior_calibrated_scenario_ensemble_targets_and_c
     assert len(targets) == 8 and targets["fitted"].all() and {"met", "miss_sd", "band_low"} <= set(targets.columns)
     for chart in ("predictive.png", "targets.png", "posterior_pairs.png"):
         assert (out / "charts" / chart).stat().st_size > 10_000
+
+
+def test_a_dask_cluster_gives_the_same_posterior(problem, straight, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    plan = load_calibration(problem)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        on_dask = fit(plan, tmp_path / "fit", client=client, progress=False)
+    assert on_dask.where.startswith("tcp://")
+    pd.testing.assert_frame_equal(on_dask.posterior, straight.posterior)
