@@ -130,7 +130,7 @@ class Simulator:
 
     def __call__(self, values: dict[str, Any]) -> dict[str, float]:
         """Run and measure; the runs' seed comes from NumPy's global generator (seeded per candidate)."""
-        root = int(np.random.randint(0, 2**62))
+        root = int(np.random.randint(0, 2**62, dtype=np.int64))
         scenario = self.scenario_for(values)
         total = dict.fromkeys((t.key for t in self.targets), 0.0)
         for r in range(self.replications):
