@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -37,17 +38,18 @@ class ScenarioResults:
     seed: int
     wall_seconds: float
 
-    @property
+    @cached_property
     def replications(self) -> pd.DataFrame:
-        """One row per replication (column ``replication``), one column per scalar outcome."""
+        """One row per replication (column ``replication``), one column per scalar outcome (built once: do
+        not modify the frame)."""
         frame = pd.DataFrame([o.summary for o in self.outcomes])
         frame.insert(0, "replication", range(len(self.outcomes)))
         return frame
 
-    @property
+    @cached_property
     def summary(self) -> pd.DataFrame:
         """Each outcome's mean and intervals over replications (:func:`model.results.summary_table`)."""
-        return summary_table(self.replications.drop(columns="replication"))
+        return summary_table(self.replications.drop(columns="replication"))  # built once
 
     def stacked(self, attribute: str) -> pd.DataFrame:
         """The ``attribute`` frame (``timeseries``, ``municipalities``, ``spend``) of every replication,

@@ -104,7 +104,6 @@ class Outcomes:
         steps = hist.shape[0]
         pop = population_weights(self.orgs)
         names = list(self.innovation_names) + ["all"]
-        frames = []
         counts = {
             "adopted": (hist == ADOPTED),
             "piloting": (hist == PILOTING),
@@ -119,6 +118,7 @@ class Outcomes:
             moved = (hist[:-1] == a) & (hist[1:] == b)
             ev = _group_sums(member, moved.astype(float))
             events[name] = np.concatenate([np.zeros((1,) + ev.shape[1:]), ev])
+        parts: dict[str, list[np.ndarray]] = {}
         for k, name in enumerate(names):
             pick = slice(None) if name == "all" else slice(k, k + 1)
             d, dp = den[:, pick].sum(1), den_pop[:, pick].sum(1)
@@ -130,17 +130,19 @@ class Outcomes:
                     "stalled_share": per_k["stalled"][:, :, pick].sum(2) / d,
                 }
             cols.update({ev: events[ev][:, :, pick].sum(2) for ev in EVENTS})
-            n_groups = len(table)
-            frame = pd.DataFrame({
-                "step": np.repeat(np.arange(steps), n_groups),
-                "year": np.repeat(self.start_year + np.arange(steps) / 4, n_groups),
-                "innovation": name,
-                "group_type": np.tile(table["group_type"].to_numpy(), steps),
-                "group": np.tile(table["group"].to_numpy(), steps),
-                **{c: v.ravel() for c, v in cols.items()},
-            })
-            frames.append(frame.dropna(subset=["adoption_share"]))
-        return pd.concat(frames, ignore_index=True)
+            for c, v in cols.items():
+                parts.setdefault(c, []).append(v.ravel())
+        # one frame for every innovation (innovation, then quarter, then group), rows without a share dropped
+        n_groups, n_names = len(table), len(names)
+        frame = pd.DataFrame({
+            "step": np.tile(np.repeat(np.arange(steps), n_groups), n_names),
+            "year": np.tile(np.repeat(self.start_year + np.arange(steps) / 4, n_groups), n_names),
+            "innovation": np.repeat(np.array(names, dtype=object), steps * n_groups),
+            "group_type": np.tile(table["group_type"].to_numpy(), steps * n_names),
+            "group": np.tile(table["group"].to_numpy(), steps * n_names),
+            **{c: np.concatenate(v) for c, v in parts.items()},
+        })
+        return frame[frame["adoption_share"].notna().to_numpy()].reset_index(drop=True)
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:

@@ -12,7 +12,7 @@ def mean_interval(values: np.ndarray, share: bool = False, level: float = 0.95) 
     values are shares, so the interval is clipped to [0, 1] (a paired difference of shares is not a share:
     leave it False).
     """
-    from scipy import stats
+    from scipy.special import stdtrit  # what scipy.stats.t.ppf computes, without importing scipy.stats
 
     values = np.asarray(values, dtype=float)
     ok = values[~np.isnan(values)]
@@ -21,7 +21,7 @@ def mean_interval(values: np.ndarray, share: bool = False, level: float = 0.95) 
     mean = float(ok.mean())
     if len(ok) < 2:
         return mean, np.nan, np.nan
-    half = stats.t.ppf(0.5 + level / 2, len(ok) - 1) * ok.std(ddof=1) / np.sqrt(len(ok))
+    half = stdtrit(len(ok) - 1, 0.5 + level / 2) * ok.std(ddof=1) / np.sqrt(len(ok))
     low, high = mean - half, mean + half
     if share:
         low, high = max(low, 0.0), min(high, 1.0)
