@@ -13,6 +13,7 @@ Every pool of the package comes from :func:`imap_indexed`:
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import threading
@@ -59,8 +60,12 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
     """``function(job)`` for every job on ``workers`` processes, yielded as each finishes (unordered: let
     ``function`` return the job's index with its result). Ctrl-C (or any error) terminates the workers
     before the exception reaches the caller."""
-    with quiet_fork_warning():
-        pool = process_context().Pool(workers, initializer=_ignore_interrupt)
+    gc.freeze()  # forked workers inherit the parent's objects: keep the collector from touching (copying) them
+    try:
+        with quiet_fork_warning():
+            pool = process_context().Pool(workers, initializer=_ignore_interrupt)
+    finally:
+        gc.unfreeze()
     try:
         yield from pool.imap_unordered(function, jobs, chunksize)
         pool.close()
