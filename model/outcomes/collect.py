@@ -173,9 +173,13 @@ class Outcomes:
 def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Sums over each group's members: (groups, n) weights and (t, n, k) values give (t, groups, k).
 
-    Each group sums only its own members' slice (element-wise, in NumPy's pairwise order): a dense
-    product would do 60 times the work through BLAS, whose threads only contend on a small machine.
+    Weights here are whole numbers (0/1 memberships, populations) and values 0 or 1 (states, events), so
+    every product and sum is exact in any order and one matrix product gives the same bits as summing
+    member by member; anything else is summed per group, each group over its own members' slice in NumPy's
+    pairwise order.
     """
+    if values.shape[1] < 2 ** 20 and _whole(member) and np.all((values == 0) | (values == 1)):
+        return np.matmul(member, values)
     t, n, k = values.shape
     out = np.empty((t, member.shape[0], k))
     for g, weights in enumerate(member):
@@ -185,6 +189,12 @@ def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:
             part = part * weights[idx][None, :, None]
         out[:, g, :] = part.sum(axis=1)
     return out
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Whether every value is a non-negative whole number of at most 2**32 (so a float sum of up to 2**20
+    of them stays below 2**53, exact)."""
+    return bool(np.all(values >= 0) and np.all(values <= 2.0 ** 32) and np.all(values == np.floor(values)))
 
 
 def population_weights(orgs: Organisations) -> np.ndarray:
