@@ -9,7 +9,9 @@ misses every target by one standard deviation is at sqrt(targets). The tolerance
 weighted median distance of the previous one; the fit stops when the tolerance is at or below
 ``budget.tolerance`` (default sqrt(targets): closer than that the stated uncertainty cannot tell runs
 apart), after ``budget.generations``, when the acceptance rate falls below ``budget.min_acceptance_rate``,
-or when ``budget.runs`` would be exceeded (that generation is then dropped).
+or when the next generation would likely not fit in what is left of ``budget.runs`` (its expected runs: the
+last generation's times their growth from the one before; a generation that runs out all the same is
+dropped).
 
 Where. ``OUT/history.db`` is pyabc's database (every generation, its tolerance, parameters, weights and
 summaries); ``OUT/calibration.json`` holds the fingerprint of the calibration and the fit's state.
@@ -190,7 +192,7 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
     if resumed:
         stored = pyabc.History(url, _id=1)
         if _finished(plan, stored):  # nothing left under this budget: a finished fit is not run again
-            reason = _stop_reason(plan, stored, _left(plan, stored) < budget.population)
+            reason = _stop_reason(plan, stored, _left(plan, stored) < _expected(plan, stored))
             _write_state(plan, out, status="complete", stop_reason=reason)
             return _result(plan, out, stored, reason, 0, 0.0, True, "-", 0)
     if not compiled_code_is_cached():
@@ -202,7 +204,12 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
     history_box: dict[str, Any] = {}
 
     def limit(t: int) -> float:
-        return _left(plan, history_box["h"]) if history_box.get("h") is not None else budget.runs // budget.replications
+        """Candidates generation ``t`` may evaluate: none if it would likely not fit in the budget left."""
+        history = history_box.get("h")
+        if history is None:
+            return budget.runs // budget.replications
+        left = _left(plan, history)
+        return left if left >= _expected(plan, history) else 0
 
     from .sampler import NumberedSampler, ResumableMedian
 
@@ -230,7 +237,7 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
     finally:
         shown.close()
         backend.close()
-    reason = _stop_reason(plan, history, sampler.stopped_by_budget or limit(history.max_t + 1) < budget.population)
+    reason = _stop_reason(plan, history, sampler.stopped_by_budget or limit(history.max_t + 1) == 0)
     _write_state(plan, out, status="complete", stop_reason=reason)
     seconds = time.perf_counter() - start
     return _result(plan, out, history, reason, sampler.evaluated_total * budget.replications, seconds, resumed,
@@ -243,10 +250,23 @@ def _left(plan: CalibrationPlan, history: Any) -> int:
     return b.runs // b.replications - int(history.total_nr_simulations)
 
 
+def _expected(plan: CalibrationPlan, history: Any) -> int:
+    """Candidates the next generation will likely need: the last generation's, times how much the last
+    generation needed more than the one before (at least the population). A generation that would not fit
+    in the budget left is not started (its runs would be thrown away)."""
+    b = plan.calibration.budget
+    pops = history.get_all_populations()
+    samples = [int(n) for n in pops[pops.t >= 0].samples]
+    if not samples:
+        return b.population
+    growth = max(1.0, samples[-1] / samples[-2]) if len(samples) > 1 else 1.0
+    return max(b.population, int(samples[-1] * growth))
+
+
 def _finished(plan: CalibrationPlan, history: Any) -> bool:
     """Whether a stored fit has nothing left to do under the plan's budget and stopping rules."""
     b = plan.calibration.budget
-    if history.max_t + 1 >= b.generations or _left(plan, history) < b.population:
+    if history.max_t + 1 >= b.generations or _left(plan, history) < _expected(plan, history):
         return True
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0]
@@ -275,7 +295,7 @@ def _stop_reason(plan: CalibrationPlan, history: Any, budget_spent: bool) -> str
     if history.max_t + 1 >= b.generations:
         return f"all {b.generations} generations run"
     if budget_spent:
-        return f"run budget spent ({b.runs} runs)"
+        return f"run budget spent ({b.runs} runs; the next generation would not fit in what is left)"
     if last is not None and b.population / last.samples < b.min_acceptance_rate:
         return f"acceptance rate below {b.min_acceptance_rate:g}"
     return "stopped"
