@@ -89,12 +89,16 @@ class Outcomes:
         """Per lever and year: its operator and unit, MSEK budgeted, delivered, used, returned and unplaced
         (beyond capacity, no taker), units bought and placed, applications (grants), and takers in all and by
         kind and size band."""
-        return usage_frame(self.usage_records, self.orgs)[0]
+        return self._usage_frames[0]
 
     @cached_property
     def lever_takers(self) -> pd.DataFrame:
         """Per lever, year and group (kind, size band, county): the organisations the lever reached."""
-        return usage_frame(self.usage_records, self.orgs)[1]
+        return self._usage_frames[1]
+
+    @cached_property
+    def _usage_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return usage_frame(self.usage_records, self.orgs)
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
@@ -164,8 +168,9 @@ class Outcomes:
             "adoption_share": np.divide(adopted, app.sum(1), out=np.zeros(len(muni)), where=app.sum(1) > 0),
         })
         first = first_adoption_step(self.stage_history[:, muni])
+        stage_names = np.array(STAGES, dtype=object)
         for k, name in enumerate(self.innovation_names):
-            frame[f"stage_{name}"] = [STAGES[s] if a else "not_applicable" for s, a in zip(final[:, k], app[:, k])]
+            frame[f"stage_{name}"] = np.where(app[:, k], stage_names[final[:, k]], "not_applicable").tolist()
             frame[f"first_adopted_{name}"] = np.where(first[:, k] >= 0, self.start_year + first[:, k] / 4, np.nan)
         return frame
 
