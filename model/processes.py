@@ -7,8 +7,9 @@ Every pool of the package comes from :func:`imap_indexed`:
   single thread, so workers start in milliseconds with everything already imported and compiled;
   ``forkserver`` (with the runner preloaded) when other threads exist (forking them is unsafe); ``spawn``
   elsewhere. With ``fork`` a user's script needs no ``if __name__ == "__main__"`` guard.
-- **Workers ignore Ctrl-C**; the parent gets it, terminates them and re-raises ``KeyboardInterrupt`` — so a
-  terminal's Ctrl-C, which reaches the whole process group, prints no worker tracebacks.
+- **Workers ignore Ctrl-C**; the parent gets it, kills them and re-raises ``KeyboardInterrupt`` — so a
+  terminal's Ctrl-C, which reaches the whole process group, prints no worker tracebacks. Workers share no
+  lock or queue with the parent (each has its own pipe), so stopping them can never deadlock.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import gc
 import multiprocessing
 import signal
 import threading
+import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -51,26 +54,68 @@ def quiet_fork_warning() -> Iterator[None]:
         yield
 
 
-def _ignore_interrupt() -> None:
+def _worker(function: Callable[[Any], Any], jobs: list, conn) -> None:
+    """A worker process: run its share of the jobs, send each result, then ``done`` (or the error)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for job in jobs:
+            conn.send(("ok", function(job)))
+        conn.send(("done", None))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("error", "".join(traceback.format_exception(exc))))
+    finally:
+        conn.close()
 
 
 def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: int,
                  chunksize: int = 1) -> Iterator[Any]:
     """``function(job)`` for every job on ``workers`` processes, yielded as each finishes (unordered: let
-    ``function`` return the job's index with its result). Ctrl-C (or any error) terminates the workers
-    before the exception reaches the caller."""
+    ``function`` return the job's index with its result).
+
+    Jobs are dealt out when the workers start (chunks of ``chunksize`` in turn), and each worker sends its
+    results through a pipe of its own. No lock or queue is shared, so stopping can never deadlock (a
+    ``multiprocessing.Pool`` can hang in ``terminate()`` when an idle worker holds its task queue's lock):
+    Ctrl-C, an error or a caller that stops early kills the workers before the exception reaches the
+    caller. A worker's exception is raised here as a RuntimeError carrying its traceback.
+    """
+    jobs = list(jobs)
+    chunks = [jobs[i:i + chunksize] for i in range(0, len(jobs), max(1, chunksize))]
+    shares = [[job for chunk in chunks[w::workers] for job in chunk] for w in range(workers)]
+    context = process_context()
+    processes, pipes = [], []
     gc.freeze()  # forked workers inherit the parent's objects: keep the collector from touching (copying) them
     try:
         with quiet_fork_warning():
-            pool = process_context().Pool(workers, initializer=_ignore_interrupt)
+            for share in shares:
+                if not share:
+                    continue
+                reader, writer = context.Pipe(duplex=False)
+                process = context.Process(target=_worker, args=(function, share, writer), daemon=True)
+                process.start()
+                writer.close()
+                processes.append(process)
+                pipes.append(reader)
     finally:
         gc.unfreeze()
     try:
-        yield from pool.imap_unordered(function, jobs, chunksize)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        running = list(pipes)
+        while running:
+            for pipe in wait(running):
+                try:
+                    kind, value = pipe.recv()
+                except EOFError:
+                    raise RuntimeError("a worker process ended without sending its results") from None
+                if kind == "ok":
+                    yield value
+                elif kind == "done":
+                    running.remove(pipe)
+                else:
+                    raise RuntimeError(f"a worker process failed:\n{value}")
     finally:
-        pool.join()
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join()
+        for pipe in pipes:
+            pipe.close()

@@ -188,3 +188,29 @@ def test_default_results_folders_have_safe_names():
 
     folder = default_folder("stöd till små kommuner")
     assert folder.name.isascii() and " " not in folder.name
+
+
+def _square_or_fail(job):
+    if job == 7:
+        raise ValueError("job 7 cannot be done")
+    return job, job * job
+
+
+def test_worker_results_arrive_complete_and_errors_carry_their_traceback():
+    from model.processes import imap_indexed
+
+    results = dict(imap_indexed(_square_or_fail, [j for j in range(20) if j != 7], workers=2, chunksize=3))
+    assert results == {j: j * j for j in range(20) if j != 7}
+    with pytest.raises(RuntimeError, match="job 7 cannot be done"):
+        list(imap_indexed(_square_or_fail, range(20), workers=2))
+
+
+def test_a_caller_that_stops_early_leaves_no_worker_behind():
+    import multiprocessing
+
+    from model.processes import imap_indexed
+
+    results = imap_indexed(_square_or_fail, range(8), workers=2)
+    next(results)
+    results.close()  # as a Ctrl-C in the caller does: the generator's cleanup kills the workers
+    assert multiprocessing.active_children() == []
