@@ -127,7 +127,7 @@ class EnsembleResults(ScenarioResults):
     @property
     def replications(self) -> pd.DataFrame:
         """One row per run: ``replication`` (the run), ``draw``, ``draw_replication``, the outcomes."""
-        frame = super().replications
+        frame = super().replications.copy()  # the base class builds its frame once and shares it
         index = np.arange(len(self.outcomes))
         frame.insert(1, "draw", index // self.per_draw)
         frame.insert(2, "draw_replication", index % self.per_draw)
