@@ -24,17 +24,6 @@ SCENARIOS = ROOT / "scenarios"
 PORTFOLIO = "portfolio_sustaingov"
 
 
-def median_seconds(fn, repeats: int) -> float:
-    """Median seconds per call of ``fn(i)`` after one warm-up call."""
-    fn(0)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        fn(i + 1)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def command_seconds(args: list[str], env: dict | None = None, repeats: int = 3) -> float:
     """Median wall seconds of a whole ``spridning`` command (a fresh process each time)."""
     times = []
@@ -52,17 +41,17 @@ def line(what: str, figure: str, target: str) -> None:
 
 def run_ratios(repeats: int) -> None:
     import model
-    from bench_run import virus_on_network
+    from bench_run import timed, virus_on_network
 
     baseline = model.load_scenario(SCENARIOS / "baseline.yaml")
-    reference = median_seconds(virus_on_network, repeats)
-    base = median_seconds(lambda s: model.run(baseline, seed=s), repeats)
+    reference = timed(virus_on_network, repeats)
+    base = timed(lambda s: model.run(baseline, seed=s), repeats)
     print("runs (median of repeats, one process)")
     line("virus_on_network, 290 nodes, 40 steps (reference)", f"{reference * 1e3:.2f} ms", "-")
     line("baseline run / virus_on_network", f"{base * 1e3:.2f} ms = {base / reference:.3f}x", "<= 0.07x")
     for path in sorted(SCENARIOS.glob("lever_*.yaml")) + [SCENARIOS / f"{PORTFOLIO}.yaml"]:
         scenario = model.load_scenario(path)
-        seconds = median_seconds(lambda s: model.run(scenario, seed=s), repeats)
+        seconds = timed(lambda s: model.run(scenario, seed=s), repeats)
         target = "<= 1.5x" if path.stem == PORTFOLIO else "<= 1.3x"
         line(f"{path.stem} / baseline", f"{seconds * 1e3:.2f} ms = {seconds / base:.2f}x", target)
 

@@ -38,3 +38,23 @@ def override(text: str) -> str:
     as text in text fields), so that a bad value is one line naming the argument — never a usage message
     or a traceback."""
     return text
+
+
+def add_execution(parser: argparse.ArgumentParser, scheduler_help: str) -> None:
+    """``--workers N`` and ``--scheduler ADDRESS``, the two ways every sweep-like command runs
+    (sensitivity, robust, calibrate); :func:`execution_conflict` checks that only one is given."""
+    parser.add_argument("--workers", type=positive_int, metavar="N",
+                        help="local processes (default: all cores; 1 runs everything in this process)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help=scheduler_help)
+
+
+def execution_conflict(args: argparse.Namespace) -> bool:
+    """Print why and return True when both ``--workers`` and ``--scheduler`` were given (exit 2)."""
+    if args.workers and args.scheduler is not None:
+        import sys
+
+        print("--workers, --scheduler: give one of them, not both (the cluster decides how many workers run)",
+              file=sys.stderr)
+        return True
+    return False
+

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .args import positive_int
+from .args import add_execution, execution_conflict, positive_int
 
 HELP = "fit model parameters to observed adoption shares (ABC-SMC), with a posterior ensemble and checks"
 DESCRIPTION = """Fit the parameters a calibration file names to its observed targets by ABC-SMC (pyabc), on
@@ -21,9 +21,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("calibrate", help=HELP, description=DESCRIPTION)
     p.add_argument("calibration", help="calibration YAML file (see calibrations/ and docs/calibration.md)")
     p.add_argument("--out", metavar="DIR", help="results folder (default: results/<name>-calibration)")
-    p.add_argument("--workers", type=positive_int, metavar="N",
-                   help="local processes (default: all cores; 1 runs everything in this process)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run the fit on a Dask cluster, e.g. tcp://10.0.0.5:8786")
+    add_execution(p, "run the fit on a Dask cluster, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--check", action="store_true", help="validate the file and show the plan, run nothing")
     p.add_argument("--validate", action="store_true",
                    help="also fit with each series left out, check the reported patterns and write validation.md")
@@ -41,9 +39,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Check (``--check``) or fit, write the outputs and print the posterior and the targets met."""
     from ..calibrate.plan import load_calibration
 
-    if args.workers and args.scheduler is not None:
-        print("--workers, --scheduler: give one of them, not both (the cluster decides how many workers run)",
-              file=sys.stderr)
+    if execution_conflict(args):
         return 2
     if args.doc and not args.validate:
         print("--doc: only with --validate (it names where the validation report goes)", file=sys.stderr)

@@ -7,7 +7,7 @@ import math
 import os
 import sys
 
-from .args import positive_int
+from .args import add_execution, execution_conflict
 
 HELP = "which portfolio holds up in every plausible world: regret, satisficing, PRIM, budget search"
 DESCRIPTION = """Run portfolios (scenario files) on an ensemble of plausible worlds (parameter sets sampled from
@@ -21,9 +21,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register the ``robust`` command."""
     p = subparsers.add_parser("robust", help=HELP, description=DESCRIPTION)
     p.add_argument("experiment", help="experiment YAML file (see experiments/robust_*.yaml and docs/robustness.md)")
-    p.add_argument("--workers", type=positive_int, metavar="N",
-                   help="local processes (default: all cores; 1 runs everything in this process)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    add_execution(p, "run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--out", metavar="DIR", help="results folder (default: results/<experiment name>-robust)")
     p.add_argument("--check", action="store_true", help="validate the experiment and show what would run")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
@@ -37,9 +35,7 @@ def cmd_robust(args: argparse.Namespace) -> int:
     from ..robust.study import default_out, load_experiment, run_experiment
     from ..sensitivity.evaluate import RunFailed
 
-    if args.workers and args.scheduler is not None:
-        print("--workers, --scheduler: give one of them, not both (the cluster decides how many workers run)",
-              file=sys.stderr)
+    if execution_conflict(args):
         return 2
     plan = load_experiment(args.experiment)
     if args.check:

@@ -7,7 +7,7 @@ import math
 import os
 import sys
 
-from .args import positive_int
+from .args import add_execution, execution_conflict
 
 HELP = "run a sensitivity experiment (Sobol', Morris) on all cores or a Dask cluster"
 DESCRIPTION = """Run a sensitivity experiment: sample the factors, run the model at every sample point (with
@@ -19,11 +19,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register the ``sensitivity`` command."""
     p = subparsers.add_parser("sensitivity", help=HELP, description=DESCRIPTION)
     p.add_argument("experiment", help="experiment YAML file (see experiments/ and docs/sensitivity.md)")
-    p.add_argument("--workers", type=positive_int, metavar="N",
-                   help="local processes (default: all cores; 1 runs everything in this process)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers need spridning "
-                        "installed)")
+    add_execution(p, "run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers need spridning installed)")
     p.add_argument("--out", metavar="DIR", help="results folder (default: results/<experiment name>-sensitivity)")
     p.add_argument("--check", action="store_true",
                    help="validate the experiment and show what would run, without running it")
@@ -38,9 +34,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..sensitivity.evaluate import RunFailed
     from ..sensitivity.study import default_out, load_experiment, run_experiment
 
-    if args.workers and args.scheduler is not None:
-        print("--workers, --scheduler: give one of them, not both (the cluster decides how many workers run)",
-              file=sys.stderr)
+    if execution_conflict(args):
         return 2
     plan = load_experiment(args.experiment)
     if args.check:
