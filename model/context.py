@@ -237,6 +237,8 @@ class RunContext:
     delivery: Any = None  # (n,) MSEK a year each national actor can deliver as a lever's operator
     promoters: int = 0  # national actors in the world that promote innovations with enough evidence
     failures_shared: bool = True  # whether a network host shares failures (else nobody does)
+    #: compiled kernels bound to this run's argument types, by name (model.kernelcall.BoundKernel)
+    kernels: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:

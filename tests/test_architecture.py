@@ -16,7 +16,7 @@ MAX_LINES = 500
 #: layers from the bottom up: a module may import its own layer and those below, never above
 LAYERS = (
     # foundations: errors, schema base, reading files, the parameter table, stages, the outcome catalogue
-    ("model.errors", "model.strict", "model.yamlio", "model.names", "model.parameters", "model.stages",
+    ("model.errors", "model.strict", "model.yamlio", "model.names", "model.parameters", "model.stages", "model.kernelcall",
      "model.results", "model.processes", "model.mesa_import", "model.outcomes.catalogue",
      "model.outcomes.intervals", "model.outcomes.metrics", "model.version"),
     ("model.world", "model.effects"),  # the world: organisations, ties, agents; what levers may change

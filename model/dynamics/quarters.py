@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from ..kernelcall import BoundKernel
 from ..stages import ADOPTED
 from ..world import networks
 from . import events, lifecycle, people
@@ -35,7 +36,10 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     """Run quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with the effects levers have set for them."""
     s, inn, ties, record = ctx.state, ctx.innovations, ctx.ties, ctx.record
     ctx.effects.settle_money(s.money_left)
-    _quarters(
+    loop = ctx.kernels.get("quarters")
+    if loop is None:  # bound once per run: a run with levers calls it every quarter
+        loop = ctx.kernels["quarters"] = BoundKernel(_quarters)
+    loop(
         t0, t1, ctx.draws, ctx.schedule, record.stage_history, record.tally, record.evidence,
         people.arrays(s), people.rates(ctx.params),
         ties.kernel_arguments(), lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from ..kernelcall import BoundKernel
 from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
 
 FIXED_TIE_TYPES = ("neighbour", "county", "skr_group")
@@ -215,6 +216,10 @@ class Ties:
         self._lever_version = -1
         self.inverse_denominator = np.zeros((n, k))  # 1 / beta-weighted applicable ties, 0 where there is none
         self.inverse_local = np.zeros((n, k))  # 1 / strength-weighted applicable local ties, 0 where none
+        #: the signal kernel bound to this run's argument types, one per call site (model.kernelcall)
+        self._denominators_kernel, self._signals_kernel = BoundKernel(signals_kernel), BoundKernel(signals_kernel)
+        self._fixed_denominators: tuple[np.ndarray, np.ndarray] | None = None  # (n, k) of clique and border ties
+        self._scratch = np.zeros((n, k))  # awareness sums refresh computes and does not need
         self.refresh()
 
     def refresh(self) -> None:
@@ -227,9 +232,19 @@ class Ties:
         self.lever_indptr = np.searchsorted(rows, np.arange(self.orgs.n + 1)).astype(np.int64)
         self.lever_indices = cols
         self.lever_weights = self.effects.lever_ties[rows, cols] if len(rows) else np.zeros(0)
-        den, den_local = np.zeros_like(self.proof), np.zeros_like(self.proof)
-        signals_kernel(self.applicable, self.kernel_arguments(refresh=False), np.zeros_like(self.proof), den,
-                       den_local, True, False, self.inverse_denominator, False, self.inverse_local)
+        if self._fixed_denominators is None:  # clique and neighbour ties never change: their part once
+            empty = np.zeros(0, dtype=np.int64)
+            fixed = self.kernel_arguments(refresh=False)._replace(
+                lever_indptr=np.zeros(self.orgs.n + 1, dtype=np.int64), lever_indices=empty,
+                lever_weights=np.zeros(0))
+            den, den_local = np.zeros_like(self.proof), np.zeros_like(self.proof)
+            self._denominators_kernel(self.applicable, fixed, np.zeros_like(self.proof), den, den_local, True,
+                                      False, self.inverse_denominator, False, self.inverse_local)
+            self._fixed_denominators = den, den_local
+        # the lever ties' part added after the fixed part, as signals_kernel adds it: the same sums, bit for bit
+        den, den_local = (d.copy() for d in self._fixed_denominators)
+        _csr_signals(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights, self.beta_lever,
+                     self.log_lever, self._scratch, den, den_local, True)
         for out, d in ((self.inverse_denominator, den), (self.inverse_local, den_local)):
             np.divide(1.0, d, out=out, where=d > 0)
             out[d <= 0] = 0.0
@@ -246,8 +261,8 @@ class Ties:
         the beta-weighted sum) and the strength-weighted adopting local ties (complex contagion: a count, or
         with ``fraction`` and ``normalise`` their share of the local ties). ``adopted`` is a float (n, k)
         0/1 array; the arrays returned are reused by the next call."""
-        signals_kernel(adopted, self.kernel_arguments(), self.log_no_hear, self.proof, self.local,
-                       self.local_needed, normalise, self.inverse_denominator, self.fraction, self.inverse_local)
+        self._signals_kernel(adopted, self.kernel_arguments(), self.log_no_hear, self.proof, self.local,
+                             self.local_needed, normalise, self.inverse_denominator, self.fraction, self.inverse_local)
         return self.log_no_hear, self.proof, self.local
 
     def graph(self, tie_type: str) -> nx.Graph:

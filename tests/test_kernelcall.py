@@ -1,0 +1,42 @@
+"""The bound kernels: the same results as numba's dispatcher, and argument types that stay the same within a
+run (else the entry point would misread them), for every shipped scenario."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numba import njit
+
+import model
+from model import kernelcall
+from model.kernelcall import BoundKernel
+
+SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
+
+
+@njit(cache=False)
+def _scaled_sum(values, factor):
+    return values.sum() * factor
+
+
+def test_a_bound_kernel_returns_what_the_dispatcher_returns():
+    bound = BoundKernel(_scaled_sum)
+    values = np.arange(5.0)
+    assert bound(values, 2.0) == _scaled_sum(values, 2.0) == 20.0
+    assert bound(values + 1, 3.0) == 45.0  # the second call goes through the entry point
+
+
+def test_with_check_a_change_of_argument_types_is_refused():
+    bound = BoundKernel(_scaled_sum, check=True)
+    bound(np.arange(5.0), 2.0)
+    with pytest.raises(TypeError, match="argument types changed within a run"):
+        bound(np.arange(5), 2.0)  # int64 where float64 was bound
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_shipped_scenario_keeps_its_kernel_argument_types_and_results(path, monkeypatch):
+    scenario = model.load_scenario(path)
+    fast = model.run(scenario, seed=3)
+    monkeypatch.setattr(kernelcall, "CHECK_TYPES", True)  # every call's types compared with the first's
+    checked = model.run(scenario, seed=3)
+    assert fast.summary == checked.summary
