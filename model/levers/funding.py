@@ -177,29 +177,38 @@ class _Call(Lever):
             ks = (pick * candidates)[order].argmax(1)  # one innovation each, at random among its candidates
             if self.targeting.limit is not None:
                 order, ks = order[: self.targeting.limit], ks[: self.targeting.limit]
-            for i, j in zip(order, ks):
-                costs, staff = self._amounts(ctx, i, j)
-                amount = min(costs + staff, p.max_grant_msek)
+            costs, staff = self._amounts(ctx, order, ks)
+            amounts = np.minimum(costs + staff, p.max_grant_msek)
+            won = np.zeros(len(order), dtype=bool)
+            for r, amount in enumerate(amounts.tolist()):  # in rank order, while the round's money lasts
                 if amount > money - awarded + 1e-9:
                     continue
                 awarded += amount
-                self._award(ctx, i, j, amount, staff, year)
+                won[r] = True
+            if won.any():
+                self._award(ctx, order[won], ks[won], amounts[won], staff[won], year)
         self.carry = max(0.0, money - awarded)
 
-    def _award(self, ctx, i: int, j: int, amount: float, staff: float, year: int) -> None:
-        """Earmark ``amount`` for pair (i, j), of which ``staff`` pays project staff."""
-        earmark = max(amount - staff, 0.0)
-        ctx.effects.grant_msek[i, j] += earmark
-        self.earmarked[i, j] += earmark
-        self.staff[i, j] = min(staff, amount) / ctx.params.capacity_msek / self._years(ctx, j)
-        self.funded[i, j] = True
-        self.award_year[i, j] = year
+    def _award(self, ctx, rows: np.ndarray, cols: np.ndarray, amounts: np.ndarray, staff: np.ndarray,
+               year: int) -> None:
+        """Earmark ``amounts`` for pairs (``rows``, ``cols``) — distinct pairs, in rank order — of which
+        ``staff`` pays project staff ((m,) arrays, MSEK)."""
+        earmark = np.maximum(amounts - staff, 0.0)
+        ctx.effects.grant_msek[rows, cols] += earmark
+        self.earmarked[rows, cols] += earmark
+        self.staff[rows, cols] = np.minimum(staff, amounts) / ctx.params.capacity_msek / self._years(ctx, cols)
+        self.funded[rows, cols] = True
+        self.award_year[rows, cols] = year
         if self.purpose == "pilot":
-            ctx.effects.funded_start[i, j] = True
-        self.grants += 1
-        self.awarded_msek += amount
-        self.recipients[i] = True
-        self.use(ctx, year, amount, np.array([i]), 1)
+            ctx.effects.funded_start[rows, cols] = True
+        self.grants += len(rows)
+        self.recipients[rows] = True
+        use = self.usage(ctx, year)
+        for amount in amounts.tolist():  # summed one by one, in rank order: the totals of a grant-by-grant loop
+            self.awarded_msek += amount
+            use.used += amount
+            use.placed += 1
+        use.takers[rows] = True
 
     def _follow_up(self, ctx, t: int, year: int) -> None:
         """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended."""
@@ -210,21 +219,27 @@ class _Call(Lever):
         if running.any():
             self.lend_capacity(ctx, (self.staff * running).sum(1))
         ended = self.funded & ~running & ~ctx.effects.funded_start & ~self._keeps(ctx)
-        for i, j in zip(*np.nonzero(ended)):
-            self.funded[i, j] = False
-            if stage[i, j] != ADOPTED:  # the pilot ended without scaling: the earmarked rest goes back
-                back = min(ctx.effects.grant_msek[i, j], self.earmarked[i, j])
-                ctx.effects.grant_msek[i, j] -= back
-                self.returned_msek += back
-                use = self.usage(ctx, int(self.award_year[i, j]))  # returned from that year's grants
-                use.returned += back
-                use.used -= back
-            self.earmarked[i, j] = 0.0
+        if not ended.any():
+            return
+        self.funded[ended] = False
+        # the pilot ended without scaling: the earmarked rest goes back (pairs in row-major order)
+        back_pairs = ended & (stage != ADOPTED)
+        rows, cols = np.nonzero(back_pairs)
+        back = np.minimum(ctx.effects.grant_msek[rows, cols], self.earmarked[rows, cols])
+        ctx.effects.grant_msek[rows, cols] -= back
+        for amount, award_year in zip(back.tolist(), self.award_year[rows, cols].tolist()):
+            self.returned_msek += amount
+            use = self.usage(ctx, award_year)  # returned from that year's grants
+            use.returned += amount
+            use.used -= amount
+        self.earmarked[ended] = 0.0
 
-    def _years(self, ctx, j: int) -> float:
+    def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
+        """(m,) years each grant for innovations ``cols`` runs (its staff is paid for)."""
         raise NotImplementedError
 
-    def _amounts(self, ctx, i: int, j: int) -> tuple[float, float]:
+    def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(m,) MSEK of costs and of project staff a grant to pairs (``rows``, ``cols``) would pay."""
         raise NotImplementedError
 
     def _candidates(self, ctx) -> np.ndarray:
@@ -249,12 +264,12 @@ class PilotGrants(_Call):
     scores = "unscored (not one of SustainGov's proposals: today's typical innovation funding)"
     purpose = "pilot"
 
-    def _years(self, ctx, j: int) -> float:
-        return max(ctx.innovations.pilot_quarters[j] / 4.0, 0.25)
+    def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
+        return np.maximum(ctx.innovations.pilot_quarters[cols] / 4.0, 0.25)
 
-    def _amounts(self, ctx, i: int, j: int) -> tuple[float, float]:
-        years = self._years(ctx, j)
-        costs = ctx.innovations.pilot_cost[j] * ctx.effects.fixed_cost_factor[i, j] * years
+    def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        years = self._years(ctx, cols)
+        costs = ctx.innovations.pilot_cost[cols] * ctx.effects.fixed_cost_factor[rows, cols] * years
         return costs, self.p.staff_msek_per_year * years
 
     def _candidates(self, ctx) -> np.ndarray:
@@ -276,14 +291,14 @@ class ScaleUpGrants(_Call):
     scores = "unscored (proposed by Ramboll for Vinnova, 001 L2140-2144, not scored by SustainGov)"
     purpose = "scale"
 
-    def _years(self, ctx, j: int) -> float:
-        return max(ctx.params.scaling_quarters / 4.0, 0.25)
+    def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
+        return np.full(len(cols), max(ctx.params.scaling_quarters / 4.0, 0.25))
 
-    def _amounts(self, ctx, i: int, j: int) -> tuple[float, float]:
+    def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inn = ctx.innovations
-        cost = (inn.scale_cost_fixed[j] * ctx.effects.fixed_cost_factor[i, j]
-                + inn.scale_cost_per_10k[j] * ctx.scale[i] / 1e4)
-        return cost, self.p.staff_msek_per_year * self._years(ctx, j)
+        cost = (inn.scale_cost_fixed[cols] * ctx.effects.fixed_cost_factor[rows, cols]
+                + inn.scale_cost_per_10k[cols] * ctx.scale[rows] / 1e4)
+        return cost, self.p.staff_msek_per_year * self._years(ctx, cols)
 
     def _candidates(self, ctx) -> np.ndarray:
         # a pilot in its last two quarters, or prolonged after it worked: close to results and to scaling

@@ -92,8 +92,11 @@ class LearningNetworks(MembershipLever):
         idx = self.rng.permutation(np.flatnonzero(new))
         if size < 2 or len(idx) < 2:
             return
-        for start in range(0, len(idx), size):
-            group = idx[start:start + size]
-            a, b = np.meshgrid(group, group, indexing="ij")
-            keep = a < b
-            self.tie(ctx, a[keep], b[keep], 1.0)
+        # every pair within each group, all groups at once (no pair lies in two groups, so one call ties the
+        # same pairs as a call per group)
+        group = np.arange(len(idx)) // size
+        a, b = np.triu_indices(len(idx), 1)
+        same = group[a] == group[b]
+        a, b = idx[a[same]], idx[b[same]]
+        keep = a < b
+        self.tie(ctx, np.where(keep, a, b), np.where(keep, b, a), 1.0)

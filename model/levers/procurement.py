@@ -72,6 +72,6 @@ class Procurement(MembershipLever):
         adopted = (ctx.state.stage == ADOPTED) & ctx.applicable
         covered = (adopted & self.members[:, None]).any(0)
         if covered.any():
-            cells = np.ix_(self.members, covered)
-            e.fixed_cost_factor[cells] *= 1.0 - p.call_off_discount
-            e.load_factor[cells] *= 1.0 - p.load_reduction
+            cells = self.members[:, None] & covered[None, :]
+            np.multiply(e.fixed_cost_factor, 1.0 - p.call_off_discount, out=e.fixed_cost_factor, where=cells)
+            np.multiply(e.load_factor, 1.0 - p.load_reduction, out=e.load_factor, where=cells)
