@@ -67,12 +67,19 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, p
         for i in range(n):
             for j in range(k):
                 adopted[i, j] = 1.0 if stage[i, j] == ADOPTED else 0.0
+        # normalise: t < t1 is always true here, but a runtime bool, so the kernel is the version the
+        # Python callers compiled (a literal True would make numba compile a second one)
         networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.local,
-                                flags.complex_contagion, True, inverse_denominator, flags.fraction, inverse_local)
+                                flags.complex_contagion, t < t1, inverse_denominator, flags.fraction, inverse_local)
         lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
                            events.pressure[t], events.relax[t], counts, tally[t])
-        stage_history[t + 1] = stage
-        evidence_history[t + 1] = inn.evidence
+        # copied element by element: an array assignment compiles numba's shape-mismatch error message,
+        # string formatting that took about 3 s of the first compilation
+        for i in range(n):
+            for j in range(k):
+                stage_history[t + 1, i, j] = stage[i, j]
+        for j in range(k):
+            evidence_history[t + 1, j] = inn.evidence[j]
         if t + 1 < draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
             people._update(people_arrays, people_rates, draws.people[t + 1], draws.slack[(t + 1) // 4],
                            schedule.new_budget[t + 1], schedule.protector_change[t + 1])
