@@ -15,8 +15,8 @@ tells which outcomes the model reports and how long a run takes.
 
 from __future__ import annotations
 
-import copy
 import math
+import pickle
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
@@ -142,14 +142,27 @@ def _scenario_evaluator(job: Job):
     from ..runner import run
     from ..scenario import parse_scenario, set_path
 
-    base = job.target
+    # a fresh copy of the base mapping per sample point: unpickling plain data is ~7x faster than deepcopy
+    base = pickle.dumps(job.target, protocol=pickle.HIGHEST_PROTOCOL)
     pairs = list(zip(job.paths, job.integer))
+    last: dict[bytes, Any] = {}
+
+    def scenario_at(values: np.ndarray) -> Any:
+        # The replications of a point are consecutive runs, and a run never changes its scenario (replicate()
+        # relies on that too), so validating once per point, not once per run, gives the same runs.
+        key = np.asarray(values, dtype=float).tobytes()
+        scenario = last.get(key)
+        if scenario is None:
+            data = pickle.loads(base)
+            for (path, integer), value in zip(pairs, values):
+                set_path(data, path, int(round(value)) if integer else float(value), "sweep")
+            scenario = parse_scenario(data, "sweep")
+            last.clear()
+            last[key] = scenario
+        return scenario
 
     def evaluate(values: np.ndarray, seed: Any) -> dict:
-        data = copy.deepcopy(base)
-        for (path, integer), value in zip(pairs, values):
-            set_path(data, path, int(round(value)) if integer else float(value), "sweep")
-        return run(parse_scenario(data, "sweep"), fresh(seed)).summary
+        return run(scenario_at(values), fresh(seed)).summary
 
     return evaluate
 

@@ -288,6 +288,18 @@ def local_backend(workers: int | None, n_tasks: int) -> Backend:
     return InProcess() if n <= 1 else ProcessPool(n)
 
 
+def _bar() -> type:
+    """tqdm without its monitor thread. That thread outlives the bar, and while any other thread runs,
+    :func:`model.processes.process_context` chooses ``forkserver`` over ``fork``: every later sweep (or
+    replication pool) of the same process would start workers that import and warm up the model anew."""
+    from tqdm import tqdm
+
+    class Bar(tqdm):
+        monitor_interval = 0
+
+    return Bar
+
+
 def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: int | None = None,
             scheduler: str | None = None, client: Any = None, progress: bool = True,
             backend: Backend | None = None) -> tuple[Layout, str, SweepStats, list[str]]:
@@ -307,11 +319,9 @@ def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: i
         resumed = sum(layout.span(c)[1] - layout.span(c)[0] for c in done)
         backend = backend or local_backend(workers, len(todo))
         source = backend.start(make_job(plan, fp), tasks(layout, values, todo), len(todo))
-        from tqdm import tqdm  # after the pool started: its monitor thread would stop workers from forking
-
         start = time.perf_counter()
         done_now = 0
-        with tqdm(total=layout.n_runs, initial=resumed, unit="run", desc=plan.name, disable=not progress,
+        with _bar()(total=layout.n_runs, initial=resumed, unit="run", desc=plan.name, disable=not progress,
                   dynamic_ncols=True, smoothing=0.05, mininterval=0.5, file=sys.stderr) as bar:
             for chunk, columns in source:
                 write_part(out, chunk, columns)

@@ -74,3 +74,25 @@ def test_a_run_inside_the_sweep_is_exactly_model_run(tmp_path, capsys):
         direct = run(scenario, fresh(seed)).summary  # a run advances its seed's spawn counter: use a copy
         row = runs.loc[runs.point == point].iloc[0]
         assert row.final_adoption == direct["final_adoption"] and row.gini == direct["gini"]
+
+
+def test_every_replication_of_a_point_is_exactly_model_run_with_its_seed(tmp_path):
+    # the scenario of a point is built once and shared by its replications: each must still be a plain run
+    from model.runner import run
+    from model.scenario import load_scenario, with_overrides
+
+    path = write(tmp_path, {**tiny_model_experiment(), "replications": 3, "chunk_size": 4})
+    out = tmp_path / "out"
+    run_experiment(path, out, workers=1, progress=False, plots=False)
+    samples = pd.read_parquet(out / "samples.parquet")
+    runs = pd.read_parquet(out / RUNS).sort_values("run")
+    base = with_overrides(load_scenario(ROOT / "scenarios" / "baseline.yaml"), {"horizon_years": 2})
+    seeds = plan_seeds(load_experiment(path, probe=False))
+    for point in (0, 1, 7):
+        values = samples.loc[samples.point == point].iloc[0]
+        scenario = with_overrides(base, {"parameters.p_external": values.p_external,
+                                         "parameters.pilot_start_rate": values.pilot_start_rate})
+        for rep, seed in enumerate(seeds):
+            direct = run(scenario, fresh(seed)).summary
+            row = runs.loc[(runs.point == point) & (runs.replication == rep)].iloc[0]
+            assert row.final_adoption == direct["final_adoption"] and row.gini == direct["gini"]

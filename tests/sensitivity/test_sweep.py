@@ -100,3 +100,14 @@ def test_model_runs_do_not_depend_on_chunking_or_workers(tmp_path):
     pd.testing.assert_frame_equal(runs_a.sort_values("run").reset_index(drop=True),
                                   runs_b.sort_values("run").reset_index(drop=True))
     pd.testing.assert_frame_equal(a.indices(), b.indices())
+
+
+def test_a_sweep_leaves_no_thread_behind_so_later_pools_can_fork(tmp_path):
+    # a thread left running (tqdm's monitor did) makes every later pool of the process use forkserver
+    import threading
+
+    before = set(threading.enumerate())
+    for progress in (False, True):
+        run_experiment(write(tmp_path, ishigami_experiment(N=64), f"e{progress}.yaml"), tmp_path / f"o{progress}",
+                       workers=1, progress=progress, plots=False)
+        assert set(threading.enumerate()) <= before
