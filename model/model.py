@@ -215,21 +215,32 @@ class InnovationModel(mesa.Model):
 
     def step(self) -> None:
         """One quarter: levers act, then every organisation's life cycle, then people and budgets change
-        for the next quarter (:mod:`model.dynamics.quarters`)."""
+        for the next quarter (:mod:`model.dynamics.quarters`). A lever whose work is over (see
+        :meth:`model.levers.base.Lever.idle`) is not called again."""
         t = self.quarter
         if self.acting_levers:
             year, quarter = self.year_quarter(t)
+            self._retire_idle_levers(t, year)
+        if self.acting_levers:
             self.effects.reset_quarter()
             for lever in self.acting_levers:
                 lever.act(self.context, t, year, quarter)
         quarters.advance(self.context, t, t + 1)
         self._done(t + 1)
 
+    def _retire_idle_levers(self, t: int, year: int) -> None:
+        still = [lever for lever in self.acting_levers if not lever.idle(self.context, t, year)]
+        if len(still) < len(self.acting_levers):
+            self.acting_levers = still
+            if not still:  # no lever sets this quarter's effects any more: back to neutral once
+                self.effects.reset_quarter()
+
     def run_model(self) -> None:
-        """Run to the horizon: quarter by quarter when levers act, else all quarters in one compiled call."""
-        if self.acting_levers or self.quarter >= self.n_steps:
-            for _ in range(self.n_steps - self.quarter):
-                self.step()
+        """Run to the horizon: quarter by quarter while levers act, then the quarters left in one compiled
+        call (also all of them in a run without levers)."""
+        while self.acting_levers and self.quarter < self.n_steps:
+            self.step()
+        if self.quarter >= self.n_steps:
             return
         t0 = self.quarter
         quarters.advance(self.context, t0, self.n_steps)
@@ -242,8 +253,9 @@ class InnovationModel(mesa.Model):
         self.quarter = quarters_completed
         if self.quarter >= self.n_steps:
             if self.running:
-                for lever in self.acting_levers:
-                    lever.close(self.context)
+                for lever in self.levers:
+                    if lever.budget > 0:  # retired levers too: each takes back what is still out
+                        lever.close(self.context)
             self.running = False
 
     # --- views -----------------------------------------------------------------------------------------

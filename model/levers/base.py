@@ -13,7 +13,9 @@ A lever is a class with
   runs peer reviews and networks, RISE change teams, DIGG infrastructure, Adda procurement), any national
   actor with one of its ``operator_roles``, or ``regions`` (each region for its own municipalities, from
   its own money) where ``regional`` allows;
-- a hook :meth:`Lever.step` that the template :meth:`Lever.act` calls every quarter.
+- a hook :meth:`Lever.step` that the template :meth:`Lever.act` calls every quarter, and a hook
+  :meth:`Lever.lingering` that says whether anything of the lever still acts after its years (by default
+  yes, so a lever that does not say is called to the end of the run; see :meth:`Lever.idle`).
 
 :meth:`Lever.act` handles timing (a lever is *active* in the years ``start_year`` to
 ``start_year + duration_years - 1``, decided by :meth:`LeverParams.active_years` alone), money and the
@@ -192,6 +194,20 @@ class Lever:
     def close(self, ctx: "RunContext") -> None:
         """Called once when the run ends (e.g. to take back money not spent by then)."""
 
+    def lingering(self, ctx: "RunContext", t: int) -> bool:
+        """Whether, after its active years, the lever still changes the run in quarter ``t`` or later (a
+        bonus that lasts, staff still lent, money to return). The default, True, never lets a lever go;
+        a lever says when it has nothing left to do."""
+        return True
+
+    def idle(self, ctx: "RunContext", t: int, year: int) -> bool:
+        """Whether the lever changes nothing from quarter ``t`` (in ``year``) to the end of the run: its
+        active years are over, no capacity it took or lent is still to be returned and nothing of it is
+        :meth:`lingering`. The model then stops calling it, and runs the quarters in which no lever acts in
+        one compiled call (the same results: an idle lever's quarter would have touched nothing)."""
+        over = not self.years or year > self.years[-1]
+        return over and not self._temp_capacity.any() and not self.lingering(ctx, t)
+
     # --- helpers ------------------------------------------------------------------------------------------
     def buy(self, unit_cost: float, ctx: "RunContext" = None, year: int | None = None) -> int:
         """Whole units (reviews, visits, placements) the money in the pot pays for; takes it from the pot.
@@ -261,6 +277,10 @@ class MembershipLever(Lever):
     """
 
     unit = "members"
+
+    def lingering(self, ctx: "RunContext", t: int) -> bool:
+        """Members act only in the lever's years (the ties they made last on their own)."""
+        return False
 
     def setup(self, ctx: "RunContext") -> None:
         self.members = np.zeros(ctx.n, dtype=bool)

@@ -76,6 +76,10 @@ class ChangeTeams(Lever):
         self.visited = np.zeros(ctx.n, dtype=bool)
         self.visits = 0
 
+    def lingering(self, ctx, t) -> bool:
+        """A team stays ``stay_quarters`` and leaves capacity behind in the quarter it leaves."""
+        return bool((self.until >= t).any())
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
         leaving = self.until == t

@@ -51,6 +51,10 @@ class EarmarkedGrantLever(Lever):
         self.paid = np.zeros(ctx.n)  # what was paid out this year, per organisation
         self._paid_year: int | None = None
 
+    def lingering(self, ctx, t) -> bool:
+        """A year's grant not yet closed: what is unspent is taken back in the next first quarter."""
+        return self._paid_year is not None
+
     def step(self, ctx, t, year, quarter, active) -> None:
         """Each Q1: take back last year's unspent money, then pay out this year's."""
         self.pot = 0.0

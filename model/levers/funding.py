@@ -144,6 +144,10 @@ class _Call(Lever):
         self.award_year = np.zeros((ctx.n, ctx.k), dtype=int)  # the year each funded pair's grant was awarded
         self.applications = 0
 
+    def lingering(self, ctx, t) -> bool:
+        """A funded pilot or scale-up keeps its project staff and may return money until it ends."""
+        return bool(self.funded.any())
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p
         self.pot = 0.0  # money is handed out by rounds from the year's delivery, not quarter by quarter
@@ -337,6 +341,10 @@ class SmallActorGrants(Lever):
         self.staff = np.zeros(ctx.n)  # capacity units of project staff this year
         self.grants = 0
         self.awarded_msek = 0.0
+
+    def lingering(self, ctx, t) -> bool:
+        """Project staff are lent for the rest of the year they were paid for."""
+        return bool(self.staff.any())
 
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p

@@ -80,6 +80,10 @@ class JobShadowing(Lever):
         self.placements = 0
         self.pairs: list[tuple[int, int]] = []  # (host, sender) of every placement
 
+    def lingering(self, ctx, t) -> bool:
+        """A placement takes its time until it ends, and ties host and sender in the quarter it ends."""
+        return bool((self.host_until >= t).any())
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
         ending = self.host_until == t

@@ -69,6 +69,10 @@ class PeerReview(Lever):
         self.until = np.zeros(ctx.n, dtype=int)  # the bonus lasts while t < until
         self.reviews = 0
 
+    def lingering(self, ctx, t) -> bool:
+        """A review's bonus lasts ``bonus_quarters``."""
+        return bool((self.until > t).any())
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
         if active:
