@@ -51,7 +51,9 @@ class Effects:
         n, k = self.n, self.k
         self.capacity_bonus = np.zeros(n)
         self._lever_ties: np.ndarray | None = None  # made on first use: most runs have no lever ties
-        self._tie_cells: list[np.ndarray] = []  # flat indices a * n + b of every cell add_ties has written
+        self._cells = np.zeros(0, dtype=np.int64)  # flat indices a * n + b of the lever ties, sorted, once each
+        self._new_cells: list[np.ndarray] = []  # cells add_ties wrote since lever_tie_cells last looked
+        self._rows_cols = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self.p_external_boost = np.zeros(n)
         self.tie_strength = np.ones(n)
         self.scale_logit_bonus = np.zeros(n)
@@ -116,19 +118,23 @@ class Effects:
     def add_ties(self, a: np.ndarray | int, b: np.ndarray | int, weight: float = 1.0) -> None:
         """Create lasting symmetric ties between organisations ``a`` and ``b`` (e.g. reviewer and reviewed)."""
         a, b = np.atleast_1d(a), np.atleast_1d(b)
-        keep = a != b
-        if keep.any():
-            self.lever_ties[a[keep], b[keep]] = weight
-            self.lever_ties[b[keep], a[keep]] = weight
-            self._tie_cells += [a[keep] * self.n + b[keep], b[keep] * self.n + a[keep]]
+        if (a == b).any():
+            a, b = a[a != b], b[a != b]
+        if len(a):
+            self.lever_ties[a, b] = weight
+            self.lever_ties[b, a] = weight
+            self._new_cells.append(np.concatenate((a * self.n + b, b * self.n + a)).astype(np.int64))
             self.lever_ties_version += 1
 
     def lever_tie_cells(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows and columns of all lever ties, sorted by row then column (a sparse view without a scan)."""
-        if not self._tie_cells:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        cells = np.sort(np.concatenate(self._tie_cells))
-        cells = cells[np.r_[True, cells[1:] != cells[:-1]]]  # each cell once
-        self._tie_cells = [cells]
-        rows, cols = np.divmod(cells, self.n)
-        return rows.astype(np.int64), cols.astype(np.int64)
+        if self._new_cells:  # merged into the sorted cells: a few new ones a quarter among thousands
+            cells = np.concatenate([self._cells, *self._new_cells])
+            cells.sort(kind="stable")  # timsort: linear on an array that is sorted but for its tail
+            self._new_cells = []
+            first = np.empty(len(cells), dtype=bool)
+            first[0] = True
+            np.not_equal(cells[1:], cells[:-1], out=first[1:])
+            self._cells = cells[first]
+            self._rows_cols = np.divmod(self._cells, self.n)
+        return self._rows_cols

@@ -99,8 +99,8 @@ class PeerReview(Lever):
         # its reviewer: an adopter of that innovation, of the same kind where possible, else any kind
         kind = ctx.orgs.kind
         can = adopted[:, ks].T  # (chosen, n)
-        priority = can * (1.0 + (kind[None, :] == kind[chosen][:, None]))
-        key = priority + self.rng.random(can.shape)
+        key = self.rng.random(can.shape)
+        key += can * (1.0 + (kind[None, :] == kind[chosen][:, None]))  # priority 0, 1 or 2 plus a tiebreak
         reviewers = key.argmax(1)
         ok = key[np.arange(len(chosen)), reviewers] >= 1.0
         chosen, reviewers = chosen[ok], reviewers[ok]

@@ -219,7 +219,6 @@ class Ties:
         #: the signal kernel bound to this run's argument types, one per call site (model.kernelcall)
         self._denominators_kernel, self._signals_kernel = BoundKernel(signals_kernel), BoundKernel(signals_kernel)
         self._fixed_denominators: tuple[np.ndarray, np.ndarray] | None = None  # (n, k) of clique and border ties
-        self._scratch = np.zeros((n, k))  # awareness sums refresh computes and does not need
         self.refresh()
 
     def refresh(self) -> None:
@@ -241,13 +240,8 @@ class Ties:
             self._denominators_kernel(self.applicable, fixed, np.zeros_like(self.proof), den, den_local, True,
                                       False, self.inverse_denominator, False, self.inverse_local)
             self._fixed_denominators = den, den_local
-        # the lever ties' part added after the fixed part, as signals_kernel adds it: the same sums, bit for bit
-        den, den_local = (d.copy() for d in self._fixed_denominators)
-        _csr_signals(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights, self.beta_lever,
-                     self.log_lever, self._scratch, den, den_local, True)
-        for out, d in ((self.inverse_denominator, den), (self.inverse_local, den_local)):
-            np.divide(1.0, d, out=out, where=d > 0)
-            out[d <= 0] = 0.0
+        _lever_denominators(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights,
+                            self.beta_lever, *self._fixed_denominators, self.inverse_denominator, self.inverse_local)
 
     def kernel_arguments(self, refresh: bool = True) -> TieKernel:
         """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
@@ -344,6 +338,24 @@ def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear,
                 proof[i, j] += beta * a
                 if with_local:
                     local[i, j] += a
+
+
+@njit(cache=True, error_model="numpy")
+def _lever_denominators(applicable, indptr, indices, weights, beta, fixed, fixed_local, inverse, inverse_local):
+    """1 / the beta-weighted (and the strength-weighted local) applicable ties per organisation and
+    innovation, 0 where there are none: the ``fixed`` part of cliques and borders plus the lever ties, added
+    one by one in the order :func:`_csr_signals` adds them (so the sums are the same, bit for bit)."""
+    n, k = applicable.shape
+    for i in range(n):
+        for j in range(k):
+            d = fixed[i, j]
+            d_local = fixed_local[i, j]
+            for p in range(indptr[i], indptr[i + 1]):
+                a = weights[p] * applicable[indices[p], j]
+                d += beta * a
+                d_local += a
+            inverse[i, j] = 1.0 / d if d > 0 else 0.0
+            inverse_local[i, j] = 1.0 / d_local if d_local > 0 else 0.0
 
 
 def _log_miss(beta: float) -> float:
