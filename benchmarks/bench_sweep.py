@@ -1,15 +1,23 @@
 """Speed and memory of sensitivity sweeps. Prints figures only (no pass/fail).
 
-1. The shipped Sobol' experiment (``experiments/sobol_main.yaml``) at a reduced N, 1 replication:
-   - single runs: ``model.run()`` called directly at the sweep's own sample points, in this process;
-   - the sweep on one worker (in this process) and on all cores (local processes);
-   - runs per second, the sweep's time per run against the single-run time (a run inside a sweep must not
-     be slower), and parallel efficiency = rate_all / (cores x rate_one).
+1. The shipped Sobol' experiment (``experiments/sobol_main.yaml``: 15 factors, 7 levers) at a reduced N
+   with its own 4 replications:
+   - direct runs: ``model.run()`` at the sweep's own sample points and seeds, in this process, the
+     scenarios built beforehand (the reference: the model's own time);
+   - the sweep on one worker (in this process) and on all cores (local processes), each a whole
+     ``run_experiment`` with plots, as ``spridning sensitivity`` runs it;
+   - the sweep's time per run against the direct run (what the sweep adds), and parallel efficiency =
+     rate_all / (cores x rate_one), with the CPU time per run in the workers and how idle the machine's
+     cores were during each sweep (other processes on the machine lower the efficiency, not the pool);
+   - the whole shipped experiment (17 408 runs) and a 44 000-run sweep of the same experiment (N ~ 647)
+     *extrapolated* from the measured all-cores rate, plus the fixed costs (loading with the trial run,
+     analysis at the full N on synthetic outcomes, plots), each beside its target (issue 11).
 2. Peak memory (maximum resident set size) of sweeps of the cheap Ishigami function, each in a fresh
    process: the same sample with 1 and 32 replications. Results stream to disk, so the peak should hardly
    grow with the number of runs (the sample itself, and SALib's bootstrap, grow with N).
 
-    python benchmarks/bench_sweep.py [--n 16] [--memory-n 8192] [--memory-reps 1 32] [--skip-memory] [--skip-model]
+    python benchmarks/bench_sweep.py [--n 8] [--reps 4] [--memory-n 8192] [--memory-reps 1 32]
+                                     [--skip-memory] [--skip-model]
 """
 
 from __future__ import annotations
@@ -17,91 +25,158 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SOBOL = ROOT / "experiments" / "sobol_main.yaml"
+TARGETS = {"sobol": (17_408, 120.0), "lever sweep": (44_000, 300.0)}  # runs, seconds on 2 cores (issue 11)
 
 
-def reduced_sobol(tmp: Path, n: int) -> Path:
+def reduced_sobol(tmp: Path, n: int, replications: int) -> Path:
     data = yaml.safe_load(SOBOL.read_text(encoding="utf-8"))
-    data.update({"N": n, "replications": 1, "scenario": str(ROOT / "scenarios" / "baseline.yaml")})
+    data.update({"N": n, "replications": replications, "scenario": str(ROOT / "scenarios" / "baseline.yaml")})
     path = tmp / "sobol_bench.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
 
-def single_runs(plan, values, limit: int) -> float:
-    """Seconds per direct ``model.run()`` at the first ``limit`` sample points (same seed as the sweep)."""
+def direct_runs(plan, values) -> tuple[float, float]:
+    """Wall and CPU seconds per direct ``model.run()`` at every sample point and replication seed of the
+    sweep (the scenarios are built before the clock starts)."""
     from model.runner import run
     from model.scenario import with_overrides
     from model.sensitivity.evaluate import fresh, plan_seeds
 
-    seed = plan_seeds(plan)[0]
+    seeds = plan_seeds(plan)
     scenarios = []
-    for row in values[:limit]:
+    for row in values:
         overrides = {f.path: (int(round(v)) if f.integer else float(v)) for f, v in zip(plan.factors, row)}
         scenarios.append(with_overrides(plan.scenario, overrides))
-    run(scenarios[0], fresh(seed))  # warm caches
-    start = time.perf_counter()
+    run(scenarios[0], fresh(seeds[0]))  # warm caches
+    start, cpu = time.perf_counter(), time.process_time()
     for scenario in scenarios:
-        run(scenario, fresh(seed))
-    return (time.perf_counter() - start) / len(scenarios)
+        for seed in seeds:
+            run(scenario, fresh(seed))
+    n = len(scenarios) * len(seeds)
+    return (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
 
 
-def sweep_evaluations(plan, values, limit: int) -> float:
-    """Seconds per run as a sweep's worker makes it: ``evaluate(row, seed)`` builds the scenario from the
-    sample row and runs it (chunk bookkeeping and writing to Parquet are not included)."""
-    from model.sensitivity.evaluate import evaluator, make_job, plan_seeds
+def _cpu_ticks() -> tuple[int, int]:
+    """(all, idle) CPU ticks of the machine since boot (Linux; zeros elsewhere)."""
+    try:
+        fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    return sum(fields), fields[3] + fields[4]
 
-    job = make_job(plan, "bench")
-    evaluate = evaluator(job)
-    seed = plan_seeds(plan)[0]
-    evaluate(values[0], seed)  # warm caches
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def timed_sweep(plan, X, values, workers: int, out: Path) -> dict:
+    """The sweep alone (``execute``: chunks, workers, Parquet parts) on ``workers``: rate, CPU seconds per
+    run (this process and its workers), how busy the workers were and how idle the machine's cores."""
+    from model.sensitivity.sweep import execute
+
+    ticks0, cpu0 = _cpu_ticks(), _cpu_seconds()
+    _, _, stats, _ = execute(plan, X, values, out, workers, progress=False)
+    ticks1, cpu = _cpu_ticks(), _cpu_seconds() - cpu0
+    all_ticks = ticks1[0] - ticks0[0]
+    return {"rate": stats.rate, "runs": stats.n_runs, "workers": stats.workers, "cpu_per_run": cpu / stats.n_runs,
+            "busy": cpu / (stats.seconds * stats.workers),
+            "idle": (ticks1[1] - ticks0[1]) / all_ticks if all_ticks else float("nan")}
+
+
+def fixed_costs(tmp: Path) -> tuple[float, float]:
+    """Seconds of a whole ``run_experiment`` (plots included, as the command) outside its sweep: loading
+    the experiment with its trial run, and everything after the sweep (reading the runs, analysis at a
+    tiny N, tables, plots, manifest). Measured on the shipped experiment at N=2, 1 replication."""
+    from model.sensitivity import load_experiment, run_experiment
+
+    experiment = reduced_sobol(tmp, 2, 1)
     start = time.perf_counter()
-    for row in values[:limit]:
-        evaluate(row, seed)
-    return (time.perf_counter() - start) / limit
+    plan = load_experiment(experiment)
+    loaded = time.perf_counter() - start
+    result = run_experiment(plan, tmp / "fixed", workers=1, progress=False, plots=True)
+    return loaded, time.perf_counter() - start - loaded - result.stats.seconds
 
 
-def sweep_rate(experiment: Path, workers: int, out: Path) -> tuple[float, int]:
-    from model.sensitivity import run_experiment
+def analysis_seconds(runs_wanted: int) -> tuple[float, int]:
+    """Seconds to analyse (bootstrap included) the shipped experiment scaled to about ``runs_wanted`` runs,
+    on synthetic outcomes (the analysis does not care where the numbers came from); and the N used."""
+    from model.sensitivity import load_experiment
+    from model.sensitivity.analysis import analyse
 
-    result = run_experiment(experiment, out, workers=workers, progress=False, plots=False)
-    return result.stats.rate, result.stats.n_runs
+    plan = load_experiment(SOBOL, probe=False)
+    per_n = (len(plan.factors) + 2) * plan.replications
+    plan.experiment.N = max(2, round(runs_wanted / per_n))
+    X, _ = plan.sample()
+    n_runs = X.shape[0] * plan.replications
+    rng = np.random.default_rng(1)
+    run = np.arange(n_runs)
+    runs = pd_frame(run, plan.replications, {o.name: rng.random(n_runs) for o in plan.outcomes})
+    start = time.perf_counter()
+    analyse(plan, X, runs)
+    return time.perf_counter() - start, plan.experiment.N
 
 
-def model_benchmark(n: int) -> None:
+def pd_frame(run: np.ndarray, replications: int, outcomes: dict):
+    import pandas as pd
+
+    return pd.DataFrame({"run": run, "point": run // replications, "replication": run % replications, **outcomes})
+
+
+def model_benchmark(n: int, replications: int) -> None:
     from model.sensitivity import load_experiment
 
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        experiment = reduced_sobol(tmp, n)
-        plan = load_experiment(experiment)
+        load_s, rest_s = fixed_costs(tmp)
+        plan = load_experiment(reduced_sobol(tmp, n, replications))
         X, _ = plan.sample()
         values = plan.model_inputs(X)
-        points = values.shape[0]
-        print(f"Sobol' experiment {SOBOL.name} at N={n}, 1 replication: {len(plan.factors)} factors, "
-              f"{points} runs per sweep, {plan.scenario.horizon_years}-year horizon")
-        single = single_runs(plan, values, points)
-        in_sweep = sweep_evaluations(plan, values, points)
-        rate_one, runs = sweep_rate(experiment, 1, tmp / "one")
-        rate_all, _ = sweep_rate(experiment, cores, tmp / "all")
-    print(f"  single run, model.run() at the same points:  {single * 1e3:8.2f} ms/run  ({1 / single:7.1f} runs/s)")
-    print(f"  one run as the sweep makes it (scenario built from the sample row, then run): "
-          f"{in_sweep * 1e3:.2f} ms/run = {in_sweep / single:.2f} x single-run time")
-    print(f"  sweep, 1 worker (in process):               {1e3 / rate_one:8.2f} ms/run  ({rate_one:7.1f} runs/s)"
-          f"  = {(1 / rate_one) / single:.2f} x single-run time")
-    print(f"  sweep, {cores} workers (local processes):       {1e3 / rate_all:8.2f} ms/run  ({rate_all:7.1f} runs/s)")
-    print(f"  parallel efficiency rate_all / (cores x rate_one) = {rate_all / (cores * rate_one):.2f} "
-          f"on {cores} cores")
+        print(f"Sobol' experiment {SOBOL.name} at N={n}, {replications} replications: {len(plan.factors)} factors, "
+              f"{values.shape[0] * replications} runs per sweep, {plan.scenario.horizon_years}-year horizon; "
+              f"load average {os.getloadavg()[0]:.2f} at the start")
+        direct, direct_cpu = direct_runs(plan, values)
+        one = timed_sweep(plan, X, values, 1, tmp / "one")
+        every = timed_sweep(plan, X, values, cores, tmp / "all")
+    print(f"  direct model.run() at the same points and seeds: {direct * 1e3:8.2f} ms/run wall ({1 / direct:6.1f} "
+          f"runs/s), {direct_cpu * 1e3:.2f} ms CPU")
+    for label, r in (("1 worker (in process)", one), (f"{every['workers']} workers (local processes)", every)):
+        print(f"  sweep, {label:28s} {1e3 / r['rate']:8.2f} ms/run wall ({r['rate']:6.1f} runs/s) = "
+              f"{(1 / r['rate']) / direct:.2f} x direct; CPU {r['cpu_per_run'] * 1e3:.2f} ms/run = "
+              f"{r['cpu_per_run'] / direct_cpu:.2f} x direct CPU; workers busy {r['busy']:.0%} of the time, "
+              f"machine's cores idle {r['idle']:.0%}")
+    efficiency = every["rate"] / (every["workers"] * one["rate"])
+    print(f"  parallel efficiency rate_all / ({every['workers']} x rate_one) = {efficiency:.2f}; CPU per run on "
+          f"{every['workers']} workers / in process = {every['cpu_per_run'] / one['cpu_per_run']:.2f} (load "
+          f"average {os.getloadavg()[0]:.2f} at the end: workers busy < 100% with no idle core means other "
+          "processes had the CPU)")
+    print(f"  fixed costs: loading with the trial run {load_s:.1f} s; after the sweep (reading the runs, a small "
+          f"analysis, tables, plots, manifest) {rest_s:.1f} s")
+    rates = {"measured": every["rate"],
+             "if the workers had their cores": every["workers"] / every["cpu_per_run"]}
+    for name, (runs, target) in TARGETS.items():
+        analysis, n_full = analysis_seconds(runs)
+        print(f"  EXTRAPOLATED {name}: {runs} runs (this experiment at N={n_full}) on {every['workers']} cores, "
+              f"target {target:.0f} s (= {target / runs * every['workers'] * 1e3:.1f} ms of one core per run):")
+        for how, rate in rates.items():
+            projected = load_s + runs / rate + analysis + rest_s
+            print(f"    {how:32s} {projected:6.0f} s = load {load_s:.1f} + runs {runs / rate:.0f} + analysis "
+                  f"at full N {analysis:.1f} + outputs {rest_s:.1f}")
 
 
 MEMORY_CHILD = """
@@ -165,7 +240,8 @@ def memory_benchmark(n: int, replications: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=16, help="Sobol' N of the reduced experiment (default 16)")
+    parser.add_argument("--n", type=int, default=8, help="Sobol' N of the reduced experiment (default 8)")
+    parser.add_argument("--reps", type=int, default=4, help="its replications (default 4, as shipped)")
     parser.add_argument("--memory-n", type=int, default=8192, help="Sobol' N of the Ishigami sweeps")
     parser.add_argument("--memory-reps", type=int, nargs="+", default=[1, 32],
                         help="replications of the Ishigami sweeps (runs = 5 N x replications)")
@@ -173,7 +249,7 @@ def main() -> None:
     parser.add_argument("--skip-model", action="store_true")
     args = parser.parse_args()
     if not args.skip_model:
-        model_benchmark(args.n)
+        model_benchmark(args.n, args.reps)
     if not args.skip_memory:
         memory_benchmark(args.memory_n, args.memory_reps)
 
