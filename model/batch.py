@@ -6,27 +6,40 @@ This is what ``spridning run`` does; the Python API is :func:`run_to_folder`. Th
 ``lever_usage.csv`` (per lever and year: money budgeted, delivered, used and unplaced, units bought and
 placed, takers by kind and size band), ``lever_takers.csv`` (takers by kind, size band and county),
 ``manifest.json`` and ``charts/``.
+
+Replications are streamed: each run's frames are built where it ran (:func:`folder_parts`) and appended
+to the folder's files in replication order as it arrives (:class:`FolderWriter`), so memory does not grow
+with the number of replications; what the summary, the manifest and the maps need is gathered as it
+passes, and the charts read back only the rows they draw. :class:`ScenarioResults` (every run's
+outcomes in memory, for comparisons) is written the same way by :func:`write_folder`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .version import __version__
 from .levers.entries import lever_notes
 from .names import safe_file_name
 from .outcomes.collect import Outcomes
-from .results import RESULTS_ROOT, atomic_folder, summary_table, versions, write_csv, write_json, write_parquet
-from .runner import replicate, replication_seeds
+from .results import (RESULTS_ROOT, CsvAppender, ParquetAppender, atomic_folder, summary_table, versions, write_csv,
+                      write_json, write_parquet)
+from .runner import replicate, replicated, replication_seeds
 from .scenario import Scenario
 
-
+#: the files of stacked frames (one row per replication and row of each run's frame)
+PARQUET_PARTS = ("timeseries", "municipalities")
+CSV_PARTS = ("spend", "lever_usage", "lever_takers")
+USAGE_MONEY = ["budget_msek", "delivered_msek", "used_msek", "returned_msek", "unplaced_capacity_msek",
+               "unplaced_no_taker_msek"]
 
 
 @dataclass
@@ -38,13 +51,16 @@ class ScenarioResults:
     seed: int
     wall_seconds: float
 
+    @property
+    def runs(self) -> int:
+        """How many replications ran."""
+        return len(self.outcomes)
+
     @cached_property
     def replications(self) -> pd.DataFrame:
         """One row per replication (column ``replication``), one column per scalar outcome (built once: do
         not modify the frame)."""
-        frame = pd.DataFrame([o.summary for o in self.outcomes])
-        frame.insert(0, "replication", range(len(self.outcomes)))
-        return frame
+        return replication_table([o.summary for o in self.outcomes])
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -58,24 +74,174 @@ class ScenarioResults:
         return pd.concat(frames, ignore_index=True)
 
 
+@dataclass
+class StreamedResults:
+    """A scenario's replications written to ``folder`` as they ran: their scalar outcomes (``summaries``,
+    one dict per replication) in memory, every frame only in the folder's files."""
+
+    scenario: Scenario
+    summaries: list[dict[str, float]]
+    seed: int
+    wall_seconds: float
+    folder: Path | None = None
+
+    @property
+    def runs(self) -> int:
+        """How many replications ran."""
+        return len(self.summaries)
+
+    @cached_property
+    def replications(self) -> pd.DataFrame:
+        """One row per replication (column ``replication``), one column per scalar outcome."""
+        return replication_table(self.summaries)
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """Each outcome's mean and intervals over replications (:func:`model.results.summary_table`)."""
+        return summary_table(self.replications.drop(columns="replication"))
+
+
+def replication_table(summaries: list[dict[str, float]]) -> pd.DataFrame:
+    """One row per replication (column ``replication``, 0-based), one column per scalar outcome."""
+    frame = pd.DataFrame(summaries)
+    frame.insert(0, "replication", range(len(summaries)))
+    return frame
+
+
+@dataclass
+class FolderPart:
+    """What a results folder keeps of one replication: its scalar outcomes, its frames with their
+    ``replication`` column (``timeseries`` and ``municipalities`` as Arrow tables, the rest as pandas
+    frames) and its municipalities' adoption per quarter (:func:`model.charts.shaping.municipal_shares`)."""
+
+    replication: int
+    summary: dict[str, float]
+    frames: dict[str, Any]
+    shares: np.ndarray
+    codes: list[str] = field(repr=False)
+    start_year: int
+
+
+def folder_parts(outcome: Outcomes, replication: int) -> FolderPart:
+    """The :class:`FolderPart` of one run (built in the worker that ran it, so frames are built in
+    parallel and only they travel)."""
+    import pyarrow as pa
+
+    from .charts.shaping import municipal_shares
+    from .world.organisations import MUNICIPALITY
+
+    frames: dict[str, Any] = {}
+    for name in PARQUET_PARTS:
+        frame = getattr(outcome, name).assign(replication=replication)
+        frames[name] = pa.Table.from_pandas(frame, preserve_index=False)
+    for name in CSV_PARTS:
+        frames[name] = getattr(outcome, name).assign(replication=replication)
+    orgs = outcome.orgs
+    codes = [orgs.code[i] for i in np.flatnonzero(orgs.kind == MUNICIPALITY)]
+    return FolderPart(replication, outcome.summary, frames, municipal_shares(outcome), codes, outcome.start_year)
+
+
+class FolderWriter:
+    """Writes a results folder replication by replication (:meth:`add`, in replication order), then the
+    tables, charts, manifest and report that need them all (:meth:`finish`). Holds one replication's frames,
+    a row group of each Parquet file and the small aggregates: each run's scalar outcomes, its MSEK per lever
+    (for the manifest) and the sum of the municipalities' adoption per quarter (for the maps)."""
+
+    def __init__(self, folder: Path) -> None:
+        from .charts.shaping import MunicipalAdoption
+
+        self.folder = Path(folder)
+        self.files: dict[str, ParquetAppender | CsvAppender] = {}
+        self.summaries: list[dict[str, float]] = []
+        self.lever_money: list[pd.DataFrame] = []
+        self.operators: dict[str, Any] = {}
+        self.adoption = MunicipalAdoption()
+
+    def add(self, part: FolderPart) -> None:
+        """Append one replication (the next in order) to every file and aggregate."""
+        if part.replication != len(self.summaries):
+            raise ValueError(f"replication {part.replication} arrived, {len(self.summaries)} expected next")
+        if not self.files:
+            self.files = {**{n: ParquetAppender(self.folder / f"{n}.parquet") for n in PARQUET_PARTS},
+                          **{n: CsvAppender(self.folder / f"{n}.csv") for n in CSV_PARTS}}
+        for name, file in self.files.items():
+            file.add(part.frames[name])
+        self.summaries.append(part.summary)
+        usage = part.frames["lever_usage"]
+        if len(usage):
+            self.lever_money.append(usage.groupby("lever")[USAGE_MONEY].sum().reset_index()
+                                    .assign(replication=part.replication))
+            for lever, operator in usage.groupby("lever")["operator"].first().items():
+                if pd.notna(operator):
+                    self.operators.setdefault(lever, operator)
+        self.adoption.add(shares=part.shares, codes=part.codes, start_year=part.start_year)
+
+    def close(self) -> None:
+        """Complete the streamed files."""
+        for file in self.files.values():
+            file.close()
+
+    def discard(self) -> None:
+        """Remove the streamed files' temporary files (after an error or Ctrl-C)."""
+        for file in self.files.values():
+            file.discard()
+
+    def usage_summary(self) -> dict:
+        """Per lever (and earmarked grant): its operator and the mean over replications of MSEK budgeted,
+        delivered, used, returned and unplaced (beyond capacity, without a taker) over the run."""
+        if not self.lever_money:
+            return {}
+        per_run = (pd.concat(self.lever_money, ignore_index=True).sort_values(["lever", "replication"], kind="stable")
+                   .groupby("lever")[USAGE_MONEY].mean())
+        return {lever: {"operator": self.operators.get(lever, np.nan), **{m: round(float(v), 3) for m, v in row.items()}}
+                for lever, row in per_run.iterrows()}
+
+    def finish(self, results: ScenarioResults | StreamedResults, source: str | None, workers: int | None,
+               charts: bool, report: str | None) -> None:
+        """Write ``replications.csv``, ``summary.csv`` (from ``results``' tables), the charts, the
+        manifest and, with ``charts``, ``report.html`` in the language ``report`` (None: no report) with the
+        municipal adoption by year it maps."""
+        out = self.folder
+        self.close()
+        write_csv(results.replications, out / "replications.csv")
+        write_csv(results.summary, out / "summary.csv")
+        if charts and report in (None, "en"):  # a report in another language draws them in it
+            from .charts.scenario import read_chart_frames, scenario_charts
+
+            timeseries, municipalities = read_chart_frames(out)
+            scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name)
+            del timeseries, municipalities
+        write_json(manifest(results, source, workers, self.usage_summary()), out / "manifest.json")
+        if charts and report:  # the self-contained report of the folder, last (model.report)
+            from .report.build import write_report
+            from .report.folder import BY_YEAR
+
+            write_parquet(self.adoption.frame(every=4), out / BY_YEAR)
+            write_report(out, lang=report)
+
+
 def default_folder(name: str) -> Path:
     """``results/<name>-<date>-<time>``, the name made safe for any file system
     (:func:`model.names.safe_file_name`)."""
     return RESULTS_ROOT / f"{safe_file_name(name)}-{datetime.now():%Y%m%d-%H%M%S}"
 
 
-def run_scenario(scenario: Scenario, replications: int | None = None, seed: int | None = None,
-                 workers: int | None = None, progress: bool = True, label: str | None = None) -> ScenarioResults:
-    """Run all replications of ``scenario`` (see :func:`model.runner.replicate`) with a progress bar on
-    stderr unless ``progress`` is False; a first run that must compile the dynamics says so."""
+def _progress_bar(total: int, label: str, progress: bool):
     import tqdm
 
     tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
+    return tqdm.tqdm(total=total, desc=label, unit="run", disable=not progress, leave=False)
+
+
+def run_scenario(scenario: Scenario, replications: int | None = None, seed: int | None = None,
+                 workers: int | None = None, progress: bool = True, label: str | None = None) -> ScenarioResults:
+    """Run all replications of ``scenario`` (see :func:`model.runner.replicate`) with a progress bar on
+    stderr unless ``progress`` is False; a first run that must compile the dynamics says so. Every run's
+    outcomes stay in memory (for a comparison); :func:`run_to_folder` streams them to disk instead."""
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     start = time.perf_counter()
-    with tqdm.tqdm(total=reps, desc=label or scenario.name, unit="run", disable=not progress,
-                   leave=False) as bar:
+    with _progress_bar(reps, label or scenario.name, progress) as bar:
         outcomes = replicate(scenario, reps, root, workers, progress=bar.update,
                              announce=bar.write if progress else None)
     return ScenarioResults(scenario, outcomes, root, time.perf_counter() - start)
@@ -87,17 +253,17 @@ def usage_summary(results: ScenarioResults) -> dict:
     usage = results.stacked("lever_usage")
     if usage.empty:
         return {}
-    money = ["budget_msek", "delivered_msek", "used_msek", "returned_msek", "unplaced_capacity_msek",
-             "unplaced_no_taker_msek"]
-    per_run = usage.groupby(["lever", "replication"])[money].sum().groupby("lever").mean()
+    per_run = usage.groupby(["lever", "replication"])[USAGE_MONEY].sum().groupby("lever").mean()
     operators = usage.groupby("lever")["operator"].first()
     return {lever: {"operator": operators[lever], **{m: round(float(v), 3) for m, v in row.items()}}
             for lever, row in per_run.iterrows()}
 
 
-def manifest(results: ScenarioResults, source: str | None, workers: int | None) -> dict:
-    """Everything that reproduces the run: the scenario as given and resolved, every seed, versions."""
-    seeds = replication_seeds(results.seed, len(results.outcomes))
+def manifest(results: ScenarioResults | StreamedResults, source: str | None, workers: int | None,
+             lever_usage: dict | None = None) -> dict:
+    """Everything that reproduces the run: the scenario as given and resolved, every seed, versions;
+    ``lever_usage`` (default: :func:`usage_summary` of ``results``) the MSEK per lever."""
+    seeds = replication_seeds(results.seed, results.runs)
     return {
         "tool": "spridning",
         "version": __version__,
@@ -105,13 +271,13 @@ def manifest(results: ScenarioResults, source: str | None, workers: int | None) 
         "scenario_file": source,
         "scenario_given": results.scenario.model_dump(mode="json", exclude_unset=True),
         "scenario_resolved": results.scenario.resolved(),
-        "replications": len(results.outcomes),
+        "replications": results.runs,
         "root_seed": results.seed,
         "replication_seeds": [{"entropy": s.entropy, "spawn_key": list(s.spawn_key)} for s in seeds],
         "seeds_note": "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), "
                       "i.e. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
         "notes": lever_notes(results.scenario),
-        "lever_usage": usage_summary(results),
+        "lever_usage": usage_summary(results) if lever_usage is None else lever_usage,
         "workers": workers,
         "wall_seconds": round(results.wall_seconds, 3),
         "versions": versions(),
@@ -120,41 +286,53 @@ def manifest(results: ScenarioResults, source: str | None, workers: int | None) 
 
 def write_folder(results: ScenarioResults, out: Path, source: str | None = None, workers: int | None = None,
                  charts: bool = True, report: str | None = "en") -> Path:
-    """Write every output of a scenario's replications into ``out`` (each file atomically); with
-    ``charts``, also ``report.html`` in the language ``report`` (None: no report)."""
+    """Write every output of a scenario's replications into ``out`` (atomically: the folder appears
+    complete or not at all); with ``charts``, also ``report.html`` in the language ``report`` (None: no
+    report)."""
     with atomic_folder(out) as tmp:
-        _write_outputs(results, tmp, source, workers, charts, report)
+        writer = FolderWriter(tmp)
+        try:
+            for r, outcome in enumerate(results.outcomes):
+                writer.add(folder_parts(outcome, r))
+            writer.finish(results, source, workers, charts, report)
+        except BaseException:
+            writer.discard()
+            raise
     return out
-
-
-def _write_outputs(results: ScenarioResults, out: Path, source: str | None, workers: int | None,
-                   charts: bool, report: str | None = "en") -> None:
-    timeseries = results.stacked("timeseries")
-    municipalities = results.stacked("municipalities")
-    write_parquet(timeseries, out / "timeseries.parquet")
-    write_parquet(municipalities, out / "municipalities.parquet")
-    write_csv(results.replications, out / "replications.csv")
-    write_csv(results.summary, out / "summary.csv")
-    write_csv(results.stacked("spend"), out / "spend.csv")
-    write_csv(results.stacked("lever_usage"), out / "lever_usage.csv")
-    write_csv(results.stacked("lever_takers"), out / "lever_takers.csv")
-    if charts:
-        from .charts.scenario import scenario_charts
-
-        scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name)
-    write_json(manifest(results, source, workers), out / "manifest.json")
-    if charts and report:  # the self-contained report of the folder, last (model.report)
-        from .report.build import write_report
-
-        write_report(out, lang=report, outcomes=results.outcomes)
 
 
 def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int | None = None,
                   seed: int | None = None, workers: int | None = None, source: str | None = None,
                   progress: bool = True, charts: bool = True, report: str | None = "en"
-                  ) -> tuple[ScenarioResults, Path]:
+                  ) -> tuple[StreamedResults | ScenarioResults, Path]:
     """Run the replications and write the folder ``out`` (default :func:`default_folder`) atomically:
-    it appears only when complete. Returns the results and the folder."""
-    results = run_scenario(scenario, replications, seed, workers, progress)
-    folder = write_folder(results, out or default_folder(scenario.name), source, workers, charts, report)
+    it appears only when complete. Each replication is appended to the folder's files as it finishes, so
+    the runs' outcomes are never all in memory. Returns the results (scalar outcomes per replication) and
+    the folder.
+
+    While :func:`model.calibrate.ensemble.ensemble_runs` has replaced :func:`run_scenario` (a run over a
+    posterior ensemble), the runs come whole from it and are written by :func:`write_folder`.
+    """
+    folder = out or default_folder(scenario.name)
+    if run_scenario is not _RUN_SCENARIO:
+        results = run_scenario(scenario, replications, seed, workers, progress)
+        return results, write_folder(results, folder, source, workers, charts, report)
+    reps = replications or scenario.replications
+    root = scenario.seed if seed is None else seed
+    with atomic_folder(folder) as tmp:
+        writer = FolderWriter(tmp)
+        try:
+            start = time.perf_counter()
+            with _progress_bar(reps, scenario.name, progress) as bar:
+                for part in replicated(scenario, reps, root, workers, progress=bar.update,
+                                       announce=bar.write if progress else None, keep=folder_parts):
+                    writer.add(part)
+            results = StreamedResults(scenario, writer.summaries, root, time.perf_counter() - start, folder)
+            writer.finish(results, source, workers, charts, report)
+        except BaseException:
+            writer.discard()
+            raise
     return results, folder
+
+
+_RUN_SCENARIO = run_scenario

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,11 @@ from .model import InnovationModel
 from .outcomes.collect import Outcomes, collect
 from .processes import imap_indexed
 from .scenario import Scenario
+
+#: replications per pool of workers and per worker: results are yielded in replication order, so those
+#: that arrive early wait; one pool at a time bounds how many can wait (a results folder streams each
+#: replication to disk as it comes, and its memory must not grow with the number of replications)
+WINDOW_PER_WORKER = 64
 
 #: below this many seconds of work left after the first replication, worker processes cost more than
 #: they save, so the rest runs in this process
@@ -50,9 +56,10 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def _run_indexed(args: tuple[Scenario, np.random.SeedSequence, int]) -> tuple[int, Outcomes]:
-    scenario, seed, index = args
-    return index, run(scenario, seed)
+def _run_indexed(args: tuple) -> tuple[int, Any]:
+    scenario, seed, index, keep = args
+    outcome = run(scenario, seed)
+    return index, (outcome if keep is None else keep(outcome, index))
 
 
 def compiled_code_is_cached() -> bool:
@@ -74,34 +81,56 @@ def replicate(
     progress: Callable[[int], None] | None = None,
     announce: Callable[[str], None] | None = None,
 ) -> list[Outcomes]:
-    """All replications of a scenario, in replication order.
+    """All replications of a scenario, in replication order: :func:`replicated` as a list of
+    :class:`~model.outcomes.collect.Outcomes` of length ``replications`` (default: the scenario's)."""
+    return list(replicated(scenario, replications, seed, workers, progress, announce))
+
+
+def replicated(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+    keep: Callable[[Outcomes, int], Any] | None = None,
+) -> Iterator[Any]:
+    """The replications of a scenario one by one, in replication order, as they finish.
 
     ``replications`` (default: the scenario's) runs with seeds from root ``seed`` (default: the
     scenario's), see :func:`replication_seed`; on up to ``workers`` processes (default: all cores). The
     first replication runs in this process — it compiles or loads the compiled dynamics, so forked workers
-    start warm — and the rest go to workers only when that pays. ``progress(1)`` is called after each
-    replication; ``announce(text)`` once if the dynamics must first be compiled. Returns a list of
-    :class:`~model.outcomes.collect.Outcomes` of length ``replications``.
+    start warm — and the rest go to workers only when that pays, :data:`WINDOW_PER_WORKER` per worker at a
+    time, so at most that many finished replications wait for an earlier one. Yields each run's
+    :class:`~model.outcomes.collect.Outcomes`, or ``keep(outcomes, replication)`` computed where the run
+    ran (``keep`` must be a module-level function: workers may receive it pickled) so that only what
+    ``keep`` returns travels and is held. ``progress(1)`` is called after each replication;
+    ``announce(text)`` once if the dynamics must first be compiled.
     """
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     seeds = replication_seeds(root, reps)
     if announce is not None and not compiled_code_is_cached():
         announce("compiling the model's dynamics (first run in this environment, about 20 s) ...")
-    results: list[Outcomes | None] = [None] * reps
     start = time.perf_counter()
-    results[0] = run(scenario, seeds[0])
+    first = _run_indexed((scenario, seeds[0], 0, keep))[1]
     if progress:
         progress(1)
+    yield first
+    del first
     left = reps - 1
     workers = min(workers or default_workers(), left)
-    if workers > 1 and (time.perf_counter() - start) * left > POOL_WORTH_SECONDS:
-        jobs = [(scenario, seeds[i], i) for i in range(1, reps)]
-        outcomes = imap_indexed(_run_indexed, jobs, workers, chunksize=max(1, len(jobs) // (8 * workers)))
-    else:
-        outcomes = (_run_indexed((scenario, seeds[i], i)) for i in range(1, reps))
-    for index, outcome in outcomes:
-        results[index] = outcome
-        if progress:
-            progress(1)
-    return results  # type: ignore[return-value]
+    pool = workers > 1 and (time.perf_counter() - start) * left > POOL_WORTH_SECONDS
+    window = WINDOW_PER_WORKER * max(workers, 1)
+    waiting: dict[int, Any] = {}
+    following = 1
+    for begin in range(1, reps, window):
+        jobs = [(scenario, seeds[i], i, keep) for i in range(begin, min(reps, begin + window))]
+        done = imap_indexed(_run_indexed, jobs, workers, chunksize=1) if pool else map(_run_indexed, jobs)
+        for index, value in done:
+            waiting[index] = value
+            if progress:
+                progress(1)
+            while following in waiting:
+                yield waiting.pop(following)
+                following += 1

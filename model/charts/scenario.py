@@ -242,6 +242,23 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") ->
     return fig
 
 
+#: the rows of ``timeseries.parquet`` the charts draw: every innovation's overall rows and the size bands of
+#: all innovations together (a pyarrow filter, OR of ANDs); and the columns of ``municipalities.parquet``
+CHART_ROWS = [[("group_type", "==", "overall")], [("group_type", "==", "size_band"), ("innovation", "==", "all")]]
+MAP_COLUMNS = ["code", "size_band", "adoption_share", "replication"]
+
+
+def read_chart_frames(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What :func:`scenario_charts` draws, read from a results folder: the :data:`CHART_ROWS` of its
+    ``timeseries.parquet`` and the :data:`MAP_COLUMNS` of its ``municipalities.parquet`` (codes as 4-digit
+    text), in file order. The charts drawn from them are those drawn from the whole frames, and memory
+    stays small however many replications the folder holds."""
+    folder = Path(folder)
+    timeseries = pd.read_parquet(folder / "timeseries.parquet", filters=CHART_ROWS)
+    municipalities = pd.read_parquet(folder / "municipalities.parquet", columns=MAP_COLUMNS)
+    return timeseries, municipalities.assign(code=municipalities["code"].astype(str).str.zfill(4))
+
+
 def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out: Path,
                     title: str = "", lang: str = "en", programmes: Sequence[tuple[float, float]] = ()) -> list[Path]:
     """Write the standard charts of one scenario's replications into ``out`` and return their paths.

@@ -140,32 +140,70 @@ def final_values(municipalities: pd.DataFrame, value: str = "adoption_share") ->
     return municipalities.groupby("code")[value].mean()
 
 
+def municipal_shares(outcome: Any) -> np.ndarray:
+    """One run's share of applicable innovations each municipality has adopted, per quarter: a (quarters
+    + 1, municipalities) float array (0 where no innovation applies), municipalities in the order of the
+    run's organisations."""
+    muni = np.flatnonzero(outcome.orgs.kind == MUNICIPALITY)
+    applicable = outcome.applicable[muni]
+    adopted = ((outcome.stage_history[:, muni] == ADOPTED) & applicable).sum(2)
+    n = applicable.sum(1)
+    return np.divide(adopted, n, out=np.zeros(adopted.shape), where=n > 0)
+
+
+class MunicipalAdoption:
+    """The sum over runs of :func:`municipal_shares`, gathered one run at a time (in a fixed order, so the
+    mean is the same to the bit as summing the runs at once), and its mean as a frame (:meth:`frame`)."""
+
+    def __init__(self) -> None:
+        self.total: np.ndarray | None = None
+        self.runs = 0
+        self.codes: list[str] = []
+        self.start_year = 0
+
+    def add(self, outcome: Any = None, shares: np.ndarray | None = None, codes: Sequence[str] = (),
+            start_year: int = 0) -> None:
+        """Add one run: its :class:`~model.outcomes.collect.Outcomes`, or its :func:`municipal_shares`
+        with the municipalities' ``codes`` and the run's ``start_year``. Runs of different lengths count up
+        to the shortest."""
+        if outcome is not None:
+            shares = municipal_shares(outcome)
+            orgs = outcome.orgs
+            codes = [orgs.code[i] for i in np.flatnonzero(orgs.kind == MUNICIPALITY)]
+            start_year = outcome.start_year
+        if self.total is None:
+            self.total, self.codes, self.start_year = np.zeros(shares.shape), list(codes), start_year
+        steps = min(len(self.total), len(shares))
+        self.total = self.total[:steps]
+        self.total += shares[:steps]
+        self.runs += 1
+
+    def frame(self, every: int = 1) -> pd.DataFrame:
+        """Columns ``code``, ``year``, ``adoption_share`` (mean over the runs), ``replications``; every
+        ``every``-th quarter (the first and last always). Raises ValueError when no run was added."""
+        if self.total is None:
+            raise ValueError("no runs given")
+        steps = len(self.total)
+        picks = sorted(set(range(0, steps, max(1, int(every)))) | {steps - 1})
+        return pd.DataFrame({
+            "code": np.tile(self.codes, len(picks)),
+            "year": np.repeat(self.start_year + np.asarray(picks) / 4, len(self.codes)),
+            "adoption_share": (self.total[picks] / self.runs).ravel(),
+            "replications": self.runs,
+        })
+
+
 def municipality_adoption_over_time(outcomes: Any, every: int = 1) -> pd.DataFrame:
     """Each municipality's share of applicable innovations adopted, per quarter, mean over the given runs.
 
     ``outcomes`` is one :class:`~model.outcomes.collect.Outcomes` or a sequence of them (replications of one
     scenario); ``every`` keeps every n-th quarter (the first and last are always kept). Columns ``code``,
     ``year``, ``adoption_share``, ``replications``. The written results hold only the final state of each
-    municipality, so this needs the runs themselves (``model.run`` / ``model.replicate``). Raises
-    ValueError for an empty sequence.
+    municipality, so this needs the runs themselves (``model.run`` / ``model.replicate``;
+    :class:`MunicipalAdoption` gathers them one at a time). Raises ValueError for an empty sequence.
     """
     runs = list(outcomes) if isinstance(outcomes, (list, tuple)) else [outcomes]
-    if not runs:
-        raise ValueError("no runs given")
-    orgs = runs[0].orgs
-    muni = np.flatnonzero(orgs.kind == MUNICIPALITY)
-    steps = min(o.stage_history.shape[0] for o in runs)
-    picks = sorted(set(range(0, steps, max(1, int(every)))) | {steps - 1})
-    total = np.zeros((len(picks), len(muni)))
+    adoption = MunicipalAdoption()
     for o in runs:
-        applicable = o.applicable[muni]
-        adopted = ((o.stage_history[picks][:, muni] == ADOPTED) & applicable).sum(2)
-        n = applicable.sum(1)
-        total += np.divide(adopted, n, out=np.zeros(adopted.shape), where=n > 0)
-    codes = [orgs.code[i] for i in muni]
-    return pd.DataFrame({
-        "code": np.tile(codes, len(picks)),
-        "year": np.repeat(runs[0].start_year + np.asarray(picks) / 4, len(muni)),
-        "adoption_share": (total / len(runs)).ravel(),
-        "replications": len(runs),
-    })
+        adoption.add(o)
+    return adoption.frame(every)

@@ -60,7 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                         args.workers, source=args.scenario, progress=not args.quiet,
                                         report=None if args.no_report else args.lang)
     summary = results.summary.set_index("outcome")
-    print(f"{scenario.name}: {len(results.outcomes)} runs in {results.wall_seconds:.1f} s -> {folder}")
+    print(f"{scenario.name}: {results.runs} runs in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:
         row = summary.loc[key]
         if row["ci95_low"] == row["ci95_low"]:  # not NaN: at least two replications

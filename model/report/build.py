@@ -36,13 +36,15 @@ def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool
     """A run folder's charts: the scenario charts (redrawn when ``redraw``, or missing) and, when the
     municipal adoption by year was written, the maps over the years (and their animation with ``gif``)."""
     from ..charts.difference_maps import by_year, map_animation, map_small_multiples
-    from ..charts.scenario import scenario_charts
+    from ..charts.scenario import read_chart_frames, scenario_charts
 
     charts = run.path / "charts"
     made: list[Path] = []
     if redraw or not (charts / "diffusion.png").exists():
-        made += scenario_charts(run.timeseries, run.municipalities, charts, title=run.name, lang=lang,
+        timeseries, municipalities = read_chart_frames(run.path)  # only the rows drawn: memory stays small
+        made += scenario_charts(timeseries, municipalities, charts, title=run.name, lang=lang,
                                 programmes=[p[:2] for p in run.programmes()])
+        del timeseries, municipalities
     if run.by_year is not None:
         frames = by_year(run.by_year)
         title = ("Spridning per kommun över åren" if lang == "sv" else "Adoption by municipality over the years")
@@ -107,7 +109,7 @@ def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif
     """Draw the charts and maps of a results ``folder`` (a run's or a comparison's) in ``lang`` and write
     ``report.html`` (unless ``html`` is False); return the report's path (or the folder's).
 
-    ``outcomes``: a run's :class:`~model.outcomes.collect.Outcomes`, from which the municipal adoption by
+    ``outcomes``: a run's :class:`~model.outcomes.collect.Outcomes` (a sequence of them), from which the municipal adoption by
     year is written when the folder lacks it. ``redraw`` (default: when ``lang`` is not English) redraws a
     run's scenario charts; a comparison's charts are always drawn.
     """

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 
 import matplotlib
+import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.container import BarContainer
 
@@ -94,3 +96,17 @@ def test_scenario_and_innovation_names_are_drawn_literally(timeseries, make):
     assert any(s.startswith("Scenario: Plan $x$ with $\\notacommand$") for s in shown)
     if make is scenario.diffusion_chart:
         assert "Cost $x$" in shown
+
+
+def test_the_chart_frames_read_from_a_folder_are_the_rows_the_charts_draw(tmp_path, model_runs):
+    ts, munis = model_runs
+    ts.to_parquet(tmp_path / "timeseries.parquet", index=False)
+    munis.to_parquet(tmp_path / "municipalities.parquet", index=False)
+    rows, codes = scenario.read_chart_frames(tmp_path)
+    drawn = (ts.group_type == "overall") | ((ts.group_type == "size_band") & (ts.innovation == "all"))
+    pd.testing.assert_frame_equal(rows, ts[drawn].reset_index(drop=True))
+    pd.testing.assert_frame_equal(codes, munis[scenario.MAP_COLUMNS])
+    for chart in (scenario.diffusion_chart, scenario.size_band_chart, scenario.gap_chart, scenario.pilots_chart):
+        whole, part = chart(ts), chart(rows)  # the same lines from the rows read as from every row
+        assert [list(np.asarray(line.get_ydata(), dtype=float)) for ax in whole.axes for line in ax.lines] == \
+            [list(np.asarray(line.get_ydata(), dtype=float)) for ax in part.axes for line in ax.lines]

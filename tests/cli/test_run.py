@@ -82,7 +82,7 @@ def test_ctrl_c_during_a_run_exits_130_without_partial_files(tmp_path, monkeypat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model.batch, "replicate", interrupted)
+    monkeypatch.setattr(model.batch, "replicated", interrupted)
     out = tmp_path / "out"
     assert main(["run", "scenarios/baseline.yaml", "--out", str(out), "--quiet"]) == 130
     assert "interrupted" in capsys.readouterr().err

@@ -1,0 +1,94 @@
+"""A results folder streamed replication by replication (model.batch) holds exactly what the runs in memory
+give, and the run never holds more than a couple of runs' outcomes however many replications it runs."""
+
+import gc
+import json
+import weakref
+
+import pandas as pd
+import pytest
+
+import model
+from model import batch, runner
+from model.charts.shaping import municipality_adoption_over_time
+from model.report.folder import BY_YEAR
+
+PORTFOLIO = model.with_overrides(model.load_scenario("scenarios/portfolio_sustaingov.yaml"), {"horizon_years": 3})
+
+
+@pytest.fixture(scope="module")
+def streamed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch") / "run"
+    results, folder = batch.run_to_folder(PORTFOLIO, out, replications=3, seed=5, workers=2, progress=False,
+                                          report=None)
+    return results, folder, batch.run_scenario(PORTFOLIO, 3, 5, workers=1, progress=False)
+
+
+def test_the_streamed_files_hold_the_runs_stacked_in_replication_order(streamed):
+    results, folder, whole = streamed
+    for name in ("timeseries", "municipalities"):
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet"), whole.stacked(name),
+                                      check_exact=True)
+    for name in ("spend", "lever_usage", "lever_takers"):
+        assert (folder / f"{name}.csv").read_text() == whole.stacked(name).to_csv(index=False), name
+    assert (folder / "replications.csv").read_text() == whole.replications.to_csv(index=False)
+    assert (folder / "summary.csv").read_text() == whole.summary.to_csv(index=False)
+    pd.testing.assert_frame_equal(results.replications, whole.replications)
+
+
+def test_the_manifest_records_the_lever_money_of_all_runs(streamed):
+    _, folder, whole = streamed
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["lever_usage"] == json.loads(json.dumps(batch.usage_summary(whole)))
+    assert manifest["replications"] == 3 and len(manifest["replication_seeds"]) == 3
+
+
+def test_write_folder_of_runs_in_memory_writes_the_same_folder(streamed, tmp_path):
+    _, folder, whole = streamed
+    batch.write_folder(whole, tmp_path / "again", report=None)
+    for name in ("spend.csv", "lever_usage.csv", "lever_takers.csv", "replications.csv", "summary.csv"):
+        assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again" / "timeseries.parquet"),
+                                  pd.read_parquet(folder / "timeseries.parquet"))
+
+
+def test_the_maps_over_the_years_are_the_mean_of_all_runs(tmp_path):
+    scenario = model.with_overrides(model.load_scenario("scenarios/baseline.yaml"), {"horizon_years": 2})
+    _, folder = batch.run_to_folder(scenario, tmp_path / "r", replications=3, seed=2, workers=1, progress=False)
+    expected = municipality_adoption_over_time(model.replicate(scenario, 3, seed=2, workers=1), every=4)
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / BY_YEAR), expected, check_exact=True)
+
+
+def test_a_run_never_holds_more_than_a_couple_of_outcomes(tmp_path, monkeypatch):
+    refs, most = [], [0]  # weak references to every run's outcomes (Outcomes are unhashable: no WeakSet)
+    plain_run = runner.run
+
+    def counted(scenario, seed=None):
+        gc.collect()
+        outcome = plain_run(scenario, seed)
+        refs.append(weakref.ref(outcome))
+        most[0] = max(most[0], sum(r() is not None for r in refs))
+        return outcome
+
+    monkeypatch.setattr(runner, "run", counted)
+    scenario = model.with_overrides(model.load_scenario("scenarios/baseline.yaml"), {"horizon_years": 1})
+    results, folder = batch.run_to_folder(scenario, tmp_path / "r", replications=30, workers=1, progress=False,
+                                          charts=False)
+    assert results.runs == 30 and len(pd.read_csv(folder / "replications.csv")) == 30
+    assert most[0] <= 2
+    assert not hasattr(results, "outcomes")
+
+
+def test_an_interrupted_streamed_run_leaves_nothing(tmp_path, monkeypatch):
+    plain_add = batch.FolderWriter.add
+
+    def interrupted(self, part):  # Ctrl-C while the third replication is written
+        if part.replication == 2:
+            raise KeyboardInterrupt
+        plain_add(self, part)
+
+    monkeypatch.setattr(batch.FolderWriter, "add", interrupted)
+    scenario = model.with_overrides(model.load_scenario("scenarios/baseline.yaml"), {"horizon_years": 1})
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_to_folder(scenario, tmp_path / "r", replications=5, workers=1, progress=False)
+    assert list(tmp_path.iterdir()) == []
