@@ -56,7 +56,7 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties,
               signals, inverse_denominator, inverse_local, pilots, flags, orgs, effects, inn, r, national, events,
               counts):
