@@ -282,8 +282,7 @@ def collect(model: "InnovationModel") -> Outcomes:
     out.evidence_history = model.context.record.evidence[: model.quarter + 1].copy()
     out.summary["spend_msek"] = ledger.total()
     out.summary["budget_msek"] = ledger.budget_total()
-    capacity = float(sum(u.unplaced_capacity for u in ledger.usage.values()))
-    no_taker = float(sum(u.unplaced_no_taker for u in ledger.usage.values()))
+    capacity, no_taker = ledger.unplaced_totals()
     out.summary["unplaced_capacity_msek"] = capacity
     out.summary["unplaced_no_taker_msek"] = no_taker
     out.summary["unplaced_msek"] = capacity + no_taker
