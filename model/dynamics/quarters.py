@@ -17,6 +17,7 @@ keys the loop's cache on the content of every file whose kernels it compiles in.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,21 +27,30 @@ from numba import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED
 from ..world import networks
-from . import events, lifecycle, people
+from . import compiling, events, lifecycle, people
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..context import RunContext
 
 
 def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     """Run quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with the effects levers have set for them."""
-    s, inn, ties, record = ctx.state, ctx.innovations, ctx.ties, ctx.record
-    ctx.effects.settle_money(s.money_left)
+    ctx.effects.settle_money(ctx.state.money_left)
     loop = ctx.kernels.get("quarters")
     if loop is None:  # bound once per run: a run with levers calls it every quarter
+        compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
         loop = ctx.kernels["quarters"] = BoundKernel(_quarters)
-    loop(
-        t0, t1, ctx.draws, ctx.schedule, record.stage_history, record.tally, record.evidence,
+    loop(t0, t1, *arguments(ctx))
+
+
+def arguments(ctx: "RunContext") -> tuple:
+    """The arguments of :func:`_quarters` after ``t0`` and ``t1``: the run's arrays in the kernels' named
+    tuples (the same arrays, not copies)."""
+    s, inn, ties, record = ctx.state, ctx.innovations, ctx.ties, ctx.record
+    return (
+        ctx.draws, ctx.schedule, record.stage_history, record.tally, record.evidence,
         people.arrays(s), people.rates(ctx.params),
         ties.kernel_arguments(), lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
         ties.inverse_denominator, ties.inverse_local,
@@ -54,6 +64,31 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
         ctx.rates, lifecycle.National(ctx.promoters, ctx.failures_shared), ctx.events,
         lifecycle.ScaleCounts(record.scale_count, record.scale_durations),
     )
+
+
+def life_cycle_arguments(ctx: "RunContext") -> tuple:
+    """Arguments of the types :func:`_quarters` passes :func:`lifecycle._advance` in a run ``ctx`` (its
+    first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
+    (draws, _, _, tally, _, people_arrays, _, _, signals, _, _, pilots, flags, orgs, effects, inn, r, national,
+     events, counts) = arguments(ctx)
+    return (pilots, draws, 0, flags, orgs, signals, people_arrays, effects, inn, r, national, events.pressure[0],
+            events.relax[0], counts, tally[0])
+
+
+def is_compiled() -> bool:
+    """Whether the compiled dynamics are in numba's on-disk cache (the loop is compiled last, so its
+    cache means the kernels it calls are there too)."""
+    try:
+        return os.path.exists(_quarters._cache._cache_file._index_path)
+    except AttributeError:  # another numba's internals, or the JIT switched off: nothing to compile ahead
+        return True
+
+
+def compile_ahead(build: Callable[[], RunContext]) -> None:
+    """Before the first run in a fresh environment (empty compile cache), start compiling the life cycle
+    in a second process for the types of the run ``build()`` makes (there; only its arrays' types matter):
+    see :mod:`model.dynamics.compiling`. Cheap and without effect otherwise."""
+    compiling.start(lifecycle._advance, lambda: life_cycle_arguments(build()), lambda: not is_compiled())
 
 
 @njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)

@@ -1,0 +1,118 @@
+"""Compiling a kernel in a forked process while this one goes on, so a first run uses two cores.
+
+numba compiles each kernel when it is first called, and the first run in a fresh environment calls three:
+the people kernel and the tie-signal kernel while the model is built, then the quarter loop, whose
+compilation first compiles the life cycle (the largest kernel) and then itself. Only the loop needs the
+life cycle, so with an empty cache the loop's module (:func:`model.dynamics.quarters.compile_ahead`) has
+:func:`start` fork a process that compiles the life cycle into numba's on-disk cache while this process
+builds the model and compiles the other two; :func:`wait`, called before the loop is compiled, lets it
+finish, and the loop then loads the life cycle from the cache. The machine code is the same whichever
+process compiled it.
+
+The forked process needs the kernel's argument types, which depend on the run's arrays: it builds a run
+with the package's other kernels replaced by no-ops (it needs the arrays' types, not their values, and
+calling those kernels would compile them a second time) and compiles for the types of its arguments. It
+never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
+or finds other types than the run's, this process compiles the kernel itself, as without it.
+
+It forks only where that is safe and cheap: on Linux, in a process with no other Python thread (the rule
+of :func:`model.processes.process_context`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..processes import quiet_fork_warning
+
+#: seconds :func:`wait` waits for the life cycle before compiling it here instead (a loaded machine takes
+#: several times the usual 4 s)
+WAIT_SECONDS = 120.0
+
+#: the forked process (pid) and the process that forked it; pid 0 once started (or found unnecessary) and
+#: done with, so each process forks at most once
+_child: int | None = None
+_parent: int | None = None
+
+
+def start(kernel: Any, arguments: Callable[[], tuple], needed: Callable[[], bool]) -> None:
+    """Start compiling ``kernel`` for the types of ``arguments()`` in a forked process, if ``needed()``
+    (asked once: with an empty compile cache); ``arguments()`` runs only there. Does nothing after the
+    first call in a process, off Linux or with other threads running."""
+    global _child, _parent
+    if _child is not None:
+        return
+    _child = 0
+    if sys.platform != "linux" or threading.active_count() > 1 or not needed():
+        return
+    _child, _parent = fork(kernel, arguments), os.getpid()
+
+
+def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
+    """Fork a process that compiles ``kernel`` for the types of ``arguments()`` and exits (status 0 if
+    ``kernel`` is then compiled for them, else 1); returns its pid. :func:`start` decides whether to; this
+    always does."""
+    with quiet_fork_warning():
+        pid = os.fork()
+    if pid:
+        return pid
+    status = 1
+    try:  # the forked process: whatever happens, it must not return into the caller's code
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        status = 0 if compile_for(kernel, arguments) else 1
+    finally:
+        os._exit(status)
+
+
+def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
+    """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those
+    outside ``kernel``'s module) replaced by no-ops: call only in a process that runs nothing else. Returns
+    whether ``kernel`` is compiled for those types."""
+    from numba import typeof
+
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "")
+        if name.startswith("model.") and name != kernel.__module__:
+            for attribute, value in list(vars(module).items()):
+                if _is_kernel(value, module):
+                    setattr(module, attribute, _nothing)
+    types = tuple(typeof(a) for a in arguments())
+    kernel.compile(types)
+    return types in kernel.signatures
+
+
+def wait(timeout: float = WAIT_SECONDS) -> bool:
+    """Let the process :func:`start` forked finish (after ``timeout`` seconds it is stopped); returns
+    whether it compiled the life cycle. Returns False at once if none is running for this process."""
+    global _child
+    pid, _child = _child, 0
+    if not pid or _parent != os.getpid():  # none, or a forked worker that inherited the parent's pid
+        return False
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status) == 0
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return False
+        time.sleep(0.005)
+
+
+def _is_kernel(value: Any, module: Any) -> bool:
+    """Whether ``value`` is a numba dispatcher defined in ``module``."""
+    return hasattr(value, "py_func") and hasattr(value, "signatures") and value.__module__ == module.__name__
+
+
+def _nothing(*args: Any) -> None:
+    """A kernel's stand-in while the forked process builds a run whose values it never reads."""
