@@ -245,16 +245,33 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") ->
 #: the rows of ``timeseries.parquet`` the charts draw: every innovation's overall rows and the size bands of
 #: all innovations together (a pyarrow filter, OR of ANDs); and the columns of ``municipalities.parquet``
 CHART_ROWS = [[("group_type", "==", "overall")], [("group_type", "==", "size_band"), ("innovation", "==", "all")]]
+CHART_COLUMNS = ["step", "year", "innovation", "group_type", "group", "adoption_share", "adoption_share_pop",
+                 "piloting_share", "stalled_share", *PILOT_EVENTS, "replication"]
 MAP_COLUMNS = ["code", "size_band", "adoption_share", "replication"]
 
 
 def read_chart_frames(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What :func:`scenario_charts` draws, read from a results folder: the :data:`CHART_ROWS` of its
-    ``timeseries.parquet`` and the :data:`MAP_COLUMNS` of its ``municipalities.parquet`` (codes as 4-digit
-    text), in file order. The charts drawn from them are those drawn from the whole frames, and memory
-    stays small however many replications the folder holds."""
+    """What :func:`scenario_charts` draws, read from a results folder: the :data:`CHART_ROWS` and
+    :data:`CHART_COLUMNS` (those it has) of its ``timeseries.parquet`` and the :data:`MAP_COLUMNS` of its ``municipalities.parquet`` (codes as 4-digit
+    text), in file order. The charts drawn from them are those drawn from the whole frames; the file is
+    read one row group at a time, so memory holds the rows drawn and one row group, however many
+    replications the folder holds."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder = Path(folder)
-    timeseries = pd.read_parquet(folder / "timeseries.parquet", filters=CHART_ROWS)
+    # labels as categories: a few bytes a row instead of a string each
+    source = pq.ParquetFile(folder / "timeseries.parquet", read_dictionary=["innovation", "group_type", "group"])
+    keep = pq.filters_to_expression(CHART_ROWS)
+    columns = [c for c in CHART_COLUMNS if c in source.schema_arrow.names]
+    parts = []
+    for i in range(source.num_row_groups):
+        parts.append(source.read_row_group(i, columns=columns).filter(keep))
+        pa.default_memory_pool().release_unused()  # the row group read: back to the system, not kept
+    table = pa.concat_tables(parts) if parts else source.schema_arrow.empty_table().select(columns)
+    del parts
+    timeseries = table.to_pandas(split_blocks=True, self_destruct=True)  # frees the Arrow copy as it goes
+    del table
     municipalities = pd.read_parquet(folder / "municipalities.parquet", columns=MAP_COLUMNS)
     return timeseries, municipalities.assign(code=municipalities["code"].astype(str).str.zfill(4))
 
