@@ -4,14 +4,18 @@
    with its own 4 replications:
    - direct runs: ``model.run()`` at the sweep's own sample points and seeds, in this process, the
      scenarios built beforehand (the reference: the model's own time);
-   - the sweep on one worker (in this process) and on all cores (local processes), each a whole
-     ``run_experiment`` with plots, as ``spridning sensitivity`` runs it;
-   - the sweep's time per run against the direct run (what the sweep adds), and parallel efficiency =
-     rate_all / (cores x rate_one), with the CPU time per run in the workers and how idle the machine's
-     cores were during each sweep (other processes on the machine lower the efficiency, not the pool);
+   - the sweep (``execute``: chunks, workers, Parquet parts) on one worker (in this process) and on all
+     cores (local processes, forked as ``spridning sensitivity`` forks them);
+   - the sweep's time per run against the direct run (what the sweep adds), wall and CPU; parallel
+     efficiency = rate_all / (cores x rate_one), beside the CPU per run on all workers against one, how
+     busy the workers were and how idle the machine's cores (busy workers below 100 % with no idle core
+     mean other processes on the machine had the CPU, not that the pool wasted it);
+   - the fixed costs of a whole ``run_experiment`` outside its sweep (loading with the trial run; reading,
+     analysis, tables, plots, manifest), measured at N=2;
    - the whole shipped experiment (17 408 runs) and a 44 000-run sweep of the same experiment (N ~ 647)
-     *extrapolated* from the measured all-cores rate, plus the fixed costs (loading with the trial run,
-     analysis at the full N on synthetic outcomes, plots), each beside its target (issue 11).
+     *extrapolated* (not run) from the all-cores rate as measured and as it would be with the cores to
+     itself (cores / CPU per run), plus the fixed costs and the analysis at the full N on synthetic
+     outcomes, each beside its target (issue 11).
 2. Peak memory (maximum resident set size) of sweeps of the cheap Ishigami function, each in a fresh
    process: the same sample with 1 and 32 replications. Results stream to disk, so the peak should hardly
    grow with the number of runs (the sample itself, and SALib's bootstrap, grow with N).
