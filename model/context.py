@@ -253,6 +253,21 @@ class RunContext:
     failures_shared: bool = True  # whether a network host shares failures (else nobody does)
     #: compiled kernels bound to this run's argument types, by name (model.kernelcall.BoundKernel)
     kernels: dict = field(default_factory=dict)
+    #: while levers act in a quarter: that quarter, and arrays derived from the state at its start that
+    #: several levers read (the state does not change while they act); None and empty otherwise
+    acting_quarter: int | None = None
+    quarter_cache: dict = field(default_factory=dict)
+
+    def derived(self, name: str, compute):
+        """The array ``compute()`` returns, made once per quarter while levers act (see ``quarter_cache``;
+        read-only then), else each time. Names in use: ``capacity_held``, ``adopted``, ``working_on``."""
+        if self.acting_quarter is None:
+            return compute()
+        if name not in self.quarter_cache:
+            value = compute()
+            value.flags.writeable = False  # shared by the levers of the quarter: none may change it
+            self.quarter_cache[name] = value
+        return self.quarter_cache[name]
 
     @property
     def n(self) -> int:

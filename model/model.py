@@ -223,8 +223,11 @@ class InnovationModel(mesa.Model):
             self._retire_idle_levers(t, year)
         if self.acting_levers:
             self.effects.reset_quarter()
+            self.context.acting_quarter = t
             for lever in self.acting_levers:
                 lever.act(self.context, t, year, quarter)
+            self.context.acting_quarter = None
+            self.context.quarter_cache.clear()
         quarters.advance(self.context, t, t + 1)
         self._done(t + 1)
 

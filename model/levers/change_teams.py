@@ -89,7 +89,8 @@ class ChangeTeams(Lever):
             units = self.buy(self.visit_cost, ctx, year)
             if units:
                 stage, app = ctx.state.stage, ctx.applicable
-                need = (((stage == AWARE) | (stage == PILOTING)) & app).any(1) & (self.until <= t)
+                working_on = ctx.derived("working_on", lambda: ((stage == PILOTING) | (stage == AWARE)) & app)
+                need = working_on.any(1) & (self.until <= t)
                 if not p.repeat_visits:
                     need &= ~self.visited
                 chosen = self.targeting.choose(ctx, units, lever=self, need=need, year=year)

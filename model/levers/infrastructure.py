@@ -84,6 +84,7 @@ class Infrastructure(Lever):
         self.spent = np.zeros(ctx.calendar.n_steps)  # MSEK per quarter
         self.gain = 0.0
         self.needs = ctx.innovations.needs_infrastructure > 0
+        self.cells = self.targeting.pool[:, None] & self.needs[None, :]  # (n, k) where it lowers costs
 
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
@@ -99,6 +100,6 @@ class Infrastructure(Lever):
             e.infrastructure_gain += gain - self.gain
             self.gain = gain
         if self.gain > 0 and (p.cost_reduction > 0 or p.load_reduction > 0) and self.needs.any():
-            cells = np.ix_(self.targeting.pool, self.needs)
-            e.fixed_cost_factor[cells] *= 1.0 - p.cost_reduction * self.gain
-            e.load_factor[cells] *= 1.0 - p.load_reduction * self.gain
+            np.multiply(e.fixed_cost_factor, 1.0 - p.cost_reduction * self.gain, out=e.fixed_cost_factor,
+                        where=self.cells)
+            np.multiply(e.load_factor, 1.0 - p.load_reduction * self.gain, out=e.load_factor, where=self.cells)

@@ -84,8 +84,8 @@ class PeerReview(Lever):
 
     def _review(self, ctx, t, year: int, units: int) -> int:
         stage, app = ctx.state.stage, ctx.applicable
-        adopted = (stage == ADOPTED) & app
-        working_on = ((stage == PILOTING) | (stage == AWARE)) & app
+        adopted = ctx.derived("adopted", lambda: (stage == ADOPTED) & app)
+        working_on = ctx.derived("working_on", lambda: ((stage == PILOTING) | (stage == AWARE)) & app)
         # they ask when willing, are piloting or considering an innovation someone has already adopted,
         # and are not under review already
         askable = working_on & adopted.any(0)[None, :]

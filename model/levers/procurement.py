@@ -69,7 +69,7 @@ class Procurement(MembershipLever):
         self.update_members(ctx, year)
         if not self.members.any() or (p.call_off_discount == 0 and p.load_reduction == 0):
             return
-        adopted = (ctx.state.stage == ADOPTED) & ctx.applicable
+        adopted = ctx.derived("adopted", lambda: (ctx.state.stage == ADOPTED) & ctx.applicable)
         covered = (adopted & self.members[:, None]).any(0)
         if covered.any():
             cells = self.members[:, None] & covered[None, :]

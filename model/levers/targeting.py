@@ -125,11 +125,16 @@ def development_capacity(ctx: "RunContext") -> np.ndarray:
 def free_capacity(ctx: "RunContext") -> np.ndarray:
     """Capacity not occupied by running pilots, scale-ups being implemented and adoptions (as the life cycle
     computes it, with the load factors levers set this quarter so far)."""
+    return development_capacity(ctx) - (ctx.derived("capacity_held", lambda: _held(ctx))
+                                        * ctx.effects.load_factor).sum(1)
+
+
+def _held(ctx: "RunContext") -> np.ndarray:
+    """(n, k) capacity each running pilot, scale-up being implemented and adoption holds (before load factors)."""
     s, inn = ctx.state, ctx.innovations
     implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
-    need = ((s.stage == PILOTING) * inn.pilot_need + implementing * inn.scale_need
+    return ((s.stage == PILOTING) * inn.pilot_need + implementing * inn.scale_need
             + ((s.stage == ADOPTED) & ~implementing) * inn.adoption_need)
-    return development_capacity(ctx) - (need * ctx.effects.load_factor).sum(1)
 
 
 class Targeting:
