@@ -91,22 +91,34 @@ def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
 
 
 def wait(timeout: float = WAIT_SECONDS) -> bool:
-    """Let the process :func:`start` forked finish (after ``timeout`` seconds it is stopped); returns
-    whether it compiled the life cycle. Returns False at once if none is running for this process."""
+    """Let the process :func:`start` forked finish (after ``timeout`` seconds it is stopped, and this
+    process compiles the kernel itself when it needs it); returns whether the forked process compiled the
+    kernel. Returns False at once if none was forked by this process."""
     global _child
     pid, _child = _child, 0
     if not pid or _parent != os.getpid():  # none, or a forked worker that inherited the parent's pid
         return False
     deadline = time.monotonic() + timeout
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status) == 0
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return False
-        time.sleep(0.005)
+    try:
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status) == 0
+            time.sleep(0.005)
+    except BaseException:  # Ctrl-C (which the forked process ignores): stop it too
+        _stop(pid)
+        raise
+    _stop(pid)
+    return False
+
+
+def _stop(pid: int) -> None:
+    """Kill and reap the forked process ``pid`` (if it has not exited already)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 def _is_kernel(value: Any, module: Any) -> bool:

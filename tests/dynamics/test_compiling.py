@@ -3,6 +3,7 @@ passes, the forked process compiles and exits without touching this process, and
 the compiled code is cached."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,14 @@ def test_a_forked_process_that_fails_exits_with_an_error_status():
     pid = compiling.fork(lifecycle._advance, broken)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 1
+
+
+def test_a_forked_process_that_takes_too_long_is_stopped(fresh_state):
+    pid = compiling.fork(lifecycle._advance, lambda: time.sleep(60))
+    compiling._child, compiling._parent = pid, os.getpid()
+    assert compiling.wait(timeout=0.2) is False
+    with pytest.raises(ChildProcessError):  # stopped and reaped
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_nothing_is_forked_when_the_compiled_code_is_cached(baseline, fresh_state):
