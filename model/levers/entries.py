@@ -10,6 +10,8 @@ validating again.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,8 +24,14 @@ from .registry import REGISTRY
 
 
 def agency_roles() -> dict[str, tuple[str, ...]]:
-    """Each national actor's roles, from ``model/data/agencies.csv``."""
-    return {a["id"]: tuple(a["roles"].split(";")) for a in read_csv("agencies.csv")}
+    """Each national actor's roles, from ``model/data/agencies.csv`` (a new dict each call; the file is
+    read once per process: a sweep validates a scenario for every run)."""
+    return dict(_agency_roles())
+
+
+@lru_cache(maxsize=1)
+def _agency_roles() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((a["id"], tuple(a["roles"].split(";"))) for a in read_csv("agencies.csv"))
 
 
 def check_entries(entries: list[Any], first_year: int | None, end_year: int | None,

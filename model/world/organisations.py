@@ -98,6 +98,7 @@ class Organisations:
         return self.code.index(code)
 
 
+@lru_cache(maxsize=1)
 def agency_ids() -> tuple[str, ...]:
     """The ids of every national actor in ``model/data/agencies.csv`` (``vinnova``, ``skr``, ...)."""
     return tuple(a["id"] for a in read_csv("agencies.csv"))
