@@ -43,10 +43,12 @@ def test_the_life_cycle_is_compiled_ahead_for_the_types_the_quarter_loop_passes(
     assert types in lifecycle._advance.signatures
 
 
-def test_a_forked_process_compiles_the_life_cycle_and_exits_leaving_this_one_as_it_was(baseline):
+@pytest.mark.parametrize("name", ["baseline", "portfolio_sustaingov"])
+def test_a_forked_process_compiles_the_life_cycle_and_exits_leaving_this_one_as_it_was(name):
+    scenario = model.load_scenario(SCENARIOS[0].parent / f"{name}.yaml")
     kernel = networks.signals_kernel
     pid = compiling.fork(lifecycle._advance,
-                         lambda: quarters.life_cycle_arguments(InnovationModel(baseline, seed=0).context))
+                         lambda: quarters.life_cycle_arguments(InnovationModel(scenario, seed=0).context))
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert networks.signals_kernel is kernel  # only the forked process replaced the kernels with no-ops
