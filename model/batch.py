@@ -125,20 +125,40 @@ class FolderPart:
 def folder_parts(outcome: Outcomes, replication: int) -> FolderPart:
     """The :class:`FolderPart` of one run (built in the worker that ran it, so frames are built in
     parallel and only they travel)."""
-    import pyarrow as pa
-
     from .charts.shaping import municipal_shares
     from .world.organisations import MUNICIPALITY
 
-    frames: dict[str, Any] = {}
-    for name in PARQUET_PARTS:
-        frame = getattr(outcome, name).assign(replication=replication)
-        frames[name] = pa.Table.from_pandas(frame, preserve_index=False)
+    frames: dict[str, Any] = {name: _arrow_table(name, getattr(outcome, name), replication) for name in PARQUET_PARTS}
     for name in CSV_PARTS:
         frames[name] = getattr(outcome, name).assign(replication=replication)
     orgs = outcome.orgs
     codes = [orgs.code[i] for i in np.flatnonzero(orgs.kind == MUNICIPALITY)]
     return FolderPart(replication, outcome.summary, frames, municipal_shares(outcome), codes, outcome.start_year)
+
+
+#: the Arrow schema (with its pandas metadata) of each stacked frame, by name and columns: the frames of
+#: every run share it, and building a table on a known schema costs a tenth of inferring it
+_SCHEMAS: dict[tuple, Any] = {}
+
+
+def _arrow_table(name: str, frame: pd.DataFrame, replication: int):
+    """``frame`` with its ``replication`` column as an Arrow table, as ``pyarrow.Table.from_pandas`` makes
+    it (without the index)."""
+    import pyarrow as pa
+
+    key = (name, tuple(frame.columns), tuple(str(t) for t in frame.dtypes))
+    schema = _SCHEMAS.get(key)
+    if schema is not None:
+        try:
+            columns = [pa.array(frame[c].to_numpy() if frame[c].dtype == object else frame[c])
+                       for c in frame.columns]
+            return pa.Table.from_arrays(columns + [pa.array(np.full(len(frame), replication, dtype=np.int64))],
+                                        schema=schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column of other values: infer this run's types
+            pass
+    table = pa.Table.from_pandas(frame.assign(replication=replication), preserve_index=False)
+    _SCHEMAS.setdefault(key, table.schema)
+    return table
 
 
 class FolderWriter:
@@ -205,18 +225,23 @@ class FolderWriter:
         self.close()
         write_csv(results.replications, out / "replications.csv")
         write_csv(results.summary, out / "summary.csv")
+        by_year = self.adoption.frame(every=4) if charts and report else None
+        if by_year is not None:
+            from .report.folder import BY_YEAR
+
+            write_parquet(by_year, out / BY_YEAR)
         if charts and report in (None, "en"):  # a report in another language draws them in it
             from .charts.scenario import read_chart_frames, scenario_charts
+            from .report.build import year_maps
 
             timeseries, municipalities = read_chart_frames(out)
-            scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name)
+            maps = {"map_years.png": year_maps(by_year, results.scenario.name)} if by_year is not None else {}
+            scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name, extra=maps)
             del timeseries, municipalities
         write_json(manifest(results, source, workers, self.usage_summary()), out / "manifest.json")
         if charts and report:  # the self-contained report of the folder, last (model.report)
             from .report.build import write_report
-            from .report.folder import BY_YEAR
 
-            write_parquet(self.adoption.frame(every=4), out / BY_YEAR)
             write_report(out, lang=report)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,7 @@ from .shaping import (LARGE, PILOT_EVENTS, SMALL, gap_series, mean_band, n_repli
                       select, with_replication)
 from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
                     SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
-                    points_axis, pretty, save, shade_programmes, share_limits, signed, styled, titles, year_axis)
+                    points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles, year_axis)
 
 EVENT_LABELS = {"pilots_started": "Pilots started", "pilots_scaled": "Pilots scaled up (adopted)",
                 "pilots_stalled": "Pilots stalled"}
@@ -277,7 +277,8 @@ def read_chart_frames(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out: Path,
-                    title: str = "", lang: str = "en", programmes: Sequence[tuple[float, float]] = ()) -> list[Path]:
+                    title: str = "", lang: str = "en", programmes: Sequence[tuple[float, float]] = (),
+                    extra: Mapping[str, Callable[[], Figure]] | None = None) -> list[Path]:
     """Write the standard charts of one scenario's replications into ``out`` and return their paths.
 
     ``diffusion.png``, ``diffusion_by_size_band.png``, ``gap_small_large.png``,
@@ -285,7 +286,9 @@ def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out:
     (the scenario name) goes in each chart's caption; ``lang`` (``en``, ``sv``) sets the labels' language and
     the years of lever ``programmes`` (``(first year, year after the last)``) are shaded. A chart the data cannot support (e.g. no
     municipality size bands when no innovation applies to municipalities) is skipped with a warning, so
-    that a finished run is never lost to a chart.
+    that a finished run is never lost to a chart. ``extra`` (file name -> function returning its Figure):
+    more charts for ``out``, drawn alongside (:func:`~model.charts.style.save_charts` draws them all on up
+    to two processes) and written after the standard ones.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -296,11 +299,12 @@ def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out:
         "gap_small_large.png": lambda: gap_chart(timeseries, title, lang=lang, programmes=programmes),
         "pilots.png": lambda: pilots_chart(timeseries, title, lang),
         "map.png": lambda: map_chart(municipalities, title, end_year, lang),
+        **(extra or {}),
     }
     written = []
-    for name, make in charts.items():
-        try:
-            written.append(save(make(), out / name))
-        except ValueError as error:
+    for name, path, error in save_charts({name: (make, out / name) for name, make in charts.items()}):
+        if error is None:
+            written.append(path)
+        else:
             warnings.warn(f"chart {name} skipped: {error}", stacklevel=2)
     return written

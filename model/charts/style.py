@@ -114,6 +114,44 @@ def save(fig: Figure, path: str | Path) -> Path:
                                                           pad_inches=0.15, facecolor="white"))
 
 
+#: the charts :func:`save_charts` is drawing, for the worker processes it forks (they inherit this)
+_DRAWING: dict[str, tuple[Callable[[], Figure], Path]] = {}
+
+
+def _save_one(name: str) -> tuple[str, Path | None, str | None]:
+    make, path = _DRAWING[name]
+    try:
+        return name, save(make(), path), None
+    except ValueError as error:  # the data cannot support this chart: the caller says so
+        return name, None, str(error)
+
+
+def save_charts(charts: dict[str, tuple[Callable[[], Figure], Path]]) -> list[tuple[str, Path | None, str | None]]:
+    """Draw and save several charts: ``charts`` maps a name to (a function returning the Figure, its path).
+    Returns, in the order given, ``(name, path written, None)`` or ``(name, None, the ValueError's text)`` for
+    a chart its function refused.
+
+    Drawing is nearly all of a chart's cost and charts are independent, so with more than one core and
+    ``fork`` available (:func:`model.processes.process_context`) they are drawn on up to two forked
+    processes that inherit the data; otherwise one after the other here. Any other error is raised (from a
+    worker as a RuntimeError carrying its traceback).
+    """
+    import os
+
+    from ..processes import imap_indexed, process_context
+
+    workers = min(2, os.cpu_count() or 1, len(charts))
+    _DRAWING.clear()
+    _DRAWING.update(charts)
+    try:
+        if workers > 1 and process_context().get_start_method() == "fork":
+            done = {name: (path, error) for name, path, error in imap_indexed(_save_one, list(charts), workers)}
+            return [(name, *done[name]) for name in charts]
+        return [_save_one(name) for name in charts]
+    finally:
+        _DRAWING.clear()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Text
 

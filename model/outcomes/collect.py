@@ -81,6 +81,8 @@ class Outcomes:
     @cached_property
     def spend(self) -> pd.DataFrame:
         """MSEK used per lever and year (money placed with a taker; see :attr:`lever_usage`)."""
+        if not self.spend_records:  # most runs of a scenario without levers: the empty table, made once
+            return _no_spend().copy()
         frame = pd.DataFrame(self.spend_records, columns=["lever", "year", "msek"])
         return frame.groupby(["lever", "year"], as_index=False)["msek"].sum()
 
@@ -173,6 +175,12 @@ class Outcomes:
             frame[f"stage_{name}"] = np.where(app[:, k], stage_names[final[:, k]], "not_applicable").tolist()
             frame[f"first_adopted_{name}"] = np.where(first[:, k] >= 0, self.start_year + first[:, k] / 4, np.nan)
         return frame
+
+
+@lru_cache(maxsize=1)
+def _no_spend() -> pd.DataFrame:
+    """The spend table of a run without spending (as the grouping of no records gives it)."""
+    return pd.DataFrame([], columns=["lever", "year", "msek"]).groupby(["lever", "year"], as_index=False)["msek"].sum()
 
 
 def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:

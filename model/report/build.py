@@ -32,27 +32,39 @@ def _draw(made: list[Path], path: Path, make: Callable[[], Any]) -> None:
         warnings.warn(f"{path.name} skipped: {error}", stacklevel=3)
 
 
+def year_maps(by_year_frame, name: str, lang: str = "en") -> Callable[[], Any]:
+    """The function drawing ``map_years.png``: the maps over the years of a run's municipal adoption by year
+    (``municipal_adoption_by_year.parquet``'s frame) for the scenario ``name``."""
+    from ..charts.difference_maps import by_year, map_small_multiples
+
+    title = ("Spridning per kommun över åren" if lang == "sv" else "Adoption by municipality over the years")
+    return lambda: map_small_multiples(by_year(by_year_frame), title, f"Scenario: {name}", lang=lang)
+
+
 def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool = False) -> list[Path]:
-    """A run folder's charts: the scenario charts (redrawn when ``redraw``, or missing) and, when the
-    municipal adoption by year was written, the maps over the years (and their animation with ``gif``)."""
-    from ..charts.difference_maps import by_year, map_animation, map_small_multiples
+    """A run folder's charts: the scenario charts and, when the municipal adoption by year was written, the
+    maps over the years (each redrawn when ``redraw``, or missing; drawn side by side on two cores where
+    they can be) and their animation with ``gif``."""
+    from ..charts.difference_maps import by_year, map_animation
     from ..charts.scenario import read_chart_frames, scenario_charts
 
     charts = run.path / "charts"
     made: list[Path] = []
+    maps = {}
+    if run.by_year is not None and (redraw or not (charts / "map_years.png").exists()):
+        maps["map_years.png"] = year_maps(run.by_year, run.name, lang)
     if redraw or not (charts / "diffusion.png").exists():
         timeseries, municipalities = read_chart_frames(run.path)  # only the rows drawn: memory stays small
         made += scenario_charts(timeseries, municipalities, charts, title=run.name, lang=lang,
-                                programmes=[p[:2] for p in run.programmes()])
+                                programmes=[p[:2] for p in run.programmes()], extra=maps)
         del timeseries, municipalities
-    if run.by_year is not None:
-        frames = by_year(run.by_year)
+    else:
+        for name, make in maps.items():
+            _draw(made, charts / name, make)
+    if run.by_year is not None and gif:
         title = ("Spridning per kommun över åren" if lang == "sv" else "Adoption by municipality over the years")
-        _draw(made, charts / "map_years.png", lambda: map_small_multiples(frames, title, f"Scenario: {run.name}",
-                                                                           lang=lang))
-        if gif:
-            _draw(made, charts / "map_animation.gif", lambda: map_animation(frames, charts / "map_animation.gif",
-                                                                              title, lang=lang))
+        _draw(made, charts / "map_animation.gif", lambda: map_animation(by_year(run.by_year), charts /
+                                                                          "map_animation.gif", title, lang=lang))
     return made
 
 

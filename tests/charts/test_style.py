@@ -80,7 +80,7 @@ def test_percent_and_points_axes_format_ticks(axis):
 
 def test_chart_modules_import_only_downward_and_never_pyplot():
     """Every import in model/charts, at the top or inside a function, stays below the charts."""
-    allowed = {"outcomes.catalogue", "results", "world.organisations", "stages"}
+    allowed = {"outcomes.catalogue", "results", "world.organisations", "stages", "processes"}
     folder = Path(style.__file__).parent
     for path in sorted(folder.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -96,3 +96,27 @@ def test_chart_modules_import_only_downward_and_never_pyplot():
                 assert not any(a.name.startswith(("model", "matplotlib.pyplot")) for a in node.names), path.name
             elif isinstance(node, ast.Attribute) and node.attr == "use":
                 assert not (isinstance(node.value, ast.Name) and node.value.id == "matplotlib"), path.name
+
+
+def test_save_charts_draws_on_two_processes_as_one_would_and_reports_refusals_in_order(tmp_path, monkeypatch):
+    import os
+
+    from model.charts.style import new_figure, save_charts
+
+    def chart(value):
+        fig = new_figure(3, 2)
+        fig.add_subplot().plot([0, 1], [0, value])
+        return fig
+
+    def refused():
+        raise ValueError("no data")
+
+    charts = {f"c{i}.png": (lambda i=i: chart(i), tmp_path / "two" / f"c{i}.png") for i in range(3)}
+    charts["r.png"] = (refused, tmp_path / "two" / "r.png")
+    two = save_charts(charts)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    one = save_charts({n: (make, tmp_path / "one" / n) for n, (make, _) in charts.items()})
+    assert [(n, e) for n, _, e in two] == [(n, e) for n, _, e in one] == \
+        [("c0.png", None), ("c1.png", None), ("c2.png", None), ("r.png", "no data")]
+    for name in ("c0.png", "c1.png", "c2.png"):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
