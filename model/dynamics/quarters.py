@@ -11,7 +11,8 @@ for the next quarter — so levers always see the people and money of the quarte
 numba caches each compiled function keyed on its own source file only, so the cache of the loop below
 would not notice an edit to a kernel it calls in another file (numba issue #6845), and since numba 0.68 the
 key is a hash of the file's content, so touching this file no longer helps. :func:`_key_on_all_kernels`
-keys the loop's cache on the content of every file whose kernels it compiles in.
+keys the loop's cache on the content of every file whose kernels or constants it compiles in, and the life
+cycle's on its own file and those whose constants it reads.
 """
 
 from __future__ import annotations
@@ -121,13 +122,18 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, p
 
 
 def _key_on_all_kernels() -> None:
-    """Make the cache of :func:`_quarters` stale whenever this file or a file with a kernel it calls
-    changes: its index is stamped with a hash of all of them (numba compares the stamp for equality)."""
-    digest = hashlib.sha256()
+    """Make the cache of :func:`_quarters` stale whenever this file or a file with a kernel or constant it
+    compiles in changes, and that of the life cycle (cached apart, and compiled ahead in another process:
+    :mod:`model.dynamics.compiling`) whenever its file or a file with constants it reads does: their
+    indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
+    stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        for module in (None, lifecycle, people, networks, events):
-            digest.update(Path(module.__file__ if module else __file__).read_bytes())
-        _quarters._cache._cache_file._source_stamp = digest.digest()
+        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, people, networks, events, stages)),
+                                (lifecycle._advance, (lifecycle, events, stages))):
+            digest = hashlib.sha256()
+            for source in sources:
+                digest.update(Path(getattr(source, "__file__", source)).read_bytes())
+            kernel._cache._cache_file._source_stamp = digest.digest()
     except (OSError, AttributeError):  # no source to read, or another numba's internals: numba's own key
         pass
 
