@@ -293,10 +293,13 @@ def signals_kernel(adopted, ties, log_no_hear, proof, local, with_local, normali
                  ties.log_neighbour, log_no_hear, proof, local, with_local)
     _csr_signals(adopted, ties.lever_indptr, ties.lever_indices, ties.lever_weights, ties.beta_lever,
                  ties.log_lever, log_no_hear, proof, local, with_local)
-    if normalise:
-        proof *= inverse_denominator
-        if with_local and fraction:
-            local *= inverse_local
+    if normalise:  # element by element: numba's whole-array product compiles a second of broadcasting code
+        n, k = proof.shape
+        for i in range(n):
+            for j in range(k):
+                proof[i, j] *= inverse_denominator[i, j]
+                if with_local and fraction:
+                    local[i, j] *= inverse_local[i, j]
 
 
 @njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -304,7 +307,9 @@ def _clique_signals(adopted, labels, betas, logs, strengths, log_no_hear, proof,
     """Add each clique type's adopting ties: the group's adopters minus oneself."""
     n, k = adopted.shape
     for c in range(labels.shape[0]):
-        n_groups = labels[c].max() + 1
+        n_groups = 0  # the largest label + 1, by a loop: .max() compiles a reduction for little work
+        for i in range(n):
+            n_groups = max(n_groups, labels[c, i] + 1)
         sums = np.zeros((max(n_groups, 1), k))
         for i in range(n):
             g = labels[c, i]
