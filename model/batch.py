@@ -251,11 +251,29 @@ def default_folder(name: str) -> Path:
     return RESULTS_ROOT / f"{safe_file_name(name)}-{datetime.now():%Y%m%d-%H%M%S}"
 
 
+class _NoBar:
+    """What a run without a progress bar calls instead of tqdm's (so a quiet run does not import it)."""
+
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+    def write(self, text: str) -> None:
+        """Nothing to show."""
+
+
 def _progress_bar(total: int, label: str, progress: bool):
+    if not progress:
+        return _NoBar()
     import tqdm
 
     tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
-    return tqdm.tqdm(total=total, desc=label, unit="run", disable=not progress, leave=False)
+    return tqdm.tqdm(total=total, desc=label, unit="run", leave=False)
 
 
 def run_scenario(scenario: Scenario, replications: int | None = None, seed: int | None = None,
@@ -352,12 +370,21 @@ def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int
                 for part in replicated(scenario, reps, root, workers, progress=bar.update,
                                        announce=bar.write if progress else None, keep=folder_parts):
                     writer.add(part)
+                    if part.replication == 1 and charts:
+                        _import_charts()
             results = StreamedResults(scenario, writer.summaries, root, time.perf_counter() - start, folder)
             writer.finish(results, source, workers, charts, report)
         except BaseException:
             writer.discard()
             raise
     return results, folder
+
+
+def _import_charts() -> None:
+    """Import what drawing the charts needs while the workers run the replications (its half second would
+    otherwise come after them, with the cores idle)."""
+    from .charts import scenario  # noqa: F401
+    from .report import build  # noqa: F401
 
 
 _RUN_SCENARIO = run_scenario
