@@ -87,3 +87,12 @@ def test_ctrl_c_during_a_run_exits_130_without_partial_files(tmp_path, monkeypat
     assert main(["run", "scenarios/baseline.yaml", "--out", str(out), "--quiet"]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_only_the_command_process_freezes_its_objects_for_a_quick_exit(monkeypatch):
+    from model.cli import run
+
+    for argv0, ends in (("/usr/bin/spridning", True), ("/work/model/__main__.py", True),
+                        ("/venv/lib/pytest/__main__.py", False), ("script.py", False), ("", False)):
+        monkeypatch.setattr("sys.argv", [argv0, "run"])
+        assert run._ends_the_process() is ends, argv0
