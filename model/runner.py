@@ -82,8 +82,10 @@ def replicate(
     announce: Callable[[str], None] | None = None,
 ) -> list[Outcomes]:
     """All replications of a scenario, in replication order: :func:`replicated` as a list of
-    :class:`~model.outcomes.collect.Outcomes` of length ``replications`` (default: the scenario's)."""
-    return list(replicated(scenario, replications, seed, workers, progress, announce))
+    :class:`~model.outcomes.collect.Outcomes` of length ``replications`` (default: the scenario's), on one
+    pool of workers (the list holds every run anyway, so none need wait for room)."""
+    reps = replications or scenario.replications
+    return list(replicated(scenario, reps, seed, workers, progress, announce, window=reps))
 
 
 def replicated(
@@ -94,14 +96,16 @@ def replicated(
     progress: Callable[[int], None] | None = None,
     announce: Callable[[str], None] | None = None,
     keep: Callable[[Outcomes, int], Any] | None = None,
+    window: int | None = None,
 ) -> Iterator[Any]:
     """The replications of a scenario one by one, in replication order, as they finish.
 
     ``replications`` (default: the scenario's) runs with seeds from root ``seed`` (default: the
     scenario's), see :func:`replication_seed`; on up to ``workers`` processes (default: all cores). The
     first replication runs in this process — it compiles or loads the compiled dynamics, so forked workers
-    start warm — and the rest go to workers only when that pays, :data:`WINDOW_PER_WORKER` per worker at a
-    time, so at most that many finished replications wait for an earlier one. Yields each run's
+    start warm — and the rest go to workers only when that pays, ``window`` replications at a time (default
+    :data:`WINDOW_PER_WORKER` per worker), so at most that many finished replications wait for an earlier
+    one. Yields each run's
     :class:`~model.outcomes.collect.Outcomes`, or ``keep(outcomes, replication)`` computed where the run
     ran (``keep`` must be a module-level function: workers may receive it pickled) so that only what
     ``keep`` returns travels and is held. ``progress(1)`` is called after each replication;
@@ -121,7 +125,7 @@ def replicated(
     left = reps - 1
     workers = min(workers or default_workers(), left)
     pool = workers > 1 and (time.perf_counter() - start) * left > POOL_WORTH_SECONDS
-    window = WINDOW_PER_WORKER * max(workers, 1)
+    window = max(1, window or WINDOW_PER_WORKER * max(workers, 1))
     waiting: dict[int, Any] = {}
     following = 1
     for begin in range(1, reps, window):
