@@ -231,13 +231,11 @@ class FolderWriter:
 
             write_parquet(by_year, out / BY_YEAR)
         if charts and report in (None, "en"):  # a report in another language draws them in it
-            from .charts.scenario import read_chart_frames, scenario_charts
+            from .charts.scenario import folder_charts
             from .report.build import year_maps
 
-            timeseries, municipalities = read_chart_frames(out)
             maps = {"map_years.png": year_maps(by_year, results.scenario.name)} if by_year is not None else {}
-            scenario_charts(timeseries, municipalities, out / "charts", title=results.scenario.name, extra=maps)
-            del timeseries, municipalities
+            folder_charts(out, out / "charts", title=results.scenario.name, extra=maps)
         write_json(manifest(results, source, workers, self.usage_summary()), out / "manifest.json")
         if charts and report:  # the self-contained report of the folder, last (model.report)
             from .report.build import write_report

@@ -242,38 +242,66 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") ->
     return fig
 
 
-#: the rows of ``timeseries.parquet`` the charts draw: every innovation's overall rows and the size bands of
-#: all innovations together (a pyarrow filter, OR of ANDs); and the columns of ``municipalities.parquet``
-CHART_ROWS = [[("group_type", "==", "overall")], [("group_type", "==", "size_band"), ("innovation", "==", "all")]]
+#: the rows of ``timeseries.parquet`` the charts draw (pyarrow filters, OR of ANDs): every innovation's
+#: overall rows (:func:`diffusion_chart`), the size bands of all innovations together
+#: (:func:`size_band_chart`, :func:`gap_chart`) and all innovations' overall rows (:func:`pilots_chart`)
+OVERALL = [[("group_type", "==", "overall")]]
+SIZE_BANDS_ALL = [[("group_type", "==", "size_band"), ("innovation", "==", "all")]]
+ALL_OVERALL = [[("group_type", "==", "overall"), ("innovation", "==", "all")]]
+CHART_ROWS = OVERALL + SIZE_BANDS_ALL
 CHART_COLUMNS = ["step", "year", "innovation", "group_type", "group", "adoption_share", "adoption_share_pop",
                  "piloting_share", "stalled_share", *PILOT_EVENTS, "replication"]
+#: the columns of ``municipalities.parquet`` the charts draw
 MAP_COLUMNS = ["code", "size_band", "adoption_share", "replication"]
 
 
-def read_chart_frames(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What :func:`scenario_charts` draws, read from a results folder: the :data:`CHART_ROWS` and
-    :data:`CHART_COLUMNS` (those it has) of its ``timeseries.parquet`` and the :data:`MAP_COLUMNS` of its ``municipalities.parquet`` (codes as 4-digit
-    text), in file order. The charts drawn from them are those drawn from the whole frames; the file is
-    read one row group at a time, so memory holds the rows drawn and one row group, however many
-    replications the folder holds."""
+def read_rows(folder: str | Path, rows: list = CHART_ROWS, columns: Sequence[str] = CHART_COLUMNS) -> pd.DataFrame:
+    """The ``rows`` (a pyarrow filter) and ``columns`` (those it has) of a results folder's
+    ``timeseries.parquet``, in file order, labels as categories. Read one row group at a time, so memory
+    holds the rows asked for and one row group however many replications the folder holds."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder = Path(folder)
     # labels as categories: a few bytes a row instead of a string each
-    source = pq.ParquetFile(folder / "timeseries.parquet", read_dictionary=["innovation", "group_type", "group"])
-    keep = pq.filters_to_expression(CHART_ROWS)
-    columns = [c for c in CHART_COLUMNS if c in source.schema_arrow.names]
+    source = pq.ParquetFile(Path(folder) / "timeseries.parquet", read_dictionary=["innovation", "group_type", "group"])
+    keep = pq.filters_to_expression(rows)
+    columns = [c for c in columns if c in source.schema_arrow.names]
     parts = []
     for i in range(source.num_row_groups):
         parts.append(source.read_row_group(i, columns=columns).filter(keep))
         pa.default_memory_pool().release_unused()  # the row group read: back to the system, not kept
     table = pa.concat_tables(parts) if parts else source.schema_arrow.empty_table().select(columns)
     del parts
-    timeseries = table.to_pandas(split_blocks=True, self_destruct=True)  # frees the Arrow copy as it goes
-    del table
-    municipalities = pd.read_parquet(folder / "municipalities.parquet", columns=MAP_COLUMNS)
-    return timeseries, municipalities.assign(code=municipalities["code"].astype(str).str.zfill(4))
+    return table.to_pandas(split_blocks=True, self_destruct=True)  # frees the Arrow copy as it goes
+
+
+def read_map_frame(folder: str | Path) -> pd.DataFrame:
+    """The :data:`MAP_COLUMNS` of a results folder's ``municipalities.parquet`` (codes as 4-digit text)."""
+    frame = pd.read_parquet(Path(folder) / "municipalities.parquet", columns=MAP_COLUMNS)
+    return frame.assign(code=frame["code"].astype(str).str.zfill(4))
+
+
+def read_chart_frames(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What :func:`scenario_charts` draws, read from a results folder: the :data:`CHART_ROWS` and
+    :data:`CHART_COLUMNS` of its ``timeseries.parquet`` (:func:`read_rows`) and :func:`read_map_frame`.
+    The charts drawn from them are those drawn from the whole frames."""
+    return read_rows(folder), read_map_frame(folder)
+
+
+def last_year(folder: str | Path) -> float | None:
+    """The last ``year`` of a results folder's ``timeseries.parquet`` (from the row groups' statistics when
+    written), or None when it has no rows."""
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / "timeseries.parquet"
+    meta = pq.ParquetFile(path).metadata
+    if meta.num_rows == 0:
+        return None
+    column = meta.schema.to_arrow_schema().get_field_index("year")
+    stats = [meta.row_group(i).column(column).statistics for i in range(meta.num_row_groups)]
+    if all(s is not None and s.has_min_max for s in stats):
+        return float(max(s.max for s in stats))
+    return float(pd.read_parquet(path, columns=["year"])["year"].max())
 
 
 def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out: Path,
@@ -290,21 +318,44 @@ def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out:
     more charts for ``out``, drawn alongside (:func:`~model.charts.style.save_charts` draws them all on up
     to two processes) and written after the standard ones.
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     end_year = float(timeseries["year"].max()) if len(timeseries) else None
-    charts = {
+    return _write_charts({
         "diffusion.png": lambda: diffusion_chart(timeseries, title, lang, programmes),
         "diffusion_by_size_band.png": lambda: size_band_chart(timeseries, municipalities, title, lang, programmes),
         "gap_small_large.png": lambda: gap_chart(timeseries, title, lang=lang, programmes=programmes),
         "pilots.png": lambda: pilots_chart(timeseries, title, lang),
         "map.png": lambda: map_chart(municipalities, title, end_year, lang),
         **(extra or {}),
-    }
+    }, out)
+
+
+def folder_charts(folder: str | Path, out: Path, title: str = "", lang: str = "en",
+                  programmes: Sequence[tuple[float, float]] = (),
+                  extra: Mapping[str, Callable[[], Figure]] | None = None) -> list[Path]:
+    """:func:`scenario_charts` of a results ``folder`` (its ``timeseries.parquet`` and
+    ``municipalities.parquet``): the same charts, each chart reading only the rows it draws
+    (:data:`OVERALL`, :data:`SIZE_BANDS_ALL`, :data:`ALL_OVERALL`) in the process that draws it, so that no
+    process holds more than one chart's rows however many replications the folder holds."""
+    end_year = last_year(folder)
+    return _write_charts({
+        "diffusion.png": lambda: diffusion_chart(read_rows(folder, OVERALL), title, lang, programmes),
+        "diffusion_by_size_band.png": lambda: size_band_chart(read_rows(folder, SIZE_BANDS_ALL),
+                                                              read_map_frame(folder), title, lang, programmes),
+        "gap_small_large.png": lambda: gap_chart(read_rows(folder, SIZE_BANDS_ALL), title, lang=lang,
+                                                 programmes=programmes),
+        "pilots.png": lambda: pilots_chart(read_rows(folder, ALL_OVERALL), title, lang),
+        "map.png": lambda: map_chart(read_map_frame(folder), title, end_year, lang),
+        **(extra or {}),
+    }, out)
+
+
+def _write_charts(charts: dict[str, Callable[[], Figure]], out: Path) -> list[Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, path, error in save_charts({name: (make, out / name) for name, make in charts.items()}):
         if error is None:
             written.append(path)
         else:
-            warnings.warn(f"chart {name} skipped: {error}", stacklevel=2)
+            warnings.warn(f"chart {name} skipped: {error}", stacklevel=3)
     return written

@@ -46,7 +46,7 @@ def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool
     maps over the years (each redrawn when ``redraw``, or missing; drawn side by side on two cores where
     they can be) and their animation with ``gif``."""
     from ..charts.difference_maps import by_year, map_animation
-    from ..charts.scenario import read_chart_frames, scenario_charts
+    from ..charts.scenario import folder_charts
 
     charts = run.path / "charts"
     made: list[Path] = []
@@ -54,10 +54,8 @@ def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool
     if run.by_year is not None and (redraw or not (charts / "map_years.png").exists()):
         maps["map_years.png"] = year_maps(run.by_year, run.name, lang)
     if redraw or not (charts / "diffusion.png").exists():
-        timeseries, municipalities = read_chart_frames(run.path)  # only the rows drawn: memory stays small
-        made += scenario_charts(timeseries, municipalities, charts, title=run.name, lang=lang,
-                                programmes=[p[:2] for p in run.programmes()], extra=maps)
-        del timeseries, municipalities
+        made += folder_charts(run.path, charts, title=run.name, lang=lang,  # each chart reads its own rows
+                              programmes=[p[:2] for p in run.programmes()], extra=maps)
     else:
         for name, make in maps.items():
             _draw(made, charts / name, make)

@@ -111,3 +111,15 @@ def test_the_chart_frames_read_from_a_folder_are_the_rows_the_charts_draw(tmp_pa
         whole, part = chart(ts), chart(rows)  # the same lines from the rows read as from every row
         assert [list(np.asarray(line.get_ydata(), dtype=float)) for ax in whole.axes for line in ax.lines] == \
             [list(np.asarray(line.get_ydata(), dtype=float)) for ax in part.axes for line in ax.lines]
+
+
+def test_charts_of_a_folder_read_their_own_rows_and_are_the_charts_of_the_whole_frames(tmp_path, model_runs):
+    ts, munis = model_runs
+    ts.to_parquet(tmp_path / "timeseries.parquet", index=False)
+    munis.to_parquet(tmp_path / "municipalities.parquet", index=False)
+    assert scenario.last_year(tmp_path) == ts["year"].max()
+    whole = scenario.scenario_charts(ts, munis, tmp_path / "whole", title="baseline")
+    read = scenario.folder_charts(tmp_path, tmp_path / "read", title="baseline")
+    assert [p.name for p in read] == [p.name for p in whole] == SCENARIO_FILES
+    for a, b in zip(whole, read):
+        assert a.read_bytes() == b.read_bytes(), a.name
