@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .dynamics import quarters
 from .model import InnovationModel
 from .outcomes.collect import Outcomes, collect
 from .processes import imap_indexed
@@ -35,6 +36,9 @@ POOL_WORTH_SECONDS = 0.3
 
 def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> Outcomes:
     """One run of ``scenario`` with ``seed``; the same pair always gives identical outcomes."""
+    # a fresh environment: compile the life cycle in a second process while this one builds and compiles the
+    # rest (model.dynamics.compiling; once per process, nothing when the compiled code is cached)
+    quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
     model = InnovationModel(scenario, seed=seed)
     model.run_model()
     return collect(model)
@@ -64,13 +68,8 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
 
 def compiled_code_is_cached() -> bool:
     """Whether the compiled dynamics are already in numba's on-disk cache (else the first run compiles
-    them, which takes 15-25 s)."""
-    from .dynamics import quarters
-
-    try:
-        return os.path.exists(quarters._quarters._cache._cache_file._index_path)
-    except AttributeError:  # another numba's internals: assume cached rather than announce wrongly
-        return True
+    them, which takes 6-10 s)."""
+    return quarters.is_compiled()
 
 
 def replicate(
@@ -115,7 +114,7 @@ def replicated(
     root = scenario.seed if seed is None else seed
     seeds = replication_seeds(root, reps)
     if announce is not None and not compiled_code_is_cached():
-        announce("compiling the model's dynamics (first run in this environment, about 20 s) ...")
+        announce("compiling the model's dynamics (first run in this environment, about 10 s) ...")
     start = time.perf_counter()
     first = _run_indexed((scenario, seeds[0], 0, keep))[1]
     if progress:

@@ -196,7 +196,7 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
             _write_state(plan, out, status="complete", stop_reason=reason)
             return _result(plan, out, stored, reason, 0, 0.0, True, "-", 0)
     if not compiled_code_is_cached():
-        say("compiling the model's dynamics (first run in this environment, about 20 s) ...")
+        say("compiling the model's dynamics (first run in this environment, about 10 s) ...")
     run(plan.scenario, 0)  # compile or load the dynamics here, so forked workers start warm
     backend = make_backend(workers, scheduler, client)
     start = time.perf_counter()
