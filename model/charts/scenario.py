@@ -253,6 +253,8 @@ CHART_COLUMNS = ["step", "year", "innovation", "group_type", "group", "adoption_
                  "piloting_share", "stalled_share", *PILOT_EVENTS, "replication"]
 #: the columns of ``municipalities.parquet`` the charts draw
 MAP_COLUMNS = ["code", "size_band", "adoption_share", "replication"]
+#: timeseries rows up to which :func:`folder_charts` reads a folder's chart rows once (a few MB of them)
+READ_ONCE_ROWS = 2 ** 19
 
 
 def read_rows(folder: str | Path, rows: list = CHART_ROWS, columns: Sequence[str] = CHART_COLUMNS) -> pd.DataFrame:
@@ -335,7 +337,14 @@ def folder_charts(folder: str | Path, out: Path, title: str = "", lang: str = "e
     """:func:`scenario_charts` of a results ``folder`` (its ``timeseries.parquet`` and
     ``municipalities.parquet``): the same charts, each chart reading only the rows it draws
     (:data:`OVERALL`, :data:`SIZE_BANDS_ALL`, :data:`ALL_OVERALL`) in the process that draws it, so that no
-    process holds more than one chart's rows however many replications the folder holds."""
+    process holds more than one chart's rows however many replications the folder holds. A small folder
+    (at most :data:`READ_ONCE_ROWS` rows) is read once, before the charts are drawn: its rows are few, and
+    one read costs less than five."""
+    import pyarrow.parquet as pq
+
+    if pq.ParquetFile(Path(folder) / "timeseries.parquet").metadata.num_rows <= READ_ONCE_ROWS:
+        timeseries, municipalities = read_chart_frames(folder)
+        return scenario_charts(timeseries, municipalities, out, title, lang, programmes, extra)
     end_year = last_year(folder)
     return _write_charts({
         "diffusion.png": lambda: diffusion_chart(read_rows(folder, OVERALL), title, lang, programmes),

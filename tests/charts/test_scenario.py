@@ -113,7 +113,10 @@ def test_the_chart_frames_read_from_a_folder_are_the_rows_the_charts_draw(tmp_pa
             [list(np.asarray(line.get_ydata(), dtype=float)) for ax in part.axes for line in ax.lines]
 
 
-def test_charts_of_a_folder_read_their_own_rows_and_are_the_charts_of_the_whole_frames(tmp_path, model_runs):
+@pytest.mark.parametrize("read_once_rows", [0, 10 ** 9])
+def test_charts_of_a_folder_read_their_own_rows_and_are_the_charts_of_the_whole_frames(tmp_path, model_runs,
+                                                                                     read_once_rows, monkeypatch):
+    monkeypatch.setattr(scenario, "READ_ONCE_ROWS", read_once_rows)  # each chart its rows, or all rows at once
     ts, munis = model_runs
     ts.to_parquet(tmp_path / "timeseries.parquet", index=False)
     munis.to_parquet(tmp_path / "municipalities.parquet", index=False)
