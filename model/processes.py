@@ -83,6 +83,7 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
     shares = [[job for chunk in chunks[w::workers] for job in chunk] for w in range(workers)]
     context = process_context()
     processes, pipes = [], []
+    caller_froze = gc.get_freeze_count() > 0
     gc.freeze()  # forked workers inherit the parent's objects: keep the collector from touching (copying) them
     try:
         with quiet_fork_warning():
@@ -96,7 +97,8 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
                 processes.append(process)
                 pipes.append(reader)
     finally:
-        gc.unfreeze()
+        if not caller_froze:  # gc.unfreeze() would also undo a freeze of the caller's (`spridning run`)
+            gc.unfreeze()
     try:
         running = list(pipes)
         while running:

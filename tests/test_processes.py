@@ -217,3 +217,20 @@ def test_a_caller_that_stops_early_leaves_no_worker_behind():
     next(results)
     results.close()  # as a Ctrl-C in the caller does: the generator's cleanup kills the workers
     assert multiprocessing.active_children() == []
+
+
+def test_the_pool_unfreezes_only_what_it_froze():
+    import gc
+
+    from model.processes import imap_indexed
+
+    assert gc.get_freeze_count() == 0
+    assert dict(imap_indexed(_square_or_fail, [1, 2, 3], workers=2)) == {1: 1, 2: 4, 3: 9}
+    assert gc.get_freeze_count() == 0  # its own freeze (for the fork) is undone
+    gc.freeze()  # a caller's, as `spridning run` makes one
+    try:
+        frozen = gc.get_freeze_count()
+        assert dict(imap_indexed(_square_or_fail, [1, 2], workers=2)) == {1: 1, 2: 4}
+        assert gc.get_freeze_count() >= frozen  # the caller's freeze stays
+    finally:
+        gc.unfreeze()
