@@ -47,7 +47,7 @@ def run_ratios(repeats: int) -> None:
     reference = timed(virus_on_network, repeats)
     base = timed(lambda s: model.run(baseline, seed=s), repeats)
     print("runs (median of repeats, one process)")
-    line("virus_on_network, 290 nodes, 40 steps (reference)", f"{reference * 1e3:.2f} ms", "-")
+    line("virus_on_network, 290 nodes, degree 5, 40 steps (reference)", f"{reference * 1e3:.2f} ms", "-")
     line("baseline run / virus_on_network", f"{base * 1e3:.2f} ms = {base / reference:.3f}x", "<= 0.07x")
     for path in sorted(SCENARIOS.glob("lever_*.yaml")) + [SCENARIOS / f"{PORTFOLIO}.yaml"]:
         scenario = model.load_scenario(path)
