@@ -16,9 +16,7 @@ setup: $(BIN)/.installed
 # The main job: the baseline scenario, then a comparison of intervention portfolios, with charts.
 demo: setup
 	$(BIN)/spridning run scenarios/baseline.yaml --out results/baseline
-	@if $(BIN)/spridning compare --help >/dev/null 2>&1; then \
-		$(BIN)/spridning compare scenarios/portfolio_*.yaml --baseline scenarios/baseline.yaml --out results/comparison; \
-	fi
+	$(BIN)/spridning compare scenarios/portfolio_*.yaml --baseline scenarios/baseline.yaml --out results/comparison
 	@echo "Report (one self-contained file, open it in a browser or send it): $$(pwd)/results/comparison/report.html"
 	@echo "Memo tables: $$(pwd)/results/comparison/comparison.md   Baseline's report: $$(pwd)/results/baseline/report.html"
 

@@ -29,8 +29,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(exc, file=sys.stderr)
             failed += 1
         else:
-            print(f"{path}: ok ({scenario.name}: {len(scenario.innovations)} innovations, "
-                  f"{len(scenario.levers)} levers, {scenario.horizon_years} years)")
+            print(f"{path}: ok ({scenario.name}: {_count(len(scenario.innovations), 'innovation')}, "
+                  f"{_count(len(scenario.levers), 'lever')}, {_count(scenario.horizon_years, 'year')})")
             for note in lever_notes(scenario):
                 print(f"{path}: note: {note}", file=sys.stderr)
     return 2 if failed else 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -73,7 +73,7 @@ def test_every_file_is_reported(tmp_path, capsys):
     bad = write(tmp_path, "name: t\ninnovations: []\nhorizon_years: 0\n", "bad.yaml")
     code, out, err = cli_lines(capsys, "validate", bad, good)
     assert code == 2
-    assert out == [f"{good}: ok (t: 1 innovations, 0 levers, 10 years)"]
+    assert out == [f"{good}: ok (t: 1 innovation, 0 levers, 10 years)"]
     assert err == [f"{bad}:2: innovations: list should have at least 1 item after validation, not 0",
                    f"{bad}:3: horizon_years: input should be greater than or equal to 1 (got 0)"]
 

@@ -43,7 +43,7 @@ def test_05_decomposed_and_composed_region_names_are_one_name(capsys):
     targets = []
     for path in (nfc, nfd):
         code, out, err = cli_lines(capsys, "validate", path)
-        assert code == 0 and err == [] and out == [f"{path}: ok (region_names: 1 innovations, 1 levers, 5 years)"]
+        assert code == 0 and err == [] and out == [f"{path}: ok (region_names: 1 innovation, 1 lever, 5 years)"]
         regions = model.load_scenario(path).levers[0].target.regions
         targets.append([county_index(r) for r in regions])
     assert targets[0] == targets[1] == [11, 4]  # Västra Götalands län, Jönköpings län
