@@ -26,6 +26,10 @@ from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
 from typing import Any
 
+#: objects the interpreter had frozen when this module was imported (Python 3.12 starts with some frozen):
+#: more than these means a caller froze its own, which the pool must not undo
+_FROZEN_AT_START = gc.get_freeze_count()
+
 
 def process_context() -> BaseContext:
     """The multiprocessing context our pools use (see the module docstring).
@@ -83,7 +87,7 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
     shares = [[job for chunk in chunks[w::workers] for job in chunk] for w in range(workers)]
     context = process_context()
     processes, pipes = [], []
-    caller_froze = gc.get_freeze_count() > 0
+    caller_froze = gc.get_freeze_count() > _FROZEN_AT_START
     gc.freeze()  # forked workers inherit the parent's objects: keep the collector from touching (copying) them
     try:
         with quiet_fork_warning():
