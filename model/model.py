@@ -224,10 +224,12 @@ class InnovationModel(mesa.Model):
         if self.acting_levers:
             self.effects.reset_quarter()
             self.context.acting_quarter = t
-            for lever in self.acting_levers:
-                lever.act(self.context, t, year, quarter)
-            self.context.acting_quarter = None
-            self.context.quarter_cache.clear()
+            try:
+                for lever in self.acting_levers:
+                    lever.act(self.context, t, year, quarter)
+            finally:  # what levers derived from this quarter's state is not valid after it
+                self.context.acting_quarter = None
+                self.context.quarter_cache.clear()
         quarters.advance(self.context, t, t + 1)
         self._done(t + 1)
 
