@@ -288,22 +288,10 @@ def run_scenario(scenario: Scenario, replications: int | None = None, seed: int 
     return ScenarioResults(scenario, outcomes, root, time.perf_counter() - start)
 
 
-def usage_summary(results: ScenarioResults) -> dict:
-    """Per lever (and earmarked grant): its operator and the mean over replications of MSEK budgeted,
-    delivered, used, returned and unplaced (beyond capacity, without a taker) over the run."""
-    usage = results.stacked("lever_usage")
-    if usage.empty:
-        return {}
-    per_run = usage.groupby(["lever", "replication"])[USAGE_MONEY].sum().groupby("lever").mean()
-    operators = usage.groupby("lever")["operator"].first()
-    return {lever: {"operator": operators[lever], **{m: round(float(v), 3) for m, v in row.items()}}
-            for lever, row in per_run.iterrows()}
-
-
 def manifest(results: ScenarioResults | StreamedResults, source: str | None, workers: int | None,
-             lever_usage: dict | None = None) -> dict:
+             lever_usage: dict) -> dict:
     """Everything that reproduces the run: the scenario as given and resolved, every seed, versions;
-    ``lever_usage`` (default: :func:`usage_summary` of ``results``) the MSEK per lever."""
+    ``lever_usage`` the MSEK per lever (:meth:`FolderWriter.usage_summary`)."""
     seeds = replication_seeds(results.seed, results.runs)
     return {
         "tool": "spridning",
@@ -318,7 +306,7 @@ def manifest(results: ScenarioResults | StreamedResults, source: str | None, wor
         "seeds_note": "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), "
                       "i.e. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
         "notes": lever_notes(results.scenario),
-        "lever_usage": usage_summary(results) if lever_usage is None else lever_usage,
+        "lever_usage": lever_usage,
         "workers": workers,
         "wall_seconds": round(results.wall_seconds, 3),
         "versions": versions(),
