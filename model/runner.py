@@ -66,6 +66,10 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
     return index, (outcome if keep is None else keep(outcome, index))
 
 
+#: what a command says once before the first run in an environment whose compile cache is empty
+COMPILING = "compiling the model's dynamics (first run in this environment, about 10 s) ..."
+
+
 def compiled_code_is_cached() -> bool:
     """Whether the compiled dynamics are already in numba's on-disk cache (else the first run compiles
     them, which takes 6-10 s)."""
@@ -114,7 +118,7 @@ def replicated(
     root = scenario.seed if seed is None else seed
     seeds = replication_seeds(root, reps)
     if announce is not None and not compiled_code_is_cached():
-        announce("compiling the model's dynamics (first run in this environment, about 10 s) ...")
+        announce(COMPILING)
     start = time.perf_counter()
     first = _run_indexed((scenario, seeds[0], 0, keep))[1]
     if progress:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..results import write_json
-from ..runner import compiled_code_is_cached, run
+from ..runner import COMPILING, compiled_code_is_cached, run
 from .plan import CalibrationPlan, FittedParameter
 from .simulate import Simulator
 
@@ -196,7 +196,7 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
             _write_state(plan, out, status="complete", stop_reason=reason)
             return _result(plan, out, stored, reason, 0, 0.0, True, "-", 0)
     if not compiled_code_is_cached():
-        say("compiling the model's dynamics (first run in this environment, about 10 s) ...")
+        say(COMPILING)
     run(plan.scenario, 0)  # compile or load the dynamics here, so forked workers start warm
     backend = make_backend(workers, scheduler, client)
     start = time.perf_counter()

@@ -239,7 +239,6 @@ class Lever:
         if weight <= 0 or len(a) == 0:
             return
         keep = ctx.effects.lever_ties[a, b] < weight
-        keep &= a != b  # no tie with oneself (Effects.add_ties drops those too)
         if keep.any():
             ctx.effects.add_ties(a[keep], b[keep], weight)
 

@@ -216,8 +216,8 @@ class Ties:
         self._lever_version = -1
         self.inverse_denominator = np.zeros((n, k))  # 1 / beta-weighted applicable ties, 0 where there is none
         self.inverse_local = np.zeros((n, k))  # 1 / strength-weighted applicable local ties, 0 where none
-        #: the signal kernel bound to this run's argument types, one per call site (model.kernelcall)
-        self._denominators_kernel, self._signals_kernel = BoundKernel(signals_kernel), BoundKernel(signals_kernel)
+        #: the signal kernel bound to this run's argument types (model.kernelcall), for :meth:`signals`
+        self._signals_kernel = BoundKernel(signals_kernel)
         self._fixed_denominators: tuple[np.ndarray, np.ndarray] | None = None  # (n, k) of clique and border ties
         self.refresh()
 
@@ -237,8 +237,8 @@ class Ties:
                 lever_indptr=np.zeros(self.orgs.n + 1, dtype=np.int64), lever_indices=empty,
                 lever_weights=np.zeros(0))
             den, den_local = np.zeros_like(self.proof), np.zeros_like(self.proof)
-            self._denominators_kernel(self.applicable, fixed, np.zeros_like(self.proof), den, den_local, True,
-                                      False, self.inverse_denominator, False, self.inverse_local)
+            signals_kernel(self.applicable, fixed, np.zeros_like(self.proof), den, den_local, True, False,
+                           self.inverse_denominator, False, self.inverse_local)
             self._fixed_denominators = den, den_local
         _lever_denominators(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights,
                             self.beta_lever, *self._fixed_denominators, self.inverse_denominator, self.inverse_local)
