@@ -287,6 +287,12 @@ def check_names(plan: RobustPlan) -> None:
         raise fail(plan.source, problems, plan.where)
 
 
+def never_when_missing(name: str) -> bool:
+    """Whether a run without a value of outcome ``name`` means "never" (the outcome catalogue's
+    ``missing``, e.g. ``time_to_50_years``: 50 % adoption never reached), worse than any value."""
+    return is_outcome(name) and outcome(name).missing == "never"
+
+
 def objective_direction(name: str, better: str | None) -> str:
     """``higher`` or ``lower`` for a search objective: as given, from the catalogue, or lower for spend."""
     if better:
