@@ -108,7 +108,8 @@ def _print_result(result) -> None:
             print(f"  {line}")
         print(f"  summary: {result.out / 'summary.md'}")
     if result.search is not None:
-        print(f"  budget search: {len(result.search.front)} allocations on the Pareto front -> "
-              f"{result.out / 'search'}")
+        front = len(result.search.front)
+        print(f"  budget search: {f'{front} allocations on the Pareto front' if front else 'no Pareto front (see the warnings)'}"
+              f" -> {result.out / 'search'}")
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
