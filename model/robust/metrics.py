@@ -11,9 +11,14 @@ intervals over worlds.
   *maximum* regret holds up in every world; minimax regret is Savage's criterion.
 - **Satisficing**: the share of worlds in which a portfolio meets every threshold the analyst sets.
 - **Pairwise**: the share of worlds in which A does strictly better than B (ties are reported apart).
-- **Ranks**: each portfolio's rank in each world (1 = best, ties averaged), how often it holds each
-  rank, and Kendall's W, the concordance of the rankings across worlds (1: the same ranking in every
-  world; 0: no agreement).
+- **Ranks**: each portfolio's place in each world (1 = best; tied portfolios share their places equally),
+  how often it holds each place, and Kendall's W corrected for ties, the concordance of the rankings
+  across worlds (1: the same ranking in every world; 0: no agreement).
+
+Ties (values within :data:`TIE`) never pick one portfolio: every table that ranks portfolios gives tied
+ones the same rank (1, 1, 3), and "most often best" names them all. An outcome whose missing value means
+"never" (the catalogue's ``missing``) is ranked with NaN as the worst value (:func:`worst_filled`); other
+missing values are left out, and :func:`missing_notes` says where.
 """
 
 from __future__ import annotations
