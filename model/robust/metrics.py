@@ -200,6 +200,8 @@ def missing_notes(values: Mapping[str, np.ndarray], criteria: Mapping[str, str],
         gaps = [(names[k], int(np.isnan(m[:, k]).sum())) for k in range(m.shape[1])]
         gaps = [(n, c) for n, c in gaps if c]
         for name, count in gaps:
+            if outcome == COST and count == len(m):
+                continue  # the baseline: no cost per extra adoption against itself, by definition
             if outcome in never:
                 notes.append(f"{outcome}: {name} has no value in {count} of {len(m)} worlds (never reached within "
                              "the horizon); regret, ranks and 'A beats B' count those worlds as worse than any value")
@@ -208,9 +210,9 @@ def missing_notes(values: Mapping[str, np.ndarray], criteria: Mapping[str, str],
                              f"'best in' are computed over the other {len(m) - count} worlds only")
             else:
                 notes.append(f"{outcome}: {name} has no value (NaN) in any world; it has no regret or rank")
-        if gaps and outcome not in never:
-            full = [k for k in range(m.shape[1]) if not np.isnan(m[:, k]).all()]
-            kept = int((~np.isnan(m[:, full]).any(axis=1)).sum()) if full else 0
+        full = [k for k in range(m.shape[1]) if not np.isnan(m[:, k]).all()]
+        kept = int((~np.isnan(m[:, full]).any(axis=1)).sum()) if full else 0
+        if outcome not in never and len(full) > 1 and kept < len(m):
             notes.append(f"{outcome}: ranks and ranking stability use the {kept} of {len(m)} worlds in which every "
                          "portfolio has a value")
     return notes

@@ -126,3 +126,13 @@ def test_end_to_end_ties_are_named_in_the_summary_and_printout(tmp_path):
     assert lines[1].startswith("most often good enough: rising, falling and twin (tied), 40% of worlds")
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
     assert "| score | " in summary and "rising, falling, twin" in summary
+
+
+def test_the_baselines_missing_cost_is_not_a_warning():
+    from model.robust.schema import COST
+
+    cost = np.array([[np.nan, 2.0, 3.0], [np.nan, 1.0, np.nan]])
+    notes = missing_notes({COST: cost}, {COST: "lower"}, ABC)
+    assert notes == [f"{COST}: C has no value (NaN) in 1 of 2 worlds; its regret and 'best in' are computed over "
+                     "the other 1 worlds only",
+                     f"{COST}: ranks and ranking stability use the 1 of 2 worlds in which every portfolio has a value"]
