@@ -71,7 +71,8 @@ def distributions_figure(values: pd.DataFrame, outcomes: Sequence[str], caption:
 def regret_figure(regret: pd.DataFrame, caption: str = "") -> Figure:
     """One panel per criterion: mean regret (bar, with its bootstrap interval) and maximum regret (marker)
     of each portfolio, in the criterion's units; 'no gain' where a portfolio spends without extra
-    adoptions in some world (infinite cost regret)."""
+    adoptions in some world (infinite cost regret), 'never' where it has no value in some world of an
+    outcome whose missing value means never (``worlds_never``)."""
     criteria = list(dict.fromkeys(regret["criterion"]))
     names = list(dict.fromkeys(regret["portfolio"]))
     fig = new_figure(4.0 * len(criteria) + 0.5, 0.42 * len(names) + 1.8)
@@ -95,8 +96,9 @@ def regret_figure(regret: pd.DataFrame, caption: str = "") -> Figure:
                 label="mean regret", zorder=2)
         shown_top = np.where(np.isinf(top), cap * 1.05, top)
         ax.scatter(shown_top, y, marker="D", color=OKABE_ITO[4], zorder=3, label="max regret")
+        never = part["worlds_never"].fillna(0).to_numpy() if "worlds_never" in part else np.zeros(len(names))
         for j in np.flatnonzero(np.isinf(top)):
-            ax.annotate("no gain", (cap * 1.05, y[j]), xytext=(4, 0), textcoords="offset points", va="center",
+            ax.annotate("never" if never[j] else "no gain", (cap * 1.05, y[j]), xytext=(4, 0), textcoords="offset points", va="center",
                         fontsize=8, color=OKABE_ITO[4])
         ax.set_yticks(y, [literal(p) if i == 0 else "" for p in names])
         ax.invert_yaxis()
@@ -181,7 +183,7 @@ def ranks_figure(ranks: pd.DataFrame, caption: str = "") -> Figure:
         ax.grid(axis="y", visible=False)
     fig.axes[-1].legend(title="rank", loc="center left", bbox_to_anchor=(1.0, 0.5))
     titles(fig, "How stable the ranking is across worlds", "\n".join(p for p in (caption, "Bar: share of worlds "
-           "in which the portfolio holds each rank (1 = best; ties share a rank).") if p))
+           "in which the portfolio holds each rank (1 = best; portfolios tied share their places equally).") if p))
     return fig
 
 

@@ -102,24 +102,14 @@ def _print_result(result) -> None:
         rate = f", {stats.rate:.0f} runs/s on {stats.workers} workers" if stats.runs_done_now else ""
         print(f"{plan.name}: {stats.n_runs} runs{resumed}{rate} -> {result.out}")
     if result.analysis is not None:
-        tables = result.analysis.tables
-        for criterion, part in tables["regret"].groupby("criterion", sort=False):
-            best = part.sort_values("rank_max_regret").iloc[0]
-            print(f"  minimax regret on {criterion}: {best.portfolio}")
-        if "satisficing" in tables:
-            best = tables["satisficing"].sort_values("rank").iloc[0]
-            print(f"  most often good enough: {best.portfolio} ({best.share_satisficing:.0%} of worlds, "
-                  f"{best.low:.0%}-{best.high:.0%})")
-        d = result.analysis.discovery
-        if d is not None and d.chosen is not None:
-            box = d.box()
-            restricted = d.limits[d.limits.restricted]
-            print(f"  {d.portfolio} fails in {d.share_failing:.0%} of worlds; PRIM box (coverage {box['coverage']:.0%}, "
-                  f"density {box['density']:.0%}): " + "; ".join(f"{r.factor} {r.lower:.3g} to {r.upper:.3g}"
-                                                                for r in restricted.itertuples()))
+        from ..robust.outputs import findings
+
+        for line in findings(result):
+            print(f"  {line}")
         print(f"  summary: {result.out / 'summary.md'}")
     if result.search is not None:
-        print(f"  budget search: {len(result.search.front)} allocations on the Pareto front -> "
-              f"{result.out / 'search'}")
+        front = len(result.search.front)
+        print(f"  budget search: {f'{front} allocations on the Pareto front' if front else 'no Pareto front (see the warnings)'}"
+              f" -> {result.out / 'search'}")
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)

@@ -29,7 +29,9 @@ class ScalarOutcome:
     ``unit`` label tables and charts; ``format`` says how a value prints (:meth:`show`); ``better`` is the
     direction a policy analyst prefers (``None``: neither, e.g. a count of pilots stalled by design);
     ``computed`` says how it is computed, in words, for the docs; ``compared`` whether ``spridning compare``
-    reports it; ``printed`` whether ``spridning run`` prints it in the terminal.
+    reports it; ``printed`` whether ``spridning run`` prints it in the terminal; ``missing`` what a run
+    without a value (NaN) means when runs are ranked: ``"never"`` -- the event did not happen within the
+    horizon, worse than any value (``None``: nothing; such a run is left out, with a warning).
     """
 
     name: str
@@ -41,6 +43,7 @@ class ScalarOutcome:
     better: Direction | None = None
     compared: bool = True
     printed: bool = False
+    missing: Literal["never"] | None = None
 
     def show(self, value: float, signed: bool = False) -> str:
         """``value`` as text in this outcome's format (``signed``: a difference, with its sign)."""
@@ -79,7 +82,7 @@ OUTCOMES: tuple[ScalarOutcome, ...] = (
                   "coverage where both apply; agencies weigh nothing)", "higher", printed=True),
     ScalarOutcome("time_to_50_years", "Years to 50 % adoption", "years", "years", "diffusion",
                   "first quarter at which final_adoption's share reaches 0.5, in years; NaN if never",
-                  "lower"),
+                  "lower", missing="never"),
     ScalarOutcome("pilots_started", "Pilots started", "pilots", "count", "diffusion",
                   "pilots started over the run (aware -> piloting)", None),
     ScalarOutcome("pilots_scaled", "Pilots scaled up", "pilots", "count", "diffusion",

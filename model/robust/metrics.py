@@ -11,15 +11,20 @@ intervals over worlds.
   *maximum* regret holds up in every world; minimax regret is Savage's criterion.
 - **Satisficing**: the share of worlds in which a portfolio meets every threshold the analyst sets.
 - **Pairwise**: the share of worlds in which A does strictly better than B (ties are reported apart).
-- **Ranks**: each portfolio's rank in each world (1 = best, ties averaged), how often it holds each
-  rank, and Kendall's W, the concordance of the rankings across worlds (1: the same ranking in every
-  world; 0: no agreement).
+- **Ranks**: each portfolio's place in each world (1 = best; tied portfolios share their places equally),
+  how often it holds each place, and Kendall's W corrected for ties, the concordance of the rankings
+  across worlds (1: the same ranking in every world; 0: no agreement).
+
+Ties (values within :data:`TIE`) never pick one portfolio: every table that ranks portfolios gives tied
+ones the same rank (1, 1, 3), and "most often best" names them all. An outcome whose missing value means
+"never" (the catalogue's ``missing``) is ranked with NaN as the worst value (:func:`worst_filled`); other
+missing values are left out, and :func:`missing_notes` says where.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -128,19 +133,102 @@ def distributions(values: Mapping[str, np.ndarray], weights: np.ndarray, names: 
     return pd.DataFrame(rows)
 
 
+# --- ties and missing values ------------------------------------------------------------------------------------
+def worst_filled(matrix: np.ndarray, better: str) -> np.ndarray:
+    """``matrix`` with every NaN replaced by the worst possible value (-inf where higher is better, +inf
+    where lower is): for an outcome whose missing value means "never" (the outcome catalogue's
+    ``missing``), a world without a value is worse than any value."""
+    m = np.array(matrix, dtype=float)
+    m[np.isnan(m)] = -np.inf if better == "higher" else np.inf
+    return m
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise: equal, or within :data:`TIE` (relative) of each other."""
+    with np.errstate(invalid="ignore"):
+        near = np.abs(a - b) <= TIE * np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
+    return (a == b) | (near & np.isfinite(a) & np.isfinite(b))
+
+
+def competition_ranks(values: Sequence[float], higher_first: bool) -> np.ndarray:
+    """Ranks 1, 1, 3, ... of ``values`` (values within :data:`TIE` of the first of a group share its
+    rank, the next value skips the places the group took); NaN ranks last."""
+    v = np.asarray(values, dtype=float)
+    key = np.where(np.isnan(v), np.inf, -v if higher_first else v)
+    order = np.argsort(key, kind="stable")
+    ranks = np.empty(len(v), dtype=int)
+    first = None
+    for position, i in enumerate(order):
+        if first is None or not _close(np.array(key[i]), np.array(key[first])) or np.isnan(v[i]):
+            first, rank = i, position + 1
+        ranks[i] = rank
+    return ranks
+
+
+def leaders(names: Sequence[str], ranks: Sequence[int]) -> list[str]:
+    """The names ranked first (every one of them when several tie)."""
+    return [n for n, r in zip(names, ranks) if r == 1]
+
+
+def tied_places(scored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ``scored[world, portfolio]`` (higher is better, no NaN, infinities allowed): the first and last
+    place (1 = best) of each portfolio's tie group in each world. A portfolio alone holds one place
+    (first == last); ``t`` portfolios tied take ``t`` places together."""
+    worlds, n = scored.shape
+    order = np.argsort(-scored, axis=1, kind="stable")
+    s = np.take_along_axis(scored, order, axis=1)
+    same = _close(s[:, 1:], s[:, :-1])
+    place = np.broadcast_to(np.arange(1, n + 1), (worlds, n))
+    starts = np.concatenate([np.ones((worlds, 1), bool), ~same], axis=1)
+    ends = np.concatenate([~same, np.ones((worlds, 1), bool)], axis=1)
+    first_sorted = np.maximum.accumulate(np.where(starts, place, 0), axis=1)
+    last_sorted = np.minimum.accumulate(np.where(ends, place, n + 1)[:, ::-1], axis=1)[:, ::-1]
+    first, last = np.empty_like(first_sorted), np.empty_like(last_sorted)
+    np.put_along_axis(first, order, first_sorted, axis=1)
+    np.put_along_axis(last, order, last_sorted, axis=1)
+    return first, last
+
+
+def missing_notes(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], names: Sequence[str],
+                  never: Collection[str] = ()) -> list[str]:
+    """One warning per criterion and portfolio without a value in some worlds: for an outcome in ``never``
+    those worlds count as worse than any value; otherwise they are left out of its regret, and worlds
+    where any portfolio has no value are left out of the ranks and ranking stability."""
+    notes = []
+    for outcome, better in criteria.items():
+        m = np.asarray(values[outcome], dtype=float)
+        gaps = [(names[k], int(np.isnan(m[:, k]).sum())) for k in range(m.shape[1])]
+        gaps = [(n, c) for n, c in gaps if c]
+        for name, count in gaps:
+            if outcome == COST and count == len(m):
+                continue  # the baseline: no cost per extra adoption against itself, by definition
+            if outcome in never:
+                notes.append(f"{outcome}: {name} has no value in {count} of {len(m)} worlds (never reached within "
+                             "the horizon); regret, ranks and 'A beats B' count those worlds as worse than any value")
+            elif count < len(m):
+                notes.append(f"{outcome}: {name} has no value (NaN) in {count} of {len(m)} worlds; its regret and "
+                             f"'best in' are computed over the other {len(m) - count} worlds only")
+            else:
+                notes.append(f"{outcome}: {name} has no value (NaN) in any world; it has no regret or rank")
+        full = [k for k in range(m.shape[1]) if not np.isnan(m[:, k]).all()]
+        kept = int((~np.isnan(m[:, full]).any(axis=1)).sum()) if full else 0
+        if outcome not in never and len(full) > 1 and kept < len(m):
+            notes.append(f"{outcome}: ranks and ranking stability use the {kept} of {len(m)} worlds in which every "
+                         "portfolio has a value")
+    return notes
+
+
 # --- regret --------------------------------------------------------------------------------------------------
 def regret(matrix: np.ndarray, better: str) -> np.ndarray:
     """``regret[world, portfolio]``: how far each portfolio falls short of the best one of its world
-    (the best among finite values; NaN stays NaN, +inf cost stays +inf; 0 for the best)."""
+    (0 for the best and for every portfolio tied with it, equal infinities included; +inf for an infinitely
+    bad value -- a cost without gain, a "never" -- where another portfolio has a finite one; NaN stays NaN)."""
     m = np.asarray(matrix, dtype=float)
-    sign = 1.0 if better == "higher" else -1.0
-    scored = sign * m  # higher is better now
-    finite = np.where(np.isfinite(scored), scored, -np.inf)
-    best = finite.max(axis=1, keepdims=True) if m.size else finite
-    best = np.where(np.isfinite(best), best, np.nan)  # a world where no portfolio has a finite value
+    scored = (1.0 if better == "higher" else -1.0) * m  # higher is better now
+    best = np.where(np.isnan(scored), -np.inf, scored).max(axis=1, keepdims=True) if m.size else scored
     with np.errstate(invalid="ignore"):
         out = best - scored
-        out[np.abs(out) <= TIE * np.maximum(np.abs(best), 1.0)] = 0.0
+    out[_close(scored, np.broadcast_to(best, scored.shape))] = 0.0
     out[np.isnan(m)] = np.nan
     return out
 
@@ -163,17 +251,21 @@ def bootstrap_mean(values: np.ndarray, weights: np.ndarray, resamples: int, leve
 
 
 def regret_table(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], weights: np.ndarray,
-                 names: Sequence[str], level: float = 0.95, resamples: int = 1000, seed: int = 0
-                 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                 names: Sequence[str], level: float = 0.95, resamples: int = 1000, seed: int = 0,
+                 never: Collection[str] = ()) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Per criterion (outcome -> better direction) and portfolio: mean regret with its bootstrap interval,
-    median, 90th percentile and maximum regret, the share of worlds where the portfolio is the best, and
-    its rank by maximum regret (1 = minimax regret) and by mean regret. Also each criterion's regret matrix.
-    Portfolios without any value (the baseline's cost) get no row."""
+    median, 90th percentile and maximum regret, the share of worlds where the portfolio is the best or tied
+    for best (over the worlds where any portfolio has a value), the worlds where it spends without gain
+    (infinite cost) and, for an outcome in ``never``, the worlds without a value (counted as worse than any
+    value), and its rank by maximum regret (1 = minimax regret; ties share the rank) and by mean regret.
+    Also each criterion's regret matrix. Portfolios without any value (the baseline's cost) get no row."""
     rng = np.random.default_rng(seed)
     rows, matrices = [], {}
     for outcome, better in criteria.items():
-        r = regret(values[outcome], better)
+        raw = np.asarray(values[outcome], dtype=float)
+        r = regret(worst_filled(raw, better) if outcome in never else raw, better)
         matrices[outcome] = r
+        judged = ~np.isnan(r).all(axis=1)  # worlds where some portfolio has a value
         part = []
         for k, name in enumerate(names):
             v = r[:, k]
@@ -181,16 +273,17 @@ def regret_table(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], 
                 continue
             low, high = bootstrap_mean(v, weights, resamples, level, rng)
             q50, q90 = weighted_quantiles(v, weights, (0.5, 0.9))
-            has = ~np.isnan(v)
-            best = weighted_share(v[has] == 0, weights[has], level)[0]
+            never_k = np.isnan(raw[:, k]) if outcome in never else np.zeros(len(v), bool)
+            best = weighted_share(v[judged] == 0, weights[judged], level)[0]
             part.append(dict(criterion=outcome, better=better, portfolio=name,
                              mean_regret=weighted_mean(v, weights), mean_low=low, mean_high=high,
                              median_regret=q50, p90_regret=q90, max_regret=float(np.nanmax(v)),
-                             share_best=best, worlds_no_gain=int(np.isinf(v).sum())))
+                             share_best=best, worlds_no_gain=int((np.isinf(v) & ~never_k).sum()),
+                             worlds_never=int(never_k.sum())))
         frame = pd.DataFrame(part)
         if len(frame):
-            frame["rank_max_regret"] = frame["max_regret"].rank(method="min").astype(int)
-            frame["rank_mean_regret"] = frame["mean_regret"].rank(method="min").astype(int)
+            frame["rank_max_regret"] = competition_ranks(frame["max_regret"], higher_first=False)
+            frame["rank_mean_regret"] = competition_ranks(frame["mean_regret"], higher_first=False)
         rows.append(frame)
     return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()), matrices
 
@@ -218,18 +311,33 @@ def satisficing_table(values: Mapping[str, np.ndarray], thresholds: Mapping[str,
             row[f"meets_{outcome}"] = weighted_share(threshold.met(values[outcome][:, k]), weights, level)[0]
         rows.append(row)
     table = pd.DataFrame(rows)
-    table["rank"] = table["share_satisficing"].rank(method="min", ascending=False).astype(int)
+    table["rank"] = competition_ranks(table["share_satisficing"], higher_first=True)
     return table
+
+
+def satisficing_notes(table: pd.DataFrame) -> list[str]:
+    """A warning when the thresholds cannot tell the portfolios apart: no portfolio meets them in any world,
+    or every portfolio in every world (``table`` as :func:`satisficing_table` makes it)."""
+    shares = table["share_satisficing"].to_numpy(dtype=float)
+    if len(shares) and np.all(shares == 0):
+        return ["satisficing: no portfolio meets the thresholds in any world; they cannot tell the portfolios "
+                "apart (lower them, or check their units: shares are 0-1)"]
+    if len(shares) and np.all(shares == 1):
+        return ["satisficing: every portfolio meets the thresholds in every world; they cannot tell the "
+                "portfolios apart (raise them)"]
+    return []
 
 
 # --- pairwise ---------------------------------------------------------------------------------------------------
 def pairwise_table(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], weights: np.ndarray,
-                   names: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+                   names: Sequence[str], level: float = 0.95, never: Collection[str] = ()) -> pd.DataFrame:
     """For every criterion and ordered pair (A, B): the share of worlds where A does strictly better than
-    B, its Wilson interval, and the share of ties, over the worlds where both have a value."""
+    B, its Wilson interval, and the share of ties, over the worlds where both have a value (for an outcome
+    in ``never``: every world, a missing value being worse than any)."""
     rows = []
     for outcome, better in criteria.items():
         m = np.asarray(values[outcome], dtype=float)
+        m = worst_filled(m, better) if outcome in never else m
         s = m if better == "higher" else -m
         for a, name_a in enumerate(names):
             for b, name_b in enumerate(names):
@@ -239,9 +347,7 @@ def pairwise_table(values: Mapping[str, np.ndarray], criteria: Mapping[str, str]
                 if not both.any():
                     continue
                 x, y, w = s[both, a], s[both, b], weights[both]
-                with np.errstate(invalid="ignore"):
-                    scale = np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0)
-                    tie = (x == y) | (np.abs(x - y) <= TIE * scale)
+                tie = _close(x, y)
                 share, low, high = weighted_share((x > y) & ~tie, w, level)
                 rows.append(dict(criterion=outcome, a=name_a, b=name_b, share_a_better=share, low=low, high=high,
                                  share_ties=weighted_share(tie, w, level)[0], worlds=int(both.sum())))
@@ -250,15 +356,22 @@ def pairwise_table(values: Mapping[str, np.ndarray], criteria: Mapping[str, str]
 
 # --- ranks ------------------------------------------------------------------------------------------------------
 def rank_tables(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], weights: np.ndarray,
-                names: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per criterion and portfolio: mean rank and the share of worlds at each rank (``rank_1`` ...); and
-    per criterion: Kendall's W, the portfolio most often best and that share. Portfolios without any value
-    are left out; so are worlds where a remaining portfolio has none."""
-    from scipy.stats import rankdata
+                names: Sequence[str], never: Collection[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per criterion and portfolio: mean rank and the share of worlds at each place (``rank_1`` ...); and
+    per criterion: Kendall's W, the portfolios most often best and that share.
 
+    Ties (values within :data:`TIE`): ``t`` portfolios tied for places p..p+t-1 each hold 1/t of every one
+    of those places, so a portfolio's shares add up to 1, so do a place's, and ``mean_rank`` (the mean of
+    the average ranks) is the mean place. "Best" is the share of worlds in which a portfolio is best or
+    tied for best, and ``most_often_best`` names every portfolio with the largest share (", "-joined).
+    Kendall's W is corrected for ties: ``12 S / (n^3 - n - mean_j T_j)`` with ``T_j`` the sum of
+    ``t^3 - t`` over world j's tie groups (NaN when every world ties every portfolio). Portfolios without
+    any value are left out; so are worlds where a remaining portfolio has none (for an outcome in
+    ``never``, a missing value is worse than any value instead)."""
     share_rows, stability = [], []
     for outcome, better in criteria.items():
         m = np.asarray(values[outcome], dtype=float)
+        m = worst_filled(m, better) if outcome in never else m
         keep = [k for k in range(m.shape[1]) if not np.isnan(m[:, k]).all()]
         if len(keep) < 2:
             continue
@@ -266,19 +379,22 @@ def rank_tables(values: Mapping[str, np.ndarray], criteria: Mapping[str, str], w
         rows_ok = ~np.isnan(sub).any(axis=1)
         if not rows_ok.any():
             continue
-        scored = -sub[rows_ok] if better == "higher" else sub[rows_ok]
-        ranks = rankdata(np.where(np.isinf(scored), np.sign(scored) * 1e300, scored), axis=1, method="average")
-        w = weights[rows_ok]
+        first, last = tied_places(sub[rows_ok] if better == "higher" else -sub[rows_ok])
+        w = weights[rows_ok] / weights[rows_ok].sum()
         n = len(keep)
-        mean_ranks = (ranks * w[:, None]).sum(axis=0) / w.sum()
+        size = last - first + 1
+        mean_ranks = (w[:, None] * (first + last) / 2).sum(axis=0)
         for i, k in enumerate(keep):
             row = dict(criterion=outcome, portfolio=names[k], mean_rank=float(mean_ranks[i]))
             for r in range(1, n + 1):
-                row[f"rank_{r}"] = float((w * (ranks[:, i] == r)).sum() / w.sum())
+                held = (first[:, i] <= r) & (r <= last[:, i])
+                row[f"rank_{r}"] = float((w * held / size[:, i]).sum())
             share_rows.append(row)
-        kendall_w = 12 * float(((mean_ranks - (n + 1) / 2) ** 2).sum()) / (n ** 3 - n)
-        firsts = np.array([(w * (ranks[:, i] == 1)).sum() / w.sum() for i in range(n)])
-        top = int(np.argmax(firsts))
+        ties = float((w * (size ** 2 - 1).sum(axis=1)).sum())  # mean over worlds of sum over groups (t^3 - t)
+        spread = n ** 3 - n - ties
+        kendall_w = 12 * float(((mean_ranks - (n + 1) / 2) ** 2).sum()) / spread if spread > TIE else math.nan
+        best = (w[:, None] * (first == 1)).sum(axis=0)
+        top = [names[keep[i]] for i in np.flatnonzero(_close(best, np.full(n, best.max())))]
         stability.append(dict(criterion=outcome, better=better, kendall_w=kendall_w, worlds=int(rows_ok.sum()),
-                              most_often_best=names[keep[top]], share_best=float(firsts[top])))
+                              most_often_best=", ".join(top), share_best=float(best.max()), tied_best=len(top)))
     return pd.DataFrame(share_rows), pd.DataFrame(stability)

@@ -143,20 +143,21 @@ def summary_markdown(result: Any) -> str:
     if len(regret):
         lines += ["## Regret", "", "Regret in a world: how far a portfolio falls short of the best portfolio of "
                   "that world. Small maximum regret = holds up everywhere (minimax regret). 'no gain': spends "
-                  f"without extra adoptions in some world. Intervals: {plan.experiment.confidence_level:.0%} "
+                  "without extra adoptions in some world; 'never': no value (e.g. 50 % never reached) in some "
+                  f"world, which counts as worse than any value. Intervals: {plan.experiment.confidence_level:.0%} "
                   "bootstrap over worlds.", ""]
         for criterion, part in regret.groupby("criterion", sort=False):
-            part = part.sort_values("rank_max_regret")
+            part = part.sort_values("rank_max_regret", kind="stable")
             lines += [f"**{criterion}** ({part.better.iloc[0]} is better) — minimax regret: "
-                      f"**{part.portfolio.iloc[0]}**", ""]
+                      f"**{_names(minimax(part))}**", ""]
             lines += _md_table(["portfolio", "mean regret [interval]", "90th pct", "max", "best in"],
                                [[r.portfolio, _mean_regret(criterion, r), show(criterion, r.p90_regret, True),
                                  show(criterion, r.max_regret, True), _pct(r.share_best)] for r in part.itertuples()]) + [""]
     if "satisficing" in tables:
-        sat = tables["satisficing"].sort_values("rank")
+        sat = tables["satisficing"].sort_values("rank", kind="stable")
         rules = " and ".join(f"{o} {t.text()}" for o, t in plan.experiment.thresholds.items())
         lines += ["## Satisficing", "", f"Share of worlds in which a portfolio meets every threshold ({rules}), with "
-                  f"{plan.experiment.confidence_level:.0%} Wilson intervals.", ""]
+                  f"{plan.experiment.confidence_level:.0%} Wilson intervals. {good_enough(sat)[0].capitalize()}.", ""]
         lines += _md_table(["portfolio", "worlds meeting all [interval]"] + [f"meets {o}" for o in plan.experiment.thresholds],
                            [[r["portfolio"], f"{_pct(r['share_satisficing'])} [{_pct(r['low'])}–{_pct(r['high'])}]"]
                             + [_pct(r[f"meets_{o}"]) for o in plan.experiment.thresholds]
@@ -164,9 +165,12 @@ def summary_markdown(result: Any) -> str:
     if "pairwise" in tables and len(tables["pairwise"]):
         lines += _pairwise_md(plan.names, tables["pairwise"])
     if "stability" in tables and len(tables["stability"]):
-        lines += ["## Ranking stability", "", "Kendall's W: 1 = the same ranking in every world, 0 = no agreement.", ""]
+        lines += ["## Ranking stability", "", "Kendall's W (corrected for ties): 1 = the same ranking in every world, "
+                  "0 = no agreement. Most often best: best or tied for best in the largest share of worlds (every "
+                  "portfolio with that share is named).", ""]
         lines += _md_table(["criterion", "Kendall's W", "most often best", "share of worlds"],
-                           [[r.criterion, f"{r.kendall_w:.2f}", r.most_often_best, _pct(r.share_best)]
+                           [[r.criterion, "n/a (all tied)" if not np.isfinite(r.kendall_w) else f"{r.kendall_w:.2f}",
+                             r.most_often_best, _pct(r.share_best)]
                             for r in tables["stability"].itertuples()]) + [""]
     d = result.analysis.discovery
     if d is not None:
@@ -176,7 +180,52 @@ def summary_markdown(result: Any) -> str:
     return "\n".join(lines)
 
 
+def minimax(regret: pd.DataFrame) -> list[str]:
+    """The portfolios of one criterion's regret rows with the smallest maximum regret (all of them if tied)."""
+    return list(regret.loc[regret["rank_max_regret"] == 1, "portfolio"])
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]} (tied)"
+
+
+def good_enough(satisficing: pd.DataFrame) -> list[str]:
+    """Which portfolios are most often good enough, as text: every one tied at the top share, or that no
+    portfolio meets the thresholds in any world."""
+    top = satisficing[satisficing["rank"] == 1]
+    r = top.iloc[0]
+    if not r.share_satisficing > 0:
+        return [f"no portfolio meets the thresholds in any world (0% of worlds, {r.low:.0%}-{r.high:.0%})"]
+    return [f"most often good enough: {_names(list(top.portfolio))}, {r.share_satisficing:.0%} of worlds "
+            f"({r.low:.0%}-{r.high:.0%})"]
+
+
+def findings(result: Any) -> list[str]:
+    """The lines the command prints: each criterion's minimax-regret portfolios, the most often good
+    enough (every tied portfolio named), PRIM's box."""
+    lines = []
+    if result.analysis is None:
+        return lines
+    tables = result.analysis.tables
+    if len(tables["regret"]):
+        for criterion, part in tables["regret"].groupby("criterion", sort=False):
+            lines.append(f"minimax regret on {criterion}: {_names(minimax(part))}")
+    if "satisficing" in tables:
+        lines += good_enough(tables["satisficing"])
+    d = result.analysis.discovery
+    if d is not None and d.chosen is not None:
+        box = d.box()
+        restricted = d.limits[d.limits.restricted]
+        lines.append(f"{d.portfolio} fails in {d.share_failing:.0%} of worlds; PRIM box (coverage {box['coverage']:.0%}, "
+                     f"density {box['density']:.0%}): " + "; ".join(f"{r.factor} {r.lower:.3g} to {r.upper:.3g}"
+                                                                   for r in restricted.itertuples()))
+    return lines
+
+
 def _mean_regret(criterion: str, r) -> str:
+    never = getattr(r, "worlds_never", 0)
+    if never and not np.isfinite(r.mean_regret):
+        return f"never in {never} world{'s' if never != 1 else ''}"
     if r.worlds_no_gain:
         return f"no gain in {r.worlds_no_gain} world{'s' if r.worlds_no_gain != 1 else ''}"
     return (f"{show(criterion, r.mean_regret, True)} [{show(criterion, r.mean_low, True)}–"

@@ -12,6 +12,7 @@ Every error is an :class:`~model.errors.InputError`, ``FILE:LINE: field: problem
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +27,7 @@ from ..scenario import Scenario, load_scenario, with_overrides
 from ..sensitivity.plan import FUNCTION_DEFAULT_SEED, name_from
 from ..sensitivity.userfunction import check_function
 from ..yamlio import SourceMap
-from .schema import COST, DEFAULT_REGRET, Criterion, RobustExperiment, problem_at
+from .schema import COST, DEFAULT_REGRET, Criterion, RobustExperiment, Threshold, problem_at
 from .worlds import WorldSet, find_file, posterior_worlds, resolve_factors, sample_worlds, single_world
 
 #: outputs a run must report for the cost per extra adoption to be derived
@@ -271,11 +272,13 @@ def check_names(plan: RobustPlan) -> None:
             i = [x.name for x in exp.regret or []].index(c.name) if exp.regret else 0
             problems.append(Problem(("regret", i), f"'{c.name}' has no better direction in the outcome catalogue; "
                                     "give better: higher or better: lower"))
-    for name in exp.thresholds:
+    for name, threshold in exp.thresholds.items():
         check(("thresholds", name), name, available)
+        problems += reachable(("thresholds", name), name, threshold)
     if exp.discovery is not None:
-        for name in exp.discovery.fails or {}:
+        for name, threshold in (exp.discovery.fails or {}).items():
             check(("discovery", "fails", name), name, available)
+            problems += reachable(("discovery", "fails", name), name, threshold)
     if exp.search is not None:
         for i, o in enumerate(exp.search.objectives):
             check(("search", "objectives", i, "name"), o.name, list(plan.outcome_keys))
@@ -285,6 +288,41 @@ def check_names(plan: RobustPlan) -> None:
                                             "in the outcome catalogue; give better: higher or better: lower"))
     if problems:
         raise fail(plan.source, problems, plan.where)
+
+
+#: the values an outcome can take, by its catalogue format: shares 0-1, differences of shares -1 to 1,
+#: counts, years and money not below 0 (``number``: not known)
+POSSIBLE = {"percent": (0.0, 1.0), "pp": (-1.0, 1.0), "count": (0.0, math.inf), "years": (0.0, math.inf),
+            "msek": (0.0, math.inf)}
+
+
+def possible_range(name: str) -> tuple[float, float] | None:
+    """The smallest and largest value outcome ``name`` can take (from its catalogue format), or None."""
+    return POSSIBLE.get(outcome(name).format) if is_outcome(name) else None
+
+
+def reachable(loc: tuple, name: str, threshold: Threshold) -> list[Problem]:
+    """A problem if no possible value of outcome ``name`` can meet ``threshold`` (e.g. final_adoption
+    >= 5, a share being 0-1): satisficing and discovery would then fail every portfolio in every world."""
+    span = possible_range(name)
+    if span is None:
+        return []
+    low, high = span
+    shown = f"{low:g} to {high:g}" if math.isfinite(high) else f"{low:g} or more"
+    unit = "; shares are written 0-1, 0.25 for 25 %" if outcome(name).format in ("percent", "pp") else ""
+    if threshold.min is not None and threshold.min > high:
+        return [Problem(loc + ("min",), f"{threshold.min:g} is above any value {name} can take ({shown}{unit}); "
+                        "no world could meet it")]
+    if threshold.max is not None and threshold.max < low:
+        return [Problem(loc + ("max",), f"{threshold.max:g} is below any value {name} can take ({shown}{unit}); "
+                        "no world could meet it")]
+    return []
+
+
+def never_when_missing(name: str) -> bool:
+    """Whether a run without a value of outcome ``name`` means "never" (the outcome catalogue's
+    ``missing``, e.g. ``time_to_50_years``: 50 % adoption never reached), worse than any value."""
+    return is_outcome(name) and outcome(name).missing == "never"
 
 
 def objective_direction(name: str, better: str | None) -> str:

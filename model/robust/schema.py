@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..errors import InputError, Problem, fail, validate_mapping
 from ..strict import Strict
@@ -36,7 +36,14 @@ Better = Literal["higher", "lower"]
 _FUNCTION = r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$"
 
 
-class Portfolio(Strict):
+class Finite(Strict):
+    """:class:`~model.strict.Strict`, and a NaN or infinite number is refused in every numeric field
+    (``.nan``, ``.inf`` in YAML), whatever its bounds."""
+
+    model_config = ConfigDict(**Strict.model_config, allow_inf_nan=False)
+
+
+class Portfolio(Finite):
     """One portfolio: a scenario file (a plain string is short for ``{scenario: FILE}``), or with
     ``model:`` a label and the function's arguments that make this portfolio (``constants``)."""
 
@@ -45,7 +52,7 @@ class Portfolio(Strict):
     constants: dict[str, Any] | None = Field(None, description="with model: this portfolio's arguments")
 
 
-class Worlds(Strict):
+class Worlds(Finite):
     """How the plausible worlds are drawn: ``n`` points of a Latin hypercube (``lhs``) or of a scrambled
     Sobol' sequence (``sobol``) over the factors, or parameter sets of a calibration ``posterior``."""
 
@@ -65,7 +72,7 @@ class Worlds(Strict):
         return self
 
 
-class Threshold(Strict):
+class Threshold(Finite):
     """What an outcome must meet (in its own units: shares as 0-1): at least ``min``, at most ``max``."""
 
     min: float | None = None
@@ -98,7 +105,7 @@ class Threshold(Strict):
         return f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}"
 
 
-class Criterion(Strict):
+class Criterion(Finite):
     """An outcome judged by its better direction (from the outcome catalogue unless given); a plain
     string is short for ``{name: ...}``."""
 
@@ -106,7 +113,7 @@ class Criterion(Strict):
     better: Better | None = None
 
 
-class Discovery(Strict):
+class Discovery(Finite):
     """Scenario discovery for one portfolio: PRIM boxes of the worlds where it fails ``fails`` (default:
     the experiment's ``thresholds``)."""
 
@@ -118,7 +125,7 @@ class Discovery(Strict):
     density_min: float = Field(0.8, gt=0.0, le=1.0, description="the box shown: densest enough, widest")
 
 
-class SearchLever(Strict):
+class SearchLever(Finite):
     """A lever the budget search may fund (a plain string is short for ``{type: ...}``): its ``targets``
     (each a lever ``target:`` block, or for a ``model:`` function a word) are the targeting choices."""
 
@@ -127,7 +134,7 @@ class SearchLever(Strict):
     max_msek_per_year: float | None = Field(None, gt=0.0)
 
 
-class Search(Strict):
+class Search(Finite):
     """The budget search: allocations of at most ``budget_msek_per_year`` over ``levers`` (and their
     targeting choices) searched with Optuna's NSGA-II for the Pareto front of the ``objectives``."""
 
@@ -163,7 +170,7 @@ class Search(Strict):
         return self
 
 
-class RobustExperiment(Strict):
+class RobustExperiment(Finite):
     """A robustness experiment; see ``docs/robustness.md`` for every key."""
 
     name: str | None = Field(None, pattern=NAME_PATTERN)

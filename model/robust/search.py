@@ -32,16 +32,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..results import write_csv, write_json, write_parquet, write_with
+from ..results import write_csv, write_with
 from ..sensitivity.sweep import Layout
 from .evaluate import make_job
 from .metrics import weighted_mean, world_means
-from .plan import RobustPlan, objective_direction
+from .plan import RobustPlan, never_when_missing, objective_direction
 from .schema import Search, with_lines
+from .searchstate import EVALUATED, open_state, write_batch
 from .stream import make_backend, run_tasks
 
-STATE = "search.json"
-EVALUATED = "evaluated"
 
 
 @dataclass
@@ -59,7 +58,8 @@ class SearchResult:
     def record(self) -> dict[str, Any]:
         """What the manifest says about the search."""
         return {"allocations_tried": len(self.trials), "distinct": int(self.trials["key"].nunique()),
-                "front_points": len(self.front), "objectives": self.objectives, "runs_this_invocation": self.runs_done}
+                "front_points": len(self.front), "objectives": self.objectives, "runs_this_invocation": self.runs_done,
+                "notes": self.notes}
 
 
 @dataclass(frozen=True)
@@ -164,30 +164,18 @@ def _fingerprint(plan: RobustPlan, n_worlds: int) -> dict[str, Any]:
     return {"fingerprint": h.hexdigest(), "definition": definition}
 
 
-def _prepare(plan: RobustPlan, out: Path, n_worlds: int) -> dict[str, list[float]]:
-    """Create or check the search folder; the objectives of every allocation evaluated before, by key."""
-    state = _fingerprint(plan, n_worlds)
-    state_file = out / STATE
-    if state_file.exists():
-        stored = json.loads(state_file.read_text(encoding="utf-8"))
-        if stored.get("fingerprint") != state["fingerprint"]:
-            raise InputError(f"{out}: holds a different budget search than {plan.source} (its settings, baseline, "
-                             f"worlds or seed changed); use another --out, or delete {out} to start afresh")
-    else:
-        (out / EVALUATED).mkdir(parents=True, exist_ok=True)
-        write_json({"tool": "spridning robust (search)", **state}, state_file)
-    cache: dict[str, list[float]] = {}
-    for path in sorted((out / EVALUATED).glob("batch-*.parquet")):
-        table = pd.read_parquet(path)
-        for row in table.itertuples(index=False):
-            cache[row.key] = list(row[1:])
-    return cache
+def _prepare(plan: RobustPlan, out: Path, n_worlds: int, objectives: list[str]) -> tuple[dict[str, list[float]],
+                                                                                         list[str]]:
+    """Create or check the search folder; the objectives of every allocation evaluated before, by key, and
+    warnings about stored batches that had to be evaluated again (:mod:`.searchstate`)."""
+    return open_state(out, _fingerprint(plan, n_worlds), plan.source, ["key"] + objectives)
 
 
 def _evaluate(plan: RobustPlan, keys: list[str], targets: list[Any], values: np.ndarray, objectives: list[str],
               workers, scheduler, client, progress: bool, label: str) -> list[list[float]]:
     """Run every allocation in every search world with the replication seeds; each one's objectives (the
-    mean over worlds of the mean over replications)."""
+    weighted mean over worlds of the mean over replications; NaN when any world has no value, so an
+    allocation is never judged on the worlds where it happens to have one)."""
     job = dataclasses.replace(make_job(plan, f"search-{label}-{keys[0][:40]}", targets, keys), values=values)
     layout = Layout(values.shape[0] * len(targets), plan.replications, max(1, min(plan.replications * 8,
                                                                                    len(targets) * plan.replications)))
@@ -201,7 +189,8 @@ def _evaluate(plan: RobustPlan, keys: list[str], targets: list[Any], values: np.
     runs = pd.concat(parts, ignore_index=True)
     means = world_means(runs, values.shape[0], len(targets), objectives, None)
     weights = plan.worlds.weights[: values.shape[0]]
-    return [[weighted_mean(means[o][:, k], weights) for o in objectives] for k in range(len(targets))]
+    return [[math.nan if np.isnan(means[o][:, k]).any() else weighted_mean(means[o][:, k], weights) for o in objectives]
+            for k in range(len(targets))]
 
 
 def run_search(plan: RobustPlan, out: Path, workers: int | None = None, scheduler: str | None = None,
@@ -223,7 +212,8 @@ def run_search(plan: RobustPlan, out: Path, workers: int | None = None, schedule
         from ..sensitivity.cluster import connect
 
         client = own_client = connect(scheduler)
-    cache = _prepare(plan, out, n_worlds)
+    cache, notes = _prepare(plan, out, n_worlds, objectives)
+    fingerprint = _fingerprint(plan, n_worlds)["fingerprint"]
     sampler = optuna.samplers.NSGAIISampler(population_size=search.population, seed=plan.seed)
     study = optuna.create_study(directions=directions, sampler=sampler)
     rows, runs_done, generation = [], 0, 0
@@ -245,7 +235,7 @@ def run_search(plan: RobustPlan, out: Path, workers: int | None = None, schedule
                                     workers, None, client, progress, f"{plan.name} search {generation + 1}")
                 runs_done += len(missing) * n_worlds * plan.replications
                 table = pd.DataFrame([[k] + r for k, r in zip(missing, results)], columns=["key"] + objectives)
-                write_parquet(table, out / EVALUATED / f"batch-{len(list((out / EVALUATED).glob('batch-*'))):05d}.parquet")
+                write_batch(out / EVALUATED, table, fingerprint)
                 cache.update({k: r for k, r in zip(missing, results)})
             for trial, amounts, targets, key in decoded:
                 result = cache[key]
@@ -269,9 +259,32 @@ def run_search(plan: RobustPlan, out: Path, workers: int | None = None, schedule
              ascending=directions[0] == "minimize").reset_index(drop=True))
     front.insert(0, "point", np.arange(1, len(front) + 1))
     trials = trials.merge(front[["key", "point"]], on="key", how="left")
-    result = SearchResult(trials, front, objectives, runs_done=runs_done)
+    result = SearchResult(trials, front, objectives, notes=notes + failed_notes(trials, objectives),
+                          runs_done=runs_done)
     _write(plan, out, result)
     return result
+
+
+def failed_notes(trials: pd.DataFrame, objectives: list[str]) -> list[str]:
+    """Warnings for the allocations Optuna failed (an objective without a finite value: NaN, as Optuna's
+    rule is, or infinite): per objective, how many of the allocations tried; and when no allocation has
+    every objective, that there is no front and what to do."""
+    distinct = trials.drop_duplicates("key")
+    notes = []
+    for o in objectives:
+        bad = int((~np.isfinite(distinct[o].to_numpy(dtype=float))).sum())
+        if not bad:
+            continue
+        why = (" (never reached within the horizon in at least one world)" if never_when_missing(o) else
+               " (NaN or infinite in at least one world)")
+        if bad == len(distinct):
+            notes.append(f"search: {o} has no value for any of the {bad} allocations tried ({len(trials)} trials){why}; "
+                         "no Pareto front, no pareto.png. "
+                         f"Choose another objective{' or a longer horizon' if never_when_missing(o) else ''}")
+        else:
+            notes.append(f"search: {o} has no value for {bad} of the {len(distinct)} allocations tried{why}; Optuna "
+                         "failed those trials and they are not on the front")
+    return notes
 
 
 def _choices(levers: list[Choice], kind: str) -> tuple:
@@ -291,6 +304,9 @@ def _write(plan: RobustPlan, out: Path, result: SearchResult) -> None:
     write_csv(result.trials, out / "trials.csv")
     write_csv(result.front, out / "front.csv")
     result.files += ["trials.csv", "front.csv"]
+    if not len(result.front):  # no front: no scenario files and no empty chart drawn as if fine (notes say why)
+        (out / "pareto.png").unlink(missing_ok=True)
+        return
     if plan.engine == "scenario":
         result.files += write_front_scenarios(plan, out / "front", result.front)
     from ..charts.robustness import pareto_figure

@@ -21,8 +21,9 @@ from ..sensitivity.evaluate import Backend
 from ..sensitivity.sweep import SweepStats, read_runs
 from .discovery import Discovery, discover
 from .evaluate import probe
-from .metrics import distributions, pairwise_table, rank_tables, regret_table, satisficing_table, world_means
-from .plan import RobustPlan, check_names, resolve
+from .metrics import (distributions, missing_notes, pairwise_table, rank_tables, regret_table, satisficing_notes,
+                      satisficing_table, world_means)
+from .plan import RobustPlan, check_names, never_when_missing, resolve
 from .schema import parse_schema, read_experiment
 from .stream import execute
 
@@ -31,11 +32,13 @@ from .stream import execute
 class Analysis:
     """The robustness metrics of an ensemble: ``values`` (outcome -> worlds x portfolios means), the tables
     (``distributions``, ``regret``, ``satisficing``, ``pairwise``, ``ranks``, ``stability``) and the
-    scenario discovery, if asked for."""
+    scenario discovery, if asked for; ``notes``: warnings about what the tables could not use (worlds
+    without a value, thresholds no portfolio or every portfolio meets)."""
 
     values: dict[str, np.ndarray]
     tables: dict[str, pd.DataFrame]
     discovery: Discovery | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -99,20 +102,23 @@ def analyse(plan: RobustPlan, runs: pd.DataFrame) -> Analysis:
     baseline = plan.names.index(plan.baseline) if plan.baseline is not None else None
     values = world_means(runs, plan.worlds.n, len(plan.portfolios), needed, baseline)
     weights, names, level = plan.worlds.weights, plan.names, exp.confidence_level
+    never = {o for o in criteria if never_when_missing(o)}
+    notes = missing_notes(values, criteria, names, never)
     tables = {"distributions": distributions({o: values[o] for o in plan.outcomes()}, weights, names)}
-    tables["regret"], _ = regret_table(values, criteria, weights, names, level, exp.resamples, plan.seed)
+    tables["regret"], _ = regret_table(values, criteria, weights, names, level, exp.resamples, plan.seed, never)
     if exp.thresholds:
         tables["satisficing"] = satisficing_table(values, exp.thresholds, weights, names, level)
+        notes += satisficing_notes(tables["satisficing"])
     if len(names) > 1:
-        tables["pairwise"] = pairwise_table(values, criteria, weights, names, level)
-        tables["ranks"], tables["stability"] = rank_tables(values, criteria, weights, names)
+        tables["pairwise"] = pairwise_table(values, criteria, weights, names, level, never)
+        tables["ranks"], tables["stability"] = rank_tables(values, criteria, weights, names, never)
     found = None
     if exp.discovery is not None:
         d = exp.discovery
         found = discover(d.portfolio, names.index(d.portfolio), values, d.fails or exp.thresholds,
                          plan.worlds.frame(), weights, plan.worlds.factors, d.peel_alpha, d.paste_alpha,
                          d.mass_min, d.density_min)
-    return Analysis(values, tables, found)
+    return Analysis(values, tables, found, notes)
 
 
 def run_experiment(experiment: str | Path | RobustPlan, out: str | Path | None = None, workers: int | None = None,
@@ -139,6 +145,7 @@ def run_experiment(experiment: str | Path | RobustPlan, out: str | Path | None =
         result.analysis = analyse(plan, runs)
         result.stats = stats
         del runs
+        notes += result.analysis.notes
         if result.analysis.discovery is not None:
             notes += [f"discovery: {n}" for n in result.analysis.discovery.notes]
         if plan.replications == 1 and plan.engine == "scenario":

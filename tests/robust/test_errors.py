@@ -72,6 +72,25 @@ CASES = {
         f"name: bad\nmodel: \"{TOY}:linear\"\n",
         ["give 'portfolios'"]),
     "not a mapping": ("- a\n- b\n", ["must be a mapping"]),
+    "a share threshold no value can meet (5 for 0-1)": (
+        MODEL + "thresholds:\n  final_adoption: {min: 5}\n",
+        [":7: thresholds.final_adoption.min: 5 is above any value final_adoption can take (0 to 1; shares are "
+         "written 0-1, 0.25 for 25 %); no world could meet it"]),
+    "a money threshold below zero": (
+        HEAD + WORLDS + "thresholds:\n  spend_msek: {max: -1}\n",
+        [":10: thresholds.spend_msek.max: -1 is below any value spend_msek can take (0 or more); no world could "
+         "meet it"]),
+    "an impossible discovery threshold": (
+        HEAD + WORLDS + "thresholds: {score: {min: 0.5}}\ndiscovery: {portfolio: rising, fails: {adoptions_final: "
+        "{max: -3}}}\n",
+        [":10: discovery.fails.adoptions_final.max: -3 is below any value"]),
+    "NaN in a bounded number": (HEAD + WORLDS + "confidence_level: .nan\n",
+                                [":9: confidence_level: input should be a finite number (got nan)"]),
+    "infinity in a threshold": (HEAD + WORLDS + "thresholds: {score: {min: .inf}}\n",
+                                [":9: thresholds.score.min: input should be a finite number (got inf)"]),
+    "infinity in an open-ended number": (
+        MODEL + "search:\n  budget_msek_per_year: 10\n  step_msek: .inf\n  levers: [peer_review]\n",
+        [":8: search.step_msek: input should be a finite number (got inf)"]),
 }
 
 

@@ -29,3 +29,14 @@ def budget(params: dict, seed: int) -> dict:
     reach = 1.0 if params.get("b.target", "small") == "small" else 0.5
     noise = 1e-3 * np.random.default_rng(seed).standard_normal()
     return {"diffusion": math.sqrt(a) + 2 * math.sqrt(b) * reach + noise, "spend": a + b}
+
+
+def budget_gaps(params: dict, seed: int) -> dict:
+    """:func:`budget` with two objectives that may have no value: ``reach_years`` (lower is better) is NaN
+    unless lever ``a`` gets at least 5 MSEK (then 10 - a) and the factor ``u`` (0 if not given) is at most
+    0.5; ``never`` is NaN for every allocation."""
+    out = budget(params, seed)
+    a = params.get("a", 0.0)
+    out["reach_years"] = 10.0 - a if a >= 5 and params.get("u", 0.0) <= 0.5 else math.nan
+    out["never"] = math.nan
+    return out
