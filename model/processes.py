@@ -10,19 +10,31 @@ Every pool of the package comes from :func:`imap_indexed`:
 - **Workers ignore Ctrl-C**; the parent gets it, kills them and re-raises ``KeyboardInterrupt`` — so a
   terminal's Ctrl-C, which reaches the whole process group, prints no worker tracebacks. Workers share no
   lock or queue with the parent (each has its own pipe), so stopping them can never deadlock.
+- **Workers end when their parent dies**, however it dies (SIGKILL, the out-of-memory killer): each
+  starts with :func:`worker_start`, which asks Linux for a signal on its parent's death and otherwise
+  watches its parent from a thread. No worker outlives a killed command.
+
+The other pools of the package (the sweeps' and the calibration sampler's ``ProcessPoolExecutor``) come
+from :func:`process_pool`, which applies the same two rules.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
+import os
 import signal
+import sys
 import threading
 import traceback
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import wait
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -58,9 +70,60 @@ def quiet_fork_warning() -> Iterator[None]:
         yield
 
 
-def _worker(function: Callable[[Any], Any], jobs: list, conn) -> None:
-    """A worker process: run its share of the jobs, send each result, then ``done`` (or the error)."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCH_SECONDS = 1.0  # how often a worker without prctl looks for its parent
+
+
+def expected_parent(context: BaseContext) -> int | None:
+    """The pid the workers of ``context`` started from this process have as parent: this process, except
+    under ``forkserver`` (the server forks them; it ends when this process does), where it is None (the
+    worker takes the parent it finds)."""
+    return None if context.get_start_method() == "forkserver" else os.getpid()
+
+
+def worker_start(parent: int | None) -> None:
+    """First thing in every worker process: ignore Ctrl-C (the parent handles it), and end when the parent
+    ends — ``prctl(PR_SET_PDEATHSIG, SIGTERM)`` on Linux, else a daemon thread that checks every
+    :data:`WATCH_SECONDS` whether the parent is still there. ``parent`` is the pid the parent should have
+    (None: the current parent); a worker whose parent is already gone ends at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid() if parent is None else parent
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request above was made: nothing would tell us
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to send SIGTERM when the parent ends; False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process once its parent is no longer ``parent`` (orphans are adopted by another)."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A ``ProcessPoolExecutor`` of ``workers`` processes from :func:`process_context`, each started by
+    :func:`worker_start` (ignores Ctrl-C, ends with this process). Start it, and submit to it, from the
+    thread that will outlive it (Linux's parent-death signal follows the thread that forked)."""
+    context = process_context()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
+                               initargs=(expected_parent(context),))
+
+
+def _worker(function: Callable[[Any], Any], jobs: list, conn, parent: int | None = None) -> None:
+    """A worker process: run its share of the jobs, send each result, then ``done`` (or the error)."""
+    worker_start(parent)
     try:
         for job in jobs:
             conn.send(("ok", function(job)))
@@ -95,7 +158,8 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
                 if not share:
                     continue
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(function, share, writer), daemon=True)
+                process = context.Process(target=_worker, args=(function, share, writer, expected_parent(context)),
+                                          daemon=True)
                 process.start()
                 writer.close()
                 processes.append(process)
