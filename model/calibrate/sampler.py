@@ -127,7 +127,11 @@ class DaskWorkers:
         """Block until at least one of ``pending`` is finished; return the finished ones."""
         from distributed import wait as dask_wait
 
-        return set(dask_wait(list(pending), return_when="FIRST_COMPLETED").done)
+        from ..sensitivity.cluster import raise_if_lost
+
+        done = set(dask_wait(list(pending), return_when="FIRST_COMPLETED").done)
+        raise_if_lost(done, f"Dask cluster {self.where}", "a chunk of candidates")  # one line, not a traceback
+        return done
 
     def cancel(self, pending: set) -> None:
         """Cancel the chunks still pending."""

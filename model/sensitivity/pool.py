@@ -66,7 +66,7 @@ class InFlight:
     def _send(self, task: Task) -> Any:
         raise NotImplementedError
 
-    def _failure(self, exc: Exception, chunk: int) -> RunFailed:
+    def _failure(self, exc: Exception, chunk: int) -> Exception:
         raise NotImplementedError
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..results import versions, write_json, write_with
+from .cluster import ClusterLost
 from .evaluate import Backend, Task, make_job
 from .parts import RUNS, part_path, verified_chunks, write_part
 from .plan import Plan
@@ -280,7 +281,8 @@ def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: i
     ``X`` is the sample and ``values`` the model inputs (both points x factors). The backend is
     ``backend``, else a Dask cluster (``scheduler`` address or ``client``), else ``workers`` local
     processes; a cluster is connected before ``out`` is touched. Raises InputError for a folder holding
-    another experiment or a cluster not reached, RunFailed if a run fails (finished chunks stay on disk).
+    another experiment or a cluster not reached, ClusterLost (an InputError) if the cluster loses a worker
+    or its scheduler, RunFailed if a run fails (finished chunks stay on disk in both cases).
     """
     backend = backend or cluster_backend(scheduler, client)
     try:
@@ -299,6 +301,8 @@ def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: i
                 n = layout.span(chunk)[1] - layout.span(chunk)[0]
                 done_now += n
                 bar.update(n)
+    except ClusterLost as exc:
+        raise exc.in_folder(out) from None
     finally:
         if backend is not None:
             backend.close()
