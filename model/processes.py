@@ -25,6 +25,7 @@ import ctypes.util
 import gc
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
@@ -74,24 +75,30 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WATCH_SECONDS = 1.0  # how often a worker without prctl looks for its parent
 
 
-def expected_parent(context: BaseContext) -> int | None:
-    """The pid the workers of ``context`` started from this process have as parent: this process, except
-    under ``forkserver`` (the server forks them; it ends when this process does), where it is None (the
-    worker takes the parent it finds)."""
-    return None if context.get_start_method() == "forkserver" else os.getpid()
+def worker_start(parent: int) -> None:
+    """First thing in every worker process: ignore Ctrl-C (the parent handles it), and end when process
+    ``parent`` (the one that started the pool) ends, however it ends.
 
-
-def worker_start(parent: int | None) -> None:
-    """First thing in every worker process: ignore Ctrl-C (the parent handles it), and end when the parent
-    ends — ``prctl(PR_SET_PDEATHSIG, SIGTERM)`` on Linux, else a daemon thread that checks every
-    :data:`WATCH_SECONDS` whether the parent is still there. ``parent`` is the pid the parent should have
-    (None: the current parent); a worker whose parent is already gone ends at once."""
+    A worker forked or spawned by ``parent`` asks Linux for SIGTERM at its parent's death
+    (``prctl(PR_SET_PDEATHSIG)``), or elsewhere starts a daemon thread that checks every
+    :data:`WATCH_SECONDS` that its parent is still ``parent``. A worker of a ``forkserver`` has the server
+    as parent, which lives on as long as any worker does: it watches ``parent`` itself (a pidfd on Linux,
+    else polling the pid). A worker whose ``parent`` is already gone ends at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid() if parent is None else parent
-    if not _die_with_parent():
-        threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
-    if os.getppid() != parent:  # the parent died before the request above was made: nothing would tell us
+    if os.getppid() == parent:
+        if not _die_with_parent():
+            threading.Thread(target=_watch_ppid, args=(parent,), name="parent-watch", daemon=True).start()
+        if os.getppid() != parent:  # the parent died before the request above: nothing else would tell
+            os._exit(1)
+        return
+    _die_with_parent()  # the forkserver's death too (it dies when killed, or once its workers are gone)
+    try:
+        handle = os.pidfd_open(parent) if hasattr(os, "pidfd_open") else None
+    except ProcessLookupError:
         os._exit(1)
+    except OSError:  # a kernel without pidfds
+        handle = None
+    threading.Thread(target=_watch_pid, args=(parent, handle), name="parent-watch", daemon=True).start()
 
 
 def _die_with_parent() -> bool:
@@ -105,23 +112,38 @@ def _die_with_parent() -> bool:
         return False
 
 
-def _watch_parent(parent: int) -> None:
-    """End this process once its parent is no longer ``parent`` (orphans are adopted by another)."""
+def _watch_ppid(parent: int) -> None:
+    """End this process once its parent is no longer ``parent`` (an orphan is adopted by another)."""
     while os.getppid() == parent:
         time.sleep(WATCH_SECONDS)
     os._exit(1)
+
+
+def _watch_pid(parent: int, handle: int | None) -> None:
+    """End this process once process ``parent`` has ended: ``handle`` (its pidfd) becomes readable then;
+    without one, poll for the pid every :data:`WATCH_SECONDS`."""
+    if handle is not None:
+        select.select([handle], [], [])
+        os._exit(1)
+    while True:
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except OSError:  # it exists but is not ours to signal: still there
+            pass
+        time.sleep(WATCH_SECONDS)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A ``ProcessPoolExecutor`` of ``workers`` processes from :func:`process_context`, each started by
     :func:`worker_start` (ignores Ctrl-C, ends with this process). Start it, and submit to it, from the
     thread that will outlive it (Linux's parent-death signal follows the thread that forked)."""
-    context = process_context()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
-                               initargs=(expected_parent(context),))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=worker_start,
+                               initargs=(os.getpid(),))
 
 
-def _worker(function: Callable[[Any], Any], jobs: list, conn, parent: int | None = None) -> None:
+def _worker(function: Callable[[Any], Any], jobs: list, conn, parent: int) -> None:
     """A worker process: run its share of the jobs, send each result, then ``done`` (or the error)."""
     worker_start(parent)
     try:
@@ -158,8 +180,7 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
                 if not share:
                     continue
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(function, share, writer, expected_parent(context)),
-                                          daemon=True)
+                process = context.Process(target=_worker, args=(function, share, writer, os.getpid()), daemon=True)
                 process.start()
                 writer.close()
                 processes.append(process)

@@ -274,33 +274,42 @@ def _kill_and_expect_no_orphans(command: list[str], cwd: Path, workers: int = 2)
 
 
 POOL_SCRIPT = """
-import sys, time
+import sys, threading, time
 import model.processes as processes
 if sys.argv[1] == "watchdog":  # the portable fallback, as on a system without prctl
     processes._die_with_parent = lambda: False
-if sys.argv[2] == "executor":
-    pool = processes.process_pool(2)
-    futures = [pool.submit(time.sleep, 300) for _ in range(2)]
-else:
-    for _ in processes.imap_indexed(time.sleep, [300, 300], 2):
-        pass
-time.sleep(300)
+if __name__ == "__main__":
+    if sys.argv[3] == "forkserver":  # another thread running: the pools use a fork server instead of fork
+        threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+    assert processes.process_context().get_start_method() == sys.argv[3]
+    if sys.argv[2] == "executor":
+        pool = processes.process_pool(2)
+        futures = [pool.submit(time.sleep, 300) for _ in range(2)]
+    else:
+        for _ in processes.imap_indexed(time.sleep, [300, 300], 2):
+            pass
+    time.sleep(300)
 """
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
 @pytest.mark.parametrize("guard", ["prctl", "watchdog"])
 @pytest.mark.parametrize("pool", ["executor", "imap_indexed"])
-def test_pool_workers_end_when_their_parent_is_killed(tmp_path, guard, pool):
+def test_pool_workers_end_when_their_parent_is_killed(tmp_path, guard, pool, method):
     script = tmp_path / "pool.py"
     script.write_text(POOL_SCRIPT, encoding="utf-8")
-    _kill_and_expect_no_orphans([sys.executable, str(script), guard, pool], tmp_path)
+    # under forkserver: the server and the resource tracker are below the main process too
+    _kill_and_expect_no_orphans([sys.executable, str(script), guard, pool, method], tmp_path,
+                                2 if method == "fork" else 4)
 
 
 @pytest.mark.slow
 def test_a_worker_whose_parent_is_already_gone_ends_at_once():
     """The race after fork: the parent died before the worker asked to be told."""
-    code = ("import os, model.processes as p; p.worker_start(os.getppid() + 1); print('survived')")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a pid that ended (and was reaped)
+    code = f"import model.processes as p; p.worker_start({gone}); print('survived')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 1 and "survived" not in out.stdout
 
