@@ -12,10 +12,11 @@ Every pool of the package comes from :func:`imap_indexed`:
   lock or queue with the parent (each has its own pipe), so stopping them can never deadlock.
 - **Workers end when their parent dies**, however it dies (SIGKILL, the out-of-memory killer): each
   starts with :func:`worker_start`, which asks Linux for a signal on its parent's death and otherwise
-  watches its parent from a thread. No worker outlives a killed command.
+  watches the starting process from a thread (always so under ``forkserver``, whose server outlives it).
+  No worker outlives a killed command.
 
-The other pools of the package (the sweeps' and the calibration sampler's ``ProcessPoolExecutor``) come
-from :func:`process_pool`, which applies the same two rules.
+The other pools of the package (the sweeps', robustness experiments' and the calibration sampler's
+``ProcessPoolExecutor``) come from :func:`process_pool`, which applies the same rules.
 """
 
 from __future__ import annotations
