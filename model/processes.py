@@ -10,19 +10,33 @@ Every pool of the package comes from :func:`imap_indexed`:
 - **Workers ignore Ctrl-C**; the parent gets it, kills them and re-raises ``KeyboardInterrupt`` — so a
   terminal's Ctrl-C, which reaches the whole process group, prints no worker tracebacks. Workers share no
   lock or queue with the parent (each has its own pipe), so stopping them can never deadlock.
+- **Workers end when their parent dies**, however it dies (SIGKILL, the out-of-memory killer): each
+  starts with :func:`worker_start`, which asks Linux for a signal on its parent's death and otherwise
+  watches the starting process from a thread (always so under ``forkserver``, whose server outlives it).
+  No worker outlives a killed command.
+
+The other pools of the package (the sweeps', robustness experiments' and the calibration sampler's
+``ProcessPoolExecutor``) come from :func:`process_pool`, which applies the same rules.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
+import os
+import select
 import signal
+import sys
 import threading
 import traceback
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import wait
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -58,9 +72,81 @@ def quiet_fork_warning() -> Iterator[None]:
         yield
 
 
-def _worker(function: Callable[[Any], Any], jobs: list, conn) -> None:
-    """A worker process: run its share of the jobs, send each result, then ``done`` (or the error)."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCH_SECONDS = 1.0  # how often a worker without prctl looks for its parent
+
+
+def worker_start(parent: int) -> None:
+    """First thing in every worker process: ignore Ctrl-C (the parent handles it), and end when process
+    ``parent`` (the one that started the pool) ends, however it ends.
+
+    A worker forked or spawned by ``parent`` asks Linux for SIGTERM at its parent's death
+    (``prctl(PR_SET_PDEATHSIG)``), or elsewhere starts a daemon thread that checks every
+    :data:`WATCH_SECONDS` that its parent is still ``parent``. A worker of a ``forkserver`` has the server
+    as parent, which lives on as long as any worker does: it watches ``parent`` itself (a pidfd on Linux,
+    else polling the pid). A worker whose ``parent`` is already gone ends at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.getppid() == parent:
+        if not _die_with_parent():
+            threading.Thread(target=_watch_ppid, args=(parent,), name="parent-watch", daemon=True).start()
+        if os.getppid() != parent:  # the parent died before the request above: nothing else would tell
+            os._exit(1)
+        return
+    _die_with_parent()  # the forkserver's death too (it dies when killed, or once its workers are gone)
+    try:
+        handle = os.pidfd_open(parent) if hasattr(os, "pidfd_open") else None
+    except ProcessLookupError:
+        os._exit(1)
+    except OSError:  # a kernel without pidfds
+        handle = None
+    threading.Thread(target=_watch_pid, args=(parent, handle), name="parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to send SIGTERM when the parent ends; False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_ppid(parent: int) -> None:
+    """End this process once its parent is no longer ``parent`` (an orphan is adopted by another)."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def _watch_pid(parent: int, handle: int | None) -> None:
+    """End this process once process ``parent`` has ended: ``handle`` (its pidfd) becomes readable then;
+    without one, poll for the pid every :data:`WATCH_SECONDS`."""
+    if handle is not None:
+        select.select([handle], [], [])
+        os._exit(1)
+    while True:
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except OSError:  # it exists but is not ours to signal: still there
+            pass
+        time.sleep(WATCH_SECONDS)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A ``ProcessPoolExecutor`` of ``workers`` processes from :func:`process_context`, each started by
+    :func:`worker_start` (ignores Ctrl-C, ends with this process). Start it, and submit to it, from the
+    thread that will outlive it (Linux's parent-death signal follows the thread that forked)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=worker_start,
+                               initargs=(os.getpid(),))
+
+
+def _worker(function: Callable[[Any], Any], jobs: list, conn, parent: int) -> None:
+    """A worker process: run its share of the jobs, send each result, then ``done`` (or the error)."""
+    worker_start(parent)
     try:
         for job in jobs:
             conn.send(("ok", function(job)))
@@ -95,7 +181,7 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
                 if not share:
                     continue
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(function, share, writer), daemon=True)
+                process = context.Process(target=_worker, args=(function, share, writer, os.getpid()), daemon=True)
                 process.start()
                 writer.close()
                 processes.append(process)

@@ -235,3 +235,109 @@ def test_the_pool_unfreezes_only_what_it_froze():
         assert gc.get_freeze_count() > processes._FROZEN_AT_START  # the caller's freeze stays (not undone)
     finally:
         gc.unfreeze()
+
+
+# --- no orphans: workers end when their parent dies, however it dies ------------------------------------------
+def _descendants_once_busy(proc: subprocess.Popen, count: int, timeout: float = 180.0) -> list:
+    """The processes below ``proc`` once there are at least ``count`` (polled: a state, not a time)."""
+    import psutil
+
+    main = psutil.Process(proc.pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = main.children(recursive=True)
+        if len(found) >= count:
+            return found
+        assert proc.poll() is None, f"ended before starting its workers: {proc.communicate()[1][-2000:]}"
+        time.sleep(0.05)
+    raise AssertionError(f"no {count} worker processes after {timeout:.0f} s")
+
+
+def _kill_and_expect_no_orphans(command: list[str], cwd: Path, workers: int = 2) -> None:
+    """Start ``command``, wait for its workers, SIGKILL its main process (as the out-of-memory killer
+    does) and check that every process it started is gone within ten seconds."""
+    import psutil
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        below = _descendants_once_busy(proc, workers)
+        proc.kill()
+        proc.wait(timeout=30)
+        _, alive = psutil.wait_procs(below, timeout=10)
+        assert not alive, f"still running 10 s after their parent was killed: {[p.pid for p in alive]}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+POOL_SCRIPT = """
+import sys, threading, time
+import model.processes as processes
+if sys.argv[1] == "watchdog":  # the portable fallback, as on a system without prctl
+    processes._die_with_parent = lambda: False
+if __name__ == "__main__":
+    if sys.argv[3] == "forkserver":  # another thread running: the pools use a fork server instead of fork
+        threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+    assert processes.process_context().get_start_method() == sys.argv[3]
+    if sys.argv[2] == "executor":
+        pool = processes.process_pool(2)
+        futures = [pool.submit(time.sleep, 300) for _ in range(2)]
+    else:
+        for _ in processes.imap_indexed(time.sleep, [300, 300], 2):
+            pass
+    time.sleep(300)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+@pytest.mark.parametrize("guard", ["prctl", "watchdog"])
+@pytest.mark.parametrize("pool", ["executor", "imap_indexed"])
+def test_pool_workers_end_when_their_parent_is_killed(tmp_path, guard, pool, method):
+    script = tmp_path / "pool.py"
+    script.write_text(POOL_SCRIPT, encoding="utf-8")
+    # under forkserver: the server and the resource tracker are below the main process too
+    _kill_and_expect_no_orphans([sys.executable, str(script), guard, pool, method], tmp_path,
+                                2 if method == "fork" else 4)
+
+
+@pytest.mark.slow
+def test_a_worker_whose_parent_is_already_gone_ends_at_once():
+    """The race after fork: the parent died before the worker asked to be told."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a pid that ended (and was reaped)
+    code = f"import model.processes as p; p.worker_start({gone}); print('survived')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 1 and "survived" not in out.stdout
+
+
+@pytest.mark.slow
+def test_no_orphans_after_sensitivity_is_killed(tmp_path):
+    import yaml
+
+    exp = {"model": "tests.sensitivity.functions:slow", "method": "sobol", "N": 256, "seed": 1,
+           "factors": [{"path": f"x{i}", "bounds": [0.0, 1.0]} for i in (1, 2, 3)], "outcomes": ["y"]}
+    (tmp_path / "exp.yaml").write_text(yaml.safe_dump(exp), encoding="utf-8")
+    _kill_and_expect_no_orphans(SPRIDNING + ["sensitivity", "exp.yaml", "--workers", "2", "--quiet",
+                                             "--out", "out"], tmp_path)
+
+
+@pytest.mark.slow
+def test_no_orphans_after_robust_is_killed(tmp_path):
+    from tests.robust.common import toy_experiment, write
+
+    write(tmp_path, toy_experiment(model="tests.sensitivity.functions:slow", worlds={"sampler": "lhs", "n": 400}))
+    _kill_and_expect_no_orphans(SPRIDNING + ["robust", "exp.yaml", "--workers", "2", "--quiet", "--out", "out"],
+                                tmp_path)
+
+
+@pytest.mark.slow
+def test_no_orphans_after_calibrate_is_killed(tmp_path):
+    from tests.calibrate.conftest import write_problem
+
+    problem = write_problem(tmp_path / "tiny", runs=20000, population=400, generations=10)
+    _kill_and_expect_no_orphans(SPRIDNING + ["calibrate", str(problem), "--workers", "2", "--quiet",
+                                             "--out", "out"], tmp_path)

@@ -18,10 +18,9 @@ cloudpickle and loaded once per worker.
 from __future__ import annotations
 
 import random
-import signal
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 import cloudpickle
@@ -29,7 +28,7 @@ import numpy as np
 from pyabc import QuantileEpsilon
 from pyabc.sampler import Sampler
 
-from ..processes import process_context, quiet_fork_warning
+from ..processes import process_pool, quiet_fork_warning
 
 _LOADED: dict[str, Callable] = {}
 IN_FLIGHT_PER_WORKER = 2
@@ -87,8 +86,7 @@ class LocalProcesses:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         with quiet_fork_warning():
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
-                                            initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+            self.pool = process_pool(workers)  # ignore Ctrl-C, end when this process ends
             # the pool forks its processes at the first task: start them now, under the same rule
             wait([self.pool.submit(int) for _ in range(workers)])
 
@@ -129,7 +127,11 @@ class DaskWorkers:
         """Block until at least one of ``pending`` is finished; return the finished ones."""
         from distributed import wait as dask_wait
 
-        return set(dask_wait(list(pending), return_when="FIRST_COMPLETED").done)
+        from ..sensitivity.cluster import raise_if_lost
+
+        done = set(dask_wait(list(pending), return_when="FIRST_COMPLETED").done)
+        raise_if_lost(done, f"Dask cluster {self.where}", "a chunk of candidates")  # one line, not a traceback
+        return done
 
     def cancel(self, pending: set) -> None:
         """Cancel the chunks still pending."""

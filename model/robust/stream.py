@@ -139,13 +139,13 @@ def execute(plan: RobustPlan, out: Path, workers: int | None = None, scheduler: 
     done_now = resumed = 0
     try:
         layout, fp, notes = prepare(plan, out)
-        done = done_chunks(out, layout)
+        done = done_chunks(out, layout, fp, notes)
         todo = [c for c in range(layout.n_chunks) if c not in done]
         resumed = sum(layout.span(c)[1] - layout.span(c)[0] for c in done)
         backend = backend or make_backend(workers, len(todo))
         if todo:
             done_now = run_tasks(backend, make_job(plan, fp), layout, todo,
-                                 lambda chunk, columns: write_part(out, chunk, columns), plan.name, progress, resumed)
+                                 lambda c, columns: write_part(out, c, columns, fp), plan.name, progress, resumed)
     finally:
         if backend is not None:
             backend.close()

@@ -6,11 +6,16 @@ created, before anything is written: every way of not reaching a cluster (a malf
 scheme, ``tls://`` without TLS settings, nothing listening, no workers) is one
 :class:`~model.errors.InputError` ``--scheduler ADDRESS: problem; what to do``, and the sweep never starts.
 The job is scattered to every worker once; a few chunks per worker thread are in flight at a time.
+
+A cluster that loses a worker with the only copy of the job (one worker, killed or out of memory), a
+chunk whose workers keep dying, or a lost scheduler stops the sweep with one :class:`ClusterLost` line
+saying so, that the chunks finished are kept, and to run the same command again to resume (exit 2).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from concurrent.futures import CancelledError
+from typing import Any, Iterable, Iterator
 
 from ..errors import InputError
 from .evaluate import Job, RunFailed, Task, run_chunk
@@ -93,6 +98,50 @@ def wait_for_a_worker(client: Any, what: str, timeout: float | None = None) -> N
                          f"`dask worker {address}`") from None
 
 
+class ClusterLost(InputError):
+    """The cluster lost a worker (and with it work it held) or the scheduler: what finished is kept, and
+    running the same command again resumes. ``in_folder(out)`` names where it is kept."""
+
+    def __init__(self, problem: str, folder: Any = None) -> None:
+        self.problem = problem
+        kept = f" in {folder}" if folder is not None else ""
+        super().__init__(f"{problem}; what finished is kept{kept}: run the same command again to resume")
+
+    def in_folder(self, folder: Any) -> "ClusterLost":
+        """The same fault, saying that what finished is kept in ``folder``."""
+        return ClusterLost(self.problem, folder)
+
+
+def cluster_lost(exc: BaseException, where: str, what: str) -> ClusterLost | None:
+    """The :class:`ClusterLost` that ``exc`` (raised by a future of ``what``, e.g. "chunk 12", on the
+    cluster at ``where``) means, or None if it is not the cluster's fault (a run's own error)."""
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(exc, CancelledError):  # FutureCancelledError: "already forgotten" when the job was lost
+        return ClusterLost(f"{where}: a Dask worker was lost (ended, killed, or out of memory?) while running "
+                           f"{what}, and with it data the cluster cannot recompute")
+    if isinstance(exc, KilledWorker):
+        return ClusterLost(f"{where}: every Dask worker that ran {what} died (out of memory? give workers more "
+                           "memory, or use smaller chunks via chunk_size)")
+    if isinstance(exc, (OSError, TimeoutError)):  # CommClosedError, StreamClosedError, a scheduler gone
+        return ClusterLost(f"{where}: the connection to the Dask scheduler was lost while running {what} "
+                           f"({type(exc).__name__})")
+    return None
+
+
+def raise_if_lost(futures: Iterable[Any], where: str, what: str) -> None:
+    """Raise :class:`ClusterLost` if any of the finished ``futures`` failed because the cluster lost a
+    worker or its scheduler (other failures are left to the caller)."""
+    for future in futures:
+        if future.status == "cancelled":
+            raise ClusterLost(f"{where}: a Dask worker was lost (ended, killed, or out of memory?) while running "
+                              f"{what}, and with it data the cluster cannot recompute")
+        if future.status == "error":
+            lost = cluster_lost(future.exception(), where, what)
+            if lost is not None:
+                raise lost
+
+
 class DaskCluster(InFlight):
     """Runs chunks on the workers of a Dask cluster: connects to ``scheduler`` now (see :func:`connect`),
     or uses ``client`` (a ``distributed.Client`` the caller owns and closes)."""
@@ -124,8 +173,9 @@ class DaskCluster(InFlight):
         self.done.add(future)
         return future
 
-    def _failure(self, exc: Exception, chunk: int) -> RunFailed:
-        return RunFailed(f"chunk {chunk} failed on the Dask cluster: {type(exc).__name__}: {exc}")
+    def _failure(self, exc: Exception, chunk: int) -> Exception:
+        lost = cluster_lost(exc, f"Dask cluster {self.where}", f"chunk {chunk}")
+        return lost or RunFailed(f"chunk {chunk} failed on the Dask cluster: {type(exc).__name__}: {exc}")
 
     def close(self) -> None:
         """Cancels the chunks still pending and the scattered job; closes the connection if it made it."""

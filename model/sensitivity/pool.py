@@ -9,12 +9,11 @@ chunks a sweep has.
 from __future__ import annotations
 
 import os
-import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Iterator
 
-from ..processes import process_context
+from ..processes import process_pool
 from .evaluate import Job, RunFailed, Task, run_chunk
 
 IN_FLIGHT_PER_WORKER = 2
@@ -67,13 +66,13 @@ class InFlight:
     def _send(self, task: Task) -> Any:
         raise NotImplementedError
 
-    def _failure(self, exc: Exception, chunk: int) -> RunFailed:
+    def _failure(self, exc: Exception, chunk: int) -> Exception:
         raise NotImplementedError
 
 
 class ProcessPool(InFlight):
     """Runs chunks on ``workers`` local processes (default: all cores; never more than there are tasks),
-    started from :func:`model.processes.process_context`."""
+    started from :func:`model.processes.process_pool` (they end when this process does)."""
 
     where = "local processes"
 
@@ -88,8 +87,8 @@ class ProcessPool(InFlight):
         submits the first tasks; the returned iterator yields ``(chunk, columns)`` as chunks finish."""
         self.workers = max(1, min(self.requested, n_tasks))
         # the package's one process context (fork while single-threaded); workers leave Ctrl-C to this process
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context(),
-                                        initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+        # and end when it ends, however it ends
+        self.pool = process_pool(self.workers)
         self.job = job
         self.fill(tasks, IN_FLIGHT_PER_WORKER * self.workers)
         return self._finished()

@@ -9,6 +9,8 @@ runs; each chunk is one task for a backend (:mod:`.pool`: this process or local 
 are made (base scenario or function, factors, method, N, replications, seed) and of the sample itself.
 Run again with the same command, a sweep skips the chunks already on disk and runs the rest; the indices
 are identical to those of an uninterrupted sweep, because every run is fully determined by its number.
+Each part is recorded with its sha256, chunk and fingerprint as it is written and verified before a resume
+uses it (:mod:`.parts`): a changed, swapped, foreign or truncated part is named and its chunk recomputed.
 A folder that holds a different experiment is refused, never mixed.
 """
 
@@ -30,13 +32,14 @@ import pandas as pd
 
 from ..errors import InputError
 from ..results import versions, write_json, write_with
+from .cluster import ClusterLost
 from .evaluate import Backend, Task, make_job
+from .parts import RUNS, part_path, verified_chunks, write_part
 from .plan import Plan
 from .pool import InProcess, ProcessPool
 from .schema import ID_COLUMNS
 
 TOOL = "spridning sensitivity"  # in every file of a results folder this package writes
-RUNS = "runs"
 STATE = "experiment.json"
 SAMPLES = "samples.parquet"
 TARGET_CHUNK_SECONDS = 2.0  # a chunk should take about this long, so task overhead stays small
@@ -113,11 +116,6 @@ def _nice(x: float) -> int:
     exp = 10 ** math.floor(math.log10(x))
     candidates = [m * exp for m in (1, 2, 5, 10)]
     return int(min(candidates, key=lambda c: abs(math.log(c / x))))
-
-
-def part_path(out: Path, chunk: int) -> Path:
-    """Where the runs of ``chunk`` are stored: ``OUT/runs/part-NNNNNN.parquet``."""
-    return out / RUNS / f"part-{chunk:06d}.parquet"
 
 
 # --- the state of a results folder ------------------------------------------------------------------
@@ -211,37 +209,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def done_chunks(out: Path, layout: Layout) -> set[int]:
-    """Chunks whose part file is on disk and complete; broken leftovers are removed."""
-    import pyarrow.parquet as pq
-
-    runs = out / RUNS
-    for leftover in runs.glob(".part-*.tmp"):  # a write killed before its rename (never a complete file)
-        leftover.unlink(missing_ok=True)
-    done = set()
-    for chunk in range(layout.n_chunks):
-        path = part_path(out, chunk)
-        if not path.exists():
-            continue
-        start, stop = layout.span(chunk)
-        try:
-            ok = pq.read_metadata(path).num_rows == stop - start
-        except Exception:
-            ok = False
-        if ok:
-            done.add(chunk)
-        else:
-            path.unlink(missing_ok=True)
-    return done
-
-
-def write_part(out: Path, chunk: int, columns: dict[str, np.ndarray]) -> None:
-    """Write a chunk's columns (equal-length arrays) to its part file, atomically."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.table(columns)
-    write_with(part_path(out, chunk), lambda tmp: pq.write_table(table, tmp))
+def done_chunks(out: Path, layout: Layout, fingerprint: str, notes: list[str] | None = None) -> set[int]:
+    """Chunks whose part file is on disk and verified against its record and ``fingerprint``
+    (:func:`.parts.verified_chunks`: any other part is named on stderr, removed and left to recompute; a
+    summary goes to ``notes``)."""
+    return verified_chunks(out, [layout.span(c) for c in range(layout.n_chunks)], fingerprint, notes)
 
 
 def read_runs(out: Path, layout: Layout, columns: list[str] | None = None) -> pd.DataFrame:
@@ -309,12 +281,13 @@ def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: i
     ``X`` is the sample and ``values`` the model inputs (both points x factors). The backend is
     ``backend``, else a Dask cluster (``scheduler`` address or ``client``), else ``workers`` local
     processes; a cluster is connected before ``out`` is touched. Raises InputError for a folder holding
-    another experiment or a cluster not reached, RunFailed if a run fails (finished chunks stay on disk).
+    another experiment or a cluster not reached, ClusterLost (an InputError) if the cluster loses a worker
+    or its scheduler, RunFailed if a run fails (finished chunks stay on disk in both cases).
     """
     backend = backend or cluster_backend(scheduler, client)
     try:
         layout, fp, notes = prepare(plan, X, values, out)
-        done = done_chunks(out, layout)
+        done = done_chunks(out, layout, fp, notes)
         todo = [c for c in range(layout.n_chunks) if c not in done]
         resumed = sum(layout.span(c)[1] - layout.span(c)[0] for c in done)
         backend = backend or local_backend(workers, len(todo))
@@ -324,10 +297,12 @@ def execute(plan: Plan, X: np.ndarray, values: np.ndarray, out: Path, workers: i
         with _bar()(total=layout.n_runs, initial=resumed, unit="run", desc=plan.name, disable=not progress,
                   dynamic_ncols=True, smoothing=0.05, mininterval=0.5, file=sys.stderr) as bar:
             for chunk, columns in source:
-                write_part(out, chunk, columns)
+                write_part(out, chunk, columns, fp)
                 n = layout.span(chunk)[1] - layout.span(chunk)[0]
                 done_now += n
                 bar.update(n)
+    except ClusterLost as exc:
+        raise exc.in_folder(out) from None
     finally:
         if backend is not None:
             backend.close()

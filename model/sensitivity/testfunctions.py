@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 
 import numpy as np
 
@@ -103,3 +104,21 @@ def flaky_ishigami(params: dict, seed: int) -> dict:
 def reset_calls() -> None:
     """Restart the count of calls that :func:`flaky_ishigami` fails after."""
     _calls["n"] = 0
+
+
+KILL_ONCE_ENV = "SPRIDNING_TEST_KILL_WORKER_ONCE"
+
+
+def worker_killing_ishigami(params: dict, seed: int) -> dict:
+    """:func:`ishigami`, except that once, in a process other than the one that started the test, it kills
+    the process it runs in (SIGKILL), as a worker lost to the out-of-memory killer: with
+    ``SPRIDNING_TEST_KILL_WORKER_ONCE=MARKER_FILE:PID`` (the test's pid), the first such call creates the
+    marker file and dies; later calls (the marker exists) compute normally."""
+    spec = os.environ.get(KILL_ONCE_ENV)
+    if spec:
+        marker, pid = spec.rsplit(":", 1)
+        if os.getpid() != int(pid) and not os.path.exists(marker):
+            with open(marker, "x"):
+                pass
+            os.kill(os.getpid(), signal.SIGKILL)
+    return ishigami(params, seed)

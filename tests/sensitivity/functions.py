@@ -23,3 +23,17 @@ def blowup(params: dict, seed: int) -> dict:
     x, y = params["x"], params["y"]
     out = math.inf if x > 0.9 else (-math.inf if x < 0.05 else x + 2 * y)
     return {"out": out, "flat": 3.0, "huge": 1e200 * x}
+
+
+SLOW_SECONDS = 0.05
+
+
+def slow(params: dict, seed: int) -> dict:
+    """Takes :data:`SLOW_SECONDS` per call (to keep worker processes busy): reports ``y``, the sum of the
+    numbers among its arguments, and the robustness toy's ``score = level + slope * u``."""
+    import time
+
+    time.sleep(SLOW_SECONDS)
+    numbers = [float(v) for v in params.values() if isinstance(v, (int, float))]
+    score = params.get("level", 0.0) + params.get("slope", 0.0) * params.get("u", 0.0)
+    return {"y": sum(numbers), "score": float(score)}

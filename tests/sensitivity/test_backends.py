@@ -104,3 +104,51 @@ def test_a_client_without_workers_is_refused_before_anything_is_written(tmp_path
         with pytest.raises(InputError, match=r"^client: the scheduler has no workers \(waited 1 s\)"):
             run_experiment(exp, tmp_path / "out", client=client, progress=False, plots=False)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_lost_dask_worker_is_one_line_and_the_same_command_resumes(tmp_path, capsys, monkeypatch):
+    """One worker, killed mid-sweep (as by the out-of-memory killer): its scattered job dies with it.
+    The sweep stops with one line saying so (exit 2, no traceback); the same command then finishes with the
+    indices of an uninterrupted sweep."""
+    distributed = pytest.importorskip("distributed")
+    import os
+
+    from model.sensitivity import testfunctions as tf
+
+    exp = write(tmp_path, ishigami_experiment(N=128, chunk_size=40, model=f"{tf.__name__}:worker_killing_ishigami"))
+    reference = run_experiment(exp, tmp_path / "reference", workers=1, progress=False, plots=False)
+    monkeypatch.setenv(tf.KILL_ONCE_ENV, f"{tmp_path / 'killed'}:{os.getpid()}")  # before the workers start
+    out = str(tmp_path / "out")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) \
+            as dask_cluster:
+        command = ["sensitivity", str(exp), "--scheduler", dask_cluster.scheduler_address, "--out", out,
+                   "--quiet", "--no-plots"]
+        capsys.readouterr()
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert (tmp_path / "killed").exists()
+        assert "Traceback" not in err and "FutureCancelledError" not in err
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert len(lines) == 1, err
+        assert "a Dask worker was lost" in lines[0] and f"what finished is kept in {out}" in lines[0]
+        assert "run the same command again to resume" in lines[0]
+        assert main(command) == 0, capsys.readouterr().err  # the nanny restarted the worker
+    again = pd.read_csv(tmp_path / "out" / "indices" / "y.csv")
+    pd.testing.assert_frame_equal(again, reference.indices("y"), check_exact=False, rtol=1e-12)
+
+
+def test_what_a_cluster_failure_means():
+    from concurrent.futures import CancelledError
+
+    distributed = pytest.importorskip("distributed")
+    from distributed.comm.core import CommClosedError
+
+    where = "Dask cluster tcp://127.0.0.1:8786"
+    assert "a Dask worker was lost" in str(cluster.cluster_lost(CancelledError("x"), where, "chunk 3"))
+    killed = distributed.scheduler.KilledWorker("run_chunk-1", "tcp://127.0.0.1:1", 3)
+    assert "every Dask worker that ran chunk 3 died" in str(cluster.cluster_lost(killed, where, "chunk 3"))
+    assert "connection to the Dask scheduler was lost" in str(cluster.cluster_lost(CommClosedError(), where, "chunk 3"))
+    assert cluster.cluster_lost(ValueError("the model's own error"), where, "chunk 3") is None
+    message = str(cluster.ClusterLost("X: lost").in_folder("results/a"))
+    assert message == "X: lost; what finished is kept in results/a: run the same command again to resume"

@@ -16,7 +16,7 @@ from .common import ROOT
 PACKAGE = ROOT / "model" / "sensitivity"
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
 #: the layers, lowest first: a module may import only modules of lower layers
-LAYERS = [["schema", "userfunction", "testfunctions"], ["factors"], ["plan"], ["evaluate"], ["pool"], ["cluster"],
+LAYERS = [["schema", "userfunction", "testfunctions", "parts"], ["factors"], ["plan"], ["evaluate"], ["pool"], ["cluster"],
           ["sweep", "analysis"], ["study"]]
 LEVEL = {m: i for i, layer in enumerate(LAYERS) for m in layer}
 
