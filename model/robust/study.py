@@ -25,12 +25,13 @@ from .metrics import distributions, pairwise_table, rank_tables, regret_table, s
 from .plan import RobustPlan, check_names, resolve
 from .schema import parse_schema, read_experiment
 from .stream import execute
+from .voi import voi_table
 
 
 @dataclass
 class Analysis:
     """The robustness metrics of an ensemble: ``values`` (outcome -> worlds x portfolios means), the tables
-    (``distributions``, ``regret``, ``satisficing``, ``pairwise``, ``ranks``, ``stability``) and the
+    (``distributions``, ``regret``, ``satisficing``, ``pairwise``, ``ranks``, ``stability``, ``voi``) and the
     scenario discovery, if asked for."""
 
     values: dict[str, np.ndarray]
@@ -106,6 +107,8 @@ def analyse(plan: RobustPlan, runs: pd.DataFrame) -> Analysis:
     if len(names) > 1:
         tables["pairwise"] = pairwise_table(values, criteria, weights, names, level)
         tables["ranks"], tables["stability"] = rank_tables(values, criteria, weights, names)
+        tables["voi"] = voi_table(values, criteria, plan.worlds.values, plan.worlds.names, names, weights, level,
+                                  exp.resamples, plan.seed)
     found = None
     if exp.discovery is not None:
         d = exp.discovery
