@@ -58,9 +58,16 @@ def voi_figure(table: pd.DataFrame, caption: str = "") -> Figure:
                    zorder=3)
         ax.set_yticks(y, [literal(p) for p in part["parameter"]], fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlim(0, max(total, float(np.nanmax(high, initial=0.0)), 1e-12) * 1.08)
+        if total > 0:
+            ax.set_xlim(0, max(total, float(np.nanmax(high, initial=0.0))) * 1.08)
+        else:  # the same portfolio is best in every world: nothing to learn
+            ax.set_xlim(0, 1)
+            ax.set_xticks([])
+            ax.text(0.5, 0.5, "EVPI 0: the same portfolio\nis best in every world", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=9, color="0.3")
         ax.set_title(literal(textwrap.fill(describe(criterion).title, 38)), loc="left", fontsize=10)
-        ax.set_xlabel(f"expected gain ({unit})" if unit else "expected gain")
+        now = f"choice now: {part['chosen_now'].iloc[0]}" if "chosen_now" in part else ""
+        ax.set_xlabel(literal("\n".join(p for p in (f"expected gain ({unit})" if unit else "expected gain", now) if p)))
         ax.grid(axis="y", visible=False)
         if i == 0:
             ax.legend(loc="lower right")

@@ -37,8 +37,11 @@ import pandas as pd
 
 #: a parameter with at most this many distinct values is regressed on its groups (a step function)
 DISCRETE = 12
-#: basis dimension of the regression spline (statsmodels' ``df``, the intercept included)
+#: basis dimension of the regression spline (statsmodels' ``df``, the intercept included; mgcv's default
+#: ``k``), lowered to one per :data:`WORLDS_PER_DF` worlds, at least 4 (a cubic polynomial), so that few
+#: worlds are not overfitted
 SPLINE_DF = 10
+WORLDS_PER_DF = 10
 #: the penalties tried, relative to ``trace(B'WB) / trace(S)``
 PENALTIES = 10.0 ** np.arange(-8.0, 6.01, 0.5)
 
@@ -68,7 +71,8 @@ def usable(nb: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray
         notes.append(f"left out, without a value in any world: {', '.join(names[k] for k in empty)}")
     if worst:
         notes.append(f"left out, with no gain for its money in some world (its expected value is then "
-                     f"infinitely bad): {', '.join(names[k] for k in worst)}")
+                     f"infinitely bad; EVPI and EVPPI are lower bounds without it): "
+                     f"{', '.join(names[k] for k in worst)}")
     keep = np.array([k for k in range(nb.shape[1]) if k not in empty and k not in worst], dtype=int)
     worlds = ~np.isnan(nb[:, keep]).any(axis=1) & np.isfinite(nb[:, keep]).all(axis=1) if len(keep) else \
         np.zeros(nb.shape[0], dtype=bool)
@@ -120,7 +124,8 @@ class Smooth:
 def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The regression's basis (worlds x k, an intercept first) and penalty (k x k) for parameter values
     ``x`` (worlds): group indicators without penalty for at most :data:`DISCRETE` distinct values, else
-    statsmodels' cubic B-spline basis (knots at quantiles) and its integrated squared second derivative."""
+    statsmodels' cubic B-spline basis (knots at quantiles, dimension as :data:`SPLINE_DF` says) and its
+    integrated squared second derivative."""
     x = np.asarray(x, dtype=float)
     levels = np.unique(x)
     if len(levels) <= DISCRETE:
@@ -128,7 +133,8 @@ def design(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return groups, np.zeros((len(levels), len(levels)))
     from statsmodels.gam.api import BSplines
 
-    splines = BSplines(x[:, None], df=[min(SPLINE_DF, len(levels) - 2)], degree=[3])
+    df = max(4, min(SPLINE_DF, len(levels) - 2, len(x) // WORLDS_PER_DF))
+    splines = BSplines(x[:, None], df=[df], degree=[3])
     basis = np.column_stack([np.ones(len(x)), splines.basis])
     penalty = np.zeros((basis.shape[1], basis.shape[1]))
     penalty[1:, 1:] = splines.smoothers[0].cov_der2
@@ -165,8 +171,9 @@ def smooth(x: np.ndarray, nb: np.ndarray, weights: np.ndarray | None = None) -> 
 @dataclass(frozen=True)
 class Partial:
     """One parameter's EVPPI (in the decision's unit): the estimate ``value`` (clipped to [0, EVPI]),
-    ``raw`` before clipping, its standard error ``se`` and ``level`` interval ``(low, high)``, whether it was
-    ``clipped``, and the regression's effective degrees of freedom (largest over decisions)."""
+    ``raw`` before clipping, its standard error ``se``, the ``level`` interval ``(low, high)`` = ``value +/- z
+    se`` clipped to [0, EVPI], whether it was ``clipped``, and the regression's effective degrees of freedom
+    (largest over decisions)."""
 
     value: float
     raw: float
@@ -217,10 +224,15 @@ def evppi(x: np.ndarray, nb: np.ndarray, weights: np.ndarray | None = None, tota
     fit = smooth(x, nb, weights)
     raw = gain(fit.fitted, weights)
     draws = _draws(fit, _normalised(weights, len(nb)), resamples, rng or np.random.default_rng(0))
-    low, high = (float(np.quantile(draws, q)) for q in ((1 - level) / 2, (1 + level) / 2))
-    value = min(max(raw, 0.0), max(total, 0.0))
-    return Partial(value, raw, float(draws.std(ddof=1)), min(low, total), min(high, total),
-                   value != raw, float(fit.edf.max()))
+    # the draws' own percentiles sit above the estimate (the maximum of noisy fitted values): their spread
+    # is the standard error, the interval is centred on the estimate
+    from scipy.stats import norm
+
+    se = float(draws.std(ddof=1))
+    value, top = min(max(raw, 0.0), max(total, 0.0)), max(total, 0.0)
+    half = float(norm.ppf(0.5 + level / 2)) * se
+    return Partial(value, raw, se, min(max(value - half, 0.0), top), min(value + half, top), value != raw,
+                   float(fit.edf.max()))
 
 
 def evpi_interval(nb: np.ndarray, weights: np.ndarray | None = None, level: float = 0.95, resamples: int = 500,

@@ -65,17 +65,21 @@ def voi_markdown(table: pd.DataFrame, replications: int, level: float = 0.95) ->
             continue
         part = part.sort_values("evppi", ascending=False, kind="stable")
         lines += [f"**{criterion}** ({part.better.iloc[0]} is better). " + headline(criterion, part), ""]
+        lines += [f"Left out: {note}.", ""] if note else []
+        if not part["evpi"].iloc[0] > 0:
+            continue
         header = ["parameter", f"EVPPI [{level:.0%} interval]", "share of EVPI"]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += [f"| {r.parameter} | {gain_text(criterion, r.evppi)} [{gain_text(criterion, r.evppi_low)}–"
                   f"{gain_text(criterion, r.evppi_high)}]{' (clipped)' if r.clipped else ''} | "
                   f"{_pct(r.share_of_evpi)} |" for r in part.itertuples()]
-        lines += [""] + ([f"Left out: {note}.", ""] if note else [])
+        lines += [""]
     lines += [f"Method: EVPPI by the regression method of Strong, Oakley & Brennan (2014, Med Decis Making "
               "34:311–326), a penalised cubic regression spline of each portfolio's value on the parameter across "
-              "the worlds; intervals from the regression's coefficient uncertainty and resampled worlds. With few "
-              "worlds EVPPI is biased upwards; it is clipped to [0, EVPI] ('clipped'). Each world's value is the "
-              f"mean of {replications} replication{'s' if replications != 1 else ''}: the run-to-run noise left in it "
+              "the worlds; intervals: the estimate ± z standard errors, the standard error from the regression's "
+              "coefficient uncertainty and resampled worlds. With few worlds EVPPI is biased upwards; it is clipped "
+              "to [0, EVPI] ('clipped'). Each world's value is the mean of "
+              f"{replications} replication{'s' if replications != 1 else ''}: the run-to-run noise left in it "
               "inflates the EVPI (not the EVPPI, which the regression averages over). See docs/robustness.md.", ""]
     return lines
 
