@@ -44,6 +44,8 @@ SPLINE_DF = 10
 WORLDS_PER_DF = 10
 #: the penalties tried, relative to ``trace(B'WB) / trace(S)``
 PENALTIES = 10.0 ** np.arange(-8.0, 6.01, 0.5)
+#: draws for the standard errors at most (more change the second digit of a standard error only)
+MAX_RESAMPLES = 2000
 
 
 # --- the decision's values -------------------------------------------------------------------------------
@@ -252,7 +254,8 @@ def value_of_information(matrix: np.ndarray, better: str, parameters: np.ndarray
                          resamples: int = 500, seed: int = 0) -> tuple[pd.DataFrame, list[str]]:
     """One criterion's value of information: ``matrix[world, portfolio]`` the outcome (its direction
     ``better``), ``parameters[world, j]`` the worlds' values of ``parameter_names``, ``names`` the
-    portfolios. Portfolios and worlds without values are left out first (:func:`usable`).
+    portfolios. Portfolios and worlds without values are left out first (:func:`usable`); ``resamples``
+    (at most :data:`MAX_RESAMPLES`) draws give the standard errors and intervals.
 
     Returns one row per parameter, largest EVPPI first: ``parameter, evppi, evppi_low, evppi_high,
     evppi_se, share_of_evpi, clipped, edf, evpi, evpi_low, evpi_high, chosen_now, worlds, portfolios`` (values
@@ -264,7 +267,7 @@ def value_of_information(matrix: np.ndarray, better: str, parameters: np.ndarray
         return pd.DataFrame(), notes + ["too few portfolios or worlds with values to compare"]
     nb, x = nb[np.ix_(worlds, keep)], np.asarray(parameters, dtype=float)[worlds]
     w = _normalised(weights[worlds] if weights is not None else None, len(nb))
-    rng = np.random.default_rng(seed)
+    rng, resamples = np.random.default_rng(seed), min(resamples, MAX_RESAMPLES)
     total = evpi(nb, w)
     low, high = evpi_interval(nb, w, level, resamples, rng)
     chosen = names[keep[int(np.argmax(w @ nb))]]
