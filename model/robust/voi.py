@@ -263,8 +263,14 @@ def value_of_information(matrix: np.ndarray, better: str, parameters: np.ndarray
     empty table when fewer than two portfolios or four worlds remain."""
     nb = oriented(matrix, better)
     keep, worlds, notes = usable(nb, names)
+    if len(keep) < 2 and np.isneginf(nb).any():
+        return pd.DataFrame(), ["fewer than two portfolios gain something for their money in every world, so their "
+                                "expected value is infinitely bad and the choice on expected value undefined (a ratio "
+                                "is infinite where its denominator is 0); a criterion that adds up, such as "
+                                "adoptions_final or spend_msek, has a value of information"]
     if len(keep) < 2 or worlds.sum() < 4:
-        return pd.DataFrame(), notes + ["too few portfolios or worlds with values to compare"]
+        return pd.DataFrame(), notes + [f"{len(keep)} portfolio(s) and {int(worlds.sum())} world(s) with values: "
+                                        "at least 2 and 4 are needed"]
     nb, x = nb[np.ix_(worlds, keep)], np.asarray(parameters, dtype=float)[worlds]
     w = _normalised(weights[worlds] if weights is not None else None, len(nb))
     rng, resamples = np.random.default_rng(seed), min(resamples, MAX_RESAMPLES)
