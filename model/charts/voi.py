@@ -43,7 +43,7 @@ def voi_figure(table: pd.DataFrame, caption: str = "") -> Figure:
         raise ValueError("no criterion has a value of information to draw")
     criteria = list(dict.fromkeys(table["criterion"]))
     n = table.groupby("criterion").size().max()
-    fig = new_figure(4.3 * len(criteria) + 1.0, 0.36 * n + 1.9)
+    fig = new_figure(4.3 * len(criteria) + 1.0, max(4.0, 0.36 * n + 1.9))
     for i, criterion in enumerate(criteria):
         ax = fig.add_subplot(1, len(criteria), i + 1)
         part = table[table.criterion == criterion].sort_values("evppi", ascending=False, kind="stable")

@@ -153,5 +153,6 @@ def test_a_ratio_without_gain_everywhere_has_no_value_of_information():
     cost = np.array([[np.nan, 1.0, np.inf], [np.nan, np.inf, 3.0]] * 5)  # each portfolio gains nothing somewhere
     table, notes = value_of_information(cost, "lower", np.arange(10.0)[:, None], ["x"], ["base", "b", "c"])
     assert table.empty and "choice on expected value undefined" in notes[0]
-    table, notes = value_of_information(np.array([[1.0, 2.0], [2.0, 1.0]]), "lower", np.zeros((2, 1)), ["x"], ["a", "b"])
+    few = np.array([[1.0, 2.0], [2.0, 1.0]])
+    table, notes = value_of_information(few, "lower", np.zeros((2, 1)), ["x"], ["a", "b"])
     assert table.empty and "at least 2 and 4 are needed" in notes[-1]
