@@ -1,5 +1,5 @@
 """Robustness of intervention portfolios across plausible worlds: regret, satisficing, pairwise wins,
-ranking stability, scenario discovery (PRIM) and a budget search (NSGA-II).
+ranking stability, value of information, scenario discovery (PRIM) and a budget search (NSGA-II).
 
     from model.robust import run_experiment
     result = run_experiment("experiments/robust_portfolios.yaml", workers=2)
@@ -20,6 +20,8 @@ Layers, each importing only those above it in this list (and :mod:`model.sensiti
 ``stream``     chunks streamed to Parquet, fingerprint and resume
 ``metrics``    distributions, regret, satisficing, pairwise wins, ranks (plain arrays)
 ``discovery``  PRIM boxes of the worlds where a portfolio fails (EMA Workbench)
+``voi``        the value of information: EVPI, EVPPI per parameter (regression method, Strong et al. 2014)
+``voi_text``   the value of information in words (the summary's and the report's section)
 ``search``     the budget search: allocations and targeting, Optuna's NSGA-II, the Pareto front
 ``outputs``    tables, the summary, charts and the manifest written
 ``study``      loading, :func:`run_experiment`

@@ -3,8 +3,8 @@ and the manifest.
 
 The functions take a :class:`~.study.RobustResult` (``result``). In ``OUT`` (see ``docs/robustness.md``): ``worlds.csv``, ``world_outcomes.parquet``, ``distributions.csv``,
 ``regret.csv``, ``satisficing.csv``, ``pairwise.csv``, ``ranks.csv``, ``ranking_stability.csv``,
-``discovery/<portfolio>-tradeoff.csv`` and ``-box.csv``, ``summary.md``, ``charts/*.png`` and
-``manifest.json``. Every file is written atomically.
+``value_of_information.csv``, ``discovery/<portfolio>-tradeoff.csv`` and ``-box.csv``, ``summary.md``,
+``charts/*.png`` and ``manifest.json``. Every file is written atomically.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ..sensitivity.study import json_safe
 from ..version import __version__
 from .schema import COST
 from .stream import TOOL
+from .voi_text import CHART as VOI_CHART, FILE as VOI_FILE, voi_markdown
 
 MANIFEST = "manifest.json"
 #: the outcomes shown first (as the comparison charts show them)
@@ -30,7 +31,8 @@ HEADLINE = ("final_adoption", "final_adoption_pop", "gap_small_large", "pilot_to
             COST)
 SUMMARY = "summary.md"
 TABLE_FILES = {"distributions": "distributions.csv", "regret": "regret.csv", "satisficing": "satisficing.csv",
-               "pairwise": "pairwise.csv", "ranks": "ranks.csv", "stability": "ranking_stability.csv"}
+               "pairwise": "pairwise.csv", "ranks": "ranks.csv", "stability": "ranking_stability.csv",
+               "voi": VOI_FILE}
 
 
 def show(name: str, value: float, difference: bool = False) -> str:
@@ -96,6 +98,11 @@ def write_analysis(result: Any, charts: bool = True) -> list[str]:
                                     discovery=(d.tradeoff, d.chosen, d.limits, d.portfolio, d.share_failing)
                                     if d is not None and d.chosen is not None else None, rules=rules)
         files += [p.relative_to(out).as_posix() for p in written]
+        if len(analysis.tables.get("voi", ())) and "evppi" in analysis.tables["voi"]:
+            from ..charts.voi import voi_chart
+
+            chart = voi_chart(analysis.tables["voi"], out / "charts" / VOI_CHART, caption)
+            files.append(chart.relative_to(out).as_posix())
     return files
 
 
@@ -175,6 +182,7 @@ def summary_markdown(result: Any) -> str:
     d = result.analysis.discovery
     if d is not None:
         lines += _discovery_md(d)
+    lines += voi_markdown(tables.get("voi"), plan.replications, plan.experiment.confidence_level)
     if result.warnings:
         lines += ["## Notes", ""] + [f"- {w}" for w in result.warnings] + [""]
     return "\n".join(lines)

@@ -12,10 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from .outputs import MANIFEST, TABLE_FILES
+from .voi_text import CHART as VOI_CHART, FILE as VOI_FILE, voi_html
 
 CHARTS = (("distributions.png", "Outcomes across plausible worlds"), ("regret.png", "Regret"),
           ("satisficing.png", "Satisficing"), ("ranks.png", "Ranking stability"),
-          ("discovery.png", "Scenario discovery"))
+          ("discovery.png", "Scenario discovery"), (VOI_CHART, "Value of information"))
 
 
 def _image(path: Path, alt: str) -> str:
@@ -58,6 +59,8 @@ def robustness_section(folder: str | Path) -> str:
         parts.append(f"<h3>Satisficing ({html.escape(rules)})</h3>")
         parts.append(_table(pd.read_csv(satisficing).sort_values("rank"),
                             ["portfolio", "share_satisficing", "low", "high", "rank"]))
+    if (folder / VOI_FILE).exists():
+        parts.append(voi_html(pd.read_csv(folder / VOI_FILE)))
     for name, title in CHARTS:
         if (folder / "charts" / name).exists():
             parts.append(f"<h3>{html.escape(title)}</h3>" + _image(folder / "charts" / name, title))

@@ -26,12 +26,13 @@ from .metrics import (distributions, missing_notes, pairwise_table, rank_tables,
 from .plan import RobustPlan, check_names, never_when_missing, resolve
 from .schema import parse_schema, read_experiment
 from .stream import execute
+from .voi import voi_table
 
 
 @dataclass
 class Analysis:
     """The robustness metrics of an ensemble: ``values`` (outcome -> worlds x portfolios means), the tables
-    (``distributions``, ``regret``, ``satisficing``, ``pairwise``, ``ranks``, ``stability``) and the
+    (``distributions``, ``regret``, ``satisficing``, ``pairwise``, ``ranks``, ``stability``, ``voi``) and the
     scenario discovery, if asked for; ``notes``: warnings about what the tables could not use (worlds
     without a value, thresholds no portfolio or every portfolio meets)."""
 
@@ -112,6 +113,8 @@ def analyse(plan: RobustPlan, runs: pd.DataFrame) -> Analysis:
     if len(names) > 1:
         tables["pairwise"] = pairwise_table(values, criteria, weights, names, level, never)
         tables["ranks"], tables["stability"] = rank_tables(values, criteria, weights, names, never)
+        tables["voi"] = voi_table(values, criteria, plan.worlds.values, plan.worlds.names, names, weights, level,
+                                  exp.resamples, plan.seed)
     found = None
     if exp.discovery is not None:
         d = exp.discovery
