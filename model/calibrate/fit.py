@@ -20,7 +20,13 @@ are numbered and seeded by number (:mod:`.sampler`), so an interrupted and resum
 posterior of an uninterrupted one. The stopping rules (``runs``, ``generations``, ``tolerance``,
 ``min_acceptance_rate``) only say where the sequence of generations stops, so raising them and running
 again extends a finished fit exactly as if it had been asked for from the start; a folder made by a
-calibration that differs in anything else is refused, never mixed.
+calibration that differs in anything else is refused, never mixed (unless its fit never finished a
+generation: then the new calibration starts over there, saying so).
+Verifying. Every generation pyabc stores is recorded in the state file (content hashes, :mod:`.store`); a
+resume first checks every stored generation against its record and continues from the last one that
+matches, saying what it dropped (a generation stored twice, edited, unrecorded, or a damaged database).
+The state says ``running``, then ``fitted``; :func:`.outputs.calibrate` makes it ``complete`` after the
+last output is written.
 """
 
 from __future__ import annotations

@@ -153,6 +153,9 @@ def verify(db: Path, records: dict[str, dict] | None, population: int) -> Verdic
     """Check every generation stored in ``db`` against ``records`` (None: a folder from before records were
     kept, checked for consistency with ``population`` parameter sets a generation); see the module
     docstring. Never raises for what is in the file: damage is a note and a verdict of ``last=None``."""
+    if records is not None:  # an edited state file: what is not a record of a generation is none
+        records = {t: r for t, r in records.items() if isinstance(t, str) and t.lstrip("-").isdigit()
+                   and isinstance(r, dict)} if isinstance(records, dict) else {}
     recorded = sorted(int(t) for t in (records or {}) if int(t) >= 0)
     lost = (f"its {len(recorded)} recorded generation(s) cannot be used; starting over from generation 0"
             if recorded else "starting over from generation 0")
