@@ -208,11 +208,31 @@ def _storage_faults(out: Path) -> Iterator[None]:
     except Exception as exc:
         import sqlalchemy.exc
 
-        if not isinstance(exc, sqlalchemy.exc.OperationalError):
-            raise
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
-        raise InputError(f"{out / DB_FILE}: cannot write the fit's database ({reason}); the finished generations "
-                         f"are kept; make room or make the folder writable, then {again}") from None
+        if isinstance(exc, sqlalchemy.exc.OperationalError):
+            raise InputError(f"{out / DB_FILE}: cannot write the fit's database ({reason}); the finished "
+                             f"generations are kept; make room or make the folder writable, then {again}") from None
+        if isinstance(exc, sqlalchemy.exc.SQLAlchemyError) or _raised_by_pyabc(exc):
+            raise InputError(f"{out / DB_FILE}: the database changed under this fit ({type(exc).__name__}: "
+                             f"{reason}); was another fit writing this folder? Run the same command again, alone: "
+                             "it checks every stored generation and continues from the last one that matches "
+                             "its record") from None
+        raise
+
+
+def _raised_by_pyabc(exc: BaseException) -> bool:
+    """Whether ``exc`` is a consistency check of pyabc on what it read from its database (an assertion such
+    as "population total weight 2.0 is not normalized", or a ValueError from comparing doubled rows)."""
+    if not isinstance(exc, (AssertionError, ValueError)):
+        return False
+    ours, pyabc_dir = str(Path(__file__).resolve().parents[1]), f"{os.sep}pyabc{os.sep}"
+    owner = None  # whose code the exception last passed through: pyabc's, or this package's (then it is ours)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        owner = "pyabc" if pyabc_dir in name else "ours" if name.startswith(ours) else owner
+        tb = tb.tb_next
+    return owner == "pyabc"
 
 
 class _Progress:

@@ -254,3 +254,28 @@ def test_a_lost_dask_scheduler_is_one_line_and_the_rerun_resumes(tiny, tmp_path,
         "scheduler and its workers running)")
     monkeypatch.undo()
     refit(tiny, out)
+
+
+def test_pyabc_stopping_on_its_database_is_a_message_and_our_own_errors_are_not_hidden(tiny, tmp_path, monkeypatch):
+    import pyabc
+
+    out = copy(tiny, tmp_path)
+    sql(out, "UPDATE samples SET distance = distance + 1 WHERE id = (SELECT max(id) FROM samples)")
+
+    def doubled(*args, **kwargs):  # what pyabc says when a generation was stored twice under it
+        raise AssertionError("The population total weight 2.0 is not normalized.")
+
+    monkeypatch.setattr(pyabc.History, "get_distribution", doubled)
+    with pytest.raises(InputError, match=r"the database changed under this fit \(AssertionError: The population "
+                                         r"total weight 2.0 is not normalized.\); was another fit writing"):
+        fit(tiny[0], out, workers=1, progress=False, say=lambda text: None)
+    monkeypatch.undo()
+
+    def bug(*args, **kwargs):
+        raise ValueError("a bug of ours")
+
+    from model.calibrate import fit as fit_module
+
+    monkeypatch.setattr(fit_module, "_stop_reason", bug)
+    with pytest.raises(ValueError, match="a bug of ours"):
+        fit(tiny[0], out, workers=1, progress=False, say=lambda text: None)
