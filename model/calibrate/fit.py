@@ -209,9 +209,12 @@ def _storage_faults(out: Path) -> Iterator[None]:
         import sqlalchemy.exc
 
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
-        if isinstance(exc, sqlalchemy.exc.OperationalError):
+        moved = getattr(getattr(exc, "orig", None), "sqlite_errorname", "") == "SQLITE_READONLY_DBMOVED"
+        if isinstance(exc, sqlalchemy.exc.OperationalError) and not moved:
             raise InputError(f"{out / DB_FILE}: cannot write the fit's database ({reason}); the finished "
                              f"generations are kept; make room or make the folder writable, then {again}") from None
+        if moved:
+            reason = "the file was removed or replaced"
         if isinstance(exc, sqlalchemy.exc.SQLAlchemyError) or _raised_by_pyabc(exc):
             raise InputError(f"{out / DB_FILE}: the database changed under this fit ({type(exc).__name__}: "
                              f"{reason}); was another fit writing this folder? Run the same command again, alone: "

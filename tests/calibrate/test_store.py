@@ -209,6 +209,16 @@ def test_a_full_disk_or_an_out_below_a_file_is_a_message(tiny, tmp_path, monkeyp
     with pytest.raises(InputError, match=r"history.db: cannot write the fit's database \(database or disk is full\); "
                                          "the finished generations are kept"):
         fit(tiny[0], out, workers=1, progress=False, say=lambda text: None)
+    moved = sqlite3.OperationalError("attempt to write a readonly database")
+    moved.sqlite_errorname = "SQLITE_READONLY_DBMOVED"  # what SQLite says when the file was replaced under it
+
+    def replaced(*args, **kwargs):
+        raise sqlalchemy.exc.OperationalError("INSERT INTO populations", {}, moved)
+
+    monkeypatch.setattr(pyabc.History, "_save_to_population_db", replaced)
+    with pytest.raises(InputError, match=r"history.db: the database changed under this fit \(OperationalError: the "
+                                         r"file was removed or replaced\); was another fit writing this folder"):
+        fit(tiny[0], out, workers=1, progress=False, say=lambda text: None)
     monkeypatch.undo()
     (tmp_path / "file").write_text("x", encoding="utf-8")
     status = main(["calibrate", tiny[0].source, "--out", str(tmp_path / "file" / "fit"), "--quiet", "--workers", "1"])
