@@ -17,6 +17,7 @@ Modules, each importing only those above it in this list:
 ``simulate``    measures of a run (shares in use, adopted, by size band, early adopters) and the simulator
 ``ensemble``    posterior ensemble files, and running scenarios over them (``run``/``compare --ensemble``)
 ``sampler``     pyabc's sampling made reproducible (numbered, seeded candidates) on processes or Dask
+``store``       pyabc's database verified: every generation recorded when stored and checked on resume
 ``fit``         ABC-SMC with pyabc: resumable, with progress
 ``predictive``  the posterior predictive: draws, runs measured in workers, targets met and missed
 ``patterns``    the reported patterns the fit did not use, and the gradient by municipality size

@@ -20,17 +20,27 @@ are numbered and seeded by number (:mod:`.sampler`), so an interrupted and resum
 posterior of an uninterrupted one. The stopping rules (``runs``, ``generations``, ``tolerance``,
 ``min_acceptance_rate``) only say where the sequence of generations stops, so raising them and running
 again extends a finished fit exactly as if it had been asked for from the start; a folder made by a
-calibration that differs in anything else is refused, never mixed.
+calibration that differs in anything else is refused, never mixed (unless its fit never finished a
+generation: then the new calibration starts over there, saying so).
+Verifying. Every generation pyabc stores is recorded in the state file (content hashes, :mod:`.store`); a
+resume first checks every stored generation against its record and continues from the last one that
+matches, saying what it dropped (a generation stored twice, edited, unrecorded, or a damaged database).
+The state says ``running``, then ``fitted``; :func:`.outputs.calibrate` makes it ``complete`` after the
+last output is written.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import sys
 import time
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -41,11 +51,17 @@ import pandas as pd
 from ..errors import InputError
 from ..results import write_json
 from ..runner import COMPILING, compiled_code_is_cached, run
+from . import store
 from .plan import CalibrationPlan, FittedParameter
 from .simulate import Simulator
 
 STATE_FILE = "calibration.json"
 DB_FILE = "history.db"
+#: the fit's own files: a folder holding only these (a fit stopped before its state was written) is its own
+OWN = frozenset({STATE_FILE, DB_FILE, f"{DB_FILE}-journal", f"{DB_FILE}-wal", f"{DB_FILE}-shm"})
+#: what a full, read-only or misnamed output folder raises
+DISK_FAULTS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.ENOTDIR,
+                         errno.EEXIST, errno.EFBIG})
 
 
 @dataclass
@@ -63,6 +79,7 @@ class FitResult:
     resumed: bool
     where: str
     workers: int
+    notes: list[str] = field(default_factory=list)  # what was found wrong in the folder and done about it
 
 
 def prior_distribution(fitted: list[FittedParameter]) -> Any:
@@ -107,27 +124,118 @@ def _state(out: Path) -> dict | None:
         raise InputError(f"{path}: unreadable; remove the folder {out} to start the fit again") from None
 
 
-def check_folder(plan: CalibrationPlan, out: Path) -> dict | None:
-    """The state of an earlier fit in ``out`` by the same calibration (None for a new folder). Raises
-    InputError if ``out`` holds something else or a fit of a different calibration."""
+def check_folder(plan: CalibrationPlan, out: Path, note: Callable[[str], None] | None = None) -> dict | None:
+    """The state of an earlier fit in ``out`` by the same calibration (None for a new folder, or for one
+    whose earlier fit, of this or another calibration, never finished a generation: it starts over, saying
+    so through ``note``). Raises InputError if ``out`` holds something else or a fit of a different
+    calibration with finished generations."""
     state = _state(out)
     if state is None:
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out {out}: a file, not a folder; give a folder for the fit's results")
+        if out.exists() and any(p.name not in OWN for p in out.iterdir()):
             raise InputError(f"--out {out}: the folder exists and holds no calibration; choose another folder")
         return None
     if state.get("fingerprint_hash") != plan.fingerprint_hash():
         old, new = state.get("fingerprint", {}), plan.fingerprint()
         changed = [k for k in new if old.get(k) != new[k]] or ["(the format)"]
+        recorded = [t for t in state.get("generations", {}) if int(t) >= 0]
+        if not recorded and store.stored_generations(out / DB_FILE) == 0:
+            (note or (lambda text: None))(f"--out {out}: the earlier fit there ({', '.join(changed)} changed since) "
+                                          "never finished a generation; starting over with this calibration")
+            return None
         raise InputError(f"{plan.source}: --out {out} holds a fit of a different calibration ({', '.join(changed)} "
                          "changed); give another --out, or remove the folder to start again")
     return state
 
 
-def _write_state(plan: CalibrationPlan, out: Path, **fields: Any) -> None:
+def write_state(plan: CalibrationPlan, out: Path, **fields: Any) -> None:
+    """Update the state file of ``out`` with ``fields`` (and the calibration's fingerprint), atomically."""
     state = _state(out) or {"created": datetime.now().astimezone().isoformat(timespec="seconds")}
     state.update(calibration_file=plan.source, fingerprint_hash=plan.fingerprint_hash(),
                  fingerprint=plan.fingerprint(), **fields)
     write_json(state, out / STATE_FILE)
+
+
+def usable_generations(plan: CalibrationPlan, out: Path, state: dict | None,
+                       note: Callable[[str], None]) -> dict[str, dict] | None:
+    """The records of the generations stored in ``out`` that can be used (generation as text -> record,
+    see :mod:`.store`), after deleting from the database those that cannot; None to start over (the
+    database removed). Each generation dropped is said through ``note`` before anything else happens."""
+    db = out / DB_FILE
+    if state is None:
+        store.remove(db)
+        return None
+    verdict = store.verify(db, state.get("generations"), plan.calibration.budget.population)
+    for text in verdict.notes:
+        note(text)
+    if verdict.last is not None:
+        try:
+            store.prune(db, verdict.drop)
+        except store.Damaged as exc:
+            note(f"{db}: the generations after {verdict.last} cannot be removed ({exc}); starting over from "
+                 "generation 0")
+            verdict.last = None
+    if verdict.last is None:
+        store.remove(db)
+        write_state(plan, out, status="running", generations={})
+        return None
+    if "generations" not in state or verdict.drop:
+        write_state(plan, out, status="running", generations=verdict.records)
+    return verdict.records
+
+
+@contextmanager
+def _storage_faults(out: Path) -> Iterator[None]:
+    """A fault of the folder's storage (disk full, read-only, not a folder) or a lost Dask cluster as one
+    InputError saying what happened, that finished generations are kept and how to continue."""
+    from .sampler import ClusterLost
+
+    again = "run the same command again to continue after the last finished generation"
+    try:
+        yield
+    except ClusterLost as exc:
+        raise InputError(f"calibrate: {exc}; the finished generations are kept in {out}; {again} (with the "
+                         "scheduler and its workers running)") from None
+    except store.Damaged as exc:
+        raise InputError(f"{out / DB_FILE}: cannot be read or written ({exc}); {again}, or remove the file "
+                         "to start the fit over") from None
+    except OSError as exc:
+        if exc.errno not in DISK_FAULTS:
+            raise
+        raise InputError(f"--out {out}: cannot write there ({exc.strerror}: {exc.filename or out}); the finished "
+                         f"generations are kept; make room or give a writable --out, then {again}") from None
+    except Exception as exc:
+        import sqlalchemy.exc
+
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+        moved = getattr(getattr(exc, "orig", None), "sqlite_errorname", "") == "SQLITE_READONLY_DBMOVED"
+        if isinstance(exc, sqlalchemy.exc.OperationalError) and not moved:
+            raise InputError(f"{out / DB_FILE}: cannot write the fit's database ({reason}); the finished "
+                             f"generations are kept; make room or make the folder writable, then {again}") from None
+        if moved:
+            reason = "the file was removed or replaced"
+        if isinstance(exc, sqlalchemy.exc.SQLAlchemyError) or _raised_by_pyabc(exc):
+            raise InputError(f"{out / DB_FILE}: the database changed under this fit ({type(exc).__name__}: "
+                             f"{reason}); was another fit writing this folder? Run the same command again, alone: "
+                             "it checks every stored generation and continues from the last one that matches "
+                             "its record") from None
+        raise
+
+
+def _raised_by_pyabc(exc: BaseException) -> bool:
+    """Whether ``exc`` is a consistency check of pyabc on what it read from its database (an assertion such
+    as "population total weight 2.0 is not normalized", or a ValueError from comparing doubled rows)."""
+    if not isinstance(exc, (AssertionError, ValueError)):
+        return False
+    ours, pyabc_dir = str(Path(__file__).resolve().parents[1]), f"{os.sep}pyabc{os.sep}"
+    owner = None  # whose code the exception last passed through: pyabc's, or this package's (then it is ours)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        owner = "pyabc" if pyabc_dir in name else "ours" if name.startswith(ours) else owner
+        tb = tb.tb_next
+    return owner == "pyabc"
 
 
 class _Progress:
@@ -176,24 +284,45 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
     """Fit ``plan`` into the folder ``out``, continuing an earlier fit there; see the module docstring.
 
     ``hook(t, accepted, evaluated)`` is called after every chunk of runs (tests use it to interrupt);
-    ``say(text)`` gets one line per generation and notes (default: nothing)."""
+    ``say(text)`` gets one line per generation and notes (default: nothing). What is found wrong in the
+    folder (generations that cannot be used, and what is done instead) goes to ``say``, or to stderr when
+    ``say`` is None — it is never silent — and into ``FitResult.notes``. A full or read-only disk, a
+    damaged database that cannot be repaired or a lost Dask cluster raise InputError saying what to do."""
+    notes: list[str] = []
+
+    def note(text: str) -> None:
+        notes.append(text)
+        (say or (lambda line: print(line, file=sys.stderr)))(text)
+
+    out = Path(out)
+    with _storage_faults(out):
+        state = check_folder(plan, out, note)
+        out.mkdir(parents=True, exist_ok=True)
+        records = usable_generations(plan, out, state, note)
+        result = _fit_from(plan, out, records, workers, scheduler, client, progress, hook,
+                           say or (lambda text: None))
+    result.notes = notes
+    return result
+
+
+def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None, workers: int | None,
+              scheduler: str | None, client: Any, progress: bool, hook: Callable | None,
+              say: Callable[[str], None]) -> FitResult:
+    """:func:`fit` after the folder was checked: resume after the generations of ``records`` (None: start
+    a new database), recording each generation as pyabc stores it."""
     import pyabc
 
-    say = say or (lambda text: None)
-    out = Path(out)
-    state = check_folder(plan, out)
-    out.mkdir(parents=True, exist_ok=True)
     for name in ("ABC", "pyabc"):
         logging.getLogger(name).setLevel(logging.WARNING)
     budget = plan.calibration.budget
     db = out / DB_FILE
     url = f"sqlite:///{db}"
-    resumed = state is not None and db.exists() and _has_run(url)
+    resumed = records is not None
     if resumed:
         stored = pyabc.History(url, _id=1)
         if _finished(plan, stored):  # nothing left under this budget: a finished fit is not run again
             reason = _stop_reason(plan, stored, _left(plan, stored) < _expected(plan, stored))
-            _write_state(plan, out, status="complete", stop_reason=reason)
+            write_state(plan, out, status="fitted", stop_reason=reason)
             return _result(plan, out, stored, reason, 0, 0.0, True, "-", 0)
     if not compiled_code_is_cached():
         say(COMPILING)
@@ -224,10 +353,11 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
             history = abc.load(url, 1)
             say(f"resuming after generation {history.max_t} ({history.total_nr_simulations} runs kept)")
         else:
-            db.unlink(missing_ok=True)
+            write_state(plan, out, status="running", generations={})  # before the database: it is the fit's own
+            store.remove(db)
             history = abc.new(url, {t.key: t.observed for t in plan.targets})
+        _record_each_generation(plan, out, history, records or {})
         history_box["h"] = history
-        _write_state(plan, out, status="running")
         left = budget.generations - (history.max_t + 1)
         if left > 0 and limit(history.max_t + 1) >= budget.population:
             with warnings.catch_warnings():  # pyabc subtracts inf from inf after the prior generation
@@ -238,10 +368,28 @@ def fit(plan: CalibrationPlan, out: str | Path, workers: int | None = None, sche
         shown.close()
         backend.close()
     reason = _stop_reason(plan, history, sampler.stopped_by_budget or limit(history.max_t + 1) == 0)
-    _write_state(plan, out, status="complete", stop_reason=reason)
+    write_state(plan, out, status="fitted", stop_reason=reason)
     seconds = time.perf_counter() - start
     return _result(plan, out, history, reason, sampler.evaluated_total * budget.replications, seconds, resumed,
                    backend.where, backend.workers)
+
+
+def _record_each_generation(plan: CalibrationPlan, out: Path, history: Any, records: dict[str, dict]) -> None:
+    """Record (:func:`.store.describe`) in the state file every generation pyabc stores from now on, right
+    after it is stored, and the observed data of a new database."""
+    records = dict(records)
+    db = out / DB_FILE
+    if "-1" not in records:
+        records["-1"] = store.record_latest(db, -1)
+        write_state(plan, out, status="running", generations=records)
+    append = history.append_population
+
+    def append_and_record(t: int, *args: Any, **kwargs: Any) -> None:
+        append(t, *args, **kwargs)
+        records[str(t)] = store.record_latest(db, t)
+        write_state(plan, out, status="running", generations=records)
+
+    history.append_population = append_and_record
 
 
 def _left(plan: CalibrationPlan, history: Any) -> int:
@@ -274,15 +422,6 @@ def _finished(plan: CalibrationPlan, history: Any) -> bool:
         return False
     last = pops.iloc[-1]
     return bool(last.epsilon <= plan.tolerance or b.population / last.samples < b.min_acceptance_rate)
-
-
-def _has_run(url: str) -> bool:
-    import pyabc
-
-    try:
-        return any(getattr(entry, "id", None) == 1 for entry in pyabc.History(url, create=False).all_runs())
-    except Exception:  # an empty or broken database: start again
-        return False
 
 
 def _stop_reason(plan: CalibrationPlan, history: Any, budget_spent: bool) -> str:

@@ -15,9 +15,12 @@ the *points* a calibration can fit — with the sampling error of each share:
 
 from __future__ import annotations
 
+import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -49,38 +52,134 @@ class Point:
 def read_observed(path: str | Path | None = None) -> list[Point]:
     """The points of the observed file ``path`` (default: the shipped file), ordered by series and year.
 
-    Raises InputError for a missing file, missing columns or a row with neither a share nor a count."""
+    The file is read as a spreadsheet saves it (:func:`read_table`): UTF-8 with or without a byte-order
+    mark, or Windows-1252; fields separated by ',' or, as Swedish Excel saves "CSV", by ';' with decimal
+    commas. Raises InputError for a missing or unreadable file, missing columns, a cell that is not a
+    number (file, row, series and year, column, the value and what to write), or a row with neither a
+    share nor a count."""
     path = Path(path) if path is not None else OBSERVED_FILE
-    try:
-        frame = pd.read_csv(path, dtype={"innovation": str, "size_group": str, "source_url": str})
-    except FileNotFoundError:
-        raise InputError(f"{path}: observed file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; the columns are {', '.join(COLUMNS)}")
-    frame = frame[frame["size_group"].fillna("all") == "all"]
+    frame, decimal_comma = read_table(path)
     points = []
-    for (series, year), rows in frame.groupby(["innovation", "year"], sort=True):
+    for (series, year), rows in _rows(path, frame, decimal_comma):
         shares, ns = [], []
-        for i, row in rows.iterrows():
-            printed_n = row["n_municipalities"]
-            if pd.notna(row["share_pct"]):
-                shares.append(float(row["share_pct"]) / 100.0)
-                if pd.notna(printed_n):
-                    ns.append(int(printed_n))
-            elif pd.notna(printed_n):
-                shares.append(float(printed_n) / MUNICIPALITIES)
+        for line, row in rows:
+            share_pct = _number(path, line, series, year, "share_pct", row, decimal_comma)
+            printed_n = _number(path, line, series, year, "n_municipalities", row, decimal_comma, whole=True)
+            if printed_n is not None and not 1 <= printed_n <= MUNICIPALITIES:
+                raise InputError(f"{path}: row {line} ({series}, {year}): n_municipalities {printed_n} is not "
+                                 f"between 1 and {MUNICIPALITIES}")
+            if share_pct is not None:
+                shares.append(share_pct / 100.0)
+                if printed_n is not None:
+                    ns.append(printed_n)
+            elif printed_n is not None:
+                shares.append(printed_n / MUNICIPALITIES)
             else:
-                raise InputError(f"{path}: row {i + 2} ({series}, {year}): neither share_pct nor "
+                raise InputError(f"{path}: row {line} ({series}, {year}): neither share_pct nor "
                                  "n_municipalities is given")
         share = sum(shares) / len(shares)
         if not 0.0 <= share <= 1.0:
             raise InputError(f"{path}: {series} {year}: share {share:.3f} is not between 0 and 1")
-        sources = tuple(dict.fromkeys(str(s) for s in rows["source_url"] if isinstance(s, str)))
-        points.append(Point(str(series), int(year), share, min(ns) if ns else MUNICIPALITIES, sources))
+        sources = tuple(dict.fromkeys(str(row["source_url"]) for _, row in rows
+                                      if isinstance(row["source_url"], str)))
+        points.append(Point(series, year, share, min(ns) if ns else MUNICIPALITIES, sources))
     return points
+
+
+def read_table(path: Path) -> tuple[pd.DataFrame, bool]:
+    """The cells of the observed file ``path`` as text (empty cells and ``NaN`` missing), and whether
+    numbers are written with a decimal comma (a file separated by ';', as Swedish Excel saves "CSV").
+
+    The encoding is UTF-8 (a byte-order mark, as Excel writes it, is dropped) or else Windows-1252 (Excel's
+    "CSV" on a Swedish Windows); the separator is the one of ',', ';' and tab that splits the header line
+    into the expected column names. Raises InputError naming the file for anything else."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: observed file not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the observed file ({exc.strerror or exc})") from None
+    text = _decode(path, raw)
+    header = text.splitlines()[0] if text.strip() else ""
+    if not header.strip():
+        raise InputError(f"{path}: the observed file is empty; its first line names the columns "
+                         f"{', '.join(COLUMNS)}")
+    sep = max((",", ";", "\t"), key=lambda s: sum(c.strip().strip('"') in COLUMNS for c in header.split(s)))
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable CSV file ({' '.join(str(exc).split())})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        found = ", ".join(frame.columns[:8]) + (", ..." if len(frame.columns) > 8 else "")
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; the header line has {found}; the "
+                         f"file needs the columns {', '.join(COLUMNS)} on its first line, separated by ',' "
+                         "(or ';', as Swedish Excel saves CSV)")
+    return frame, sep == ";"
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    """``raw`` as text: UTF-8 (with or without a byte-order mark), else Windows-1252 (Excel's ANSI)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a text file in UTF-8 or Windows-1252 (byte {exc.start} cannot be read); "
+                         "save it as \"CSV UTF-8\"") from None
+
+
+def _rows(path: Path, frame: pd.DataFrame, decimal_comma: bool) -> list[tuple[tuple[str, int], list]]:
+    """The rows of ``frame`` for the whole country (``size_group`` empty or ``all``) grouped by series and
+    year, in order; each row as (its line in the file, the row). Raises InputError for a row without a
+    series or with a year that is not a whole number."""
+    groups: dict[tuple[str, int], list] = {}
+    for i, row in frame.iterrows():
+        line = int(i) + 2  # the header is line 1
+        if row.isna().all():  # a row of separators only, as spreadsheets leave below the data
+            continue
+        group = row["size_group"]
+        if isinstance(group, str) and group.strip() and group.strip() != "all":
+            continue
+        series = row["innovation"].strip() if isinstance(row["innovation"], str) else ""
+        if not series:
+            raise InputError(f"{path}: row {line}: innovation is empty; every row names its series")
+        year = _number(path, line, series, None, "year", row, decimal_comma, whole=True)
+        if year is None:
+            raise InputError(f"{path}: row {line} ({series}): year is empty; give the survey year, e.g. 2020")
+        groups.setdefault((series, year), []).append((line, row))
+    return sorted(groups.items())
+
+
+def _number(path: Path, line: int, series: str, year: int | None, column: str, row: pd.Series,
+            decimal_comma: bool, whole: bool = False) -> Any:
+    """The number in ``column`` of ``row`` (a float, an int if ``whole``), or None for an empty cell.
+    Raises InputError naming the file, the row, its series and year, the column and the value, and what to
+    write instead."""
+    cell = row[column]
+    if not isinstance(cell, str) or not cell.strip():
+        return None
+    text = cell.strip()
+    written = text.replace(",", ".") if decimal_comma and text.count(",") == 1 else text
+    where = f"{path}: row {line} ({series}{'' if year is None else f', {year}'}): {column} '{cell}'"
+    try:
+        value = float(written)
+    except ValueError:
+        if re.fullmatch(r"[+-]?\d*,\d+", text):
+            raise InputError(f"{where} is not a number: the file is separated by ',' and this value has a "
+                             f"decimal comma; use a decimal point ({text.replace(',', '.')})") from None
+        hint = "a whole number, e.g. 2020" if whole else "a number such as 65 or 65.5 (no % sign or spaces)"
+        raise InputError(f"{where} is not a number; write {hint}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{where} is not a finite number; leave the cell empty if the value is unknown")
+    if whole:
+        if value != int(value):
+            raise InputError(f"{where} is not a whole number")
+        return int(value)
+    return value
 
 
 def series_names(points: list[Point]) -> list[str]:

@@ -15,7 +15,10 @@ atomically, into the folder:
 | ``charts/`` | ``predictive.png``, ``targets.png``, ``posterior_pairs.png`` |
 | ``manifest.json`` | the calibration as given and resolved, how the fit went (runs, time, stop), versions |
 
-``history.db`` (pyabc's database) and ``calibration.json`` (fingerprint, state) are the fit's own.
+``history.db`` (pyabc's database) and ``calibration.json`` (fingerprint, a record of every stored generation,
+state) are the fit's own. The state says ``complete`` only after the last of these files is written; a run
+of the same command on a folder whose fit is done but whose outputs are not (or are stale) writes them
+again from the stored posterior, computing no generation.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from ..results import versions, write_csv, write_json, write_parquet, write_with
 from ..scenario import load_scenario, set_path
 from ..version import __version__
 from ..yamlio import read_yaml
-from .fit import FitResult, fit
+from .fit import FitResult, fit, write_state
 from .plan import CalibrationPlan
 from .predictive import Predictive, posterior_draws, predictive_runs, target_table
 
@@ -181,5 +184,9 @@ def calibrate(plan: CalibrationPlan, out: str | Path, workers: int | None = None
               say: Callable[[str], None] | None = None) -> tuple[FitResult, pd.DataFrame]:
     """Fit ``plan`` into ``out`` (resuming) and write every output; returns the fit and the targets table."""
     result = fit(plan, out, workers, scheduler, client, progress, say=say)
+    # "complete" only once the last output is written: a fit stopped while writing them says "writing
+    # outputs", and the next run writes them again from the stored posterior
+    write_state(plan, result.out, status="writing outputs")
     table = write_outputs(result, workers, charts)
+    write_state(plan, result.out, status="complete")
     return result, table

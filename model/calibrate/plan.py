@@ -25,6 +25,9 @@ from ..yamlio import SourceMap, read_yaml
 from .observed import OBSERVED_FILE, Point, read_observed, series_names
 from .schema import Calibration, Prior, Series
 
+#: the most runs of the posterior predictive (ensemble draws x replications) a file may ask for
+MAX_PREDICTIVE_RUNS = 1_000_000
+
 
 @dataclass(frozen=True)
 class FittedParameter:
@@ -180,6 +183,11 @@ def parse_calibration(data: Any, source: str = "<calibration>", base_dir: str | 
     if b.population * b.replications > b.runs:
         problems.append(Problem(("budget", "runs"), f"{b.runs} runs cannot hold one generation: population x "
                                                     f"replications = {b.population * b.replications}"))
+    e = calibration.ensemble
+    if e.draws * e.replications > MAX_PREDICTIVE_RUNS:
+        problems.append(Problem(("ensemble", "draws"), f"{e.draws} draws x {e.replications} replications = "
+                                                       f"{e.draws * e.replications} predictive runs; at most "
+                                                       f"{MAX_PREDICTIVE_RUNS}"))
     if problems:
         raise fail(source, problems, where)
     name = calibration.name or Path(source).stem

@@ -108,9 +108,24 @@ class LocalProcesses:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+class ClusterLost(Exception):
+    """The connection to the Dask scheduler, or a worker, was lost; ``str`` says which and why."""
+
+
+def _lost(where: str, exc: BaseException) -> ClusterLost | None:
+    """A ClusterLost for ``exc`` if it says the cluster went away (the connection closed or timed out, the
+    futures forgotten by a scheduler that restarted, a worker killed), else None (a failure of the run).
+    What counts as lost has one home, :func:`model.sensitivity.cluster.cluster_lost`."""
+    from ..sensitivity.cluster import cluster_lost
+
+    lost = cluster_lost(exc, f"the Dask cluster at {where}", "a chunk of candidates")
+    return ClusterLost(lost.problem) if lost is not None else None
+
+
 class DaskWorkers:
     """Evaluates chunks on the workers of a Dask cluster through ``client`` (``close`` closes it only if
-    ``own``)."""
+    ``own``). A lost connection or worker raises :class:`ClusterLost` from ``submit`` and ``wait`` and
+    from the results of the futures they return."""
 
     def __init__(self, client: Any, where: str, own: bool) -> None:
         self.client, self.where, self.own = client, where, own
@@ -119,29 +134,53 @@ class DaskWorkers:
 
     def submit(self, key: str, payload: bytes, jobs: list[tuple[int, int]]) -> Any:
         """Send one chunk (the payload is scattered to the cluster once per generation)."""
-        if self._payload is None or self._payload[0] != key:
-            self._payload = (key, self.client.scatter(payload, broadcast=True, hash=False))
-        return self.client.submit(evaluate, key, self._payload[1], jobs, pure=False)
+        try:
+            if self._payload is None or self._payload[0] != key:
+                self._payload = (key, self.client.scatter(payload, broadcast=True, hash=False))
+            return _Result(self.client.submit(evaluate, key, self._payload[1], jobs, pure=False), self.where)
+        except Exception as exc:
+            raise _lost(self.where, exc) or exc
 
     def wait(self, pending: set) -> set:
         """Block until at least one of ``pending`` is finished; return the finished ones."""
         from distributed import wait as dask_wait
 
-        from ..sensitivity.cluster import raise_if_lost
-
-        done = set(dask_wait(list(pending), return_when="FIRST_COMPLETED").done)
-        raise_if_lost(done, f"Dask cluster {self.where}", "a chunk of candidates")  # one line, not a traceback
-        return done
+        by_future = {p.future: p for p in pending}
+        try:
+            done = dask_wait(list(by_future), return_when="FIRST_COMPLETED").done
+        except Exception as exc:
+            raise _lost(self.where, exc) or exc
+        return {by_future[f] for f in done}
 
     def cancel(self, pending: set) -> None:
-        """Cancel the chunks still pending."""
+        """Cancel the chunks still pending (nothing to cancel on a lost connection)."""
         if pending:
-            self.client.cancel(list(pending))
+            try:
+                self.client.cancel([p.future for p in pending])
+            except Exception:  # the connection is gone: so are the chunks
+                pass
 
     def close(self) -> None:
         """Close the connection if this backend made it."""
         if self.own:
-            self.client.close()
+            try:
+                self.client.close()
+            except Exception:  # a lost connection has nothing left to close
+                pass
+
+
+class _Result:
+    """A Dask future whose ``result()`` raises :class:`ClusterLost` when the cluster went away."""
+
+    def __init__(self, future: Any, where: str) -> None:
+        self.future, self.where = future, where
+
+    def result(self) -> Any:
+        """The chunk's result."""
+        try:
+            return self.future.result()
+        except Exception as exc:
+            raise _lost(self.where, exc) or exc
 
 
 class NumberedSampler(Sampler):

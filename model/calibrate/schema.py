@@ -10,14 +10,22 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from ..errors import Checked
+from ..errors import Checked as _Checked
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]*$"
 #: how the model measures an observed share (see docs/calibration.md)
 Measure = Literal["in_use", "adopted", "not_in_use"]
 PriorKind = Literal["uniform", "loguniform", "normal"]
+
+
+class Checked(_Checked):
+    """The package's number checks, and no NaN or infinity in any number of a calibration file: a prior
+    bound, a discrepancy or a tolerance that is not finite cannot be fitted (NaN compares false with every
+    bound, so range checks alone let it through)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Prior(Checked):

@@ -81,6 +81,11 @@ def write_problem(folder: Path, runs: int = 2500, population: int = 100, generat
     return path
 
 
+def pytest_configure(config):
+    # until the project registers it for every test folder (a second registration is harmless)
+    config.addinivalue_line("markers", "slow: takes more than about 5 s (excluded from the fast tier)")
+
+
 @pytest.fixture(scope="package")
 def problem(tmp_path_factory) -> Path:
     """The calibration file of the tiny problem (at most 2500 runs, 100 per generation, 6 generations)."""

@@ -73,6 +73,19 @@ def test_the_good_file_passes_the_check(tmp_path, capsys):
     (("scenario: tiny.yaml", "scenario: nowhere.yaml"), ":2: scenario: file 'nowhere.yaml' not found"),
     # a measure that does not exist
     (("      innovation: alpha", "      innovation: alpha\n      measure: used"), ":12: targets.series[0].measure: "),
+    # numbers that are not finite, in every kind of numeric field (NaN passes every range check)
+    (("    low: 0.1", "    low: .nan"), ":6: parameters[1].low: input should be a finite number (got nan)"),
+    (("    high: 0.9", "    high: .inf"), ":7: parameters[1].high: input should be a finite number (got inf)"),
+    (("    low: 0.1", "    low: 0.1\n    prior: normal\n    mean: .nan\n    sd: 0.1"),
+     ":8: parameters[1].mean: input should be a finite number (got nan)"),
+    (("  population: 100", "  population: 100\n  tolerance: .inf"), ":15: budget.tolerance: input should be a finite"),
+    (("  population: 100", "  population: 100\n  min_acceptance_rate: .nan"), ":15: budget.min_acceptance_rate: "),
+    (("targets:\n", "targets:\n  discrepancy: -.inf\n"), ":9: targets.discrepancy: "),
+    # bounds the wrong way round, and absurd counts
+    (("    high: 0.9", "    high: 0.1"), ":6: parameters[1].low: low (0.1) must be below high (0.1)"),
+    (("runs: 1000", "runs: 1e12"), ":13: budget.runs: input should be less than or equal to 100000000"),
+    (("  population: 100", "  population: 100\nensemble:\n  draws: 100000\n  replications: 1000"),
+     ":16: ensemble.draws: 100000 draws x 1000 replications = 100000000 predictive runs; at most 1000000"),
 ])
 def test_a_bad_calibration_file_is_a_clear_error(tmp_path, capsys, edit, expected):
     status, err, path = calibrate(tmp_path, GOOD.replace(*edit), capsys)
