@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
 
         args = build_parser().parse_args(argv)
         try:
+            from .. import environment
+
+            environment.check()  # numba's and matplotlib's settings, before any work that could be lost
             return args.func(args)
         except InputError as exc:
             print(exc, file=sys.stderr)
