@@ -6,10 +6,10 @@
   read-only install and no writable home): the kernels are then compiled in memory at every start, and
   one line says so and how to set ``NUMBA_CACHE_DIR``. The machine code, and so every result, is the same
   either way. This is the one place that decides; every kernel module compiles with it.
-- :func:`check`, called by the command line before a command runs, loads numba and matplotlib: a setting
-  they cannot parse is said in one line and left out (``NUMBA_NUM_THREADS=abc``, an unknown
-  ``MPLBACKEND`` — the product draws into files with matplotlib's default backend and needs no window); a
-  setting that stops a library from loading at all (``NUMBA_NUM_THREADS=0``) is an
+- :func:`check`, called by the command line before a command that runs the model or draws, loads numba
+  and matplotlib: a setting they cannot parse is said in one line and left out (``NUMBA_NUM_THREADS=abc``,
+  an unknown ``MPLBACKEND`` — the product draws into files with matplotlib's default backend and needs no
+  window); a setting that stops a library from loading at all (``NUMBA_NUM_THREADS=0``) is an
   :class:`~model.errors.InputError` naming it; a configuration folder matplotlib cannot write
   (``MPLCONFIGDIR`` or ``XDG_CACHE_HOME`` a file or read-only) is replaced by a temporary one for the
   command, said in one line.
