@@ -16,7 +16,9 @@ outcomes in memory, for comparisons) is written the same way by :func:`write_fol
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
@@ -235,12 +237,28 @@ class FolderWriter:
             from .report.build import year_maps
 
             maps = {"map_years.png": year_maps(by_year, results.scenario.name)} if by_year is not None else {}
-            folder_charts(out, out / "charts", title=results.scenario.name, extra=maps)
+            charts = _drawn(lambda: folder_charts(out, out / "charts", title=results.scenario.name, extra=maps),
+                            getattr(results, "folder", None))
         write_json(manifest(results, source, workers, self.usage_summary()), out / "manifest.json")
         if charts and report:  # the self-contained report of the folder, last (model.report)
             from .report.build import write_report
 
-            write_report(out, lang=report)
+            _drawn(lambda: write_report(out, lang=report), getattr(results, "folder", None))
+
+
+def _drawn(draw: Callable[[], Any], folder: Path | None) -> bool:
+    """Call ``draw`` (charts or the report, after the replications are written); whether it succeeded. A
+    failure (anything but Ctrl-C: a broken plotting library or setting, a full disk) is said in one line on
+    stderr and the folder is completed without them: finished replications are never lost to a chart."""
+    try:
+        draw()
+        return True
+    except Exception as error:  # noqa: BLE001 - said, and the runs kept
+        lines = [line for line in str(error).splitlines() if line.strip()]  # a worker's: its traceback, last
+        reason = f"{type(error).__name__}: {lines[-1].strip()}" if lines else type(error).__name__
+        print(f"charts could not be drawn ({reason[:200]}); the replications' files are written: draw the charts "
+              f"and report later with `spridning report {folder or 'FOLDER'}`", file=sys.stderr, flush=True)
+        return False
 
 
 def default_folder(name: str) -> Path:

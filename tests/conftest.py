@@ -33,3 +33,9 @@ def _paired_difference(scenario_a, scenario_b, outcome, reps=30, seed=0):
 def paired_difference():
     """``paired_difference(a, b, outcome, reps=30)`` -> (mean of b - a, standard error)."""
     return _paired_difference
+
+
+def pytest_configure(config):
+    """Register the ``slow`` marker (subprocesses, browsers, large runs) unless pyproject.toml already does."""
+    if not any(line.startswith("slow") for line in config.getini("markers")):
+        config.addinivalue_line("markers", "slow: takes more than a few seconds or starts processes")

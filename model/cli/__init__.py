@@ -18,6 +18,8 @@ import sys
 from . import calibrate, compare, dashboard, levers, report, robust, run, sensitivity, validate
 
 COMMANDS = (run, validate, compare, levers, sensitivity, robust, report, dashboard, calibrate)
+#: commands that neither run the model nor draw: they load neither numba nor matplotlib, so skip their check
+LIGHT = ("validate", "levers")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
 
         args = build_parser().parse_args(argv)
         try:
+            if args.command not in LIGHT:
+                from .. import environment
+
+                environment.check()  # numba's and matplotlib's settings, before any work that could be lost
             return args.func(args)
         except InputError as exc:
             print(exc, file=sys.stderr)

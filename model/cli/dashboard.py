@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from ..dashboard.server import HOST, PortInUse, claim_port, command, environment
 from .args import whole_number
-
-HOST = "127.0.0.1"  # never reachable from another machine
 
 
 def port(text: str) -> int:
@@ -32,24 +29,25 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_dashboard)
 
 
-def command(port_number: int) -> list[str]:
-    """The Solara server command that serves the dashboard on 127.0.0.1."""
-    return [sys.executable, "-m", "solara", "run", "model.dashboard.app", "--host", HOST, "--port",
-            str(port_number), "--no-open", "--production"]
-
-
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Serve the dashboard until Ctrl-C (the server process is stopped with it)."""
+    """Serve the dashboard until Ctrl-C (the server process is stopped with it). InputError, before anything
+    is announced, when the port is taken; ``--port 0`` serves on a free port and announces that one."""
     from ..errors import InputError
 
-    env = dict(os.environ)
+    env = environment()  # Solara's version check and telemetry off
     if args.scenarios:
         folder = Path(args.scenarios).resolve()
         if not any(folder.glob("*.yaml")):
             raise InputError(f"--scenarios {args.scenarios}: no scenario files (*.yaml) there")
         env["SPRIDNING_SCENARIOS"] = str(folder)
-    print(f"dashboard: http://{HOST}:{args.port}/  (Ctrl-C stops it)", flush=True)
-    server = subprocess.Popen(command(args.port), env=env)
+    try:
+        port_number = claim_port(args.port)
+    except PortInUse as error:
+        raise InputError(f"--port {args.port}: {error}; stop it or choose another --port (0 picks a free one)"
+                         if error.reason.startswith("is already") else
+                         f"--port {args.port}: {error}; choose another --port (0 picks a free one)") from None
+    print(f"dashboard: http://{HOST}:{port_number}/  (Ctrl-C stops it)", flush=True)
+    server = subprocess.Popen(command(port_number), env=env)
     try:
         return server.wait()
     except KeyboardInterrupt:

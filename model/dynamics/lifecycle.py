@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, STALLED, UNAWARE
 from .events import CAPACITY, EVIDENCE, MONEY, SOCIAL_PROOF
@@ -95,7 +95,7 @@ def rates(params) -> Rates:
 
 # only other kernels call these: compiled without the entry points Python and C callers need, whose
 # construction was about a second of the first compilation
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _afford(money, cost):
     """Smooth affordability in [0, 1): 1 - exp(-money / cost); a free innovation is fully affordable."""
     if cost <= 0.0:
@@ -109,25 +109,25 @@ def _afford(money, cost):
 _SATURATION = 1.0 - np.exp(-np.arange(38.0))
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _saturation(count):
     """1 - exp(-count) for a whole count, looked up."""
     return 1.0 if count >= 38 else _SATURATION[count]
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _capacity_factor(free, need):
     """Share of what a pilot needs that free capacity covers, in [0, 1] (1 if it needs none)."""
     return min(1.0, max(0.0, free / need)) if need > 0.0 else 1.0
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _available(i, j, state_grant, grant, money_left):
     """MSEK pair (i, j) can spend: earmarked state grant, project grant and the organisation's own money."""
     return state_grant[i, j] + grant[i, j] + max(money_left[i], 0.0)
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pay(i, j, amount, state_grant, grant, money_left):
     """Pay ``amount`` for pair (i, j), all or nothing: earmarked state grant first, then the project grant,
     then own money (never below zero). Returns whether it was paid."""
@@ -146,14 +146,14 @@ def _pay(i, j, amount, state_grant, grant, money_left):
     return True
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _scale_cost(i, j, inn, scale, fixed_factor, cover):
     """MSEK to scale innovation j in organisation i: a fixed part (lowered by shared infrastructure and
     call-off contracts) and a per-inhabitant part, less what an event covers."""
     return (inn.scale_fixed[j] * fixed_factor + inn.scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
              counts, tally):
     """One quarter of the life cycle for every organisation and innovation, in place.

@@ -24,7 +24,7 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from ..environment import njit
 
 from ..context import PeopleSchedule, State
 
@@ -103,7 +103,7 @@ def start_quarter(state: State, params, draws, schedule: PeopleSchedule, t: int)
             schedule.protector_change[t])
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def _update(people, rates, u, z, new_budget, change_p):
     """One quarter of people and money for every organisation, in place (``u``: (3, n) uniforms, ``z``:
     (n,) normals of the budget year; ``change_p``: the chance of new leadership this quarter for those
@@ -130,7 +130,7 @@ def _update(people, rates, u, z, new_budget, change_p):
             money_left[i] = slack[i]
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def poisson_quantile(u, lam, p0):
     """The Poisson(``lam``) quantile of uniform ``u``: the smallest x with P(X <= x) >= u
     (``p0 = exp(-lam)``, passed in because it is the same every quarter)."""
@@ -147,7 +147,7 @@ def poisson_quantile(u, lam, p0):
     return x
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def binomial_quantile(u, n, p):
     """The Binomial(``n``, ``p``) quantile of uniform ``u``."""
     if n <= 0 or p <= 0.0:

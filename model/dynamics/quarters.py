@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from ..environment import njit
 
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED
@@ -92,7 +92,7 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
     compiling.start(lifecycle._advance, lambda: life_cycle_arguments(build()), lambda: not is_compiled())
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties,
               signals, inverse_denominator, inverse_local, pilots, flags, orgs, effects, inn, r, national, events,
               counts):

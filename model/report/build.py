@@ -122,16 +122,20 @@ def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif
     ``outcomes``: a run's :class:`~model.outcomes.collect.Outcomes` (a sequence of them), from which the municipal adoption by
     year is written when the folder lacks it. ``redraw`` (default: when ``lang`` is not English) redraws a
     run's scenario charts; a comparison's charts are always drawn.
+
+    Raises InputError naming the file and what to do, before anything is drawn or written, when a file the
+    report needs is missing or any file it reads cannot be read (:meth:`RunFolder.check`,
+    :meth:`ComparisonFolder.check`): the folder's charts and report are then left as they were.
     """
     from .html import comparison_report, run_report
 
     folder, lang = Path(folder), check_language(lang)
     redraw = lang != "en" if redraw is None else redraw
     if is_comparison(folder):
-        comparison = ComparisonFolder.read(folder)
+        comparison = ComparisonFolder.read(folder).check()
         comparison_charts_of(comparison, lang, gif)
         return comparison_report(comparison, lang) if html else folder
-    run = RunFolder.read(folder)
+    run = RunFolder.read(folder).check()
     if outcomes is not None and not (folder / BY_YEAR).exists():
         write_adoption_by_year(folder, list(outcomes))
         run = RunFolder.read(folder)

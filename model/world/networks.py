@@ -16,7 +16,7 @@ from functools import lru_cache
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from ..environment import njit
 
 from ..kernelcall import BoundKernel
 from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
@@ -276,7 +276,7 @@ class Ties:
         return as_graph(matrix, self.orgs)
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def signals_kernel(adopted, ties, log_no_hear, proof, local, with_local, normalise, inverse_denominator,
                    fraction, inverse_local):
     """Adopting ties of every type (``ties``: a :data:`TieKernel`), summed into the (n, k) signals the
@@ -302,7 +302,7 @@ def signals_kernel(adopted, ties, log_no_hear, proof, local, with_local, normali
                     local[i, j] *= inverse_local[i, j]
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _clique_signals(adopted, labels, betas, logs, strengths, log_no_hear, proof, local, with_local):
     """Add each clique type's adopting ties: the group's adopters minus oneself."""
     n, k = adopted.shape
@@ -328,7 +328,7 @@ def _clique_signals(adopted, labels, betas, logs, strengths, log_no_hear, proof,
                         local[i, j] += strength * a
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear, proof, local, with_local):
     """Add adopting ties along a sparse weighted tie matrix (land-border neighbours, lever-made ties; both
     local, with strength = weight)."""
@@ -345,7 +345,7 @@ def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear,
                     local[i, j] += a
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def _lever_denominators(applicable, indptr, indices, weights, beta, fixed, fixed_local, inverse, inverse_local):
     """1 / the beta-weighted (and the strength-weighted local) applicable ties per organisation and
     innovation, 0 where there are none: the ``fixed`` part of cliques and borders plus the lever ties, added

@@ -85,3 +85,18 @@ def test_nothing_is_forked_when_the_compiled_code_is_cached(baseline, fresh_stat
 
 def test_wait_returns_at_once_when_no_process_was_forked(fresh_state):
     assert compiling.wait() is False
+
+
+def test_nothing_is_compiled_ahead_when_numba_can_cache_nowhere(monkeypatch, fresh_state):
+    """Compiled in memory (model.environment found nowhere to write the cache), a forked process could not
+    hand its work over: none is started."""
+    from numba import njit
+
+    monkeypatch.setattr(quarters, "_quarters", njit(cache=False)(quarters._quarters.py_func))
+    assert quarters.is_compiled()
+
+    def build():
+        raise AssertionError("a run was built for compiling ahead although nothing can be cached")
+
+    quarters.compile_ahead(build)
+    assert compiling._child == 0

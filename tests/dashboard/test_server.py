@@ -1,0 +1,91 @@
+"""`spridning dashboard`: a port already taken is refused before anything is announced, `--port 0` announces
+the port really served, and the Solara server it starts calls no one (no version check, no telemetry)."""
+
+import os
+import socket
+
+import pytest
+
+from model.dashboard import server
+from tests.support import cli_lines
+
+
+@pytest.fixture
+def taken_port():
+    """A port another program listens on (127.0.0.1)."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+class FakeServer:
+    """Stands in for the server process: records its command line and ends at once."""
+
+    started: list = []
+
+    def __init__(self, command, env):
+        FakeServer.started.append((command, env))
+
+    def wait(self, timeout=None):
+        return 0
+
+
+def test_a_taken_port_is_refused_with_one_line_and_nothing_announced(capsys, monkeypatch, taken_port):
+    monkeypatch.setattr("subprocess.Popen", FakeServer)
+    FakeServer.started = []
+    code, out, err = cli_lines(capsys, "dashboard", "--port", taken_port)
+    assert code == 2 and out == [] and FakeServer.started == []
+    assert err == [f"--port {taken_port}: 127.0.0.1:{taken_port} is already in use by another program; stop it or "
+                   "choose another --port (0 picks a free one)"]
+
+
+def test_claim_port_names_a_taken_port_and_picks_a_free_one_for_0(taken_port):
+    with pytest.raises(server.PortInUse, match="already in use"):
+        server.claim_port(taken_port)
+    free = server.claim_port(0)
+    assert 0 < free != taken_port
+    assert server.claim_port(free) == free  # nothing holds it after the check
+
+
+def test_port_0_announces_the_port_the_server_is_given(capsys, monkeypatch):
+    monkeypatch.setattr("subprocess.Popen", FakeServer)
+    FakeServer.started = []
+    code, out, _ = cli_lines(capsys, "dashboard", "--port", "0")
+    (command, env), = FakeServer.started
+    port = command[command.index("--port") + 1]
+    assert code == 0 and int(port) > 0
+    assert out == [f"dashboard: http://127.0.0.1:{port}/  (Ctrl-C stops it)"]
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+def test_the_solara_server_is_configured_to_call_no_one(monkeypatch):
+    solara_cli = pytest.importorskip("solara.__main__")
+    monkeypatch.setattr(solara_cli, "_check_version", solara_cli._check_version)  # restored afterwards
+    monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")  # restored (and the setting below) afterwards
+    from solara.server import settings
+    monkeypatch.setattr(settings.telemetry, "mixpanel_enable", True)
+
+    configured = server.quiet_solara()
+    assert configured is solara_cli
+    assert settings.telemetry.mixpanel_enable is False
+    assert os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    calls = []
+    monkeypatch.setattr("requests.get", lambda *a, **k: calls.append(a))  # what the check would call
+    solara_cli._check_version()
+    assert calls == []
+    arguments = server.solara_arguments(solara_cli, ["--host", "127.0.0.1", "--port", "8765"])
+    assert arguments[:2] == ["run", "model.dashboard.app"] and "--no-check-version" in arguments
+    # telemetry's own guard: with the setting off, nothing is queued or sent
+    from solara.server import telemetry
+    monkeypatch.setattr("requests.post", lambda *a, **k: calls.append(a), raising=False)
+    telemetry.track("test", {})
+    assert calls == []
+
+
+def test_solara_arguments_leave_out_an_option_a_solara_does_not_have():
+    class OldSolara:  # a Solara whose run command has no version-check option
+        run = type("Run", (), {"params": ()})()
+
+    assert server.solara_arguments(OldSolara, ["--port", "1"]) == ["run", "model.dashboard.app", "--port", "1"]

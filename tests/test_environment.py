@@ -1,0 +1,140 @@
+"""The libraries' environment (model.environment): numba compiles in memory, said once, where it can write
+its cache nowhere; a setting numba or matplotlib cannot read is said in one line and left out; one that
+stops them is one line and exit 2; never a traceback."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from model import environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """Nothing said yet in this 'command', and caching as at the start (both restored afterwards)."""
+    monkeypatch.delenv(environment.SAID, raising=False)
+    monkeypatch.setattr(environment, "caching", True)
+
+
+def test_a_line_is_said_once_per_command_and_worker_processes_inherit_that(fresh, capsys):
+    environment.say_once("k", "first   line\n  folded")
+    environment.say_once("k", "again")
+    assert capsys.readouterr().err == "first line folded\n"
+    assert "k" in os.environ[environment.SAID].split(",")  # what a worker process inherits
+
+
+def test_numba_with_nowhere_to_write_compiles_in_memory_and_says_so_once(fresh, capsys, monkeypatch):
+    import numba
+
+    calls, real = [], numba.njit
+
+    def fake_njit(cache=False, **options):
+        def decorate(function):
+            calls.append(cache)
+            if cache:
+                raise RuntimeError(f"cannot cache function {function.__name__!r}: no locator available for file 'x'")
+            return real(**options)(function)
+        return decorate
+
+    monkeypatch.setattr(numba, "njit", fake_njit)
+
+    @environment.njit(error_model="numpy")
+    def add(a, b):
+        return a + b
+
+    @environment.njit()
+    def twice(a):
+        return 2 * a
+
+    assert add(2, 3) == 5 and twice(4) == 8
+    assert calls == [True, False, False]  # decided at the first kernel, for all of them
+    assert environment.caching is False
+    err = capsys.readouterr().err.splitlines()
+    assert err == [environment.NO_CACHE.replace("  ", " ")] and "NUMBA_CACHE_DIR" in err[0]
+
+
+def test_another_numba_error_is_not_taken_for_a_missing_cache(fresh, monkeypatch):
+    import numba
+
+    def fake_njit(cache=False, **options):
+        def decorate(function):
+            raise RuntimeError("something else")
+        return decorate
+
+    monkeypatch.setattr(numba, "njit", fake_njit)
+    with pytest.raises(RuntimeError, match="something else"):
+        environment.njit()(lambda a: a)
+
+
+#: a command that checks the environment first and then stops at once (its folder does not exist)
+NO_FOLDER = "no such results folder"
+
+
+def _command(tmp_path, env: dict, code: str = "") -> subprocess.CompletedProcess:
+    """``spridning report NO_FOLDER`` (which checks the environment first, then refuses the folder) in a
+    fresh interpreter with ``env`` added (a value None removes the variable), or ``code`` run there instead."""
+    full = {k: v for k, v in {**os.environ, "PYTHONPATH": str(ROOT), **env}.items() if v is not None}
+    full.pop(environment.SAID, None)
+    argv = ["-c", code] if code else ["-m", "model", "report", NO_FOLDER]
+    return subprocess.run([sys.executable, "-P", *argv], env=full, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setting, works, line", [
+    ("MPLBACKEND=nonexistent", True, "MPLBACKEND=nonexistent: not a matplotlib backend; ignored"),
+    ("MPLCONFIGDIR=FILE", True, "MPLCONFIGDIR=FILE: matplotlib cannot write its configuration or cache there"),
+    ("XDG_CACHE_HOME=FILE", True, "XDG_CACHE_HOME=FILE: matplotlib cannot write its configuration or cache there"),
+    ("NUMBA_CACHE_DIR=FILE", True, "NUMBA_CACHE_DIR=FILE: not a folder numba can write in"),
+    ("NUMBA_NUM_THREADS=abc", True, "NUMBA_NUM_THREADS=abc: numba cannot read this value; ignored"),
+    ("NUMBA_NUM_THREADS=0", False, "NUMBA_NUM_THREADS=0: numba cannot start with this (Number of threads"),
+])
+def test_a_broken_library_setting_is_one_line_never_a_traceback(tmp_path, setting, works, line):
+    file = tmp_path / "a file"
+    file.write_text("not a folder")
+    name, value = setting.split("=", 1)
+    value, line = value.replace("FILE", str(file)), line.replace("FILE", str(file))
+    done = _command(tmp_path, {"MPLCONFIGDIR": None, "XDG_CACHE_HOME": None, name: value})
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith(line), lines
+    # a setting that works out goes on to the command (which refuses the folder); one that stops stops it
+    assert lines[1:] == ([f"{NO_FOLDER}: no such folder; give a folder written by `spridning run` or "
+                          "`spridning compare`"] if works else [])
+
+
+@pytest.mark.slow
+def test_a_read_only_install_without_a_writable_home_compiles_in_memory_with_the_same_results(tmp_path, baseline):
+    """The kernels' source where no cache can be written beside it (its __pycache__ a plain file), a home
+    whose cache folder is a file and no NUMBA_CACHE_DIR: a run there gives the same summary as here."""
+    import shutil
+
+    import model
+
+    copy = tmp_path / "install"
+    shutil.copytree(ROOT / "model", copy / "model", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in [copy / "model", *(p for p in (copy / "model").rglob("*") if p.is_dir())]:
+        (folder / "__pycache__").write_text("")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".cache").write_text("")
+    code = textwrap.dedent(f"""
+        import json, model
+        s = model.with_overrides(model.load_scenario({str(ROOT / 'scenarios' / 'baseline.yaml')!r}), {{'horizon_years': 1}})
+        print(json.dumps(model.run(s, seed=3).summary))
+        """)
+    done = _command(tmp_path, {"PYTHONPATH": str(copy), "HOME": str(home), "NUMBA_CACHE_DIR": None,
+                               "XDG_CACHE_HOME": None}, code)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("numba can write its compile cache nowhere") == 1
+    import json
+
+    here = model.run(model.with_overrides(baseline, {"horizon_years": 1}), seed=3).summary
+    assert json.loads(done.stdout.splitlines()[-1]) == pytest.approx(here, abs=0, rel=0, nan_ok=True)
