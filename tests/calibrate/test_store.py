@@ -258,8 +258,8 @@ def test_a_lost_dask_scheduler_is_one_line_and_the_rerun_resumes(tiny, tmp_path,
     err = capsys.readouterr().err
     assert status == 2 and "Traceback" not in err, err
     assert err.splitlines()[-1] == (
-        "calibrate: lost the connection to the Dask scheduler at tcp://127.0.0.1:1 (CommClosedError: in <TCP "
-        "(closed) ConnectionPool.submit local=tcp://127.0.0.1:1>: Stream is closed); the finished generations are "
+        "calibrate: the Dask cluster at tcp://127.0.0.1:1: the connection to the Dask scheduler was lost while "
+        "running a chunk of candidates (CommClosedError); the finished generations are "
         f"kept in {out}; run the same command again to continue after the last finished generation (with the "
         "scheduler and its workers running)")
     monkeypatch.undo()
