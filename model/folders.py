@@ -48,7 +48,7 @@ NAME_MAX = 255
 INVENTORY = ".spridning-files"
 #: what each command's folder holds that says it wrote it: (file, the ``tool`` it records or None)
 _MARKS = {
-    "calibrate": (("calibration.json", None),),
+    "calibrate": (("calibration.json", None), ("manifest.json", "spridning calibrate")),
     "compare": (("comparability.json", None),),
     "sensitivity": (("experiment.json", "spridning sensitivity"), ("manifest.json", "spridning sensitivity")),
     "robust": (("experiment.json", "spridning robust"), ("manifest.json", "spridning robust"),
@@ -265,8 +265,9 @@ def check_out(out: Path, command: str, *, overwrite: bool = False, resumable: bo
                          f"the results, e.g. {flag} results/NAME")
     for up in [out, *out.parents]:
         if up.exists() and not up.is_dir():
-            what = "is a file" if up == out else f"is below {up}, a file"
-            raise InputError(f"{flag} {out}: {what}, not a folder; give a new folder")
+            what = "it is a file" if up == out else f"{up} is a file"
+            raise InputError(f"{flag} {out}: cannot create the results folder: {what}, not a folder; give "
+                             "a new folder")
     for given in inputs:
         source = Path(given).resolve()
         if out_abs in source.parents and not resumable:
