@@ -263,6 +263,10 @@ def check_out(out: Path, command: str, *, overwrite: bool = False, resumable: bo
     if out_abs == cwd or out_abs in cwd.parents:
         raise InputError(f"{flag} {out}: that is the current folder or one holding it; give a new folder for "
                          f"the results, e.g. {flag} results/NAME")
+    longest = max(out_abs.parts, key=lambda part: len(part.encode("utf-8")))
+    if len(longest.encode("utf-8")) > NAME_MAX:
+        raise InputError(f"{flag} {out}: a folder name has {len(longest.encode('utf-8'))} bytes; file systems "
+                         f"allow {NAME_MAX}; give a shorter name")
     for up in [out, *out.parents]:
         if up.exists() and not up.is_dir():
             what = "it is a file" if up == out else f"{up} is a file"
@@ -272,9 +276,6 @@ def check_out(out: Path, command: str, *, overwrite: bool = False, resumable: bo
         source = Path(given).resolve()
         if out_abs in source.parents and not resumable:
             raise InputError(f"{flag} {out}: holds the input {given}; give a new folder for the results")
-    if len(out_abs.name.encode("utf-8")) > NAME_MAX:
-        raise InputError(f"{flag} {out}: the folder name has {len(out_abs.name.encode('utf-8'))} bytes; file "
-                         f"systems allow {NAME_MAX}; give a shorter name")
     if not out.is_dir():
         return
     entries = _entries(out)
@@ -334,9 +335,9 @@ def disk_fault(exc: OSError, out: Path) -> bool:
         if name is None:
             continue
         path = Path(os.fsdecode(name)).resolve()
-        if path == root or root in path.parents or (path.parent == root.parent and
-                                                    path.name.startswith(f".{root.name[:20]}")):
-            return True
+        for up in (path, *path.parents):  # the folder, or its hidden partial folder or lock beside it
+            if up == root or (up.parent == root.parent and up.name.startswith(f".{root.name[:20]}")):
+                return True
     return False
 
 
