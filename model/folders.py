@@ -321,21 +321,37 @@ def remove_litter(out: Path, inside: bool) -> list[Path]:
     return removed
 
 
-def disk_fault(exc: OSError, out: Path) -> bool:
-    """Whether ``exc`` is the disk's fault while writing ``out`` (full, read-only, ...) rather than a bug
-    or a missing input file."""
-    code = exc.errno
-    text = str(exc)
-    if code in _DISK or "No space left" in text or "Read-only file system" in text:
-        return True
-    if code not in _PLACE:
+#: what libraries say for a full or read-only disk when they raise their own errors (pyarrow without an
+#: errno; SQLite, under pyabc's history database, through SQLAlchemy)
+_DISK_TEXT = ("No space left on device", "Read-only file system", "database or disk is full",
+              "attempt to write a readonly database", "Disk quota exceeded")
+
+
+def disk_fault(exc: BaseException, out: Path) -> OSError | Exception | None:
+    """The error in ``exc`` or its causes that is the disk's fault while writing ``out`` (full, read-only,
+    not a folder, ...), or None for anything else: a bug, a missing input file, a user's interrupt."""
+    seen = set()
+    while exc is not None and id(exc) not in seen and isinstance(exc, Exception):
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and (exc.errno in _DISK or _about(exc, out)):
+            return exc
+        if any(text in str(exc) for text in _DISK_TEXT):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _about(exc: OSError, out: Path) -> bool:
+    """Whether ``exc`` (a place error: permission, not a folder, name too long, ...) names a path of
+    ``out``, or the hidden partial folder or lock beside it."""
+    if exc.errno not in _PLACE:
         return False
     root = out.resolve()
     for name in (exc.filename, exc.filename2):
         if name is None:
             continue
         path = Path(os.fsdecode(name)).resolve()
-        for up in (path, *path.parents):  # the folder, or its hidden partial folder or lock beside it
+        for up in (path, *path.parents):
             if up == root or (up.parent == root.parent and up.name.startswith(f".{root.name[:20]}")):
                 return True
     return False
@@ -383,11 +399,14 @@ def claim(out: str | Path | None, command: str, *, default: str | Path | None = 
             remove_litter(path, inside=path.is_dir())
         try:
             yield path
-        except OSError as exc:
-            if not disk_fault(exc, path):
+        except Exception as exc:
+            fault = disk_fault(exc, path)
+            if fault is None:
                 raise
-            where = f" ({exc.filename})" if exc.filename else ""
+            why = fault.strerror if isinstance(fault, OSError) and fault.strerror else \
+                next((t for t in _DISK_TEXT if t in str(fault)), str(fault))
+            where = f" ({fault.filename})" if isinstance(fault, OSError) and fault.filename else ""
             kept = (f"finished work is kept in {path}; free space or fix the folder, then run the same command "
                     "to continue") if resumable or existing else (
                     "nothing was kept: a results folder is written whole or not at all; the runs must be run again")
-            raise InputError(f"{flag} {path}: cannot write: {exc.strerror or exc}{where}; {kept}") from None
+            raise InputError(f"{flag} {path}: cannot write: {why}{where}; {kept}") from None

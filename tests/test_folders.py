@@ -264,6 +264,16 @@ def test_disk_faults_not_about_the_folder_stay_errors(tmp_path):
     assert not folders.disk_fault(missing_input, out)
     assert folders.disk_fault(OSError(errno.ENOENT, "gone", str(out / "runs" / "a")), out)
     assert folders.disk_fault(OSError("IOError: No space left on device"), out)  # pyarrow's, no errno
+    try:  # a library's own error raised while handling the disk's
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError:
+            raise RuntimeError("writing failed")
+    except RuntimeError as error:
+        assert folders.disk_fault(error, out) is error.__context__
+    # SQLite's, under pyabc's database, as SQLAlchemy raises it
+    assert folders.disk_fault(RuntimeError("(sqlite3.OperationalError) database or disk is full"), out)
+    assert folders.disk_fault(ValueError("a bug"), out) is None
 
 
 HOLD = """\
