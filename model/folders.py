@@ -95,7 +95,8 @@ def hidden(name: str, tag: str, spare: int = 0) -> str:
 
 
 def _lock_file(folder: Path) -> Path:
-    return folder.parent / hidden(folder.name, "lock")
+    # absolute: one key in this process's held locks however the folder was spelled
+    return Path(os.path.abspath(folder.parent)) / hidden(Path(os.path.abspath(folder)).name, "lock")
 
 
 def _close_in_child() -> None:
