@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -249,6 +250,18 @@ def inventory(folder: str | Path) -> str:
                    if p.is_file() and p.name != INVENTORY)
 
 
+def _record(folder: Path, added: set[str]) -> None:
+    """Add ``added`` (files a command wrote into an existing results folder, as ``report`` does) to the
+    folder's inventory, atomically, so that ``--overwrite`` still knows them as the product's."""
+    if not added:
+        return
+    listed = set((folder / INVENTORY).read_text(encoding="utf-8").splitlines())
+    fd, tmp = tempfile.mkstemp(prefix=f".{INVENTORY}.", suffix=".tmp", dir=folder)  # litter if killed
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write("".join(f"{p}\n" for p in sorted(listed | added)))
+    os.replace(tmp, folder / INVENTORY)
+
+
 def _show(paths: Iterable[str], most: int = 4) -> str:
     paths = list(paths)
     text = ", ".join(paths[:most])
@@ -398,8 +411,11 @@ def claim(out: str | Path | None, command: str, *, default: str | Path | None = 
         if not existing:  # again under the lock: what another writer did meanwhile counts
             check_out(path, command, overwrite=overwrite, resumable=resumable, inputs=inputs, flag=flag)
             remove_litter(path, inside=path.is_dir())
+        before = set(inventory(path).splitlines()) if existing and (path / INVENTORY).is_file() else None
         try:
             yield path
+            if before is not None:
+                _record(path, set(inventory(path).splitlines()) - before)
         except Exception as exc:
             fault = disk_fault(exc, path)
             if fault is None:

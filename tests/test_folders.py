@@ -131,6 +131,8 @@ def test_overwrite_replaces_only_the_commands_own_result(inputs, tmp_path, capsy
     assert code == 2 and "files it did not write (charts/mine.png)" in err
     assert (out / "charts" / "mine.png").exists()
     (out / "charts" / "mine.png").unlink()
+    assert cli(capsys, "report", out)[0] == 0  # what `report` adds is the product's too
+    assert "report.html" in (out / INVENTORY).read_text().splitlines()
     before = (out / "manifest.json").stat().st_mtime_ns
     assert cli(capsys, *argv("run", inputs, out), "--overwrite")[0] == 0
     assert (out / "manifest.json").stat().st_mtime_ns != before
