@@ -53,18 +53,24 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 @contextmanager
 def atomic_folder(path: str | Path) -> Iterator[Path]:
-    """Yield a hidden temporary folder beside ``path``; on success it replaces ``path`` (an earlier folder
-    of that name is removed only then), on error or Ctrl-C it is removed. So a results folder is either
-    complete or absent: nothing half-written ever carries its name."""
+    """Yield a hidden temporary folder beside ``path`` (``.NAME.partial-XXXXXXXX``); on success it gets
+    an :data:`~model.folders.INVENTORY` of its files and replaces ``path`` (an earlier folder of that name
+    is removed only then), on error or Ctrl-C it is removed. So a results folder is either complete or
+    absent: nothing half-written ever carries its name. Whether ``path`` may be replaced is the caller's
+    to check (:func:`model.folders.claim`: the commands replace only their own earlier result)."""
+    from .folders import INVENTORY, hidden, inventory
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=hidden(path.name, "partial-", spare=8), dir=path.parent))
     os.chmod(tmp, 0o777 & ~_UMASK)
     try:
         yield tmp
+        listing = inventory(tmp)
+        write_with(tmp / INVENTORY, lambda file: file.write_text(listing, encoding="utf-8"))
         if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
-            os.replace(path, old / path.name)
+            old = Path(tempfile.mkdtemp(prefix=hidden(path.name, "old-", spare=8), dir=path.parent))
+            os.replace(path, old / "folder")
             os.replace(tmp, path)
             shutil.rmtree(old, ignore_errors=True)
         else:

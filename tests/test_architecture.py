@@ -17,7 +17,7 @@ MAX_LINES = 500
 LAYERS = (
     # foundations: errors, schema base, reading files, the parameter table, stages, the outcome catalogue
     ("model.errors", "model.strict", "model.yamlio", "model.names", "model.parameters", "model.stages", "model.kernelcall",
-     "model.results", "model.processes", "model.environment", "model.mesa_import", "model.outcomes.catalogue",
+     "model.results", "model.folders", "model.processes", "model.environment", "model.mesa_import", "model.outcomes.catalogue",
      "model.outcomes.intervals", "model.outcomes.metrics", "model.version"),
     ("model.world", "model.effects"),  # the world: organisations, ties, agents; what levers may change
     ("model.context",),  # what a run's dynamics and levers share

@@ -48,9 +48,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.check:
         _show_plan(plan)
         return 0
+    from ..folders import claim
+
+    with claim(args.out, "calibrate", default=Path("results") / f"{plan.name}-calibration", resumable=True) as out:
+        return _fit(plan, out, args)
+
+
+def _fit(plan, out: Path, args: argparse.Namespace) -> int:
+    """Fit (or continue the fit) into ``out`` (held by this process), validate with ``--validate``, print."""
     from ..calibrate.outputs import calibrate
 
-    out = Path(args.out) if args.out else Path("results") / f"{plan.name}-calibration"
     say = (lambda text: print(text, file=sys.stderr)) if not args.quiet else None
     try:
         result, table = calibrate(plan, out, args.workers, args.scheduler, progress=not args.quiet,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import nullcontext
-from pathlib import Path
 
 from .args import positive_int, seed
 
@@ -18,7 +17,9 @@ def add_parser(sub) -> None:
     p.add_argument("--reps", type=positive_int, help="replications (default: the baseline's)")
     p.add_argument("--seed", type=seed, help="root seed shared by all scenarios (default: the baseline's)")
     p.add_argument("--workers", type=positive_int, help="processes (default: all cores)")
-    p.add_argument("--out", help="results folder (default: results/comparison-<time>)")
+    p.add_argument("--out", help="results folder, new or an earlier result of `compare` (default: "
+                   "results/comparison-<time>)")
+    p.add_argument("--overwrite", action="store_true", help="replace the earlier result of `compare` in --out")
     p.add_argument("--allow-different", action="append", default=[], metavar="FIELD[,FIELD]",
                    help="compare scenarios that differ from the baseline in these settings (start_year, "
                         "horizon_years, world, innovations, parameters, mechanisms, a path such as "
@@ -38,6 +39,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     main outcomes of each scenario, and every difference ``--allow-different`` let through (on stderr)."""
     from ..batch import default_folder
     from ..compare import allowed_differences, plan_comparison, run_comparison
+    from ..folders import claim
 
     plan = plan_comparison(args.scenarios, args.baseline, allowed_differences(args.allow_different))
     from ..levers.entries import lever_notes
@@ -47,13 +49,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for name, (scenario, path) in plan.scenarios.items():
         for note in lever_notes(scenario):
             print(f"{path}: note: {note}", file=sys.stderr)
-    out = Path(args.out) if args.out else default_folder("comparison")
     ensemble = nullcontext()
     if getattr(args, "ensemble", None):
         from ..calibrate.ensemble import ensemble_runs
 
         ensemble = ensemble_runs(args.ensemble, args.reps)
-    with ensemble:
+    inputs = [path for _, path in plan.scenarios.values()] + [e for e in [getattr(args, "ensemble", None)] if e]
+    with claim(args.out, "compare", default=default_folder("comparison"), overwrite=args.overwrite,
+               inputs=inputs) as out, ensemble:
         table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
                                        lang=args.lang, report=not args.no_report, gif=args.gif)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",

@@ -28,6 +28,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder; give a folder written by `spridning run` or `spridning compare`")
-    path = write_report(folder, lang=args.lang, gif=args.gif, redraw=True)
+    from ..folders import claim
+
+    with claim(folder, "report", existing=True, flag="report"):
+        path = write_report(folder, lang=args.lang, gif=args.gif, redraw=True)
     print(f"report: {path}")
     return 0

@@ -18,7 +18,9 @@ def add_parser(sub) -> None:
     run.add_argument("--reps", type=positive_int, help="replications (default: the scenario's)")
     run.add_argument("--seed", type=seed, help="root seed (default: the scenario's)")
     run.add_argument("--workers", type=positive_int, help="processes (default: all cores)")
-    run.add_argument("--out", help="results folder (default: results/<name>-<time>)")
+    run.add_argument("--out", help="results folder, new or an earlier result of `run` (default: "
+                     "results/<name>-<time>)")
+    run.add_argument("--overwrite", action="store_true", help="replace the earlier result of `run` in --out")
     run.add_argument("--set", type=override, action="append", metavar="PATH=VALUE",
                      help="override a scenario value, e.g. --set parameters.p_external=0.05")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -43,7 +45,8 @@ def load(path: str, overrides: list[str] | None = None):
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run, write the folder, and print the printed outcomes of the catalogue with their intervals."""
-    from ..batch import run_to_folder
+    from ..batch import default_folder, run_to_folder
+    from ..folders import claim
     from ..outcomes.catalogue import PRINTED
 
     from ..levers.entries import lever_notes
@@ -58,10 +61,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         from ..calibrate.ensemble import ensemble_runs
 
         ensemble = ensemble_runs(args.ensemble, args.reps)
-    with ensemble:
-        results, folder = run_to_folder(scenario, Path(args.out) if args.out else None, args.reps, args.seed,
-                                        args.workers, source=args.scenario, progress=not args.quiet,
-                                        report=None if args.no_report else args.lang)
+    inputs = [args.scenario] + ([args.ensemble] if getattr(args, "ensemble", None) else [])
+    with claim(args.out, "run", default=default_folder(scenario.name), overwrite=args.overwrite,
+               inputs=inputs) as out, ensemble:
+        results, folder = run_to_folder(scenario, out, args.reps, args.seed, args.workers, source=args.scenario,
+                                        progress=not args.quiet, report=None if args.no_report else args.lang)
     summary = results.summary.set_index("outcome")
     print(f"{scenario.name}: {results.runs} runs in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:

@@ -31,15 +31,24 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Check (``--check``) or run the experiment and print the largest indices of each outcome."""
-    from ..sensitivity.evaluate import RunFailed
-    from ..sensitivity.study import default_out, load_experiment, run_experiment
+    from ..sensitivity.study import default_out, load_experiment
 
     if execution_conflict(args):
         return 2
     plan = load_experiment(args.experiment)
     if args.check:
         return _show_plan(plan, args)
-    out = args.out or default_out(plan)
+    from ..folders import claim
+
+    with claim(args.out, "sensitivity", default=default_out(plan), resumable=True) as out:
+        return _run(plan, out, args)
+
+
+def _run(plan, out, args) -> int:
+    """Run (or resume) the experiment into ``out`` (held by this process) and print what it found."""
+    from ..sensitivity.study import run_experiment
+    from ..sensitivity.evaluate import RunFailed
+
     try:
         result = run_experiment(plan, out, workers=args.workers, scheduler=args.scheduler,
                                 progress=not args.quiet, plots=not args.no_plots)

@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..errors import Checked
 from ..stages import ADOPTED, PILOTING
@@ -87,6 +87,25 @@ class Target(Checked):
         if problems:
             raise ValueError("; ".join(problems) + f"; use {COUNTY_FORMS}")
         return [f"{v:02d}" if isinstance(v, int) else v for v in value]
+
+    @field_validator("count")
+    @classmethod
+    def _no_more_than_exist(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """A count is at most the organisations the target's filters admit in the full world (290
+        municipalities, 21 regions, the agencies); a larger one could never be met (``1e12``)."""
+        if value is None or not {"kinds", "size_bands", "regions"} <= set(info.data):
+            return value
+        from types import SimpleNamespace
+
+        from ..world.organisations import load_organisations
+
+        filters = SimpleNamespace(**{k: info.data[k] for k in ("kinds", "size_bands", "regions")})
+        n = int(eligible_mask(filters, load_organisations()).sum())
+        if value > n:
+            where = " in the size bands and regions given" if filters.size_bands or filters.regions else ""
+            raise ValueError(f"{value} is more than the {n} organisations this target admits "
+                             f"({', '.join(filters.kinds)}{where}); give at most {n}, or share: 1.0 for all of them")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target":
