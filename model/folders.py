@@ -346,6 +346,8 @@ def disk_fault(exc: BaseException, out: Path) -> OSError | Exception | None:
     not a folder, ...), or None for anything else: a bug, a missing input file, a user's interrupt."""
     seen = set()
     while exc is not None and id(exc) not in seen and isinstance(exc, Exception):
+        if isinstance(exc, InputError):  # already a user's message (a missing input file, say): kept as it is
+            return None
         seen.add(id(exc))
         if isinstance(exc, OSError) and (exc.errno in _DISK or _about(exc, out)):
             return exc
