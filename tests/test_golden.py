@@ -48,6 +48,7 @@ def test_every_shipped_scenario_has_a_golden_record():
         assert set(TABLES[table]["scenario"]) == shipped, table
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(golden.EXPERIMENTS))
 def test_sensitivity_indices_reproduce_golden_outputs(kind):
     expected = golden.json_table(RECORDED["experiments"][kind]["indices"])

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SPRIDNING = [str(Path(sys.executable).with_name("spridning"))]
 
 
+@pytest.mark.slow
 def test_importing_the_model_leaves_the_start_method_alone():
     code = ("import multiprocessing as mp; before = mp.get_start_method(allow_none=True); "
             "import model.model, model.runner, mesa; print(before, mp.get_start_method(allow_none=True))")
@@ -27,6 +28,7 @@ def test_importing_the_model_leaves_the_start_method_alone():
     assert out.stdout.split() == ["None", "None"]
 
 
+@pytest.mark.slow
 def test_a_script_without_a_main_guard_runs_replications_on_workers(tmp_path):
     script = tmp_path / "analysis.py"
     script.write_text(textwrap.dedent(f"""

@@ -19,6 +19,7 @@ def _factor(name: str, path: str | None = None) -> ResolvedFactor:
     return ResolvedFactor(name, path or name, "unif", [0.0, 1.0], None, False, None, 0)
 
 
+@pytest.mark.slow
 def test_prim_recovers_a_known_box():
     """Worlds fail exactly where a > 0.6 and b < 0.3; c does not matter."""
     rng = np.random.default_rng(1)
