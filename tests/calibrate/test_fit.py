@@ -33,6 +33,7 @@ class Interrupt(Exception):
     """Raised by the hook to interrupt a fit half-way through a generation (as Ctrl-C would)."""
 
 
+@pytest.mark.slow
 def test_resume_after_an_interruption_or_with_a_larger_budget_gives_the_same_posterior(problem, straight, tmp_path):
     plan = load_calibration(problem)
     out = tmp_path / "fit"

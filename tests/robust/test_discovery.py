@@ -59,6 +59,7 @@ def test_units_of_budgets():
     assert unit_of(_factor("x", "levers.peer_review.budget_msek_per_year")) == "MSEK/year"
 
 
+@pytest.mark.slow
 def test_discovery_in_an_experiment(tmp_path):
     """rising (score u) fails score >= 0.6 exactly where u < 0.6: the box is u below about 0.6."""
     exp = toy_experiment(worlds={"sampler": "sobol", "n": 64}, factors=[{"path": "u", "bounds": [0.0, 1.0]},
