@@ -8,7 +8,7 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from .args import override, positive_int, seed
+from .args import SetsAlso, override, positive_int, seed
 
 
 def add_parser(sub) -> None:
@@ -26,8 +26,8 @@ def add_parser(sub) -> None:
                      "replication set per parameter draw, on the same seeds (--reps is then per draw)")
     run.add_argument("--lang", choices=("en", "sv"), default="en",
                      help="language of report.html and its charts (default: en)")
-    run.add_argument("--no-charts", "--no-report", dest="no_report", action="store_true",
-                     help="skip the PNG charts and report.html (--no-report: the same, the older name)")
+    run.add_argument("--no-charts", action=SetsAlso, also=("no_report",), help="skip the PNG charts and report.html")
+    run.add_argument("--no-report", action="store_true", help="write no report.html (the charts still)")
     run.set_defaults(func=cmd_run)
 
 
@@ -62,7 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with ensemble:
         results, folder = run_to_folder(scenario, Path(args.out) if args.out else None, args.reps, args.seed,
                                         args.workers, source=args.scenario, progress=not args.quiet,
-                                        charts=not args.no_report, report=None if args.no_report else args.lang)
+                                        charts=not args.no_charts, report=None if args.no_report else args.lang)
     summary = results.summary.set_index("outcome")
     print(f"{scenario.name}: {results.runs} runs in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:
