@@ -103,7 +103,6 @@ class InnovationTable:
     value: np.ndarray  # chance that a pilot works in an organisation of average need
     need_sparsity: np.ndarray  # how value grows with sparsity (exponent on inverse population density)
     pilot_need: np.ndarray  # capacity a pilot occupies
-    pilot_need_safe: np.ndarray
     scale_need: np.ndarray  # change capacity a scale-up holds while it is implemented
     adoption_need: np.ndarray  # capacity an adoption keeps occupying
 
@@ -125,7 +124,6 @@ class InnovationTable:
             value=np.array([i.value for i in innovations]),
             need_sparsity=np.array([i.need_sparsity for i in innovations]),
             pilot_need=pilot_need,
-            pilot_need_safe=np.maximum(pilot_need, 1e-9),
             scale_need=params.scale_load * complexity,
             adoption_need=params.adoption_load * complexity,
         )

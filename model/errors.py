@@ -182,12 +182,6 @@ def validation_problems(error: ValidationError, root: type[BaseModel], prefix: S
     return problems
 
 
-def describe_validation_error(source: str, error: ValidationError, root: type[BaseModel],
-                              prefix: Sequence[Any] = ()) -> str:
-    """Turn pydantic's errors into lines of ``source: field: problem; allowed``."""
-    return render(source, validation_problems(error, root, prefix))
-
-
 def validate_mapping(schema: type[BaseModel], data: Any, source: str, what: str, where: Where | None = None) -> Any:
     """``data`` (parsed YAML) validated as ``schema``, or one :class:`InputError` naming ``source`` (and the
     lines, with ``where``); ``what`` names the kind of file ("a scenario", "an experiment") in the message

@@ -1,7 +1,8 @@
 """The model's numeric parameters: one table, one home.
 
 Every parameter the dynamics read is declared here once, with its default, its allowed range, its unit,
-what it means and what it rests on (a seed file and lines from ``docs/evidence.md``, or "assumption").
+what it means and what it rests on (a seed report and lines, "000 L3322-3326", the reports listed in
+``docs/sources.md``; or "assumption").
 The scenario schema (``model.scenario``), the parameter documentation (``docs/parameters.md``, written
 by ``python tests/test_docs.py --write`` from :func:`markdown_table`) and the sensitivity engine's factor bounds are all derived from this
 table, so they can never disagree.

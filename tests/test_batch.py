@@ -69,6 +69,7 @@ def test_the_maps_over_the_years_are_the_mean_of_all_runs(tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(folder / BY_YEAR), expected, check_exact=True)
 
 
+@pytest.mark.slow
 def test_a_run_never_holds_more_than_a_couple_of_outcomes(tmp_path, monkeypatch):
     refs, most = [], [0]  # weak references to every run's outcomes (Outcomes are unhashable: no WeakSet)
     plain_run = runner.run

@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 import yaml
 
 from model.outcomes.catalogue import COMPARED
@@ -20,6 +21,7 @@ def variant(tmp_path, name, **parameters):
     return str(path)
 
 
+@pytest.mark.slow
 def test_comparison_is_paired_on_common_random_numbers(tmp_path, capsys):
     base = variant(tmp_path, "base")
     same = variant(tmp_path, "same")
@@ -70,6 +72,7 @@ def with_levers(tmp_path, name, levers):
     return str(path)
 
 
+@pytest.mark.slow
 def test_comparison_outputs_for_memos_costs_and_groups(tmp_path, capsys):
     base = with_levers(tmp_path, "base", [])
     same = with_levers(tmp_path, "same", [])

@@ -2,12 +2,9 @@
 any moment gives exit 130, one line and no traceback, and an interrupted run leaves nothing that looks
 complete."""
 
-import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,12 +13,14 @@ import pytest
 import model
 from model.processes import process_context
 from model.runner import replication_seed, replication_seeds
+from tests.cases import interrupt
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the console script users type (installed beside this Python by `pip install -e .`)
 SPRIDNING = [str(Path(sys.executable).with_name("spridning"))]
 
 
+@pytest.mark.slow
 def test_importing_the_model_leaves_the_start_method_alone():
     code = ("import multiprocessing as mp; before = mp.get_start_method(allow_none=True); "
             "import model.model, model.runner, mesa; print(before, mp.get_start_method(allow_none=True))")
@@ -29,6 +28,7 @@ def test_importing_the_model_leaves_the_start_method_alone():
     assert out.stdout.split() == ["None", "None"]
 
 
+@pytest.mark.slow
 def test_a_script_without_a_main_guard_runs_replications_on_workers(tmp_path):
     script = tmp_path / "analysis.py"
     script.write_text(textwrap.dedent(f"""
@@ -66,28 +66,20 @@ def test_replication_seed_is_the_spawned_seed_of_run_seed():
     assert by_api == by_replicate
 
 
-def _interrupt(tmp_path: Path, delay: float) -> tuple[int, str, Path]:
-    out = tmp_path / f"run-{delay}"
-    proc = subprocess.Popen(SPRIDNING + ["run", "scenarios/portfolio_sustaingov.yaml", "--reps", "300",
-                                         "--workers", "2", "--quiet", "--out", str(out)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    time.sleep(delay)
-    try:
-        os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
-    except ProcessLookupError:
-        pass
-    _, err = proc.communicate(timeout=120)
-    return proc.returncode, err, out
-
-
-@pytest.mark.parametrize("delay", [0.15, 0.5, 1.5, 3.0, 6.0])
-def test_ctrl_c_at_any_moment_exits_130_with_one_line_and_leaves_nothing_half_written(tmp_path, delay):
-    code, err, out = _interrupt(tmp_path, delay)
+@pytest.mark.slow
+@pytest.mark.parametrize("state", sorted(interrupt.STATES))
+def test_ctrl_c_at_any_moment_exits_130_with_one_line_and_leaves_nothing_half_written(tmp_path, state):
+    """Ctrl-C while the model loads, while the folder is prepared, once workers exist, once replications are
+    being written: each moment waited for as a state of the run (tests/cases/interrupt.py), not a time."""
+    out = tmp_path / "run"
+    proc = interrupt.start(SPRIDNING + ["run", "scenarios/portfolio_sustaingov.yaml", "--reps", "300",
+                                        "--workers", "2", "--quiet", "--out", str(out)], cwd=ROOT)
+    interrupt.wait_for(proc, state, tmp_path)
+    code, _, err = interrupt.press_ctrl_c(proc)
     if code == 0:  # finished before the interrupt: then the folder is complete
         assert (out / "manifest.json").exists()
         return
-    assert code == 130
+    assert code == 130, err
     assert "Traceback" not in err and "Exception in thread" not in err
     assert [line for line in err.splitlines() if line.strip()] == [
         "interrupted: nothing half-written was left behind"]
@@ -126,23 +118,26 @@ def test_share_intervals_are_clipped_to_zero_and_one():
 CASES = Path(__file__).resolve().parent / "cases"
 
 
+@pytest.mark.slow
 def test_case_17_ctrl_c_while_workers_start(tmp_path):
-    """../shared/cases/inputs/17: Ctrl-C one second after the worker processes appear. With forked
+    """../shared/cases/inputs/17: Ctrl-C as soon as the worker processes have appeared. With forked
     workers the 8 replications of the handed case finish in-process before any worker could start, so a
     job large enough to use the pool is interrupted instead (if it finishes first, its folder is complete)."""
     out = subprocess.run([sys.executable, str(CASES / "interrupt.py"), *SPRIDNING, "run",
                           "scenarios/portfolio_sustaingov.yaml", "--reps", "300", "--workers", "2", "--quiet",
-                          "--out", str(tmp_path / "run")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          "--out", str(tmp_path / "run")], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert "tracebacks on stderr: 0" in out.stdout
     if "exit status: 0" in out.stdout:
         assert (tmp_path / "run" / "manifest.json").exists()
         return
+    assert "workers appeared before Ctrl-C: yes" in out.stdout
     assert "exit status: 130" in out.stdout
     lines = out.stdout.split("--- stderr (lines not indented)\n", 1)[1].strip().splitlines()
     assert lines == ["interrupted: nothing half-written was left behind"]
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_case_18_a_script_on_two_workers_after_importing_model():
     """../shared/cases/inputs/18: Mesa must not force `spawn` on the user's script."""
     out = subprocess.run([sys.executable, str(CASES / "mesa_forces_spawn.py")], cwd=ROOT, capture_output=True,
@@ -155,20 +150,18 @@ def test_case_18_a_script_on_two_workers_after_importing_model():
     assert f"final adoption per replication: {serial}" in out.stdout
 
 
+@pytest.mark.slow
 def test_an_interrupted_comparison_leaves_nothing_that_looks_complete(tmp_path):
     out = tmp_path / "cmp"
-    proc = subprocess.Popen(SPRIDNING + ["compare", "scenarios/portfolio_sustaingov.yaml", "--baseline",
-                                         "scenarios/baseline.yaml", "--reps", "200", "--workers", "2", "--quiet",
-                                         "--out", str(out)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    time.sleep(3.0)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    if proc.returncode == 0:
+    proc = interrupt.start(SPRIDNING + ["compare", "scenarios/portfolio_sustaingov.yaml", "--baseline",
+                                        "scenarios/baseline.yaml", "--reps", "200", "--workers", "2", "--quiet",
+                                        "--out", str(out)], cwd=ROOT)
+    interrupt.wait_for(proc, "workers")
+    code, _, err = interrupt.press_ctrl_c(proc)
+    if code == 0:
         assert (out / "comparison.csv").exists()
         return
-    assert proc.returncode == 130 and "Traceback" not in err
+    assert code == 130 and "Traceback" not in err, err
     assert [p.name for p in tmp_path.iterdir()] == []
 
 

@@ -4,6 +4,8 @@ with a bounded number waiting, and what ``keep`` returns instead of whole outcom
 import gc
 import weakref
 
+import pytest
+
 import model
 from model import runner
 
@@ -24,6 +26,7 @@ def keep(outcome, replication):
     return Kept(replication)
 
 
+@pytest.mark.slow
 def test_results_arriving_in_reverse_are_yielded_in_order_with_at_most_one_pool_waiting(monkeypatch):
     pools = []
 

@@ -27,8 +27,6 @@ from ..stages import ADOPTED, PILOTING
 from ..world.organisations import MUNICIPALITY, SIZE_BANDS
 from .plan import FittedParameter, Target
 
-MEASURES = ("in_use", "adopted", "not_in_use")
-
 
 @dataclass(frozen=True)
 class SeriesMeasure:

@@ -184,8 +184,7 @@ def describe(name: str) -> ScalarOutcome:
     try:
         return outcome(name)
     except KeyError:
-        return ScalarOutcome(name, pretty(name), "", "number", "diffusion", "not in the outcome catalogue",
-                             None, compared=False)
+        return ScalarOutcome(name, pretty(name), "", "number", "diffusion", None, compared=False)
 
 
 def titles(fig: Figure, title: str, caption: str = "") -> None:

@@ -58,3 +58,16 @@ def execution_conflict(args: argparse.Namespace) -> bool:
         return True
     return False
 
+
+
+class SetsAlso(argparse.Action):
+    """A flag (no value) that sets its own destination and those in ``also`` to True: ``--no-charts`` on
+    ``run`` also means no report (which shows the charts), while ``--no-report`` keeps its old meaning."""
+
+    def __init__(self, option_strings, dest, also: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+        self.also = tuple(also)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        for name in (self.dest, *self.also):
+            setattr(namespace, name, True)

@@ -29,7 +29,8 @@ def add_parser(sub) -> None:
                    "scenario runs one replication set per parameter draw, on the same seeds (--reps per draw)")
     p.add_argument("--lang", choices=("en", "sv"), default="en",
                    help="language of comparison.md, the charts and the report (default: en)")
-    p.add_argument("--no-report", action="store_true", help="write no report.html (charts and tables still)")
+    p.add_argument("--no-charts", "--no-report", dest="no_report", action="store_true",
+                   help="write no report.html (the comparison's charts and tables still; --no-report: the same)")
     p.add_argument("--gif", action="store_true", help="also animate each difference map over the years (GIF)")
     p.set_defaults(func=cmd_compare)
 

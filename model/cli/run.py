@@ -8,7 +8,7 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from .args import override, positive_int, seed
+from .args import SetsAlso, override, positive_int, seed
 
 
 def add_parser(sub) -> None:
@@ -28,7 +28,8 @@ def add_parser(sub) -> None:
                      "replication set per parameter draw, on the same seeds (--reps is then per draw)")
     run.add_argument("--lang", choices=("en", "sv"), default="en",
                      help="language of report.html and its charts (default: en)")
-    run.add_argument("--no-report", action="store_true", help="write no report.html")
+    run.add_argument("--no-charts", action=SetsAlso, also=("no_report",), help="skip the PNG charts and report.html")
+    run.add_argument("--no-report", action="store_true", help="write no report.html (the charts still)")
     run.set_defaults(func=cmd_run)
 
 
@@ -65,7 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     with claim(args.out, "run", default=default_folder(scenario.name), overwrite=args.overwrite,
                inputs=inputs) as out, ensemble:
         results, folder = run_to_folder(scenario, out, args.reps, args.seed, args.workers, source=args.scenario,
-                                        progress=not args.quiet, report=None if args.no_report else args.lang)
+                                        progress=not args.quiet, charts=not args.no_charts,
+                                        report=None if args.no_report else args.lang)
     summary = results.summary.set_index("outcome")
     print(f"{scenario.name}: {results.runs} runs in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:

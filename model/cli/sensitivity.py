@@ -23,7 +23,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="results folder (default: results/<experiment name>-sensitivity)")
     p.add_argument("--check", action="store_true",
                    help="validate the experiment and show what would run, without running it")
-    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--no-charts", "--no-plots", dest="no_plots", action="store_true",
+                   help="skip the PNG plots (--no-plots: the same, the older name)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sensitivity)
     return p

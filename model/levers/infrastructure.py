@@ -73,7 +73,7 @@ class Infrastructure(Lever):
     sustaingov_id = 7
     sustaingov_ids = (7, 8)
     evidence = "IDs 7-8: 000 L2271-2294, L4934-4959; 004 L715-717, L1084-1086, L1236-1237, L2305-2310"
-    scores = ("IDs 7 and 8: especially high value but lower feasibility (000 L4916-4959, evidence.md §4); "
+    scores = ("IDs 7 and 8: especially high value but lower feasibility (000 L4916-4959; the feasibility-value framework, 000 L886-1024); "
               "numeric scores unscored")
     unit_cost_fields = ("build_msek",)
     default_operator = "digg"

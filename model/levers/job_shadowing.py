@@ -77,7 +77,6 @@ class JobShadowing(Lever):
         self.host_until = np.full(ctx.n, -1, dtype=int)
         self.sender_of = np.full(ctx.n, -1, dtype=int)  # host -> sender while placed
         self.hosted = np.zeros(ctx.n, dtype=bool)
-        self.placements = 0
         self.pairs: list[tuple[int, int]] = []  # (host, sender) of every placement
 
     def lingering(self, ctx, t) -> bool:
@@ -125,7 +124,6 @@ class JobShadowing(Lever):
             self.hosted[h] = True
             self.pairs.append((int(h), int(s)))
             placed += 1
-        self.placements += placed
         placed_hosts = [h for h, _ in self.pairs[len(self.pairs) - placed:]]
         self.use(ctx, year, placed * self.placement_cost, np.array(placed_hosts, dtype=int), placed)
         return placed

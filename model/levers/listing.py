@@ -101,6 +101,11 @@ def operator_text(cls) -> str:
     return f"default {cls.default_operator}; any national actor with a role in {', '.join(cls.operator_roles)}{regions}"
 
 
+#: how to read a citation such as "000 L1808-1824" (the last line of ``spridning levers``)
+CITATIONS = ("Citations such as 000 L1808-1824 are lines of the five source reports; docs/sources.md lists them "
+             "(title, publisher, year, address, what is used).")
+
+
 def plain(names: list[str] | None = None) -> str:
     """The text ``spridning levers`` prints."""
     out = []
@@ -130,6 +135,8 @@ def plain(names: list[str] | None = None) -> str:
         head = f"    {pname} = {default}" + (f"  [{unit}]" if unit else "") + f"  ({kind})"
         out.append(head)
         out.append(textwrap.indent(textwrap.fill(meaning, width - 8), "        "))
+    out.append("")
+    out.append(CITATIONS)
     return "\n".join(out)
 
 

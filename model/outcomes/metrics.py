@@ -6,20 +6,27 @@ against hand-computed values.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
 def gini(x: np.ndarray) -> float:
-    """Gini coefficient (mean absolute difference over twice the mean); 0 when all are equal or all zero."""
-    x = np.asarray(x, dtype=float)
-    mean = x.mean()
-    if len(x) == 0 or mean == 0:
+    """Gini coefficient (mean absolute difference over twice the mean) of a 1-d vector of levels >= 0;
+    0 when it is empty, all equal or all zero.
+
+    Every sum is ``math.fsum`` (correctly rounded) of elementwise products, so the result has the same bits
+    on every machine: a BLAS dot product's rounding depends on the CPU's kernel.
+    """
+    xs = np.sort(np.asarray(x, dtype=float))
+    n = len(xs)
+    total = math.fsum(xs.tolist()) if n else 0.0
+    if total == 0:
         return 0.0
     # sum_ij |x_i - x_j| = 2 sum_i (2i - n - 1) x_(i) over the sorted values (i = 1..n)
-    xs = np.sort(x)
-    n = len(xs)
-    total_abs_diff = 2.0 * np.dot(2 * np.arange(1, n + 1) - n - 1, xs)
-    return float(total_abs_diff / (n * n) / (2 * mean))
+    weights = 2 * np.arange(1, n + 1) - n - 1
+    total_abs_diff = 2.0 * math.fsum((weights * xs).tolist())
+    return float(total_abs_diff / (n * n) / (2 * (total / n)))
 
 
 def _theil_terms(x: np.ndarray, mean) -> np.ndarray:

@@ -26,7 +26,6 @@ PLACEMENT = {20: ("higher", "foundational"), 26: ("higher", "foundational"),
              2: ("lower", "higher"), 15: ("lower", "higher"),
              4: ("lower", "especially high"), 7: ("lower", "especially high"), 8: ("lower", "especially high"),
              13: ("lower", "especially high")}
-SOURCE = "SustainGov 000 L4889–4916"
 FEASIBILITY = ("lower", "higher")
 VALUE = ("foundational", "higher", "especially high")
 

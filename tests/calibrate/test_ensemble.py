@@ -34,6 +34,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return scenario, ensemble
 
 
+@pytest.mark.slow
 def test_run_with_an_ensemble_runs_one_replication_set_per_draw_on_common_seeds(files, tmp_path, capsys):
     scenario_file, ensemble = files
     out = tmp_path / "out"

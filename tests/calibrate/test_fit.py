@@ -15,6 +15,7 @@ from model.calibrate.plan import load_calibration
 from .conftest import TRUE
 
 
+@pytest.mark.slow
 def test_recovery_posterior_covers_the_parameters_that_made_the_data(straight):
     summary = posterior_summary(straight).set_index("parameter")
     for name, value in TRUE.items():
@@ -32,6 +33,7 @@ class Interrupt(Exception):
     """Raised by the hook to interrupt a fit half-way through a generation (as Ctrl-C would)."""
 
 
+@pytest.mark.slow
 def test_resume_after_an_interruption_or_with_a_larger_budget_gives_the_same_posterior(problem, straight, tmp_path):
     plan = load_calibration(problem)
     out = tmp_path / "fit"
@@ -90,6 +92,7 @@ def test_the_command_writes_posterior_calibrated_scenario_ensemble_targets_and_c
         assert (out / "charts" / chart).stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_gives_the_same_posterior(problem, straight, tmp_path):
     distributed = pytest.importorskip("distributed")
     plan = load_calibration(problem)

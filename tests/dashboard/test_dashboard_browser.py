@@ -15,6 +15,8 @@ import pytest
 
 from tests.report.browser import chromium, console_errors
 
+pytestmark = pytest.mark.slow  # a real Chromium (and a server) per test
+
 pytest.importorskip("solara", reason="solara is not installed (pip install -e .)")
 
 

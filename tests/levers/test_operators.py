@@ -34,6 +34,9 @@ def test_every_lever_has_an_operator_from_the_worlds_actors(base):
     assert defaults["peer_review"] == defaults["learning_networks"] == defaults["training_networks"] == "skr"
     assert defaults["infrastructure"] == "digg" and defaults["procurement"] == "adda"
     assert defaults["change_teams"] == "rise"
+    for name, cls in REGISTRY.items():  # every registered lever: its default operator is in the world
+        entry = model.with_overrides(base, {"levers": [{"type": name, "budget_msek_per_year": 1}]}).levers[0]
+        assert entry.operator == cls.default_operator, name
     scenario = model.with_overrides(base, {"levers": [{"type": "peer_review", "budget_msek_per_year": 10}]})
     assert scenario.levers[0].operator == "skr"  # the default is filled in and recorded
     assert usage(model.run(scenario, 1))["operator"].eq("skr").all()

@@ -67,3 +67,18 @@ def test_population_weighting_is_the_mean_of_municipal_and_regional_coverage(bas
              for kind in (MUNICIPALITY, REGION)]
     expected = population_weighted_share(orgs, app[:, [k]], final[:, [k]])
     assert expected == pytest.approx(np.mean(cover), rel=1e-2)
+
+
+def test_gini_is_exact_and_independent_of_order():
+    """The Gini is correctly rounded from exact sums, so it has the same bits on every machine and for any
+    order of the input (a BLAS dot product's rounding depends on the CPU: tests/golden needs this)."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 40, size=290) / rng.integers(1, 41, size=290)
+    xs = sorted(Fraction(v) for v in x)
+    n = len(xs)
+    exact = sum((2 * i - n - 1) * v for i, v in enumerate(xs, start=1)) / (n * sum(xs))
+    assert abs(gini(x) - float(exact)) <= 4 * np.spacing(float(exact))
+    for _ in range(5):
+        assert gini(rng.permutation(x)) == gini(x)

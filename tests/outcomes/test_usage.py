@@ -59,6 +59,6 @@ def test_the_results_folder_has_the_usage_tables_and_the_manifest_records_them(f
 
 
 def test_cost_per_extra_adoption_uses_money_used_with_money_budgeted_beside_it():
-    assert "money used" in BY_NAME["cost_per_extra_adoption_msek"].computed
-    assert "budgeted" in BY_NAME["budget_per_extra_adoption_msek"].computed
+    assert BY_NAME["cost_per_extra_adoption_msek"].title == "Cost per extra adoption"
+    assert BY_NAME["budget_per_extra_adoption_msek"].title == "Budget per extra adoption"
     assert BY_NAME["spend_msek"].title == "Money used" and BY_NAME["budget_msek"].title == "Money budgeted"

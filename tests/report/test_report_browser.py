@@ -12,6 +12,8 @@ import yaml
 from model.cli import main
 from tests.report.browser import chromium, console_errors
 
+pytestmark = pytest.mark.slow  # a real Chromium (and a server) per test
+
 
 def scenario(tmp_path, name, levers=()):
     data = yaml.safe_load(open("scenarios/baseline.yaml"))

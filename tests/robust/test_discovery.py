@@ -19,6 +19,7 @@ def _factor(name: str, path: str | None = None) -> ResolvedFactor:
     return ResolvedFactor(name, path or name, "unif", [0.0, 1.0], None, False, None, 0)
 
 
+@pytest.mark.slow
 def test_prim_recovers_a_known_box():
     """Worlds fail exactly where a > 0.6 and b < 0.3; c does not matter."""
     rng = np.random.default_rng(1)
@@ -58,6 +59,7 @@ def test_units_of_budgets():
     assert unit_of(_factor("x", "levers.peer_review.budget_msek_per_year")) == "MSEK/year"
 
 
+@pytest.mark.slow
 def test_discovery_in_an_experiment(tmp_path):
     """rising (score u) fails score >= 0.6 exactly where u < 0.6: the box is u below about 0.6."""
     exp = toy_experiment(worlds={"sampler": "sobol", "n": 64}, factors=[{"path": "u", "bounds": [0.0, 1.0]},

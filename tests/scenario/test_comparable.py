@@ -91,6 +91,7 @@ def test_descriptions_and_levers_are_not_differences(tmp_path):
     assert differences(other, base) == []
 
 
+@pytest.mark.slow
 def test_allowed_differences_are_compared_and_reported(tmp_path, capsys):
     base = variant(tmp_path, "base")
     other = variant(tmp_path, "Kommuner i Norrland", set_param("p_external", 0.05))
@@ -111,6 +112,7 @@ def test_allowed_differences_are_compared_and_reported(tmp_path, capsys):
     assert (out_dir / "Kommuner_i_Norrland" / "summary.csv").exists() and (out_dir / "base" / "summary.csv").exists()
 
 
+@pytest.mark.slow
 def test_comparable_scenarios_record_that_nothing_differs(tmp_path, capsys):
     base = variant(tmp_path, "base")
     other = variant(tmp_path, "other", levers=[{"type": "peer_review", "budget_msek_per_year": 5}])
