@@ -217,15 +217,16 @@ class FolderWriter:
                 for lever, row in per_run.iterrows()}
 
     def finish(self, results: ScenarioResults | StreamedResults, source: str | None, workers: int | None,
-               charts: bool, report: str | None) -> None:
+               charts: bool, report: str | None, by_year: bool | None = None) -> None:
         """Write ``replications.csv``, ``summary.csv`` (from ``results``' tables), the charts, the
         manifest and, with ``charts``, ``report.html`` in the language ``report`` (None: no report) with the
-        municipal adoption by year it maps."""
+        municipal adoption by year it maps (``municipal_adoption_by_year.parquet``, written also without
+        charts when ``by_year``; default: with the charts and report)."""
         out = self.folder
         self.close()
         write_csv(results.replications, out / "replications.csv")
         write_csv(results.summary, out / "summary.csv")
-        by_year = self.adoption.frame(every=4) if charts and report else None
+        by_year = self.adoption.frame(every=4) if (charts and report if by_year is None else by_year) else None
         if by_year is not None:
             from .report.folder import BY_YEAR
 
@@ -346,24 +347,39 @@ def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int
     if run_scenario is not _RUN_SCENARIO:
         results = run_scenario(scenario, replications, seed, workers, progress)
         return results, write_folder(results, folder, source, workers, charts, report)
+    with atomic_folder(folder) as tmp:
+        results = stream_replications(scenario, tmp, replications, seed, workers, source, progress, charts, report)
+    results.folder = folder
+    return results, folder
+
+
+def stream_replications(scenario: Scenario, tmp: Path, replications: int | None = None, seed: int | None = None,
+                        workers: int | None = None, source: str | None = None, progress: bool = True,
+                        charts: bool = True, report: str | None = "en", label: str | None = None,
+                        by_year: bool | None = None) -> StreamedResults:
+    """Run the replications (default: the scenario's, from root ``seed``, default the scenario's) and write
+    their results folder into the (temporary) folder ``tmp`` as they finish (:class:`FolderWriter`), then
+    its tables, manifest and (``charts``, ``report``, ``by_year``: :meth:`FolderWriter.finish`) charts.
+    The one home of streaming for ``run`` (:func:`run_to_folder`) and ``compare``
+    (:func:`model.compare.run_comparison`); on an error or Ctrl-C the streamed files' temporary files are
+    removed. Progress is labelled ``label`` (default: the scenario's name)."""
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
-    with atomic_folder(folder) as tmp:
-        writer = FolderWriter(tmp)
-        try:
-            start = time.perf_counter()
-            with _progress_bar(reps, scenario.name, progress) as bar:
-                for part in replicated(scenario, reps, root, workers, progress=bar.update,
-                                       announce=bar.write if progress else None, keep=folder_parts):
-                    writer.add(part)
-                    if part.replication == 1 and charts:
-                        _import_charts()
-            results = StreamedResults(scenario, writer.summaries, root, time.perf_counter() - start, folder)
-            writer.finish(results, source, workers, charts, report)
-        except BaseException:
-            writer.discard()
-            raise
-    return results, folder
+    writer = FolderWriter(tmp)
+    try:
+        start = time.perf_counter()
+        with _progress_bar(reps, label or scenario.name, progress) as bar:
+            for part in replicated(scenario, reps, root, workers, progress=bar.update,
+                                   announce=bar.write if progress else None, keep=folder_parts):
+                writer.add(part)
+                if part.replication == 1 and charts:
+                    _import_charts()
+        results = StreamedResults(scenario, writer.summaries, root, time.perf_counter() - start, tmp)
+        writer.finish(results, source, workers, charts, report, by_year)
+    except BaseException:
+        writer.discard()
+        raise
+    return results
 
 
 def _import_charts() -> None:

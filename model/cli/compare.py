@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 
 from .args import positive_int, seed
@@ -48,14 +47,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for note in lever_notes(scenario):
             print(f"{path}: note: {note}", file=sys.stderr)
     out = Path(args.out) if args.out else default_folder("comparison")
-    ensemble = nullcontext()
+    runs: dict = {}
     if getattr(args, "ensemble", None):
-        from ..calibrate.ensemble import ensemble_runs
-
-        ensemble = ensemble_runs(args.ensemble, args.reps)
-    with ensemble:
-        table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
-                                       lang=args.lang, report=not args.no_report, gif=args.gif)
+        runs = ensemble_runner(args.ensemble, args.reps)
+    table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
+                                   lang=args.lang, report=not args.no_report, gif=args.gif, **runs)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
@@ -67,3 +63,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not args.no_report:
         print(f"report: {folder / 'report.html'}")
     return 0
+
+
+def ensemble_runner(path: str, per_draw: int | None) -> dict:
+    """What :func:`model.compare.run_comparison` needs to run each scenario over the posterior ensemble in
+    ``path`` (``per_draw`` replications per draw; default: the file's): its ``runner`` and ``writer``, and
+    the ensemble's content for the key that tells a finished scenario of this comparison from another's.
+    InputError for a bad file, before anything runs."""
+    import hashlib
+    from functools import partial
+
+    from ..batch import write_folder
+    from ..calibrate.ensemble import load_ensemble, run_ensemble, write_ensemble_folder
+
+    ensemble = load_ensemble(path)
+
+    def runner(scenario, replications, seed, workers, progress, label=None):
+        return run_ensemble(scenario, ensemble, per_draw, seed, workers, progress, label)
+
+    content = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return dict(runner=runner, writer=partial(write_ensemble_folder, write_folder),
+                key_extra={"ensemble": content, "per_draw": per_draw})

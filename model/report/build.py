@@ -66,6 +66,19 @@ def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool
     return made
 
 
+#: the rows of a run's ``timeseries.parquet`` the comparison charts draw (all innovations, overall and by size
+#: band) and their columns: a tenth of the file, read alone so that memory does not grow with its runs
+COMPARED_ROWS = [("innovation", "==", "all"), ("group_type", "in", ["overall", "size_band"])]
+COMPARED_COLUMNS = ["year", "innovation", "group_type", "group", "adoption_share", "replication"]
+
+
+def _compared_rows(run: RunFolder):
+    """The rows and columns of ``run``'s timeseries the comparison charts draw (:data:`COMPARED_ROWS`)."""
+    import pandas as pd
+
+    return pd.read_parquet(run.path / "timeseries.parquet", columns=COMPARED_COLUMNS, filters=COMPARED_ROWS)
+
+
 def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bool = False) -> list[Path]:
     """A comparison folder's charts: the comparison charts, the frontier, the differences by group, the
     SustainGov matrix and, per portfolio, the difference map at the horizon and over the years (and their
@@ -81,7 +94,7 @@ def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bo
     labels = scenario_labels({n: r.description for n, r in runs.items()})
     programmes = sorted({p[:2] for r in runs.values() for p in r.programmes()})
     charts = comparison.path / "charts"
-    made = comparison_charts({n: r.timeseries for n, r in runs.items()}, comparison.table, charts, baseline,
+    made = comparison_charts({n: _compared_rows(r) for n, r in runs.items()}, comparison.table, charts, baseline,
                              labels=labels, programmes=programmes, lang=lang)
     costs = comparison.optional("cost_effectiveness.csv")
     if costs is not None:
