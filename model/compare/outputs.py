@@ -61,9 +61,10 @@ def comparison_table(runs: Mapping[str, Any], baseline: str) -> pd.DataFrame:
 
 
 def read_replications(folder: Path) -> pd.DataFrame:
-    """A results folder's ``replications.csv``, its numbers exactly as the runs gave them (CSV keeps the
-    shortest text that reads back to the same float; pandas' default reader may miss it by one bit)."""
-    return pd.read_csv(Path(folder) / "replications.csv", float_precision="round_trip")
+    """A results folder's ``replications.csv`` (one row per replication, in order), its numbers exactly as
+    the runs gave them (CSV keeps the shortest text that reads back to the same float, and pandas reads it
+    back exactly)."""
+    return pd.read_csv(Path(folder) / "replications.csv")
 
 
 class FinalShares(Mapping):
