@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,8 @@ class Staging:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # made complete under a temporary name, so a folder of this name always has its progress record
-        tmp = Path(tempfile.mkdtemp(prefix=f"{self.path.name}-", dir=self.path.parent))
+        tmp = self.path.parent / f"{self.path.name}-{uuid.uuid4().hex[:12]}"
+        tmp.mkdir()  # not mkdtemp: the folder published at the end keeps these, the usual, permissions
         write_json({"kind": KIND, "scenarios": {}}, tmp / PROGRESS)
         os.replace(tmp, self.path)
         return self
