@@ -17,8 +17,9 @@ outcomes in memory, for comparisons) is written the same way by :func:`write_fol
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -356,30 +357,42 @@ def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int
 def stream_replications(scenario: Scenario, tmp: Path, replications: int | None = None, seed: int | None = None,
                         workers: int | None = None, source: str | None = None, progress: bool = True,
                         charts: bool = True, report: str | None = "en", label: str | None = None,
-                        by_year: bool | None = None) -> StreamedResults:
+                        by_year: bool | None = None, draws: Sequence[Scenario] = (),
+                        make: Callable[..., StreamedResults] = StreamedResults) -> StreamedResults:
     """Run the replications (default: the scenario's, from root ``seed``, default the scenario's) and write
     their results folder into the (temporary) folder ``tmp`` as they finish (:class:`FolderWriter`), then
     its tables, manifest and (``charts``, ``report``, ``by_year``: :meth:`FolderWriter.finish`) charts.
-    The one home of streaming for ``run`` (:func:`run_to_folder`) and ``compare``
-    (:func:`model.compare.run_comparison`); on an error or Ctrl-C the streamed files' temporary files are
-    removed. Progress is labelled ``label`` (default: the scenario's name)."""
+    The one home of streaming for ``run`` (:func:`run_to_folder`), ``compare``
+    (:func:`model.compare.run_comparison`) and posterior ensembles: with ``draws`` (the scenario with each
+    draw's values), each draw runs the replications on the same seeds, numbered draw by draw (run *i* is
+    draw ``i // replications``). The results are ``make(scenario, summaries, seed, seconds, tmp)``. On an
+    error or Ctrl-C the streamed files' temporary files are removed. Progress is labelled ``label``
+    (default: the scenario's name)."""
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
+    variants = list(draws) or [scenario]
     writer = FolderWriter(tmp)
     try:
         start = time.perf_counter()
-        with _progress_bar(reps, label or scenario.name, progress) as bar:
-            for part in replicated(scenario, reps, root, workers, progress=bar.update,
-                                   announce=bar.write if progress else None, keep=folder_parts):
-                writer.add(part)
-                if part.replication == 1 and charts:
-                    _import_charts()
-        results = StreamedResults(scenario, writer.summaries, root, time.perf_counter() - start, tmp)
+        with _progress_bar(reps * len(variants), label or scenario.name, progress) as bar:
+            for d, variant in enumerate(variants):
+                keep = folder_parts if d == 0 else partial(_parts_of_draw, first=d * reps)
+                for part in replicated(variant, reps, root, workers, progress=bar.update,
+                                       announce=bar.write if progress and d == 0 else None, keep=keep):
+                    writer.add(part)
+                    if part.replication == 1 and charts:
+                        _import_charts()
+        results = make(scenario, writer.summaries, root, time.perf_counter() - start, tmp)
         writer.finish(results, source, workers, charts, report, by_year)
     except BaseException:
         writer.discard()
         raise
     return results
+
+
+def _parts_of_draw(outcome: Outcomes, replication: int, first: int) -> FolderPart:
+    """:func:`folder_parts` of a draw's replication, numbered after the ``first`` runs of earlier draws."""
+    return folder_parts(outcome, first + replication)
 
 
 def _import_charts() -> None:

@@ -66,21 +66,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def ensemble_runner(path: str, per_draw: int | None) -> dict:
-    """What :func:`model.compare.run_comparison` needs to run each scenario over the posterior ensemble in
-    ``path`` (``per_draw`` replications per draw; default: the file's): its ``runner`` and ``writer``, and
+    """What :func:`model.compare.run_comparison` needs to stream each scenario's runs over the posterior
+    ensemble in ``path`` (``per_draw`` replications per draw; default: the file's): its ``stream``, and
     the ensemble's content for the key that tells a finished scenario of this comparison from another's.
     InputError for a bad file, before anything runs."""
     import hashlib
-    from functools import partial
 
-    from ..batch import write_folder
-    from ..calibrate.ensemble import load_ensemble, run_ensemble, write_ensemble_folder
+    from ..calibrate.ensemble import load_ensemble, stream_ensemble
 
     ensemble = load_ensemble(path)
 
-    def runner(scenario, replications, seed, workers, progress, label=None):
-        return run_ensemble(scenario, ensemble, per_draw, seed, workers, progress, label)
+    def stream(scenario, tmp, replications, seed, workers, source, progress, label):
+        return stream_ensemble(scenario, ensemble, tmp, per_draw, seed, workers, source, progress, label,
+                               charts=False, report=None, by_year=True)
 
     content = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return dict(runner=runner, writer=partial(write_ensemble_folder, write_folder),
-                key_extra={"ensemble": content, "per_draw": per_draw})
+    return dict(stream=stream, key_extra={"ensemble": content, "per_draw": per_draw})

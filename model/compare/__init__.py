@@ -34,8 +34,9 @@ from .plan import (ALL, COMPARABLE, ComparisonPlan, allowed_differences, differe
 from .staging import Staging, scenario_key, staging_folder
 
 #: :func:`model.batch.run_scenario` as imported; while a posterior ensemble's hook
-#: (:func:`model.calibrate.ensemble.ensemble_runs`) has replaced this module's ``run_scenario``, its runs
-#: come whole from the hook and are written by the hook's ``write_folder``
+#: (:func:`model.calibrate.ensemble.ensemble_runs`, for the Python API; the command streams ensembles) has
+#: replaced this module's ``run_scenario``, its runs come whole from the hook and are written by the
+#: hook's ``write_folder``, one scenario at a time
 _RUN_SCENARIO = run_scenario
 
 __all__ = ["ALL", "COMPARABLE", "ComparisonPlan", "allowed_differences", "compare", "comparison_table",
@@ -56,9 +57,8 @@ def _say(text: str) -> None:
 
 def run_comparison(plan: ComparisonPlan, out: Path, replications: int | None, seed: int | None,
                    workers: int | None, progress: bool = True, lang: str = "en", report: bool = True,
-                   gif: bool = False, runner: Callable[..., Any] | None = None, writer: Callable[..., Any] | None = None,
-                   key_extra: dict[str, Any] | None = None, say: Callable[[str], None] = _say
-                   ) -> tuple[pd.DataFrame, Path]:
+                   gif: bool = False, stream: Callable[..., Any] | None = None, key_extra: dict[str, Any] | None = None,
+                   say: Callable[[str], None] = _say) -> tuple[pd.DataFrame, Path]:
     """Run every scenario of ``plan`` on the baseline's seeds and write, into ``out``: one results folder
     per scenario (named by :func:`model.names.safe_file_name`, with its municipal adoption by year),
     ``comparison.csv`` (long), ``comparison_wide.csv`` (wide, rounded), ``comparison.md`` (the memo
@@ -66,16 +66,13 @@ def run_comparison(plan: ComparisonPlan, out: Path, replications: int | None, se
     bootstrap interval, the frontier), ``differences_by_group.csv``, ``comparability.json``, the charts
     and maps in ``lang`` and, with ``report``, ``report.html`` (``gif``: animated difference maps too).
 
-    The comparison is built in :func:`staging_folder` (``.NAME.partial`` beside ``out``) and becomes
-    ``out`` only when complete. A scenario whose folder there is complete and was run with the same
-    scenario, file, seeds, replications and ``key_extra`` is not run again; ``say`` tells which.
-    Each scenario's runs are streamed to its folder, unless ``runner`` (``runner(scenario,
-    replications, seed, workers, progress, label)`` -> results with ``outcomes``, e.g. a posterior
-    ensemble's) gives them whole, to be written by ``writer(results, folder, source=, workers=,
-    charts=False)`` (default :func:`model.batch.write_folder`); then one scenario's runs are in memory
-    at a time. An interruption keeps the staging folder when a scenario had finished."""
-    if runner is None and run_scenario is not _RUN_SCENARIO:  # an ensemble's hook is active
-        runner, writer = run_scenario, write_folder
+    Each scenario's runs are streamed into its folder as they finish, by ``stream(scenario, folder,
+    replications, seed, workers, source, progress, label)`` (default :func:`stream_replications`; e.g.
+    :func:`model.calibrate.ensemble.stream_ensemble` for a posterior ensemble, whose content then belongs
+    in ``key_extra``). The comparison is built in :func:`staging_folder` (``.NAME.partial`` beside
+    ``out``) and becomes ``out`` only when complete. A scenario whose folder there is complete and was run
+    with the same scenario, file, seeds, replications and ``key_extra`` is not run again; ``say`` tells
+    which. An interruption keeps the staging folder when a scenario had finished."""
     scenarios, base_name = plan.scenarios, plan.baseline
     root = seed if seed is not None else scenarios[base_name][0].seed
     reps = replications or scenarios[base_name][0].replications
@@ -87,8 +84,7 @@ def run_comparison(plan: ComparisonPlan, out: Path, replications: int | None, se
     try:
         for name, (scenario, path) in scenarios.items():
             if name not in kept:
-                _run_one(scenario, path, staging.path / folders[name], reps, root, workers, progress, name,
-                         runner, writer or write_folder)
+                _run_one(scenario, path, staging.path / folders[name], reps, root, workers, progress, name, stream)
                 staging.record(name, folders[name], keys[name])
         table = write_comparison_outputs(staging.path, list(scenarios), base_name, lang)
         write_json(plan.record(), staging.path / "comparability.json")
@@ -122,17 +118,22 @@ def _resume(staging: Staging, folders: dict[str, str], keys: dict[str, str], say
     return kept
 
 
-def _run_one(scenario: Scenario, source: str, folder: Path, reps: int, root: int, workers: int | None,
-             progress: bool, label: str, runner: Callable[..., Any] | None, writer: Callable[..., Any]) -> None:
-    """Run ``scenario``'s replications into its results ``folder`` (atomically: complete or absent)."""
-    if runner is None:
-        with atomic_folder(folder) as tmp:
-            stream_replications(scenario, tmp, reps, root, workers, source, progress, charts=False, report=None,
-                                label=label, by_year=True)
-        return
-    from ..report.folder import write_adoption_by_year
+def _stream(scenario: Scenario, tmp: Path, reps: int, root: int, workers: int | None, source: str,
+            progress: bool, label: str) -> Any:
+    return stream_replications(scenario, tmp, reps, root, workers, source, progress, charts=False, report=None,
+                               label=label, by_year=True)
 
-    results = runner(scenario, reps, root, workers, progress, label=label)
-    # complete only once recorded (model.compare.staging), so the maps' input may follow the folder
-    writer(results, folder, source=source, workers=workers, charts=False)
-    write_adoption_by_year(folder, results.outcomes)
+
+def _run_one(scenario: Scenario, source: str, folder: Path, reps: int, root: int, workers: int | None,
+             progress: bool, label: str, stream: Callable[..., Any] | None) -> None:
+    """Run ``scenario``'s replications into its results ``folder`` (atomically: complete or absent)."""
+    if run_scenario is not _RUN_SCENARIO:  # a posterior ensemble's hook: its runs come whole
+        from ..report.folder import write_adoption_by_year
+
+        results = run_scenario(scenario, reps, root, workers, progress, label=label)
+        # complete only once recorded (model.compare.staging), so the maps' input may follow the folder
+        write_folder(results, folder, source=source, workers=workers, charts=False)
+        write_adoption_by_year(folder, results.outcomes)
+        return
+    with atomic_folder(folder) as tmp:
+        (stream or _stream)(scenario, tmp, reps, root, workers, source, progress, label)

@@ -133,15 +133,7 @@ def test_a_staging_folder_the_tool_did_not_make_is_refused_and_kept(files, tmp_p
 
 @pytest.mark.slow
 def test_runs_are_streamed_and_the_comparison_is_computed_from_the_files(files, tmp_path, monkeypatch):
-    alive, most = {}, []  # the runs' outcomes not yet collected, by id
-    real = model.batch.folder_parts
-
-    def parts(outcome, replication):
-        alive[id(outcome)] = weakref.ref(outcome, lambda _, key=id(outcome): alive.pop(key, None))
-        most.append(len(alive))
-        return real(outcome, replication)
-
-    monkeypatch.setattr(model.batch, "folder_parts", parts)
+    most = alive_outcomes(monkeypatch)
     out = tmp_path / "cmp"
     assert main(compare_args(files, out, reps=6)) == 0
     # 18 runs, never more than the one being written (and the one before, until it is collected) in memory
@@ -184,3 +176,35 @@ def test_a_killed_comparison_resumes_to_the_uninterrupted_result(files, tmp_path
     assert "continuing an interrupted comparison; already finished: base" in done.stderr
     same_tables(out, whole)
     assert not staging_folder(out).exists()
+
+
+def alive_outcomes(monkeypatch):
+    """Patch :func:`model.batch.folder_parts` to note, at each run, how many runs' outcomes are alive."""
+    alive, most = {}, []  # the runs' outcomes not yet collected, by id
+    real = model.batch.folder_parts
+
+    def parts(outcome, replication):
+        alive[id(outcome)] = weakref.ref(outcome, lambda _, key=id(outcome): alive.pop(key, None))
+        most.append(len(alive))
+        return real(outcome, replication)
+
+    monkeypatch.setattr(model.batch, "folder_parts", parts)
+    return most
+
+
+@pytest.mark.slow
+def test_a_comparison_over_a_posterior_ensemble_is_streamed_too(files, tmp_path, monkeypatch):
+    ensemble = tmp_path / "ensemble.yaml"
+    ensemble.write_text("replications: 1\ndraws:\n  - {parameters.p_external: 0.03}\n"
+                        "  - {parameters.p_external: 0.08}\n", encoding="utf-8")
+    most = alive_outcomes(monkeypatch)
+    out = tmp_path / "cmp"
+    assert main(["compare", files[2], "--baseline", files[0], "--ensemble", str(ensemble), "--reps", "2",
+                 "--workers", "1", "--quiet", "--no-report", "--out", str(out)]) == 0
+    assert len(most) == 8 and max(most) <= 2  # 2 scenarios x 2 draws x 2 replications, one at a time
+    runs = pd.read_csv(out / "same" / "replications.csv")
+    assert runs[["replication", "draw", "draw_replication"]].values.tolist() == [[0, 0, 0], [1, 0, 1], [2, 1, 0],
+                                                                                 [3, 1, 1]]
+    assert json.loads((out / "same" / "ensemble.json").read_text())["replications_per_draw"] == 2
+    table = pd.read_csv(out / "comparison.csv").set_index(["scenario", "outcome"])
+    assert table.loc[("same", "final_adoption"), "diff_vs_baseline"] == 0
