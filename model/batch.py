@@ -11,7 +11,8 @@ Replications are streamed: each run's frames are built where it ran (:func:`fold
 to the folder's files in replication order as it arrives (:class:`FolderWriter`), so memory does not grow
 with the number of replications; what the summary, the manifest and the maps need is gathered as it
 passes, and the charts read back only the rows they draw. :class:`ScenarioResults` (every run's
-outcomes in memory, for comparisons) is written the same way by :func:`write_folder`.
+outcomes in memory, for the Python API) is written the same way by :func:`write_folder`. :func:`stream_replications`
+is the one home of streaming: `run`, `compare` and posterior ensembles use it.
 """
 
 from __future__ import annotations
@@ -280,7 +281,7 @@ def run_scenario(scenario: Scenario, replications: int | None = None, seed: int 
                  workers: int | None = None, progress: bool = True, label: str | None = None) -> ScenarioResults:
     """Run all replications of ``scenario`` (see :func:`model.runner.replicate`) with a progress bar on
     stderr unless ``progress`` is False; a first run that must compile the dynamics says so. Every run's
-    outcomes stay in memory (for a comparison); :func:`run_to_folder` streams them to disk instead."""
+    outcomes stay in memory; :func:`run_to_folder` streams them to disk instead."""
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     start = time.perf_counter()
