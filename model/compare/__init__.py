@@ -80,8 +80,8 @@ def run_comparison(plan: ComparisonPlan, out: Path, replications: int | None, se
     keys = {name: scenario_key(scenario.resolved(), path, root, reps, key_extra)
             for name, (scenario, path) in scenarios.items()}
     staging = Staging(out).open()
-    kept = _resume(staging, folders, keys, say)
     try:
+        kept = _resume(staging, folders, keys, say)
         for name, (scenario, path) in scenarios.items():
             if name not in kept:
                 _run_one(scenario, path, staging.path / folders[name], reps, root, workers, progress, name, stream)

@@ -79,7 +79,10 @@ def _compared_rows(run: RunFolder):
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    file = pq.ParquetFile(run.path / "timeseries.parquet")
+    path = run.path / "timeseries.parquet"
+    if not path.is_file():
+        return run.timeseries  # what a run folder says of a file it lacks (model.report.folder)
+    file = pq.ParquetFile(path)
     kept = []
     for group in range(file.metadata.num_row_groups):
         rows = file.read_row_group(group, columns=COMPARED_COLUMNS)
