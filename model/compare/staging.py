@@ -136,6 +136,7 @@ class Staging:
         """Make the staging folder (without its progress record) the results folder ``out``
         (:func:`model.results.atomic_folder`: it appears whole)."""
         with atomic_folder(self.out) as tmp:
+            tmp.rmdir()  # the staging folder takes the place of the empty one made for the results
             os.replace(self.path, tmp)
             (tmp / PROGRESS).unlink()
         return self.out
