@@ -78,6 +78,9 @@ class FinalShares(Mapping):
     def __getitem__(self, name: str) -> pd.DataFrame:
         return pd.read_parquet(self.folders[name] / "municipalities.parquet", columns=GROUP_COLUMNS)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self.folders  # without reading the file, as Mapping's would
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.folders)
 
