@@ -80,7 +80,9 @@ class Staging:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # made complete under a temporary name, so a folder of this name always has its progress record
-        tmp = self.path.parent / f"{self.path.name}-{uuid.uuid4().hex[:12]}"
+        # named as atomic_folder's partial folders (.NAME.partial-XXXXXXXX), so one a kill left is litter the
+        # next command removes
+        tmp = self.path.parent / f"{self.path.name}-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()  # not mkdtemp: the folder published at the end keeps these, the usual, permissions
         write_json({"kind": KIND, "scenarios": {}}, tmp / PROGRESS)
         os.replace(tmp, self.path)
