@@ -11,16 +11,17 @@ Replications are streamed: each run's frames are built where it ran (:func:`fold
 to the folder's files in replication order as it arrives (:class:`FolderWriter`), so memory does not grow
 with the number of replications; what the summary, the manifest and the maps need is gathered as it
 passes, and the charts read back only the rows they draw. :class:`ScenarioResults` (every run's
-outcomes in memory, for comparisons) is written the same way by :func:`write_folder`.
+outcomes in memory, for the Python API) is written the same way by :func:`write_folder`. :func:`stream_replications`
+is the one home of streaming: `run`, `compare` and posterior ensembles use it.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -219,15 +220,16 @@ class FolderWriter:
                 for lever, row in per_run.iterrows()}
 
     def finish(self, results: ScenarioResults | StreamedResults, source: str | None, workers: int | None,
-               charts: bool, report: str | None) -> None:
+               charts: bool, report: str | None, by_year: bool | None = None) -> None:
         """Write ``replications.csv``, ``summary.csv`` (from ``results``' tables), the charts, the
         manifest and, with ``charts``, ``report.html`` in the language ``report`` (None: no report) with the
-        municipal adoption by year it maps."""
+        municipal adoption by year it maps (``municipal_adoption_by_year.parquet``, written also without
+        charts when ``by_year``; default: with the charts and report)."""
         out = self.folder
         self.close()
         write_csv(results.replications, out / "replications.csv")
         write_csv(results.summary, out / "summary.csv")
-        by_year = self.adoption.frame(every=4) if charts and report else None
+        by_year = self.adoption.frame(every=4) if (charts and report if by_year is None else by_year) else None
         if by_year is not None:
             from .report.folder import BY_YEAR
 
@@ -296,7 +298,7 @@ def run_scenario(scenario: Scenario, replications: int | None = None, seed: int 
                  workers: int | None = None, progress: bool = True, label: str | None = None) -> ScenarioResults:
     """Run all replications of ``scenario`` (see :func:`model.runner.replicate`) with a progress bar on
     stderr unless ``progress`` is False; a first run that must compile the dynamics says so. Every run's
-    outcomes stay in memory (for a comparison); :func:`run_to_folder` streams them to disk instead."""
+    outcomes stay in memory; :func:`run_to_folder` streams them to disk instead."""
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     start = time.perf_counter()
@@ -364,24 +366,51 @@ def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int
     if run_scenario is not _RUN_SCENARIO:
         results = run_scenario(scenario, replications, seed, workers, progress)
         return results, write_folder(results, folder, source, workers, charts, report)
+    with atomic_folder(folder) as tmp:
+        results = stream_replications(scenario, tmp, replications, seed, workers, source, progress, charts, report)
+    results.folder = folder
+    return results, folder
+
+
+def stream_replications(scenario: Scenario, tmp: Path, replications: int | None = None, seed: int | None = None,
+                        workers: int | None = None, source: str | None = None, progress: bool = True,
+                        charts: bool = True, report: str | None = "en", label: str | None = None,
+                        by_year: bool | None = None, draws: Sequence[Scenario] = (),
+                        make: Callable[..., StreamedResults] = StreamedResults) -> StreamedResults:
+    """Run the replications (default: the scenario's, from root ``seed``, default the scenario's) and write
+    their results folder into the (temporary) folder ``tmp`` as they finish (:class:`FolderWriter`), then
+    its tables, manifest and (``charts``, ``report``, ``by_year``: :meth:`FolderWriter.finish`) charts.
+    The one home of streaming for ``run`` (:func:`run_to_folder`), ``compare``
+    (:func:`model.compare.run_comparison`) and posterior ensembles: with ``draws`` (the scenario with each
+    draw's values), each draw runs the replications on the same seeds, numbered draw by draw (run *i* is
+    draw ``i // replications``). The results are ``make(scenario, summaries, seed, seconds, tmp)``. On an
+    error or Ctrl-C the streamed files' temporary files are removed. Progress is labelled ``label``
+    (default: the scenario's name)."""
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
-    with atomic_folder(folder) as tmp:
-        writer = FolderWriter(tmp)
-        try:
-            start = time.perf_counter()
-            with _progress_bar(reps, scenario.name, progress) as bar:
-                for part in replicated(scenario, reps, root, workers, progress=bar.update,
-                                       announce=bar.write if progress else None, keep=folder_parts):
+    variants = list(draws) or [scenario]
+    writer = FolderWriter(tmp)
+    try:
+        start = time.perf_counter()
+        with _progress_bar(reps * len(variants), label or scenario.name, progress) as bar:
+            for d, variant in enumerate(variants):
+                keep = folder_parts if d == 0 else partial(_parts_of_draw, first=d * reps)
+                for part in replicated(variant, reps, root, workers, progress=bar.update,
+                                       announce=bar.write if progress and d == 0 else None, keep=keep):
                     writer.add(part)
                     if part.replication == 1 and charts:
                         _import_charts()
-            results = StreamedResults(scenario, writer.summaries, root, time.perf_counter() - start, folder)
-            writer.finish(results, source, workers, charts, report)
-        except BaseException:
-            writer.discard()
-            raise
-    return results, folder
+        results = make(scenario, writer.summaries, root, time.perf_counter() - start, tmp)
+        writer.finish(results, source, workers, charts, report, by_year)
+    except BaseException:
+        writer.discard()
+        raise
+    return results
+
+
+def _parts_of_draw(outcome: Outcomes, replication: int, first: int) -> FolderPart:
+    """:func:`folder_parts` of a draw's replication, numbered after the ``first`` runs of earlier draws."""
+    return folder_parts(outcome, first + replication)
 
 
 def _import_charts() -> None:

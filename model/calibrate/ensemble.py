@@ -33,6 +33,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
@@ -40,7 +41,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from ..batch import ScenarioResults
+from ..batch import ScenarioResults, StreamedResults, stream_replications
 from ..errors import Checked, InputError, validate_mapping
 from ..outcomes.collect import Outcomes
 from ..processes import imap_indexed
@@ -117,18 +118,18 @@ def load_ensemble(path: str | Path) -> Ensemble:
     return Ensemble(str(path), spec, where)
 
 
-@dataclass
-class EnsembleResults(ScenarioResults):
-    """The runs of a scenario over an ensemble: ``draws`` x ``per_draw`` outcomes, draw by draw."""
+class _Draws:
+    """What the results of a scenario over an ensemble add to a plain scenario's (:class:`EnsembleResults`
+    in memory, :class:`StreamedEnsembleResults` streamed): ``per_draw`` runs per draw, draw by draw."""
 
-    ensemble: Ensemble | None = None
-    per_draw: int = 1
+    ensemble: Ensemble | None
+    per_draw: int
 
     @property
     def replications(self) -> pd.DataFrame:
         """One row per run: ``replication`` (the run), ``draw``, ``draw_replication``, the outcomes."""
-        frame = super().replications.copy()  # the base class builds its frame once and shares it
-        index = np.arange(len(self.outcomes))
+        frame = super().replications.copy()  # type: ignore[misc]  # the base class builds its frame once
+        index = np.arange(len(frame))
         frame.insert(1, "draw", index // self.per_draw)
         frame.insert(2, "draw_replication", index % self.per_draw)
         return frame
@@ -140,20 +141,38 @@ class EnsembleResults(ScenarioResults):
 
     def manifest_entries(self) -> dict[str, Any]:
         """What the manifest records beyond a plain run: the ensemble and every run's seed."""
-        seeds = replication_seeds(self.seed, self.per_draw)
+        runs = self.runs  # type: ignore[attr-defined]
+        seeds = replication_seeds(self.seed, self.per_draw)  # type: ignore[attr-defined]
         return {
-            "replications": len(self.outcomes),
+            "replications": runs,
             "ensemble": {"file": self.ensemble.path if self.ensemble else None,
                          "calibration": self.ensemble.spec.calibration if self.ensemble else None,
                          "draws": self.ensemble.draws if self.ensemble else [],
                          "replications_per_draw": self.per_draw},
             "replication_seeds": [{"run": d * self.per_draw + r, "draw": d, "draw_replication": r,
                                    "entropy": s.entropy, "spawn_key": list(s.spawn_key)}
-                                  for d in range(len(self.outcomes) // self.per_draw)
+                                  for d in range(runs // self.per_draw)
                                   for r, s in enumerate(seeds)],
             "seeds_note": "run (draw d, replication r) ran model.run(scenario with draw d's values, "
                           "model.runner.replication_seed(root_seed, r)): the same seeds for every draw",
         }
+
+
+@dataclass
+class EnsembleResults(_Draws, ScenarioResults):
+    """The runs of a scenario over an ensemble: ``draws`` x ``per_draw`` outcomes, draw by draw."""
+
+    ensemble: Ensemble | None = None
+    per_draw: int = 1
+
+
+@dataclass
+class StreamedEnsembleResults(_Draws, StreamedResults):
+    """The runs of a scenario over an ensemble written to a folder as they ran (their scalar outcomes in
+    memory, :class:`model.batch.StreamedResults`): ``draws`` x ``per_draw`` runs, draw by draw."""
+
+    ensemble: Ensemble | None = None
+    per_draw: int = 1
 
 
 def _run_job(job: tuple[Scenario, np.random.SeedSequence, int]) -> tuple[int, Outcomes]:
@@ -205,13 +224,34 @@ def write_ensemble_folder(write_folder: Any, results: ScenarioResults, out: Path
         for item in inner.iterdir():
             item.rename(tmp / item.name)
         shutil.rmtree(inner)
-        manifest_path = tmp / "manifest.json"
-        if manifest_path.exists():
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            manifest.update(results.manifest_entries())
-            write_json(manifest, manifest_path)
-        write_json(results.manifest_entries()["ensemble"], tmp / "ensemble.json")
+        _record_ensemble(results, tmp)
     return out
+
+
+def _record_ensemble(results: _Draws, folder: Path) -> None:
+    """Add the ensemble and every run's seed to ``folder``'s manifest, and its draws as ``ensemble.json``."""
+    manifest_path = folder / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest.update(results.manifest_entries())
+        write_json(manifest, manifest_path)
+    write_json(results.manifest_entries()["ensemble"], folder / "ensemble.json")
+
+
+def stream_ensemble(scenario: Scenario, ensemble: Ensemble, tmp: Path, replications: int | None = None,
+                    seed: int | None = None, workers: int | None = None, source: str | None = None,
+                    progress: bool = True, label: str | None = None, **finish: Any) -> StreamedEnsembleResults:
+    """Run ``scenario`` over ``ensemble`` (``replications`` per draw, default the file's; the seeds of
+    :func:`run_ensemble`) and write its results folder into the (temporary) folder ``tmp`` as the runs
+    finish (:func:`model.batch.stream_replications`, which takes ``finish``: ``charts``, ``report``,
+    ``by_year``), so only the runs' scalar outcomes are held; the folder is that of
+    :func:`write_ensemble_folder` for the same runs."""
+    per_draw = replications or ensemble.spec.replications
+    make = partial(StreamedEnsembleResults, ensemble=ensemble, per_draw=per_draw)
+    results = stream_replications(scenario, tmp, per_draw, seed, workers, source, progress, label=label,
+                                  draws=ensemble.scenarios(scenario), make=make, **finish)
+    _record_ensemble(results, tmp)
+    return results
 
 
 @contextmanager

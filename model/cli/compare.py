@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import nullcontext
+from pathlib import Path
 
 from .args import positive_int, seed
 
@@ -50,16 +50,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for name, (scenario, path) in plan.scenarios.items():
         for note in lever_notes(scenario):
             print(f"{path}: note: {note}", file=sys.stderr)
-    ensemble = nullcontext()
+    runs: dict = {}
     if getattr(args, "ensemble", None):
-        from ..calibrate.ensemble import ensemble_runs
-
-        ensemble = ensemble_runs(args.ensemble, args.reps)
+        runs = ensemble_runner(args.ensemble, args.reps)
     inputs = [path for _, path in plan.scenarios.values()] + [e for e in [getattr(args, "ensemble", None)] if e]
     with claim(args.out, "compare", default=default_folder("comparison"), overwrite=args.overwrite,
-               inputs=inputs) as out, ensemble:
+               inputs=inputs) as out:
         table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
-                                       lang=args.lang, report=not args.no_report, gif=args.gif)
+                                       lang=args.lang, report=not args.no_report, gif=args.gif, **runs)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
@@ -71,3 +69,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not args.no_report:
         print(f"report: {folder / 'report.html'}")
     return 0
+
+
+def ensemble_runner(path: str, per_draw: int | None) -> dict:
+    """What :func:`model.compare.run_comparison` needs to stream each scenario's runs over the posterior
+    ensemble in ``path`` (``per_draw`` replications per draw; default: the file's): its ``stream``, and
+    the ensemble's content for the key that tells a finished scenario of this comparison from another's.
+    InputError for a bad file, before anything runs."""
+    import hashlib
+
+    from ..calibrate.ensemble import load_ensemble, stream_ensemble
+
+    ensemble = load_ensemble(path)
+
+    def stream(scenario, tmp, replications, seed, workers, source, progress, label):
+        return stream_ensemble(scenario, ensemble, tmp, per_draw, seed, workers, source, progress, label,
+                               charts=False, report=None, by_year=True)
+
+    content = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return dict(stream=stream, key_extra={"ensemble": content, "per_draw": per_draw})

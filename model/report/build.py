@@ -66,6 +66,31 @@ def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool
     return made
 
 
+#: the rows of a run's ``timeseries.parquet`` the comparison charts draw (all innovations, overall and by size
+#: band: a tenth of the file) and their columns
+COMPARED_INNOVATION, COMPARED_GROUP_TYPES = "all", ("overall", "size_band")
+COMPARED_COLUMNS = ["year", "innovation", "group_type", "group", "adoption_share", "replication"]
+
+
+def _compared_rows(run: RunFolder):
+    """The rows and columns of ``run``'s timeseries the comparison charts draw, read one row group at a time
+    so that memory holds only what is kept (the whole file grows with the runs: 6 400 rows each)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = run.path / "timeseries.parquet"
+    if not path.is_file():
+        return run.timeseries  # what a run folder says of a file it lacks (model.report.folder)
+    file = pq.ParquetFile(path)
+    kept = []
+    for group in range(file.metadata.num_row_groups):
+        rows = file.read_row_group(group, columns=COMPARED_COLUMNS)
+        kept.append(rows.filter(pc.and_(pc.equal(rows["innovation"], COMPARED_INNOVATION),
+                                        pc.is_in(rows["group_type"], value_set=pa.array(COMPARED_GROUP_TYPES)))))
+    return pa.concat_tables(kept).to_pandas() if kept else file.schema_arrow.empty_table().select(COMPARED_COLUMNS).to_pandas()
+
+
 def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bool = False) -> list[Path]:
     """A comparison folder's charts: the comparison charts, the frontier, the differences by group, the
     SustainGov matrix and, per portfolio, the difference map at the horizon and over the years (and their
@@ -81,7 +106,7 @@ def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bo
     labels = scenario_labels({n: r.description for n, r in runs.items()})
     programmes = sorted({p[:2] for r in runs.values() for p in r.programmes()})
     charts = comparison.path / "charts"
-    made = comparison_charts({n: r.timeseries for n, r in runs.items()}, comparison.table, charts, baseline,
+    made = comparison_charts({n: _compared_rows(r) for n, r in runs.items()}, comparison.table, charts, baseline,
                              labels=labels, programmes=programmes, lang=lang)
     costs = comparison.optional("cost_effectiveness.csv")
     if costs is not None:

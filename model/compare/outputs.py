@@ -1,0 +1,131 @@
+"""A comparison's tables, computed from its scenarios' results folders (not from runs in memory).
+
+Each scenario's folder (:mod:`model.batch`) holds ``replications.csv`` (one row of scalar outcomes per
+replication) and ``municipalities.parquet`` (each municipality's final state per replication). Replication
+*r* of every scenario ran on the same seed, so row *r* of one folder is paired with row *r* of the
+baseline's. Only the columns the tables need are read, and the municipalities of at most two scenarios
+(the baseline's and one other) are in memory at once, so memory grows with the replications by about
+50 kB a replication, not by the runs' 2 MB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..names import safe_file_name
+from ..outcomes.catalogue import COMPARED
+from ..outcomes.catalogue import outcome as outcome_of
+from ..outcomes.intervals import mean_interval
+from ..results import write_csv, write_with
+
+#: the columns of ``municipalities.parquet`` the differences by group read
+GROUP_COLUMNS = ["replication", "code", "county", "size_band", "skr_group", "adoption_share"]
+COST_ROW = "cost_per_extra_adoption_msek"
+
+
+def _table(source: Any) -> pd.DataFrame:
+    return source if isinstance(source, pd.DataFrame) else source.replications
+
+
+def comparison_table(runs: Mapping[str, Any], baseline: str) -> pd.DataFrame:
+    """One row per scenario and outcome: mean with 95 % CI, and the paired difference to the baseline.
+
+    ``runs``: scenario name -> its replications table (one row per replication, in replication order,
+    one column per scalar outcome) or results with such a ``replications`` table
+    (:class:`model.batch.ScenarioResults`). InputError when ``baseline`` is not among them."""
+    from ..errors import InputError
+
+    if baseline not in runs:
+        raise InputError(f"baseline '{baseline}' is not among the scenarios: {', '.join(runs)}")
+    base = _table(runs[baseline])
+    rows = []
+    for name, result in runs.items():
+        reps = _table(result)
+        for outcome in COMPARED:
+            values = reps[outcome].to_numpy(dtype=float)
+            mean, low, high = mean_interval(values, share=outcome_of(outcome).format == "percent")
+            diff, dlow, dhigh = mean_interval(values - base[outcome].to_numpy(dtype=float))
+            rows.append(dict(scenario=name, outcome=outcome, mean=mean, ci95_low=low, ci95_high=high,
+                             diff_vs_baseline=diff, diff_ci95_low=dlow, diff_ci95_high=dhigh))
+        extra = (reps["adoptions_final"] - base["adoptions_final"]).mean()
+        spend = (reps["spend_msek"] - base["spend_msek"]).mean()  # head to head when the baseline spends
+        cost = spend / extra if extra > 0 and name != baseline else np.nan
+        rows.append(dict(scenario=name, outcome=COST_ROW, mean=cost, ci95_low=np.nan,
+                         ci95_high=np.nan, diff_vs_baseline=np.nan, diff_ci95_low=np.nan, diff_ci95_high=np.nan))
+    return pd.DataFrame(rows)
+
+
+def read_replications(folder: Path) -> pd.DataFrame:
+    """A results folder's ``replications.csv`` (one row per replication, in order), its numbers exactly as
+    the runs gave them (CSV keeps the shortest text that reads back to the same float, and pandas reads it
+    back exactly)."""
+    return pd.read_csv(Path(folder) / "replications.csv")
+
+
+class FinalShares(Mapping):
+    """Scenario name -> its municipalities' final state (:data:`GROUP_COLUMNS`, every replication), read
+    from its folder's ``municipalities.parquet`` each time it is asked for and held by no one here, so a
+    caller walking the scenarios holds one at a time."""
+
+    def __init__(self, folders: Mapping[str, Path]) -> None:
+        self.folders = dict(folders)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return pd.read_parquet(self.folders[name] / "municipalities.parquet", columns=GROUP_COLUMNS)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.folders  # without reading the file, as Mapping's would
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.folders)
+
+    def __len__(self) -> int:
+        return len(self.folders)
+
+
+def write_comparison_outputs(folder: Path, names: list[str], baseline: str, lang: str = "en") -> pd.DataFrame:
+    """Into ``folder``, whose scenario folders (``names``, each in :func:`model.names.safe_file_name`'s
+    sub-folder) are written: ``comparison.csv`` (long, its cost row with the bootstrap interval),
+    ``comparison_wide.csv``, ``cost_effectiveness.csv`` (cost per extra adoption of money *used*, with its
+    bootstrap interval, and the frontier), ``differences_by_group.csv`` and ``comparison.md``, all read
+    from the scenario folders' files. Returns the long table as written."""
+    from ..charts.style import final_year_text, scenario_labels
+    from ..report.costs import cost_effectiveness
+    from ..report.folder import RunFolder
+    from ..report.groups import group_differences
+    from ..report.memo import comparison_markdown, wide_table
+
+    paths = {name: Path(folder) / safe_file_name(name) for name in names}
+    folders = {name: RunFolder.read(path) for name, path in paths.items()}
+    replications = {name: read_replications(path) for name, path in paths.items()}
+    table = comparison_table(replications, baseline)
+    costs = cost_effectiveness({n: r["adoptions_final"].to_numpy(float) for n, r in replications.items()},
+                               {n: f.used_per_replication() for n, f in folders.items()}, baseline,
+                               budgeted={n: f.budgeted() for n, f in folders.items()},
+                               paid={n: f.spend_per_replication() for n, f in folders.items()})
+    ratio = costs.set_index("scenario")
+    cost_rows = table["outcome"] == COST_ROW
+    for column, source in (("mean", ""), ("ci95_low", "_low"), ("ci95_high", "_high")):
+        table.loc[cost_rows, column] = table.loc[cost_rows, "scenario"].map(
+            ratio[f"{COST_ROW}{source}"]).to_numpy(float)
+    targets = {n: [(p.name or p.type, p.target) for p in f.levers if p.budget_msek_per_year > 0]
+               for n, f in folders.items()}
+    groups = group_differences(FinalShares(paths), baseline, targets)
+    labels = scenario_labels({n: f.description for n, f in folders.items()})
+    base = folders[baseline]
+    period = (f"simulated {base.start_year}–{base.end_year - 1}, outcomes at the {final_year_text(base.end_year)}"
+              if lang != "sv" else f"simulerat {base.start_year}–{base.end_year - 1}, utfall vid "
+              f"{final_year_text(base.end_year, lang)}")
+    write_csv(table, folder / "comparison.csv")
+    write_csv(wide_table(table, costs, labels), folder / "comparison_wide.csv")
+    write_csv(costs, folder / "cost_effectiveness.csv")
+    write_csv(groups, folder / "differences_by_group.csv")
+    text = comparison_markdown(table, costs, baseline, len(replications[baseline]),
+                               base.manifest.get("root_seed"), period, labels, lang)
+    write_with(folder / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return table
