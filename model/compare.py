@@ -262,6 +262,6 @@ def write_comparison_outputs(runs: dict[str, ScenarioResults], table: pd.DataFra
     write_csv(costs, folder / "cost_effectiveness.csv")
     write_csv(groups, folder / "differences_by_group.csv")
     text = comparison_markdown(table, costs, baseline, len(runs[baseline].outcomes), runs[baseline].seed, period,
-                               labels, lang)
+                               labels, lang, usage={n: f.usage for n, f in folders.items()})
     write_with(folder / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return table
