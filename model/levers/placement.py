@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import format_loc
-from .base import REGIONS
+from .base import REGIONS, Absorption
 from .registry import REGISTRY
 from .targeting import eligible_mask
 
@@ -78,6 +78,8 @@ def placements(scenario: Any) -> list[Placement]:
         share = {y: 1.0 for y in years} if operator == REGIONS else shares(operator, years)
         admitted = _admitted(params.target, orgs)
         absorption = REGISTRY[params.type].absorbable_msek(params, admitted, len(years))
+        if absorption is None and admitted == 0:  # whatever the lever's rule, nobody takes nothing
+            absorption = Absorption(0.0, "its target admits no organisation of this scenario's world")
         out.append(Placement(i, params.name or params.type, years, budget * len(years),
                              sum(budget * share[y] for y in years),
                              None if absorption is None else absorption.msek, admitted,

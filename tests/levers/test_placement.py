@@ -95,3 +95,10 @@ def test_the_warning_is_a_floor_close_to_what_the_run_leaves_unplaced(tmp_path):
         unplaced = out.summary["unplaced_no_taker_msek"] + out.summary["unplaced_capacity_msek"]
         assert estimate.unplaceable - 1e-6 <= unplaced <= estimate.unplaceable + 0.1 * estimate.budget, (seed, unplaced)
     assert re.search(r"about 228 of the 300", placement_warnings(scenario)[0][1])
+
+
+def test_a_target_empty_in_the_scenarios_own_world_is_warned_even_for_a_grant_call():
+    scenario = with_overrides(load_scenario(ROOT / "scenarios" / "lever_pilot_grants.yaml"),
+                              {"world.regions": False, "levers.0.target.kinds": ["region"]})
+    [(_, text)] = placement_warnings(scenario)
+    assert "about 250 of the 250 MSEK" in text and "admits no organisation of this scenario's world" in text
