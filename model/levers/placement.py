@@ -97,26 +97,35 @@ def _admitted(target, orgs) -> int:
     return n
 
 
-def _capacity_shares(scenario, orgs, first: int, end: int):
-    """A function ``(operator, years) -> {year: share of budgets delivered}``: the rule of
-    :func:`model.levers.build_levers` (an operator's capacity shared in proportion among its levers and
-    earmarked grants of the year)."""
+def delivery_shares(lever_params: list, events: list, first: int, end: int, capacity) -> Any:
+    """A function ``(operator, years) -> {year: share of its levers' budgets the operator delivers}``: a
+    national operator delivers at most ``capacity(operator)`` MSEK a year; when the levers it runs (and the
+    earmarked state grants of ``events`` it pays out) ask for more in a year, each gets the same share. The
+    one home of this rule: the run (:func:`model.levers.build_levers`) and the check before it use it."""
     demand: dict[tuple[str, int], float] = defaultdict(float)
-    for params in scenario.levers:
+    for params in lever_params:
         operator = params.operator or REGISTRY[params.type].default_operator
-        for year in params.active_years(first, end):
-            demand[operator, year] += float(params.budget_msek_per_year)
-    for grant in (e for e in scenario.events if getattr(e, "type", None) == "earmarked_grant"):
+        if operator != REGIONS:
+            for year in params.active_years(first, end):
+                demand[operator, year] += float(params.budget_msek_per_year)
+    for grant in (e for e in events if getattr(e, "type", None) == "earmarked_grant"):
         for year in range(max(grant.start_year, first), min(grant.start_year + grant.years, end)):
             demand[grant.operator, year] += grant.msek_per_year
-    overrides = dict(scenario.world.delivery_msek_per_year)
 
     def shares(operator: str, years: range) -> dict[int, float]:
-        cap = overrides.get(operator)
-        if cap is None:
-            cap = float(orgs.delivery_msek[orgs.index_of(operator)])
+        cap = float(capacity(operator))
         return {y: min(1.0, cap / demand[operator, y]) if demand[operator, y] > 0 else 1.0 for y in years}
     return shares
+
+
+def _capacity_shares(scenario, orgs, first: int, end: int):
+    """:func:`delivery_shares` for ``scenario`` in the world ``orgs`` (capacities from
+    ``agencies.csv``, or the scenario's ``world.delivery_msek_per_year``, as the run takes them)."""
+    overrides = dict(scenario.world.delivery_msek_per_year)
+
+    def capacity(operator: str) -> float:
+        return overrides.get(operator, float(orgs.delivery_msek[orgs.index_of(operator)]))
+    return delivery_shares(scenario.levers, scenario.events, first, end, capacity)
 
 
 def placement_warnings(scenario: Any) -> list[tuple[tuple, str]]:
