@@ -44,12 +44,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     plan = plan_comparison(args.scenarios, args.baseline, allowed_differences(args.allow_different))
     from ..levers.entries import lever_notes
+    from ..levers.placement import placement_lines
 
     for note in plan.notes():
         print(note, file=sys.stderr)
     for name, (scenario, path) in plan.scenarios.items():
         for note in lever_notes(scenario):
             print(f"{path}: note: {note}", file=sys.stderr)
+        for line in placement_lines(scenario, path):  # money that cannot be placed, before the runs
+            print(line, file=sys.stderr)
     runs: dict = {}
     if getattr(args, "ensemble", None):
         runs = ensemble_runner(args.ensemble, args.reps)

@@ -57,6 +57,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         gc.freeze()  # what is imported stays: the collector need not walk it again and again while the run goes
     for note in lever_notes(scenario):
         print(f"{args.scenario}: note: {note}", file=sys.stderr)
+    from ..levers.placement import placement_lines
+
+    for line in placement_lines(scenario, args.scenario):  # money that cannot be placed, before the run
+        print(line, file=sys.stderr)
     ensemble = nullcontext()
     if getattr(args, "ensemble", None):
         from ..calibrate.ensemble import ensemble_runs

@@ -16,9 +16,12 @@ def add_parser(sub) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Print ``ok`` per valid file and every problem of the others (all of a file's problems at once,
     ``FILE:LINE: field: problem``, ordered by line); exit status 2 if any is invalid. A valid file whose
-    levers run past its horizon gets a note on stderr (see :func:`model.levers.entries.lever_notes`)."""
+    levers run past its horizon gets a note on stderr (see :func:`model.levers.entries.lever_notes`), one
+    with money that cannot be placed a warning (:func:`model.levers.placement.placement_lines`; exit status
+    still 0). A target that admits nobody is a problem like any other (exit status 2)."""
     from ..errors import InputError
     from ..levers.entries import lever_notes
+    from ..levers.placement import placement_lines
     from ..scenario import load_scenario
 
     failed = 0
@@ -33,6 +36,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                   f"{_count(len(scenario.levers), 'lever')}, {_count(scenario.horizon_years, 'year')})")
             for note in lever_notes(scenario):
                 print(f"{path}: note: {note}", file=sys.stderr)
+            for line in placement_lines(scenario, path):
+                print(line, file=sys.stderr)
     return 2 if failed else 0
 
 

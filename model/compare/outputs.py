@@ -126,6 +126,7 @@ def write_comparison_outputs(folder: Path, names: list[str], baseline: str, lang
     write_csv(costs, folder / "cost_effectiveness.csv")
     write_csv(groups, folder / "differences_by_group.csv")
     text = comparison_markdown(table, costs, baseline, len(replications[baseline]),
-                               base.manifest.get("root_seed"), period, labels, lang)
+                               base.manifest.get("root_seed"), period, labels, lang,
+                               usage={n: f.usage for n, f in folders.items()})
     write_with(folder / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return table

@@ -9,8 +9,6 @@ run context (:mod:`model.context`): its effects and its spend ledger. See ``docs
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 # the lever modules register themselves in REGISTRY when imported
 from . import (  # noqa: F401  (imported for registration)
     change_teams, funding, infrastructure, job_shadowing, learning_networks, peer_review, procurement,
@@ -20,6 +18,7 @@ from ..world.organisations import REGION
 from .base import REGIONS
 from .earmarked import EarmarkedGrantLever
 from .entries import validate_entries, yearly_spend
+from .placement import delivery_shares
 from .registry import REGISTRY
 
 __all__ = ["REGISTRY", "build_levers", "validate_entries", "yearly_spend"]
@@ -35,23 +34,11 @@ def build_levers(lever_params: list, context, events: list = ()) -> list:
     in a year ask for more, each gets the same share of its budget delivered."""
     first, end = context.calendar.start_year, context.calendar.end_year
     grants = [e for e in events if getattr(e, "type", None) == "earmarked_grant"]
-    demand: dict[tuple[str, int], float] = defaultdict(float)
-    timing = []
-    for params in lever_params:
-        operator = params.operator or REGISTRY[params.type].default_operator
-        years = params.active_years(first, end)
-        timing.append((operator, years))
-        if operator != REGIONS:
-            for year in years:
-                demand[operator, year] += params.budget_msek_per_year
+    timing = [(params.operator or REGISTRY[params.type].default_operator, params.active_years(first, end))
+              for params in lever_params]
     grant_years = [range(max(g.start_year, first), min(g.start_year + g.years, end)) for g in grants]
-    for grant, years in zip(grants, grant_years):
-        for year in years:
-            demand[grant.operator, year] += grant.msek_per_year
-
-    def shares(operator: str, years: range) -> dict[int, float]:
-        capacity = float(context.delivery[context.orgs.index_of(operator)])
-        return {y: min(1.0, capacity / demand[operator, y]) if demand[operator, y] > 0 else 1.0 for y in years}
+    shares = delivery_shares(lever_params, grants, first, end,
+                             lambda operator: context.delivery[context.orgs.index_of(operator)])
 
     levers = []
     for params, (operator, years) in zip(lever_params, timing):

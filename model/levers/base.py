@@ -37,6 +37,7 @@ in ``ctx.ledger`` and draw only from ``ctx.rng_levers``. They never import the c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -54,6 +55,15 @@ if TYPE_CHECKING:
 
 #: the operator that means: each region runs the lever for its own county's municipalities, from its own money
 REGIONS = "regions"
+
+
+@dataclass(frozen=True)
+class Absorption:
+    """What a lever's takers can take at most: ``msek`` [MSEK over its active years] (``inf``: all it is
+    given), and ``why``, the rule with its numbers, for a warning."""
+
+    msek: float
+    why: str
 
 
 class LeverParams(Checked):
@@ -255,6 +265,15 @@ class Lever:
             ctx.effects.capacity_bonus += self._temp_capacity
             self._temp_capacity[:] = 0.0
 
+    # --- money that cannot be placed ------------------------------------------------------------------
+    @classmethod
+    def absorbable_msek(cls, params: LeverParams, admitted: int, years: int) -> Absorption | None:
+        """The most money the lever could place over its ``years`` active years with ``admitted``
+        organisations its target can reach, estimated before the run from its unit prices and its rules
+        (who may take a unit and how often) — an upper bound: the run also needs takers to ask. None when
+        it cannot be estimated statically (it depends on what happens in the run); the default."""
+        return None
+
     # --- description ------------------------------------------------------------------------------------
     @classmethod
     def ids(cls) -> tuple[int, ...]:
@@ -277,6 +296,13 @@ class MembershipLever(Lever):
     """
 
     unit = "members"
+
+    @classmethod
+    def absorbable_msek(cls, params: LeverParams, admitted: int, years: int) -> Absorption:
+        """Every place is one member of the pool the target admits: ``admitted x cost_per_member_msek`` a
+        year."""
+        cost = params.cost_per_member_msek
+        return Absorption(admitted * cost * years, f"{admitted} members at most, at {cost:g} MSEK a member-year")
 
     def lingering(self, ctx: "RunContext", t: int) -> bool:
         """Members act only in the lever's years (the ties they made last on their own)."""

@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from ..stages import AWARE, PILOTING
-from .base import Lever, LeverParams
+from .base import Absorption, Lever, LeverParams
 from .registry import register
 
 
@@ -68,8 +68,25 @@ class ChangeTeams(Lever):
     def visit_cost(self) -> float:
         """MSEK one organisation's visit costs: a team's yearly cost for the stay, shared by the
         organisations a team supports at once."""
-        p = self.p
+        return self.cost_of_visit(self.p)
+
+    @staticmethod
+    def cost_of_visit(p: ChangeTeamsParams) -> float:
+        """[MSEK] one visit: ``team_cost_msek_per_year x stay_quarters / 4 / orgs_per_team``."""
         return p.team_cost_msek_per_year * p.stay_quarters / 4.0 / p.orgs_per_team
+
+    @classmethod
+    def absorbable_msek(cls, params: ChangeTeamsParams, admitted: int, years: int) -> Absorption:
+        """One visit per organisation admitted over the programme (``repeat_visits: false``), or one per
+        ``stay_quarters`` a year each; a visit costs :attr:`visit_cost`."""
+        visit = cls.cost_of_visit(params)
+        if not params.repeat_visits:
+            return Absorption(admitted * visit, f"each of the {admitted} organisations the target admits can get "
+                                                f"one visit of {visit:g} MSEK in all (repeat_visits: false)")
+        per_year = 4.0 / params.stay_quarters  # a team stays stay_quarters, then the next may come
+        return Absorption(admitted * visit * per_year * years,
+                          f"{admitted} organisations admitted, each at most one visit of {visit:g} MSEK per "
+                          f"{params.stay_quarters} quarters")
 
     def setup(self, ctx) -> None:
         self.until = np.full(ctx.n, -1, dtype=int)  # team present while t < until

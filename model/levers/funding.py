@@ -40,7 +40,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..stages import ADOPTED, AWARE, PILOTING
-from .base import Lever, LeverParams
+from .base import Absorption, Lever, LeverParams
 from .registry import register
 from .targeting import Target, development_capacity, free_capacity
 
@@ -131,6 +131,13 @@ class _Call(Lever):
     default_operator = "vinnova"
     operator_roles = ("funder", "sector_agency")
     unit = "grants"
+
+    @classmethod
+    def absorbable_msek(cls, params: FundingParams, admitted: int, years: int) -> None:
+        """Not estimated before the run: how much a call awards depends on how many admitted organisations
+        have a pilot (or a scale-up) to apply for and the free capacity to write an application, which
+        only the run knows (see lever_usage.csv's unplaced_no_taker_msek after a run)."""
+        return None
 
     def setup(self, ctx) -> None:
         self.carry = 0.0  # money a round could not award, for the next round of the year
@@ -336,6 +343,11 @@ class SmallActorGrants(Lever):
     default_operator = "vinnova"
     operator_roles = ("funder", "sector_agency")
     unit = "grants"
+
+    @classmethod
+    def absorbable_msek(cls, params: SmallActorGrantsParams, admitted: int, years: int) -> Absorption:
+        """Handed out by formula to everyone the target reaches: all of it is placed when anyone is."""
+        return Absorption(float("inf") if admitted else 0.0, "handed out by formula to everyone reached")
 
     def setup(self, ctx) -> None:
         self.staff = np.zeros(ctx.n)  # capacity units of project staff this year

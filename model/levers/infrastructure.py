@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from .base import Lever, LeverParams
+from .base import Absorption, Lever, LeverParams
 from .registry import register
 from .targeting import Target
 
@@ -79,6 +79,11 @@ class Infrastructure(Lever):
     default_operator = "digg"
     operator_roles = ("infrastructure_provider",)
     unit = "MSEK built"
+
+    @classmethod
+    def absorbable_msek(cls, params: InfrastructureParams, admitted: int, years: int) -> Absorption:
+        """All the money delivered is built: nothing is unplaced for lack of takers."""
+        return Absorption(float("inf"), "all the money delivered is built")
 
     def setup(self, ctx) -> None:
         self.spent = np.zeros(ctx.calendar.n_steps)  # MSEK per quarter

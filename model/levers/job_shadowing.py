@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from ..world.organisations import MUNICIPALITY
-from .base import Lever, LeverParams
+from .base import Absorption, Lever, LeverParams
 from .registry import register
 
 
@@ -69,6 +69,14 @@ class JobShadowing(Lever):
     def placement_cost(self) -> float:
         """MSEK one placement costs (its quarters at the quarterly cost)."""
         return self.p.cost_per_quarter_msek * self.p.quarters
+
+    @classmethod
+    def absorbable_msek(cls, params: JobShadowingParams, admitted: int, years: int) -> Absorption:
+        """Each organisation admitted hosts at most once over the programme (an upper bound: a placement
+        also needs a free sender among the most mature municipalities)."""
+        cost = params.cost_per_quarter_msek * params.quarters
+        return Absorption(admitted * cost, f"each of the {admitted} organisations admitted hosts at most one "
+                                           f"placement of {cost:g} MSEK in all")
 
     def setup(self, ctx) -> None:
         muni = ctx.orgs.kind == MUNICIPALITY

@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import Field
 
 from ..stages import ADOPTED, AWARE, PILOTING
-from .base import Lever, LeverParams
+from .base import Absorption, Lever, LeverParams
 from .registry import register
 
 
@@ -63,6 +63,16 @@ class PeerReview(Lever):
     operator_roles = ("network_host", "method_support")
     regional = True
     unit = "reviews"
+
+    @classmethod
+    def absorbable_msek(cls, params: PeerReviewParams, admitted: int, years: int) -> Absorption:
+        """The willing share of those admitted, each reviewed at most once per ``bonus_quarters``."""
+        willing = admitted * params.opt_in_share
+        per_year = 4.0 / params.bonus_quarters
+        return Absorption(willing * per_year * params.cost_per_review_msek * years,
+                          f"about {willing:.0f} of the {admitted} organisations admitted ask (opt_in_share "
+                          f"{params.opt_in_share:g}), each at most one review of {params.cost_per_review_msek:g} "
+                          f"MSEK per {params.bonus_quarters} quarters")
 
     def setup(self, ctx) -> None:
         self.willing = self.rng.random(ctx.n) < self.p.opt_in_share

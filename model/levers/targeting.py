@@ -108,6 +108,18 @@ class Target(Checked):
         return value
 
     @model_validator(mode="after")
+    def _admits_someone(self) -> "Target":
+        """A target whose filters admit no organisation of the full world (small municipalities on
+        Gotland, whose one municipality is not small) is refused, saying which filter excludes everyone:
+        its lever's money could never be placed."""
+        if not (self.size_bands or self.regions):
+            return self
+        why = nobody_admitted(self)
+        if why:
+            raise ValueError(why)
+        return self
+
+    @model_validator(mode="after")
     def _consistent(self) -> "Target":
         if self.by == "size_band" and not self.size_bands:
             raise ValueError("by: size_band needs size_bands (e.g. size_bands: ['<10k', '10-20k'])")
@@ -134,6 +146,37 @@ def eligible_mask(target: Target, orgs) -> np.ndarray:
         counties = [county_index(r) for r in target.regions]
         mask &= np.isin(orgs.county, counties)
     return mask
+
+
+def nobody_admitted(target: Target, orgs=None) -> str:
+    """Why ``target``'s filters admit no organisation of ``orgs`` (default: the full world), naming the
+    filter that excludes everyone and what the others admit; '' when it admits someone."""
+    if orgs is None:
+        from ..world.organisations import load_organisations
+
+        orgs = load_organisations()
+    from types import SimpleNamespace
+
+    def count(**drop) -> int:
+        filters = {"kinds": target.kinds, "size_bands": target.size_bands, "regions": target.regions, **drop}
+        return int(eligible_mask(SimpleNamespace(**filters), orgs).sum())
+
+    if count() > 0:
+        return ""
+    kinds = ", ".join(target.kinds)
+    regions = ", ".join(target.regions)
+    bands = ", ".join(target.size_bands)
+    in_regions = count(size_bands=[])
+    if target.regions and in_regions == 0:
+        return f"this target admits nobody: there is no {kinds} in regions [{regions}]; choose other kinds or regions"
+    if not target.regions:
+        return f"this target admits nobody: no {kinds} is in size bands [{bands}]; choose other size bands"
+    region_mask = eligible_mask(SimpleNamespace(kinds=["municipality"], size_bands=[], regions=target.regions), orgs)
+    have = sorted({SIZE_BANDS[b] for b in orgs.size_band[region_mask] if b >= 0}, key=SIZE_BANDS.index)
+    return (f"this target admits nobody: the {in_regions} organisation{'s' if in_regions != 1 else ''} of kind "
+            f"{kinds} in regions [{regions}] {'are' if in_regions != 1 else 'is'} in size bands "
+            f"[{', '.join(have)}], none in [{bands}]; choose size bands [{', '.join(have)}], other regions, or "
+            "drop size_bands")
 
 
 def development_capacity(ctx: "RunContext") -> np.ndarray:

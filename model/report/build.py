@@ -97,7 +97,6 @@ def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bo
     animation with ``gif``)."""
     from ..charts.comparison import comparison_charts
     from ..charts.costs import frontier_chart
-    from ..charts.difference_maps import differences_by_year, difference_map, map_animation, map_small_multiples
     from ..charts.groups import group_differences_chart
     from ..charts.sustaingov import sustaingov_chart
     from .sustaingov import report_matrix, simulated_value
@@ -118,25 +117,42 @@ def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bo
     groups = comparison.optional("differences_by_group.csv")
     if groups is not None and len(groups):
         _draw(made, charts / "differences_by_group.png", lambda: group_differences_chart(groups, labels, lang))
+    _difference_maps(made, runs, baseline, labels, charts, lang, gif)
+    return made
+
+
+def _difference_maps(made: list[Path], runs: dict, baseline: str, labels: dict, charts: Path, lang: str,
+                     gif: bool) -> None:
+    """Per portfolio the difference map at the horizon and over the years (and their animation with
+    ``gif``), all on one colour scale; municipalities whose paired difference cannot be told from zero
+    grey, those the portfolio targets outlined (see :mod:`model.charts.difference_maps`)."""
+    from ..charts.difference_maps import (differences_by_year, difference_map, map_animation, map_small_multiples,
+                                          paired_differences, symmetric_limit, targeted_codes)
+
     base = runs[baseline].by_year
-    for name, run in runs.items():
-        if name == baseline or base is None or run.by_year is None:
-            continue
-        frames = differences_by_year(run.by_year, base)
-        if not frames:
-            continue
+    frames = {name: differences_by_year(run.by_year, base) for name, run in runs.items()
+              if name != baseline and base is not None and run.by_year is not None}
+    frames = {name: f for name, f in frames.items() if f}
+    if not frames:
+        return
+    limit = symmetric_limit([d for f in frames.values() for d in f.values()])
+    for name, years in frames.items():
+        run = runs[name]
+        paired = paired_differences(run.municipalities, runs[baseline].municipalities)
+        reps = int(paired["n"].max()) if len(paired) else 0
+        targeted = targeted_codes([p.target for p in run.levers if p.budget_msek_per_year > 0])
         stem = f"difference_{safe_file_name(name)}"
-        last = frames[max(frames)]
+        last = years[max(years)]
         sub = f"{labels[name]} − {labels[baseline]}"
-        _draw(made, charts / f"{stem}.png", lambda: difference_map(last, subtitle=sub, lang=lang))
+        marks = dict(distinct=paired["distinct"], replications=reps, limit=limit, targeted=targeted)
+        _draw(made, charts / f"{stem}.png", lambda: difference_map(last, subtitle=sub, lang=lang, **marks))
         title = ("Skillnad mot jämförelsealternativet över åren" if lang == "sv"
                  else "Difference from the baseline over the years")
         _draw(made, charts / f"{stem}_years.png",
-              lambda: map_small_multiples(frames, title, sub, difference=True, lang=lang))
+              lambda: map_small_multiples(years, title, sub, difference=True, lang=lang, **marks))
         if gif:
             _draw(made, charts / f"{stem}.gif",
-                  lambda: map_animation(frames, charts / f"{stem}.gif", f"{title}: {sub}", difference=True, lang=lang))
-    return made
+                  lambda: map_animation(years, charts / f"{stem}.gif", f"{title}: {sub}", difference=True, lang=lang))
 
 
 def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif: bool = False,

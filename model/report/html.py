@@ -271,7 +271,8 @@ def comparison_report(comparison: ComparisonFolder, lang: str = "en") -> Path:
                   if lang != "sv" else f"simulerat {base.start_year}–{base.end_year - 1}, utfall vid "
                   f"{final_year_text(base.end_year, lang)}")
         text = comparison_markdown(comparison.table, costs, baseline, base.replications,
-                                   base.manifest.get("root_seed"), period, labels, lang)
+                                   base.manifest.get("root_seed"), period, labels, lang,
+                                   usage={n: r.usage for n, r in runs.items()})
         write_with(comparison.path / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
         memo = markdown(text.split("\n", 1)[1], shift=1)
     maps = "".join(image(p, f"Difference from the baseline by municipality: {p.stem[len('difference_'):]}"

@@ -60,14 +60,51 @@ def _cell(value: str) -> str:
     return value.replace("|", "\\|")
 
 
+def unplaced_lines(usage: Mapping[str, pd.DataFrame | None], labels: Mapping[str, str] | None = None,
+                   lang: str = "en") -> list[str]:
+    """The memo's first lines: per portfolio, the MSEK of its budget left unplaced (mean over replications
+    of ``lever_usage.csv``'s ``unplaced_capacity_msek`` and ``unplaced_no_taker_msek``) and why — beyond
+    the operator's capacity, or no taker — with the levers it was left by. ``usage`` maps scenario names to
+    their lever_usage frames (None or without those columns: not reported); [] when nothing was unplaced."""
+    labels, sv, parts = dict(labels or {}), lang == "sv", []
+    why = {"unplaced_capacity_msek": ("beyond the operator's capacity", "utöver operatörens kapacitet"),
+           "unplaced_no_taker_msek": ("found no taker", "fann ingen mottagare")}
+    for name, frame in usage.items():
+        if frame is None or frame.empty or not set(why) <= set(frame.columns):
+            continue
+        reps = max(frame["replication"].nunique(), 1) if "replication" in frame.columns else 1
+        by_lever = frame.groupby("lever", sort=False)[[*why, "budget_msek"]].sum() / reps
+        lost = float(by_lever[list(why)].to_numpy().sum())
+        budget = float(by_lever["budget_msek"].sum())
+        if lost < 0.5:
+            if budget > 0:
+                parts.append(f"- **{labels.get(name, name)}**: " + (f"alla {_msek(budget)} MSEK placerade" if sv
+                                                                    else f"all {_msek(budget)} MSEK placed"))
+            continue
+        reasons = []
+        for column, words in why.items():
+            levers = by_lever[column][by_lever[column] >= 0.5]
+            if len(levers):
+                reasons.append(f"{_msek(float(levers.sum()))} {words[sv]} ("
+                               + ", ".join(f"{lever}: {_msek(float(v))}" for lever, v in levers.items()) + ")")
+        parts.append(f"- **{labels.get(name, name)}**: {_msek(lost)} {'av' if sv else 'of'} {_msek(budget)} MSEK "
+                     f"{'oplacerade' if sv else 'unplaced'}: " + "; ".join(reasons))
+    if not any("unplaced" in p or "oplacerade" in p for p in parts):
+        return []
+    head = ("**Pengar som inte kunde placeras** (medel per replikering, lever_usage.csv):" if sv else
+            "**Money that could not be placed** (mean per replication, lever_usage.csv):")
+    return [head, ""] + parts + [""]
+
+
 def comparison_markdown(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, replications: int,
                         seed: int | None = None, period: str = "", labels: Mapping[str, str] | None = None,
-                        lang: str = "en") -> str:
+                        lang: str = "en", usage: Mapping[str, pd.DataFrame | None] | None = None) -> str:
     """``comparison.md``: the memo tables (see the module's docstring).
 
     ``table`` is :func:`model.compare.comparison_table`'s long table, ``costs`` that of
     :func:`model.report.costs.cost_effectiveness`; ``labels`` maps scenario names to what readers call
-    them (descriptions), ``period`` says which years were simulated.
+    them (descriptions), ``period`` says which years were simulated; ``usage`` each scenario's
+    ``lever_usage.csv``, for the first lines on money unplaced (:func:`unplaced_lines`).
     """
     labels = dict(labels or {})
     status = dict(zip(costs["scenario"], costs["status"]))
@@ -76,6 +113,7 @@ def comparison_markdown(table: pd.DataFrame, costs: pd.DataFrame, baseline: str,
     values = table.set_index(["scenario", "outcome"])
     sv = lang == "sv"
     lines = [f"# {'Jämförelse mot' if sv else 'Comparison against'} {labels.get(baseline, baseline)}", ""]
+    lines += unplaced_lines(usage or {}, labels, lang)
     seed_text = f" (root seed {seed})" if seed is not None and not sv else (f" (rotfrö {seed})" if seed is not None else "")
     lines.append(
         (f"{replications} replikeringar per scenario med gemensamma slumptal{seed_text}; {period}. Skillnader är "
