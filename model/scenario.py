@@ -300,7 +300,13 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file (with the files it extends); an InputError lists every
     problem, ``FILE:LINE: field: problem``, naming for each value the file and line that wrote it."""
     doc = _read(path)
-    scenario = parse_scenario(doc.data, doc.origins.head, doc.origins, doc.duplicates)
+    scenario, found = scenario_problems(doc.data)
+    found = list(doc.duplicates) + found
+    if found or scenario is None:
+        # the file's own problems first, then each file it extends in turn, each ordered by line
+        by_file = {file: [p for p in found if doc.origins.source(p.loc) == file] for file in doc.chain}
+        raise InputError("\n".join(render(file, problems, doc.origins) for file, problems in by_file.items()
+                                   if problems), found)
     scenario._files = list(doc.chain)
     return scenario
 

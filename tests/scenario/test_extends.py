@@ -177,3 +177,12 @@ def test_a_shipped_file_differs_from_the_baseline_only_in_what_it_states(path):
         assert mine[key] == base[key], key
     assert scen.files == [str(path), str(BASELINE)]
     assert read_yaml(path)[0]["extends"] == "baseline.yaml"
+
+
+def test_the_files_own_problems_come_first_then_the_parents(tmp_path, capsys):
+    parent = write(tmp_path, "seed: -1\nhorizon_years: 5\nparameters:\n  enthusiast_leave_rate: 7\n"
+                             "innovations:\n  - name: x\n", "parent.yaml")
+    child = write(tmp_path, "extends: parent.yaml\nparameters:\n  p_external: 0.9\nreplications: 0\n", "child.yaml")
+    code, _, err = cli_lines(capsys, "validate", child)
+    assert code == 2
+    assert [line.split(": ")[0] for line in err] == [f"{child}:3", f"{child}:4", f"{parent}:1", f"{parent}:4"]
