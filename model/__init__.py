@@ -6,6 +6,9 @@ The Python API mirrors the command line::
     scenario = model.load_scenario("scenarios/baseline.yaml")
     outcomes = model.run(scenario, seed=1)
     outcomes.summary["final_adoption"], outcomes.timeseries, outcomes.municipalities
+    outcomes.plot()                                       # adoption over time (a matplotlib Figure)
+    runs = model.replicate(scenario, replications=20)     # a list of runs, with .mean(), .summary,
+    runs.plot()                                           # .timeseries (bands) and .plot()
 
 The names below are imported when first used (PEP 562), so ``import model`` and ``spridning --help`` do
 not pay for Mesa, numba and pandas until a run needs them.
@@ -25,8 +28,8 @@ _API = {
     "load_scenario": "model.scenario",
     "parse_scenario": "model.scenario",
     "with_overrides": "model.scenario",
-    "run": "model.runner",
-    "replicate": "model.runner",
+    "run": "model.replications",
+    "replicate": "model.replications",
 }
 __all__ = sorted(_API) + ["__version__"]
 

@@ -318,6 +318,7 @@ def manifest(results: ScenarioResults | StreamedResults, source: str | None, wor
         "version": __version__,
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         "scenario_file": source,
+        "scenario_files": results.scenario.files,  # the file, then each file it extends (extends: ...)
         "scenario_given": results.scenario.model_dump(mode="json", exclude_unset=True),
         "scenario_resolved": results.scenario.resolved(),
         "replications": results.runs,

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .names import nfc, normalise
+from .names import alias_of, nfc, normalise
 from .strict import Strict
 
 
@@ -66,12 +66,15 @@ def suggest(word: str, allowed: Iterable[str], same: Callable[[str], str] = nfc)
     suggestion that is the word itself — equal after ``same``: Unicode NFC by default (so a name typed in
     decomposed form is not "corrected" to a name that looks exactly like it); pass
     :func:`~model.names.normalise` where matching ignores case — is never made, and none is made when the
-    word is itself one of the allowed."""
+    word is itself one of the allowed. A Swedish or everyday word for an allowed name
+    (:data:`model.names.ALIASES`: ``kommun``, ``förändringsteam``) suggests that name."""
     options: dict[str, str] = {}
     for a in allowed:
         options.setdefault(normalise(a), str(a))
     if any(same(a) == same(word) for a in options.values()):
         return ""
+    if (english := alias_of(word, options.values())) is not None:
+        return f" (did you mean '{english}'?)"
     close = difflib.get_close_matches(normalise(word), list(options), n=1, cutoff=0.6)
     return f" (did you mean '{options[close[0]]}'?)" if close else ""
 

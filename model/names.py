@@ -8,6 +8,9 @@ Three rules, used wherever the package reads or writes a name:
   mean" suggestions all compare normalised text.
 - :func:`check_label` is what a scenario ``name:`` or a lever ``name:`` may be: readable text, Swedish
   letters and spaces included ("Kommuner i Norrland", "stöd till små kommuner").
+- :data:`ALIASES` holds the Swedish (and other everyday) words people write for the names files take in
+  English (``kommun`` for ``municipality``, ``förändringsteam`` for ``change_teams``), so that a "did you
+  mean" suggestion (:func:`model.errors.suggest`) can name the English word; levers add their own words.
 - :func:`safe_file_name` turns such a label into a file or folder name that is safe on every system
   (ASCII letters, digits, ``_``, ``-``). Every folder or file named after a scenario or lever should be
   made with it.
@@ -76,3 +79,43 @@ def safe_file_name(label: str, limit: int = MAX_LABEL) -> str:
     text = re.sub(r"[^A-Za-z0-9_-]+", "_", text.encode("ascii", "ignore").decode("ascii"))
     text = re.sub(r"_+", "_", text).strip("_-")[:limit].strip("_-")
     return text or "unnamed"
+
+
+# --- Swedish words for English names -----------------------------------------------------------------------
+#: Swedish (and other everyday) words people write for a name the files take in English: the folded word
+#: (:func:`alias_key`) -> the English name. Kinds of organisation and targeting rules are listed here; each
+#: lever declares its own words (``Lever.swedish``), added by :func:`add_aliases` when it registers.
+ALIASES: dict[str, str] = {}
+_FOLD = re.compile(r"[\s_\-]+")
+
+
+def alias_key(word: str) -> str:
+    """The form in which an alias is looked up: :func:`normalise`, with hyphens, underscores and runs of
+    spaces made one space (``Kollegial-granskning`` -> ``kollegial granskning``)."""
+    return _FOLD.sub(" ", normalise(word)).strip()
+
+
+def add_aliases(english: str, *words: str) -> None:
+    """Record ``words`` (Swedish or other everyday words) as names people write for ``english``."""
+    for word in words:
+        ALIASES[alias_key(word)] = english
+
+
+def alias_of(word: str, allowed) -> str | None:
+    """The allowed name that ``word`` is an everyday (often Swedish) word for — ``förändringsteam`` ->
+    ``change_teams``, ``kommun`` -> ``municipality`` — or None if it is none, or names something not in
+    ``allowed`` (an iterable of names)."""
+    english = ALIASES.get(alias_key(str(word)))
+    return english if english is not None and english in {str(a) for a in allowed} else None
+
+
+add_aliases("municipality", "kommun", "kommuner", "kommunen", "kommunerna", "primärkommun", "primärkommuner")
+add_aliases("region", "regioner", "regionen", "regionerna", "landsting", "landstinget", "landstingen")
+add_aliases("agency", "myndighet", "myndigheter", "myndigheten", "myndigheterna", "statlig myndighet",
+            "statliga myndigheter", "verk")
+# targeting rules (target.by)
+add_aliases("all", "alla")
+add_aliases("capacity", "kapacitet", "behov", "svagast först")
+add_aliases("application", "ansökan", "ansökningar", "utlysning", "ansöka")
+add_aliases("random", "slump", "slumpvis", "slumpmässigt", "lottning")
+add_aliases("size_band", "storlek", "storleksklass", "storleksgrupp")

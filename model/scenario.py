@@ -7,6 +7,13 @@ the single table in :mod:`model.parameters`; lever entries are validated by the 
 or text where a number belongs), a value out of range is an :class:`~model.errors.InputError` naming the
 file, the line, the field and what is allowed — every mistake of the file at once, ordered by line.
 
+A scenario file may extend another (``extends: baseline.yaml``, relative to the file; chains allowed,
+cycles refused): it then states only what differs. Mappings merge key by key, recursively; lists
+(``levers``, ``innovations``, ``events``...) and other values replace the parent's whole; ``levers+:``
+(any list's name followed by ``+``) adds items to the parent's list; ``name`` and ``description`` are never
+inherited (``name`` defaults to the file's name). Every error names the file and line that wrote the value:
+the parent's for an inherited value, the child's for one it states (:func:`model.yamlio.load_extended`).
+
 ``--set PATH=VALUE`` values from the command line go through :func:`with_set_arguments`, by the same rules,
 and errors name the ``--set`` argument.
 """
@@ -16,17 +23,18 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, create_model, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, create_model, field_validator
 
-from .errors import Checked, InputError, Problem, fail, render, suggest, validation_problems
+from .errors import Checked, InputError, Problem, Where, fail, render, suggest, validation_problems
 from .dynamics.events import check_events
 from .levers.entries import check_entries, operator_problem
 from .names import check_label, normalise
 from .parameters import PARAMETERS
 from .world.organisations import OrgKind, agency_ids
-from .yamlio import SourceMap, load_document, parse_value
+from .yamlio import Extended, SourceMap, load_extended, parse_value
 from .yamlio import read_yaml as read_yaml_with_lines
 
 
@@ -137,6 +145,14 @@ class Scenario(Checked):
     levers: list[Any] = Field(default_factory=list)
     #: mandates, crises and earmarked state grants, validated by :func:`model.dynamics.events.check_events`
     events: list[Any] = Field(default_factory=list)
+    #: the files the scenario was read from: the file itself, then the file it extends, ... (empty when it
+    #: was not read from a file); recorded in the manifest
+    _files: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        """The chain of files this scenario was read from (the file first, then each file it extends)."""
+        return list(self._files)
 
     @field_validator("name")
     @classmethod
@@ -236,7 +252,7 @@ def _check_event_operators(events: list, world: World) -> list[Problem]:
     return problems
 
 
-def parse_scenario(data: Any, source: str = "<scenario>", where: SourceMap | None = None,
+def parse_scenario(data: Any, source: str | Callable[[Problem], str] = "<scenario>", where: Where | None = None,
                    problems: list[Problem] | None = None) -> Scenario:
     """Validate a scenario given as a mapping (already parsed YAML): the schema, then every lever entry
     against its lever's parameters and the portfolio's timing, names and budget. Raises one InputError
@@ -256,12 +272,43 @@ def read_yaml(path: str | Path) -> Any:
     return read_yaml_with_lines(path)[0]
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file; an InputError lists every problem, ``FILE:LINE: field: problem``."""
-    doc = load_document(path)
+#: keys each scenario file states for itself: never inherited through ``extends``
+OWN_KEYS = ("name", "description")
+
+
+def _read(path: str | Path) -> Extended:
+    """A scenario file read with the files it extends (see the module's docstring); a file that extends
+    another and states no ``name`` is named after the file (``portfolio_x.yaml`` -> ``portfolio_x``)."""
+    doc = load_extended(path, "extends", OWN_KEYS)
     if doc.data is None:
         raise InputError(f"{path}: the file is empty")
-    return parse_scenario(doc.data, str(path), doc.where, doc.duplicates)
+    if len(doc.chain) > 1 and "name" not in doc.data:
+        try:
+            doc.data["name"] = check_label(Path(path).stem, "a scenario name")
+        except ValueError:
+            pass  # the schema's default name
+    return doc
+
+
+def read_scenario_data(path: str | Path) -> dict[str, Any] | Any:
+    """The mapping a scenario file stands for, with the files it extends merged in (no ``extends`` key
+    left): what a tool that writes a changed copy of a scenario elsewhere should start from."""
+    return _read(path).data
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file (with the files it extends); an InputError lists every
+    problem, ``FILE:LINE: field: problem``, naming for each value the file and line that wrote it."""
+    doc = _read(path)
+    scenario, found = scenario_problems(doc.data)
+    found = list(doc.duplicates) + found
+    if found or scenario is None:
+        # the file's own problems first, then each file it extends in turn, each ordered by line
+        by_file = {file: [p for p in found if doc.origins.source(p.loc) == file] for file in doc.chain}
+        raise InputError("\n".join(render(file, problems, doc.origins) for file, problems in by_file.items()
+                                   if problems), found)
+    scenario._files = list(doc.chain)
+    return scenario
 
 
 _INDEX = re.compile(r"^\d+$")
@@ -324,7 +371,9 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = 
     data = _dump(scenario)
     for path, value in overrides.items():
         set_path(data, path, value, source)
-    return parse_scenario(data, source)
+    changed = parse_scenario(data, source)
+    changed._files = scenario.files
+    return changed
 
 
 def with_set_arguments(scenario: Scenario, arguments: list[str], source: str) -> Scenario:
@@ -358,6 +407,7 @@ def with_set_arguments(scenario: Scenario, arguments: list[str], source: str) ->
         applied.append((argument, loc))
     scenario_, problems = scenario_problems(data)
     if not problems and scenario_ is not None:
+        scenario_._files = scenario.files
         return scenario_
 
     def named(problem: Problem) -> str:

@@ -19,6 +19,7 @@ This module is low-level: it imports only :mod:`model.errors`.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -284,3 +285,165 @@ def read_yaml(path: str | Path) -> tuple[Any, SourceMap]:
     if doc.duplicates:
         raise InputError(render(str(path), doc.duplicates, doc.where), doc.duplicates)
     return doc.data, doc.where
+
+
+# --- files that extend another file ---------------------------------------------------------------------
+@dataclass
+class Origins:
+    """Where each value of a document merged from several files (see :func:`load_extended`) was written:
+    ``lines`` maps a location to ``(file, line)``, ``texts`` a non-text scalar's location to its text as
+    written. ``top`` is the file that was read (the source of values no file states, such as a missing
+    required field). Works wherever a :class:`SourceMap` does (``line``, ``text``), and :meth:`source`
+    names the file of a location: the parent's for an inherited value, the child's for one it states."""
+
+    top: str
+    lines: dict[tuple, tuple[str, int]] = field(default_factory=dict)
+    texts: dict[tuple, str] = field(default_factory=dict)
+
+    def _at(self, loc: Sequence[Any]) -> tuple[str, int] | None:
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return None
+
+    def line(self, loc: Sequence[Any]) -> int | None:
+        """The line of ``loc`` (or of its nearest enclosing key or item) in the file that wrote it."""
+        found = self._at(loc)
+        return found[1] if found else None
+
+    def source(self, loc: Sequence[Any]) -> str:
+        """The file that wrote the value at ``loc`` (``top`` when no file wrote it or an enclosing key)."""
+        found = self._at(loc)
+        return found[0] if found else self.top
+
+    def head(self, problem: Problem) -> str:
+        """The file to name in the message of ``problem`` (for :func:`model.errors.render`)."""
+        return self.source(problem.loc)
+
+    def text(self, loc: Sequence[Any]) -> str | None:
+        """The scalar at ``loc`` as written, when YAML read it as something other than text."""
+        return self.texts.get(tuple(loc))
+
+    def _drop(self, loc: tuple) -> None:
+        """Forget every origin at or under ``loc`` (the value there is replaced)."""
+        n = len(loc)
+        for table in (self.lines, self.texts):
+            for key in [k for k in table if k[:n] == loc]:
+                del table[key]
+
+    def _take(self, where: SourceMap, source: str, loc: tuple, into: tuple) -> None:
+        """Record the origins under ``loc`` of a file (``where``) at ``into`` (list items shifted when
+        ``into`` ends with an index offset: see :func:`_overlay`)."""
+        n = len(loc)
+        for key, line in where.lines.items():
+            if key[:n] == loc:
+                self.lines[into + key[n:]] = (source, line)
+        for key, text in where.texts.items():
+            if key[:n] == loc:
+                self.texts[into + key[n:]] = text
+
+
+@dataclass
+class Extended:
+    """A file read with the files it extends (:func:`load_extended`): the merged ``data``, where each value
+    was written (``origins``), the ``chain`` of files (the file read first, then its parent, ...) and the
+    keys the file read gives twice (``duplicates``; a parent's are raised as an error)."""
+
+    data: Any
+    origins: Origins
+    chain: list[str]
+    duplicates: list[Problem]
+
+
+def _append(target: dict, key: str, value: Any, where: SourceMap, source: str, origins: Origins, loc: tuple,
+            child: dict) -> None:
+    """``key`` is ``NAME+``: append the child's list ``value`` to the parent's list ``NAME``."""
+    name, here = key[:-1], loc + (key,)
+    line = where.lines.get(here)
+    head = f"{source}:{line}" if line else source
+    if name in child:
+        raise InputError(f"{head}: {name}+: give either '{name}' (replaces the list of the file this one extends) "
+                         f"or '{name}+' (adds to it), not both")
+    old = target.get(name, [])
+    if not isinstance(old, list) or not isinstance(value, list):
+        raise InputError(f"{head}: {name}+: adds items to a list, so both it and the extended file's '{name}' "
+                         "must be lists (write '- item' lines)")
+    target[name] = old + copy.deepcopy(value)
+    if (loc + (name,)) not in origins.lines and line:
+        origins.lines[loc + (name,)] = (source, line)
+    for i in range(len(value)):
+        origins._take(where, source, here + (i,), loc + (name, len(old) + i))
+
+
+def _overlay(target: dict, child: dict, where: SourceMap, source: str, origins: Origins, loc: tuple = ()) -> None:
+    """Merge the mapping ``child`` (of file ``source``, lines in ``where``) into ``target`` in place:
+    mappings key by key, recursively; any other value (lists included) replaces the parent's whole;
+    ``NAME+: [...]`` appends to the parent's list ``NAME``."""
+    for key, value in child.items():
+        here = loc + (key,)
+        if isinstance(key, str) and len(key) > 1 and key.endswith("+"):
+            _append(target, key, value, where, source, origins, loc, child)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            if here in where.lines:
+                origins.lines[here] = (source, where.lines[here])
+            _overlay(target[key], value, where, source, origins, here)
+        else:
+            origins._drop(here)
+            target[key] = copy.deepcopy(value)
+            origins._take(where, source, here, here)
+
+
+def load_extended(path: str | Path, key: str = "extends", own: Sequence[str] = (),
+                  _seen: tuple[Path, ...] = ()) -> Extended:
+    """Read the YAML file ``path``; if its top level has ``key`` (``extends: baseline.yaml``, a path
+    relative to the file), read that file the same way (chains allowed) and merge this file over it:
+    mappings key by key, recursively; lists and other values replace the parent's whole; ``NAME+: [...]``
+    appends to the parent's list ``NAME``. The keys ``own`` are never inherited (each file's own, such as
+    a name). A file without ``key`` reads as :func:`load_document` does.
+
+    Raises InputError naming the file and line of ``key`` for a parent that is missing, is not a mapping,
+    or extends its child (a cycle, with the chain named); a parent's own problems (invalid YAML, a key
+    given twice) name the parent.
+    """
+    path = Path(path)
+    doc = load_document(path)
+    source = str(path)
+    origins = Origins(source)
+    origins._take(doc.where, source, (), ())
+    if not isinstance(doc.data, dict) or key not in doc.data:
+        return Extended(doc.data, origins, [source], doc.duplicates)
+    line = doc.where.lines.get((key,))
+    head = f"{source}:{line}" if line else source
+    ref = doc.data.pop(key)
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(f"{head}: {key}: the name of the file this one extends, relative to this file "
+                         f"(e.g. {key}: baseline.yaml)")
+    parent_path = path.parent / ref.strip()
+    seen = _seen + (path.resolve(),)
+    if parent_path.resolve() in seen:
+        cycle = " -> ".join(p.name for p in seen + (parent_path.resolve(),))
+        raise InputError(f"{head}: {key}: {ref} extends this file again (a cycle: {cycle}); "
+                         "a file may only extend files that do not extend it")
+    if not parent_path.is_file():
+        raise InputError(f"{head}: {key}: {ref} not found (looked for {parent_path}); "
+                         "give the path of an existing file, relative to this one")
+    parent = load_extended(parent_path, key, own, seen)
+    if parent.duplicates:
+        raise InputError(render(parent.origins.head, parent.duplicates, parent.origins), parent.duplicates)
+    if not isinstance(parent.data, dict):
+        raise InputError(f"{head}: {key}: {ref} is not a mapping of keys to values (it is "
+                         f"{'empty' if parent.data is None else type(parent.data).__name__}); "
+                         "extend a scenario file")
+    data = parent.data
+    merged = parent.origins
+    merged.top = source
+    for name in own:
+        if name in data:
+            del data[name]
+            merged._drop((name,))
+    if line:
+        merged.lines[(key,)] = (source, line)
+    _overlay(data, doc.data, doc.where, source, merged)
+    return Extended(data, merged, [source] + parent.chain, doc.duplicates)

@@ -363,8 +363,8 @@ def test_other_bad_targets_and_names(tmp_path, capsys):
     bad(tmp_path, capsys, MINIMAL + "levers:\n  - type: change_teams\n    budget_msek_per_year: 5\n"
         "    target:\n      by: size_band\n", "levers[0].target", "needs size_bands")
     bad(tmp_path, capsys, MINIMAL + "levers:\n  - type: change_teams\n    budget_msek_per_year: 5\n"
-        "    target:\n      by: region\n      regions: [Norrbotten län]\n",
-        "unknown region 'Norrbotten län'", "did you mean 'Norrbottens län'")
+        "    target:\n      by: region\n      regions: [Norrbotens län]\n",
+        "unknown region 'Norrbotens län'", "did you mean 'Norrbottens län'")
     bad(tmp_path, capsys, MINIMAL + "levers:\n  - type: change_teams\n    budget_msek_per_year: 5\n"
         "    target:\n      size_bands: ['<5k']\n", "levers[0].target.size_bands[0]", "'<10k'")
     bad(tmp_path, capsys, MINIMAL + "levers:\n  - type: peer_review\n    budget_msek_per_year: 5\n"

@@ -32,9 +32,8 @@ import pandas as pd
 import yaml
 
 from ..results import versions, write_csv, write_json, write_parquet, write_with
-from ..scenario import load_scenario, set_path
+from ..scenario import load_scenario, read_scenario_data, set_path
 from ..version import __version__
-from ..yamlio import read_yaml
 from .fit import FitResult, fit, write_state
 from .plan import CalibrationPlan
 from .predictive import Predictive, posterior_draws, predictive_runs, target_table
@@ -68,7 +67,7 @@ def _dump(data: Any, header: str) -> str:
 def write_calibrated_scenario(plan: CalibrationPlan, summary: pd.DataFrame, path: Path) -> Path:
     """The scenario file with every fitted parameter at its posterior median (whole numbers rounded);
     checked by loading it back."""
-    data, _ = read_yaml(plan.scenario_file)
+    data = read_scenario_data(plan.scenario_file)  # the files it extends merged in: the copy stands alone
     for f, median in zip(plan.fitted, summary["median"]):
         set_path(data, f.path, int(round(median)) if f.integer else float(f"{median:.6g}"))
     data["description"] = (f"{data.get('description', '')} Calibrated by {plan.name} "

@@ -6,16 +6,22 @@ action (``cmd_<name>(args)``), as each SALib method module owns its command-line
 :mod:`.args`. Actions import the model only when they run, so ``spridning --help`` stays quick.
 
 Bad input stops with one clear message on stderr and exit status 2; Ctrl-C stops with status 130 and
-leaves no half-written file.
+leaves no half-written file. A reader that closes the output early (``spridning levers | head``) ends the
+command quietly with status 141 (128 + SIGPIPE, what a shell reports for a command killed by a closed pipe):
+no traceback, and no "Exception ignored" line when Python flushes at exit.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 
 from . import calibrate, compare, dashboard, levers, report, robust, run, sensitivity, validate
+
+#: the exit status of a command whose output was closed early by its reader (128 + SIGPIPE)
+BROKEN_PIPE = 141
 
 COMMANDS = (run, validate, compare, levers, sensitivity, robust, report, dashboard, calibrate)
 #: commands that neither run the model nor draw: they load neither numba nor matplotlib, so skip their check
@@ -32,12 +38,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's flush at exit finds no closed pipe to complain
+    about (the recipe of the Python documentation, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (a test's capture)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 a run failed, 2 bad input, 130 Ctrl-C).
+    """Run the command line; returns the exit status (0 ok, 1 a run failed, 2 bad input, 130 Ctrl-C,
+    141 the output was closed early by its reader, e.g. ``| head``).
 
     Ctrl-C at any moment after this is called — while modules load, workers start, runs run, files or
     charts are written — prints exactly one line and returns 130.
     """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+        return status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
+    """:func:`main` without the closed-pipe handling."""
     try:
         from ..errors import InputError
 

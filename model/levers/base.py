@@ -123,6 +123,9 @@ class Lever:
     regional: ClassVar[bool] = False
     #: what the lever's money buys, for the usage tables
     unit: ClassVar[str] = "units"
+    #: the words people write for the lever in Swedish (or in everyday English): a ``type:`` written so
+    #: gets "did you mean '<type>'?" (:data:`model.names.ALIASES`)
+    swedish: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: LeverParams, ctx: "RunContext", share: float = 1.0, region: int | None = None,
                  capacity_share: dict[int, float] | None = None) -> None:

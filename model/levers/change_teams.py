@@ -52,6 +52,7 @@ class ChangeTeamsParams(LeverParams):
 class ChangeTeams(Lever):
     """National teams support organisations on site for a limited time: scaling is easier while they are
     there, and some capacity stays."""
+    swedish = ("förändringsteam", "förändringsteamen", "förändringsstöd", "förändringsledning", "change team")
 
     Params = ChangeTeamsParams
     sustaingov_id = 15

@@ -267,6 +267,7 @@ class _Call(Lever):
 class PilotGrants(_Call):
     """Grants for a pilot of a named innovation, through calls: the funded pilot starts, with its running
     costs and project staff paid."""
+    swedish = ("pilotbidrag", "pilotstöd", "pilotmedel", "projektmedel", "projektbidrag", "pilot grant")
 
     Params = PilotGrantsParams
     sustaingov_id = None
@@ -295,6 +296,8 @@ class PilotGrants(_Call):
 class ScaleUpGrants(_Call):
     """Grants for the scale-up of a named innovation an organisation is piloting, through calls: the scale-up's
     cost, project staff while it is implemented, and running costs while money is left."""
+    swedish = ("uppskalningsbidrag", "uppskalningsstöd", "skalningsstöd", "spridningsstöd", "spridningsbidrag",
+               "scale up grant")
 
     Params = ScaleUpGrantsParams
     sustaingov_id = None
@@ -332,6 +335,8 @@ class ScaleUpGrants(_Call):
 class SmallActorGrants(Lever):
     """Targeted state grants to small municipalities, by formula: money for the year and temporary project
     staff."""
+    swedish = ("stöd till små kommuner", "stöd till små aktörer", "bidrag till små kommuner", "småkommunsstöd",
+               "stöd till små organisationer", "small actor grant")
 
     Params = SmallActorGrantsParams
     sustaingov_id = 27

@@ -68,6 +68,7 @@ class InfrastructureParams(LeverParams):
 class Infrastructure(Lever):
     """Shared digital infrastructure, built up over years with a lag: innovations that need it become
     simpler and cheaper for everyone."""
+    swedish = ("infrastruktur", "digital infrastruktur", "gemensam infrastruktur", "gemensam digital infrastruktur")
 
     Params = InfrastructureParams
     sustaingov_id = 7

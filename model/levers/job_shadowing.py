@@ -54,6 +54,7 @@ class JobShadowingParams(LeverParams):
 class JobShadowing(Lever):
     """Officials from digitally mature municipalities work alongside others for 3-6 months: lasting
     capacity and a tie for the host, time away for the sender."""
+    swedish = ("jobbskuggning", "auskultation", "auskultationer", "job shadow", "personalutbyte")
 
     Params = JobShadowingParams
     sustaingov_id = 11

@@ -58,6 +58,7 @@ class LearningNetworksParams(LeverParams):
 class LearningNetworks(MembershipLever):
     """Learning networks and a national arena: members hear sooner and through stronger ties, and more
     failures are shared."""
+    swedish = ("lärande nätverk", "lärandenätverk", "nätverk för lärande", "nätverk", "learning network")
 
     Params = LearningNetworksParams
     sustaingov_id = 16

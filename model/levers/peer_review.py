@@ -52,6 +52,8 @@ class PeerReviewParams(LeverParams):
 class PeerReview(Lever):
     """Teams from organisations that scaled an innovation review organisations that ask: a time-limited
     boost to scaling and a lasting tie."""
+    swedish = ("kollegial granskning", "kollegiala granskningar", "kollegial bedömning", "kamratgranskning",
+               "peer review", "peer reviews", "peer-granskning")
 
     Params = PeerReviewParams
     sustaingov_id = 2

@@ -52,6 +52,8 @@ class ProcurementParams(LeverParams):
 class Procurement(MembershipLever):
     """Procurement support and call-off frameworks: once one member has adopted an innovation, the
     others get it cheaper."""
+    swedish = ("upphandling", "upphandlingsstöd", "gemensam upphandling", "samordnad upphandling", "ramavtal",
+               "offentlig upphandling")
 
     Params = ProcurementParams
     sustaingov_id = 19

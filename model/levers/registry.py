@@ -9,6 +9,8 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING
 
+from ..names import add_aliases
+
 if TYPE_CHECKING:
     from .base import Lever
 
@@ -19,8 +21,10 @@ REGISTRY: dict[str, type["Lever"]] = {}
 def register(cls: type["Lever"]) -> type["Lever"]:
     """Class decorator: add a lever to :data:`REGISTRY` under its ``type`` name. The lever's one-line
     ``description`` (shown by ``spridning levers`` and ``docs/levers.md``) is its docstring's first
-    paragraph, so it is written once."""
+    paragraph, so it is written once. Its ``swedish`` words become aliases that "did you mean" suggests
+    the lever for (:data:`model.names.ALIASES`)."""
     if cls.__doc__:
         cls.description = " ".join(inspect.cleandoc(cls.__doc__).split("\n\n")[0].split())
     REGISTRY[cls.type_name()] = cls
+    add_aliases(cls.type_name(), *cls.swedish)
     return cls

@@ -49,6 +49,7 @@ class TrainingNetworksParams(LeverParams):
 class TrainingNetworks(MembershipLever):
     """Shared training networks: slow, lasting capacity gains for members who can free the time to take
     part."""
+    swedish = ("utbildningsnätverk", "utbildning", "kompetensutveckling", "kompetensnätverk", "training network")
 
     Params = TrainingNetworksParams
     sustaingov_id = 26

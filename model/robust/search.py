@@ -326,10 +326,10 @@ def write_front_scenarios(plan: RobustPlan, folder: Path, front: pd.DataFrame) -
     validated before it is written. Returns the files (relative to the search folder)."""
     import yaml
 
-    from ..scenario import parse_scenario, read_yaml, set_path
+    from ..scenario import parse_scenario, read_scenario_data, set_path
 
     search = plan.experiment.search
-    raw = read_yaml(plan.reference.file)
+    raw = read_scenario_data(plan.reference.file)  # the files it extends merged in: each copy stands alone
     for path, value in plan.experiment.overrides.items():
         set_path(raw, path, copy.deepcopy(value), plan.source)
     written = []

@@ -7,7 +7,12 @@ A county (län) — and the region (regional authority) that serves it — may b
   ``"Västra Götalandsregionen"``, ``"Region Jämtland Härjedalen"``, ``"Region Jönköpings län"``;
 - its two-digit county code (``"01"``, ``"R01"``, or the YAML numbers ``1`` / ``01``), or its county letter
   (länsbokstav: ``AB``, ``C``, ``D`` … ``BD``);
-- in English: ``"Stockholm County"``.
+- in English: ``"Stockholm County"``;
+- in common short forms: ``"VG"`` / ``"VGR"`` (Västra Götaland), ``"Norrbotten län"``.
+
+A land (landsdel: Norrland, Svealand, Götaland) or a province (landskap: Lappland, Hälsingland, Småland…)
+is not a county: it is refused, and the message names the counties it lies in (:data:`LANDS`), to list
+instead.
 
 Names are compared after :func:`model.names.normalise` (Unicode NFC, casefolded), so a name stored in
 decomposed form (NFD) and one in composed form are the same name.
@@ -38,9 +43,20 @@ REGION_NAMES = {
     "04": ("Region Sörmland", "Sörmland", "Sörmlands län"),
     "06": ("Region Jönköpings län",),
     "08": ("Region Kalmar län",),
-    "14": ("Västra Götalandsregionen",),
+    "14": ("Västra Götalandsregionen", "VG", "VGR", "VG-regionen", "Region VG"),
     "18": ("Region Örebro län",),
     "23": ("Region Jämtland Härjedalen", "Jämtland Härjedalen"),
+}
+#: lands (landsdelar) and provinces (landskap) that are not one county: the codes of the counties they lie
+#: in (mostly or partly: a province's borders are not a county's), named when one is written for a county
+LANDS = {
+    "Norrland": ("21", "22", "23", "24", "25"),
+    "Svealand": ("01", "03", "04", "17", "18", "19", "20"),
+    "Götaland": ("05", "06", "07", "08", "09", "10", "12", "13", "14"),
+    "Lappland": ("25", "24"), "Ångermanland": ("22", "24"), "Medelpad": ("22",), "Härjedalen": ("23",),
+    "Hälsingland": ("21",), "Gästrikland": ("21",), "Uppland": ("03", "01"), "Närke": ("18",),
+    "Västergötland": ("14",), "Bohuslän": ("14",), "Dalsland": ("14",), "Småland": ("06", "07", "08"),
+    "Öland": ("08",), "Mälardalen": ("01", "03", "04", "18", "19"),
 }
 #: how a county may be written, for messages
 COUNTY_FORMS = ("a county name ('Stockholms län' or 'Stockholm'), a region name ('Region Stockholm'), "
@@ -72,7 +88,7 @@ def _counties() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     for row in read_csv("regions.csv"):
         code, name = row["county_code"], row["name"]
         base, short = _short(name)
-        forms = (name, base, short, f"Region {short}", f"{short} County", code, "R" + code,
+        forms = (name, base, short, f"Region {short}", f"{short} County", f"{short} län", code, "R" + code,
                  COUNTY_LETTERS.get(code, code)) + REGION_NAMES.get(code, ())
         out.append((code, name, forms))
     return tuple(out)
@@ -140,9 +156,33 @@ def county_problem(label: Any, forms: bool = True) -> str | None:
         return f"expected a county name or code, got a yes/no value ({str(label).lower()}){use}"
     if county_index(label) is not None:
         return None
+    if (land := land_problem(label)) is not None:
+        return land
     names = [name for _, name, _ in _counties()] + [f"Region {_short(n)[1]}" for _, n, _ in _counties()]
     names += [alias for aliases in REGION_NAMES.values() for alias in aliases]
-    return f"unknown region '{label}'{suggest(str(label), names, same=normalise)}{use}"
+    hint = suggest(str(label), names + list(LANDS), same=normalise)
+    land = next((land_problem(land) for land in LANDS if hint == f" (did you mean '{land}'?)"), None)
+    if land is not None:  # 'Norland': the land it is closest to is not a county either
+        return f"unknown region '{label}'{hint}; {land}"
+    return f"unknown region '{label}'{hint}{use}"
+
+
+def land_problem(label: Any) -> str | None:
+    """For a land or province written where a county belongs (``Norrland``), why it is not one and the
+    counties to write instead; None for anything else."""
+    if not isinstance(label, str):
+        return None
+    lands = {normalise(land): land for land in LANDS}
+    land = lands.get(normalise(label).removesuffix(" län"))
+    if land is None:
+        return None
+    names = [_short(name)[1] for code in LANDS[land] for c, name, _ in _counties() if c == code]
+    listed = ", ".join(names)
+    if len(names) == 1:
+        return f"'{label}' is a province (landskap), not a county; it lies in {names[0]}: write '{names[0]}'"
+    kind = "a land (landsdel)" if land in ("Norrland", "Svealand", "Götaland") else "a province or area"
+    return (f"'{label}' is {kind} of several counties, not one county; list its counties instead: "
+            f"[{listed}]")
 
 
 def resolve_place(label: Any, kinds: tuple[PlaceKind, ...] = ("county", "municipality")) -> Place:
@@ -160,6 +200,8 @@ def resolve_place(label: Any, kinds: tuple[PlaceKind, ...] = ("county", "municip
     if not found:
         if kinds == ("county",):
             raise ValueError(county_problem(label))
+        if "county" in kinds and (land := land_problem(label)) is not None:
+            raise ValueError(land)
         names = [n for _, n, _ in _municipalities()] * ("municipality" in kinds)
         names += [n for _, n, _ in _counties()] * ("county" in kinds)
         raise ValueError(f"unknown place '{label}'{suggest(str(label), names, same=normalise)}; use a "

@@ -47,8 +47,8 @@ def test_county_letters_are_the_official_ones_and_distinct():
 def test_not_a_county():
     for label in ("Narnia", "R99", "99", 99, True, "Z Z", ""):
         assert county_index(label) is None
-    assert county_problem("Norrbotten län").startswith(
-        "unknown region 'Norrbotten län' (did you mean 'Norrbottens län'?); use a county name")
+    assert county_problem("Norrbotens län").startswith(
+        "unknown region 'Norrbotens län' (did you mean 'Norrbottens län'?); use a county name")
     assert county_problem(True, forms=False) == "expected a county name or code, got a yes/no value (true)"
 
 
@@ -92,9 +92,9 @@ def test_county_codes_written_as_yaml_numbers_are_accepted(tmp_path):
 
 def test_every_unknown_region_is_listed_once_with_the_forms(tmp_path, capsys):
     message = check(tmp_path, capsys, MINIMAL + "levers:\n  - type: peer_review\n    budget_msek_per_year: 5\n"
-                    "    target:\n      by: region\n      regions: [Norrbotten län, Västergötland, yes]\n",
-                    ":10: levers[0].target.regions: unknown region 'Norrbotten län' (did you mean 'Norrbottens "
-                    "län'?); unknown region 'Västergötland'",
+                    "    target:\n      by: region\n      regions: [Norrbotens län, Västergötlandia, yes]\n",
+                    ":10: levers[0].target.regions: unknown region 'Norrbotens län' (did you mean 'Norrbottens "
+                    "län'?); unknown region 'Västergötlandia'",
                     "; expected a county name or code, got a yes/no value (true); use a county name")
     assert message.count("use a county name") == 1
 
