@@ -15,7 +15,7 @@ Maps show only what is real:
   told from zero at the horizon (the years before are not tested one by one);
 - every difference map of a comparison can share one colour scale (``limit``, :func:`symmetric_limit` over
   all of them), and maps of adoption levels run from 0 to 100 %, as the final-adoption map does;
-- the municipalities the portfolio's levers target (:func:`targeted_codes`) are outlined.
+- the municipalities the portfolio's levers target (:func:`model.report.targets.targeted_codes`) are outlined.
 """
 
 from __future__ import annotations
@@ -96,21 +96,6 @@ def paired_differences(portfolio: pd.DataFrame, baseline: pd.DataFrame, level: f
     out["low"], out["high"] = out["diff"] - half, out["diff"] + half
     out["distinct"] = (out["n"] >= MIN_REPLICATIONS) & ((out["low"] > 0) | (out["high"] < 0))
     return out.drop(columns="sd")
-
-
-def targeted_codes(targets: Sequence) -> set[str]:
-    """The codes of the municipalities any of ``targets`` (:class:`~model.levers.targeting.Target`
-    objects, a portfolio's lever targets) admits by its filters (kinds, size bands, regions; a random or
-    need-based subset of them is drawn in each run, so the whole pool is shown)."""
-    from ..levers.targeting import eligible_mask
-    from ..world.organisations import MUNICIPALITY, load_organisations
-
-    orgs = load_organisations()
-    mask = np.zeros(orgs.n, dtype=bool)
-    for target in targets:
-        mask |= eligible_mask(target, orgs)
-    mask &= orgs.kind == MUNICIPALITY
-    return {normalise_code(orgs.code[i]) for i in np.flatnonzero(mask)}
 
 
 def _overlay(ax, codes: set[str], gid: str, **style) -> None:

@@ -127,7 +127,8 @@ def _difference_maps(made: list[Path], runs: dict, baseline: str, labels: dict, 
     ``gif``), all on one colour scale; municipalities whose paired difference cannot be told from zero
     grey, those the portfolio targets outlined (see :mod:`model.charts.difference_maps`)."""
     from ..charts.difference_maps import (differences_by_year, difference_map, map_animation, map_small_multiples,
-                                          paired_differences, symmetric_limit, targeted_codes)
+                                          paired_differences, symmetric_limit)
+    from .targets import targeted_codes
 
     base = runs[baseline].by_year
     frames = {name: differences_by_year(run.by_year, base) for name, run in runs.items()

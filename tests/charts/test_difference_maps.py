@@ -11,6 +11,7 @@ from matplotlib.colors import to_rgba
 from model.charts import difference_maps as dm
 from model.charts.maps import map_shapes
 from model.levers.targeting import Target
+from model.report.targets import targeted_codes
 from tests.charts.support import drawn_texts
 
 CODES = list(map_shapes()[0])
@@ -92,7 +93,7 @@ def test_difference_maps_of_a_run_share_one_colour_scale():
 
 
 def test_targeted_municipalities_are_outlined():
-    targeted = dm.targeted_codes([Target(by="region", regions=["Norrbottens län"]), Target(by="region", regions=["Gotland"])])
+    targeted = targeted_codes([Target(by="region", regions=["Norrbottens län"]), Target(by="region", regions=["Gotland"])])
     assert len(targeted) == 15 and "0980" in targeted  # Norrbotten's 14 and Gotland
     fig = dm.difference_map(pd.Series(0.01, index=CODES), targeted=targeted)
     [outline] = _overlay(fig, "targeted")
