@@ -7,6 +7,7 @@ import sys
 from contextlib import nullcontext
 
 from .args import positive_int, seed
+from .gif import animation_request, gif_size
 
 
 def add_parser(sub) -> None:
@@ -30,7 +31,10 @@ def add_parser(sub) -> None:
     p.add_argument("--lang", choices=("en", "sv"), default="en",
                    help="language of comparison.md, the charts and the report (default: en)")
     p.add_argument("--no-report", action="store_true", help="write no report.html (charts and tables still)")
-    p.add_argument("--gif", action="store_true", help="also animate each difference map over the years (GIF)")
+    p.add_argument("--gif", action="store_true", help="also animate each difference map over the years (GIF, and "
+                   "MP4 where ffmpeg is installed), 1920x1080 pixels unless --gif-size says otherwise")
+    p.add_argument("--gif-size", type=gif_size, metavar="WxH", help="the animations' frame size in pixels, e.g. "
+                   "1280x720 (implies --gif; default 1920x1080)")
     p.set_defaults(func=cmd_compare)
 
 
@@ -58,7 +62,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with claim(args.out, "compare", default=default_folder("comparison"), overwrite=args.overwrite,
                inputs=inputs) as out, ensemble:
         table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
-                                       lang=args.lang, report=not args.no_report, gif=args.gif)
+                                       lang=args.lang, report=not args.no_report, gif=animation_request(args))
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
