@@ -110,7 +110,12 @@ def images(driver) -> list[str]:
 
 
 def button(driver, label: str):
-    return next(b for b in driver.find_elements("tag name", "button") if b.text.strip().lower() == label.lower())
+    """The button labelled ``label`` (any case); None when there is none (yet)."""
+    try:
+        return next((b for b in driver.find_elements("tag name", "button")
+                     if b.text.strip().lower() == label.lower()), None)
+    except Exception:  # redrawn while read
+        return None
 
 
 def slider_values(driver) -> dict[str, str]:
@@ -181,6 +186,23 @@ def test_reset_restores_the_scenarios_values_exactly_and_a_moved_slider_changes_
     wait_for(lambda: status(browser).endswith("the scenario's own settings"), 60, "the scenario's own settings")
 
 
+def test_play_steps_until_paused_and_another_scenario_starts_at_reset(server, browser):
+    _, url, _ = server
+    open_page(browser, url)
+    button(browser, "play").click()
+    wait_for(lambda: int(QUARTER.search(status(browser)).group(1)) >= 2, 60, "two quarters played")
+    button(browser, "pause").click()
+    paused = wait_for(lambda: button(browser, "play") and status(browser), 10, "the pause")
+    time.sleep(1.5)  # several play intervals: nothing moves while paused
+    assert status(browser) == paused
+    browser.find_element("css selector", ".v-select").click()
+    wait_for(lambda: [o for o in browser.find_elements("css selector", ".v-list-item") if o.text == "bass"], 10,
+             "the scenario list")[0].click()
+    button(browser, "reset").click()
+    wait_for(lambda: status(browser).startswith("Scenario bass · quarter 0 of"), 60, "the bass scenario")
+    assert status(browser).endswith("the scenario's own settings")
+
+
 @pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
 def test_the_map_and_its_legend_fit_the_window_and_no_developer_controls_show(server, browser, width, height):
     _, url, _ = server
@@ -216,7 +238,7 @@ def test_swedish_at_the_switch_and_screenshots_at_1920x1080(server, browser):
     wait_for(lambda: slider_values(browser).get("Kännedom via allmänna kanaler (per kvartal)") == "0,020", 10,
              f"the Swedish slider labels, not {slider_values(browser)}")
     for label in ("ÅTERSTÄLL", "STEG", "SPELA"):
-        button(browser, label)
+        assert button(browser, label), label
     time.sleep(1)
     browser.save_screenshot(str(folder / "dashboard-sv.png"))
 
