@@ -263,11 +263,14 @@ class DecimalComma(Formatter):
         self.inner = inner
 
     def set_axis(self, axis) -> None:
+        """Both formatters label ``axis``."""
         super().set_axis(axis)
         self.inner.set_axis(axis)
 
     def set_locs(self, locs) -> None:
+        """The inner formatter sees the ticks about to be labelled (its decimals follow them)."""
         self.inner.set_locs(locs)
 
     def __call__(self, value, pos=None) -> str:
+        """The inner formatter's label, Swedish."""
         return self.inner(value, pos).replace(".", ",").replace("%", " %")
