@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
@@ -280,9 +279,14 @@ def map_small_multiples(frames: dict[float, pd.Series], title: str, caption: str
 
 @styled
 def map_animation(frames: dict[float, pd.Series], path: str | Path, title: str, difference: bool = False,
-                  lang: str = "en", fps: float = 2, hold_last: int = 3) -> Path:
+                  lang: str = "en", fps: float = 2, hold_last: int = 3, size: Sequence[int] | bool | None = None
+                  ) -> Path:
     """An animated GIF of ``frames`` (year -> share, or difference when ``difference``, by municipality
-    code), one frame a year on one colour scale fitted to all years; written atomically (Pillow)."""
+    code), one frame a year on one colour scale fitted to all years, ``size`` (width, height) pixels
+    (default, or True: 1920×1080) with its title and caption inside the frame, and an MP4 beside it where
+    ffmpeg is installed (:func:`~model.charts.animation.write_map_animation`); returns the GIF's path."""
+    from .animation import DEFAULT_SIZE, write_map_animation
+
     years = sorted(frames)
     if not years:
         raise ValueError("no years to animate")
@@ -292,34 +296,13 @@ def map_animation(frames: dict[float, pd.Series], path: str | Path, title: str, 
         lo, hi, cmap, scale = -limit, limit, DIVERGING_CMAP, 100.0
     else:
         lo, hi, cmap, scale = 0.0, max(0.05, max(float(np.nanmax(v.to_numpy(float))) for v in values)), MAP_CMAP, 1.0
-    fig = new_figure(*MAP_SIZE)
-    ax = fig.add_subplot()
-    adoption_map(values[0] * scale, ax=ax, cmap=cmap, vmin=lo, vmax=hi, colorbar=False)
-    collections = fig.findobj(lambda a: isinstance(a, PolyCollection) and a.get_gid() == "municipalities")
     label = tr("Difference in adoption share (pp)", lang) if difference else tr("Adoption share (%)", lang)
-    _colorbar(fig, ax, collections[0], label, points=difference)
-    fig.suptitle(literal(title), x=0.01, ha="left")
-    fig.supxlabel(_scale_text(hi, lang) if difference else f"Colour scale: 0 to {hi:.0%}, fitted to the data.",
-                  x=0.01, ha="left", fontsize=CAPTION_SIZE, color=CAPTION_COLOR)
-    stamp = ax.text(0.03, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=16, fontweight="bold",
-                    color="0.2")
-    fig.canvas.draw()
-    fig.set_layout_engine("none")  # frames must not jump
-
-    def update(year):
-        data = map_values(frames[year] * scale)
-        for collection in collections:
-            collection.set_array(data)
-        stamp.set_text(final_year_text(year, lang) if float(year).is_integer() else quarter_label(year))
-        return [*collections, stamp]
-
-    animation = FuncAnimation(fig, update, frames=years + [years[-1]] * max(0, hold_last), blit=False)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}.partial{path.suffix or '.gif'}")
-    try:
-        animation.save(partial, writer=PillowWriter(fps=fps), dpi=80)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    formatter = StepFormatter(1.0, "", sign=True) if difference else StepFormatter(100.0, "%")
+    caption = (_scale_text(hi, lang) if difference else
+               f"Färgskala: 0 till {hi:.0%}, anpassad till data." if lang == "sv" else
+               f"Colour scale: 0 to {hi:.0%}, fitted to the data.")
+    write_map_animation({y: frames[y] * scale for y in years}, path, title, caption,
+                        dict(cmap=cmap, vmin=lo, vmax=hi, label=label, formatter=formatter),
+                        lambda year: final_year_text(year, lang) if float(year).is_integer() else quarter_label(year),
+                        size=DEFAULT_SIZE if size in (None, True) else size, fps=fps, hold_last=hold_last, lang=lang)
+    return Path(path)

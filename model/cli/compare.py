@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .args import positive_int, seed
+from .gif import animation_request, gif_size
 
 
 def add_parser(sub) -> None:
@@ -31,7 +32,10 @@ def add_parser(sub) -> None:
                    help="language of comparison.md, the charts and the report (default: en)")
     p.add_argument("--no-charts", "--no-report", dest="no_report", action="store_true",
                    help="write no report.html (the comparison's charts and tables still; --no-report: the same)")
-    p.add_argument("--gif", action="store_true", help="also animate each difference map over the years (GIF)")
+    p.add_argument("--gif", action="store_true", help="also animate each difference map over the years (GIF, and "
+                   "MP4 where ffmpeg is installed), 1920x1080 pixels unless --gif-size says otherwise")
+    p.add_argument("--gif-size", type=gif_size, metavar="WxH", help="the animations' frame size in pixels, e.g. "
+                   "1280x720 (implies --gif; default 1920x1080)")
     p.set_defaults(func=cmd_compare)
 
 
@@ -60,7 +64,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with claim(args.out, "compare", default=default_folder("comparison"), overwrite=args.overwrite,
                inputs=inputs) as out:
         table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
-                                       lang=args.lang, report=not args.no_report, gif=args.gif, **runs)
+                                       lang=args.lang, report=not args.no_report, gif=animation_request(args),
+                                       **runs)
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")

@@ -6,7 +6,8 @@ import argparse
 import subprocess
 from pathlib import Path
 
-from ..dashboard.server import HOST, PortInUse, claim_port, command, environment
+from ..dashboard.server import HOST, LANG_ENV, PortInUse, claim_port, command, environment
+from ..dashboard.words import LANGUAGES
 from .args import whole_number
 
 
@@ -25,6 +26,8 @@ def add_parser(sub) -> None:
                                    "key parameters, press Reset, then Step or Play to watch the map, diffusion and "
                                    "equality change. Stop it with Ctrl-C.")
     p.add_argument("--port", type=port, default=8765, help="port on 127.0.0.1 (default: 8765)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en",
+                   help="the page's language at start: en (English) or sv (Swedish); the page has a switch too")
     p.add_argument("--scenarios", metavar="DIR", help="folder of scenario files to pick from (default: scenarios/)")
     p.set_defaults(func=cmd_dashboard)
 
@@ -40,6 +43,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         if not any(folder.glob("*.yaml")):
             raise InputError(f"--scenarios {args.scenarios}: no scenario files (*.yaml) there")
         env["SPRIDNING_SCENARIOS"] = str(folder)
+    env[LANG_ENV] = args.lang
     try:
         port_number = claim_port(args.port)
     except PortInUse as error:

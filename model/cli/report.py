@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .gif import animation_request, gif_size
+
 LANGUAGES = ("en", "sv")
 
 
@@ -16,7 +18,10 @@ def add_parser(sub) -> None:
                                    "embedded, to open offline or send.")
     p.add_argument("folder", metavar="RESULTS_DIR", help="a folder written by `spridning run` or `spridning compare`")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of labels and report (default: en)")
-    p.add_argument("--gif", action="store_true", help="also write animated maps over the years (GIF)")
+    p.add_argument("--gif", action="store_true", help="also write animated maps over the years (GIF, and MP4 where "
+                   "ffmpeg is installed), 1920x1080 pixels unless --gif-size says otherwise")
+    p.add_argument("--gif-size", type=gif_size, metavar="WxH", help="the animations' frame size in pixels, e.g. "
+                   "1280x720 (implies --gif; default 1920x1080)")
     p.set_defaults(func=cmd_report)
 
 
@@ -31,6 +36,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..folders import claim
 
     with claim(folder, "report", existing=True, flag="report"):
-        path = write_report(folder, lang=args.lang, gif=args.gif, redraw=True)
+        path = write_report(folder, lang=args.lang, gif=animation_request(args), redraw=True)
     print(f"report: {path}")
     return 0

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 import sys
+import warnings
 from typing import Any
 
 HOST = "127.0.0.1"  # never reachable from another machine
 #: the Solara settings, read from the environment when Solara starts, that keep it from calling anywhere
 QUIET_ENVIRONMENT = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
 APP = "model.dashboard.app"
+LANG_ENV = "SPRIDNING_LANG"  # the page's language at start (``spridning dashboard --lang``)
 
 
 class PortInUse(OSError):
@@ -84,8 +87,23 @@ def solara_arguments(solara_cli: Any, arguments: list[str]) -> list[str]:
     return ["run", APP, *arguments, *(["--no-check-version"] if "--no-check-version" in options else [])]
 
 
+#: warnings Solara prints to the terminal that are not the user's to act on (module, start of the message):
+#: served on 127.0.0.1 over http, Solara warns at every page that its session cookie falls back to
+#: SameSite=lax (which is what a loopback page needs); its hook checker warns about hooks in libraries' code
+QUIET_WARNINGS = (("solara.server.starlette", "Cookies with samesite=none require https"),
+                  ("solara.validate_hooks", ""))
+
+
+def quiet_warnings() -> None:
+    """Ignore exactly :data:`QUIET_WARNINGS` (UserWarnings from those modules), nothing else."""
+    for module, message in QUIET_WARNINGS:
+        warnings.filterwarnings("ignore", message=re.escape(message), category=UserWarning,
+                                module=re.escape(module))
+
+
 def main(arguments: list[str] | None = None) -> None:
     """Serve the dashboard with Solara (``arguments``: ``solara run``'s options, default ``sys.argv[1:]``)."""
+    quiet_warnings()
     solara_cli = quiet_solara()
     solara_cli.cli(solara_arguments(solara_cli, list(sys.argv[1:] if arguments is None else arguments)))
 

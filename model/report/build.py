@@ -44,7 +44,7 @@ def year_maps(by_year_frame, name: str, lang: str = "en") -> Callable[[], Any]:
 def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool = False) -> list[Path]:
     """A run folder's charts: the scenario charts and, when the municipal adoption by year was written, the
     maps over the years (each redrawn when ``redraw``, or missing; drawn side by side on two cores where
-    they can be) and their animation with ``gif``."""
+    they can be) and their animation with ``gif`` (True, or the frames' (width, height) in pixels)."""
     from ..charts.difference_maps import by_year, map_animation
     from ..charts.scenario import folder_charts
 
@@ -62,7 +62,8 @@ def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool
     if run.by_year is not None and gif:
         title = ("Spridning per kommun över åren" if lang == "sv" else "Adoption by municipality over the years")
         _draw(made, charts / "map_animation.gif", lambda: map_animation(by_year(run.by_year), charts /
-                                                                          "map_animation.gif", title, lang=lang))
+                                                                          "map_animation.gif", title, lang=lang,
+                                                                          size=gif))
     return made
 
 
@@ -153,7 +154,8 @@ def _difference_maps(made: list[Path], runs: dict, baseline: str, labels: dict, 
               lambda: map_small_multiples(years, title, sub, difference=True, lang=lang, **marks))
         if gif:
             _draw(made, charts / f"{stem}.gif",
-                  lambda: map_animation(years, charts / f"{stem}.gif", f"{title}: {sub}", difference=True, lang=lang))
+                  lambda: map_animation(years, charts / f"{stem}.gif", f"{title}: {sub}", difference=True, lang=lang,
+                                        size=gif))
 
 
 def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif: bool = False,

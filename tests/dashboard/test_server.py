@@ -89,3 +89,31 @@ def test_solara_arguments_leave_out_an_option_a_solara_does_not_have():
         run = type("Run", (), {"params": ()})()
 
     assert server.solara_arguments(OldSolara, ["--port", "1"]) == ["run", "model.dashboard.app", "--port", "1"]
+
+
+def test_lang_reaches_the_page_through_the_environment(capsys, monkeypatch):
+    monkeypatch.setattr("subprocess.Popen", FakeServer)
+    FakeServer.started = []
+    assert cli_lines(capsys, "dashboard", "--port", "0", "--lang", "sv")[0] == 0
+    (_, env), = FakeServer.started
+    assert env[server.LANG_ENV] == "sv"
+    with pytest.raises(SystemExit) as exit_:
+        cli_lines(capsys, "dashboard", "--lang", "de")
+    assert exit_.value.code == 2 and "invalid choice: 'de'" in capsys.readouterr().err
+
+
+def test_only_the_named_warnings_are_silenced(monkeypatch):
+    import warnings
+
+    monkeypatch.setattr(warnings, "filters", list(warnings.filters))  # restored afterwards
+    server.quiet_warnings()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        server.quiet_warnings()  # as at the server's start, after any other filter
+        warnings.warn_explicit("Cookies with samesite=none require https, but ...", UserWarning,
+                               "starlette.py", 578, module="solara.server.starlette")
+        warnings.warn_explicit("a hook in a loop", UserWarning, "validate_hooks.py", 122,
+                               module="solara.validate_hooks")
+        warnings.warn_explicit("something else", UserWarning, "starlette.py", 600, module="solara.server.starlette")
+        warnings.warn_explicit("our own", UserWarning, "live.py", 1, module="model.dashboard.live")
+    assert sorted(str(w.message) for w in caught) == ["our own", "something else"]
