@@ -37,6 +37,17 @@ OUTCOME_TITLES_SV = {
     "cost_per_extra_adoption_msek": "Kostnad per extra införande",
 }
 
+#: the outcome catalogue's units (model.outcomes.catalogue) in Swedish
+UNITS_SV = {
+    "share of applicable organisation–innovation pairs": "andel av tillämpliga par organisation–innovation",
+    "share of inhabitants served": "andel av invånarna som verksamheterna betjänar", "years": "år",
+    "pilots": "piloter", "share of finished pilots": "andel av avslutade piloter", "adoptions": "införanden",
+    "share of applicable innovations": "andel av tillämpliga innovationer", "percentage points": "procentenheter",
+    "0–1": "0–1", "nats": "nat", "share of municipalities": "andel av kommunerna",
+    "MSEK over the run": "mnkr under perioden", "organisation–innovation pairs": "par organisation–innovation",
+    "MSEK per organisation–innovation pair": "mnkr per par organisation–innovation",
+}
+
 SWEDISH = {
     # general
     "Year": "År", "Scenario": "Scenario", "baseline": "jämförelsealternativ", "(baseline)": "(jämförelsealternativ)",
@@ -105,6 +116,11 @@ def check_language(lang: str) -> str:
 def tr(text: str, lang: str = "en") -> str:
     """``text`` in ``lang``: itself in English, its Swedish entry (or itself, lacking one) in Swedish."""
     return SWEDISH.get(text, text) if lang == "sv" else text
+
+
+def outcome_unit(unit: str, lang: str = "en") -> str:
+    """An outcome's unit (the catalogue's English ``unit``) in ``lang``."""
+    return UNITS_SV.get(unit, unit) if lang == "sv" else unit
 
 
 def outcome_title(name: str, title: str, lang: str = "en") -> str:
