@@ -117,7 +117,7 @@ def headline(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, labels: Ma
         ci = interval(r["diff_ci95_low"], r["diff_ci95_high"], 1, lang, scale=100)
         doubt = _includes_zero(r["diff_ci95_low"], r["diff_ci95_high"])
         lines.append(
-            f"- **Spridning:** {name(top)} ger störst slutlig spridning vid {when}: {d} (95 % KI {ci}) över "
+            f"- **Spridning:** {name(top)} ger störst slutlig spridning vid {when}: {d} (95 % KI {ci}) från "
             f"jämförelsealternativets {quantity(level, 'percent', lang, prose=True)}"
             + (" – men intervallet omfattar ingen skillnad." if doubt else ".") if sv else
             f"- **Diffusion:** {name(top)} raises final adoption most by the {when}: {d} (95 % CI {ci}) from the "
