@@ -76,7 +76,8 @@ def baseline_label(name: str, baseline: str, labels: Mapping[str, str] | None = 
     """What the scenario is called (``labels``: e.g. its description, else its name), marked
     ``(baseline)`` if it is the baseline and the label does not say so."""
     label = (labels or {}).get(name, name)
-    return f"{label} {tr('(baseline)', lang)}" if name == baseline and "baseline" not in label.lower() else label
+    return (f"{label} {tr('(baseline)', lang)}" if name == baseline and "baseline" not in label.lower()
+            and tr("baseline", lang) not in label.lower() else label)
 
 
 # ---------------------------------------------------------------------------------------------------------
