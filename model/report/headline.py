@@ -15,15 +15,15 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .numbers import interval, number, quantity, share
+from .groups import band_text
+from ..charts.numbers import interval, number, quantity, share
 
 #: the three questions of the headline: (outcome in comparison.csv, better direction)
 DIFFUSION, EQUALITY, COST = "final_adoption", "gap_small_large", "cost_per_extra_adoption_msek"
 BETTER = {DIFFUSION: "higher", EQUALITY: "lower", COST: "lower"}
+#: fewer runs than this behind a ranking, and the headline says it is not firm
+FEW = 20
 RANKING_COLUMNS = ["outcome", "scenario", "share_best", "share_beats_baseline", "units", "n"]
-BANDS = {"<10k": ("under 10 000", "under 10 000"), "10-20k": ("10 000–20 000", "10 000–20 000"),
-         "20-50k": ("20 000–50 000", "20 000–50 000"), "50-100k": ("50 000–100 000", "50 000–100 000"),
-         ">100k": ("over 100 000", "över 100 000")}
 UNITS_SV = {"replications": "replikeringar", "posterior draws": "posteriordragningar", "draws": "dragningar",
             "runs": "körningar", "draws × replications": "dragningar × replikeringar"}
 
@@ -88,10 +88,10 @@ def _sure(ranking: pd.DataFrame | None, outcome: str, name: str, lang: str) -> s
     units = UNITS_SV.get(units, units) if lang == "sv" else units
     n = int(r["n"]) if pd.notna(r["n"]) else 0
     if lang == "sv":
-        return (f"bäst i {share(r['share_best'], lang)} av {n} {units}, bättre än jämförelsealternativet i "
-                f"{share(r['share_beats_baseline'], lang)}")
-    return f"best in {share(r['share_best'], lang)} of {n} {units}, better than the baseline in " \
-           f"{share(r['share_beats_baseline'], lang)}"
+        return (f"bäst i {share(r['share_best'], lang)} av {n} {units} (bättre än jämförelsealternativet i "
+                f"{share(r['share_beats_baseline'], lang)})")
+    return f"best in {share(r['share_best'], lang)} of {n} {units} (better than the baseline in " \
+           f"{share(r['share_beats_baseline'], lang)})"
 
 
 def _includes_zero(low: float, high: float) -> bool:
@@ -147,7 +147,10 @@ def headline(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, labels: Ma
     found = [(what, _sure(ranking, o, s, lang), s) for o, s, what in sure]
     found = [f"{what}: {labels.get(s, s)} {text}" for what, text, s in found if text]
     if found:
-        lines.append(f"- **{'Hur säkert' if sv else 'How sure'}:** " + "; ".join(found) + ".")
+        few = ranking is not None and len(ranking) and ranking["n"].max() < FEW
+        lines.append(f"- **{'Hur säkert' if sv else 'How sure'}:** " + "; ".join(found) + "."
+                     + ((" Få körningar: kör med fler (--reps) för en fastare rangordning." if sv else
+                         " Few runs: run with more (--reps) for a firmer ranking.") if few else ""))
     return lines
 
 
@@ -186,7 +189,7 @@ def _for_whom(table: pd.DataFrame, groups: pd.DataFrame | None, top: str | None,
         return []
     pp = lambda v: quantity(v, "pp", lang, signed=True, prose=True)  # noqa: E731
     most, least = bands.loc[bands["diff"].idxmax()], bands.loc[bands["diff"].idxmin()]
-    band = lambda r: f"{BANDS.get(r['label'], (r['label'],) * 2)[sv]} {'invånare' if sv else 'inhabitants'}"  # noqa: E731
+    band = lambda r: f"{band_text(r['label'], lang)} {'invånare' if sv else 'inhabitants'}"  # noqa: E731
     text = (f"- **För vem:** {name(top)} höjer den kommunala spridningen mest i kommuner med {band(most)}: "
             f"{pp(most['diff'])}, minst i kommuner med {band(least)}: {pp(least['diff'])}" if sv else
             f"- **For whom:** {name(top)} raises municipal adoption most in municipalities of {band(most)}: "

@@ -29,7 +29,7 @@ from ..results import write_with
 from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
 from .folder import ComparisonFolder, RunFolder
 from .files import chart_folder, localised
-from .numbers import missing, number, year
+from ..charts.numbers import missing, number, year
 
 REPORT = "report.html"
 MIME = {".png": "image/png", ".gif": "image/gif"}

@@ -4,7 +4,7 @@ wide, rounded ``comparison_wide.csv``.
 ``comparison.md`` opens with the answer in one minute (:mod:`model.report.headline`: which portfolio does
 best on diffusion, equality and cost, for whom, how sure, and what it rests on), then the money that could
 not be placed (:func:`unplaced_lines`), then small tables of at most six columns — diffusion, pilots,
-equality between large and small municipalities, spread across municipalities, durability, cost — each
+equality between large and small municipalities, spread across municipalities, durability, cost, for whom — each
 followed by what its measures are, in plain words with their units. The baseline's row gives levels; every
 other row the paired difference from the baseline with its 95 % interval. A column with no value in any row
 is left out (and said so). Every number is written by :mod:`model.report.numbers` (Swedish: decimal comma,
@@ -22,7 +22,7 @@ import pandas as pd
 from ..charts.language import outcome_title, outcome_unit, tr
 from ..outcomes.catalogue import COMPARED, outcome
 from .costs import BASELINE, DOMINATED, EXTENDED, FRONTIER
-from .numbers import interval, missing, msek_decimals, number, unit
+from ..charts.numbers import interval, missing, msek_decimals, number, unit
 
 #: the memo's outcome tables: (key, English title, Swedish title, outcomes); compared outcomes of no table
 #: here get one of their own (:func:`sections`)
@@ -225,6 +225,55 @@ def cost_markdown(costs: pd.DataFrame, baseline: str, labels: Mapping[str, str] 
     return lines
 
 
+def _pp_cell(row, lang: str) -> str:
+    diff = _join(number(row["diff"] * 100, 1, lang, signed=True), unit("pp", lang), lang)
+    return f"{diff} ({interval(row['diff_ci95_low'], row['diff_ci95_high'], 1, lang, scale=100)})"
+
+
+def groups_markdown(groups: pd.DataFrame | None, baseline: str, labels: Mapping[str, str], when: str,
+                    lang: str = "en") -> list[str]:
+    """For whom: the difference in municipal adoption by size band (one column per band) and in each
+    portfolio's lever target groups (levers whose targets admit the same municipalities share a row)."""
+    from .groups import band_text
+
+    if groups is None or groups.empty:
+        return []
+    sv = lang == "sv"
+    bands = groups[groups["group_type"] == "size_band"]
+    lines = [f"## {'För vem' if sv else 'For whom'}", ""]
+    if not bands.empty:
+        order = list(dict.fromkeys(bands["group"]))
+        lines += [_row(["Portfölj" if sv else "Portfolio"] + [f"{band_text(b, lang)} {'inv.' if sv else 'inh.'}"
+                                                              for b in order]), "|" + "---|" * (len(order) + 1)]
+        first = bands[bands["scenario"] == bands["scenario"].iloc[0]].set_index("group")
+        lines.append(_row([labels.get(baseline, baseline)] + [
+            _join(number(first.loc[b, "baseline_mean"] * 100, 1, lang), "%", lang) for b in order]))
+        for scenario, part in bands.groupby("scenario", sort=False):
+            part = part.set_index("group")
+            lines.append(_row([labels.get(scenario, scenario)] + [_pp_cell(part.loc[b], lang) if b in part.index
+                                                                  else missing(lang) for b in order]))
+        lines.append("")
+    targets = groups[groups["group_type"] == "target"]
+    if not targets.empty:
+        lines += [_row(["Portfölj" if sv else "Portfolio", "Styrmedel vars målgrupp det är" if sv else
+                        "Levers whose target group it is", "Kommuner" if sv else "Municipalities",
+                        "Skillnad (95 % KI)" if sv else "Difference (95 % CI)"]), "|---|---|---|---|"]
+        for (scenario, count, _diff), part in targets.groupby(["scenario", "municipalities", "diff"], sort=False):
+            lines.append(_row([labels.get(scenario, scenario), ", ".join(f"`{g}`" for g in part["group"]),
+                               number(count, 0, lang), _pp_cell(part.iloc[0], lang)]))
+        lines.append("")
+    lines.append(
+        f"*Kommunal spridning*: varje kommuns andel av sina tillämpliga innovationer som är införda vid {when}, "
+        "medelvärde över gruppens kommuner (oviktat); jämförelsealternativets rad i nivå (procent), övriga som "
+        "skillnad i procentenheter. En målgrupp är de kommuner ett styrmedels `target` släpper in. Län och "
+        "SKR-grupper: differences_by_group.csv och arbetsboken." if sv else
+        f"*Municipal adoption*: each municipality's share of its applicable innovations adopted at the {when}, "
+        "averaged over the group's municipalities (unweighted); the baseline's row in levels (per cent), the others "
+        "as differences in percentage points. A target group is the municipalities a lever's `target` admits. "
+        "Counties and SKR groups: differences_by_group.csv and the workbook.")
+    return lines + [""]
+
+
 def unplaced_lines(*_args, **_kwargs) -> list[str]:
     """The paragraph on money budgeted that could not be placed, and why, that follows the headline
     (lines of Markdown; none yet: the unplaced-money work fills this slot)."""
@@ -233,13 +282,15 @@ def unplaced_lines(*_args, **_kwargs) -> list[str]:
 
 def comparison_markdown(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, replications: int,
                         seed: int | None = None, period: str = "", labels: Mapping[str, str] | None = None,
-                        lang: str = "en", when: str = "", top: list[str] | None = None) -> str:
+                        lang: str = "en", when: str = "", top: list[str] | None = None,
+                        groups: pd.DataFrame | None = None) -> str:
     """``comparison.md``: the headline lines ``top`` (:mod:`model.report.headline`), then the tables of
     :func:`sections` and the cost table, each with its definitions (see the module's docstring).
 
     ``table`` is the long ``comparison.csv``, ``costs`` ``cost_effectiveness.csv``; ``labels`` maps
     scenario names to what readers call them (:func:`memo_labels`), ``period`` says which years were
-    simulated and ``when`` when outcomes are measured (``end of 2028``)."""
+    simulated and ``when`` when outcomes are measured (``end of 2028``); ``groups``
+    ``differences_by_group.csv`` (:func:`groups_markdown`)."""
     labels, sv = dict(labels or {}), lang == "sv"
     marks = {r.scenario: MARK.get(r.status, "") for r in costs.itertuples(index=False)}
     rows = table.set_index(["scenario", "outcome"])
@@ -263,6 +314,7 @@ def comparison_markdown(table: pd.DataFrame, costs: pd.DataFrame, baseline: str,
         lines += [f"## {swedish if sv else en}", ""] + body + [""]
         lines += definitions([o for o in names if (baseline, o) in rows.index], dropped, when or period, lang) + [""]
     lines += cost_markdown(costs, baseline, labels, lang)
+    lines += groups_markdown(groups, baseline, labels, when or period, lang)
     names = ", ".join(f"{labels.get(n, n)} = `{n}`" for n in costs["scenario"])
     lines.append(("Scenariernas namn i filerna: " if sv else "Scenario names in the files: ") + names + ".")
     return "\n".join(lines).rstrip() + "\n"

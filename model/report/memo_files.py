@@ -74,7 +74,7 @@ def memo(folder: Path, runs: Mapping[str, Any], table: pd.DataFrame, costs: pd.D
     top += rests_on(len(base.replication_table), _draws(runs), lang)
     top += unplaced_lines(runs, costs, labels, lang)
     text = comparison_markdown(table, costs, baseline, len(base.replication_table), base.manifest.get("root_seed"),
-                               period, labels, lang, when, top)
+                               period, labels, lang, when, top, groups)
     return Memo(text, top, labels)
 
 

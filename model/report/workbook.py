@@ -19,7 +19,7 @@ from ..charts.language import outcome_title, outcome_unit, tr
 from ..outcomes.catalogue import outcome
 from ..results import write_with
 from .memo import COST_TITLE, sections
-from .numbers import unit
+from ..charts.numbers import unit
 
 SHEET_MAX = 31  # Excel's limit on a sheet's name
 FORMATS = {"percent": "0.0", "pp": "0.0", "years": "0.00", "count": "#,##0.0", "msek": "#,##0.00", "number": "0.000"}

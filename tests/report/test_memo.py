@@ -16,7 +16,7 @@ from model.report.costs import cost_effectiveness
 from model.report.files import chart_folder, localised
 from model.report.headline import headline, replication_ranking
 from model.report.memo_files import write_memos
-from model.report.numbers import THIN, number, quantity
+from model.charts.numbers import THIN, number, quantity
 from model.report.html import table as html_table
 
 REPS = 6
