@@ -29,7 +29,7 @@ from ..results import write_with
 from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
 from .folder import ComparisonFolder, RunFolder
 from .files import chart_folder, localised
-from ..charts.numbers import missing, number, year
+from ..charts.numbers import missing, number, quantity, year
 
 REPORT = "report.html"
 MIME = {".png": "image/png", ".gif": "image/gif"}
@@ -222,9 +222,10 @@ def _outcomes_table(run: RunFolder, lang: str) -> str:
         if not is_outcome(r["outcome"]) or "." in r["outcome"]:
             continue
         o = outcome(r["outcome"])
-        interval = f"{o.show(r['ci95_low'])} – {o.show(r['ci95_high'])}" if r["ci95_low"] == r["ci95_low"] else "—"
-        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": o.show(r["mean"]), "95 % CI": interval,
-                     "95 % of runs": f"{o.show(r['run_p2.5'])} – {o.show(r['run_p97.5'])}",
+        show = lambda v, o=o: quantity(v, o.format, lang)  # noqa: E731  (one notation per language)
+        interval = f"{show(r['ci95_low'])} – {show(r['ci95_high'])}" if r["ci95_low"] == r["ci95_low"] else "—"
+        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": show(r["mean"]), "95 % CI": interval,
+                     "95 % of runs": f"{show(r['run_p2.5'])} – {show(r['run_p97.5'])}",
                      "key": "●" if o.name in PRINTED else ""})
     return table(rows, lang=lang)
 
