@@ -26,6 +26,7 @@ FORMATS = {"percent": "0.0", "pp": "0.0", "years": "0.00", "count": "#,##0.0", "
 HEAD = {  # column heads of the sheets, English and Swedish
     "portfolio": ("Portfolio", "Portfölj"), "scenario": ("Scenario (file name)", "Scenario (filnamn)"),
     "measure": ("Measure", "Mått"), "unit": ("Unit of the level", "Enhet för nivån"),
+    "diff_unit": ("Unit of the difference", "Enhet för skillnaden"),
     "level": ("Baseline level", "Jämförelsealternativets nivå"), "diff": ("Difference from the baseline",
                                                                           "Skillnad mot jämförelsealternativet"),
     "low": ("95 % CI low", "95 % KI, nedre"), "high": ("95 % CI high", "95 % KI, övre"),
@@ -38,7 +39,9 @@ HEAD = {  # column heads of the sheets, English and Swedish
                                                                     "Jämförelsealternativets spridning (%)"),
     "change": ("Difference (percentage points)", "Skillnad (procentenheter)"),
 }
-SHEETS = {"headline": ("Headline", "Sammanfattning"), "groups": ("For whom", "För vem")}
+SHEETS = {"headline": ("Headline", "Sammanfattning"), "groups": ("For whom", "För vem"),
+          "diffusion": ("Diffusion", "Spridning"), "pilots": ("Pilots", "Piloter"), "equality": ("Equality", "Jämlikhet"),
+          "spread": ("Spread", "Fördelning"), "durability": ("Durability", "Varaktighet")}
 
 
 def sheet_name(title: str) -> str:
@@ -89,11 +92,12 @@ def _outcome_rows(table: pd.DataFrame, names, baseline: str, labels: Mapping[str
         declared = outcome(o)
         k = 100.0 if declared.format in ("percent", "pp") else 1.0
         level_unit = {"percent": "%", "pp": unit("pp", lang)}.get(declared.format, outcome_unit(declared.unit, lang))
+        diff_unit = unit("pp", lang) if declared.format in ("percent", "pp") else level_unit
         title = outcome_title(o, declared.title, lang)
         level = _number(rows.loc[(baseline, o), "mean"] * k)
         for s in scenarios:
             r = rows.loc[(s, o)]
-            out.append([labels.get(s, s), s, title, level_unit, level, _number(r["diff_vs_baseline"] * k),
+            out.append([labels.get(s, s), s, title, level_unit, level, diff_unit, _number(r["diff_vs_baseline"] * k),
                         _number(r["diff_ci95_low"] * k), _number(r["diff_ci95_high"] * k)])
     return out
 
@@ -108,11 +112,12 @@ def workbook(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, labels: Ma
     _sheet(book, SHEETS["headline"][lang == "sv"], ["spridning"],
            [[line.lstrip("- ").replace("**", "").replace("`", "")] for line in top + [""] + notes])
     book[sheet_name(SHEETS["headline"][lang == "sv"])].column_dimensions["A"].width = 160
-    head = [_h(k, lang) for k in ("portfolio", "scenario", "measure", "unit", "level", "diff", "low", "high")]
-    for _key, en, sv, names in sections():
+    head = [_h(k, lang) for k in ("portfolio", "scenario", "measure", "unit", "level", "diff_unit", "diff", "low",
+                                  "high")]
+    for key, en, sv, names in sections():
         rows = _outcome_rows(table, names, baseline, labels, lang)
         if rows:
-            _sheet(book, sv if lang == "sv" else en, head, rows, {i: "0.000" for i in range(5, 9)})
+            _sheet(book, SHEETS.get(key, (en, sv))[lang == "sv"], head, rows, {i: "0.000" for i in (5, 7, 8, 9)})
     money = [[labels.get(r.scenario, r.scenario), r.scenario, _number(r.budgeted_msek), _number(r.used_msek),
               _number(r.extra_adoptions), _number(r.extra_adoptions_low), _number(r.extra_adoptions_high),
               _number(r.cost_per_extra_adoption_msek), _number(r.cost_per_extra_adoption_msek_low),
