@@ -49,8 +49,16 @@ def band_handles(replications: int, color: str = "0.5") -> list[Patch]:
     return [Patch(facecolor=color, alpha=0.25, linewidth=0, label="95 % of runs")]
 
 
-def lines_text(replications: int, lines: str = "Lines") -> str:
-    """How the lines and bands of a chart were computed, for its caption (``lines`` names the lines)."""
+def lines_text(replications: int, lines: str = "Lines", lang: str = "en") -> str:
+    """How the lines and bands of a chart were computed, for its caption (``lines`` names the lines), in
+    ``lang``."""
+    if lang == "sv":
+        named = {"Lines": "Linjer", "Line": "Linje", "Right": "Höger"}.get(lines, lines)
+        if replications >= 2:
+            return (f"{named}: medelvärde över replikeringar; band: {BAND[0]:g}:e–{BAND[1]:g}:e percentilen av "
+                    "replikeringarna (95 % av körningarna).")
+        return (f"{named}: en enda replikering, så inget band: en körning visar ingen osäkerhet; kör fler "
+                "replikeringar för att se den.")
     if replications >= 2:
         return f"{lines}: mean over replications; {BAND_TEXT}."
     return (f"{lines}: a single replication, so no band: one run shows none of the uncertainty; run more "

@@ -21,7 +21,8 @@ from matplotlib.figure import Figure
 
 from .bands import band_handles, lines_text, plot_band
 from .shaping import LARGE, SMALL, gap_series, mean_band, n_replications, select
-from .language import outcome_title, tr
+from .language import caption, outcome_title, tr
+from .numbers import missing, quantity
 from .style import (ADOPTION_NOTE, BASELINE_COLOR, SIZE_BAND_LABELS, describe, final_year_text, literal,
                     new_figure, nice_locator, percent_axis, points_axis, save, series_colors, series_linestyles,
                     shade_programmes, share_limits, styled, titles, year_axis)
@@ -64,19 +65,21 @@ def check_baseline(baseline: str, scenarios: Iterable[str]) -> None:
                          f"{', '.join(repr(s) for s in scenarios) or 'none'}")
 
 
-def replications_text(counts: Mapping[str, int]) -> str:
-    """``"5 replications per scenario."``, or each scenario's count when they differ."""
+def replications_text(counts: Mapping[str, int], lang: str = "en") -> str:
+    """``"5 replications per scenario."``, or each scenario's count when they differ (in ``lang``)."""
     values = set(counts.values())
+    sv = lang == "sv"
     if len(values) == 1:
-        return f"{values.pop()} replications per scenario."
-    return "Replications: " + ", ".join(f"{n}: {c}" for n, c in counts.items()) + "."
+        return f"{values.pop()} {'replikeringar per scenario' if sv else 'replications per scenario'}."
+    return ("Replikeringar: " if sv else "Replications: ") + ", ".join(f"{n}: {c}" for n, c in counts.items()) + "."
 
 
 def baseline_label(name: str, baseline: str, labels: Mapping[str, str] | None = None, lang: str = "en") -> str:
     """What the scenario is called (``labels``: e.g. its description, else its name), marked
     ``(baseline)`` if it is the baseline and the label does not say so."""
     label = (labels or {}).get(name, name)
-    return f"{label} {tr('(baseline)', lang)}" if name == baseline and "baseline" not in label.lower() else label
+    return (f"{label} {tr('(baseline)', lang)}" if name == baseline and "baseline" not in label.lower()
+            and tr("baseline", lang) not in label.lower() else label)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -134,9 +137,10 @@ def comparison_diffusion_chart(timeseries_by_scenario: Mapping[str, pd.DataFrame
     ax.set_ylabel(tr("Adoption share, all innovations (%)", lang))
     ax.set_xlabel(tr("Year", lang))
     fewest = min(counts.values())
-    end = final_year_text(bands[baseline]["year"].max())
-    titles(fig, tr(title, lang), f"{replications_text(counts)} Simulated to the {end}.\n{lines_text(fewest)}\n"
-           f"{ADOPTION_NOTE}")
+    end = final_year_text(bands[baseline]["year"].max(), lang)
+    simulated = f"Simulerat till {end}." if lang == "sv" else f"Simulated to the {end}."
+    titles(fig, tr(title, lang), f"{replications_text(counts, lang)} {simulated}\n{lines_text(fewest, lang=lang)}\n"
+           f"{tr(ADOPTION_NOTE, lang)}")
     return fig
 
 
@@ -156,6 +160,12 @@ def comparison_gap_chart(timeseries_by_scenario: Mapping[str, pd.DataFrame], bas
     ax.set_xlabel(tr("Year", lang))
     ax.axhline(0, color="0.4", linewidth=0.9, zorder=1)
     points_axis(ax)
+    if lang == "sv":
+        ax.set_ylabel("Gap: över 100 000 minus under 10 000\n(procentenheter)")
+        titles(fig, title, f"{replications_text(counts, lang)}\nGap = spridningen i kommuner med över 100 000 "
+               "invånare minus den i kommuner under 10 000, beräknat per replikering. "
+               + lines_text(min(counts.values()), lang=lang))
+        return fig
     ax.set_ylabel(f"Gap: {SIZE_BAND_LABELS[LARGE]} minus {SIZE_BAND_LABELS[SMALL]}\n(percentage points)")
     titles(fig, title, f"{replications_text(counts)}\nGap = adoption share of municipalities with over 100 000 "
            "inhabitants minus that of those under 10 000, computed per replication. "
@@ -238,7 +248,7 @@ def _outcome_panels(summaries: pd.DataFrame, names: Sequence[str], shown: Sequen
         value, low, high = (table[c].to_numpy(dtype=float) * scale for c in columns)
         for i, name in enumerate(names):
             if not np.isfinite(value[i]):
-                ax.text(0.02, y[i], "n/a", transform=ax.get_yaxis_transform(), va="center", fontsize=8,
+                ax.text(0.02, y[i], missing(lang), transform=ax.get_yaxis_transform(), va="center", fontsize=8,
                         color="0.5")
                 continue
             has_ci = np.isfinite(low[i]) and np.isfinite(high[i])
@@ -246,7 +256,8 @@ def _outcome_panels(summaries: pd.DataFrame, names: Sequence[str], shown: Sequen
             ax.errorbar(value[i], y[i], xerr=err, fmt="o" if has_ci else "D", color=colors[name],
                         ecolor=colors[name], markersize=7 if name == baseline else 6, elinewidth=1.6, capsize=3,
                         zorder=3, mfc=colors[name] if has_ci else "white", mew=1.5)
-            text = declared.show(value[i] / scale, signed=difference or declared.format == "pp")
+            kind = "pp" if difference and declared.format == "percent" else declared.format
+            text = quantity(value[i] / scale, kind, lang, signed=difference or declared.format == "pp")
             ax.annotate(text, (value[i], y[i]), xytext=(0, 7), textcoords="offset points", ha="center",
                         va="bottom", fontsize=8, color="0.25",
                         bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
@@ -273,15 +284,16 @@ def _outcome_panels(summaries: pd.DataFrame, names: Sequence[str], shown: Sequen
 
 
 def _no_interval_note(summaries: pd.DataFrame, shown: Sequence[str], names: Sequence[str],
-                      columns: Sequence[str]) -> str:
+                      columns: Sequence[str], lang: str = "en") -> str:
     """A caption sentence naming the outcomes shown with a value but no interval (open diamonds), or ``""``."""
     rows = summaries[summaries["outcome"].isin(shown) & summaries["scenario"].isin(names)]
     value, low, high = columns
     bare = rows[rows[value].notna() & (rows[low].isna() | rows[high].isna())]
     if bare.empty:
         return ""
-    which = ", ".join(describe(o).title.lower() for o in sorted(set(bare["outcome"])))
-    return f"Open diamonds: no interval available ({which})."
+    which = ", ".join(outcome_title(o, describe(o).title, lang).lower() for o in sorted(set(bare["outcome"])))
+    return (f"Öppna romber: inget intervall ({which})." if lang == "sv" else
+            f"Open diamonds: no interval available ({which}).")
 
 
 @styled
@@ -299,8 +311,7 @@ def comparison_outcomes_chart(summaries: pd.DataFrame, baseline: str, outcomes: 
     columns = SUMMARY_COLUMNS[2:]
     fig = _outcome_panels(summaries, names, shown, baseline, columns, difference=False, labels=labels, lang=lang)
     title = tr(title, lang)
-    notes = ["Points: mean over replications; bars: 95 % confidence interval of the mean. Dotted line: "
-             "baseline.", _no_interval_note(summaries, shown, names, columns)]
+    notes = [caption("outcomes", lang), _no_interval_note(summaries, shown, names, columns, lang)]
     if absent:
         notes.append(f"Not in the summaries: {', '.join(absent)}.")
     titles(fig, title, "\n".join(n for n in notes if n))
@@ -331,9 +342,7 @@ def comparison_differences_chart(summaries: pd.DataFrame, baseline: str, outcome
     others = [n for n in names if n != baseline]
     fig = _outcome_panels(summaries, others or names, shown, baseline, columns, difference=True, labels=labels,
                           lang=lang)
-    notes = ["Points: mean over replications of the difference to the baseline in the same replication (common "
-             "random numbers); bars: 95 % confidence interval. A bar that crosses the line at 0 is a difference "
-             "the replications cannot tell from none.", _no_interval_note(summaries, shown, others, columns)]
+    notes = [caption("differences", lang), _no_interval_note(summaries, shown, others, columns, lang)]
     default = ("Difference from the baseline" + ("" if baseline.lower() == "baseline" else f" ({baseline})")
                + ", by scenario")
     titles(fig, title or (tr("Difference from the baseline, by scenario", lang) if lang != "en" else default),

@@ -16,7 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .language import tr
+from .language import caption, tr
+from .numbers import quantity
 from .style import BASELINE_COLOR, literal, new_figure, nice_locator, series_colors, styled, titles
 
 FRONTIER_COLOR = "#0072B2"
@@ -55,7 +56,7 @@ def frontier_chart(costs: pd.DataFrame, baseline: str, labels: Mapping[str, str]
             alpha=0.8)
     for a, b in zip(on.itertuples(index=False), list(on.itertuples(index=False))[1:]):
         if np.isfinite(b.icer_msek):
-            ax.annotate(f"{b.icer_msek:,.2f} MSEK", ((a.extra_adoptions + b.extra_adoptions) / 2,
+            ax.annotate(quantity(b.icer_msek, "msek", lang, decimals=2), ((a.extra_adoptions + b.extra_adoptions) / 2,
                                                      (a.incremental_cost_msek + b.incremental_cost_msek) / 2),
                         xytext=(6, -10), textcoords="offset points", fontsize=8, color=FRONTIER_COLOR,
                         fontstyle="italic")
@@ -90,10 +91,5 @@ def frontier_chart(costs: pd.DataFrame, baseline: str, labels: Mapping[str, str]
     ys = costs["incremental_cost_msek"].to_numpy(float)
     top = np.nanmax(np.concatenate([ys, [0.0]]))
     ax.set_ylim(min(np.nanmin(ys), 0.0) - 0.06 * (top or 1.0), top * 1.12 + 1.0)
-    caption = ("Points: mean over paired replications; whiskers: 95 % confidence intervals. Line: the frontier, "
-               "from the baseline through the portfolios no other beats; labels on it: incremental cost per extra "
-               "adoption (MSEK) of moving to the next dearer portfolio. Dominated: another portfolio costs no more "
-               "and adds at least as much. Extendedly dominated: a mix of its neighbours on the frontier adds more "
-               "for the money.")
-    titles(fig, tr(title, lang), caption)
+    titles(fig, tr(title, lang), caption("frontier", lang))
     return fig

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .language import tr
+from .language import caption, tr
 from .style import literal, new_figure, points_axis, series_colors, styled, titles
 
 PANELS = (("county", "County"), ("size_band", "Size band"), ("skr_group", "SKR group"),
@@ -93,9 +93,5 @@ def group_differences_chart(groups: pd.DataFrame, labels: Mapping[str, str] | No
     handles = [Line2D([], [], color=colors[s], marker="o", linestyle="", label=literal(labels.get(s, s)))
                for s in scenarios]
     fig.legend(handles=handles, loc="outside right upper", title=tr("Scenario", lang))
-    titles(fig, tr(title, lang),
-           "Each municipality's share of its applicable innovations adopted at the horizon, averaged over the "
-           "group's municipalities (unweighted); points: mean over replications of the portfolio minus the baseline "
-           "in the same replication; bars: 95 % confidence interval. A lever's target group: the municipalities "
-           "its target admits.")
+    titles(fig, tr(title, lang), caption("groups", lang))
     return fig

@@ -8,6 +8,10 @@ in English and from :data:`OUTCOME_TITLES_SV` in Swedish (:func:`outcome_title`)
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 LANGUAGES = ("en", "sv")
 
 OUTCOME_TITLES_SV = {
@@ -37,6 +41,17 @@ OUTCOME_TITLES_SV = {
     "cost_per_extra_adoption_msek": "Kostnad per extra införande",
 }
 
+#: the outcome catalogue's units (model.outcomes.catalogue) in Swedish
+UNITS_SV = {
+    "share of applicable organisation–innovation pairs": "andel av tillämpliga par organisation–innovation",
+    "share of inhabitants served": "andel av invånarna som verksamheterna betjänar", "years": "år",
+    "pilots": "piloter", "share of finished pilots": "andel av avslutade piloter", "adoptions": "införanden",
+    "share of applicable innovations": "andel av tillämpliga innovationer", "percentage points": "procentenheter",
+    "0–1": "0–1", "nats": "nat", "share of municipalities": "andel av kommunerna",
+    "MSEK over the run": "mnkr under perioden", "organisation–innovation pairs": "par organisation–innovation",
+    "MSEK per organisation–innovation pair": "mnkr per par organisation–innovation",
+}
+
 SWEDISH = {
     # general
     "Year": "År", "Scenario": "Scenario", "baseline": "jämförelsealternativ", "(baseline)": "(jämförelsealternativ)",
@@ -61,6 +76,21 @@ SWEDISH = {
     "In pilot": "I pilot", "Stalled": "Avstannad",
     "Adoption by municipality": "Spridning per kommun",
     "Final adoption share (%)": "Slutlig spridning (%)",
+    "Adoption share: organisations that have adopted, among those the innovation applies to (all innovations: share "
+    "of applicable organisation–innovation pairs).": "Spridning: organisationer som har infört, bland dem "
+    "innovationen gäller (alla innovationer: andel av tillämpliga par organisation–innovation).",
+    "Paired differences from the baseline": "Parade skillnader mot jämförelsealternativet",
+    "Adoption over time by scenario": "Spridning över tid per scenario",
+    "Gap between large and small municipalities by scenario": "Gapet mellan stora och små kommuner per scenario",
+    "Differences by county, size band, SKR group and target group":
+        "Skillnader per län, storleksklass, SKR-grupp och målgrupp",
+    "SustainGov matrix": "SustainGov-matrisen", "Difference from the baseline, animated":
+        "Skillnad mot jämförelsealternativet, animerad",
+    "Adoption over time": "Spridning över tid", "Gap between large and small municipalities":
+        "Gapet mellan stora och små kommuner", "Pilots started, scaled and stalled":
+        "Piloter startade, uppskalade och avstannade",
+    "Adoption by municipality at the horizon": "Spridning per kommun vid horisonten",
+    "Adoption by municipality, animated": "Spridning per kommun, animerad",
     # comparison
     "Adoption over time, by scenario": "Spridning över tid, per scenario",
     "Adoption gap between large and small municipalities, by scenario":
@@ -73,7 +103,7 @@ SWEDISH = {
     "Cost-effectiveness frontier": "Kostnadseffektivitetsfront",
     "Extra adoptions against the baseline (organisation–innovation pairs)":
         "Extra införanden jämfört med jämförelsealternativet (organisation–innovation)",
-    "Incremental cost (MSEK used over the run)": "Merkostnad (MSEK använda under perioden)",
+    "Incremental cost (MSEK used over the run)": "Merkostnad (mnkr använda under perioden)",
     "frontier": "på fronten", "dominated": "dominerad", "extendedly dominated": "utsträckt dominerad",
     "Frontier": "Front", "Dominated": "Dominerad", "Extendedly dominated": "Utsträckt dominerad",
     # groups
@@ -90,9 +120,76 @@ SWEDISH = {
         "SustainGov: genomförbarhet och värde, och vad modellen visar",
     "Feasibility (report)": "Genomförbarhet (rapporten)", "Value (report)": "Värde (rapporten)",
     "unscored": "ej poängsatt",
-    "Extra adoptions per MSEK": "Extra införanden per MSEK",
-    "Change in small–large gap per MSEK (pp)": "Förändring av gapet små–stora per MSEK (procentenheter)",
+    "Extra adoptions per MSEK": "Extra införanden per mnkr",
+    "Change in small–large gap per MSEK (pp)": "Förändring av gapet små–stora per mnkr (procentenheter)",
 }
+
+
+#: chart captions: key -> (English, Swedish)
+CAPTIONS = {
+    "outcomes": ("Points: mean over replications; bars: 95 % confidence interval of the mean. Dotted line: baseline.",
+                 "Punkter: medelvärde över replikeringar; staplar: 95 % konfidensintervall för medelvärdet. Prickad "
+                 "linje: jämförelsealternativet."),
+    "differences": ("Points: mean over replications of the difference to the baseline in the same replication "
+                    "(common random numbers); bars: 95 % confidence interval. A bar that crosses the line at 0 is a "
+                    "difference the replications cannot tell from none.",
+                    "Punkter: medelvärde över replikeringar av skillnaden mot jämförelsealternativet i samma "
+                    "replikering (gemensamma slumptal); staplar: 95 % konfidensintervall. En stapel som korsar linjen "
+                    "vid 0 är en skillnad som replikeringarna inte kan skilja från ingen skillnad."),
+    "frontier": ("Points: mean over paired replications; whiskers: 95 % confidence intervals. Line: the frontier, "
+                 "from the baseline through the portfolios no other beats; labels on it: incremental cost per extra "
+                 "adoption (MSEK) of moving to the next dearer portfolio. Dominated: another portfolio costs no more "
+                 "and adds at least as much. Extendedly dominated: a mix of its neighbours on the frontier adds more "
+                 "for the money.",
+                 "Punkter: medelvärde över parade replikeringar; staplar: 95 % konfidensintervall. Linje: fronten, "
+                 "från jämförelsealternativet genom de portföljer som ingen annan slår; etiketter på den: merkostnad "
+                 "per extra införande (mnkr) för att gå till nästa dyrare portfölj. Dominerad: en annan portfölj "
+                 "kostar högst lika mycket och ger minst lika mycket. Utsträckt dominerad: en blandning av grannarna "
+                 "på fronten ger mer för pengarna."),
+    "groups": ("Each municipality's share of its applicable innovations adopted at the horizon, averaged over the "
+               "group's municipalities (unweighted); points: mean over replications of the portfolio minus the "
+               "baseline in the same replication; bars: 95 % confidence interval. A lever's target group: the "
+               "municipalities its target admits.",
+               "Varje kommuns andel av sina tillämpliga innovationer som är införda vid horisonten, medelvärde över "
+               "gruppens kommuner (oviktat); punkter: medelvärde över replikeringar av portföljen minus "
+               "jämförelsealternativet i samma replikering; staplar: 95 % konfidensintervall. Ett styrmedels "
+               "målgrupp: de kommuner dess target släpper in."),
+    "sustaingov": ("Left: where SustainGov's text places each lever (the report's numeric scores are only in its "
+                   "figures, so none is invented; the rest are unscored). Right: per compared scenario, extra "
+                   "adoptions per MSEK used and the change in the gap between large and small municipalities per "
+                   "MSEK, both against the baseline (below zero: the gap narrows). A scenario with one lever "
+                   "measures that lever; portfolios are shown whole.",
+                   "Vänster: var SustainGovs text placerar varje styrmedel (rapportens numeriska poäng finns bara i "
+                   "dess figurer, så inga hittas på; övriga är ej poängsatta). Höger: per jämfört scenario, extra "
+                   "införanden per använd mnkr och förändringen av gapet mellan stora och små kommuner per mnkr, båda "
+                   "mot jämförelsealternativet (under noll: gapet minskar). Ett scenario med ett styrmedel mäter det "
+                   "styrmedlet; portföljer visas hela."),
+}
+
+
+def caption(key: str, lang: str = "en") -> str:
+    """The caption :data:`CAPTIONS` holds under ``key``, in ``lang``."""
+    return CAPTIONS[key][lang == "sv"]
+
+
+#: the language of the chart being drawn (set by :func:`speaking`), read by what is made inside it and
+#: formats later (tick formatters format at save time, after the chart function has returned)
+_SPOKEN: contextvars.ContextVar[str] = contextvars.ContextVar("chart_language", default="en")
+
+
+def spoken() -> str:
+    """The language of the chart being drawn (``en`` outside :func:`speaking`)."""
+    return _SPOKEN.get()
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Draw in ``lang`` within the block (:func:`model.charts.style.styled` wraps each chart in it)."""
+    token = _SPOKEN.set(lang if lang in LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
 
 
 def check_language(lang: str) -> str:
@@ -105,6 +202,11 @@ def check_language(lang: str) -> str:
 def tr(text: str, lang: str = "en") -> str:
     """``text`` in ``lang``: itself in English, its Swedish entry (or itself, lacking one) in Swedish."""
     return SWEDISH.get(text, text) if lang == "sv" else text
+
+
+def outcome_unit(unit: str, lang: str = "en") -> str:
+    """An outcome's unit (the catalogue's English ``unit``) in ``lang``."""
+    return UNITS_SV.get(unit, unit) if lang == "sv" else unit
 
 
 def outcome_title(name: str, title: str, lang: str = "en") -> str:

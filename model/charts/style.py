@@ -27,7 +27,7 @@ from matplotlib.ticker import Formatter, MaxNLocator
 from ..outcomes.catalogue import ScalarOutcome, outcome
 from ..results import write_with
 from ..world.organisations import SIZE_BANDS
-from .language import tr
+from .language import speaking, spoken, tr
 
 DPI = 150
 
@@ -85,11 +85,21 @@ ADOPTION_NOTE = ("Adoption share: organisations that have adopted, among those t
 
 
 def styled(function: Callable) -> Callable:
-    """Run ``function`` with :data:`STYLE` (rc parameters are read when artists are made, not when drawn)."""
+    """Run ``function`` with :data:`STYLE` (rc parameters are read when artists are made, not when drawn)
+    and in its ``lang`` argument's language (:func:`~model.charts.language.speaking`: tick labels with a
+    decimal comma in Swedish)."""
+
+    import inspect
+
+    signature = inspect.signature(function)
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with matplotlib.rc_context(STYLE):
+        try:
+            lang = signature.bind_partial(*args, **kwargs).arguments.get("lang", "en")
+        except TypeError:
+            lang = "en"
+        with matplotlib.rc_context(STYLE), speaking(lang if isinstance(lang, str) else "en"):
             return function(*args, **kwargs)
 
     return wrapper
@@ -245,6 +255,7 @@ class StepFormatter(Formatter):
 
     def __init__(self, scale: float = 1.0, suffix: str = "", sign: bool = False) -> None:
         self.scale, self.suffix, self.sign, self.decimals = scale, suffix, sign, 0
+        self.lang = spoken()  # the chart's language, as the labels are formatted when the figure is saved
 
     def set_locs(self, locs) -> None:
         """Fix the decimals from the spacing of the ticks about to be labelled."""
@@ -258,7 +269,7 @@ class StepFormatter(Formatter):
         text = signed(v, self.decimals) if self.sign else f"{v:.{self.decimals}f}".replace("-", "\u2212")
         if text in ("\u22120", "\u2212" + f"{0:.{self.decimals}f}"):
             text = text[1:]
-        return text + self.suffix
+        return (text.replace(".", ",") if self.lang == "sv" else text) + self.suffix
 
 
 def percent_axis(ax, axis: str = "y") -> None:

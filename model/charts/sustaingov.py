@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .language import tr
+from .language import caption, tr
 from .style import literal, new_figure, nice_locator, styled, titles
 
 FEASIBILITY = ("lower", "higher")
@@ -83,9 +83,5 @@ def sustaingov_chart(matrix: pd.DataFrame, simulated: pd.DataFrame | None = None
         present = [v for v in VALUE_COLORS if (simulated["value"] == v).any()]
         sim.legend(handles=[Line2D([], [], color=VALUE_COLORS[v], marker="o", linestyle="", label=v) for v in present],
                    title=tr("Value (report)", lang), loc="best")
-    titles(fig, tr(title, lang),
-           "Left: where SustainGov's text places each lever (the report's numeric scores are only in its figures, so "
-           "none is invented; the rest are unscored). Right: per compared scenario, extra adoptions per MSEK used and "
-           "the change in the gap between large and small municipalities per MSEK, both against the baseline "
-           "(below zero: the gap narrows). A scenario with one lever measures that lever; portfolios are shown whole.")
+    titles(fig, tr(title, lang), caption("sustaingov", lang))
     return fig

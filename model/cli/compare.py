@@ -73,9 +73,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if plan.differences:
         print(f"settings differ from the baseline ({len(plan.differences)}, allowed): see comparability.json")
     print(f"-> {folder}")
-    print(f"memo tables: {folder / 'comparison.md'}")
+    from ..report.files import localised
+
+    for lang in dict.fromkeys(("en", args.lang)):  # the Swedish memo lies beside the English one
+        print(f"memo tables: {folder / localised('comparison.md', lang)} (Excel: {localised('comparison.xlsx', lang)})")
     if not args.no_report:
-        print(f"report: {folder / 'report.html'}")
+        print(f"report: {folder / localised('report.html', args.lang)}")
     return 0
 
 

@@ -82,7 +82,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             interval = "(one replication: no interval)" if row["n"] <= 1 else "(no interval)"
         print(f"  {key:24s} {row['mean']:.3f}  {interval}")
     if not args.no_report:
-        print(f"report: {folder / 'report.html'}")
+        from ..report.files import localised
+
+        print(f"report: {folder / localised('report.html', args.lang)}")
     if _ends_the_process():
         # the interpreter's last collections would walk every object of the run (half a second, longer
         # than some of the work): frozen objects are skipped, and the process frees its memory as it ends

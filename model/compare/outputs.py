@@ -21,7 +21,7 @@ from ..names import safe_file_name
 from ..outcomes.catalogue import COMPARED
 from ..outcomes.catalogue import outcome as outcome_of
 from ..outcomes.intervals import mean_interval
-from ..results import write_csv, write_with
+from ..results import write_csv
 
 #: the columns of ``municipalities.parquet`` the differences by group read
 GROUP_COLUMNS = ["replication", "code", "county", "size_band", "skr_group", "adoption_share"]
@@ -92,13 +92,15 @@ def write_comparison_outputs(folder: Path, names: list[str], baseline: str, lang
     """Into ``folder``, whose scenario folders (``names``, each in :func:`model.names.safe_file_name`'s
     sub-folder) are written: ``comparison.csv`` (long, its cost row with the bootstrap interval),
     ``comparison_wide.csv``, ``cost_effectiveness.csv`` (cost per extra adoption of money *used*, with its
-    bootstrap interval, and the frontier), ``differences_by_group.csv`` and ``comparison.md``, all read
+    bootstrap interval, and the frontier), ``differences_by_group.csv``, ``comparison.md`` and
+    ``comparison.xlsx`` (and their Swedish ``.sv`` versions with ``lang`` ``sv``), all read
     from the scenario folders' files. Returns the long table as written."""
-    from ..charts.style import final_year_text, scenario_labels
+    from ..charts.style import scenario_labels
     from ..report.costs import cost_effectiveness
     from ..report.folder import RunFolder
     from ..report.groups import group_differences
-    from ..report.memo import comparison_markdown, wide_table
+    from ..report.memo import wide_table
+    from ..report.memo_files import write_memos
 
     paths = {name: Path(folder) / safe_file_name(name) for name in names}
     folders = {name: RunFolder.read(path) for name, path in paths.items()}
@@ -117,16 +119,9 @@ def write_comparison_outputs(folder: Path, names: list[str], baseline: str, lang
                for n, f in folders.items()}
     groups = group_differences(FinalShares(paths), baseline, targets)
     labels = scenario_labels({n: f.description for n, f in folders.items()})
-    base = folders[baseline]
-    period = (f"simulated {base.start_year}–{base.end_year - 1}, outcomes at the {final_year_text(base.end_year)}"
-              if lang != "sv" else f"simulerat {base.start_year}–{base.end_year - 1}, utfall vid "
-              f"{final_year_text(base.end_year, lang)}")
     write_csv(table, folder / "comparison.csv")
     write_csv(wide_table(table, costs, labels), folder / "comparison_wide.csv")
     write_csv(costs, folder / "cost_effectiveness.csv")
     write_csv(groups, folder / "differences_by_group.csv")
-    text = comparison_markdown(table, costs, baseline, len(replications[baseline]),
-                               base.manifest.get("root_seed"), period, labels, lang,
-                               usage={n: f.usage for n, f in folders.items()})
-    write_with(folder / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_memos(Path(folder), folders, table, costs, baseline, groups, lang)  # comparison.md, .xlsx (and .sv.)
     return table

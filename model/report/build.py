@@ -1,4 +1,5 @@
-"""Writing a folder's report: its charts and maps in the reader's language, then ``report.html``.
+"""Writing a folder's report: its charts and maps in the reader's language, then ``report.html``
+(``report.sv.html`` in Swedish).
 
 :func:`write_report` takes a run's folder (``spridning run``) or a comparison's (``spridning compare``),
 draws what the folder's files support and writes the one self-contained HTML file
@@ -18,7 +19,9 @@ from ..charts.language import check_language
 from ..charts.style import save, scenario_labels
 from ..names import safe_file_name
 from ..results import write_csv
+from .files import chart_folder
 from .folder import BY_YEAR, ComparisonFolder, RunFolder, is_comparison, write_adoption_by_year
+from .memo import memo_labels
 
 REPORT = "report.html"
 
@@ -48,7 +51,7 @@ def run_charts(run: RunFolder, lang: str = "en", redraw: bool = False, gif: bool
     from ..charts.difference_maps import by_year, map_animation
     from ..charts.scenario import folder_charts
 
-    charts = run.path / "charts"
+    charts = chart_folder(run.path, lang)
     made: list[Path] = []
     maps = {}
     if run.by_year is not None and (redraw or not (charts / "map_years.png").exists()):
@@ -103,12 +106,13 @@ def comparison_charts_of(comparison: ComparisonFolder, lang: str = "en", gif: bo
     from .sustaingov import report_matrix, simulated_value
 
     runs, baseline = comparison.runs, comparison.baseline
-    labels = scenario_labels({n: r.description for n, r in runs.items()})
+    costs = comparison.optional("cost_effectiveness.csv")
+    spends = costs is not None and bool((costs.loc[costs["scenario"] == baseline, "budgeted_msek"] > 0).any())
+    labels = memo_labels(scenario_labels({n: r.description for n, r in runs.items()}), baseline, spends, lang)
     programmes = sorted({p[:2] for r in runs.values() for p in r.programmes()})
-    charts = comparison.path / "charts"
+    charts = chart_folder(comparison.path, lang)
     made = comparison_charts({n: _compared_rows(r) for n, r in runs.items()}, comparison.table, charts, baseline,
                              labels=labels, programmes=programmes, lang=lang)
-    costs = comparison.optional("cost_effectiveness.csv")
     if costs is not None:
         _draw(made, charts / "frontier.png", lambda: frontier_chart(costs, baseline, labels, lang))
         levers = {n: [(p.name or p.type, p.type, p.budget_msek_per_year) for p in r.levers] for n, r in runs.items()}
@@ -160,8 +164,10 @@ def _difference_maps(made: list[Path], runs: dict, baseline: str, labels: dict, 
 
 def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif: bool = False,
                  html: bool = True, redraw: bool | None = None) -> Path:
-    """Draw the charts and maps of a results ``folder`` (a run's or a comparison's) in ``lang`` and write
-    ``report.html`` (unless ``html`` is False); return the report's path (or the folder's).
+    """Draw the charts and maps of a results ``folder`` (a run's or a comparison's) in ``lang`` (English
+    into ``charts/``, Swedish into ``charts/sv/``) and write ``report.html`` (``report.sv.html`` in
+    Swedish, beside the English one; not when ``html`` is False) and a comparison's memo files
+    (:func:`model.report.memo_files.write_memos`); return the report's path (or the folder's).
 
     ``outcomes``: a run's :class:`~model.outcomes.collect.Outcomes` (a sequence of them), from which the municipal adoption by
     year is written when the folder lacks it. ``redraw`` (default: when ``lang`` is not English) redraws a
@@ -178,7 +184,15 @@ def write_report(folder: str | Path, lang: str = "en", outcomes: Any = None, gif
     if is_comparison(folder):
         comparison = ComparisonFolder.read(folder).check()
         comparison_charts_of(comparison, lang, gif)
-        return comparison_report(comparison, lang) if html else folder
+        if html:
+            return comparison_report(comparison, lang)
+        costs = comparison.optional("cost_effectiveness.csv")
+        if costs is not None:  # the memo reads ranking.csv, which may be written after the tables
+            from .memo_files import write_memos
+
+            write_memos(folder, comparison.runs, comparison.table, costs, comparison.baseline,
+                        comparison.optional("differences_by_group.csv"), lang)
+        return folder
     run = RunFolder.read(folder).check()
     if outcomes is not None and not (folder / BY_YEAR).exists():
         write_adoption_by_year(folder, list(outcomes))

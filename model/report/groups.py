@@ -49,6 +49,17 @@ def group_label(group_type: str, group: str) -> str:
     return str(group)
 
 
+#: size bands as a reader says them (inhabitants), English and Swedish
+BAND_TEXT = {"<10k": ("under 10 000", "under 10 000"), "10-20k": ("10 000–20 000", "10 000–20 000"),
+             "20-50k": ("20 000–50 000", "20 000–50 000"), "50-100k": ("50 000–100 000", "50 000–100 000"),
+             ">100k": ("over 100 000", "över 100 000")}
+
+
+def band_text(band: str, lang: str = "en") -> str:
+    """A size band in words (``<10k`` -> ``under 10 000``), without the word for inhabitants."""
+    return BAND_TEXT.get(band, (band, band))[lang == "sv"]
+
+
 def _order(group_type: str, groups: Iterable[str]) -> list[str]:
     groups = list(dict.fromkeys(groups))
     fixed = {"size_band": SIZE_BANDS, "skr_group": SKR_GROUPS}.get(group_type)

@@ -22,13 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..charts.language import outcome_title
-from ..charts.style import final_year_text, scenario_label, scenario_labels
+from ..charts.language import outcome_title, tr
+from ..charts.style import final_year_text, scenario_label
 from ..outcomes.catalogue import PRINTED, is_outcome, outcome
 from ..results import write_with
 from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
 from .folder import ComparisonFolder, RunFolder
-from .memo import comparison_markdown
+from .files import chart_folder, localised
+from ..charts.numbers import missing, number, quantity, year
 
 REPORT = "report.html"
 MIME = {".png": "image/png", ".gif": "image/gif"}
@@ -44,7 +45,9 @@ padding:.28rem .55rem;text-align:left;vertical-align:top}th{background:#f3f3f3}t
 font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555}code{background:#f3f3f3;padding:0 .2rem}
-.note{color:#666;font-size:.85rem}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
+.note{color:#666;font-size:.85rem}
+div.headline{background:#f4f8fb;border-left:4px solid #0072b2;padding:.4rem 1.2rem .6rem;margin:.8rem 0 1.2rem;
+font-size:1.02rem}div.headline h2{border:0;margin-top:.6rem;font-size:1.2rem}div.headline li{margin:.35rem 0}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
 @media print{main{max-width:none}nav{display:none}}
 """
 
@@ -72,39 +75,84 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _number(value: Any) -> str:
+#: column heads of the report's tables for the raw names of the files' columns: English, Swedish
+HEADS = {
+    "lever": ("Lever", "Styrmedel"), "type": ("Type", "Typ"), "msek_per_year": ("MSEK a year", "mnkr per år"),
+    "years": ("Years", "År"), "budgeted_msek": ("Budgeted (MSEK)", "Budgeterat (mnkr)"),
+    "target": ("Target", "Målgrupp"), "sustaingov": ("SustainGov IDs", "SustainGov-id"),
+    "placement": ("SustainGov placement", "Placering i SustainGov"), "parameter": ("Parameter", "Parameter"),
+    "value": ("Value", "Värde"), "default": ("Default", "Standardvärde"), "unit": ("Unit", "Enhet"),
+    "meaning": ("Meaning", "Betydelse"), "setting": ("Setting", "Inställning"), "item": ("Item", "Uppgift"),
+    "innovation": ("Innovation", "Innovation"), "applies to": ("Applies to", "Gäller"),
+    "complexity": ("Complexity", "Komplexitet"), "needs infrastructure": ("Needs infrastructure", "Kräver infrastruktur"),
+    "evidence": ("Evidence", "Evidens"), "pilot MSEK": ("Pilot (MSEK)", "Pilot (mnkr)"),
+    "scale MSEK per 10 000": ("Scale-up (MSEK per 10 000)", "Uppskalning (mnkr per 10 000)"),
+    "outcome": ("Outcome", "Utfall"), "mean": ("Mean", "Medelvärde"), "95 % CI": ("95 % CI", "95 % KI"),
+    "95 % of runs": ("95 % of runs", "95 % av körningarna"), "key": ("Key", "Huvudmått"),
+    "year": ("Year", "År"), "scenario": ("Scenario", "Scenario"), "measures": ("Measures", "Mäter"),
+    "lever_types": ("Lever types", "Typer av styrmedel"), "ids": ("SustainGov IDs", "SustainGov-id"),
+    "feasibility": ("Feasibility (report)", "Genomförbarhet (rapporten)"), "value_": ("Value", "Värde"),
+    "extra_adoptions_per_msek": ("Extra adoptions per MSEK", "Extra införanden per mnkr"),
+    "gap_pp_per_msek": ("Change in small–large gap per MSEK (pp)", "Förändring av gapet per mnkr (p.e.)"),
+    "incremental_cost_msek": ("Incremental cost (MSEK)", "Merkostnad (mnkr)"),
+}
+
+
+def head(column: Any, lang: str = "en") -> str:
+    """A table's column head: :data:`HEADS`'s words for a file's raw column name, else the name made
+    readable (``placed_msek`` -> ``Placed (MSEK)``)."""
+    name = str(column)
+    if name in HEADS:
+        return HEADS[name][lang == "sv"]
+    words = name.replace("_msek", " (MSEK)").replace("_", " ").strip()
+    return tr(words[:1].upper() + words[1:], lang)
+
+
+def _is_year(column: Any) -> bool:
+    return "year" in str(column).lower() and "per_year" not in str(column) and "years_" not in str(column)
+
+
+def _number(value: Any, lang: str = "en", column: Any = "") -> str:
     if isinstance(value, bool) or value is None:
-        return _esc("—" if value is None else str(value).lower())
+        return _esc(missing(lang) if value is None else str(value).lower())
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
-            return "—"
+            return missing(lang)
+        if _is_year(column) and float(value).is_integer():
+            return year(value)  # a calendar year is never grouped: 2026, not 2,026
         if isinstance(value, float) and not value.is_integer():
-            return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
-        return f"{value:,.0f}"
+            return number(value, 3 if abs(value) < 1 else 2, lang)
+        return number(value, 0, lang)
     return _esc(value)
 
 
-def table(rows: Iterable[Mapping[str, Any]] | pd.DataFrame, limit: int = 400) -> str:
-    """An HTML table of ``rows`` (dicts or a frame); numbers right-aligned, at most ``limit`` rows."""
+def table(rows: Iterable[Mapping[str, Any]] | pd.DataFrame, limit: int = 400, lang: str = "en") -> str:
+    """An HTML table of ``rows`` (dicts or a frame); readable column heads (:func:`head`), numbers
+    right-aligned in ``lang``'s notation, calendar years ungrouped, columns with no value in any row left
+    out; at most ``limit`` rows."""
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if frame.empty:
         return ""
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    frame = frame.loc[:, [c for c in frame.columns if not frame[c].isna().all()]]
+    heads = "".join(f"<th>{_esc(head(c, lang))}</th>" for c in frame.columns)
     body = []
     for row in frame.head(limit).itertuples(index=False):
         cells = []
-        for value in row:
+        for column, value in zip(frame.columns, row):
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            cells.append(f"<td class='n'>{_number(value)}</td>" if numeric else f"<td>{_number(value)}</td>")
+            text = _number(value, lang, column)
+            cells.append(f"<td class='n'>{text}</td>" if numeric else f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = (f"<p class='note'>{len(frame) - limit} more rows in the CSV file.</p>" if len(frame) > limit else "")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    return f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
-def image(path: Path, alt: str) -> str:
-    """A figure with the image at ``path`` embedded as a data URI ("" when the file is absent)."""
+def image(path: Path, alt: str, lang: str = "en") -> str:
+    """A figure with the image at ``path`` embedded as a data URI ("" when the file is absent); ``alt``,
+    its caption, in ``lang`` (:func:`~model.charts.language.tr`)."""
     if not path.is_file() or path.suffix.lower() not in MIME:
         return ""
+    alt = tr(alt, lang)
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return (f"<figure><img alt='{_esc(alt)}' src='data:{MIME[path.suffix.lower()]};base64,{data}'>"
             f"<figcaption>{_esc(alt)} <span class='note'>({_esc(path.name)})</span></figcaption></figure>")
@@ -112,13 +160,15 @@ def image(path: Path, alt: str) -> str:
 
 def _inline(text: str) -> str:
     text = _esc(text)
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    text = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", text)
+    return re.sub(r"(?<![*\w])\*([^*]+)\*(?![*\w])", r"<em>\1</em>", text)
 
 
 def markdown(text: str, shift: int = 1) -> str:
-    """The Markdown ``comparison.md`` uses (headings, paragraphs, pipe tables) as HTML; headings move down
-    ``shift`` levels."""
-    out, rows = [], []
+    """The Markdown ``comparison.md`` uses (headings, paragraphs, bullet lists, pipe tables, ``**bold**``,
+    ``*italic*``, ``code``) as HTML; headings move down ``shift`` levels."""
+    out, rows, items = [], [], []
 
     def flush() -> None:
         if rows:
@@ -127,11 +177,17 @@ def markdown(text: str, shift: int = 1) -> str:
                        + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in body)
                        + "</tbody></table>")
             rows.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
 
     for line in text.splitlines():
         if line.startswith("|"):
             cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
             rows.append(cells)
+            continue
+        if line.startswith("- "):
+            items.append(line[2:])
             continue
         flush()
         if line.startswith("#"):
@@ -144,16 +200,19 @@ def markdown(text: str, shift: int = 1) -> str:
 
 
 def _page(title: str, lead: str, sections: list[tuple[str, str, str]], lang: str) -> str:
+    """The page; ``lead`` is HTML (the headline of a comparison, a run's description)."""
     nav = "".join(f"<a href='#{key}'>{_esc(name)}</a>" for key, name, body in sections if body)
     parts = "".join(f"<section id='{key}'><h2>{_esc(name)}</h2>{body}</section>" for key, name, body in sections
                     if body)
     made = datetime.now().astimezone().isoformat(timespec="seconds")
+    foot = (f"spridning-rapport, skriven {made}. Fristående: varje bild är inbäddad." if lang == "sv" else
+            f"spridning report, written {made}. Self-contained: every image is embedded.")
     return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<link rel='icon' href='data:,'>"
             f"<title>{_esc(title)}</title><style>{CSS}</style></head><body><main>"
-            f"<h1>{_esc(title)}</h1><p class='lead'>{_esc(lead)}</p><nav>{nav}</nav>{parts}"
-            f"<p class='note'>spridning report, written {made}. Self-contained: every image is embedded.</p>"
+            f"<h1>{_esc(title)}</h1>{lead}<nav>{nav}</nav>{parts}"
+            f"<p class='note'>{foot}</p>"
             "</main></body></html>\n")
 
 
@@ -163,11 +222,12 @@ def _outcomes_table(run: RunFolder, lang: str) -> str:
         if not is_outcome(r["outcome"]) or "." in r["outcome"]:
             continue
         o = outcome(r["outcome"])
-        interval = f"{o.show(r['ci95_low'])} – {o.show(r['ci95_high'])}" if r["ci95_low"] == r["ci95_low"] else "—"
-        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": o.show(r["mean"]), "95 % CI": interval,
-                     "95 % of runs": f"{o.show(r['run_p2.5'])} – {o.show(r['run_p97.5'])}",
+        show = lambda v, o=o: quantity(v, o.format, lang)  # noqa: E731  (one notation per language)
+        interval = f"{show(r['ci95_low'])} – {show(r['ci95_high'])}" if r["ci95_low"] == r["ci95_low"] else "—"
+        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": show(r["mean"]), "95 % CI": interval,
+                     "95 % of runs": f"{show(r['run_p2.5'])} – {show(r['run_p97.5'])}",
                      "key": "●" if o.name in PRINTED else ""})
-    return table(rows)
+    return table(rows, lang=lang)
 
 
 def assumptions(run: RunFolder, lang: str) -> str:
@@ -179,24 +239,27 @@ def assumptions(run: RunFolder, lang: str) -> str:
                f"{run.replications} {'replikeringar' if lang == 'sv' else 'replications'}.</p>")
     levers = lever_rows(run)
     out.append(f"<h3>{_t('levers', lang)}</h3>")
-    out.append(table(levers) if levers else f"<p>{_t('no_levers', lang)}</p>")
+    out.append(table(levers, lang=lang) if levers else f"<p>{_t('no_levers', lang)}</p>")
     if levers:
         total = resolved.get("budget_msek_per_year")
-        out.append(f"<p>Budgeted over the simulated years: {run.budgeted():,.0f} MSEK"
-                   + (f"; portfolio budget {total:g} MSEK a year" if total is not None else "") + ".</p>")
+        sv = lang == "sv"
+        out.append(f"<p>{'Budgeterat under de simulerade åren' if sv else 'Budgeted over the simulated years'}: "
+                   f"{number(run.budgeted(), 0, lang)} {'mnkr' if sv else 'MSEK'}"
+                   + (f"; {'portföljens budget' if sv else 'portfolio budget'} {number(total, 0, lang)} "
+                      f"{'mnkr per år' if sv else 'MSEK a year'}" if total is not None else "") + ".</p>")
     found = events(resolved)
     if found:
-        out += [f"<h3>{_t('events', lang)}</h3>", table(found)]
-    out += [f"<h3>{_t('parameters', lang)}</h3>", table(changed_parameters(resolved)) or
+        out += [f"<h3>{_t('events', lang)}</h3>", table(found, lang=lang)]
+    out += [f"<h3>{_t('parameters', lang)}</h3>", table(changed_parameters(resolved), lang=lang) or
             f"<p>{_t('none_changed', lang)}</p>"]
     settings = changed_settings(resolved)
     if settings:
-        out += [f"<h3>{_t('settings', lang)}</h3>", table(settings)]
-    out += [f"<h3>{_t('innovations', lang)}</h3>", table(innovation_rows(resolved))]
+        out += [f"<h3>{_t('settings', lang)}</h3>", table(settings, lang=lang)]
+    out += [f"<h3>{_t('innovations', lang)}</h3>", table(innovation_rows(resolved), lang=lang)]
     return "".join(out)
 
 
-def usage(run: RunFolder) -> str:
+def usage(run: RunFolder, lang: str = "en") -> str:
     """``lever_usage.csv`` as a table (means over replications where it has them); "" when absent."""
     frame = run.usage
     if frame is None or frame.empty:
@@ -208,12 +271,14 @@ def usage(run: RunFolder) -> str:
                    and pd.api.types.is_numeric_dtype(frame[c])]
         if keys and numeric:
             frame = frame.groupby(keys, as_index=False, sort=False)[numeric].mean()
-    note = "<p class='note'>From lever_usage.csv" + (" (means over replications)." if "replication" in
-                                                     run.usage.columns else ".") + "</p>"
-    return note + table(frame.round(3))
+    means = "replication" in run.usage.columns
+    note = (("<p class='note'>Ur lever_usage.csv" + (" (medelvärden över replikeringar)." if means else ".")) if
+            lang == "sv" else ("<p class='note'>From lever_usage.csv" + (" (means over replications)." if means else
+                                                                         "."))) + "</p>"
+    return note + table(frame.round(3), lang=lang)
 
 
-def provenance(run: RunFolder) -> str:
+def provenance(run: RunFolder, lang: str = "en") -> str:
     """Seeds, versions, the hash of the resolved scenario, the file and wall time of one run."""
     m = run.manifest
     rows = [{"item": "scenario", "value": run.name}, {"item": "scenario file", "value": m.get("scenario_file")},
@@ -225,11 +290,11 @@ def provenance(run: RunFolder) -> str:
             {"item": "wall time (s)", "value": str(m.get("wall_seconds"))}]
     rows += [{"item": k, "value": v} for k, v in (m.get("versions") or {}).items()]
     notes = m.get("notes") or []
-    return table(rows) + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes)
+    return table(rows, lang=lang) + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes)
 
 
-def _charts(folder: Path, names: Iterable[tuple[str, str]]) -> str:
-    return "".join(image(folder / name, alt) for name, alt in names)
+def _charts(folder: Path, names: Iterable[tuple[str, str]], lang: str = "en") -> str:
+    return "".join(image(folder / name, alt, lang) for name, alt in names)
 
 
 RUN_CHARTS = (("diffusion.png", "Adoption over time"), ("diffusion_by_size_band.png", "Adoption by municipality size"),
@@ -238,69 +303,83 @@ RUN_CHARTS = (("diffusion.png", "Adoption over time"), ("diffusion_by_size_band.
 RUN_MAPS = (("map.png", "Adoption by municipality at the horizon"),
             ("map_years.png", "Adoption by municipality over the years"),
             ("map_animation.gif", "Adoption by municipality, animated"))
+COMPARISON_CHARTS = (("comparison_differences.png", "Paired differences from the baseline"),
+                     ("comparison_outcomes.png", "Outcomes by scenario"),
+                     ("comparison_diffusion.png", "Adoption over time by scenario"),
+                     ("comparison_gap.png", "Gap between large and small municipalities by scenario"))
 
 
-def _write(folder: Path, text: str) -> Path:
-    return write_with(folder / REPORT, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+def _write(folder: Path, text: str, lang: str) -> Path:
+    """Write ``text`` as the folder's report in ``lang`` (``report.html``, ``report.sv.html``)."""
+    return write_with(folder / localised(REPORT, lang), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def run_report(run: RunFolder, lang: str = "en") -> Path:
-    """Write a run folder's ``report.html`` and return its path."""
-    charts = run.path / "charts"
+    """Write a run folder's ``report.html`` (``report.sv.html`` in Swedish) and return its path."""
+    charts = chart_folder(run.path, lang)
     sections = [("outcomes", _t("outcomes", lang), _outcomes_table(run, lang)),
                 ("assumptions", _t("assumptions", lang), assumptions(run, lang)),
-                ("charts", _t("charts", lang), _charts(charts, RUN_CHARTS)),
-                ("maps", _t("maps", lang), _charts(charts, RUN_MAPS)),
-                ("usage", _t("usage", lang), usage(run)),
-                ("provenance", _t("provenance", lang), provenance(run))]
+                ("charts", _t("charts", lang), _charts(charts, RUN_CHARTS, lang)),
+                ("maps", _t("maps", lang), _charts(charts, RUN_MAPS, lang)),
+                ("usage", _t("usage", lang), usage(run, lang)),
+                ("provenance", _t("provenance", lang), provenance(run, lang))]
     label = scenario_label(run.name, run.description)
     lead = (f"{run.name}: {run.description}" if run.description else run.name)
-    return _write(run.path, _page(f"{label} — spridning", lead, sections, lang))
+    return _write(run.path, _page(f"{label} — spridning", f"<p class='lead'>{_esc(lead)}</p>", sections, lang), lang)
+
+
+def _maps(charts: Path, labels: dict[str, str], lang: str) -> str:
+    sv = lang == "sv"
+    out = ""
+    for p in sorted(charts.glob("difference_*.png")):
+        stem = p.stem[len("difference_"):]
+        over = stem.endswith("_years")
+        name = stem[: -len("_years")] if over else stem
+        what = tr("Difference from the baseline by municipality", lang)
+        out += image(p, f"{what}: {labels.get(name, name)}" + ((", över åren" if sv else ", over the years")
+                                                               if over else ""), lang)
+    return out + "".join(image(p, "Difference from the baseline, animated", lang)
+                         for p in sorted(charts.glob("difference_*.gif")))
 
 
 def comparison_report(comparison: ComparisonFolder, lang: str = "en") -> Path:
-    """Write a comparison folder's ``report.html`` (rewriting ``comparison.md`` in ``lang``); return its path."""
+    """Write a comparison folder's ``report.html`` (``report.sv.html`` in Swedish), the headline first,
+    rewriting ``comparison.md`` and ``comparison.xlsx`` (and, in Swedish, their ``.sv`` versions beside
+    them); return its path."""
+    from .memo_files import write_memos
+
     runs, baseline = comparison.runs, comparison.baseline
-    base = runs[baseline]
-    labels = scenario_labels({n: r.description for n, r in runs.items()})
-    charts = comparison.path / "charts"
+    charts = chart_folder(comparison.path, lang)
     costs = comparison.optional("cost_effectiveness.csv")
-    memo = ""
+    sv = lang == "sv"
     if costs is not None:
-        period = (f"simulated {base.start_year}–{base.end_year - 1}, outcomes at the {final_year_text(base.end_year)}"
-                  if lang != "sv" else f"simulerat {base.start_year}–{base.end_year - 1}, utfall vid "
-                  f"{final_year_text(base.end_year, lang)}")
-        text = comparison_markdown(comparison.table, costs, baseline, base.replications,
-                                   base.manifest.get("root_seed"), period, labels, lang,
-                                   usage={n: r.usage for n, r in runs.items()})
-        write_with(comparison.path / "comparison.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-        memo = markdown(text.split("\n", 1)[1], shift=1)
-    maps = "".join(image(p, f"Difference from the baseline by municipality: {p.stem[len('difference_'):]}"
-                         .replace("_years", ", over the years")) for p in sorted(charts.glob("difference_*.png")))
-    maps += "".join(image(p, "Difference from the baseline, animated") for p in sorted(charts.glob("difference_*.gif")))
+        written = write_memos(comparison.path, runs, comparison.table, costs, baseline,
+                              comparison.optional("differences_by_group.csv"), lang)
+        labels = written.labels
+        lead_md = "\n".join(["## " + ("Svaret på en minut" if sv else "In one minute"), ""] + written.top)
+        lead = f"<div class='headline'>{markdown(lead_md, shift=0)}</div>"
+        memo = markdown(written.text.split("\n".join(written.top), 1)[-1], shift=0)  # the tables after it
+    else:
+        from ..charts.style import scenario_labels
+
+        labels, lead, memo = scenario_labels({n: r.description for n, r in runs.items()}), "", ""
     per_scenario = "".join(
         f"<details{' open' if name == baseline else ''}><summary>{_esc(labels[name])} (<code>{_esc(name)}</code>)"
-        f"{' — baseline' if name == baseline else ''}</summary>{assumptions(run, lang)}"
-        f"<h3>{_t('provenance', lang)}</h3>{provenance(run)}"
-        + (f"<h3>{_t('usage', lang)}</h3>{usage(run)}" if run.usage is not None else "") + "</details>"
+        f"</summary>{assumptions(run, lang)}"
+        f"<h3>{_t('provenance', lang)}</h3>{provenance(run, lang)}"
+        + (f"<h3>{_t('usage', lang)}</h3>{usage(run, lang)}" if run.usage is not None else "") + "</details>"
         for name, run in runs.items())
+    sustaingov = comparison.optional("sustaingov.csv")
     sections = [
-        ("comparison", _t("comparison", lang), memo + _charts(charts, (
-            ("comparison_differences.png", "Paired differences from the baseline"),
-            ("comparison_outcomes.png", "Outcomes by scenario"),
-            ("comparison_diffusion.png", "Adoption over time by scenario"),
-            ("comparison_gap.png", "Gap between large and small municipalities by scenario")))),
-        ("frontier", _t("frontier", lang), _charts(charts, (("frontier.png", "Cost-effectiveness frontier"),))),
+        ("comparison", _t("comparison", lang), memo + _charts(charts, COMPARISON_CHARTS, lang)),
+        ("frontier", _t("frontier", lang), _charts(charts, (("frontier.png", "Cost-effectiveness frontier"),), lang)),
         ("groups", _t("groups", lang), _charts(charts, (("differences_by_group.png",
-                                                          "Differences by county, size band, SKR group and target group"),))),
-        ("maps", _t("maps", lang), maps),
-        ("sustaingov", _t("sustaingov", lang), _charts(charts, (("sustaingov.png", "SustainGov matrix"),))
-         + (table(comparison.optional("sustaingov.csv").round(4)) if comparison.optional("sustaingov.csv") is not None
-            else "")),
+                                                          "Differences by county, size band, SKR group and target group"),),
+                                               lang)),
+        ("maps", _t("maps", lang), _maps(charts, labels, lang)),
+        ("sustaingov", _t("sustaingov", lang), _charts(charts, (("sustaingov.png", "SustainGov matrix"),), lang)
+         + (table(sustaingov.round(4), lang=lang) if sustaingov is not None else "")),
         ("scenarios", _t("scenarios", lang), per_scenario),
     ]
-    title = ("Jämförelse av portföljer" if lang == "sv" else "Comparison of portfolios") + " — spridning"
-    lead = (f"{len(runs) - 1} scenario(s) against {labels[baseline]} ({baseline}), on common random numbers."
-            if lang != "sv" else f"{len(runs) - 1} scenario(er) mot {labels[baseline]} ({baseline}), med gemensamma "
-            "slumptal.")
-    return _write(comparison.path, _page(title, lead, sections, lang))
+    title = ("Jämförelse av portföljer" if sv else "Comparison of portfolios") + " — spridning"
+    return _write(comparison.path, _page(title, lead, sections, lang), lang)

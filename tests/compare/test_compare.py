@@ -109,8 +109,8 @@ def test_comparison_outputs_for_memos_costs_and_groups(tmp_path, capsys):
     memo = (out / "comparison.md").read_text(encoding="utf-8")
     for heading in ("## Diffusion", "## Equality", "## Durability", "## Cost"):
         assert heading in memo
-    assert "Budgeted (MSEK)" in memo and "Cost per extra adoption, MSEK (95 % CI)" in memo
+    assert "Budgeted (MSEK)" in memo and "MSEK per extra adoption (95 % CI)" in memo
     used = f"{costs.loc['teams', 'used_msek']:,.0f}"
-    assert f"| Teams (`teams`) | 1,800 | {used} |" in memo
+    assert f"| Teams | 1,800 | {used} |" in memo and "## In one minute" in memo
     for chart in ("frontier.png", "differences_by_group.png", "difference_teams.png", "difference_teams_years.png"):
         assert (out / "charts" / chart).is_file()

@@ -18,7 +18,7 @@ def test_unplaced_money_is_stated_per_portfolio_with_its_reason_and_lever():
              "mixed": pd.concat([_usage("peer_review", 100, 40, 0), _usage("networks", 50, 0, 0)]),
              "full": _usage("networks", 50, 0, 0)}
     lines = unplaced_lines(usage, {"teams": "Change teams in Norrland"})
-    assert lines[0] == "**Money that could not be placed** (mean per replication, lever_usage.csv):"
+    assert lines[1] == "**Money that could not be placed** (mean per replication, lever_usage.csv):"
     assert "- **Change teams in Norrland**: 235 of 300 MSEK unplaced: 235 found no taker (change_teams: 235)" in lines
     assert "- **mixed**: 40.00 of 150 MSEK unplaced: 40.00 beyond the operator's capacity (peer_review: 40.00)" in lines
     assert "- **full**: all 50.00 MSEK placed" in lines
