@@ -170,10 +170,11 @@ class FolderWriter:
     a row group of each Parquet file and the small aggregates: each run's scalar outcomes, its MSEK per lever
     (for the manifest) and the sum of the municipalities' adoption per quarter (for the maps)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, final: Path | None = None) -> None:
         from .charts.shaping import MunicipalAdoption
 
         self.folder = Path(folder)
+        self.final = Path(final) if final is not None else None  # where the user will find it (messages)
         self.files: dict[str, ParquetAppender | CsvAppender] = {}
         self.summaries: list[dict[str, float]] = []
         self.lever_money: list[pd.DataFrame] = []
@@ -240,12 +241,12 @@ class FolderWriter:
 
             maps = {"map_years.png": year_maps(by_year, results.scenario.name)} if by_year is not None else {}
             charts = _drawn(lambda: folder_charts(out, out / "charts", title=results.scenario.name, extra=maps),
-                            getattr(results, "folder", None))
+                            self.final or getattr(results, "folder", None))
         write_json(manifest(results, source, workers, self.usage_summary()), out / "manifest.json")
         if charts and report:  # the self-contained report of the folder, last (model.report)
             from .report.build import write_report
 
-            _drawn(lambda: write_report(out, lang=report), getattr(results, "folder", None))
+            _drawn(lambda: write_report(out, lang=report), self.final or getattr(results, "folder", None))
 
 
 def _drawn(draw: Callable[[], Any], folder: Path | None) -> bool:
@@ -340,7 +341,7 @@ def write_folder(results: ScenarioResults, out: Path, source: str | None = None,
     complete or not at all); with ``charts``, also ``report.html`` in the language ``report`` (None: no
     report)."""
     with atomic_folder(out) as tmp:
-        writer = FolderWriter(tmp)
+        writer = FolderWriter(tmp, out)
         try:
             for r, outcome in enumerate(results.outcomes):
                 writer.add(folder_parts(outcome, r))
@@ -368,7 +369,8 @@ def run_to_folder(scenario: Scenario, out: Path | None = None, replications: int
         results = run_scenario(scenario, replications, seed, workers, progress)
         return results, write_folder(results, folder, source, workers, charts, report)
     with atomic_folder(folder) as tmp:
-        results = stream_replications(scenario, tmp, replications, seed, workers, source, progress, charts, report)
+        results = stream_replications(scenario, tmp, replications, seed, workers, source, progress, charts, report,
+                                      final=folder)
     results.folder = folder
     return results, folder
 
@@ -377,7 +379,8 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
                         workers: int | None = None, source: str | None = None, progress: bool = True,
                         charts: bool = True, report: str | None = "en", label: str | None = None,
                         by_year: bool | None = None, draws: Sequence[Scenario] = (),
-                        make: Callable[..., StreamedResults] = StreamedResults) -> StreamedResults:
+                        make: Callable[..., StreamedResults] = StreamedResults, final: Path | None = None
+                        ) -> StreamedResults:
     """Run the replications (default: the scenario's, from root ``seed``, default the scenario's) and write
     their results folder into the (temporary) folder ``tmp`` as they finish (:class:`FolderWriter`), then
     its tables, manifest and (``charts``, ``report``, ``by_year``: :meth:`FolderWriter.finish`) charts.
@@ -386,11 +389,11 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
     draw's values), each draw runs the replications on the same seeds, numbered draw by draw (run *i* is
     draw ``i // replications``). The results are ``make(scenario, summaries, seed, seconds, tmp)``. On an
     error or Ctrl-C the streamed files' temporary files are removed. Progress is labelled ``label``
-    (default: the scenario's name)."""
+    (default: the scenario's name); messages name the folder as ``final`` (where it will be, once renamed)."""
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     variants = list(draws) or [scenario]
-    writer = FolderWriter(tmp)
+    writer = FolderWriter(tmp, final)
     try:
         start = time.perf_counter()
         with _progress_bar(reps * len(variants), label or scenario.name, progress) as bar:

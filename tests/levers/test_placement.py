@@ -19,7 +19,8 @@ TEAMS = ROOT / "scenarios" / "lever_change_teams.yaml"
 
 def _variant(tmp_path: Path, name: str, target: str, budget: int = 60, extra: str = "") -> Path:
     """lever_change_teams.yaml with another target block (and budget)."""
-    text = TEAMS.read_text(encoding="utf-8")
+    text = TEAMS.read_text(encoding="utf-8")  # it extends the shipped baseline, named absolutely from tmp_path
+    text = text.replace("extends: baseline.yaml", f"extends: {TEAMS.parent / 'baseline.yaml'}")
     text = text.replace("budget_msek_per_year: 30 ", f"budget_msek_per_year: {budget} ")
     head, _, _ = text.partition("    target:\n")
     path = tmp_path / f"{name}.yaml"
