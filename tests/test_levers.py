@@ -250,7 +250,7 @@ def test_budget_is_budget_times_active_years_and_splits_into_used_and_unplaced(b
     assert list(per_year.index) == [2026, 2027, 2028, 2029, 2030]
     assert np.allclose(per_year.to_numpy(), 200)
     assert out.summary["budget_msek"] == pytest.approx(1000, rel=1e-12)
-    parts = usage[["used_msek", "unplaced_capacity_msek", "unplaced_no_taker_msek"]].sum(1)
+    parts = usage[["used_msek", "unplaced_capacity_msek", "unplaced_no_taker_msek"]].sum(axis=1)
     assert np.allclose(parts, usage["budget_msek"])
     assert out.summary["spend_msek"] == pytest.approx(usage["used_msek"].sum())
     assert out.spend["msek"].sum() == pytest.approx(out.summary["spend_msek"])
@@ -348,7 +348,7 @@ def test_portfolio_over_budget(tmp_path, capsys):
     text = (MINIMAL + "budget_msek_per_year: 200\nlevers:\n"
             "  - type: peer_review\n    budget_msek_per_year: 100\n"
             "  - type: change_teams\n    budget_msek_per_year: 150\n    start_year: 2028\n")
-    message = bad(tmp_path, capsys, text, "levers: portfolio spends 250 MSEK/year, over the budget of 200",
+    message = bad(tmp_path, capsys, text, "budget_msek_per_year: portfolio spends 250 MSEK/year, over the budget of 200",
                   "2028-2030")
     assert "2026" not in message.split("over the budget")[1]
     # within budget when the levers do not overlap in time

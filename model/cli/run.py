@@ -77,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for key in PRINTED:
         row = summary.loc[key]
         if row["ci95_low"] == row["ci95_low"]:  # not NaN: at least two replications
-            interval = f"(95% CI {row['ci95_low']:.3f}-{row['ci95_high']:.3f})"
+            interval = f"(95 % CI {row['ci95_low']:.3f} to {row['ci95_high']:.3f})"
         else:
             interval = "(one replication: no interval)" if row["n"] <= 1 else "(no interval)"
         print(f"  {key:24s} {row['mean']:.3f}  {interval}")

@@ -194,9 +194,11 @@ def _check_budget(params_list: list[LeverParams], first: int, end: int, budget: 
     if not over:
         return []
     worst = max(over.values())
-    return [Problem(("levers",), f"portfolio spends {worst:g} MSEK/year, over the budget of {budget:g} "
-                    f"(budget_msek_per_year) in {_year_span(sorted(over))}; lower the levers' "
-                    "budget_msek_per_year, shift their start_year/duration_years, or raise the budget")]
+    # named at the budget's own line: in a file that extends another, that is where the user changed it
+    return [Problem(("budget_msek_per_year",), f"portfolio spends {worst:g} MSEK/year, over the budget of "
+                    f"{budget:g} in {_year_span(sorted(over))}; lower the levers' budget_msek_per_year, shift "
+                    "their start_year/duration_years, or raise the budget (a file that extends another restates "
+                    "`levers:` whole to change them: lists replace the parent's)")]
 
 
 def _year_span(years: list[int]) -> str:

@@ -287,6 +287,7 @@ def unplaced_lines(usage: Mapping[str, pd.DataFrame | None], labels: Mapping[str
     scenario names to their lever_usage frames (None or without those columns: not reported); [] when
     nothing was unplaced."""
     labels, sv, parts = dict(labels or {}), lang == "sv", []
+    money = unit("msek", lang)
     why = {"unplaced_capacity_msek": ("beyond the operator's capacity", "utöver operatörens kapacitet"),
            "unplaced_no_taker_msek": ("found no taker", "fann ingen mottagare")}
     for name, frame in usage.items():
@@ -298,17 +299,17 @@ def unplaced_lines(usage: Mapping[str, pd.DataFrame | None], labels: Mapping[str
         budget = float(by_lever["budget_msek"].sum())
         if lost < 0.5:
             if budget > 0:
-                parts.append(f"- **{labels.get(name, name)}**: " + (f"alla {_msek(budget, lang)} MSEK placerade" if sv
-                                                                    else f"all {_msek(budget)} MSEK placed"))
+                parts.append(f"- **{labels.get(name, name)}**: " + (f"alla {_msek(budget, lang)} {money} placerade" if sv
+                                                                    else f"all {_msek(budget)} {money} placed"))
             continue
         reasons = []
         for column, words in why.items():
-            levers = by_lever[column][by_lever[column] >= 0.5]
+            levers = by_lever[column][by_lever[column] >= 0.005]  # every lever that left any
             if len(levers):
                 reasons.append(f"{_msek(float(levers.sum()), lang)} {words[sv]} ("
                                + ", ".join(f"{lever}: {_msek(float(v), lang)}" for lever, v in levers.items()) + ")")
         parts.append(f"- **{labels.get(name, name)}**: {_msek(lost, lang)} {'av' if sv else 'of'} "
-                     f"{_msek(budget, lang)} MSEK {'oplacerade' if sv else 'unplaced'}: " + "; ".join(reasons))
+                     f"{_msek(budget, lang)} {money} {'oplacerade' if sv else 'unplaced'}: " + "; ".join(reasons))
     if not any("unplaced" in p or "oplacerade" in p for p in parts):
         return []
     head = ("**Pengar som inte kunde placeras** (medel per replikering, lever_usage.csv):" if sv else

@@ -23,7 +23,7 @@ def test_unplaced_money_is_stated_per_portfolio_with_its_reason_and_lever():
     assert "- **mixed**: 40.00 of 150 MSEK unplaced: 40.00 beyond the operator's capacity (peer_review: 40.00)" in lines
     assert "- **full**: all 50.00 MSEK placed" in lines
     sv = unplaced_lines(usage, lang="sv")
-    assert "- **teams**: 235 av 300 MSEK oplacerade: 235 fann ingen mottagare (change_teams: 235)" in sv
+    assert "- **teams**: 235 av 300 mnkr oplacerade: 235 fann ingen mottagare (change_teams: 235)" in sv
 
 
 def test_nothing_is_said_when_all_money_was_placed():
