@@ -73,12 +73,12 @@ def ranking_table(runs: Mapping[str, pd.DataFrame], baseline: str) -> pd.DataFra
     ``share_best``: share of units in which the scenario is best (ties shared equally among the tied);
     ``share_beats_baseline``: share in which it is strictly better than the baseline (NaN for the baseline).
     Units where an outcome is undefined (NaN) for any scenario are left out of that outcome; ``n`` is the
-    units counted."""
+    units counted. Outcomes the tables do not have are left out."""
     by_draw = "draw" in runs[baseline].columns
     rows = []
     for outcome in COMPARED:
         better = outcome_of(outcome).better
-        if better is None:
+        if better is None or outcome not in runs[baseline].columns:
             continue
         values = pd.DataFrame({name: (reps.groupby("draw")[outcome].mean() if by_draw else
                                       reps[outcome].reset_index(drop=True)) for name, reps in runs.items()})
