@@ -76,20 +76,22 @@ class SetsAlso(argparse.Action):
 def add_uncertainty(parser: argparse.ArgumentParser) -> None:
     """``--ensemble FILE``, ``--point`` and ``--draws N``: how ``run`` and ``compare`` treat the calibrated
     parameters (:func:`posterior_for`)."""
-    parser.add_argument("--ensemble", metavar="FILE", help="posterior ensemble from `spridning calibrate` "
-                        "(default: the shipped posterior, model/data/posterior/): one replication set per "
-                        "parameter draw, on the same seeds (--reps is then per draw)")
+    parser.add_argument("--ensemble", metavar="FILE", help="another posterior ensemble (from `spridning "
+                        "calibrate`) than the shipped one: one replication set per parameter draw, on the same "
+                        "seeds (--reps is then per draw)")
     parser.add_argument("--point", action="store_true", help="run at the scenario's parameter values (the "
                         "posterior medians unless it sets them), not over the posterior ensemble")
-    parser.add_argument("--draws", type=positive_int, metavar="N", help="posterior draws to run (default: "
-                        "the scenario's replications spread over the posterior's draws, e.g. 40 x 1)")
+    parser.add_argument("--draws", type=positive_int, metavar="N", help="posterior draws to run: the "
+                        "replications (--reps or the scenario's) are spread over them (default: one draw per "
+                        "replication, up to the posterior's draws; e.g. 40 replications: 40 draws x 1)")
 
 
 def posterior_for(args: argparse.Namespace, scenario):
     """The ensemble ``scenario`` runs over (:class:`model.calibrate.ensemble.Ensemble`, its
     ``spec.replications`` per draw), or None for its point values: ``--ensemble FILE`` (its first
     ``--draws`` draws, ``--reps`` or the file's replications per draw), else the shipped posterior
-    (:func:`model.calibrate.ensemble.default_posterior`) unless ``--point`` or ``uncertainty: point``.
+    (:func:`model.calibrate.ensemble.default_posterior`: ``--reps`` or the scenario's replications spread
+    over ``--draws`` or as many draws) unless ``--point`` or ``uncertainty: point``.
     Notes on stderr say which; InputError (exit 2) for a conflict or a bad file."""
     import sys
 
@@ -106,7 +108,7 @@ def posterior_for(args: argparse.Namespace, scenario):
         ensemble = loaded.__class__(loaded.path, loaded.spec.model_copy(update={
             "draws": loaded.draws[:n], "replications": args.reps or loaded.spec.replications}), loaded.where)
     else:
-        ensemble = default_posterior(scenario, None, args.draws, args.reps, point=args.point)
+        ensemble = default_posterior(scenario, args.reps, args.draws, point=args.point)
         if ensemble is None and not args.point and scenario.uncertainty != "point":
             print(f"{scenario.name}: sets every calibrated parameter itself: runs at its point values",
                   file=sys.stderr)
