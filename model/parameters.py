@@ -293,6 +293,12 @@ class Calibrated:
 def _read_posterior(folder: Path) -> dict[str, tuple[float, float, float]]:
     """``posterior_summary.csv``'s ``parameters.*`` rows: name -> (median, 2.5 %, 97.5 % quantile)."""
     path = folder / "posterior_summary.csv"
+    if not path.is_file():  # only before the first `make posterior` (a checkout's package data is complete)
+        import warnings
+
+        warnings.warn(f"{path} is missing: the fitted parameters keep their assumed defaults; regenerate it "
+                      "with `make posterior`", stacklevel=2)
+        return {}
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))

@@ -65,10 +65,24 @@ def ship(fit: Path, posterior: Path = POSTERIOR) -> list[str]:
     done = [f"{posterior}: {len(summary)} fitted parameters, {len(draws)} draws"]
     local = summary[~summary.path.str.startswith("parameters.")]
     if len(local):
-        scenario = Path(manifest["scenario_file"])
+        scenario = _here(manifest["scenario_file"])
         set_scenario_values(scenario, {p: float(f"{m:.3g}") for p, m in zip(local.path, local["median"])})
         done.append(f"{scenario}: {', '.join(local.path)} at their posterior medians")
     return done
+
+
+def _here(path: str) -> Path:
+    """A path the fit recorded, as in this checkout: relative to the current folder when inside it, else
+    the file of that name under ``scenarios/`` or ``model/data/observed/`` here (a fit made in another
+    checkout), else as recorded."""
+    recorded = Path(path)
+    try:
+        return recorded.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        for folder in (Path("scenarios"), Path("model/data/observed")):
+            if (folder / recorded.name).is_file():
+                return folder / recorded.name
+    return recorded
 
 
 def source_note(manifest: dict[str, Any], summary: pd.DataFrame, draws: int) -> str:
@@ -85,7 +99,8 @@ The calibration whose posterior medians are the defaults of the parameters it fi
 
 - calibration file: `{manifest.get('calibration_file')}` (seed {given.get('seed')}, budget: at most
   {budget.get('runs')} runs, {budget.get('population')} per generation, {budget.get('generations')} generations)
-- fitted scenario: `{manifest.get('scenario_file')}`; observed data: `{manifest.get('observed_file')}`
+- fitted scenario: `{_here(manifest.get('scenario_file', ''))}`; observed data:
+  `{_here(manifest.get('observed_file', ''))}`
 - fit: {manifest.get('stop_reason')}; {manifest.get('generations')} generations, {manifest.get('runs')} runs;
   targets met {manifest.get('targets_met')} of {manifest.get('targets')}
 - produced {manifest.get('created')} by spridning {manifest.get('version')}; shipped
