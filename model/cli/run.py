@@ -73,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                           charts=not args.no_charts, report=None if args.no_report else args.lang)
             folder = out
     summary = results.summary.set_index("outcome")
-    over = f" ({over_runs(results)})" if ensemble is not None else " (point values: --point)"
+    over = f" ({over_runs(results)})" if ensemble is not None else " (at point values)"
     print(f"{scenario.name}: {results.runs} runs{over} in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:
         row = summary.loc[key]
