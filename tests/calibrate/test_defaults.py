@@ -153,3 +153,28 @@ def test_ship_writes_event_values_and_keeps_comments(tmp_path):
     assert "relaxes: {capacity: 0.75, social_proof: 0.5}   # shares" in text
     with pytest.raises(InputError, match="cannot find events.x.pressure"):
         set_scenario_values(path, {"events.x.pressure": 0.1})
+
+
+@pytest.mark.slow
+def test_run_uses_the_posterior_by_default_and_point_opts_out(tmp_path, capsys):
+    import json
+
+    from model.cli import main
+
+    base = str(ROOT / "scenarios/baseline.yaml")
+    common = ["--reps", "2", "--workers", "1", "--no-charts", "--quiet"]
+    assert main(["run", base, *common, "--out", str(tmp_path / "post"), "--set", "parameters.retry_rate=0.2"]) == 0
+    out = capsys.readouterr()
+    assert "baseline: 2 runs (over 2 posterior draws × 1 replication)" in out.out
+    assert "not drawn, the scenario sets them: parameters.retry_rate" in out.err
+    manifest = json.loads((tmp_path / "post" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["ensemble"]["over"] == "over 2 posterior draws × 1 replication"
+    assert manifest["ensemble"]["fixed_by_scenario"] == ["parameters.retry_rate"]
+    draws = manifest["ensemble"]["draws"]
+    assert len(draws) == 2 and draws[0] != draws[1] and "parameters.retry_rate" not in draws[0]
+    assert list(pd.read_csv(tmp_path / "post" / "replications.csv")["draw"]) == [0, 1]
+    assert main(["run", base, *common, "--out", str(tmp_path / "point"), "--point"]) == 0
+    assert "baseline: 2 runs (at point values)" in capsys.readouterr().out
+    assert "ensemble" not in json.loads((tmp_path / "point" / "manifest.json").read_text(encoding="utf-8"))
+    assert main(["run", base, *common, "--out", str(tmp_path / "bad"), "--point", "--draws", "2"]) == 2
+    assert "--point: runs at the scenario's values; not with --draws" in capsys.readouterr().err
