@@ -294,16 +294,6 @@ def ensemble_runs(path: str | Path, replications: int | None = None) -> Iterator
                            "longer runs scenarios through run_scenario); the results would ignore it")
 
 
-def note(ensemble: Ensemble, per_draw: int | None) -> None:
-    """One line on stderr: how many draws and runs per draw the ensemble gives, and the calibrated
-    parameters the scenario fixes itself."""
-    reps = per_draw or ensemble.spec.replications
-    print(f"{ensemble.path}: {over_text(len(ensemble.draws), reps)} (common random numbers across draws)",
-          file=sys.stderr)
-    if ensemble.fixed:
-        print(f"{ensemble.path}: not drawn, the scenario sets them: {', '.join(ensemble.fixed)}", file=sys.stderr)
-
-
 def over_text(draws: int, per_draw: int) -> str:
     """``over 40 posterior draws × 1 replication``: what the manifest and summaries say."""
     return f"over {draws} posterior draws × {per_draw} replication{'s' if per_draw != 1 else ''}"

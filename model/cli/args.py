@@ -92,10 +92,10 @@ def posterior_for(args: argparse.Namespace, scenario):
     ``--draws`` draws, ``--reps`` or the file's replications per draw), else the shipped posterior
     (:func:`model.calibrate.ensemble.default_posterior`: ``--reps`` or the scenario's replications spread
     over ``--draws`` or as many draws) unless ``--point`` or ``uncertainty: point``.
-    Notes on stderr say which; InputError (exit 2) for a conflict or a bad file."""
+    A note on stderr names the calibrated parameters the scenario sets itself; InputError (exit 2) for a conflict or a bad file."""
     import sys
 
-    from ..calibrate.ensemble import default_posterior, load_ensemble, note
+    from ..calibrate.ensemble import default_posterior, load_ensemble
     from ..errors import InputError
 
     if args.point and (args.ensemble or args.draws):
@@ -112,6 +112,7 @@ def posterior_for(args: argparse.Namespace, scenario):
         if ensemble is None and not args.point and scenario.uncertainty != "point":
             print(f"{scenario.name}: sets every calibrated parameter itself: runs at its point values",
                   file=sys.stderr)
-    if ensemble is not None:
-        note(ensemble, None)
+    if ensemble is not None and ensemble.fixed:
+        print(f"{scenario.name}: note: not drawn from the posterior, the scenario sets them: "
+              f"{', '.join(ensemble.fixed)}", file=sys.stderr)
     return ensemble

@@ -62,6 +62,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
+    if ensemble is not None:
+        from ..calibrate.ensemble import over_text
+
+        print(f"{over_text(len(ensemble.draws), ensemble.spec.replications)} per scenario, paired across scenarios")
+    else:
+        print("at point values (--point or uncertainty: point): replications paired across scenarios")
     print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
     print(ranking_lines(folder / "ranking.csv", plan.baseline))
     if plan.differences:

@@ -166,7 +166,7 @@ def test_run_uses_the_posterior_by_default_and_point_opts_out(tmp_path, capsys):
     assert main(["run", base, *common, "--out", str(tmp_path / "post"), "--set", "parameters.retry_rate=0.2"]) == 0
     out = capsys.readouterr()
     assert "baseline: 2 runs (over 2 posterior draws × 1 replication)" in out.out
-    assert "not drawn, the scenario sets them: parameters.retry_rate" in out.err
+    assert "baseline: note: not drawn from the posterior, the scenario sets them: parameters.retry_rate" in out.err
     manifest = json.loads((tmp_path / "post" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["ensemble"]["over"] == "over 2 posterior draws × 1 replication"
     assert manifest["ensemble"]["fixed_by_scenario"] == ["parameters.retry_rate"]
