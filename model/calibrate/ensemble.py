@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
