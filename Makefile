@@ -12,7 +12,7 @@ LOCK := requirements/py$(PYVER).lock
 MARK ?= not slow
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-all golden docs lock bench clean dashboard
+.PHONY: setup demo test test-all golden docs posterior lock bench clean dashboard
 
 $(BIN)/.installed: pyproject.toml $(wildcard $(LOCK))
 	@test -n "$(PYVER)" || { echo "make setup: '$(PYTHON)' does not run; give a Python 3.11 or newer: make setup PYTHON=python3.12" >&2; exit 2; }
@@ -59,6 +59,13 @@ golden: setup
 docs: setup
 	$(BIN)/python tests/test_docs.py --write
 	$(BIN)/python -m model.levers.listing --write
+
+# Refit the shipped calibration and ship its posterior (model/data/posterior/, the parameters' defaults and
+# the default ensemble; docs/calibration.md "Calibrated by default"), then the docs. Resumes if interrupted.
+# `make posterior WORKERS=2` to limit the processes. Afterwards: `make golden` (the default runs change).
+posterior: setup
+	$(BIN)/python -m model.calibrate.ship --fit $(if $(WORKERS),--workers $(WORKERS))
+	$(MAKE) --no-print-directory docs
 
 # Re-resolve requirements/py3.11.lock and py3.12.lock (uv, in a throwaway venv). Pins already in a lock are kept;
 # `make lock UPGRADE=1` moves every package to the newest version pyproject.toml allows.

@@ -8,11 +8,19 @@ by ``python tests/test_docs.py --write`` from :func:`markdown_table`) and the se
 table, so they can never disagree.
 
 Rates are per quarter (the model's time step) unless the unit says otherwise.
+
+Calibrated by default: the parameters the shipped calibration fits (``calibrations/welfare_technology.yaml``)
+take as default their posterior median, read from ``model/data/posterior/welfare_technology/
+posterior_summary.csv`` (:data:`POSTERIOR`; written by ``make posterior``, see its ``SOURCE.md``). The
+numbers written in the table below for them are the values assumed before the calibration, kept as
+provenance; :data:`CALIBRATED` holds each one's median and 95 % interval.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,66 @@ PARAMETERS: tuple[Parameter, ...] = (
        "000 L2836-2843 (big change comes through legislation or strong external pressure); value: assumption",
        "events"),
 )
+
+#: the shipped posterior whose medians are the defaults of the parameters it fits (see the module docstring)
+POSTERIOR = Path(__file__).parent / "data" / "posterior" / "welfare_technology"
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """One fitted parameter of the shipped posterior: its median (the default) and 95 % interval."""
+
+    name: str
+    median: float
+    low: float
+    high: float
+    assumed: float  # the default before the calibration (the table's number)
+
+
+def _read_posterior(folder: Path) -> dict[str, tuple[float, float, float]]:
+    """``posterior_summary.csv``'s ``parameters.*`` rows: name -> (median, 2.5 %, 97.5 % quantile)."""
+    path = folder / "posterior_summary.csv"
+    if not path.is_file():  # only before the first `make posterior` (a checkout's package data is complete)
+        import warnings
+
+        warnings.warn(f"{path} is missing: the fitted parameters keep their assumed defaults; regenerate it "
+                      "with `make posterior`", stacklevel=2)
+        return {}
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        return {r["path"].removeprefix("parameters."): (float(r["median"]), float(r["q2_5"]), float(r["q97_5"]))
+                for r in rows if r["path"].startswith("parameters.")}
+    except (OSError, KeyError, ValueError) as exc:  # a broken installation, not a user's input
+        raise RuntimeError(f"{path}: cannot read the shipped posterior ({exc}); reinstall spridning or "
+                           "regenerate it with `make posterior`") from None
+
+
+def _calibrate(table: tuple[Parameter, ...]) -> tuple[tuple[Parameter, ...], dict[str, Calibrated]]:
+    """``table`` with each fitted parameter's default at its posterior median (3 significant digits) and its
+    provenance in ``source``, and the fitted parameters."""
+    fitted = _read_posterior(POSTERIOR)
+    unknown = sorted(set(fitted) - {p.name for p in table})
+    if unknown:
+        raise RuntimeError(f"{POSTERIOR}/posterior_summary.csv fits unknown parameters: {', '.join(unknown)}")
+    out, calibrated = [], {}
+    for p in table:
+        if p.name in fitted:
+            median, low, high = fitted[p.name]
+            value = round(median) if p.integer else float(f"{median:.3g}")
+            evidence = p.source if p.source != ASSUMPTION else ""
+            evidence = evidence.replace("; value: assumption", "").replace("value: assumption", "").strip("; ")
+            source = (f"{evidence + '; ' if evidence else ''}value: posterior median of the welfare_technology "
+                      f"calibration (95 % interval {low:.3g} – {high:.3g}; assumed before: {p.default:g}; "
+                      "model/data/posterior/welfare_technology/SOURCE.md)")
+            calibrated[p.name] = Calibrated(p.name, value, low, high, assumed=p.default)
+            p = replace(p, default=value, source=source)
+        out.append(p)
+    return tuple(out), calibrated
+
+
+#: the fitted parameters of the shipped posterior, by name (their defaults in PARAMETERS are its medians)
+PARAMETERS, CALIBRATED = _calibrate(PARAMETERS)
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 

@@ -140,6 +140,10 @@ class Scenario(Checked):
     parameters: Parameters = Field(default_factory=Parameters)  # type: ignore[valid-type]
     innovations: list[Innovation] = Field(min_length=1)
     budget_msek_per_year: float | None = Field(None, ge=0.0, le=100_000.0)
+    #: how run, compare and robust treat the parameters the shipped calibration fits: ``posterior`` runs over
+    #: the shipped posterior ensemble (:func:`model.calibrate.ensemble.default_posterior`), ``point`` keeps
+    #: their values (the command-line ``--point`` does the same)
+    uncertainty: Literal["posterior", "point"] = "posterior"
     #: the levers, validated once by :func:`parse_scenario` into each lever's parameter object
     #: (:class:`model.levers.base.LeverParams`); the model builds its levers from these
     levers: list[Any] = Field(default_factory=list)

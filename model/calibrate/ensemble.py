@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from pydantic import Field, field_validator
 from ..batch import ScenarioResults, StreamedResults, stream_replications
 from ..errors import Checked, InputError, validate_mapping
 from ..outcomes.collect import Outcomes
+from ..parameters import CALIBRATED, POSTERIOR
 from ..processes import imap_indexed
 from ..results import atomic_folder, summary_table, write_json
 from ..runner import default_workers, replication_seed, replication_seeds, run
@@ -83,6 +83,8 @@ class Ensemble:
     path: str
     spec: EnsembleFile
     where: SourceMap
+    #: calibrated parameters the scenario sets itself (not drawn: :func:`default_posterior`)
+    fixed: tuple[str, ...] = ()
 
     @property
     def draws(self) -> list[dict[str, float]]:
@@ -147,6 +149,8 @@ class _Draws:
             "replications": runs,
             "ensemble": {"file": self.ensemble.path if self.ensemble else None,
                          "calibration": self.ensemble.spec.calibration if self.ensemble else None,
+                         "over": over_text(runs // self.per_draw, self.per_draw),
+                         "fixed_by_scenario": list(self.ensemble.fixed) if self.ensemble else [],
                          "draws": self.ensemble.draws if self.ensemble else [],
                          "replications_per_draw": self.per_draw},
             "replication_seeds": [{"run": d * self.per_draw + r, "draw": d, "draw_replication": r,
@@ -289,8 +293,55 @@ def ensemble_runs(path: str | Path, replications: int | None = None) -> Iterator
                            "longer runs scenarios through run_scenario); the results would ignore it")
 
 
-def note(ensemble: Ensemble, per_draw: int | None) -> None:
-    """One line on stderr: how many draws and runs per draw the ensemble gives."""
-    reps = per_draw or ensemble.spec.replications
-    print(f"{ensemble.path}: {len(ensemble.draws)} parameter draws x {reps} replications each "
-          f"(common random numbers across draws)", file=sys.stderr)
+def over_text(draws: int, per_draw: int) -> str:
+    """``over 40 posterior draws × 1 replication``: what the manifest and summaries say."""
+    return f"over {draws} posterior draws × {per_draw} replication{'s' if per_draw != 1 else ''}"
+
+
+#: the shipped posterior ensemble (``make posterior`` writes it; see its folder's SOURCE.md)
+SHIPPED = POSTERIOR / "ensemble.yaml"
+
+
+def spread(total: int, available: int, draws: int | None = None, per_draw: int | None = None) -> tuple[int, int]:
+    """``(draws, replications per draw)`` for a scenario of ``total`` replications over a posterior of
+    ``available`` draws: the first ``min(available, total)`` draws, ``max(1, total // draws)`` replications
+    each, so the runs stay about the scenario's replications; ``draws`` (``--draws``) and ``per_draw``
+    (``--reps``) replace either. InputError when ``draws`` is more than the posterior has."""
+    if draws is not None and draws > available:
+        raise InputError(f"--draws {draws}: the posterior has {available} draws; give at most {available}")
+    n = draws or min(available, total)
+    return n, per_draw or max(1, total // n)
+
+
+def default_posterior(scenario: Scenario, total: int | None = None, draws: int | None = None,
+                      per_draw: int | None = None, point: bool = False) -> Ensemble | None:
+    """The shipped posterior ensemble (:data:`SHIPPED`) as ``scenario`` runs over it by default, or None
+    when the scenario runs at its point values: ``point`` (``--point``), ``uncertainty: point`` in the file,
+    or every calibrated parameter set by the scenario. Its draws set only the calibrated parameters the
+    scenario leaves at their calibrated default (:data:`model.parameters.CALIBRATED`, the posterior
+    medians); the others are in ``fixed``. ``total`` replications (default: the scenario's) are spread over
+    the draws by :func:`spread`; the result's ``spec.replications`` is the replications per draw."""
+    if point or scenario.uncertainty == "point":
+        return None
+    return restricted(load_ensemble(SHIPPED), scenario, total or scenario.replications, draws, per_draw)
+
+
+def restricted(ensemble: Ensemble, scenario: Scenario, total: int, draws: int | None = None,
+               per_draw: int | None = None) -> Ensemble | None:
+    """``ensemble`` cut to the draws and replications of :func:`spread` and to the calibrated parameters
+    ``scenario`` leaves at their default (None when it sets them all)."""
+    params = scenario.parameters
+    free, fixed = [], []
+    for key in ensemble.draws[0]:
+        name = key.removeprefix("parameters.")
+        calibrated = CALIBRATED.get(name)
+        if key.startswith("parameters.") and calibrated and getattr(params, name) == calibrated.median:
+            free.append(key)
+        else:
+            fixed.append(key)
+    if not free:
+        return None
+    n, reps = spread(total, len(ensemble.draws), draws, per_draw)
+    spec = ensemble.spec.model_copy(update={"replications": reps,
+                                            "draws": [{k: d[k] for k in free} for d in ensemble.draws[:n]]})
+    return Ensemble(ensemble.path, spec, ensemble.where, fixed=tuple(fixed))

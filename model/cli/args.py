@@ -71,3 +71,48 @@ class SetsAlso(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None) -> None:
         for name in (self.dest, *self.also):
             setattr(namespace, name, True)
+
+
+def add_uncertainty(parser: argparse.ArgumentParser) -> None:
+    """``--ensemble FILE``, ``--point`` and ``--draws N``: how ``run`` and ``compare`` treat the calibrated
+    parameters (:func:`posterior_for`)."""
+    parser.add_argument("--ensemble", metavar="FILE", help="another posterior ensemble (from `spridning "
+                        "calibrate`) than the shipped one: one replication set per parameter draw, on the same "
+                        "seeds (--reps is then per draw)")
+    parser.add_argument("--point", action="store_true", help="run at the scenario's parameter values (the "
+                        "posterior medians unless it sets them), not over the posterior ensemble")
+    parser.add_argument("--draws", type=positive_int, metavar="N", help="posterior draws to run: the "
+                        "replications (--reps or the scenario's) are spread over them (default: one draw per "
+                        "replication, up to the posterior's draws; e.g. 40 replications: 40 draws x 1)")
+
+
+def posterior_for(args: argparse.Namespace, scenario):
+    """The ensemble ``scenario`` runs over (:class:`model.calibrate.ensemble.Ensemble`, its
+    ``spec.replications`` per draw), or None for its point values: ``--ensemble FILE`` (its first
+    ``--draws`` draws, ``--reps`` or the file's replications per draw), else the shipped posterior
+    (:func:`model.calibrate.ensemble.default_posterior`: ``--reps`` or the scenario's replications spread
+    over ``--draws`` or as many draws) unless ``--point`` or ``uncertainty: point``.
+    A note on stderr names the calibrated parameters the scenario sets itself; InputError (exit 2) for a conflict or a bad file."""
+    import sys
+
+    from ..calibrate.ensemble import default_posterior, load_ensemble
+    from ..errors import InputError
+
+    if args.point and (args.ensemble or args.draws):
+        raise InputError(f"--point: runs at the scenario's values; not with {'--ensemble' if args.ensemble else '--draws'}")
+    if args.ensemble:
+        loaded = load_ensemble(args.ensemble)
+        n = min(args.draws or len(loaded.draws), len(loaded.draws))
+        if args.draws and args.draws > len(loaded.draws):
+            raise InputError(f"--draws {args.draws}: {args.ensemble} has {len(loaded.draws)} draws")
+        ensemble = loaded.__class__(loaded.path, loaded.spec.model_copy(update={
+            "draws": loaded.draws[:n], "replications": args.reps or loaded.spec.replications}), loaded.where)
+    else:
+        ensemble = default_posterior(scenario, args.reps, args.draws, point=args.point)
+        if ensemble is None and not args.point and scenario.uncertainty != "point":
+            print(f"{scenario.name}: sets every calibrated parameter itself: runs at its point values",
+                  file=sys.stderr)
+    if ensemble is not None and ensemble.fixed:
+        print(f"{scenario.name}: note: not drawn from the posterior, the scenario sets them: "
+              f"{', '.join(ensemble.fixed)}", file=sys.stderr)
+    return ensemble

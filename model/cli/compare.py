@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .args import positive_int, seed
+from .args import add_uncertainty, positive_int, posterior_for, seed
 from .gif import animation_request, gif_size
 
 
@@ -26,8 +26,7 @@ def add_parser(sub) -> None:
                         "horizon_years, world, innovations, parameters, mechanisms, a path such as "
                         "parameters.p_external, or all); the differences are reported")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--ensemble", metavar="FILE", help="posterior ensemble from `spridning calibrate`: every "
-                   "scenario runs one replication set per parameter draw, on the same seeds (--reps per draw)")
+    add_uncertainty(p)
     p.add_argument("--lang", choices=("en", "sv"), default="en",
                    help="language of comparison.md, the charts and the report (default: en)")
     p.add_argument("--no-charts", "--no-report", dest="no_report", action="store_true",
@@ -58,8 +57,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for line in placement_lines(scenario, path):  # money that cannot be placed, before the runs
             print(line, file=sys.stderr)
     runs: dict = {}
-    if getattr(args, "ensemble", None):
-        runs = ensemble_runner(args.ensemble, args.reps)
+    baseline = plan.scenarios[plan.baseline][0]
+    ensemble = posterior_for(args, baseline)  # the baseline's draws and replications pair every scenario
+    if ensemble is not None:
+        runs = ensemble_runner(ensemble, restrict=not args.ensemble)
     inputs = [path for _, path in plan.scenarios.values()] + [e for e in [getattr(args, "ensemble", None)] if e]
     with claim(args.out, "compare", default=default_folder("comparison"), overwrite=args.overwrite,
                inputs=inputs) as out:
@@ -69,7 +70,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
                                      "cost_per_extra_adoption_msek"])]
     wide = view.pivot(index="scenario", columns="outcome", values="mean")
+    if ensemble is not None:
+        from ..calibrate.ensemble import over_text
+
+        print(f"{over_text(len(ensemble.draws), ensemble.spec.replications)} per scenario, paired across scenarios")
+    else:
+        print("at point values (--point or uncertainty: point): replications paired across scenarios")
     print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
+    print(ranking_lines(folder / "ranking.csv", plan.baseline))
     if plan.differences:
         print(f"settings differ from the baseline ({len(plan.differences)}, allowed): see comparability.json")
     print(f"-> {folder}")
@@ -82,20 +90,41 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def ensemble_runner(path: str, per_draw: int | None) -> dict:
+def ranking_lines(path: Path, baseline: str, outcome: str = "final_adoption") -> str:
+    """In how many units (posterior draws, or replications at point values) each scenario ranks first on
+    ``outcome`` and beats ``baseline``, from the comparison's ``ranking.csv``."""
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    rows = table[table.outcome == outcome]
+    n, units = int(rows.n.iloc[0]), rows.units.iloc[0]
+    lines = [f"{outcome}: share of {n} {units} in which each is best / beats {baseline}:"]
+    for r in rows.itertuples():
+        beats = "" if r.scenario == baseline else f" / {r.share_beats_baseline:.0%}"
+        lines.append(f"  {r.scenario:32s} {r.share_best:.0%}{beats}")
+    return "\n".join(lines)
+
+
+def ensemble_runner(ensemble, restrict: bool = False) -> dict:
     """What :func:`model.compare.run_comparison` needs to stream each scenario's runs over the posterior
-    ensemble in ``path`` (``per_draw`` replications per draw; default: the file's): its ``stream``, and
-    the ensemble's content for the key that tells a finished scenario of this comparison from another's.
-    InputError for a bad file, before anything runs."""
+    ``ensemble`` (:class:`model.calibrate.ensemble.Ensemble`; its ``spec.replications`` per draw): its
+    ``stream``, and the ensemble's draws for the key that tells a finished scenario of this comparison from
+    another's. ``restrict`` (the shipped posterior): each scenario's draws set only the calibrated
+    parameters it leaves at their default (:func:`model.calibrate.ensemble.restricted`)."""
     import hashlib
+    import json
 
-    from ..calibrate.ensemble import load_ensemble, stream_ensemble
+    from ..calibrate.ensemble import restricted, stream_ensemble
 
-    ensemble = load_ensemble(path)
+    per_draw, n = ensemble.spec.replications, len(ensemble.draws)
 
     def stream(scenario, tmp, replications, seed, workers, source, progress, label):
-        return stream_ensemble(scenario, ensemble, tmp, per_draw, seed, workers, source, progress, label,
+        own = restricted(ensemble, scenario, n * per_draw, n, per_draw) if restrict else ensemble
+        if own is None:  # it sets every calibrated parameter: its values in every draw
+            own = ensemble.__class__(ensemble.path, ensemble.spec.model_copy(
+                update={"draws": [{} for _ in ensemble.draws]}), ensemble.where, fixed=tuple(ensemble.draws[0]))
+        return stream_ensemble(scenario, own, tmp, per_draw, seed, workers, source, progress, label,
                                charts=False, report=None, by_year=True)
 
-    content = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    content = hashlib.sha256(json.dumps(ensemble.draws, sort_keys=True).encode()).hexdigest()
     return dict(stream=stream, key_extra={"ensemble": content, "per_draw": per_draw})

@@ -26,6 +26,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="validate the experiment and show what would run")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--point", action="store_true", help="an experiment without 'worlds' runs in one world (the "
+                   "portfolios' values), not over the shipped posterior's draws")
     p.set_defaults(func=cmd_robust)
     return p
 
@@ -36,7 +38,7 @@ def cmd_robust(args: argparse.Namespace) -> int:
 
     if execution_conflict(args):
         return 2
-    plan = load_experiment(args.experiment)
+    plan = load_experiment(args.experiment, point=args.point)
     if args.check:
         return _show_plan(plan, args)
     from ..folders import claim

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 
-from .args import SetsAlso, override, positive_int, seed
+from .args import SetsAlso, add_uncertainty, override, positive_int, posterior_for, seed
 
 
 def add_parser(sub) -> None:
@@ -24,8 +23,7 @@ def add_parser(sub) -> None:
     run.add_argument("--set", type=override, action="append", metavar="PATH=VALUE",
                      help="override a scenario value, e.g. --set parameters.p_external=0.05")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.add_argument("--ensemble", metavar="FILE", help="posterior ensemble from `spridning calibrate`: one "
-                     "replication set per parameter draw, on the same seeds (--reps is then per draw)")
+    add_uncertainty(run)
     run.add_argument("--lang", choices=("en", "sv"), default="en",
                      help="language of report.html and its charts (default: en)")
     run.add_argument("--no-charts", action=SetsAlso, also=("no_report",), help="skip the PNG charts and report.html")
@@ -61,19 +59,26 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for line in placement_lines(scenario, args.scenario):  # money that cannot be placed, before the run
         print(line, file=sys.stderr)
-    ensemble = nullcontext()
-    if getattr(args, "ensemble", None):
-        from ..calibrate.ensemble import ensemble_runs
-
-        ensemble = ensemble_runs(args.ensemble, args.reps)
+    ensemble = posterior_for(args, scenario)
     inputs = [args.scenario] + ([args.ensemble] if getattr(args, "ensemble", None) else [])
     with claim(args.out, "run", default=default_folder(scenario.name), overwrite=args.overwrite,
-               inputs=inputs) as out, ensemble:
-        results, folder = run_to_folder(scenario, out, args.reps, args.seed, args.workers, source=args.scenario,
-                                        progress=not args.quiet, charts=not args.no_charts,
-                                        report=None if args.no_report else args.lang)
+               inputs=inputs) as out:
+        if ensemble is None:
+            results, folder = run_to_folder(scenario, out, args.reps, args.seed, args.workers,
+                                            source=args.scenario, progress=not args.quiet,
+                                            charts=not args.no_charts, report=None if args.no_report else args.lang)
+        else:
+            from ..calibrate.ensemble import stream_ensemble
+            from ..results import atomic_folder
+
+            with atomic_folder(out) as tmp:
+                results = stream_ensemble(scenario, ensemble, tmp, None, args.seed, args.workers,
+                                          source=args.scenario, progress=not args.quiet,
+                                          charts=not args.no_charts, report=None if args.no_report else args.lang)
+            folder = out
     summary = results.summary.set_index("outcome")
-    print(f"{scenario.name}: {results.runs} runs in {results.wall_seconds:.1f} s -> {folder}")
+    over = f" ({over_runs(results)})" if ensemble is not None else " (at point values)"
+    print(f"{scenario.name}: {results.runs} runs{over} in {results.wall_seconds:.1f} s -> {folder}")
     for key in PRINTED:
         row = summary.loc[key]
         if row["ci95_low"] == row["ci95_low"]:  # not NaN: at least two replications
@@ -90,6 +95,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         # than some of the work): frozen objects are skipped, and the process frees its memory as it ends
         gc.freeze()
     return 0
+
+
+def over_runs(results) -> str:
+    """``over 40 posterior draws × 1 replication`` for results over an ensemble."""
+    from ..calibrate.ensemble import over_text
+
+    return over_text(results.runs // results.per_draw, results.per_draw)
 
 
 def _ends_the_process() -> bool:

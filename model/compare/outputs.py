@@ -60,6 +60,39 @@ def comparison_table(runs: Mapping[str, Any], baseline: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+RANKING_COLUMNS = ["outcome", "scenario", "share_best", "share_beats_baseline", "units", "n"]
+
+
+def ranking_table(runs: Mapping[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
+    """In how many units each scenario ranks first, and beats the baseline, on each compared outcome with a
+    preferred direction (:data:`RANKING_COLUMNS`, one row per outcome and scenario, in ``runs``' order).
+
+    ``runs``: scenario name -> its replications table (one row per run, paired across scenarios by row;
+    with a ``draw`` column for a posterior ensemble). A *unit* is a posterior draw — the mean of the draw's
+    paired replications — when the baseline's table has ``draw``, else a replication (``units`` says which).
+    ``share_best``: share of units in which the scenario is best (ties shared equally among the tied);
+    ``share_beats_baseline``: share in which it is strictly better than the baseline (NaN for the baseline).
+    Units where an outcome is undefined (NaN) for any scenario are left out of that outcome; ``n`` is the
+    units counted. Outcomes the tables do not have are left out."""
+    by_draw = "draw" in runs[baseline].columns
+    rows = []
+    for outcome in COMPARED:
+        better = outcome_of(outcome).better
+        if better is None or outcome not in runs[baseline].columns:
+            continue
+        values = pd.DataFrame({name: (reps.groupby("draw")[outcome].mean() if by_draw else
+                                      reps[outcome].reset_index(drop=True)) for name, reps in runs.items()})
+        values = values.dropna() * (1.0 if better == "higher" else -1.0)
+        best = values.eq(values.max(axis=1), axis=0)
+        shares = best.div(best.sum(axis=1), axis=0).mean() if len(values) else best.sum() * np.nan
+        beats = values.gt(values[baseline], axis=0).mean() if len(values) else shares * np.nan
+        for name in runs:
+            rows.append(dict(outcome=outcome, scenario=name, share_best=float(shares[name]),
+                             share_beats_baseline=np.nan if name == baseline else float(beats[name]),
+                             units="posterior draws" if by_draw else "replications", n=len(values)))
+    return pd.DataFrame(rows, columns=RANKING_COLUMNS)
+
+
 def read_replications(folder: Path) -> pd.DataFrame:
     """A results folder's ``replications.csv`` (one row per replication, in order), its numbers exactly as
     the runs gave them (CSV keeps the shortest text that reads back to the same float, and pandas reads it
@@ -92,8 +125,9 @@ def write_comparison_outputs(folder: Path, names: list[str], baseline: str, lang
     """Into ``folder``, whose scenario folders (``names``, each in :func:`model.names.safe_file_name`'s
     sub-folder) are written: ``comparison.csv`` (long, its cost row with the bootstrap interval),
     ``comparison_wide.csv``, ``cost_effectiveness.csv`` (cost per extra adoption of money *used*, with its
-    bootstrap interval, and the frontier), ``differences_by_group.csv``, ``comparison.md`` and
-    ``comparison.xlsx`` (and their Swedish ``.sv`` versions with ``lang`` ``sv``), all read
+    bootstrap interval, and the frontier), ``differences_by_group.csv``, ``ranking.csv``
+    (:func:`ranking_table`), ``comparison.md`` and ``comparison.xlsx`` (and their Swedish ``.sv`` versions
+    with ``lang`` ``sv``), all read
     from the scenario folders' files. Returns the long table as written."""
     from ..charts.style import scenario_labels
     from ..report.costs import cost_effectiveness
@@ -123,5 +157,6 @@ def write_comparison_outputs(folder: Path, names: list[str], baseline: str, lang
     write_csv(wide_table(table, costs, labels), folder / "comparison_wide.csv")
     write_csv(costs, folder / "cost_effectiveness.csv")
     write_csv(groups, folder / "differences_by_group.csv")
+    write_csv(ranking_table(replications, baseline), folder / "ranking.csv")  # before the memo, which cites it
     write_memos(Path(folder), folders, table, costs, baseline, groups, lang)  # comparison.md, .xlsx (and .sv.)
     return table

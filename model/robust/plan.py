@@ -28,7 +28,8 @@ from ..sensitivity.plan import FUNCTION_DEFAULT_SEED, name_from
 from ..sensitivity.userfunction import check_function
 from ..yamlio import SourceMap
 from .schema import COST, DEFAULT_REGRET, Criterion, RobustExperiment, Threshold, problem_at
-from .worlds import WorldSet, find_file, posterior_worlds, resolve_factors, sample_worlds, single_world
+from .worlds import (WorldSet, find_file, posterior_worlds, resolve_factors, sample_worlds, shipped_worlds,
+                     single_world)
 
 #: outputs a run must report for the cost per extra adoption to be derived
 COST_INPUTS = ("spend_msek", "adoptions_final")
@@ -211,9 +212,11 @@ def check_comparable(exp: RobustExperiment, entries: list[Entry], source: str, w
 
 
 def resolve(exp: RobustExperiment, data: Any, source: str, where: SourceMap | None = None,
-            base_dir: str | Path | None = None) -> RobustPlan:
+            base_dir: str | Path | None = None, point: bool = False) -> RobustPlan:
     """The plan of a validated experiment (see the module's docstring). ``data`` is the mapping as given;
-    ``base_dir`` the folder relative paths start from (default: the current folder)."""
+    ``base_dir`` the folder relative paths start from (default: the current folder). Without ``worlds``
+    and ``factors``, the worlds are the shipped posterior's draws (:func:`.worlds.shipped_worlds`) unless
+    ``point`` or the reference portfolio says ``uncertainty: point``."""
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     sys_path: tuple[str, ...] = ()
     if exp.model:
@@ -222,7 +225,7 @@ def resolve(exp: RobustExperiment, data: Any, source: str, where: SourceMap | No
     check_comparable(exp, entries, source, where)
     reference = entries[0].scenario if entries else None
     seed = exp.seed if exp.seed is not None else (reference.seed if reference is not None else FUNCTION_DEFAULT_SEED)
-    worlds = _worlds(exp, source, where, base, seed, reference, entries[0].file if entries else None)
+    worlds = _worlds(exp, source, where, base, seed, reference, entries[0].file if entries else None, point)
     plan = RobustPlan(exp, copy.deepcopy(data), source, where, base, exp.name or name_from(source),
                       "function" if exp.model else "scenario", entries,
                       entries[0].name if exp.baseline is not None else None, worlds, seed, exp.model, sys_path)
@@ -233,8 +236,10 @@ def resolve(exp: RobustExperiment, data: Any, source: str, where: SourceMap | No
 
 
 def _worlds(exp: RobustExperiment, source: str, where: SourceMap | None, base: Path, seed: int,
-            scenario: Scenario | None, scenario_file: str | None) -> WorldSet:
+            scenario: Scenario | None, scenario_file: str | None, point: bool = False) -> WorldSet:
     if exp.worlds is None:
+        if not point and scenario is not None and scenario.uncertainty != "point" and not exp.factors:
+            return shipped_worlds(scenario, f"{source}: the shipped posterior") or single_world()
         return single_world()
     if exp.worlds.sampler == "posterior":
         path = find_file(exp.worlds.posterior, base)

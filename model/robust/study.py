@@ -70,10 +70,11 @@ def parse_experiment(data: Any, source: str = "<experiment>", base_dir: str | Pa
     return _checked(plan, probe_runs)
 
 
-def load_experiment(path: str | Path, probe_runs: bool = True) -> RobustPlan:
-    """Read, validate and resolve an experiment YAML file (errors name the file and line)."""
+def load_experiment(path: str | Path, probe_runs: bool = True, point: bool = False) -> RobustPlan:
+    """Read, validate and resolve an experiment YAML file (errors name the file and line); ``point``: an
+    experiment without worlds runs in one world, not over the shipped posterior (``--point``)."""
     exp, data, where = read_experiment(path)
-    plan = resolve(exp, data, str(path), where, Path(path).resolve().parent)
+    plan = resolve(exp, data, str(path), where, Path(path).resolve().parent, point=point)
     return _checked(plan, probe_runs)
 
 

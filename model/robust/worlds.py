@@ -205,12 +205,7 @@ def posterior_worlds(exp: RobustExperiment, path: Path, where_text: str, seed: i
                                         "from the file; give only 'path' (and 'name')", source, where))
     if not chosen:
         chosen = [(c, _label(c), None) for c in columns]
-    factors = []
-    for column, label, entry in chosen:
-        low, high = float(table[column].min()), float(table[column].max())
-        integer, base = _check_column(scenario, column, low, high, f"{where_text}: {path}: column '{column}'")
-        factors.append(ResolvedFactor(label, column, "unif", [low, high], None, integer, base,
-                                      entry if entry is not None else -1))
+    factors = _column_factors(table, chosen, scenario, f"{where_text}: {path}")
     weights = table[WEIGHT].to_numpy(dtype=float)
     values = table[[c for c, _, _ in chosen]].to_numpy(dtype=float)
     notes = []
@@ -224,6 +219,38 @@ def posterior_worlds(exp: RobustExperiment, path: Path, where_text: str, seed: i
         notes.append(f"posterior: the weights are uneven (effective number of worlds {ess:.0f} of {len(weights)}); "
                      "shares and intervals use the effective number")
     return WorldSet(factors, round_integers(values, factors), weights, "posterior", notes)
+
+
+def _column_factors(table: pd.DataFrame, chosen: list[tuple[str, str, int | None]], scenario: Scenario | None,
+                    where_text: str) -> list[ResolvedFactor]:
+    """The factors of a posterior's ``chosen`` columns ``(path, label, factors entry or None)``, each
+    checked against ``scenario`` (:func:`_check_column`)."""
+    factors = []
+    for column, label, entry in chosen:
+        low, high = float(table[column].min()), float(table[column].max())
+        integer, base = _check_column(scenario, column, low, high, f"{where_text}: column '{column}'")
+        factors.append(ResolvedFactor(label, column, "unif", [low, high], None, integer, base,
+                                      entry if entry is not None else -1))
+    return factors
+
+
+def shipped_worlds(scenario: Scenario, where_text: str) -> WorldSet | None:
+    """The default worlds of an experiment that names none: the shipped posterior's draws
+    (``model/data/posterior/*/draws.parquet``, each weighing 1), setting only the calibrated parameters
+    ``scenario`` leaves at their default (its posterior median); None when it sets them all."""
+    from ..parameters import CALIBRATED, POSTERIOR
+
+    path = POSTERIOR / "draws.parquet"
+    table = read_posterior(path, where_text)
+    free = [c for c in table.columns if c.startswith("parameters.") and _label(c) in CALIBRATED
+            and getattr(scenario.parameters, _label(c)) == CALIBRATED[_label(c)].median]
+    if not free:
+        return None
+    factors = _column_factors(table, [(c, _label(c), None) for c in free], scenario, f"{where_text}: {path}")
+    values = table[free].to_numpy(dtype=float)
+    note = f"worlds: the shipped posterior's {len(table)} draws (no 'worlds' given; --point runs one world)"
+    return WorldSet(factors, round_integers(values, factors), table[WEIGHT].to_numpy(dtype=float), "posterior",
+                    [note])
 
 
 def _label(path: str) -> str:

@@ -14,8 +14,10 @@ from model.cli import main
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "baseline"
+    # --point: every replication at the scenario's values, so the manifest's resolved scenario reproduces them
+    # (over the posterior, the default, each run's draw is in the manifest: tests/calibrate/test_defaults.py)
     assert main(["run", "scenarios/baseline.yaml", "--reps", "6", "--seed", "7", "--workers", "2",
-                 "--out", str(out), "--quiet"]) == 0
+                 "--out", str(out), "--quiet", "--point"]) == 0
     return out
 
 
@@ -44,7 +46,7 @@ def test_summary_gives_mean_and_intervals(run_folder):
 def test_manifest_reproduces_the_run(run_folder):
     manifest = json.loads((run_folder / "manifest.json").read_text())
     assert manifest["root_seed"] == 7 and manifest["replications"] == 6
-    assert manifest["scenario_resolved"]["parameters"]["p_external"] == 0.02
+    assert manifest["scenario_resolved"]["parameters"]["p_external"] == model.parameters.BY_NAME["p_external"].default
     assert manifest["versions"]["mesa"] and manifest["wall_seconds"] > 0
     scenario = model.parse_scenario(manifest["scenario_resolved"])
     again = model.replicate(scenario, replications=6, seed=manifest["root_seed"], workers=1)
