@@ -11,9 +11,12 @@ import model
 import model.compare
 from model.compare import COMPARABLE, allowed_differences, differences, plan_comparison
 from model.errors import InputError
+from model.parameters import BY_NAME
 from model.levers.entries import lever_notes
 
 from ..support import BASELINE, MINIMAL, cli_lines, write
+
+P_EXTERNAL = BY_NAME["p_external"].default  # the calibrated default the baseline inherits
 
 
 def variant(tmp_path, name, change=None, **top):
@@ -51,7 +54,7 @@ CHANGES = [
     ("innovations", {}, lambda d: d["innovations"].pop(),
      "innovations: [digital_home_care, service_design, ai_casework] differs from the baseline's [digital_home_care, "
      "service_design, ai_casework, remote_care]", "must share the innovations"),
-    ("parameters", {}, set_param("p_external", 0.05), "parameters.p_external: 0.05 differs from the baseline's 0.02",
+    ("parameters", {}, set_param("p_external", 0.05), f"parameters.p_external: 0.05 differs from the baseline's {P_EXTERNAL:g}",
      "must share the model's parameters and mechanisms"),
     ("mechanisms", dict(mechanisms={"contagion": "complex"}), None,
      "mechanisms.contagion: complex differs from the baseline's simple", "must share the model's parameters"),
@@ -99,7 +102,7 @@ def test_allowed_differences_are_compared_and_reported(tmp_path, capsys):
     code, out, err = cli_lines(capsys, "compare", other, "--baseline", base, "--reps", "2", "--workers", "1",
                                "--allow-different", "parameters", "--out", out_dir, "--quiet")
     assert code == 0
-    assert err == [f"note: {other}: parameters.p_external: 0.05 differs from the baseline's 0.02 (allowed by "
+    assert err == [f"note: {other}: parameters.p_external: 0.05 differs from the baseline's {P_EXTERNAL:g} (allowed by "
                    "--allow-different); its paired differences mix the levers' effect with this difference"]
     assert "settings differ from the baseline (1, allowed): see comparability.json" in out
     assert f"-> {out_dir}" in out
@@ -107,7 +110,7 @@ def test_allowed_differences_are_compared_and_reported(tmp_path, capsys):
     assert record == {"baseline": {"name": "base", "file": base}, "shared_settings": list(COMPARABLE),
                       "allowed_differences": ["parameters"],
                       "differences": [{"scenario": "Kommuner i Norrland", "file": other,
-                                       "setting": "parameters.p_external", "value": 0.05, "baseline_value": 0.02}]}
+                                       "setting": "parameters.p_external", "value": 0.05, "baseline_value": P_EXTERNAL}]}
     # a scenario's folder is named safely after it
     assert (out_dir / "Kommuner_i_Norrland" / "summary.csv").exists() and (out_dir / "base" / "summary.csv").exists()
 
