@@ -2,9 +2,11 @@
 any moment gives exit 130, one line and no traceback, and an interrupted run leaves nothing that looks
 complete."""
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
