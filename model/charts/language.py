@@ -167,9 +167,23 @@ SWEDISH = {
     "none within the horizon": "inga inom horisonten", "feasibility": "genomförbarhet", "value": "värde",
     "scenario": "scenario", "scenario file": "scenariofil",
     "SHA-256 of the resolved scenario": "SHA-256 av det upplösta scenariot", "root seed": "rotfrö",
-    "seeds": "frön", "created": "skapad", "wall time (s)": "körtid (s)",
+    "seeds": "frön", "created": "skapad", "wall time (s)": "körtid (s)", "platform": "plattform",
     "more rows in the CSV file.": "rader till i CSV-filen.",
+    # the seeds notes of a manifest (model.batch, model.calibrate.ensemble)
+    "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), i.e. "
+    "numpy.random.SeedSequence(root_seed, spawn_key=(r,))": "replikering r körde model.run(scenario, "
+    "model.runner.replication_seed(root_seed, r)), dvs. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
+    "run (draw d, replication r) ran model.run(scenario with draw d's values, model.runner.replication_seed("
+    "root_seed, r)): the same seeds for every draw": "körning (dragning d, replikering r) körde model.run(scenario "
+    "med dragning d:s värden, model.runner.replication_seed(root_seed, r)): samma frön för varje dragning",
     "municipality": "kommun", "region": "region", "agency": "myndighet", "true": "ja", "false": "nej",
+    "municipalities": "kommuner", "regions": "regioner", "agencies": "myndigheter", "counties": "län",
+    "everyone eligible": "alla som uppfyller villkoren", "by size band": "efter storleksklass",
+    "by county": "efter län", "at random": "slumpvis", "need first (lowest capacity)":
+        "störst behov först (lägst kapacitet)", "competitive call": "konkurrensutsatt utlysning",
+    "of them": "av dem",
+    # SustainGov's placement of a lever (model.report.sustaingov.PLACEMENT)
+    "higher": "högre", "lower": "lägre", "foundational": "grundläggande", "especially high": "särskilt högt",
     # lever_usage.csv's columns (model.report.html.usage)
     "Operator": "Operatör", "Unit": "Enhet", "Budget (MSEK)": "Budget (mnkr)", "Delivered (MSEK)": "Levererat (mnkr)",
     "Used (MSEK)": "Använt (mnkr)", "Returned (MSEK)": "Återfört (mnkr)",
@@ -179,6 +193,9 @@ SWEDISH = {
     "Takers agency": "Mottagare: myndigheter", "Takers <10k": "Mottagare: under 10 000",
     "Takers 10-20k": "Mottagare: 10 000–20 000", "Takers 20-50k": "Mottagare: 20 000–50 000",
     "Takers 50-100k": "Mottagare: 50 000–100 000", "Takers >100k": "Mottagare: över 100 000",
+    # the levers' units (their ``unit``: what a lever's operator delivers)
+    "visits": "besök", "members": "medlemmar", "placements": "auskultationsplatser", "organisations paid":
+        "organisationer som fått betalt", "grants": "bidrag", "reviews": "granskningar", "MSEK built": "mnkr byggt",
 }
 
 

@@ -114,7 +114,7 @@ def _is_year(column: Any) -> bool:
 
 def _number(value: Any, lang: str = "en", column: Any = "") -> str:
     if isinstance(value, bool) or value is None:
-        return _esc(missing(lang) if value is None else str(value).lower())
+        return _esc(missing(lang) if value is None else tr(str(value).lower(), lang))
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             return missing(lang)
@@ -143,7 +143,8 @@ def table(rows: Iterable[Mapping[str, Any]] | pd.DataFrame, limit: int = 400, la
             text = _number(value, lang, column)
             cells.append(f"<td class='n'>{text}</td>" if numeric else f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    more = (f"<p class='note'>{len(frame) - limit} more rows in the CSV file.</p>" if len(frame) > limit else "")
+    more = (f"<p class='note'>{number(len(frame) - limit, 0, lang)} {tr('more rows in the CSV file.', lang)}</p>"
+            if len(frame) > limit else "")
     return f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
@@ -237,7 +238,7 @@ def assumptions(run: RunFolder, lang: str) -> str:
     out = [f"<p>{_esc(run.description)}</p>" if run.description else ""]
     out.append(f"<p>{run.start_year}–{run.end_year - 1}; {final_year_text(run.end_year, lang)}; "
                f"{run.replications} {'replikeringar' if lang == 'sv' else 'replications'}.</p>")
-    levers = lever_rows(run)
+    levers = lever_rows(run, lang)
     out.append(f"<h3>{_t('levers', lang)}</h3>")
     out.append(table(levers, lang=lang) if levers else f"<p>{_t('no_levers', lang)}</p>")
     if levers:
@@ -255,7 +256,7 @@ def assumptions(run: RunFolder, lang: str) -> str:
     settings = changed_settings(resolved)
     if settings:
         out += [f"<h3>{_t('settings', lang)}</h3>", table(settings, lang=lang)]
-    out += [f"<h3>{_t('innovations', lang)}</h3>", table(innovation_rows(resolved), lang=lang)]
+    out += [f"<h3>{_t('innovations', lang)}</h3>", table(innovation_rows(resolved, lang), lang=lang)]
     return "".join(out)
 
 
@@ -271,6 +272,8 @@ def usage(run: RunFolder, lang: str = "en") -> str:
                    and pd.api.types.is_numeric_dtype(frame[c])]
         if keys and numeric:
             frame = frame.groupby(keys, as_index=False, sort=False)[numeric].mean()
+    if "unit" in frame.columns:  # what the lever delivers, a word of the lever's: in the reader's language
+        frame = frame.assign(unit=[tr(u, lang) if isinstance(u, str) else u for u in frame["unit"]])
     means = "replication" in run.usage.columns
     note = (("<p class='note'>Ur lever_usage.csv" + (" (medelvärden över replikeringar)." if means else ".")) if
             lang == "sv" else ("<p class='note'>From lever_usage.csv" + (" (means over replications)." if means else
@@ -285,10 +288,11 @@ def provenance(run: RunFolder, lang: str = "en") -> str:
             {"item": "SHA-256 of the resolved scenario", "value": scenario_hash(run.scenario)},
             {"item": "root seed", "value": str(m.get("root_seed"))},
             {"item": "replications", "value": str(m.get("replications"))},
-            {"item": "seeds", "value": m.get("seeds_note", "")},
+            {"item": "seeds", "value": tr(m.get("seeds_note", ""), lang)},
             {"item": "spridning", "value": m.get("version")}, {"item": "created", "value": m.get("created")},
-            {"item": "wall time (s)", "value": str(m.get("wall_seconds"))}]
-    rows += [{"item": k, "value": v} for k, v in (m.get("versions") or {}).items()]
+            {"item": "wall time (s)", "value": _number(m.get("wall_seconds"), lang)}]
+    rows = [{"item": tr(r["item"], lang), "value": r["value"]} for r in rows]
+    rows += [{"item": tr(k, lang), "value": v} for k, v in (m.get("versions") or {}).items()]
     notes = m.get("notes") or []
     return table(rows, lang=lang) + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes)
 

@@ -109,3 +109,41 @@ def test_a_map_drawn_inside_a_swedish_chart_speaks_swedish(municipalities):
 def test_quarters_in_swedish():
     assert quarter_label(2027.5, "sv") == "2027 kv. 3" and quarter_label(2027.5, "en") == "2027 Q3"
     assert quarter_label(2027.0, "sv") == "2027"
+
+
+def test_a_levers_target_in_swedish():
+    from model.report.groups import target_text
+
+    target = {"kinds": ["municipality"], "size_bands": ["<10k"], "by": "capacity", "share": 0.5}
+    assert target_text(target, "sv") == "kommun <10k; störst behov först (lägst kapacitet); 50\u202fprocent av dem"
+    assert target_text(target) == "municipality <10k; need first (lowest capacity); 50% of them"
+
+
+#: English of a run's report outside the scenario's own words (its description, lever and innovation names)
+REPORT_ENGLISH = ("replications", "none within the horizon", "feasibility", "unscored", "visits", "scenario file",
+                  "root seed", "wall time", "true", "false", "municipality", "more rows", "Takers", "Delivered",
+                  "need first", "replication r ran", "platform", "n/a", "Pilots", "Money")
+
+
+@pytest.mark.slow
+def test_a_run_report_in_swedish_has_no_english_of_its_own(tmp_path, capsys):
+    import html
+
+    import yaml
+
+    from model.cli import main
+    from tests.charts.support import ROOT
+
+    data = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
+    data.update(name="lag", description="Förändringsteam.", horizon_years=2, levers=[
+        {"type": "change_teams", "budget_msek_per_year": 60,
+         "target": {"size_bands": ["<10k"], "by": "capacity"}}])
+    scenario_file = tmp_path / "lag.yaml"
+    scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["run", str(scenario_file), "--reps", "2", "--workers", "1", "--out", str(out), "--quiet",
+                 "--lang", "sv"]) == 0
+    page = (out / "report.sv.html").read_text(encoding="utf-8")
+    shown = html.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", re.sub(r"data:[^'\"]+", "", page), flags=re.S))
+    assert "Ursprung" in shown and "besök" in shown and "störst behov först" in shown
+    assert [word for word in REPORT_ENGLISH if word in shown] == []
