@@ -224,9 +224,10 @@ def _outcomes_table(run: RunFolder, lang: str) -> str:
             continue
         o = outcome(r["outcome"])
         show = lambda v, o=o: quantity(v, o.format, lang)  # noqa: E731  (one notation per language)
-        interval = f"{show(r['ci95_low'])} – {show(r['ci95_high'])}" if r["ci95_low"] == r["ci95_low"] else "—"
-        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": show(r["mean"]), "95 % CI": interval,
-                     "95 % of runs": f"{show(r['run_p2.5'])} – {show(r['run_p97.5'])}",
+        span = lambda low, high: (f"{show(r[low])} – {show(r[high])}"  # noqa: E731  (none: one mark, not three)
+                                  if r[low] == r[low] and r[high] == r[high] else missing(lang))
+        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": show(r["mean"]),
+                     "95 % CI": span("ci95_low", "ci95_high"), "95 % of runs": span("run_p2.5", "run_p97.5"),
                      "key": "●" if o.name in PRINTED else ""})
     return table(rows, lang=lang)
 
