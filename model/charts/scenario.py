@@ -35,7 +35,8 @@ STOCK_LABELS = {"piloting_share": "In pilot", "stalled_share": "Stalled"}
 
 def _end_label(ax, point: pd.Series, color: str, lang: str = "en") -> None:
     """The final mean, as a whole percentage in ``lang``'s notation, just right of the line's end."""
-    ax.annotate(quantity(point["mean"], "percent", lang, decimals=0), (point["year"], point["mean"]), xytext=(4, 0), textcoords="offset points",
+    ax.annotate(quantity(point["mean"], "percent", lang, decimals=0), (point["year"], point["mean"]), xytext=(4, 0),
+                textcoords="offset points",
                 va="center", fontsize=9, color=color, fontweight="bold", annotation_clip=False)
 
 
