@@ -23,7 +23,7 @@ from tests.charts.support import drawn_texts, shown_as
 ENGLISH = {
     "adoption", "adopted", "replication", "replications", "year", "years", "quarter", "share", "organisations",
     "municipality", "municipalities", "pilots", "mean", "over", "runs", "of", "the", "and", "lines",
-    "line", "colour", "across", "lowest", "highest", "county", "data", "bars", "whiskers", "percentile",
+    "line", "colour", "across", "lowest", "highest", "county", "no", "bars", "whiskers", "percentile",
     "innovations", "large", "small", "stalled", "weighted", "population", "served", "part", "computed", "pp",
     "to", "by", "size", "inhabitants", "currently", "scaled", "started", "events", "all", "unweighted",
     "applicable", "pairs", "end", "averaged", "single", "above", "programme", "right", "th",
@@ -147,3 +147,14 @@ def test_a_run_report_in_swedish_has_no_english_of_its_own(tmp_path, capsys):
     shown = html.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", re.sub(r"data:[^'\"]+", "", page), flags=re.S))
     assert "Ursprung" in shown and "besök" in shown and "störst behov först" in shown
     assert [word for word in REPORT_ENGLISH if word in shown] == []
+
+
+def test_a_difference_map_without_tests_reads_swedish_numbers():
+    from model.charts.difference_maps import difference_map
+
+    codes = map_shapes()[0]
+    differences = pd.Series(np.linspace(-0.015, 0.025, len(codes)), index=list(codes))
+    shown = texts(difference_map(differences, "Skillnad", lang="sv"))
+    caption = next(t for t in shown if "Över kommunerna" in t)
+    assert "median +0,5 p.e." in caption and "62\u202f% över noll" in caption
+    assert not [(t, english_in(t)) for t in shown if not looks_swedish(t)]
