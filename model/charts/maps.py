@@ -27,9 +27,8 @@ from matplotlib.path import Path as MplPath
 
 from .shaping import final_values, n_replications
 from .language import spoken, tr
-from .numbers import quantity
 from .style import (CAPTION_COLOR, CAPTION_SIZE, EDGE_COLOR, MAP_CMAP, NO_DATA_COLOR, StepFormatter, caption_for,
-                    final_year_text, literal, new_figure, styled, titles)
+                    final_year_text, literal, new_figure, styled, titles, whole_percent)
 
 MAP_LATITUDE = 62.0  # x is scaled by cos(62°) so Sweden keeps roughly its true shape
 MAP_SIZE = (6.3, 9.0)  # inches: Sweden is tall
@@ -203,7 +202,7 @@ def map_chart(municipalities: pd.DataFrame, title: str = "", end_year: float | N
     adoption_map(values, ax=fig.add_subplot(), vmin=0.0, vmax=1.0, colorbar_label=tr("Final adoption share (%)", lang))
     when = f", {final_year_text(end_year, lang)}" if end_year is not None else ""
     reps = n_replications(municipalities)
-    share = lambda v: quantity(v, "percent", lang, decimals=0)  # noqa: E731
+    share = lambda v: whole_percent(v, lang)  # noqa: E731  (as the colour bar's ticks)
     titles(fig, f"{tr('Adoption by municipality', lang)}{when}",
            caption_for(title, reps, tr("Colour: each municipality's share of applicable innovations adopted at "
                                        "the end,\naveraged over replications (a share, not a probability).", lang))

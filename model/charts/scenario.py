@@ -21,12 +21,12 @@ from ..world.organisations import SIZE_BANDS
 from .bands import band_handles, lines_text, plot_band
 from .language import innovation_name, tr
 from .maps import map_chart
-from .numbers import quantity
 from .shaping import (LARGE, PILOT_EVENTS, SMALL, gap_series, mean_band, n_replications, pilot_events_by_year,
                       select, with_replication)
 from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
                     SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
-                    points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles, year_axis)
+                    points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles, whole_percent,
+                    year_axis)
 
 EVENT_LABELS = {"pilots_started": "Pilots started", "pilots_scaled": "Pilots scaled up (adopted)",
                 "pilots_stalled": "Pilots stalled"}
@@ -35,9 +35,9 @@ STOCK_LABELS = {"piloting_share": "In pilot", "stalled_share": "Stalled"}
 
 def _end_label(ax, point: pd.Series, color: str, lang: str = "en") -> None:
     """The final mean, as a whole percentage in ``lang``'s notation, just right of the line's end."""
-    ax.annotate(quantity(point["mean"], "percent", lang, decimals=0), (point["year"], point["mean"]), xytext=(4, 0),
-                textcoords="offset points",
-                va="center", fontsize=9, color=color, fontweight="bold", annotation_clip=False)
+    ax.annotate(whole_percent(point["mean"], lang), (point["year"], point["mean"]), xytext=(4, 0),
+                textcoords="offset points", va="center", fontsize=9, color=color, fontweight="bold",
+                annotation_clip=False)
 
 
 @styled

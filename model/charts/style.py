@@ -28,7 +28,7 @@ from ..outcomes.catalogue import ScalarOutcome, outcome
 from ..results import write_with
 from ..world.organisations import SIZE_BANDS
 from .language import replications_count, speaking, spoken, tr
-from .numbers import THIN
+from .numbers import THIN, quantity
 
 DPI = 150
 
@@ -278,6 +278,12 @@ class StepFormatter(Formatter):
             return text + self.suffix
         suffix = THIN + self.suffix if self.suffix.startswith("%") else self.suffix
         return text.replace(".", ",") + suffix
+
+
+def whole_percent(share: float, lang: str = "en") -> str:
+    """A share (0–1) as a whole per cent the way the charts' ticks write it: ``67%``; ``67 %`` in Swedish
+    (a thin no-break space, :mod:`model.charts.numbers`)."""
+    return quantity(share, "percent", "sv", decimals=0) if lang == "sv" else f"{share:.0%}"
 
 
 def percent_axis(ax, axis: str = "y") -> None:
