@@ -25,8 +25,8 @@ from .shaping import (LARGE, PILOT_EVENTS, SMALL, gap_series, mean_band, n_repli
                       select, with_replication)
 from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
                     SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
-                    points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles, whole_percent,
-                    year_axis)
+                    points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles,
+                    whole_percent, year_axis)
 
 EVENT_LABELS = {"pilots_started": "Pilots started", "pilots_scaled": "Pilots scaled up (adopted)",
                 "pilots_stalled": "Pilots stalled"}
