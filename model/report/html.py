@@ -18,12 +18,14 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
 from ..charts.language import outcome_title, tr
 from ..charts.style import final_year_text, scenario_label
+from ..levers.entries import lever_notes
 from ..outcomes.catalogue import PRINTED, is_outcome, outcome
 from ..results import write_with
 from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
@@ -295,6 +297,9 @@ def provenance(run: RunFolder, lang: str = "en") -> str:
     rows = [{"item": tr(r["item"], lang), "value": r["value"]} for r in rows]
     rows += [{"item": tr(k, lang), "value": v} for k, v in (m.get("versions") or {}).items()]
     notes = m.get("notes") or []
+    if lang == "sv" and notes:  # the manifest's notes are English: the same notes, said in Swedish
+        notes = lever_notes(SimpleNamespace(start_year=run.start_year, levers=run.levers,
+                                            horizon_years=run.end_year - run.start_year), "sv") or notes
     return table(rows, lang=lang) + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes)
 
 

@@ -122,7 +122,8 @@ def test_a_levers_target_in_swedish():
 #: English of a run's report outside the scenario's own words (its description, lever and innovation names)
 REPORT_ENGLISH = ("replications", "none within the horizon", "feasibility", "unscored", "visits", "scenario file",
                   "root seed", "wall time", "true", "false", "municipality", "more rows", "Takers", "Delivered",
-                  "need first", "replication r ran", "platform", "n/a", "Pilots", "Money")
+                  "need first", "replication r ran", "platform", "n/a", "Pilots", "Money",
+                  "the scenario ends")
 
 
 @pytest.mark.slow
@@ -136,7 +137,7 @@ def test_a_run_report_in_swedish_has_no_english_of_its_own(tmp_path, capsys):
 
     data = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
     data.update(name="lag", description="Förändringsteam.", horizon_years=2, levers=[
-        {"type": "change_teams", "budget_msek_per_year": 60,
+        {"type": "change_teams", "budget_msek_per_year": 60, "duration_years": 5,
          "target": {"size_bands": ["<10k"], "by": "capacity"}}])
     scenario_file = tmp_path / "lag.yaml"
     scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -146,6 +147,7 @@ def test_a_run_report_in_swedish_has_no_english_of_its_own(tmp_path, capsys):
     page = (out / "report.sv.html").read_text(encoding="utf-8")
     shown = html.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", re.sub(r"data:[^'\"]+", "", page), flags=re.S))
     assert "Ursprung" in shown and "besök" in shown and "störst behov först" in shown
+    assert "men scenariot slutar med 2027" in shown  # the lever runs five years, the scenario two
     assert [word for word in REPORT_ENGLISH if word in shown] == []
 
 
