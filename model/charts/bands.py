@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .language import spoken, tr
 from .shaping import BAND
 
 BAND_TEXT = f"band: {BAND[0]:g}th–{BAND[1]:g}th percentile of replications (95 % of runs)"
@@ -43,19 +44,22 @@ def plot_band(ax, band: pd.DataFrame, color: str, label: str | None = None, x: s
 
 
 def band_handles(replications: int, color: str = "0.5") -> list[Patch]:
-    """The legend entry for the bands, if there are any (one replication has no spread to show)."""
+    """The legend entry for the bands, if there are any (one replication has no spread to show), in the
+    language of the chart being drawn (:func:`~model.charts.language.spoken`)."""
     if replications < 2:
         return []
-    return [Patch(facecolor=color, alpha=0.25, linewidth=0, label="95 % of runs")]
+    return [Patch(facecolor=color, alpha=0.25, linewidth=0, label=tr("95 % of runs", spoken()))]
 
 
-def lines_text(replications: int, lines: str = "Lines", lang: str = "en") -> str:
+def lines_text(replications: int, lines: str = "Lines", lang: str | None = None) -> str:
     """How the lines and bands of a chart were computed, for its caption (``lines`` names the lines), in
-    ``lang``."""
+    ``lang`` (default: the language of the chart being drawn)."""
+    lang = lang or spoken()
     if lang == "sv":
         named = {"Lines": "Linjer", "Line": "Linje", "Right": "Höger"}.get(lines, lines)
         if replications >= 2:
-            return (f"{named}: medelvärde över replikeringar; band: {BAND[0]:g}:e–{BAND[1]:g}:e percentilen av "
+            low, high = (f"{b:g}".replace(".", ",") for b in BAND)
+            return (f"{named}: medelvärde över replikeringar; band: {low}:e–{high}:e percentilen av "
                     "replikeringarna (95 % av körningarna).")
         return (f"{named}: en enda replikering, så inget band: en körning visar ingen osäkerhet; kör fler "
                 "replikeringar för att se den.")

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 
 from .language import tr
 from .maps import MAP_SIZE, adoption_map, map_shapes, map_values, normalise_code, quarter_label
+from .numbers import number, quantity
 from .style import (CAPTION_COLOR, CAPTION_SIZE, MAP_CMAP, StepFormatter, final_year_text, literal, new_figure,
                     styled, titles)
 
@@ -166,7 +167,8 @@ def _scale_text(limit_pp: float, lang: str, shared: bool = False) -> str:
     if lang == "sv":
         fitted = ("gemensam för jämförelsens alla skillnadskartor (största skillnaden åt något håll)" if shared
                   else "anpassad till data (största skillnaden åt något håll)")
-        return f"Färgskala: −{limit_pp:.1f} till +{limit_pp:.1f} procentenheter, {fitted}; vitt = ingen skillnad."
+        limit = number(limit_pp, 1, "sv")
+        return f"Färgskala: −{limit} till +{limit} procentenheter, {fitted}; vitt = ingen skillnad."
     fitted = ("shared by every difference map of this comparison (the largest difference either way)" if shared
               else "fitted to the data (the largest difference either way)")
     return f"Colour scale: −{limit_pp:.1f} to +{limit_pp:.1f} percentage points, {fitted}; white = no difference."
@@ -201,8 +203,11 @@ def difference_map(differences: pd.Series, title: str = "", subtitle: str = "", 
     mark_real(ax, list(differences.index), _tested(distinct, replications), targeted)
     values = differences.to_numpy(float) * 100
     if distinct is None:
+        share = lambda v: quantity(v, "percent", lang, decimals=0)  # noqa: E731
         stats = (f"Across municipalities: median {np.median(values):+.1f} pp, {np.mean(values > 0):.0%} above zero, "
-                 f"{np.mean(values < 0):.0%} below.")
+                 f"{np.mean(values < 0):.0%} below." if lang != "sv" else
+                 f"Över kommunerna: median {number(np.median(values), 1, 'sv', signed=True)} p.e., "
+                 f"{share(np.mean(values > 0))} över noll, {share(np.mean(values < 0))} under.")
     else:
         real = _tested(distinct, replications).reindex(differences.index, fill_value=False).to_numpy(bool)
         up, down = int((real & (values > 0)).sum()), int((real & (values < 0)).sum())
@@ -299,7 +304,8 @@ def map_animation(frames: dict[float, pd.Series], path: str | Path, title: str, 
     label = tr("Difference in adoption share (pp)", lang) if difference else tr("Adoption share (%)", lang)
     formatter = StepFormatter(1.0, "", sign=True) if difference else StepFormatter(100.0, "%")
     caption = (_scale_text(hi, lang) if difference else
-               f"Färgskala: 0 till {hi:.0%}, anpassad till data." if lang == "sv" else
+               f"Färgskala: 0 till {quantity(hi, 'percent', 'sv', decimals=0)}, anpassad till data."
+               if lang == "sv" else
                f"Colour scale: 0 to {hi:.0%}, fitted to the data.")
     write_map_animation({y: frames[y] * scale for y in years}, path, title, caption,
                         dict(cmap=cmap, vmin=lo, vmax=hi, label=label, formatter=formatter),

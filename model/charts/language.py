@@ -39,6 +39,24 @@ OUTCOME_TITLES_SV = {
     "share_no_adoption": "Kommuner utan något införande",
     "spend_msek": "Kostnad",
     "cost_per_extra_adoption_msek": "Kostnad per extra införande",
+    "budget_per_extra_adoption_msek": "Budget per extra införande",
+    "pilots_disappointed": "Piloter som gjort besvikna",
+    "pilots_stalled_no_champion": "Piloter som avstannat utan eldsjäl",
+    "pilots_stalled_reprioritised": "Piloter som avstannat efter ny ledning",
+    "pilots_stalled_no_money": "Piloter som avstannat i brist på pengar",
+    "pilots_funded": "Startade piloter med bidrag",
+    "adoptions_lost_no_money": "Avvecklade i brist på pengar",
+    "adoptions_lost_disappointed": "Avvecklade efter besvikelse",
+    "budget_msek": "Budgeterade pengar",
+    "unplaced_msek": "Oplacerade pengar",
+    "unplaced_capacity_msek": "Oplacerat: utöver operatörernas kapacitet",
+    "unplaced_no_taker_msek": "Oplacerat: ingen mottagare",
+}
+
+#: the stock innovations' names (scenarios' ``innovations[].name``) in Swedish; others are shown made readable
+INNOVATIONS_SV = {
+    "digital_home_care": "Digital hemtjänst", "service_design": "Tjänstedesign", "ai_casework": "AI i handläggning",
+    "remote_care": "Vård på distans",
 }
 
 #: the outcome catalogue's units (model.outcomes.catalogue) in Swedish
@@ -122,6 +140,62 @@ SWEDISH = {
     "unscored": "ej poängsatt",
     "Extra adoptions per MSEK": "Extra införanden per mnkr",
     "Change in small–large gap per MSEK (pp)": "Förändring av gapet små–stora per mnkr (procentenheter)",
+    # a run's charts (model.charts.scenario, model.charts.maps, model.charts.bands)
+    "Adoption share: share of applicable municipality–innovation pairs adopted.":
+        "Spridning: andel av tillämpliga par kommun–innovation som är införda.",
+    "Gap computed per replication.": "Gapet är beräknat per replikering.",
+    "Above 0: large municipalities have adopted a larger share of applicable innovations.":
+        "Över 0: stora kommuner har infört en större andel av tillämpliga innovationer.",
+    "Share of organisation–innovation pairs (%)": "Andel par organisation–innovation (%)",
+    "Bars: mean over replications of pilots per calendar year (all organisations and innovations); "
+    "whiskers: 2.5th–97.5th percentile of replications.":
+        "Staplar: medelvärde över replikeringar av piloter per kalenderår (alla organisationer och innovationer); "
+        "felstaplar: 2,5:e–97,5:e percentilen av replikeringarna.",
+    "Bars: pilots per calendar year in the single replication (all organisations and innovations).":
+        "Staplar: piloter per kalenderår i den enda replikeringen (alla organisationer och innovationer).",
+    " * Part of the year only (the horizon ends within it).": " * Endast del av året (horisonten slutar under det).",
+    "Colour: each municipality's share of applicable innovations adopted at the end,\naveraged over replications "
+    "(a share, not a probability).": "Färg: varje kommuns andel av tillämpliga innovationer som är införda vid "
+    "slutet,\nmedelvärde över replikeringar (en andel, inte en sannolikhet).",
+    "Colour: each municipality's share of applicable innovations adopted.":
+        "Färg: varje kommuns andel av tillämpliga innovationer som är införda.",
+    "Colour: each municipality's share of applicable innovations adopted,\naveraged over replications.":
+        "Färg: varje kommuns andel av tillämpliga innovationer som är införda,\nmedelvärde över replikeringar.",
+    "Across municipalities": "Över kommunerna", "median": "median", "lowest": "lägst", "highest": "högst",
+    "replication": "replikering", "to": "till", "pp": "p.e.",
+    # a run's report (model.report.html, model.report.assumptions)
+    "none within the horizon": "inga inom horisonten", "feasibility": "genomförbarhet", "value": "värde",
+    "scenario": "scenario", "scenario file": "scenariofil",
+    "SHA-256 of the resolved scenario": "SHA-256 av det upplösta scenariot", "root seed": "rotfrö",
+    "seeds": "frön", "created": "skapad", "wall time (s)": "körtid (s)", "platform": "plattform",
+    "more rows in the CSV file.": "rader till i CSV-filen.",
+    # the seeds notes of a manifest (model.batch, model.calibrate.ensemble)
+    "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), i.e. "
+    "numpy.random.SeedSequence(root_seed, spawn_key=(r,))": "replikering r körde model.run(scenario, "
+    "model.runner.replication_seed(root_seed, r)), dvs. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
+    "run (draw d, replication r) ran model.run(scenario with draw d's values, model.runner.replication_seed("
+    "root_seed, r)): the same seeds for every draw": "körning (dragning d, replikering r) körde model.run(scenario "
+    "med dragning d:s värden, model.runner.replication_seed(root_seed, r)): samma frön för varje dragning",
+    "municipality": "kommun", "region": "region", "agency": "myndighet", "true": "ja", "false": "nej",
+    "municipalities": "kommuner", "regions": "regioner", "agencies": "myndigheter", "counties": "län",
+    "everyone eligible": "alla som uppfyller villkoren", "by size band": "efter storleksklass",
+    "by county": "efter län", "at random": "slumpvis", "need first (lowest capacity)":
+        "störst behov först (lägst kapacitet)", "competitive call": "konkurrensutsatt utlysning",
+    "of them": "av dem",
+    # SustainGov's placement of a lever (model.report.sustaingov.PLACEMENT)
+    "higher": "högre", "lower": "lägre", "foundational": "grundläggande", "especially high": "särskilt högt",
+    # lever_usage.csv's columns (model.report.html.usage)
+    "Operator": "Operatör", "Unit": "Enhet", "Budget (MSEK)": "Budget (mnkr)", "Delivered (MSEK)": "Levererat (mnkr)",
+    "Used (MSEK)": "Använt (mnkr)", "Returned (MSEK)": "Återfört (mnkr)",
+    "Unplaced capacity (MSEK)": "Oplacerat, kapacitet (mnkr)", "Unplaced no taker (MSEK)":
+        "Oplacerat, ingen mottagare (mnkr)", "Bought": "Köpt", "Placed": "Placerat", "Applications": "Ansökningar",
+    "Takers": "Mottagare", "Takers municipality": "Mottagare: kommuner", "Takers region": "Mottagare: regioner",
+    "Takers agency": "Mottagare: myndigheter", "Takers <10k": "Mottagare: under 10 000",
+    "Takers 10-20k": "Mottagare: 10 000–20 000", "Takers 20-50k": "Mottagare: 20 000–50 000",
+    "Takers 50-100k": "Mottagare: 50 000–100 000", "Takers >100k": "Mottagare: över 100 000",
+    # the levers' units (their ``unit``: what a lever's operator delivers)
+    "visits": "besök", "members": "medlemmar", "placements": "auskultationsplatser", "organisations paid":
+        "organisationer som fått betalt", "grants": "bidrag", "reviews": "granskningar", "MSEK built": "mnkr byggt",
 }
 
 
@@ -207,6 +281,19 @@ def tr(text: str, lang: str = "en") -> str:
 def outcome_unit(unit: str, lang: str = "en") -> str:
     """An outcome's unit (the catalogue's English ``unit``) in ``lang``."""
     return UNITS_SV.get(unit, unit) if lang == "sv" else unit
+
+
+def replications_count(count: int, lang: str = "en") -> str:
+    """``2 replications`` / ``2 replikeringar`` (``1 replication`` / ``1 replikering``)."""
+    if lang == "sv":
+        return f"{count} replikering{'ar' if count != 1 else ''}"
+    return f"{count} replication{'s' if count != 1 else ''}"
+
+
+def innovation_name(name: str, readable: str, lang: str = "en") -> str:
+    """An innovation's name for a reader: ``readable`` (its name made readable) in English, its
+    :data:`INNOVATIONS_SV` entry (or ``readable``, lacking one) in Swedish."""
+    return INNOVATIONS_SV.get(name, readable) if lang == "sv" else readable
 
 
 def outcome_title(name: str, title: str, lang: str = "en") -> str:

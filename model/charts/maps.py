@@ -24,12 +24,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
-from matplotlib.ticker import PercentFormatter
 
 from .shaping import final_values, n_replications
-from .language import tr
-from .style import (CAPTION_COLOR, CAPTION_SIZE, EDGE_COLOR, MAP_CMAP, NO_DATA_COLOR, caption_for, final_year_text,
-                    literal, new_figure, styled, titles)
+from .language import spoken, tr
+from .style import (CAPTION_COLOR, CAPTION_SIZE, EDGE_COLOR, MAP_CMAP, NO_DATA_COLOR, StepFormatter, caption_for,
+                    final_year_text, literal, new_figure, styled, titles, whole_percent)
 
 MAP_LATITUDE = 62.0  # x is scaled by cos(62°) so Sweden keeps roughly its true shape
 MAP_SIZE = (6.3, 9.0)  # inches: Sweden is tall
@@ -113,16 +112,18 @@ def map_values(values_by_code: Mapping[Any, float] | pd.Series) -> np.ma.MaskedA
 def adoption_map(values_by_code: Mapping[Any, float] | pd.Series, ax=None, title: str = "",
                  cmap: str | Any = MAP_CMAP, vmin: float | None = None, vmax: float | None = None,
                  colorbar_label: str = "Adoption share (%)", percent: bool = True,
-                 colorbar: bool = True, stockholm_inset: bool = True) -> Figure:
+                 colorbar: bool = True, stockholm_inset: bool = True, lang: str | None = None) -> Figure:
     """Sweden's 290 municipalities coloured by ``values_by_code`` (municipality code -> value).
 
     Draws one :class:`~matplotlib.collections.PolyCollection` (gid ``"municipalities"``) with one
     compound path per municipality, in the order of the map data; its colour array holds the values.
     Municipalities without a value are grey (and counted as "no data"). ``vmin``/``vmax`` default to the
     data range; ``percent`` formats the colour bar as percentages of 1. Draws on ``ax`` if given, else on
-    a new figure; returns the figure. ``stockholm_inset`` adds a zoom on Stockholm county. Raises
-    ValueError as :func:`map_values`.
+    a new figure; returns the figure. ``stockholm_inset`` adds a zoom on Stockholm county. ``lang``: the
+    language of its labels (default: that of the chart it is drawn for). Raises ValueError as
+    :func:`map_values`.
     """
+    lang = lang or spoken()
     data = map_values(values_by_code)
     _, _, verts, kinds = map_shapes()
     if ax is None:
@@ -166,7 +167,7 @@ def adoption_map(values_by_code: Mapping[Any, float] | pd.Series, ax=None, title
         inset.set_gid("stockholm_inset")
         inset.set_xlim(x0 - pad, x1 + pad)
         inset.set_ylim(y0 - pad, y1 + pad)
-        inset.set_title("Stockholm county", fontsize=8, fontweight="normal", loc="left", pad=2)
+        inset.set_title(tr("Stockholm county", lang), fontsize=8, fontweight="normal", loc="left", pad=2)
         for spine in inset.spines.values():
             spine.set_edgecolor("0.55")
             spine.set_linewidth(0.7)
@@ -178,11 +179,11 @@ def adoption_map(values_by_code: Mapping[Any, float] | pd.Series, ax=None, title
         bar = fig.colorbar(collection, ax=ax, shrink=0.55, aspect=25, pad=0.02)
         bar.set_label(literal(colorbar_label))
         if percent:
-            bar.formatter = PercentFormatter(xmax=1, decimals=0)
+            bar.formatter = StepFormatter(100.0, "%")  # 67 %, with a space, in Swedish
             bar.update_ticks()
         bar.outline.set_visible(False)
     if data.mask.any():
-        ax.legend(handles=[Patch(facecolor=NO_DATA_COLOR, label=f"no data ({int(data.mask.sum())})")],
+        ax.legend(handles=[Patch(facecolor=NO_DATA_COLOR, label=f"{tr('no data', lang)} ({int(data.mask.sum())})")],
                   loc="lower right", fontsize=8)
     return fig
 
@@ -201,30 +202,34 @@ def map_chart(municipalities: pd.DataFrame, title: str = "", end_year: float | N
     adoption_map(values, ax=fig.add_subplot(), vmin=0.0, vmax=1.0, colorbar_label=tr("Final adoption share (%)", lang))
     when = f", {final_year_text(end_year, lang)}" if end_year is not None else ""
     reps = n_replications(municipalities)
+    share = lambda v: whole_percent(v, lang)  # noqa: E731  (as the colour bar's ticks)
     titles(fig, f"{tr('Adoption by municipality', lang)}{when}",
-           caption_for(title, reps, "Colour: each municipality's share of applicable innovations adopted at "
-                       "the end,\naveraged over replications (a share, not a probability).")
-           + f"\nAcross municipalities: median {values.median():.0%}, lowest {values.min():.0%}, "
-           f"highest {values.max():.0%}.")
+           caption_for(title, reps, tr("Colour: each municipality's share of applicable innovations adopted at "
+                                       "the end,\naveraged over replications (a share, not a probability).", lang))
+           + f"\n{tr('Across municipalities', lang)}: {tr('median', lang)} {share(values.median())}, "
+           f"{tr('lowest', lang)} {share(values.min())}, {tr('highest', lang)} {share(values.max())}.")
     return fig
 
 
-def quarter_label(year: float) -> str:
-    """``2027.0`` -> ``2027``, ``2027.5`` -> ``2027 Q3`` (the quarter that starts then)."""
+def quarter_label(year: float, lang: str | None = None) -> str:
+    """``2027.0`` -> ``2027``, ``2027.5`` -> ``2027 Q3`` (the quarter that starts then; ``2027 kv. 3`` in
+    Swedish). ``lang``: default, the language of the chart being drawn."""
     whole = math.floor(year + 1e-9)
     quarter = int(round((year - whole) * 4))
-    return f"{whole}" if quarter == 0 else f"{whole} Q{quarter + 1}"
+    if quarter == 0:
+        return f"{whole}"
+    return f"{whole} kv. {quarter + 1}" if (lang or spoken()) == "sv" else f"{whole} Q{quarter + 1}"
 
 
 @styled
 def adoption_map_animation(shares: pd.DataFrame, path: str | Path, title: str = "", fps: float = 4,
-                           hold_last: int = 6, stockholm_inset: bool = True) -> Path:
+                           hold_last: int = 6, stockholm_inset: bool = True, lang: str = "en") -> Path:
     """Write an animated GIF of the adoption map over time (Pillow, which matplotlib depends on).
 
     ``shares`` has columns ``code``, ``year`` and ``adoption_share`` (e.g. from
     :func:`model.charts.shaping.municipality_adoption_over_time`); one frame per year value, the last held
     for ``hold_last`` extra frames. Colours run from 0 to 100 % so frames compare. Writes atomically and
-    returns ``path``. Raises ValueError for missing columns or an empty ``shares``.
+    returns ``path``; labels in ``lang``. Raises ValueError for missing columns or an empty ``shares``.
     """
     missing = {"code", "year", "adoption_share"} - set(shares.columns)
     if missing:
@@ -236,13 +241,14 @@ def adoption_map_animation(shares: pd.DataFrame, path: str | Path, title: str = 
 
     fig = new_figure(*MAP_SIZE)
     ax = fig.add_subplot()
-    adoption_map(by_year[years[0]], ax=ax, vmin=0.0, vmax=1.0, colorbar_label="Adoption share (%)",
-                 stockholm_inset=stockholm_inset)
+    adoption_map(by_year[years[0]], ax=ax, vmin=0.0, vmax=1.0, colorbar_label=tr("Adoption share (%)", lang),
+                 stockholm_inset=stockholm_inset, lang=lang)
     runs = int(shares["replications"].iloc[0]) if "replications" in shares.columns else None
-    fig.suptitle(literal(title or "Adoption by municipality"), x=0.01, ha="left")
+    fig.suptitle(literal(title or tr("Adoption by municipality", lang)), x=0.01, ha="left")
     # the caption goes inside the figure (an animation is saved without a tight bounding box)
-    fig.supxlabel(caption_for("", runs, "Colour: each municipality's share of applicable innovations "
-                              "adopted" + (",\naveraged over replications." if runs and runs > 1 else ".")),
+    colour = ("Colour: each municipality's share of applicable innovations adopted"
+              + (",\naveraged over replications." if runs and runs > 1 else "."))
+    fig.supxlabel(caption_for("", runs, tr(colour, lang), lang=lang),
                   x=0.01, ha="left", fontsize=CAPTION_SIZE, color=CAPTION_COLOR)
     stamp = ax.text(0.03, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=16,
                     fontweight="bold", color="0.2")
@@ -256,7 +262,7 @@ def adoption_map_animation(shares: pd.DataFrame, path: str | Path, title: str = 
         data = map_values(by_year[year])
         for collection in collections:
             collection.set_array(data)
-        stamp.set_text(quarter_label(year))
+        stamp.set_text(quarter_label(year, lang))
         return [*collections, stamp]
 
     animation = FuncAnimation(fig, update, frames=frames, blit=False)

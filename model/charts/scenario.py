@@ -19,23 +19,25 @@ from matplotlib.figure import Figure
 
 from ..world.organisations import SIZE_BANDS
 from .bands import band_handles, lines_text, plot_band
-from .language import tr
+from .language import innovation_name, tr
 from .maps import map_chart
 from .shaping import (LARGE, PILOT_EVENTS, SMALL, gap_series, mean_band, n_replications, pilot_events_by_year,
                       select, with_replication)
 from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
                     SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
-                    points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles, year_axis)
+                    points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles,
+                    whole_percent, year_axis)
 
 EVENT_LABELS = {"pilots_started": "Pilots started", "pilots_scaled": "Pilots scaled up (adopted)",
                 "pilots_stalled": "Pilots stalled"}
 STOCK_LABELS = {"piloting_share": "In pilot", "stalled_share": "Stalled"}
 
 
-def _end_label(ax, point: pd.Series, color: str) -> None:
-    """The final mean, as a whole percentage, just right of the line's end."""
-    ax.annotate(f"{point['mean']:.0%}", (point["year"], point["mean"]), xytext=(4, 0), textcoords="offset points",
-                va="center", fontsize=9, color=color, fontweight="bold", annotation_clip=False)
+def _end_label(ax, point: pd.Series, color: str, lang: str = "en") -> None:
+    """The final mean, as a whole percentage in ``lang``'s notation, just right of the line's end."""
+    ax.annotate(whole_percent(point["mean"], lang), (point["year"], point["mean"]), xytext=(4, 0),
+                textcoords="offset points", va="center", fontsize=9, color=color, fontweight="bold",
+                annotation_clip=False)
 
 
 @styled
@@ -74,8 +76,8 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en",
     shaded = shade_programmes(main, programmes, lang)
     handles, _ = main.get_legend_handles_labels()
     main.legend(handles=handles + band_handles(reps) + ([shaded] if shaded else []), loc="upper left")
-    _end_label(main, plain.iloc[-1], UNWEIGHTED_COLOR)
-    _end_label(main, weighted.iloc[-1], POPULATION_COLOR)
+    _end_label(main, plain.iloc[-1], UNWEIGHTED_COLOR, lang)
+    _end_label(main, weighted.iloc[-1], POPULATION_COLOR, lang)
 
     first = None
     panels = []
@@ -83,7 +85,7 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en",
         ax = fig.add_subplot(grid[k // cols, 1 + k % cols], sharey=first, sharex=first)
         first = first or ax
         panels.append(panel(ax, innovation, main=False))
-        ax.set_title(literal(pretty(innovation)), loc="left", fontsize=10)
+        ax.set_title(literal(innovation_name(innovation, pretty(innovation), lang)), loc="left", fontsize=10)
         if k % cols != 0:
             ax.tick_params(labelleft=False)
         if k + cols < n:  # another panel below: its year axis serves both
@@ -95,7 +97,7 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en",
         fig.add_subplot(grid[k // cols, 1 + k % cols]).set_visible(False)
 
     titles(fig, tr("Adoption of innovations over time", lang),
-           caption_for(title, reps, lines_text(reps), ADOPTION_NOTE))
+           caption_for(title, reps, lines_text(reps), tr(ADOPTION_NOTE, lang)))
     return fig
 
 
@@ -140,7 +142,7 @@ def size_band_chart(timeseries: pd.DataFrame, municipalities: pd.DataFrame | Non
               bbox_to_anchor=(1.01, 1.0), alignment="left")
     titles(fig, tr("Adoption by municipality size", lang),
            caption_for(title, reps, lines_text(reps),
-                       "Adoption share: share of applicable municipality–innovation pairs adopted."))
+                       tr("Adoption share: share of applicable municipality–innovation pairs adopted.", lang)))
     return fig
 
 
@@ -165,9 +167,10 @@ def gap_chart(timeseries: pd.DataFrame, title: str = "", large: str = LARGE, sma
     shaded = shade_programmes(ax, programmes, lang)
     end = band.iloc[-1]
     reps = n_replications(gaps)
-    spread = (f"\n95 % of runs:\n{signed(end['low'] * 100, 0)} to {signed(end['high'] * 100, 0)} pp"
-              if reps >= 2 else "")
-    ax.annotate(f"{signed(end['mean'] * 100, 0)} pp{spread}", (end["year"], end["mean"] * 100), xytext=(6, 0),
+    pp = tr("pp", lang)
+    spread = (f"\n{tr('95 % of runs', lang)}:\n{signed(end['low'] * 100, 0, lang)} {tr('to', lang)} "
+              f"{signed(end['high'] * 100, 0, lang)} {pp}" if reps >= 2 else "")
+    ax.annotate(f"{signed(end['mean'] * 100, 0, lang)} {pp}{spread}", (end["year"], end["mean"] * 100), xytext=(6, 0),
                 textcoords="offset points", ha="left", va="center", fontsize=9, color="0.2",
                 annotation_clip=False)
     lo, hi = np.nanmin(band["low"]) * 100, np.nanmax(band["high"]) * 100
@@ -179,8 +182,9 @@ def gap_chart(timeseries: pd.DataFrame, title: str = "", large: str = LARGE, sma
     heading = (f"Spridningsgap: stora ({tr(label_large, lang)}) minus små ({tr(label_small, lang)}) kommuner"
                if lang == "sv" else f"Adoption gap: large ({label_large}) minus small ({label_small}) municipalities")
     titles(fig, heading,
-           caption_for(title, reps, "Gap computed per replication. " + lines_text(reps, "Line"),
-                       "Above 0: large municipalities have adopted a larger share of applicable innovations."))
+           caption_for(title, reps, tr("Gap computed per replication.", lang) + " " + lines_text(reps, "Line"),
+                       tr("Above 0: large municipalities have adopted a larger share of applicable innovations.",
+                          lang)))
     return fig
 
 
@@ -227,16 +231,16 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") ->
     percent_axis(stock)
     year_axis(stock, bands[0]["year"])
     share_limits(stock, *bands)
-    stock.set_ylabel("Share of organisation–innovation pairs (%)")
+    stock.set_ylabel(tr("Share of organisation–innovation pairs (%)", lang))
     stock.set_xlabel(tr("Year", lang))
     stock.set_title(tr("Currently in pilot or stalled", lang), loc="left")
     handles, _ = stock.get_legend_handles_labels()
     stock.legend(handles=handles + band_handles(reps), loc="upper left")
-    bars = ("Bars: mean over replications of pilots per calendar year (all organisations and innovations); "
-            "whiskers: 2.5th–97.5th percentile of replications." if reps >= 2 else
-            "Bars: pilots per calendar year in the single replication (all organisations and innovations).")
+    bars = tr("Bars: mean over replications of pilots per calendar year (all organisations and innovations); "
+              "whiskers: 2.5th–97.5th percentile of replications." if reps >= 2 else
+              "Bars: pilots per calendar year in the single replication (all organisations and innovations).", lang)
     if (quarters < 4).any():
-        bars += " * Part of the year only (the horizon ends within it)."
+        bars += tr(" * Part of the year only (the horizon ends within it).", lang)
     titles(fig, tr("Pilots: how many start, scale up or stall", lang),
            caption_for(title, reps, bars, lines_text(reps, "Right")))
     return fig

@@ -27,7 +27,8 @@ from matplotlib.ticker import Formatter, MaxNLocator
 from ..outcomes.catalogue import ScalarOutcome, outcome
 from ..results import write_with
 from ..world.organisations import SIZE_BANDS
-from .language import speaking, spoken, tr
+from .language import replications_count, speaking, spoken, tr
+from .numbers import THIN, quantity
 
 DPI = 150
 
@@ -87,7 +88,8 @@ ADOPTION_NOTE = ("Adoption share: organisations that have adopted, among those t
 def styled(function: Callable) -> Callable:
     """Run ``function`` with :data:`STYLE` (rc parameters are read when artists are made, not when drawn)
     and in its ``lang`` argument's language (:func:`~model.charts.language.speaking`: tick labels with a
-    decimal comma in Swedish)."""
+    decimal comma in Swedish); without one, in the language of the chart it is drawn for (a map drawn
+    inside a Swedish chart speaks Swedish)."""
 
     import inspect
 
@@ -96,9 +98,9 @@ def styled(function: Callable) -> Callable:
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            lang = signature.bind_partial(*args, **kwargs).arguments.get("lang", "en")
+            lang = signature.bind_partial(*args, **kwargs).arguments.get("lang") or spoken()
         except TypeError:
-            lang = "en"
+            lang = spoken()
         with matplotlib.rc_context(STYLE), speaking(lang if isinstance(lang, str) else "en"):
             return function(*args, **kwargs)
 
@@ -210,23 +212,26 @@ def titles(fig: Figure, title: str, caption: str = "") -> None:
                  color=CAPTION_COLOR)
 
 
-def caption_for(scenario: str, replications: int | None, *notes: str) -> str:
-    """A caption: ``Scenario: name · n replications`` (each part only if given), then one line per note."""
+def caption_for(scenario: str, replications: int | None, *notes: str, lang: str | None = None) -> str:
+    """A caption: ``Scenario: name · n replications`` (each part only if given), then one line per note; in
+    ``lang`` (default: the language of the chart being drawn, :func:`~model.charts.language.spoken`)."""
+    lang = lang or spoken()
     parts = []
     if scenario:
         parts.append(f"Scenario: {scenario}")
     if replications is not None:
-        parts.append(f"{replications} replication{'s' if replications != 1 else ''}")
+        parts.append(replications_count(replications, lang))
     head = " · ".join(parts)
     return "\n".join(p for p in (head, *notes) if p)
 
 
-def signed(value: float, decimals: int = 1) -> str:
-    """``+3.5``, ``0``, ``−1.2`` (typographic minus, as matplotlib's own tick labels)."""
+def signed(value: float, decimals: int = 1, lang: str = "en") -> str:
+    """``+3.5``, ``0``, ``−1.2`` (typographic minus, as matplotlib's own tick labels); ``+3,5`` in Swedish."""
     text = f"{value:+.{decimals}f}"
     if float(text) == 0:
         return "0"
-    return text.replace("-", "\u2212")
+    text = text.replace("-", "\u2212")
+    return text.replace(".", ",") if lang == "sv" else text
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -264,12 +269,21 @@ class StepFormatter(Formatter):
         self.decimals = decimals_for(float(np.min(np.diff(values)))) if len(values) > 1 else 0
 
     def __call__(self, value: float, pos: int | None = None) -> str:
-        """The label of one tick."""
+        """The label of one tick; in Swedish with a decimal comma and a space before ``%`` (``67 %``)."""
         v = value * self.scale
         text = signed(v, self.decimals) if self.sign else f"{v:.{self.decimals}f}".replace("-", "\u2212")
         if text in ("\u22120", "\u2212" + f"{0:.{self.decimals}f}"):
             text = text[1:]
-        return (text.replace(".", ",") if self.lang == "sv" else text) + self.suffix
+        if self.lang != "sv":
+            return text + self.suffix
+        suffix = THIN + self.suffix if self.suffix.startswith("%") else self.suffix
+        return text.replace(".", ",") + suffix
+
+
+def whole_percent(share: float, lang: str = "en") -> str:
+    """A share (0–1) as a whole per cent the way the charts' ticks write it: ``67%``; ``67 %`` in Swedish
+    (a thin no-break space, :mod:`model.charts.numbers`)."""
+    return quantity(share, "percent", "sv", decimals=0) if lang == "sv" else f"{share:.0%}"
 
 
 def percent_axis(ax, axis: str = "y") -> None:
@@ -351,7 +365,7 @@ def shade_programmes(ax, programmes: Iterable[tuple[float, float]], lang: str = 
 def year_axis(ax, years: Iterable[float]) -> None:
     """An x axis of (fractional) years: labelled, spanning exactly ``years``, ticks at whole years."""
     years = np.asarray(list(years), dtype=float)
-    ax.set_xlabel("Year")
+    ax.set_xlabel(tr("Year", spoken()))
     if len(years):
         ax.set_xlim(years.min(), years.max())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))

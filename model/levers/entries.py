@@ -92,10 +92,11 @@ def validate_entries(entries: list[Any], source: str, first_year: int, end_year:
     return params
 
 
-def lever_notes(scenario: Any) -> list[str]:
+def lever_notes(scenario: Any, lang: str = "en") -> list[str]:
     """One line per lever whose programme runs past the scenario's horizon (``start_year +
     duration_years`` after the last simulated year): what is simulated and what is not. For a run's
-    warnings and manifest; ``scenario`` is a validated :class:`~model.scenario.Scenario`."""
+    warnings and manifest (English) and its Swedish report (``lang="sv"``); ``scenario`` is a validated
+    :class:`~model.scenario.Scenario` (or anything with its ``start_year``, ``horizon_years``, ``levers``)."""
     first, end = scenario.start_year, scenario.start_year + scenario.horizon_years
     notes = []
     for i, params in enumerate(scenario.levers):
@@ -106,6 +107,15 @@ def lever_notes(scenario: Any) -> list[str]:
         if stop <= end:
             continue
         active = len(params.active_years(first, end))
+        if lang == "sv":
+            msek = lambda v: f"{v:g}".replace(".", ",")  # noqa: E731  (decimal comma)
+            notes.append(
+                f"levers[{i}] ({params.name or params.type}): löper {start}–{stop - 1} (duration_years "
+                f"{params.duration_years}) men scenariot slutar med {end - 1} (horizon_years "
+                f"{scenario.horizon_years}); bara {active} av dess {params.duration_years} år simuleras, så det "
+                f"använder {msek(active * params.budget_msek_per_year)} mnkr, inte "
+                f"{msek(params.duration_years * params.budget_msek_per_year)}")
+            continue
         notes.append(
             f"levers[{i}] ({params.name or params.type}): runs {start}-{stop - 1} (duration_years "
             f"{params.duration_years}) but the scenario ends with {end - 1} (horizon_years "

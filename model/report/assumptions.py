@@ -11,6 +11,7 @@ import hashlib
 import json
 from typing import Any
 
+from ..charts.language import tr
 from ..parameters import BY_NAME as PARAMETERS
 from ..parameters import defaults
 from .groups import target_text
@@ -24,9 +25,10 @@ def scenario_hash(resolved: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def lever_rows(run) -> list[dict[str, Any]]:
+def lever_rows(run, lang: str = "en") -> list[dict[str, Any]]:
     """One row per lever of a :class:`~model.report.folder.RunFolder`: name, type, MSEK per year, the
-    simulated years it runs, MSEK budgeted over them, its target in words, SustainGov IDs and placement."""
+    simulated years it runs, MSEK budgeted over them, its target in words, SustainGov IDs and placement;
+    words in ``lang``."""
     rows = []
     for p in run.levers:
         years = p.active_years(run.start_year, run.end_year)
@@ -34,10 +36,11 @@ def lever_rows(run) -> list[dict[str, Any]]:
         where = placement(ids)
         rows.append({
             "lever": p.name or p.type, "type": p.type, "msek_per_year": p.budget_msek_per_year,
-            "years": f"{years.start}–{years.stop - 1}" if len(years) else "none within the horizon",
-            "budgeted_msek": p.budget_msek_per_year * len(years), "target": target_text(p.target),
+            "years": f"{years.start}–{years.stop - 1}" if len(years) else tr("none within the horizon", lang),
+            "budgeted_msek": p.budget_msek_per_year * len(years), "target": target_text(p.target, lang),
             "sustaingov": ", ".join(str(i) for i in ids) or "—",
-            "placement": f"feasibility {where[0]}, value {where[1]}" if where else "unscored",
+            "placement": (f"{tr('feasibility', lang)} {tr(where[0], lang)}, {tr('value', lang)} {tr(where[1], lang)}"
+                          if where else tr("unscored", lang)),
         })
     return rows
 
@@ -73,9 +76,10 @@ def changed_settings(resolved: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def innovation_rows(resolved: dict[str, Any]) -> list[dict[str, Any]]:
-    """The innovations: name, who they apply to, complexity, infrastructure need, evidence, costs."""
-    return [{"innovation": i.get("name"), "applies to": ", ".join(i.get("applies_to", [])),
+def innovation_rows(resolved: dict[str, Any], lang: str = "en") -> list[dict[str, Any]]:
+    """The innovations: name, who they apply to (in ``lang``), complexity, infrastructure need, evidence,
+    costs."""
+    return [{"innovation": i.get("name"), "applies to": ", ".join(tr(k, lang) for k in i.get("applies_to", [])),
              "complexity": i.get("complexity"), "needs infrastructure": i.get("needs_infrastructure"),
              "evidence": i.get("evidence"), "pilot MSEK": i.get("pilot_cost_msek"),
              "scale MSEK per 10 000": i.get("scale_cost_msek_per_10k")}

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..charts.language import tr
+from ..charts.numbers import share
 from ..levers.targeting import Target, eligible_mask
 from ..outcomes.intervals import mean_interval
 from ..world.organisations import MUNICIPALITY, SIZE_BANDS, SKR_GROUPS, load_organisations
@@ -79,21 +81,23 @@ def target_codes(target: Target | Mapping[str, Any]) -> list[str]:
     return [orgs.code[i] for i in np.flatnonzero(mask)]
 
 
-def target_text(target: Target | Mapping[str, Any]) -> str:
-    """A lever's target in words: ``municipalities <10k, 10-20k; need first (capacity); 150 of them``."""
+def target_text(target: Target | Mapping[str, Any], lang: str = "en") -> str:
+    """A lever's target in words: ``municipalities <10k, 10-20k; need first (capacity); 150 of them``
+    (``kommuner <10k, 10-20k; störst behov först (lägst kapacitet); 150 av dem`` in Swedish)."""
     target = target if isinstance(target, Target) else Target.model_validate(dict(target))
-    parts = [", ".join(target.kinds)]
+    parts = [", ".join(tr(kind, lang) for kind in target.kinds)]
     if target.size_bands:
         parts[0] += " " + ", ".join(target.size_bands)
     if target.regions:
-        parts.append("counties " + ", ".join(str(r) for r in target.regions))
-    parts.append({"all": "everyone eligible", "size_band": "by size band", "region": "by county",
-                  "random": "at random", "capacity": "need first (lowest capacity)",
-                  "application": "competitive call"}[target.by])
+        parts.append(tr("counties", lang) + " " + ", ".join(str(r) for r in target.regions))
+    parts.append(tr({"all": "everyone eligible", "size_band": "by size band", "region": "by county",
+                     "random": "at random", "capacity": "need first (lowest capacity)",
+                     "application": "competitive call"}[target.by], lang))
+    of_them = tr("of them", lang)
     if target.count is not None:
-        parts.append(f"{target.count} of them")
+        parts.append(f"{target.count} {of_them}")
     if target.share is not None:
-        parts.append(f"{target.share:.0%} of them")
+        parts.append(f"{share(target.share, lang) if lang == 'sv' else f'{target.share:.0%}'} {of_them}")
     return "; ".join(parts)
 
 

@@ -18,12 +18,14 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
 from ..charts.language import outcome_title, tr
 from ..charts.style import final_year_text, scenario_label
+from ..levers.entries import lever_notes
 from ..outcomes.catalogue import PRINTED, is_outcome, outcome
 from ..results import write_with
 from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
@@ -114,7 +116,7 @@ def _is_year(column: Any) -> bool:
 
 def _number(value: Any, lang: str = "en", column: Any = "") -> str:
     if isinstance(value, bool) or value is None:
-        return _esc(missing(lang) if value is None else str(value).lower())
+        return _esc(missing(lang) if value is None else tr(str(value).lower(), lang))
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             return missing(lang)
@@ -143,7 +145,8 @@ def table(rows: Iterable[Mapping[str, Any]] | pd.DataFrame, limit: int = 400, la
             text = _number(value, lang, column)
             cells.append(f"<td class='n'>{text}</td>" if numeric else f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    more = (f"<p class='note'>{len(frame) - limit} more rows in the CSV file.</p>" if len(frame) > limit else "")
+    more = (f"<p class='note'>{number(len(frame) - limit, 0, lang)} {tr('more rows in the CSV file.', lang)}</p>"
+            if len(frame) > limit else "")
     return f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
@@ -223,9 +226,10 @@ def _outcomes_table(run: RunFolder, lang: str) -> str:
             continue
         o = outcome(r["outcome"])
         show = lambda v, o=o: quantity(v, o.format, lang)  # noqa: E731  (one notation per language)
-        interval = f"{show(r['ci95_low'])} – {show(r['ci95_high'])}" if r["ci95_low"] == r["ci95_low"] else "—"
-        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": show(r["mean"]), "95 % CI": interval,
-                     "95 % of runs": f"{show(r['run_p2.5'])} – {show(r['run_p97.5'])}",
+        span = lambda low, high: (f"{show(r[low])} – {show(r[high])}"  # noqa: E731  (none: one mark, not three)
+                                  if r[low] == r[low] and r[high] == r[high] else missing(lang))
+        rows.append({"outcome": outcome_title(o.name, o.title, lang), "mean": show(r["mean"]),
+                     "95 % CI": span("ci95_low", "ci95_high"), "95 % of runs": span("run_p2.5", "run_p97.5"),
                      "key": "●" if o.name in PRINTED else ""})
     return table(rows, lang=lang)
 
@@ -237,7 +241,7 @@ def assumptions(run: RunFolder, lang: str) -> str:
     out = [f"<p>{_esc(run.description)}</p>" if run.description else ""]
     out.append(f"<p>{run.start_year}–{run.end_year - 1}; {final_year_text(run.end_year, lang)}; "
                f"{run.replications} {'replikeringar' if lang == 'sv' else 'replications'}.</p>")
-    levers = lever_rows(run)
+    levers = lever_rows(run, lang)
     out.append(f"<h3>{_t('levers', lang)}</h3>")
     out.append(table(levers, lang=lang) if levers else f"<p>{_t('no_levers', lang)}</p>")
     if levers:
@@ -255,7 +259,7 @@ def assumptions(run: RunFolder, lang: str) -> str:
     settings = changed_settings(resolved)
     if settings:
         out += [f"<h3>{_t('settings', lang)}</h3>", table(settings, lang=lang)]
-    out += [f"<h3>{_t('innovations', lang)}</h3>", table(innovation_rows(resolved), lang=lang)]
+    out += [f"<h3>{_t('innovations', lang)}</h3>", table(innovation_rows(resolved, lang), lang=lang)]
     return "".join(out)
 
 
@@ -271,6 +275,8 @@ def usage(run: RunFolder, lang: str = "en") -> str:
                    and pd.api.types.is_numeric_dtype(frame[c])]
         if keys and numeric:
             frame = frame.groupby(keys, as_index=False, sort=False)[numeric].mean()
+    if "unit" in frame.columns:  # what the lever delivers, a word of the lever's: in the reader's language
+        frame = frame.assign(unit=[tr(u, lang) if isinstance(u, str) else u for u in frame["unit"]])
     means = "replication" in run.usage.columns
     note = (("<p class='note'>Ur lever_usage.csv" + (" (medelvärden över replikeringar)." if means else ".")) if
             lang == "sv" else ("<p class='note'>From lever_usage.csv" + (" (means over replications)." if means else
@@ -285,11 +291,15 @@ def provenance(run: RunFolder, lang: str = "en") -> str:
             {"item": "SHA-256 of the resolved scenario", "value": scenario_hash(run.scenario)},
             {"item": "root seed", "value": str(m.get("root_seed"))},
             {"item": "replications", "value": str(m.get("replications"))},
-            {"item": "seeds", "value": m.get("seeds_note", "")},
+            {"item": "seeds", "value": tr(m.get("seeds_note", ""), lang)},
             {"item": "spridning", "value": m.get("version")}, {"item": "created", "value": m.get("created")},
-            {"item": "wall time (s)", "value": str(m.get("wall_seconds"))}]
-    rows += [{"item": k, "value": v} for k, v in (m.get("versions") or {}).items()]
+            {"item": "wall time (s)", "value": _number(m.get("wall_seconds"), lang)}]
+    rows = [{"item": tr(r["item"], lang), "value": r["value"]} for r in rows]
+    rows += [{"item": tr(k, lang), "value": v} for k, v in (m.get("versions") or {}).items()]
     notes = m.get("notes") or []
+    if lang == "sv" and notes:  # the manifest's notes are English: the same notes, said in Swedish
+        notes = lever_notes(SimpleNamespace(start_year=run.start_year, levers=run.levers,
+                                            horizon_years=run.end_year - run.start_year), "sv") or notes
     return table(rows, lang=lang) + "".join(f"<p class='note'>{_esc(n)}</p>" for n in notes)
 
 
