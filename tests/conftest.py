@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import model
+from tests.support import mechanism_world
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -15,7 +16,8 @@ SCENARIOS = ROOT / "scenarios"
 
 @pytest.fixture(scope="session")
 def baseline() -> model.Scenario:
-    return model.load_scenario(SCENARIOS / "baseline.yaml")
+    """The shipped baseline in the mechanism tests' world (:func:`tests.support.mechanism_world`)."""
+    return mechanism_world(model.load_scenario(SCENARIOS / "baseline.yaml"))
 
 
 def _paired_difference(scenario_a, scenario_b, outcome, reps=30, seed=0):

@@ -5,6 +5,7 @@ import textwrap
 import pytest
 
 import model
+from model.parameters import BY_NAME
 from model.cli import main
 
 from .support import assert_scenario_rejected as check
@@ -27,7 +28,7 @@ innovations:
 
 def test_a_minimal_file_is_valid(tmp_path):
     scenario = model.load_scenario(write(tmp_path, MINIMAL))
-    assert scenario.parameters.p_external == 0.02 and scenario.horizon_years == 10
+    assert scenario.parameters.p_external == BY_NAME["p_external"].default and scenario.horizon_years == 10
 
 
 def test_unknown_key_suggests_the_closest(tmp_path, capsys):

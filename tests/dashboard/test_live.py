@@ -36,11 +36,14 @@ def test_a_slider_moved_a_step_is_the_moved_value_and_moved_back_is_the_scenario
 
 
 def test_reset_with_nothing_moved_builds_the_scenario_file_exactly():
-    arguments = model_arguments("baseline", {"p_external": 0.02, "capacity_scale": 1.0})
+    from model.parameters import BY_NAME
+
+    p_external, capacity = BY_NAME["p_external"].default, BY_NAME["capacity_scale"].default  # the calibrated
+    arguments = model_arguments("baseline", {"p_external": p_external, "capacity_scale": capacity})
     assert all(arguments[name] is None for name in PARAMETERS) and arguments["seed"] == 1
     model = DashboardModel(**arguments)
     assert model.settings == {} and model.status().endswith("the scenario's own settings")
-    assert model.params.p_external == 0.02 and model.params.capacity_scale == 1.0
+    assert model.params.p_external == p_external and model.params.capacity_scale == capacity
     moved = DashboardModel(**model_arguments("baseline", {"p_external": 0.023, "change_teams": 50}))
     assert moved.params.p_external == 0.023
     assert moved.status().endswith("p_external=0.023, change_teams MSEK/yr=50")

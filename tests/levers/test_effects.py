@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import model
+from tests.support import mechanism_world
 from model.model import InnovationModel
 from model.stages import UNAWARE
 from model.world.organisations import MUNICIPALITY
@@ -24,7 +25,7 @@ REPS = 30
 
 @pytest.fixture(scope="module")
 def base() -> model.Scenario:
-    return model.load_scenario(SCENARIOS / "baseline.yaml")
+    return mechanism_world(model.load_scenario(SCENARIOS / "baseline.yaml"))
 
 
 def paired(scenario, lever, outcome, reps=REPS, **overrides):

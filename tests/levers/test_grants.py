@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import model
+from tests.support import mechanism_world
 from model.dynamics.lifecycle import TALLY
 from model.model import InnovationModel
 from model.runner import replication_seed
@@ -18,7 +19,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 @pytest.fixture(scope="module")
 def base():
-    return model.with_overrides(model.load_scenario(SCENARIOS / "baseline.yaml"), {"horizon_years": 6})
+    return model.with_overrides(mechanism_world(model.load_scenario(SCENARIOS / "baseline.yaml")), {"horizon_years": 6})
 
 
 def grants(budget, **extra):
