@@ -102,7 +102,14 @@ def quiet_warnings() -> None:
 
 
 def main(arguments: list[str] | None = None) -> None:
-    """Serve the dashboard with Solara (``arguments``: ``solara run``'s options, default ``sys.argv[1:]``)."""
+    """Serve the dashboard with Solara (``arguments``: ``solara run``'s options, default ``sys.argv[1:]``).
+    The server ends with the process that started it (``spridning dashboard``), however that one ends: a
+    SIGTERM or the out-of-memory killer must not leave it listening (:func:`model.processes.worker_start`)."""
+    import os
+
+    from ..processes import worker_start
+
+    worker_start(os.getppid())
     quiet_warnings()
     solara_cli = quiet_solara()
     solara_cli.cli(solara_arguments(solara_cli, list(sys.argv[1:] if arguments is None else arguments)))

@@ -117,3 +117,34 @@ def test_only_the_named_warnings_are_silenced(monkeypatch):
         warnings.warn_explicit("something else", UserWarning, "starlette.py", 600, module="solara.server.starlette")
         warnings.warn_explicit("our own", UserWarning, "live.py", 1, module="model.dashboard.live")
     assert sorted(str(w.message) for w in caught) == ["our own", "something else"]
+
+
+@pytest.mark.slow
+def test_the_server_ends_when_spridning_dashboard_is_killed(tmp_path):
+    """SIGTERM (or the out-of-memory killer) of `spridning dashboard` leaves no Solara server listening."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    log = tmp_path / "out.log"
+    with open(log, "w") as out:
+        command = subprocess.Popen([sys.executable, "-m", "model", "dashboard", "--port", "0"], stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        children = []
+        while time.monotonic() < deadline and not children:  # wait for the state: the server started
+            children = [c for c in psutil.Process(command.pid).children() if "model.dashboard.server" in
+                        " ".join(c.cmdline())]
+            time.sleep(0.2)
+        assert children, log.read_text()
+        command.send_signal(signal.SIGTERM)
+        command.wait(timeout=30)
+        gone, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive, f"the server outlived its command: {alive}"
+    finally:
+        if command.poll() is None:
+            command.kill()
