@@ -194,8 +194,9 @@ def _evaluate(plan: RobustPlan, keys: list[str], targets: list[Any], values: np.
 
 
 def run_search(plan: RobustPlan, out: Path, workers: int | None = None, scheduler: str | None = None,
-               client: Any = None, progress: bool = True) -> SearchResult:
-    """Run (or resume) the budget search of ``plan`` into ``out`` (see the module's docstring)."""
+               client: Any = None, progress: bool = True, charts: bool = True) -> SearchResult:
+    """Run (or resume) the budget search of ``plan`` into ``out`` (see the module's docstring); ``charts``:
+    draw ``pareto.png`` (``--no-charts`` draws none)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -261,7 +262,7 @@ def run_search(plan: RobustPlan, out: Path, workers: int | None = None, schedule
     trials = trials.merge(front[["key", "point"]], on="key", how="left")
     result = SearchResult(trials, front, objectives, notes=notes + failed_notes(trials, objectives),
                           runs_done=runs_done)
-    _write(plan, out, result)
+    _write(plan, out, result, charts)
     return result
 
 
@@ -299,8 +300,8 @@ def _target_text(target: Any) -> str:
     return str(target)
 
 
-def _write(plan: RobustPlan, out: Path, result: SearchResult) -> None:
-    """Write ``trials.csv``, ``front.csv``, the front's scenario files and the chart."""
+def _write(plan: RobustPlan, out: Path, result: SearchResult, charts: bool = True) -> None:
+    """Write ``trials.csv``, ``front.csv``, the front's scenario files and (``charts``) the chart."""
     write_csv(result.trials, out / "trials.csv")
     write_csv(result.front, out / "front.csv")
     result.files += ["trials.csv", "front.csv"]
@@ -309,6 +310,8 @@ def _write(plan: RobustPlan, out: Path, result: SearchResult) -> None:
         return
     if plan.engine == "scenario":
         result.files += write_front_scenarios(plan, out / "front", result.front)
+    if not charts:
+        return
     from ..charts.robustness import pareto_figure
     from ..charts.style import save
 

@@ -158,7 +158,7 @@ def run_experiment(experiment: str | Path | RobustPlan, out: str | Path | None =
     if plan.experiment.search is not None:
         from .search import run_search
 
-        result.search = run_search(plan, out / "search", workers, scheduler, client, progress)
+        result.search = run_search(plan, out / "search", workers, scheduler, client, progress, charts)
         notes += result.search.notes
     result.warnings = notes
     files = write_analysis(result, charts) if result.analysis is not None else []

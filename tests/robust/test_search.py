@@ -37,6 +37,13 @@ def test_search_finds_the_known_best_allocation(tmp_path):
     assert (tmp_path / "out" / "search" / "pareto.png").exists()
 
 
+def test_no_charts_draws_no_pareto_chart_and_finds_the_same_front(tmp_path):
+    drawn = run_experiment(write(tmp_path, SEARCH), tmp_path / "a", workers=1, progress=False)
+    plain = run_experiment(write(tmp_path, SEARCH), tmp_path / "b", workers=1, progress=False, charts=False)
+    assert not (tmp_path / "b" / "search" / "pareto.png").exists()
+    assert drawn.search.front.equals(plain.search.front)
+
+
 def test_interrupted_search_resumes_to_the_same_front(tmp_path, monkeypatch):
     from model.robust import search as search_module
 
