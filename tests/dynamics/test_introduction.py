@@ -31,8 +31,9 @@ def test_nobody_knows_of_an_innovation_before_its_start_year_and_its_first_users
     assert (at == ADOPTED).sum() == 5 and (at == PILOTING).sum() == 7
     assert ((at != UNAWARE) == np.isin(at, (ADOPTED, PILOTING))).all()  # only the first users, nobody aware
     assert (history[introduced + 1] != UNAWARE).sum() > 12  # then it spreads (p_external 0.3)
-    # the other innovations, without a start year, start as before: two adopters each, at once
-    assert ((m.stage_history[0, :, 1:] == ADOPTED).sum(axis=0) == 2).all()
+    # the other innovations, without a start year, have their first users at once
+    wanted = [i.initial_adopters for i in scenario.innovations[1:]]
+    assert list((m.stage_history[0, :, 1:] == ADOPTED).sum(axis=0)) == wanted
 
 
 def test_first_users_of_an_innovation_available_from_the_start_are_there_at_once(baseline):
