@@ -2,7 +2,8 @@
 
 For each fitted parameter of the calibration, the fit's distance (misses over their standard deviations,
 Euclidean norm; :mod:`model.calibrate.identify`) at evenly spread values over its prior, the others at a
-point (by default the posterior medians of docs/validation.md of 2026-11-29), on common random numbers.
+point (by default :data:`model.calibrate.identify.REFERENCE_POINT`, the posterior medians of the
+fit in docs/validation.md of 2026-11-29), on common random numbers.
 A parameter whose profile is flat (its spread, max − min of the mean distance, within a few standard
 errors) is not identified by the targets. Cheap: parameters × points × replications runs (9 × 7 × 4 =
 252 runs, about half a minute on one core).
@@ -16,14 +17,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from model.calibrate.identify import distance_profile, flat_ranges
+from model.calibrate.identify import REFERENCE_POINT, distance_profile, flat_ranges
 from model.calibrate.plan import load_calibration
 
 ROOT = Path(__file__).resolve().parent.parent
-#: the posterior medians of the calibration in docs/validation.md (generated 2026-11-29)
-MEDIANS = {"p_external": 0.1807, "pilot_start_rate": 0.8369, "scale_base_logit": -0.3217, "capacity_scale": 4.259,
-           "enthusiast_arrival_rate": 0.6907, "drop_disappointed": 0.06127, "retry_rate": 0.3876,
-           "events.trygghetslarm_2016.pressure": 0.8182, "events.pandemic_2020.relaxes.capacity": 0.5368}
+
 
 
 def main() -> None:
@@ -36,7 +34,7 @@ def main() -> None:
     parser.add_argument("--csv", help="also write the profile table here")
     args = parser.parse_args()
     plan = load_calibration(args.calibration)
-    at = dict(MEDIANS)
+    at = dict(REFERENCE_POINT)
     for item in args.at:
         name, _, value = item.partition("=")
         at[name] = float(value)
