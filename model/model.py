@@ -69,7 +69,8 @@ class InnovationModel(mesa.Model):
         world = scenario.world
         self.orgs = load_organisations(world.regions, world.agencies, tuple(sorted(world.without)))
         self.n = self.orgs.n
-        self.innovations = InnovationTable.from_innovations(scenario.innovations, self.params, scenario.start_year)
+        self.innovations = InnovationTable.from_innovations(scenario.innovations, self.params,
+                                                            scenario.start_year)
         self.innovation_names = self.innovations.names
         self.k = len(self.innovation_names)
         self.scale = self._scale()

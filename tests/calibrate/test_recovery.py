@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from model.calibrate.fit import fit
-from model.calibrate.identify import REFERENCE_POINT, distance_profile, distances, flat_ranges, model_targets, synthetic_plan
+from model.calibrate.identify import (REFERENCE_POINT, distance_profile, distances, flat_ranges, model_targets,
+                                      synthetic_plan)
 from model.calibrate.outputs import posterior_summary
 from model.calibrate.plan import load_calibration
 
