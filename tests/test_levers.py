@@ -22,6 +22,7 @@ from model.stages import PILOTING
 from model.world.organisations import AGENCY, MUNICIPALITY, REGION
 
 from .support import assert_scenario_rejected as bad
+from .support import unseeded
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -116,13 +117,6 @@ def test_each_lever_at_zero_intensity_is_the_baseline_but_spends(base, lever):
 
 
 # --- targeting reaches exactly whom it says ---------------------------------------------------------------
-def unseeded(scenario):
-    """``scenario`` with two first adopters per innovation and no first pilots (the baseline's first users
-    overload some organisations, which then take part in nothing: not what targeting tests look at)."""
-    return model.with_overrides(scenario, {f"innovations.{i.name}.{field}": value for i in scenario.innovations
-                                           for field, value in (("initial_adopters", 2), ("initial_pilots", 0))})
-
-
 def stepped(scenario, seed=5, quarters=1) -> InnovationModel:
     m = InnovationModel(scenario, seed=seed)
     for _ in range(quarters):
