@@ -88,7 +88,10 @@ WHY_PATTERN = {
     "Discontinuance in disability care 2022→2023": (
         "pilots of disability-care supervision often disappoint (their value is low) and are dropped, and the "
         "crisis-time trials end as it fades (compare the size of the fall with the record's).",
-        "the drop hazards do not outweigh new pilots in 2022-2023."),
+        "the model's disability-care series fall in 2022-2023 (pilots that disappoint are abandoned and "
+        "adoptions dropped), but by about a third of the record's −16 and −7 points: the shared drop hazards "
+        "cannot end one series' small trials at the record's pace while the others hold (a sign test would "
+        "have called this reproduced)."),
 }
 
 
