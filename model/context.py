@@ -105,11 +105,18 @@ class InnovationTable:
     pilot_need: np.ndarray  # capacity a pilot occupies
     scale_need: np.ndarray  # change capacity a scale-up holds while it is implemented
     adoption_need: np.ndarray  # capacity an adoption keeps occupying
+    #: (k,) int64 quarter index of the introduction (0: available from the start; see Innovation.start_year)
+    available_from: np.ndarray
+    initial_adopters: np.ndarray  # (k,) int: organisations that have scaled it when it is introduced
+    initial_pilots: np.ndarray  # (k,) int: organisations running a pilot of it when it is introduced
 
     @classmethod
-    def from_innovations(cls, innovations, params) -> "InnovationTable":
-        """From a scenario's validated ``innovations`` and the model parameters (loads per complexity)."""
+    def from_innovations(cls, innovations, params, start_year: int | None = None) -> "InnovationTable":
+        """From a scenario's validated ``innovations``, the model parameters (loads per complexity; the
+        default ``initial_adopters``) and the scenario's first year (for the quarter each is introduced)."""
         complexity = np.array([i.complexity for i in innovations])
+        introduced = [0 if i.start_year is None or start_year is None else 4 * (i.start_year - start_year)
+                      for i in innovations]
         pilot_need = params.pilot_load * complexity
         return cls(
             names=tuple(i.name for i in innovations),
@@ -126,6 +133,10 @@ class InnovationTable:
             pilot_need=pilot_need,
             scale_need=params.scale_load * complexity,
             adoption_need=params.adoption_load * complexity,
+            available_from=np.array([max(q, 0) for q in introduced], dtype=np.int64),
+            initial_adopters=np.array([int(params.initial_adopters) if i.initial_adopters is None
+                                       else i.initial_adopters for i in innovations], dtype=np.int64),
+            initial_pilots=np.array([i.initial_pilots for i in innovations], dtype=np.int64),
         )
 
 
@@ -249,6 +260,9 @@ class RunContext:
     delivery: Any = None  # (n,) MSEK a year each national actor can deliver as a lever's operator
     promoters: int = 0  # national actors in the world that promote innovations with enough evidence
     failures_shared: bool = True  # whether a network host shares failures (else nobody does)
+    #: (n, k) int8: the stage each organisation takes when the innovation is introduced (ADOPTED, PILOTING;
+    #: UNAWARE: none), drawn when the run is built (model.model.InnovationModel._first_users)
+    first_users: Any = None
     #: compiled kernels bound to this run's argument types, by name (model.kernelcall.BoundKernel)
     kernels: dict = field(default_factory=dict)
     #: while levers act in a quarter: that quarter, and arrays derived from the state at its start that

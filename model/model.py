@@ -24,7 +24,7 @@ from .dynamics import lifecycle, people, quarters
 from .effects import Effects
 from .levers import build_levers
 from .scenario import Scenario
-from .stages import ADOPTED, UNAWARE
+from .stages import ADOPTED, PILOTING, UNAWARE
 from .world.agents import Agency, Municipality, Region
 from .world.networks import Ties, draw_national_members
 from .world.organisations import AGENCY, KIND_NAMES, MUNICIPALITY, REGION, load_organisations
@@ -69,7 +69,8 @@ class InnovationModel(mesa.Model):
         world = scenario.world
         self.orgs = load_organisations(world.regions, world.agencies, tuple(sorted(world.without)))
         self.n = self.orgs.n
-        self.innovations = InnovationTable.from_innovations(scenario.innovations, self.params)
+        self.innovations = InnovationTable.from_innovations(scenario.innovations, self.params,
+                                                            scenario.start_year)
         self.innovation_names = self.innovations.names
         self.k = len(self.innovation_names)
         self.scale = self._scale()
@@ -103,7 +104,7 @@ class InnovationModel(mesa.Model):
         self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects, self.applicable,
                          local_needed=complex_contagion, fraction=scenario.mechanisms.threshold == "fraction",
                          rng=rewire_rng)
-        self._seed_adopters()
+        first_users = self._first_users()
 
         # history for outcomes: stage and evidence at every quarter boundary, and what the life cycle counted
         record = RunRecord(stage_history=np.empty((self.n_steps + 1, self.n, self.k), dtype=np.int8),
@@ -127,7 +128,7 @@ class InnovationModel(mesa.Model):
             events=event_schedule.schedule(scenario.events, self.innovation_names, scenario.start_year,
                                            self.n_steps),
             promoters=_national_actors(self.orgs.key)[0], failures_shared=_national_actors(self.orgs.key)[1],
-            delivery=self._delivery(),
+            delivery=self._delivery(), first_users=first_users,
         )
         self._organisations: list | None = None  # Mesa agents, made on first use (see `organisations`)
         self.levers = build_levers(scenario.levers, self.context, scenario.events)
@@ -193,20 +194,29 @@ class InnovationModel(mesa.Model):
             return np.full(self.n, p.digital_maturity_mean)
         return np.clip(mean + p.digital_maturity_spread * u, 0.0, 1.0)
 
-    def _seed_adopters(self) -> None:
-        """The first adopters of each innovation, drawn without replacement in proportion to development
-        capacity (Efraimidis-Spirakis keys: the ``count`` largest of u^(1/w) among those it applies to)."""
-        count = int(self.params.initial_adopters)
-        if count == 0:
-            return
+    def _first_users(self) -> np.ndarray:
+        """(n, k) int8: the organisations that have scaled (``ADOPTED``) or are piloting (``PILOTING``) each
+        innovation when it is introduced, the rest ``UNAWARE``: its ``initial_adopters`` and then its
+        ``initial_pilots``, drawn without replacement in proportion to development capacity among those it
+        applies to (Efraimidis-Spirakis keys: the largest u^(1/w)). Innovations available from the start
+        get them now; the quarter loop introduces the others (:func:`model.dynamics.lifecycle.introduce`)."""
+        inn = self.innovations
+        first = np.full((self.n, self.k), UNAWARE, dtype=np.int8)
+        wanted = np.minimum(inn.initial_adopters + inn.initial_pilots, self.n)
+        if not wanted.any():
+            return first
         u = self.rng_world.random((self.n, self.k))
         keys = np.where(self.applicable, np.log(u) / np.maximum(self.state.capacity, 1e-9)[:, None], -np.inf)
-        count = min(count, self.n)
-        top = np.argpartition(-keys, count - 1, axis=0)[:count]  # (count, k) rows of the largest keys
-        columns = np.broadcast_to(np.arange(self.k), top.shape)
-        chosen = np.isfinite(keys[top, columns])  # fewer applicable than `count`: all of them
-        self.state.stage[top[chosen], columns[chosen]] = ADOPTED
-        self.state.pilot_age[top[chosen], columns[chosen]] = 127  # implemented long ago
+        for j in range(self.k):
+            order = np.argsort(-keys[:, j], kind="stable")[:wanted[j]]
+            order = order[np.isfinite(keys[order, j])]  # fewer applicable than wanted: all of them
+            first[order[:inn.initial_adopters[j]], j] = ADOPTED
+            first[order[inn.initial_adopters[j]:], j] = PILOTING
+        pilots = lifecycle.Pilots(self.state.stage, self.state.pilot_age, self.state.pilot_start,
+                                  self.state.champion, self.state.failed)
+        for j in np.flatnonzero(inn.available_from == 0):
+            lifecycle.introduce(pilots, first, int(j), 0, self.state.enthusiasts)
+        return first
 
     # --- time ---------------------------------------------------------------------------------------------
     def year_quarter(self, t):

@@ -96,7 +96,8 @@ PARAMETERS: tuple[Parameter, ...] = (
        "border weighs 1).", ASSUMPTION, "pilot"),
     _P("initial_adopters", 2, 0, 20, "organisations per innovation",
        "Organisations that have already scaled each innovation when the run starts (drawn in proportion "
-       "to development capacity among those it applies to).", ASSUMPTION, "pilot", integer=True),
+       "to development capacity among those it applies to); an innovation's own `initial_adopters` replaces "
+       "it.", ASSUMPTION, "pilot", integer=True),
     _P("champion_takeover", 0.25, 0.0, 1.0, "share per quarter",
        "Chance that another, free enthusiast takes over a pilot whose champion has left (each quarter while it "
        "has none).",

@@ -66,6 +66,14 @@ class Innovation(Checked):
     pilot_quarters: int = Field(4, ge=1, le=20)
     value: float = Field(0.8, ge=0.0, le=1.0)
     need_sparsity: float = Field(0.0, ge=0.0, le=1.0)
+    #: the year the innovation becomes available (introduced on 1 January of it): before it nobody can
+    #: become aware of, pilot or adopt it; None = available from the scenario's start. Must lie within the
+    #: simulated years (checked by :func:`scenario_problems`)
+    start_year: int | None = Field(None, ge=1900, le=2200)
+    #: organisations that have already scaled it when it is introduced (None: the model parameter
+    #: ``initial_adopters``), and organisations that are running a pilot of it then
+    initial_adopters: int | None = Field(None, ge=0, le=1000)
+    initial_pilots: int = Field(0, ge=0, le=1000)
 
 
 class Networks(Checked):
@@ -222,6 +230,7 @@ def scenario_problems(data: Any) -> tuple[Scenario | None, list[Problem]]:
     raw_events = scenario.events if scenario is not None else data.get("events")
     events, event_problems = check_events(raw_events, names, first, end)
     problems.extend(event_problems)
+    problems.extend(_check_start_years(data, first, end))
     if world is not None:
         problems.extend(_check_event_operators(events, world))
     if scenario is not None and not problems:
@@ -244,6 +253,23 @@ def _innovation_names(data: dict[str, Any]) -> list[str] | None:
     if not isinstance(entries, list):
         return None
     return [e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)]
+
+
+def _check_start_years(data: dict[str, Any], first: int | None, end: int | None) -> list[Problem]:
+    """An innovation's ``start_year`` must be one of the simulated years ``first`` .. ``end - 1`` (when
+    those are known; the field's own type and range are the schema's)."""
+    entries = data.get("innovations")
+    if first is None or end is None or not isinstance(entries, list):
+        return []
+    problems = []
+    for i, entry in enumerate(entries):
+        year = entry.get("start_year") if isinstance(entry, dict) else None
+        if isinstance(year, int) and not isinstance(year, bool) and not first <= year < end:
+            problems.append(Problem(("innovations", i, "start_year"),
+                                    f"{year} is outside the simulated years {first}-{end - 1}; give a year "
+                                    f"between {first} and {end - 1}, or leave start_year out (available "
+                                    "from the start)"))
+    return problems
 
 
 def _check_event_operators(events: list, world: World) -> list[Problem]:

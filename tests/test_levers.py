@@ -22,6 +22,7 @@ from model.stages import PILOTING
 from model.world.organisations import AGENCY, MUNICIPALITY, REGION
 
 from .support import assert_scenario_rejected as bad
+from .support import unseeded
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -136,8 +137,8 @@ def stepped(scenario, seed=5, quarters=1) -> InnovationModel:
 def test_size_band_targeting_reaches_exactly_those_bands(base):
     entry = {"type": "small_actor_grants", "budget_msek_per_year": 50,
              "target": {"by": "size_band", "size_bands": ["<10k", "50-100k"]}}
-    without = stepped(base)
-    m = stepped(with_levers(base, [entry]))
+    without = stepped(unseeded(base))
+    m = stepped(unseeded(with_levers(base, [entry])))
     orgs, lever = m.orgs, m.levers[0]
     inside = (orgs.kind == MUNICIPALITY) & np.isin(orgs.size_band, [0, 3])
     assert np.array_equal(lever.staff > 0, inside)
@@ -170,7 +171,7 @@ def test_region_targeting_reaches_only_that_county(base):
 def test_capacity_targeting_takes_the_neediest_first(base):
     entry = {"type": "training_networks", "budget_msek_per_year": 30, "time_cost": 0.0,
              "target": {"by": "capacity", "count": 40}}
-    m = stepped(with_levers(base, [entry]))
+    m = stepped(unseeded(with_levers(base, [entry])))
     members = m.levers[0].members
     assert members.sum() == 40
     muni = np.flatnonzero(m.orgs.kind == MUNICIPALITY)
@@ -297,7 +298,9 @@ def test_shipped_scenario_validates_and_runs(path, base, capsys):
         assert scen.budget_msek_per_year == 200
         out = model.run(scen, 0)
         assert out.summary["budget_msek"] == pytest.approx(200 * 5)
-        assert out.summary["spend_msek"] > 0.8 * 200 * 5  # the shipped portfolios place most of their money
+        # the shipped portfolios place most of their money (fewer takers since the innovations start at
+        # their 2026 stages: part of the municipalities already pilot or use them)
+        assert out.summary["spend_msek"] > 0.75 * 200 * 5
     short = model.with_overrides(scen, {"horizon_years": 3})  # the staircase starts levers in 2028
     out = model.run(short, 0)
     assert out.summary["spend_msek"] > 0

@@ -66,10 +66,11 @@ OrgArrays = namedtuple("OrgArrays", ["applicable", "fit", "capacity", "maturity"
 #: adopted (simple contagion) and the adopting local ties (complex contagion: a weighted count or share)
 Signals = namedtuple("Signals", ["log_no_hear", "share", "local"])
 #: per innovation (k,): capacity loads, costs, complexity, infrastructure need, pilot length; current
-#: evidence and the observations it rests on (changed in place)
+#: evidence and the observations it rests on (changed in place); the quarter it is introduced (int64:
+#: before it nobody becomes aware of it)
 InnovationArrays = namedtuple("InnovationArrays", [
     "pilot_need", "scale_need", "adoption_need", "pilot_cost", "scale_fixed", "scale_per_10k", "complexity",
-    "needs_infrastructure", "pilot_quarters", "evidence", "evidence_weight",
+    "needs_infrastructure", "pilot_quarters", "evidence", "evidence_weight", "available_from",
 ])
 #: the national actors: how many promote innovations, and whether a network host shares failures
 National = namedtuple("National", ["promoters", "failures_shared"])
@@ -151,6 +152,25 @@ def _scale_cost(i, j, inn, scale, fixed_factor, cover):
     """MSEK to scale innovation j in organisation i: a fixed part (lowered by shared infrastructure and
     call-off contracts) and a per-inhabitant part, less what an event covers."""
     return (inn.scale_fixed[j] * fixed_factor + inn.scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True)
+def introduce(pilots, first_users, j, t, enthusiasts):
+    """Introduce innovation ``j`` in quarter ``t``, in place: each organisation ``first_users`` (n, k int8)
+    marks ``ADOPTED`` has scaled it (implemented long ago), each it marks ``PILOTING`` starts a pilot of it
+    now, championed where the organisation has an enthusiast (``enthusiasts``, (n,)). Called when the run
+    is built for innovations available from the start, and by the quarter loop for the others."""
+    stage, pilot_age, pilot_start, champion = pilots.stage, pilots.pilot_age, pilots.pilot_start, pilots.champion
+    for i in range(stage.shape[0]):
+        first = first_users[i, j]
+        if first == ADOPTED:
+            stage[i, j] = ADOPTED
+            pilot_age[i, j] = 127
+        elif first == PILOTING:
+            stage[i, j] = PILOTING
+            pilot_age[i, j] = 0
+            pilot_start[i, j] = t
+            champion[i, j] = 1 if enthusiasts[i] > 0 else 0
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -240,7 +260,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             x = u[i, j]
             m = pressure[j]
             if s == UNAWARE or (one_step and s == AWARE):
-                if applicable[i, j]:
+                if applicable[i, j] and t >= inn.available_from[j]:  # not before it is introduced
                     p = 1.0 - (1.0 - p_ext) * (1.0 - promotion[j])
                     if m > 0.0:
                         p = 1.0  # a law or national target: everyone it applies to knows of it

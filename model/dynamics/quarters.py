@@ -61,9 +61,10 @@ def arguments(ctx: "RunContext") -> tuple:
         ctx.effects.kernel_arguments(),
         lifecycle.InnovationArrays(inn.pilot_need, inn.scale_need, inn.adoption_need, inn.pilot_cost,
                                    inn.scale_cost_fixed, inn.scale_cost_per_10k, inn.complexity,
-                                   inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence, ctx.evidence_weight),
+                                   inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence, ctx.evidence_weight,
+                                   inn.available_from),
         ctx.rates, lifecycle.National(ctx.promoters, ctx.failures_shared), ctx.events,
-        lifecycle.ScaleCounts(record.scale_count, record.scale_durations),
+        lifecycle.ScaleCounts(record.scale_count, record.scale_durations), ctx.first_users,
     )
 
 
@@ -71,7 +72,7 @@ def life_cycle_arguments(ctx: "RunContext") -> tuple:
     """Arguments of the types :func:`_quarters` passes :func:`lifecycle._advance` in a run ``ctx`` (its
     first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
     (draws, _, _, tally, _, people_arrays, _, _, signals, _, _, pilots, flags, orgs, effects, inn, r, national,
-     events, counts) = arguments(ctx)
+     events, counts, _) = arguments(ctx)
     return (pilots, draws, 0, flags, orgs, signals, people_arrays, effects, inn, r, national, events.pressure[0],
             events.relax[0], counts, tally[0])
 
@@ -95,7 +96,7 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties,
               signals, inverse_denominator, inverse_local, pilots, flags, orgs, effects, inn, r, national, events,
-              counts):
+              counts, first_users):
     stage = pilots.stage
     n, k = stage.shape
     adopted = np.zeros((n, k))
@@ -109,6 +110,9 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, p
                                 flags.complex_contagion, t < t1, inverse_denominator, flags.fraction, inverse_local)
         lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
                            events.pressure[t], events.relax[t], counts, tally[t])
+        for j in range(k):  # innovations introduced at the start of the next quarter: their first users
+            if inn.available_from[j] == t + 1:
+                lifecycle.introduce(pilots, first_users, j, t + 1, people_arrays.enthusiasts)
         # copied element by element: an array assignment compiles numba's shape-mismatch error message,
         # string formatting that took about 3 s of the first compilation
         for i in range(n):

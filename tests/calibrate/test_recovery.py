@@ -1,0 +1,66 @@
+"""Synthetic recovery: data the model made at known parameters, fitted by the calibration's own ABC-SMC with
+a small budget, give each identifiable parameter back inside its 95 % interval — narrower than the prior —
+while a parameter the targets cannot identify (the pandemic's relaxation of capacity) stays about as wide
+as its prior (docs/calibration.md, "Identifiability")."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.calibrate.fit import fit
+from model.calibrate.identify import (REFERENCE_POINT, distance_profile, distances, flat_ranges, model_targets,
+                                      synthetic_plan)
+from model.calibrate.outputs import posterior_summary
+from model.calibrate.plan import load_calibration
+
+ROOT = Path(__file__).resolve().parents[2]
+CALIBRATION = ROOT / "calibrations" / "welfare_technology.yaml"
+IDENTIFIED = ["p_external", "pilot_start_rate", "capacity_scale", "retry_rate"]
+UNIDENTIFIED = "events.pandemic_2020.relaxes.capacity"
+
+
+def _width_share(row) -> float:
+    """The 95 % interval's width as a share of the prior's range (log scale for a log-uniform prior)."""
+    scale = np.log if row.prior == "loguniform" else (lambda x: x)
+    return float((scale(row.q97_5) - scale(row.q2_5)) / (scale(row.prior_high) - scale(row.prior_low)))
+
+
+@pytest.mark.slow
+def test_the_fit_gives_back_the_parameters_the_data_were_made_with(tmp_path):
+    plan = load_calibration(CALIBRATION)
+    synthetic = synthetic_plan(plan, REFERENCE_POINT, IDENTIFIED + [UNIDENTIFIED], replications=10, seed=3)
+    assert [f.name for f in synthetic.fitted] == IDENTIFIED + [UNIDENTIFIED]
+    result = fit(synthetic.with_budget(runs=1200, population=100, generations=6), tmp_path / "fit", workers=2,
+                 progress=False)
+    summary = posterior_summary(result).set_index("parameter")
+    for name in IDENTIFIED + [UNIDENTIFIED]:
+        row = summary.loc[name]
+        assert row.q2_5 <= REFERENCE_POINT[name] <= row.q97_5, (name, row.to_dict())
+    for name in IDENTIFIED:
+        assert _width_share(summary.loc[name]) < 0.7, (name, summary.loc[name].to_dict())
+    assert _width_share(summary.loc[UNIDENTIFIED]) > 0.75
+
+
+def test_synthetic_targets_are_the_model_mean_at_the_truth_and_the_rest_is_fixed():
+    plan = load_calibration(CALIBRATION)
+    truth = {**REFERENCE_POINT, "retry_rate": 0.11}
+    synthetic = synthetic_plan(plan, truth, ["p_external"], replications=2, seed=5)
+    means = model_targets(plan, truth, 2, 5).mean(axis=0)
+    assert [t.observed for t in synthetic.targets] == pytest.approx(list(means))
+    assert synthetic.scenario.parameters.retry_rate == 0.11  # fixed at the truth, not fitted
+    assert [f.name for f in synthetic.fitted] == ["p_external"]
+    # at the truth itself, on other seeds, the distance is only the runs' own noise (about 2-3; the
+    # record is at about 10 at the best parameters)
+    assert distances(synthetic, model_targets(synthetic, truth, 2, 99)).max() < 4.0
+    with pytest.raises(ValueError, match="truth lacks"):
+        synthetic_plan(plan, {"p_external": 0.1}, ["p_external"])
+
+
+def test_a_distance_profile_is_flat_for_a_parameter_that_changes_nothing(tmp_path):
+    plan = load_calibration(CALIBRATION)
+    shrunk = synthetic_plan(plan, REFERENCE_POINT, ["pilot_start_rate", UNIDENTIFIED], replications=1, seed=2)
+    profile = distance_profile(shrunk, REFERENCE_POINT, points=3, replications=1)
+    flat = flat_ranges(profile, shrunk, slack=0.5).set_index("parameter")
+    assert flat.loc[UNIDENTIFIED, "flat_share"] == 1.0  # distance within 0.5 over its whole prior
+    assert flat.loc["pilot_start_rate", "spread"] > 5  # a pilot start rate of 0 misses every target
