@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 
 import model
+from tests.support import mechanism_world
 from model.model import InnovationModel
 from model.dynamics.people import binomial_quantile, is_election, poisson_quantile
 
@@ -40,7 +41,7 @@ def test_people_are_the_same_in_every_scenario_with_the_same_seed(baseline):
     """Levers and parameters of the life cycle change no one's career: enthusiasts, leadership and
     slack follow the same draws (common random numbers), whatever happens to innovations."""
     busy = model.with_overrides(baseline, {"parameters.pilot_start_rate": 0.9, "parameters.p_external": 0.2})
-    with_lever = model.load_scenario("scenarios/portfolio_sustaingov.yaml")
+    with_lever = mechanism_world(model.load_scenario("scenarios/portfolio_sustaingov.yaml"))  # as the fixture
     runs = [InnovationModel(s, seed=13) for s in (baseline, busy, with_lever)]
     for _ in range(baseline.steps - 1):
         for m in runs:
