@@ -39,6 +39,16 @@ _FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE]
                       |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
 
 
+def nearest(table: dict[tuple, Any], loc: Sequence[Any]) -> Any | None:
+    """``table``'s entry for ``loc`` or for its nearest enclosing key or item (None if none has one)."""
+    loc = tuple(loc)
+    while loc:
+        if loc in table:
+            return table[loc]
+        loc = loc[:-1]
+    return None
+
+
 @dataclass
 class SourceMap:
     """Where the values of a parsed YAML text stand: ``lines`` maps a location (a path of keys and list
@@ -51,12 +61,7 @@ class SourceMap:
 
     def line(self, loc: Sequence[Any]) -> int | None:
         """The line of ``loc``, or of its nearest enclosing key or item that has one (None if none does)."""
-        loc = tuple(loc)
-        while loc:
-            if loc in self.lines:
-                return self.lines[loc]
-            loc = loc[:-1]
-        return None
+        return nearest(self.lines, loc)
 
     def text(self, loc: Sequence[Any]) -> str | None:
         """The scalar at ``loc`` as written, when YAML read it as something other than text."""
@@ -301,12 +306,7 @@ class Origins:
     texts: dict[tuple, str] = field(default_factory=dict)
 
     def _at(self, loc: Sequence[Any]) -> tuple[str, int] | None:
-        loc = tuple(loc)
-        while loc:
-            if loc in self.lines:
-                return self.lines[loc]
-            loc = loc[:-1]
-        return None
+        return nearest(self.lines, loc)
 
     def line(self, loc: Sequence[Any]) -> int | None:
         """The line of ``loc`` (or of its nearest enclosing key or item) in the file that wrote it."""

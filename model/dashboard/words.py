@@ -8,7 +8,7 @@ page and the tests share it.
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "sv")
+from ..charts.language import LANGUAGES  # noqa: F401 - one home for the languages offered
 
 WORDS = {
     "Innovations spreading across Sweden's public sector": "Innovationer som sprids i Sveriges offentliga sektor",
