@@ -34,8 +34,8 @@ setup: $(BIN)/.installed
 
 # The main job: the baseline scenario, then a comparison of intervention portfolios, with charts.
 demo: setup
-	$(BIN)/spridning run scenarios/baseline.yaml --out results/baseline
-	$(BIN)/spridning compare scenarios/portfolio_*.yaml --baseline scenarios/baseline.yaml --out results/comparison
+	$(BIN)/spridning run scenarios/baseline.yaml --out results/baseline --overwrite
+	$(BIN)/spridning compare scenarios/portfolio_*.yaml --baseline scenarios/baseline.yaml --out results/comparison --overwrite
 	@echo "Report (one self-contained file, open it in a browser or send it): $$(pwd)/results/comparison/report.html"
 	@echo "Memo tables: $$(pwd)/results/comparison/comparison.md   Baseline's report: $$(pwd)/results/baseline/report.html"
 
