@@ -86,6 +86,8 @@ def worker_start(parent: int) -> None:
     as parent, which lives on as long as any worker does: it watches ``parent`` itself (a pidfd on Linux,
     else polling the pid). A worker whose ``parent`` is already gone ends at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held back while it was forked (_ctrl_c_held_back): now ignored
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if os.getppid() == parent:
         if not _die_with_parent():
             threading.Thread(target=_watch_ppid, args=(parent,), name="parent-watch", daemon=True).start()
@@ -100,6 +102,21 @@ def worker_start(parent: int) -> None:
     except OSError:  # a kernel without pidfds
         handle = None
     threading.Thread(target=_watch_pid, args=(parent, handle), name="parent-watch", daemon=True).start()
+
+
+@contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Hold Ctrl-C back while workers are forked. A worker inherits the block and lets Ctrl-C through only
+    once it ignores it (:func:`worker_start`), so none dies of it half-started, printing a traceback; a
+    Ctrl-C meant for this process arrives right after the block."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _die_with_parent() -> bool:
@@ -176,20 +193,21 @@ def imap_indexed(function: Callable[[Any], Any], jobs: Iterable[Any], workers: i
     caller_froze = gc.get_freeze_count() > _FROZEN_AT_START
     gc.freeze()  # forked workers inherit the parent's objects: keep the collector from touching (copying) them
     try:
-        with quiet_fork_warning():
-            for share in shares:
-                if not share:
-                    continue
-                reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(function, share, writer, os.getpid()), daemon=True)
-                process.start()
-                writer.close()
-                processes.append(process)
-                pipes.append(reader)
-    finally:
-        if not caller_froze:  # gc.unfreeze() would also undo a freeze of the caller's (`spridning run`)
-            gc.unfreeze()
-    try:
+        try:
+            with quiet_fork_warning(), _ctrl_c_held_back():
+                for share in shares:
+                    if not share:
+                        continue
+                    reader, writer = context.Pipe(duplex=False)
+                    process = context.Process(target=_worker, args=(function, share, writer, os.getpid()),
+                                              daemon=True)
+                    process.start()
+                    writer.close()
+                    processes.append(process)
+                    pipes.append(reader)
+        finally:
+            if not caller_froze:  # gc.unfreeze() would also undo a freeze of the caller's (`spridning run`)
+                gc.unfreeze()
         running = list(pipes)
         while running:
             for pipe in wait(running):
