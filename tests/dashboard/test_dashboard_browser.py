@@ -160,12 +160,22 @@ def test_two_sessions_have_their_own_models_and_a_reload_starts_at_quarter_0(ser
         second.quit()
 
 
+def _shown(name: str, lang: str = "en", steps: int = 0) -> str:
+    """What the slider of parameter ``name`` shows for the baseline's value, ``steps`` grid steps on."""
+    from model.dashboard.live import controls, decimals
+    from model.dashboard.words import number
+
+    control = controls("baseline")[name]
+    return number(control.value + steps * control.step, lang, decimals(control.step))
+
+
 def test_reset_restores_the_scenarios_values_exactly_and_a_moved_slider_changes_the_model(server, browser):
     _, url, _ = server
     assert "the scenario's own settings" in open_page(browser, url)
     shown = slider_values(browser)
-    assert shown["Awareness through general channels (per quarter)"] == "0.020"
-    assert shown["Development capacity (scale)"] == "1.00" and shown["Seed"] == "1" and shown["Peer review"] == "0"
+    assert shown["Awareness through general channels (per quarter)"] == _shown("p_external")
+    assert shown["Development capacity (scale)"] == _shown("capacity_scale")
+    assert shown["Seed"] == "1" and shown["Peer review"] == "0"
     button(browser, "step").click()
     wait_for(lambda: "quarter 1 of" in status(browser), 60, "quarter 1")
     button(browser, "reset").click()  # nothing moved: the scenario's values, exactly
@@ -176,14 +186,15 @@ def test_reset_restores_the_scenarios_values_exactly_and_a_moved_slider_changes_
     thumb = row.find_element("css selector", ".v-slider__thumb-container, [role='slider']")
     browser.execute_script("arguments[0].focus()", thumb)
     thumb.send_keys("\ue014" * 3)  # ArrowRight three times
-    wait_for(lambda: slider_values(browser)["Awareness through general channels (per quarter)"] == "0.023", 10,
+    moved = _shown("p_external", steps=3)
+    wait_for(lambda: slider_values(browser)["Awareness through general channels (per quarter)"] == moved, 10,
              "the moved value beside the slider")
     button(browser, "reset").click()
-    wait_for(lambda: status(browser).endswith("p_external=0.023"), 60, "a model with the moved p_external")
+    wait_for(lambda: status(browser).endswith(f"p_external={float(moved):g}"), 60, "a model with the moved p_external")
     # and back: the scenario's values button, then Reset, is the file's scenario again
     button(browser, "scenario's values").click()
-    wait_for(lambda: slider_values(browser)["Awareness through general channels (per quarter)"] == "0.020", 10,
-             "the scenario's value beside the slider")
+    wait_for(lambda: slider_values(browser)["Awareness through general channels (per quarter)"] ==
+             _shown("p_external"), 10, "the scenario's value beside the slider")
     button(browser, "reset").click()
     wait_for(lambda: status(browser).endswith("the scenario's own settings"), 60, "the scenario's own settings")
 
@@ -236,8 +247,9 @@ def test_swedish_at_the_switch_and_screenshots_at_1920x1080(server, browser):
     browser.save_screenshot(str(folder / "dashboard-en.png"))
     button(browser, "sv").click()
     wait_for(lambda: "kvartal 1 av 40 · 2026 Q2" in status(browser), 30, "the Swedish status line")
-    assert "scenariots egna inställningar" in status(browser) and "0,8 %" in status(browser)
-    wait_for(lambda: slider_values(browser).get("Kännedom via allmänna kanaler (per kvartal)") == "0,020", 10,
+    assert "scenariots egna inställningar" in status(browser) and re.search(r"spridning \d+,\d %", status(browser))
+    wait_for(lambda: slider_values(browser).get("Kännedom via allmänna kanaler (per kvartal)") ==
+             _shown("p_external", "sv"), 10,
              f"the Swedish slider labels, not {slider_values(browser)}")
     for label in ("ÅTERSTÄLL", "STEG", "SPELA"):
         assert button(browser, label), label
