@@ -83,8 +83,8 @@ def describe(conn: sqlite3.Connection, population_id: int) -> dict[str, Any]:
     parameter or distance) and a hash of each of weights, parameters, distances and statistics."""
     _, samples, eps = conn.execute("SELECT t, nr_samples, epsilon FROM populations WHERE id = ?",
                                    (population_id,)).fetchone()
-    particles = conn.execute(f"SELECT pa.id, pa.w FROM particles pa JOIN models m ON pa.model_id = m.id "
-                             f"WHERE m.population_id = ? ORDER BY pa.id", (population_id,)).fetchall()
+    particles = conn.execute("SELECT pa.id, pa.w FROM particles pa JOIN models m ON pa.model_id = m.id "
+                             "WHERE m.population_id = ? ORDER BY pa.id", (population_id,)).fetchall()
     order = {pid: i for i, (pid, _) in enumerate(particles)}  # storage order, not row ids: copies compare equal
     ids = _PARTICLES.format("?")
     params = conn.execute(f"SELECT particle_id, name, value FROM parameters WHERE particle_id IN ({ids}) "

@@ -30,9 +30,9 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from .language import tr
-from .maps import MAP_SIZE, adoption_map, map_shapes, map_values, normalise_code, quarter_label
+from .maps import MAP_SIZE, adoption_map, map_shapes, normalise_code, quarter_label
 from .numbers import number, quantity
-from .style import (CAPTION_COLOR, CAPTION_SIZE, MAP_CMAP, StepFormatter, final_year_text, literal, new_figure,
+from .style import (MAP_CMAP, StepFormatter, final_year_text, literal, new_figure,
                     styled, titles)
 
 DIVERGING_CMAP = "RdBu"  # red below zero, blue above; legible with the common colour-vision deficiencies

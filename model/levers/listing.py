@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
-from ..errors import InputError, suggest
 from . import REGISTRY
 from .base import LeverParams
 from .targeting import Target

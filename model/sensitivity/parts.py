@@ -19,7 +19,6 @@ a record) is named on stderr with what was wrong, removed, and its chunk recompu
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import sys
 from dataclasses import dataclass
