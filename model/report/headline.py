@@ -94,6 +94,16 @@ def _sure(ranking: pd.DataFrame | None, outcome: str, name: str, lang: str) -> s
            f"{share(r['share_beats_baseline'], lang)})"
 
 
+def _effect(frame: pd.DataFrame, who: str, baseline: str, lang: str) -> tuple:
+    """``who``'s row of ``frame`` (one outcome's rows of comparison.csv by scenario), the baseline's level,
+    and the paired difference and its 95 % interval as the headline prints them (percentage points), with
+    whether that interval includes no change."""
+    r = frame.loc[who]
+    d = quantity(r["diff_vs_baseline"], "pp", lang, signed=True, prose=True)
+    ci = interval(r["diff_ci95_low"], r["diff_ci95_high"], 1, lang, scale=100)
+    return r, frame.loc[baseline, "mean"], d, ci, _includes_zero(r["diff_ci95_low"], r["diff_ci95_high"])
+
+
 def _includes_zero(low: float, high: float) -> bool:
     return not (math.isfinite(low) and math.isfinite(high)) or low <= 0 <= high
 
@@ -112,10 +122,7 @@ def headline(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, labels: Ma
     gain = _diff(table, DIFFUSION)
     top = _winner(gain, "diff_vs_baseline", "higher", baseline) if baseline in gain.index else None
     if top is not None:
-        r, level = gain.loc[top], gain.loc[baseline, "mean"]
-        d = quantity(r["diff_vs_baseline"], "pp", lang, signed=True, prose=True)
-        ci = interval(r["diff_ci95_low"], r["diff_ci95_high"], 1, lang, scale=100)
-        doubt = _includes_zero(r["diff_ci95_low"], r["diff_ci95_high"])
+        r, level, d, ci, doubt = _effect(gain, top, baseline, lang)
         lines.append(
             f"- **Spridning:** {name(top)} ger störst slutlig spridning vid {when}: {d} (95 % KI {ci}) från "
             f"jämförelsealternativets {quantity(level, 'percent', lang, prose=True)}"
@@ -127,11 +134,8 @@ def headline(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, labels: Ma
     gap = _diff(table, EQUALITY)
     low = _winner(gap, "diff_vs_baseline", "lower", baseline) if baseline in gap.index else None
     if low is not None:
-        r, level = gap.loc[low], gap.loc[baseline, "mean"]
-        d = quantity(r["diff_vs_baseline"], "pp", lang, signed=True, prose=True)
-        ci = interval(r["diff_ci95_low"], r["diff_ci95_high"], 1, lang, scale=100)
+        r, level, d, ci, doubt = _effect(gap, low, baseline, lang)
         narrows = r["diff_vs_baseline"] < 0
-        doubt = _includes_zero(r["diff_ci95_low"], r["diff_ci95_high"])
         verb = (("minskar gapet mellan stora och små kommuner mest" if narrows else
                  "vidgar gapet mellan stora och små kommuner minst (ingen portfölj minskar det)") if sv else
                 ("narrows the gap between large and small municipalities most" if narrows else
