@@ -1,15 +1,22 @@
 """National change teams (SustainGov ID 15).
 
 *Mechanism.* National teams of generalists and specialists support organisations' own development work on
-site, for a limited time, "from inspiration to implementation" (000 L2706-2733, L4783-4793; small
-municipalities especially ask for this hands-on support). The budget pays for
-``budget / team_cost_msek_per_year`` teams, each working with ``orgs_per_team`` organisations at a time
-for ``stay_quarters`` quarters, so one visit costs ``team_cost x stay_quarters / 4 / orgs_per_team`` MSEK
-(paid when it starts). A visit goes to an organisation the target picks among those with something to
-implement (aware of an innovation or piloting one) that has not had a team before. While the team is
-there the organisation gets ``scale_bonus`` on the log-odds of scaling (change management, the part
-that is missing: 000 L4639-4647); when it leaves it leaves ``capacity_left`` of lasting development
-capacity (people who learnt by doing, 000 L3019-3028). Run by RISE (method support, testbeds and
+site, for a limited time, "from inspiration to implementation" (000 L2706-2733, L4783-4793): mistakes
+often show only in implementation, so successful change needs knowledge of change and of local
+implementation (000 L2726-2729), and scaling needs change management the organisations lack (000
+L4639-4647). Small municipalities especially ask for this hands-on support (000 L4790-4791). So an
+organisation *asks* for a team when it runs a pilot whose scale decision falls within
+``request_lead_quarters`` quarters (:func:`.decisions.near_decision`), has no team now and (unless
+``repeat_visits``) has not had one before; the target decides who among those asking gets a team first
+(``by: capacity``: the weakest first). The budget pays for ``budget / team_cost_msek_per_year`` teams, each
+working with ``orgs_per_team`` organisations at a time for ``stay_quarters`` quarters, so one visit costs
+``team_cost x stay_quarters / 4 / orgs_per_team`` MSEK (paid when it starts); visits bought that nobody
+asks for are carried over to the next quarter of the year, and at the end of the year their money is
+unplaced. While the team is there the organisation gets ``scale_bonus`` on the log-odds of scaling: the
+team's change management acts on the scale decision, which falls inside the stay (``stay_quarters >
+request_lead_quarters``). When it leaves it may leave ``capacity_left`` of lasting development capacity
+(people who learnt by doing, 000 L3019-3028; "stärka kapacitet", 000 L4789): an assumption, 0 by default,
+so that the named mechanism carries the lever's effect. Run by RISE (method support, testbeds and
 innovation management, 001 L1016-1082) by default, or by the regions for their own municipalities.
 """
 
@@ -18,10 +25,10 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from ..stages import AWARE, PILOTING
 from .base import Absorption, Lever, LeverParams
+from .decisions import near_decision
 from .registry import register
 
 
@@ -37,26 +44,42 @@ class ChangeTeamsParams(LeverParams):
     orgs_per_team: int = Field(
         2, ge=1, le=10, description="[organisations] supported by one team at the same time; assumption")
     stay_quarters: int = Field(
-        4, ge=1, le=12, description="[quarters] how long a team stays with one organisation; assumption")
+        4, ge=1, le=12,
+        description="[quarters] how long a team stays with one organisation; more than "
+                    "request_lead_quarters, so the decision falls inside the stay; assumption")
+    request_lead_quarters: int = Field(
+        1, ge=0, le=11,
+        description="[quarters] an organisation asks for a team when a pilot's scale decision falls in this "
+                    "quarter or one of the next this many (000 L2726-2729, L4639-4647); assumption")
     scale_bonus: float = Field(
         1.0, ge=0.0, le=5.0,
-        description="[log-odds] added to the chance of scaling while the team is there; assumption")
+        description="[log-odds] added to the chance of scaling while the team is there (change management "
+                    "at scale-up, 000 L4639-4647); assumption (range 0-2)")
     capacity_left: float = Field(
-        0.1, ge=0.0, le=5.0,
+        0.0, ge=0.0, le=5.0,
         description="[capacity units] lasting development capacity left behind when the team leaves "
-                    "(a median municipality has about 0.5); assumption")
+                    "(a median municipality has about 0.5); assumption (range 0-0.1), 0 by default")
     repeat_visits: bool = Field(False, description="whether an organisation can get a team more than once")
+
+    @model_validator(mode="after")
+    def _covers_the_decision(self) -> "ChangeTeamsParams":
+        if self.stay_quarters <= self.request_lead_quarters:
+            raise ValueError(f"stay_quarters ({self.stay_quarters}) must be more than request_lead_quarters "
+                             f"({self.request_lead_quarters}): the team must still be there when the decision "
+                             f"it was asked for falls")
+        return self
 
 
 @register
 class ChangeTeams(Lever):
-    """National teams support organisations on site for a limited time: scaling is easier while they are
-    there, and some capacity stays."""
+    """National teams support organisations on site as a pilot nears its scale decision: the decision's
+    log-odds are raised while they are there."""
     swedish = ("förändringsteam", "förändringsteamen", "förändringsstöd", "förändringsledning", "change team")
 
     Params = ChangeTeamsParams
     sustaingov_id = 15
-    evidence = "000 L2706-2733, L4783-4793, L4900-4904; scaling needs change management: 000 L4639-4647"
+    evidence = ("000 L2706-2733, L4783-4793, L4900-4904; mistakes show in implementation: 000 L2726-2729; "
+                "scaling needs change management: 000 L4639-4647")
     scores = ("★ prioritised; more potential to change the system but needs more resources, coordination "
               "and long-term work (000 L4900-4904); numeric scores unscored")
     unit_cost_fields = ("team_cost_msek_per_year",)
@@ -79,7 +102,8 @@ class ChangeTeams(Lever):
     @classmethod
     def absorbable_msek(cls, params: ChangeTeamsParams, admitted: int, years: int) -> Absorption:
         """One visit per organisation admitted over the programme (``repeat_visits: false``), or one per
-        ``stay_quarters`` a year each; a visit costs :attr:`visit_cost`."""
+        ``stay_quarters`` a year each; a visit costs :attr:`visit_cost` (an upper bound: only those with a
+        pilot near its decision ask)."""
         visit = cls.cost_of_visit(params)
         if not params.repeat_visits:
             return Absorption(admitted * visit, f"each of the {admitted} organisations the target admits can get "
@@ -106,9 +130,8 @@ class ChangeTeams(Lever):
         if active:
             units = self.buy(self.visit_cost, ctx, year)
             if units:
-                stage, app = ctx.state.stage, ctx.applicable
-                working_on = ctx.derived("working_on", lambda: ((stage == PILOTING) | (stage == AWARE)) & app)
-                need = working_on.any(1) & (self.until <= t)
+                # they ask when a pilot nears its scale decision and no team is with them
+                need = near_decision(ctx, p.request_lead_quarters).any(1) & (self.until <= t)
                 if not p.repeat_visits:
                     need &= ~self.visited
                 chosen = self.targeting.choose(ctx, units, lever=self, need=need, year=year)

@@ -1,17 +1,22 @@
 """National peer reviews (SustainGov ID 2).
 
 *Mechanism.* Teams from organisations that have already scaled an innovation work with organisations
-that ask for it (opt-in), in the two-day workshop format of Interreg Europe's peer reviews (000 L1808-1824,
-L1895-1903, L4765-4781). Each quarter the budget received buys ``budget / cost_per_review_msek`` reviews.
-An organisation *asks* when it is willing (a share ``opt_in_share``, drawn once) and is piloting or
-considering (aware of) an innovation someone has adopted; the target decides who among those asking gets a
-review first. The reviewer is an organisation that has
-adopted the pilot's innovation (same kind of organisation where possible). The reviewed organisation gets
-``scale_bonus`` on the log-odds of scaling for ``bonus_quarters`` quarters (concrete advice on scaling,
-peer exchange valued above formal training, 000 L3019-3028) and a lasting tie to its reviewer in
-``lever_ties`` (the tie carries awareness and social proof of every innovation the reviewer adopts).
-Run by SKR by default (or by the regions for their own municipalities). Reviews bought when nobody asks
-are carried over to the next quarter of the year; at the end of the year their money is unplaced.
+that ask for it (opt-in: "de organisationer som vill åstadkomma en förändring", 000 L1899-1901), in the
+two-day workshop format of Interreg Europe's peer reviews, tailored advice on a specific challenge (000
+L1805-1808, L1819, L4765-4781). The challenge here is the one the reports name: scaling a pilot, which
+needs change management and the ability to adapt a solution to a new context (000 L4639-4647). So an
+organisation *asks* when it is willing (a share ``opt_in_share``, drawn once) and has a running pilot whose
+scale decision falls within ``request_lead_quarters`` quarters (:func:`.decisions.near_decision`) of an
+innovation someone has adopted; each quarter the budget received buys ``budget / cost_per_review_msek``
+reviews and the target decides who among those asking gets one first (reviews bought when nobody asks are
+carried over to the next quarter of the year; at the end of the year their money is unplaced). The
+reviewer is an organisation that has adopted the pilot's innovation (same kind of organisation where
+possible). The reviewed organisation gets ``scale_bonus`` on the log-odds of scaling for ``bonus_quarters``
+quarters from the review, which cover the decision (``bonus_quarters > request_lead_quarters``): the
+review's advice acts on the scale decision and nowhere else. It also leaves a lasting tie to the reviewer
+in ``lever_ties`` (peer exchange valued above formal training, 000 L3019-3028; the tie carries awareness
+and social proof of every innovation the reviewer adopts). Run by SKR by default (or by the regions for
+their own municipalities).
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from ..stages import ADOPTED, AWARE, PILOTING
+from ..stages import ADOPTED
 from .base import Absorption, Lever, LeverParams
+from .decisions import near_decision
 from .registry import register
 
 
@@ -37,27 +43,43 @@ class PeerReviewParams(LeverParams):
                     "days and follow-up; assumption (format: 000 L1819)")
     opt_in_share: float = Field(
         0.5, ge=0.0, le=1.0,
-        description="[share] organisations willing to ask for a review (opt-in, 000 L1895-1903); assumption")
+        description="[share] organisations willing to ask for a review (opt-in, 000 L1899-1901); assumption")
+    request_lead_quarters: int = Field(
+        1, ge=0, le=8,
+        description="[quarters] an organisation asks when a pilot's scale decision falls in this quarter or "
+                    "one of the next this many (the review is about scaling it, 000 L4639-4647); assumption")
     scale_bonus: float = Field(
         0.7, ge=0.0, le=5.0,
-        description="[log-odds] added to the reviewed organisation's chance of scaling; assumption")
+        description="[log-odds] added to the reviewed organisation's chance of scaling while the review's "
+                    "advice lasts; assumption (range 0-1.5)")
     bonus_quarters: int = Field(
-        4, ge=1, le=20, description="[quarters] how long the review's advice lifts scaling; assumption")
+        4, ge=1, le=20,
+        description="[quarters] how long the review's advice lifts scaling, from the quarter of the review; "
+                    "more than request_lead_quarters, so it covers the decision; assumption")
     tie_weight: float = Field(
         1.0, ge=0.0, le=5.0,
         description="[tie weight] strength of the lasting tie between reviewer and reviewed; assumption")
 
+    @model_validator(mode="after")
+    def _covers_the_decision(self) -> "PeerReviewParams":
+        if self.bonus_quarters <= self.request_lead_quarters:
+            raise ValueError(f"bonus_quarters ({self.bonus_quarters}) must be more than request_lead_quarters "
+                             f"({self.request_lead_quarters}): the review's advice must last until the "
+                             f"decision it was asked for")
+        return self
+
 
 @register
 class PeerReview(Lever):
-    """Teams from organisations that scaled an innovation review organisations that ask: a time-limited
-    boost to scaling and a lasting tie."""
+    """Teams from organisations that scaled an innovation review organisations that ask as a pilot nears its
+    scale decision: the decision's log-odds are raised, and a lasting tie is made."""
     swedish = ("kollegial granskning", "kollegiala granskningar", "kollegial bedömning", "kamratgranskning",
                "peer review", "peer reviews", "peer-granskning")
 
     Params = PeerReviewParams
     sustaingov_id = 2
-    evidence = "000 L117, L1808-1824, L1895-1903, L4765-4781; 4 Interreg peer reviews so far: 000 L1810"
+    evidence = ("000 L117, L1805-1824, L1898-1901, L4765-4781; 4 Interreg peer reviews so far: 000 L1810; "
+                "scaling needs change management: 000 L4639-4647")
     scores = ("★ prioritised; more potential to change the system than the easy measures but needs more "
               "resources, coordination and long-term work (000 L4900-4904); numeric scores unscored")
     unit_cost_fields = ("cost_per_review_msek",)
@@ -68,17 +90,19 @@ class PeerReview(Lever):
 
     @classmethod
     def absorbable_msek(cls, params: PeerReviewParams, admitted: int, years: int) -> Absorption:
-        """The willing share of those admitted, each reviewed at most once per ``bonus_quarters``."""
+        """The willing share of those admitted, each reviewed at most once per ``bonus_quarters`` (an upper
+        bound: only those with a pilot near its decision ask)."""
         willing = admitted * params.opt_in_share
         per_year = 4.0 / params.bonus_quarters
         return Absorption(willing * per_year * params.cost_per_review_msek * years,
                           f"about {willing:.0f} of the {admitted} organisations admitted ask (opt_in_share "
                           f"{params.opt_in_share:g}), each at most one review of {params.cost_per_review_msek:g} "
-                          f"MSEK per {params.bonus_quarters} quarters")
+                          f"MSEK per {params.bonus_quarters} quarters, when a pilot nears its scale decision")
 
     def setup(self, ctx) -> None:
         self.willing = self.rng.random(ctx.n) < self.p.opt_in_share
         self.until = np.zeros(ctx.n, dtype=int)  # the bonus lasts while t < until
+        self.innovation = np.full(ctx.n, -1)  # the innovation of each organisation's last review
         self.reviews = 0
 
     def lingering(self, ctx, t) -> bool:
@@ -95,17 +119,15 @@ class PeerReview(Lever):
         e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
-        stage, app = ctx.state.stage, ctx.applicable
-        adopted = ctx.derived("adopted", lambda: (stage == ADOPTED) & app)
-        working_on = ctx.derived("working_on", lambda: ((stage == PILOTING) | (stage == AWARE)) & app)
-        # they ask when willing, are piloting or considering an innovation someone has already adopted,
-        # and are not under review already
-        askable = working_on & adopted.any(0)[None, :]
+        adopted = ctx.derived("adopted", lambda: (ctx.state.stage == ADOPTED) & ctx.applicable)
+        # they ask when willing, not under review already, and running a pilot near its scale decision of an
+        # innovation someone has scaled (a peer who can advise on it)
+        askable = near_decision(ctx, self.p.request_lead_quarters) & adopted.any(0)[None, :]
         asks = self.willing & askable.any(1) & (self.until <= t)
         chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=year)
         if len(chosen) == 0:
             return 0
-        # the innovation each chosen organisation asks about: one at random among those it could
+        # the pilot the review is about: one at random among those near their decision
         pick = self.rng.random((len(chosen), ctx.k)) + askable[chosen]
         ks = pick.argmax(1)
         # its reviewer: an adopter of that innovation, of the same kind where possible, else any kind
@@ -114,10 +136,11 @@ class PeerReview(Lever):
         key = self.rng.random(can.shape)
         key += can * (1.0 + (kind[None, :] == kind[chosen][:, None]))  # priority 0, 1 or 2 plus a tiebreak
         reviewers = key.argmax(1)
-        ok = key[np.arange(len(chosen)), reviewers] >= 1.0
-        chosen, reviewers = chosen[ok], reviewers[ok]
+        ok = key[np.arange(len(chosen)), reviewers] >= 1.0  # always: the innovation has an adopter
+        chosen, reviewers, ks = chosen[ok], reviewers[ok], ks[ok]
         self.tie(ctx, chosen, reviewers, self.p.tie_weight)
         self.until[chosen] = t + self.p.bonus_quarters
+        self.innovation[chosen] = ks
         self.reviews += len(chosen)
         self.use(ctx, year, len(chosen) * self.p.cost_per_review_msek, chosen, len(chosen))
         return len(chosen)

@@ -172,12 +172,13 @@ def test_peer_reviews_tie_the_reviewed_to_an_adopter(base):
     assert np.array_equal(m.effects.lever_ties, m.effects.lever_ties.T)
 
 
-def test_change_teams_leave_capacity_where_they_worked(base):
-    entry = {"type": "change_teams", "budget_msek_per_year": 30, "duration_years": 2}
+def test_change_teams_leave_capacity_only_where_they_worked_and_only_when_asked_to(base):
+    # capacity_left is 0 by default (the scale bonus carries the lever); set, it stays where teams worked
+    entry = {"type": "change_teams", "budget_msek_per_year": 30, "duration_years": 2, "capacity_left": 0.1}
     m = InnovationModel(model.with_overrides(base, {"levers": [entry], "horizon_years": 4}), seed=5)
     m.run_model()
     lever = m.levers[0]
-    # 30 MSEK / (5 MSEK per team-year / 2 organisations) = 12 visits a year, each for a year
+    # 30 MSEK / (5 MSEK per team-year / 2 organisations) = 12 visits a year, each for a year: all asked for
     assert lever.visits == 24
     assert np.array_equal(m.effects.capacity_bonus > 0, lever.visited)
     assert np.allclose(m.effects.capacity_bonus[lever.visited], 0.1)
