@@ -13,7 +13,11 @@ For ``scenarios/lever_peer_review.yaml`` and ``scenarios/lever_change_teams.yaml
 It watches the lever from outside (its ``until`` array: present while ``t < until``), so it measures the
 levers before and after a change of their rules alike.
 
-    python benchmarks/scaling_levers.py [--reps 40]
+    python benchmarks/scaling_levers.py [--reps 40] [--factor 1] [--set PATH=VALUE ...]
+
+``--factor`` multiplies each lever's shipped budget; ``--set`` overrides a scenario value in all three
+scenarios (e.g. ``parameters.scale_base_logit=-3.6``, ``levers.change_teams.capacity_left=0.1``: a path
+under ``levers.`` only in its lever's scenario).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 import model
 from model.model import InnovationModel
@@ -67,12 +72,20 @@ def cell(values: np.ndarray) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=40)
+    parser.add_argument("--factor", type=float, default=1.0)
+    parser.add_argument("--set", action="append", default=[])
     args = parser.parse_args()
-    base_s = model.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    sets = dict(item.split("=", 1) for item in args.set)
+    sets = {k: yaml.safe_load(v) for k, v in sets.items()}
+    world = {k: v for k, v in sets.items() if not k.startswith("levers.")}
+    base_s = model.with_overrides(model.load_scenario(ROOT / "scenarios" / "baseline.yaml"), world)
     seeds = [replication_seed(base_s.seed, r) for r in range(args.reps)]
     base = [model.run(base_s, s).summary for s in seeds]
     for name in LEVERS:
-        scen = model.load_scenario(ROOT / "scenarios" / f"lever_{name}.yaml")
+        scen = model.with_overrides(model.load_scenario(ROOT / "scenarios" / f"lever_{name}.yaml"), world)
+        budget = scen.levers[0].budget_msek_per_year * args.factor
+        mine = {k: v for k, v in sets.items() if k.startswith(f"levers.{name}.")}
+        scen = model.with_overrides(scen, {f"levers.{name}.budget_msek_per_year": budget, **mine})
         off = model.with_overrides(scen, {f"levers.{name}.scale_bonus": 0.0})
         rows, seen = {}, []
         for label, s in (("lever", scen), ("scale_bonus 0", off)):
