@@ -272,7 +272,7 @@ class RunContext:
 
     def derived(self, name: str, compute):
         """The array ``compute()`` returns, made once per quarter while levers act (see ``quarter_cache``;
-        read-only then), else each time. Names in use: ``capacity_held``, ``adopted``, ``working_on``."""
+        read-only then), else each time. Names in use: ``capacity_held``, ``adopted``, ``to_decision``."""
         if self.acting_quarter is None:
             return compute()
         if name not in self.quarter_cache:
