@@ -47,6 +47,9 @@ def test_shares_and_ranks_come_from_the_draws_means():
     # draw 0: a > base > b; draw 1: b > base > a; draw 2: b > base > a
     assert ranks.share_first.to_dict() == pytest.approx({"baseline": 0, "a": 1 / 3, "b": 2 / 3})
     assert ranks.mean_rank.to_dict() == pytest.approx({"baseline": 2, "a": 7 / 3, "b": 5 / 3})
+    pairs = effects.pairwise({"a": a, "b": b, "baseline": base})
+    assert pairs.at["a", "b"] == pytest.approx(1 / 3) and pairs.at["b", "a"] == pytest.approx(2 / 3)
+    assert pairs.at["b", "baseline"] == pytest.approx(2 / 3) and np.isnan(pairs.at["a", "a"])
 
 
 def _section(text: str = "old\n") -> str:
@@ -79,7 +82,8 @@ def test_ensemble_table_on_a_tiny_case_matches_the_draws_run_by_hand(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Levers\n\nprose before\n") and text.endswith("prose after\n")
     assert "over 2 posterior draws × 2 replications" in text
-    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    table = text.split("\n\n| ", 1)[1].split("\n\n", 1)[0]  # the effect table, after the paragraph
+    lines = [line for line in ("| " + table).splitlines() if line.startswith("| ")]
     head = [c.strip() for c in lines[0].strip("|").split("|")]
     rows = {r["scenario"].strip("`"): r for r in (dict(zip(head, (c.strip() for c in line.strip("|").split("|"))))
                                                   for line in lines[1:])}
