@@ -345,3 +345,16 @@ def restricted(ensemble: Ensemble, scenario: Scenario, total: int, draws: int | 
     spec = ensemble.spec.model_copy(update={"replications": reps,
                                             "draws": [{k: d[k] for k in free} for d in ensemble.draws[:n]]})
     return Ensemble(ensemble.path, spec, ensemble.where, fixed=tuple(fixed))
+
+
+def for_scenario(ensemble: Ensemble, scenario: Scenario) -> Ensemble:
+    """``ensemble`` (the shipped posterior as a baseline runs over it: :func:`default_posterior`) as
+    ``scenario`` runs over it beside that baseline: the same draws and replications per draw, each setting
+    only the calibrated parameters ``scenario`` leaves at their default (:func:`restricted`); when it sets
+    them all, empty draws (its own values in every draw, on the same seeds)."""
+    n, per_draw = len(ensemble.draws), ensemble.spec.replications
+    own = restricted(ensemble, scenario, n * per_draw, n, per_draw)
+    if own is None:
+        own = Ensemble(ensemble.path, ensemble.spec.model_copy(update={"draws": [{} for _ in ensemble.draws]}),
+                       ensemble.where, fixed=tuple(ensemble.draws[0]))
+    return own

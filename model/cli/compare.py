@@ -114,15 +114,12 @@ def ensemble_runner(ensemble, restrict: bool = False) -> dict:
     import hashlib
     import json
 
-    from ..calibrate.ensemble import restricted, stream_ensemble
+    from ..calibrate.ensemble import for_scenario, stream_ensemble
 
-    per_draw, n = ensemble.spec.replications, len(ensemble.draws)
+    per_draw = ensemble.spec.replications
 
     def stream(scenario, tmp, replications, seed, workers, source, progress, label):
-        own = restricted(ensemble, scenario, n * per_draw, n, per_draw) if restrict else ensemble
-        if own is None:  # it sets every calibrated parameter: its values in every draw
-            own = ensemble.__class__(ensemble.path, ensemble.spec.model_copy(
-                update={"draws": [{} for _ in ensemble.draws]}), ensemble.where, fixed=tuple(ensemble.draws[0]))
+        own = for_scenario(ensemble, scenario) if restrict else ensemble
         return stream_ensemble(scenario, own, tmp, per_draw, seed, workers, source, progress, label,
                                charts=False, report=None, by_year=True)
 

@@ -63,6 +63,15 @@ def comparison_table(runs: Mapping[str, Any], baseline: str) -> pd.DataFrame:
 RANKING_COLUMNS = ["outcome", "scenario", "share_best", "share_beats_baseline", "units", "n"]
 
 
+def unit_values(runs: Mapping[str, pd.DataFrame], outcome: str) -> pd.DataFrame:
+    """``outcome`` per unit (rows) and scenario (columns, in ``runs``' order), the units paired across
+    scenarios: posterior draws (each draw's mean over its replications; NaNs left out) when the tables have
+    a ``draw`` column, else replications (row by row). ``runs``: as for :func:`ranking_table`."""
+    by_draw = all("draw" in reps.columns for reps in runs.values())
+    return pd.DataFrame({name: (reps.groupby("draw")[outcome].mean() if by_draw else
+                                reps[outcome].reset_index(drop=True)) for name, reps in runs.items()})
+
+
 def ranking_table(runs: Mapping[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
     """In how many units each scenario ranks first, and beats the baseline, on each compared outcome with a
     preferred direction (:data:`RANKING_COLUMNS`, one row per outcome and scenario, in ``runs``' order).
@@ -80,9 +89,7 @@ def ranking_table(runs: Mapping[str, pd.DataFrame], baseline: str) -> pd.DataFra
         better = outcome_of(outcome).better
         if better is None or outcome not in runs[baseline].columns:
             continue
-        values = pd.DataFrame({name: (reps.groupby("draw")[outcome].mean() if by_draw else
-                                      reps[outcome].reset_index(drop=True)) for name, reps in runs.items()})
-        values = values.dropna() * (1.0 if better == "higher" else -1.0)
+        values = unit_values(runs, outcome).dropna() * (1.0 if better == "higher" else -1.0)
         best = values.eq(values.max(axis=1), axis=0)
         shares = best.div(best.sum(axis=1), axis=0).mean() if len(values) else best.sum() * np.nan
         beats = values.gt(values[baseline], axis=0).mean() if len(values) else shares * np.nan
