@@ -5,9 +5,15 @@ in other municipalities for 3-6 months (000 L2320-2327). Each quarter the budget
 of ``quarters`` quarters at ``cost_per_quarter_msek`` each. The host is picked by the target among those
 that have not hosted before; the visiting official comes from a municipality in the most mature
 ``1 - sender_maturity_quantile`` (not the host, not already away). During the placement the sender gives
-up ``sender_time_cost`` of capacity each quarter and the host ``host_time_cost``; when it ends the host
-keeps ``host_capacity_gain`` of lasting capacity (learning by doing, 000 L3019-3028) and a lasting tie to
-the sender.
+up ``sender_time_cost`` of capacity each quarter and the host ``host_time_cost``.
+
+What travels is *know-how*, along the placement: each quarter placed the host learns ``learn_per_quarter``
+of what it still lacks of every innovation the sender is piloting or has adopted — "to contribute to
+learning and change in practice" (000 L2326-2327), learning by doing rather than a course (000
+L3019-3028). A sender without experience of an innovation passes on nothing of it. Know-how lowers by
+``load_cut x know-how`` the effort the host's development work on that innovation takes (starting and
+running a pilot, implementing a scale-up; :mod:`model.levers.knowhow`) and is lost at ``forget_per_quarter``
+(staff move on). When the placement ends host and sender keep a lasting tie. Nothing adds capacity.
 """
 
 from __future__ import annotations
