@@ -31,24 +31,29 @@ GONE = 1e-3
 
 
 def experienced(ctx: "RunContext") -> np.ndarray:
-    """(n, k) bool: the organisation runs a pilot of the innovation or has adopted it (it has done it)."""
-    stage = ctx.state.stage
-    return ((stage == PILOTING) | (stage == ADOPTED)) & ctx.applicable
+    """(n, k) bool: the organisation runs a pilot of the innovation or has adopted it (it has done it).
+    Made once a quarter while levers act (``ctx.derived`` name ``experienced``; read-only)."""
+    def compute():
+        stage = ctx.state.stage
+        return ((stage == PILOTING) | (stage == ADOPTED)) & ctx.applicable
+    return ctx.derived("experienced", compute)
 
 
 def developing(ctx: "RunContext") -> np.ndarray:
     """(n, k) bool: pairs whose capacity is development work — an aware organisation deciding whether it
-    can start a pilot, a running pilot, a scale-up being implemented (not an adoption in operation)."""
-    s = ctx.state
-    implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
-    return ((s.stage == AWARE) | (s.stage == PILOTING) | implementing) & ctx.applicable
+    can start a pilot, a running pilot, a scale-up being implemented (not an adoption in operation). Made
+    once a quarter while levers act (``ctx.derived`` name ``developing``; read-only)."""
+    def compute():
+        s = ctx.state
+        implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
+        return ((s.stage == AWARE) | (s.stage == PILOTING) | implementing) & ctx.applicable
+    return ctx.derived("developing", compute)
 
 
 def in_practice(ctx: "RunContext") -> np.ndarray:
-    """(n,) bool: the organisation runs a pilot or implements a scale-up this quarter (skills are in use)."""
-    s = ctx.state
-    implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
-    return (((s.stage == PILOTING) | implementing) & ctx.applicable).any(1)
+    """(n,) bool: the organisation runs a pilot or implements a scale-up this quarter (skills are in use):
+    developing something it is not merely aware of."""
+    return (developing(ctx) & (ctx.state.stage != AWARE)).any(1)
 
 
 def learn(knowhow: np.ndarray, partners: np.ndarray, rate: float) -> None:

@@ -132,8 +132,8 @@ class LearningNetworks(MembershipLever):
         if len(grouped) == 0 or p.learn_per_peer_quarter <= 0.0:
             return
         done = knowhow.experienced(ctx)[grouped].astype(float)
-        by_group = np.zeros((self._groups_made, ctx.k))
-        np.add.at(by_group, self.group[grouped], done)
+        by_group = np.stack([np.bincount(self.group[grouped], weights=done[:, j], minlength=self._groups_made)
+                             for j in range(ctx.k)], axis=1)  # experienced members per group and innovation
         peers = (by_group[self.group[grouped]] - done) * ctx.applicable[grouped]  # experienced peers, not itself
         part = k[grouped]
         self.member_quarters += len(grouped)
