@@ -106,15 +106,14 @@ class LearningNetworks(MembershipLever):
 
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
-        self._know(ctx, active)
-        if not active:
-            return
-        before = self.members.copy()
-        self.update_members(ctx, year)
-        if (self.members != before).any():
-            self.group[before & ~self.members] = -1
-            self._groups(ctx, self.members & ~before)
-        if not self.members.any():
+        if active:
+            before = self.members.copy()
+            self.update_members(ctx, year)
+            if (self.members != before).any():
+                self.group[before & ~self.members] = -1
+                self._groups(ctx, self.members & ~before)
+        self._know(ctx, active)  # this year's groups
+        if not active or not self.members.any():
             return
         m = self.members
         e.tie_strength[m] *= p.tie_strength
