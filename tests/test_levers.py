@@ -40,9 +40,8 @@ ZERO_INTENSITY = {
     "learning_networks": {"tie_strength": 1.0, "p_external_boost": 0.0, "failure_sharing_boost": 0.0,
                           "group_size": 0},
     "procurement": {"call_off_discount": 0.0, "load_reduction": 0.0},
-    "training_networks": {"capacity_gain_per_year": 0.0, "time_cost": 0.0},
-    "job_shadowing": {"host_capacity_gain": 0.0, "sender_time_cost": 0.0, "host_time_cost": 0.0,
-                      "tie_weight": 0.0},
+    "training_networks": {"load_cut": 0.0, "time_cost": 0.0},
+    "job_shadowing": {"load_cut": 0.0, "sender_time_cost": 0.0, "host_time_cost": 0.0, "tie_weight": 0.0},
 }
 
 
@@ -177,7 +176,7 @@ def test_capacity_targeting_takes_the_neediest_first(base):
     muni = np.flatnonzero(m.orgs.kind == MUNICIPALITY)
     weakest = muni[np.argsort(m.state.capacity[muni], kind="stable")[:40]]
     assert set(np.flatnonzero(members)) == set(weakest)
-    assert np.array_equal(m.effects.capacity_bonus > 0, members)
+    assert np.array_equal(m.levers[0].skill > 0, members)
 
 
 def test_random_targeting_draws_a_share_of_the_eligible(base):

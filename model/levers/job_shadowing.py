@@ -5,9 +5,15 @@ in other municipalities for 3-6 months (000 L2320-2327). Each quarter the budget
 of ``quarters`` quarters at ``cost_per_quarter_msek`` each. The host is picked by the target among those
 that have not hosted before; the visiting official comes from a municipality in the most mature
 ``1 - sender_maturity_quantile`` (not the host, not already away). During the placement the sender gives
-up ``sender_time_cost`` of capacity each quarter and the host ``host_time_cost``; when it ends the host
-keeps ``host_capacity_gain`` of lasting capacity (learning by doing, 000 L3019-3028) and a lasting tie to
-the sender.
+up ``sender_time_cost`` of capacity each quarter and the host ``host_time_cost``.
+
+What travels is *know-how*, along the placement: each quarter placed the host learns ``learn_per_quarter``
+of what it still lacks of every innovation the sender is piloting or has adopted — "to contribute to
+learning and change in practice" (000 L2326-2327), learning by doing rather than a course (000
+L3019-3028). A sender without experience of an innovation passes on nothing of it. Know-how lowers by
+``load_cut x know-how`` the effort the host's development work on that innovation takes (starting and
+running a pilot, implementing a scale-up; :mod:`model.levers.knowhow`) and is lost at ``forget_per_quarter``
+(staff move on). When the placement ends host and sender keep a lasting tie. Nothing adds capacity.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import numpy as np
 from pydantic import Field
 
 from ..world.organisations import MUNICIPALITY
+from . import knowhow
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 
@@ -37,9 +44,17 @@ class JobShadowingParams(LeverParams):
         0.75, ge=0.0, lt=1.0,
         description="[quantile] senders come from municipalities with digital maturity above this quantile; "
                     "assumption")
-    host_capacity_gain: float = Field(
-        0.05, ge=0.0, le=5.0,
-        description="[capacity units] lasting capacity the host keeps after a placement; assumption")
+    learn_per_quarter: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="[share of the gap per placement-quarter] know-how of each innovation the sender has "
+                    "done that the host learns by working alongside (000 L2326-2327); assumption (range 0.2-0.8)")
+    load_cut: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="[share] effort of the host's development work on an innovation saved with full know-how "
+                    "of it (000 L2726-2729); assumption (range 0.1-0.5)")
+    forget_per_quarter: float = Field(
+        0.05, ge=0.0, le=1.0,
+        description="[share per quarter] know-how lost as staff move on; assumption (range 0.02-0.1)")
     sender_time_cost: float = Field(
         0.05, ge=0.0, le=5.0,
         description="[capacity units per quarter] capacity the sending municipality gives up; assumption")
@@ -52,8 +67,8 @@ class JobShadowingParams(LeverParams):
 
 @register
 class JobShadowing(Lever):
-    """Officials from digitally mature municipalities work alongside others for 3-6 months: lasting
-    capacity and a tie for the host, time away for the sender."""
+    """Officials from digitally mature municipalities work alongside others for 3-6 months: the host learns
+    the know-how of what the sender has done, and keeps a tie; time away for the sender."""
     swedish = ("jobbskuggning", "auskultation", "auskultationer", "job shadow", "personalutbyte")
 
     Params = JobShadowingParams
@@ -87,18 +102,20 @@ class JobShadowing(Lever):
         self.sender_of = np.full(ctx.n, -1, dtype=int)  # host -> sender while placed
         self.hosted = np.zeros(ctx.n, dtype=bool)
         self.pairs: list[tuple[int, int]] = []  # (host, sender) of every placement
+        self.knowhow = np.zeros((ctx.n, ctx.k))  # (n, k) 0-1, hosts' know-how of each innovation
+        self.placed_quarters = 0  # placement-quarters ...
+        self.taught_quarters = 0  # ... in which the sender had experience the host still lacked
 
     def lingering(self, ctx, t) -> bool:
-        """A placement takes its time until it ends, and ties host and sender in the quarter it ends."""
-        return bool((self.host_until >= t).any())
+        """A placement takes its time until it ends, and ties host and sender in the quarter it ends; know-how
+        acts as long as some is left."""
+        return bool((self.host_until >= t).any() or (self.knowhow > knowhow.GONE).any())
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        p, e = self.p, ctx.effects
+        p = self.p
         ending = self.host_until == t
         if ending.any():
             hosts = np.flatnonzero(ending)
-            if p.host_capacity_gain > 0:
-                e.capacity_bonus[hosts] += p.host_capacity_gain
             self.tie(ctx, hosts, self.sender_of[hosts], p.tie_weight)
             self.sender_of[hosts] = -1
         if active:
@@ -107,12 +124,29 @@ class JobShadowing(Lever):
                 placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
         placed_now = self.host_until > t
+        self._know(ctx, placed_now)
         if placed_now.any():
             cost = np.where(placed_now, p.host_time_cost, 0.0)
             senders = self.sender_of[placed_now]
             np.add.at(cost, senders, p.sender_time_cost)
             if cost.any():
                 self.use_capacity(ctx, cost)
+
+    def _know(self, ctx, placed_now: np.ndarray) -> None:
+        """This quarter's know-how: it acts, fades, and hosts placed now learn from their senders."""
+        p, k = self.p, self.knowhow
+        if k.any():
+            knowhow.act(ctx, k, p.load_cut)
+            k *= 1.0 - p.forget_per_quarter
+            k[k <= knowhow.GONE] = 0.0
+        if placed_now.any():
+            hosts = np.flatnonzero(placed_now)
+            done = knowhow.experienced(ctx)[self.sender_of[hosts]] & ctx.applicable[hosts]
+            self.placed_quarters += len(hosts)
+            self.taught_quarters += int((done & (k[hosts] < 1.0 - knowhow.GONE)).any(1).sum())
+            part = k[hosts]
+            knowhow.learn(part, done.astype(float), p.learn_per_quarter)
+            k[hosts] = part
 
     def _place(self, ctx, t, year, units: int) -> int:
         busy = np.zeros(ctx.n, dtype=bool)

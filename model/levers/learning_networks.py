@@ -12,8 +12,16 @@ lever is active each member
 
 and the share of stalled pilots whose lessons are shared rises by ``failure_sharing_boost`` times the
 members' share of all organisations. Members joining in a year are put in groups of ``group_size`` whose members get
-lasting ties to each other (the group keeps in touch after the programme). Seminars alone spread
-information rather than change (000 L92-93, L2479-2494), so nothing here adds capacity or scaling odds.
+lasting ties to each other (the group keeps in touch after the programme).
+
+Seminars alone spread information rather than change (000 L92-93, L2479-2494); what the groups add is
+*know-how*, carried along their ties: working on real problems with peers (000 L2735-2745), each quarter a
+member learns ``learn_per_peer_quarter`` of what it still lacks of an innovation from each group peer that
+runs a pilot of it or has adopted it (:func:`model.levers.knowhow.learn`; "so that not everyone makes the
+same mistakes", 001 L2017-2023). A group without experience of an innovation passes on nothing of it.
+Know-how lowers by ``load_cut x know-how`` the effort of the member's development work on that innovation
+(:mod:`model.levers.knowhow`) and is lost at ``forget_per_quarter``. Nothing here adds capacity or scaling
+odds.
 Run by SKR (the hub most organisations name first, 001 L1016-1082) by default, or by the regions for their
 own municipalities.
 """
@@ -25,6 +33,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from . import knowhow
 from .base import LeverParams, MembershipLever
 from .registry import register
 
@@ -52,12 +61,23 @@ class LearningNetworksParams(LeverParams):
         6, ge=0, le=50,
         description="[organisations] members per learning group, tied to each other for good; 0 = no groups; "
                     "assumption")
+    learn_per_peer_quarter: float = Field(
+        0.1, ge=0.0, le=1.0,
+        description="[share of the gap per experienced peer and quarter] know-how of an innovation learnt "
+                    "from a group peer who has done it (000 L2735-2745); assumption (range 0.03-0.3)")
+    load_cut: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="[share] effort of development work on an innovation saved with full know-how of it "
+                    "(000 L2726-2729); assumption (range 0.1-0.5)")
+    forget_per_quarter: float = Field(
+        0.05, ge=0.0, le=1.0,
+        description="[share per quarter] know-how lost as staff move on; assumption (range 0.02-0.1)")
 
 
 @register
 class LearningNetworks(MembershipLever):
-    """Learning networks and a national arena: members hear sooner and through stronger ties, and more
-    failures are shared."""
+    """Learning networks and a national arena: members hear sooner and through stronger ties, learn know-how
+    from group peers who have done it, and more failures are shared."""
     swedish = ("lärande nätverk", "lärandenätverk", "nätverk för lärande", "nätverk", "learning network")
 
     Params = LearningNetworksParams
@@ -72,20 +92,53 @@ class LearningNetworks(MembershipLever):
     operator_roles = ("network_host",)
     regional = True
 
+    def setup(self, ctx) -> None:
+        super().setup(ctx)
+        self.group = np.full(ctx.n, -1, dtype=int)  # (n,) the member's learning group, -1: none
+        self._groups_made = 0
+        self.knowhow = np.zeros((ctx.n, ctx.k))  # (n, k) 0-1, members' know-how of each innovation
+        self.member_quarters = 0  # member-quarters in a group ...
+        self.taught_quarters = 0  # ... with a peer who had done something the member still lacked
+
+    def lingering(self, ctx, t) -> bool:
+        """Know-how acts (and fades) as long as some is left."""
+        return bool((self.knowhow > knowhow.GONE).any())
+
     def step(self, ctx, t, year, quarter, active) -> None:
-        if not active:
-            return
         p, e = self.p, ctx.effects
-        before = self.members.copy()
-        self.update_members(ctx, year)
-        if (self.members != before).any():
-            self._groups(ctx, self.members & ~before)
-        if not self.members.any():
+        if active:
+            before = self.members.copy()
+            self.update_members(ctx, year)
+            if (self.members != before).any():
+                self.group[before & ~self.members] = -1
+                self._groups(ctx, self.members & ~before)
+        self._know(ctx, active)  # this year's groups
+        if not active or not self.members.any():
             return
         m = self.members
         e.tie_strength[m] *= p.tie_strength
         e.p_external_boost[m] += p.p_external_boost
         e.failure_sharing_boost += p.failure_sharing_boost * m.sum() / ctx.n
+
+    def _know(self, ctx, active: bool) -> None:
+        """This quarter's know-how: it acts, fades, and (while active) members learn from group peers."""
+        p, k = self.p, self.knowhow
+        if k.any():
+            knowhow.act(ctx, k, p.load_cut)
+            k *= 1.0 - p.forget_per_quarter
+            k[k <= knowhow.GONE] = 0.0
+        grouped = np.flatnonzero(self.group >= 0) if active else np.zeros(0, dtype=int)
+        if len(grouped) == 0 or p.learn_per_peer_quarter <= 0.0:
+            return
+        done = knowhow.experienced(ctx)[grouped].astype(float)
+        by_group = np.stack([np.bincount(self.group[grouped], weights=done[:, j], minlength=self._groups_made)
+                             for j in range(ctx.k)], axis=1)  # experienced members per group and innovation
+        peers = (by_group[self.group[grouped]] - done) * ctx.applicable[grouped]  # experienced peers, not itself
+        part = k[grouped]
+        self.member_quarters += len(grouped)
+        self.taught_quarters += int(((peers > 0) & (part < 1.0 - knowhow.GONE)).any(1).sum())
+        knowhow.learn(part, peers, p.learn_per_peer_quarter)
+        k[grouped] = part
 
     def _groups(self, ctx, new: np.ndarray) -> None:
         """New members form groups of ``group_size`` and are tied to each other for good."""
@@ -96,6 +149,8 @@ class LearningNetworks(MembershipLever):
         # every pair within each group, all groups at once (no pair lies in two groups, so one call ties the
         # same pairs as a call per group)
         group = np.arange(len(idx)) // size
+        self.group[idx] = self._groups_made + group
+        self._groups_made += int(group[-1]) + 1
         a, b = np.triu_indices(len(idx), 1)
         same = group[a] == group[b]
         a, b = idx[a[same]], idx[b[same]]

@@ -2,14 +2,20 @@
 
 *Mechanism.* Municipalities and regions pool training resources and development programmes to lower costs
 and raise quality, with a platform for the training on offer (000 L4501-4516, L4846-4859). The budget
-pays for ``budget / cost_per_member_msek`` members (places filled by the target each year). Training builds
-capacity slowly and for good: each quarter a member takes part it gains ``capacity_gain_per_year / 4`` of
-lasting development capacity, up to ``max_gain`` in all. Taking part costs time: ``time_cost`` of capacity
-that quarter, and a member whose free capacity is below that cannot take part that quarter — "even an
-hour a month for development can be hard to free" in small municipalities (000 L4107-4108, L4102-4104),
-so those with the greatest need gain least unless their load is light. Individual courses do not change
-the organisation (000 L4188-4191): the gain is small per quarter. Run by SKR by default, or by the regions
-for their own municipalities.
+pays for ``budget / cost_per_member_msek`` members (places filled by the target each year).
+
+Training builds *individual skills* held by the member's staff (``skill``, 0-1), not capacity: each
+quarter a member takes part, its skill closes ``skill_gain_per_quarter`` of the gap to 1. Skills act only
+where they are used — they lower by ``load_cut x skill`` the effort of the member's development work
+(starting and running pilots, implementing scale-ups; :mod:`model.levers.knowhow`), the "training with a
+clear link to operations, where knowledge is put straight into practical work" the evidence asks for
+(000 L4195-4200, L2730-2733). Skills *fade unless used*: a quarter in which the organisation neither runs
+a pilot nor implements a scale-up (nor takes part) loses ``fade_per_quarter`` of its skill ("you go on a
+course, come back ... and nothing happens", 000 L4186-4191; capability "cannot be trained into being" but
+grows by "learning by doing", 000 L3019-3028); a quarter of use loses only ``fade_when_used`` (staff
+turnover). Taking part costs time: ``time_cost`` of capacity that quarter, and a member whose free
+capacity is below that cannot take part — "even an hour a month for development can be hard to free"
+(000 L4107-4108, L4102-4104). Run by SKR by default, or by the regions for their own municipalities.
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from . import knowhow
 from .base import LeverParams, MembershipLever
 from .registry import register
 from .targeting import free_capacity
+
+GONE = knowhow.GONE
 
 
 class TrainingNetworksParams(LeverParams):
@@ -33,12 +42,22 @@ class TrainingNetworksParams(LeverParams):
         0.1, gt=0.0, le=10.0,
         description="[MSEK per member and year] a member's share of pooled courses, coordination and the "
                     "platform; assumption (market context: ~7 bn SEK a year on training, 000 L3571-3576)")
-    capacity_gain_per_year: float = Field(
-        0.03, ge=0.0, le=1.0,
-        description="[capacity units per year of taking part] lasting capacity gained (a median municipality "
-                    "has about 0.5); assumption")
-    max_gain: float = Field(
-        0.15, ge=0.0, le=5.0, description="[capacity units] most a member can gain in all; assumption")
+    skill_gain_per_quarter: float = Field(
+        0.25, ge=0.0, le=1.0,
+        description="[share of the gap to full skill per quarter of taking part] how fast staff learn; "
+                    "assumption (range 0.1-0.5)")
+    load_cut: float = Field(
+        0.2, ge=0.0, le=1.0,
+        description="[share] effort of development work (pilots, scale-ups) saved at full skill, where the "
+                    "skill is used (000 L4195-4200); assumption (range 0.05-0.4)")
+    fade_per_quarter: float = Field(
+        0.2, ge=0.0, le=1.0,
+        description="[share per quarter] skill lost in a quarter it is not used (000 L4186-4191); assumption "
+                    "(range 0.1-0.35: skills unused for a year are largely lost, Arthur et al. 1998)")
+    fade_when_used: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="[share per quarter] skill lost in a quarter it is used (staff leaving); assumption "
+                    "(range 0-0.05)")
     time_cost: float = Field(
         0.02, ge=0.0, le=1.0,
         description="[capacity units per quarter] time taking part takes from development work "
@@ -47,13 +66,14 @@ class TrainingNetworksParams(LeverParams):
 
 @register
 class TrainingNetworks(MembershipLever):
-    """Shared training networks: slow, lasting capacity gains for members who can free the time to take
-    part."""
+    """Shared training networks: skills for members who can free the time to take part, which ease their
+    development work where used and fade where not."""
     swedish = ("utbildningsnätverk", "utbildning", "kompetensutveckling", "kompetensnätverk", "training network")
 
     Params = TrainingNetworksParams
     sustaingov_id = 26
-    evidence = "000 L4501-4516, L4846-4859; time cost: 000 L4102-4108; courses alone: 000 L4188-4191"
+    evidence = ("000 L4501-4516, L4846-4859; time cost: 000 L4102-4108; skills fade unless used: 000 L4186-4200, "
+                "L3019-3028; where they act: 000 L2726-2733")
     scores = ("★ prioritised; 'relatively simple' to carry out and foundational for later steps "
               "(000 L4895-4899); numeric scores unscored")
     unit_cost_fields = ("cost_per_member_msek",)
@@ -63,24 +83,35 @@ class TrainingNetworks(MembershipLever):
 
     def setup(self, ctx) -> None:
         super().setup(ctx)
-        self.gained = np.zeros(ctx.n)
+        self.skill = np.zeros(ctx.n)  # (n,) 0-1, held by the organisation's staff
         self.quarters_taken_part = np.zeros(ctx.n, dtype=int)
+        self.quarters_member = np.zeros(ctx.n, dtype=int)  # member-quarters, for how often time binds
+        self.quarters_skilled = 0  # organisation-quarters with some skill ...
+        self.quarters_used = 0  # ... of which the skill was in use
+
+    def lingering(self, ctx, t) -> bool:
+        """Skills act (and fade) as long as anyone has some left."""
+        return bool((self.skill > GONE).any())
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        if not active:
-            return
         p = self.p
-        self.update_members(ctx, year)
-        if not self.members.any():
-            return
-        part = self.members & (free_capacity(ctx) >= p.time_cost)
-        if not part.any():
-            return
-        if p.time_cost > 0:
-            self.use_capacity(ctx, np.where(part, p.time_cost, 0.0))
-        gain = np.where(part, np.minimum(p.capacity_gain_per_year / 4.0, p.max_gain - self.gained), 0.0)
-        gain = np.maximum(gain, 0.0)
-        if gain.any():
-            ctx.effects.capacity_bonus += gain
-            self.gained += gain
-        self.quarters_taken_part += part
+        part = np.zeros(ctx.n, dtype=bool)
+        if active:
+            self.update_members(ctx, year)
+            if self.members.any():
+                part = self.members & (free_capacity(ctx) >= p.time_cost)
+                self.quarters_member += self.members
+        if self.skill.any():
+            knowhow.act(ctx, self.skill, p.load_cut)
+            used = knowhow.in_practice(ctx)
+            skilled = self.skill > GONE
+            self.quarters_skilled += int(skilled.sum())
+            self.quarters_used += int((skilled & used).sum())
+            fade = np.where(used | part, p.fade_when_used, p.fade_per_quarter)
+            self.skill *= 1.0 - fade
+            self.skill[self.skill <= GONE] = 0.0
+        if part.any():
+            if p.time_cost > 0:
+                self.use_capacity(ctx, np.where(part, p.time_cost, 0.0))
+            self.skill[part] += p.skill_gain_per_quarter * (1.0 - self.skill[part])
+            self.quarters_taken_part += part

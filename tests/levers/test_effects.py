@@ -108,51 +108,43 @@ def test_learning_networks_speed_awareness(base):
 
 
 def test_learning_networks_and_procurement_raise_adoption(base):
-    # the mechanism, where innovations are new: at the baseline's 2026 stages (many first pilots) the
-    # networks' effect on final adoption is +0.002 (se 0.0015) over 6 years and -0.006 (se 0.0013) over 10:
-    # not yet explained (perhaps their time cost where capacity is already taken; reported with issue 19)
+    # the mechanism, where innovations are new; at the baseline's 2026 stages their shared failures
+    # (failure_sharing_boost) lower every innovation's evidence and so everyone's scaling odds, which can
+    # outweigh what the know-how adds (docs/levers.md)
     assert_raises(paired(unseeded(base), {"type": "learning_networks", "budget_msek_per_year": 60},
                          "final_adoption", horizon_years=6))
     assert_raises(paired(base, {"type": "procurement", "budget_msek_per_year": 40},
                          "pilots_started", horizon_years=6))
 
 
-def test_training_networks_raise_capacity_over_time_and_pilots(base):
+def test_training_networks_build_skills_where_time_allows(base):
     entry = {"type": "training_networks", "budget_msek_per_year": 30, "duration_years": 4}
     m = InnovationModel(model.with_overrides(base, {"levers": [entry], "horizon_years": 6}), seed=2)
     lever = m.levers[0]
-    mean_gain = []
     for _ in range(m.n_steps):
         m.step()
-        mean_gain.append(lever.gained[lever.members].mean())
     assert lever.members.sum() == 290
-    assert 0 < mean_gain[3] < mean_gain[11] < mean_gain[15]  # slow and growing while members take part
-    assert mean_gain[-1] == mean_gain[15]  # lasting after the programme
-    # after the programme, the capacity added is exactly what members gained (no time cost any more)
-    assert np.allclose(m.effects.capacity_bonus, lever.gained)
+    assert np.allclose(m.effects.capacity_bonus, 0.0)  # skills, not capacity: nothing lasting is added
     # small municipalities find the time less often (000 L4107-4108)
     band = m.orgs.size_band
     small, large = lever.members & (band == 0), lever.members & (band >= 3)
     assert lever.quarters_taken_part[small].mean() < lever.quarters_taken_part[large].mean()
-    assert_raises(paired(base, {"type": "training_networks", "budget_msek_per_year": 30},
-                         "pilots_started", horizon_years=6))
 
 
-def test_job_shadowing_leaves_capacity_and_ties_with_hosts(base):
+def test_job_shadowing_ties_hosts_to_mature_senders(base):
     entry = {"type": "job_shadowing", "budget_msek_per_year": 6, "duration_years": 2}
     m = InnovationModel(model.with_overrides(base, {"levers": [entry], "horizon_years": 4}), seed=3)
     m.run_model()
     lever = m.levers[0]
     hosts = np.flatnonzero(lever.hosted)
     assert len(hosts) == 2 * 10  # 6 MSEK / (0.3 MSEK x 2 quarters) = 10 placements a year
-    assert np.allclose(m.effects.capacity_bonus[hosts], 0.05)
-    assert np.allclose(np.delete(m.effects.capacity_bonus, hosts), 0.0)
+    assert np.allclose(m.effects.capacity_bonus, 0.0)  # know-how, not capacity
     for host, sender in lever.pairs:
         assert m.effects.lever_ties[host, sender] == m.effects.lever_ties[sender, host] == 1.0
         assert lever.mature[sender] and sender != host
     assert (m.orgs.kind[hosts] == MUNICIPALITY).all()
-    assert_raises(paired(base, {"type": "job_shadowing", "budget_msek_per_year": 30},
-                         "pilots_started", horizon_years=6))
+    knows = np.flatnonzero(lever.knowhow.any(1))
+    assert len(knows) > 0 and set(knows) <= set(hosts)  # only hosts learn
 
 
 def test_peer_reviews_tie_the_reviewed_to_an_adopter(base):
