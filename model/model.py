@@ -102,7 +102,7 @@ class InnovationModel(mesa.Model):
         complex_contagion = scenario.mechanisms.contagion == "complex"
         rewire_rng = self.rng_world.spawn(1)[0] if world.networks.rewire > 0 else None
         self.ties = Ties(self.orgs, world.networks, self.params, members, self.effects, self.applicable,
-                         local_needed=complex_contagion, fraction=scenario.mechanisms.threshold == "fraction",
+                         fraction=scenario.mechanisms.threshold == "fraction",
                          rng=rewire_rng)
         first_users = self._first_users()
 

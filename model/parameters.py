@@ -82,18 +82,23 @@ PARAMETERS: tuple[Parameter, ...] = (
        "Pilot-start factor of an organisation with no free enthusiast: development 'risks not happening at all'.",
        "000 L3322-3326, L60-61, L103-104; value: assumption", "pilot"),
     _P("social_proof_floor", 0.3, 0.0, 1.0, "factor",
-       "Pilot-start factor when no tie has adopted yet (imitation lifts it to 1).",
+       "Pilot-start factor when no proof tie has adopted yet (imitation lifts it to 1 as the share of "
+       "adopting proof ties -- land borders, lever-made ties -- grows).",
        "001 L2019-2023 (each municipality reinvents the wheel); value: assumption", "pilot"),
-    _P("complex_threshold", 2, 1, 10, "tie strength",
-       "Under complex contagion with a count threshold: strength-weighted adopting local ties needed before "
-       "social proof is full (a land border weighs 1).",
+    _P("complex_threshold", 2, 1, 10, "tie weight",
+       "Under complex contagion with a count threshold: weighted adopting proof ties (a land border weighs 1) "
+       "below which social proof is nothing; from it on it is the share of adopting ties, as under simple "
+       "contagion.",
        "assumption (2, as in Centola & Macy 2007)", "pilot", integer=True),
-    _P("complex_threshold_share", 0.2, 0.01, 1.0, "share of local ties",
-       "Under complex contagion with a fraction threshold: share of the strength-weighted local ties that "
-       "must have adopted before social proof is full.", ASSUMPTION, "pilot"),
-    _P("county_tie_strength", 0.5, 0.0, 1.0, "tie strength",
-       "Strength of a tie to an organisation of the same county in complex contagion's local ties (a land "
-       "border weighs 1).", ASSUMPTION, "pilot"),
+    _P("complex_threshold_share", 0.2, 0.01, 1.0, "share of proof ties",
+       "Under complex contagion with a fraction threshold: share of the weighted proof ties that must have "
+       "adopted before there is any social proof (from it on the share itself, as under simple contagion).",
+       ASSUMPTION, "pilot"),
+    _P("county_tie_strength", 0.0, 0.0, 1.0, "tie weight",
+       "Weight of a tie to an organisation of the same county in social proof, simple and complex contagion "
+       "alike (a land border weighs 1; 0: county ties carry awareness only).",
+       "004 L1798-1804 (collaboration between municipalities little used in digitalisation); value: "
+       "assumption", "pilot"),
     _P("initial_adopters", 2, 0, 20, "organisations per innovation",
        "Organisations that have already scaled each innovation when the run starts (drawn in proportion "
        "to development capacity among those it applies to); an innovation's own `initial_adopters` replaces "

@@ -62,8 +62,8 @@ Pilots = namedtuple("Pilots", ["stage", "pilot_age", "pilot_start", "champion", 
 #: per organisation: which innovations apply and the innovation's value there (n, k); development
 #: capacity, digital maturity and population-equivalent size (n,)
 OrgArrays = namedtuple("OrgArrays", ["applicable", "fit", "capacity", "maturity", "scale"])
-#: what ties carry this quarter, (n, k): sum of log(1 - beta) over adopting ties, the share of ties that
-#: adopted (simple contagion) and the adopting local ties (complex contagion: a weighted count or share)
+#: what ties carry this quarter, (n, k): sum of log(1 - beta) over adopting ties, the share of the weighted
+#: proof ties that adopted and their weighted count (both contagions read these: model.world.networks)
 Signals = namedtuple("Signals", ["log_no_hear", "share", "local"])
 #: per innovation (k,): capacity loads, costs, complexity, infrastructure need, pilot length; current
 #: evidence and the observations it rests on (changed in place); the quarter it is introduced (int64:
@@ -76,7 +76,7 @@ InnovationArrays = namedtuple("InnovationArrays", [
 National = namedtuple("National", ["promoters", "failures_shared"])
 #: per innovation (k,): pilots scaled and the quarters they took, summed (changed in place)
 ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration"])
-#: the mechanism variants: one-step life cycle, complex contagion, threshold on the fraction of local ties
+#: the mechanism variants: one-step life cycle, complex contagion, its threshold on the share of proof ties
 Flags = namedtuple("Flags", ["one_step", "complex_contagion", "fraction"])
 
 #: what the kernel counts each quarter (columns of ``record.tally``); the summary outcomes read these
@@ -281,11 +281,14 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 else:
                     kappa = _capacity_factor(free, inn.pilot_need[j] * lf)
                     kappa += (1.0 - kappa) * relax[CAPACITY, j]
+                    # social proof is full from a threshold of adopting proof ties on (Centola & Macy 2007):
+                    # one tie under simple contagion, a weight or share of them under complex; same ties
                     if flags.complex_contagion:
                         threshold = r.complex_threshold_share if flags.fraction else r.complex_threshold
-                        proof = 1.0 if signals.local[i, j] >= threshold * (1.0 - 1e-9) else 0.0
+                        level = signals.share[i, j] if flags.fraction else signals.local[i, j]
+                        proof = 1.0 if level >= threshold * (1.0 - 1e-9) else 0.0
                     else:
-                        proof = signals.share[i, j]
+                        proof = 1.0 if signals.local[i, j] > 0.0 else 0.0
                     proof += (1.0 - proof) * relax[SOCIAL_PROOF, j]
                     social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
                     enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)

@@ -54,7 +54,7 @@ def arguments(ctx: "RunContext") -> tuple:
         ctx.draws, ctx.schedule, record.stage_history, record.tally, record.evidence,
         people.arrays(s), people.rates(ctx.params),
         ties.kernel_arguments(), lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
-        ties.inverse_denominator, ties.inverse_local,
+        ties.inverse_denominator,
         lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start, s.champion, s.failed),
         lifecycle.Flags(ctx.one_step, ctx.complex_contagion, ties.fraction),
         lifecycle.OrgArrays(ctx.applicable, ctx.fit, s.capacity, s.maturity, ctx.scale),
@@ -71,7 +71,7 @@ def arguments(ctx: "RunContext") -> tuple:
 def life_cycle_arguments(ctx: "RunContext") -> tuple:
     """Arguments of the types :func:`_quarters` passes :func:`lifecycle._advance` in a run ``ctx`` (its
     first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
-    (draws, _, _, tally, _, people_arrays, _, _, signals, _, _, pilots, flags, orgs, effects, inn, r, national,
+    (draws, _, _, tally, _, people_arrays, _, _, signals, _, pilots, flags, orgs, effects, inn, r, national,
      events, counts, _) = arguments(ctx)
     return (pilots, draws, 0, flags, orgs, signals, people_arrays, effects, inn, r, national, events.pressure[0],
             events.relax[0], counts, tally[0])
@@ -95,7 +95,7 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties,
-              signals, inverse_denominator, inverse_local, pilots, flags, orgs, effects, inn, r, national, events,
+              signals, inverse_denominator, pilots, flags, orgs, effects, inn, r, national, events,
               counts, first_users):
     stage = pilots.stage
     n, k = stage.shape
@@ -106,8 +106,8 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, p
                 adopted[i, j] = 1.0 if stage[i, j] == ADOPTED else 0.0
         # normalise: t < t1 is always true here, but a runtime bool, so the kernel is the version the
         # Python callers compiled (a literal True would make numba compile a second one)
-        networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.local,
-                                flags.complex_contagion, t < t1, inverse_denominator, flags.fraction, inverse_local)
+        networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.local, t < t1,
+                                inverse_denominator)
         lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
                            events.pressure[t], events.relax[t], counts, tally[t])
         for j in range(k):  # innovations introduced at the start of the next quarter: their first users

@@ -23,17 +23,29 @@ from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load
 
 FIXED_TIE_TYPES = ("neighbour", "county", "skr_group")
 TIE_TYPES = FIXED_TIE_TYPES + ("national", "lever")
-#: tie types that are clustered and local, which carry the social proof of complex contagion (Centola & Macy
-#: 2007): land-border neighbours, the county and ties that levers create between particular organisations
-LOCAL_TIE_TYPES = ("neighbour", "county", "lever")
+
+
+def proof_weights(params) -> dict[str, float]:
+    """Weight of one tie of each type in social proof, the same for simple and complex contagion (a land
+    border weighs 1; a lever-made tie also its own weight). Proof travels over the ties between particular
+    organisations that see each other's practice: land borders (assumption; neighbour effects in policy
+    diffusion, Berry & Berry 1990) and the ties levers make (peer reviews, job shadowing: experience
+    exchange is what moves practice, 000 L3019-3028). The cliques carry awareness only: networks, meetings
+    and good examples inform but are not enough for change (000 L2353-2357, L2479-2494), and collaboration
+    between municipalities is little used in digitalisation (004 L1798-1804), so a county tie weighs
+    ``county_tie_strength`` (0 by default) and SKR-group and national ties nothing. Within a clique every
+    adopter is seen by every member, where a threshold is reached as easily as one tie (Centola & Macy
+    2007), and a share over cliques of 150 is diluted (issue 20)."""
+    return {"neighbour": 1.0, "county": float(params.county_tie_strength), "skr_group": 0.0, "national": 0.0,
+            "lever": 1.0}
 
 #: a run's ties as the compiled signals kernel reads them: clique types as group labels (types, n) with
-#: their beta, log(1 - beta) and local tie strength (0 for ties that are not local); land-border neighbours
-#: and lever-made ties as CSR arrays with weights
+#: their log(1 - beta) (awareness) and social-proof weight (:func:`proof_weights`); land-border neighbours
+#: and lever-made ties as CSR arrays with their tie weights, and each type's proof weight and log(1 - beta)
 TieKernel = namedtuple("TieKernel", [
-    "clique_labels", "clique_beta", "clique_log", "clique_local",
-    "nb_indptr", "nb_indices", "nb_weights", "beta_neighbour", "log_neighbour",
-    "lever_indptr", "lever_indices", "lever_weights", "beta_lever", "log_lever",
+    "clique_labels", "clique_log", "clique_weight",
+    "nb_indptr", "nb_indices", "nb_weights", "weight_neighbour", "log_neighbour",
+    "lever_indptr", "lever_indices", "lever_weights", "weight_lever", "log_lever",
 ])
 
 
@@ -161,18 +173,20 @@ def as_graph(matrix: sp.spmatrix | np.ndarray, orgs: Organisations) -> nx.Graph:
 class Ties:
     """All of one run's ties, combined for the dynamics.
 
-    Awareness needs ``sum_type log(1 - beta_type) * adopting ties of that type``; simple contagion the
-    beta-weighted share of ties that have adopted, among the ties to organisations the innovation applies
-    to (so the share can reach one); complex contagion the adopting ties among the clustered, local ties
-    only (:data:`LOCAL_TIE_TYPES`), weighted by tie strength (a land border 1, a county
-    ``county_tie_strength``, a lever-made tie its weight), as a weighted count or as a fraction of the local
-    ties. County, SKR-group and national ties are cliques of a group, so their adopting-tie counts are group
+    Awareness needs ``sum_type log(1 - beta_type) * adopting ties of that type`` over all tie types. Social
+    proof, for simple and complex contagion alike, reads the same ties with the same weights
+    (:func:`proof_weights`: land borders and lever-made ties; county ties at ``county_tie_strength``): the
+    weighted count of adopting ties (``local``) and its share of the weighted ties to organisations the
+    innovation applies to (``proof``: the share can reach one). The two contagions differ only in the
+    threshold the life cycle applies (``model.dynamics.lifecycle``): one adopting tie, or
+    ``complex_threshold`` of weight (``complex_threshold_share`` of the ties).
+    County, SKR-group and national ties are cliques of a group, so their adopting-tie counts are group
     sums minus oneself: O(n) work instead of an n x n product. Only land-border neighbours (and lever-made
     ties) need a matrix.
     """
 
     def __init__(self, orgs: Organisations, options, params, members: np.ndarray, effects,
-                 applicable: np.ndarray, local_needed: bool = True, fraction: bool = False,
+                 applicable: np.ndarray, fraction: bool = False,
                  rng: np.random.Generator | None = None) -> None:
         self.orgs = orgs
         self.effects = effects
@@ -188,15 +202,15 @@ class Ties:
         betas = {"neighbour": params.beta_neighbour, "county": params.beta_county,
                  "skr_group": params.beta_skr_group, "national": params.beta_national,
                  "lever": params.beta_neighbour}
-        strength = {"county": params.county_tie_strength, "skr_group": 0.0, "national": 0.0}
+        weight = proof_weights(params)
         if complete:  # everyone tied to everyone through one national clique: the Bass configuration
             labels, wanted = {"national": np.zeros(n, dtype=int)}, {"national": True}
+            weight["national"] = 1.0  # the one clique stands for all ties, proof included
         #: the clique types in use this run, by name: group label per organisation (-1: in no group)
         self.labels = {t: label.astype(np.int64) for t, label in labels.items() if wanted[t]}
         self.clique_labels = np.array(list(self.labels.values()), dtype=np.int64).reshape(len(self.labels), n)
-        self.clique_beta = np.array([betas[t] for t in self.labels], dtype=float)
         self.clique_log = np.array([_log_miss(betas[t]) for t in self.labels], dtype=float)
-        self.clique_local = np.array([strength[t] for t in self.labels], dtype=float)
+        self.clique_weight = np.array([weight[t] for t in self.labels], dtype=float)
         use_neighbours = options.neighbours and not complete
         if use_neighbours:
             self.neighbour = fixed_ties(orgs.key)["neighbour"]
@@ -206,19 +220,17 @@ class Ties:
             self.neighbour = sp.csr_matrix((n, n))
         self.nb_indptr = self.neighbour.indptr.astype(np.int64)
         self.nb_indices = self.neighbour.indices.astype(np.int64)
-        self.beta_neighbour, self.log_neighbour = betas["neighbour"], _log_miss(betas["neighbour"])
-        self.beta_lever, self.log_lever = betas["lever"], _log_miss(betas["lever"])
+        self.weight_neighbour, self.log_neighbour = weight["neighbour"], _log_miss(betas["neighbour"])
+        self.weight_lever, self.log_lever = weight["lever"], _log_miss(betas["lever"])
         self.applicable = applicable.astype(float)
         self.log_no_hear, self.proof, self.local = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
-        self.local_needed = local_needed  # the local adopting ties are only read under complex contagion
-        self.fraction = fraction  # complex contagion's threshold on the fraction of local ties (else a count)
+        self.fraction = fraction  # complex contagion's threshold on the share of weighted ties (else a count)
         self.nb_weights = np.ones(len(self.nb_indices))
         self._lever_version = -1
-        self.inverse_denominator = np.zeros((n, k))  # 1 / beta-weighted applicable ties, 0 where there is none
-        self.inverse_local = np.zeros((n, k))  # 1 / strength-weighted applicable local ties, 0 where none
+        self.inverse_denominator = np.zeros((n, k))  # 1 / weighted applicable ties, 0 where there is none
         #: the signal kernel bound to this run's argument types (model.kernelcall), for :meth:`signals`
         self._signals_kernel = BoundKernel(signals_kernel)
-        self._fixed_denominators: tuple[np.ndarray, np.ndarray] | None = None  # (n, k) of clique and border ties
+        self._fixed_denominator: np.ndarray | None = None  # (n, k): weighted applicable clique and border ties
         self.refresh()
 
     def refresh(self) -> None:
@@ -231,17 +243,16 @@ class Ties:
         self.lever_indptr = np.searchsorted(rows, np.arange(self.orgs.n + 1)).astype(np.int64)
         self.lever_indices = cols
         self.lever_weights = self.effects.lever_ties[rows, cols] if len(rows) else np.zeros(0)
-        if self._fixed_denominators is None:  # clique and neighbour ties never change: their part once
+        if self._fixed_denominator is None:  # clique and neighbour ties never change: their part once
             empty = np.zeros(0, dtype=np.int64)
             fixed = self.kernel_arguments(refresh=False)._replace(
                 lever_indptr=np.zeros(self.orgs.n + 1, dtype=np.int64), lever_indices=empty,
                 lever_weights=np.zeros(0))
-            den, den_local = np.zeros_like(self.proof), np.zeros_like(self.proof)
-            signals_kernel(self.applicable, fixed, np.zeros_like(self.proof), den, den_local, True, False,
-                           self.inverse_denominator, False, self.inverse_local)
-            self._fixed_denominators = den, den_local
+            self._fixed_denominator = np.zeros_like(self.proof)
+            signals_kernel(self.applicable, fixed, np.zeros_like(self.proof), self._fixed_denominator,
+                           self.local, False, self.inverse_denominator)
         _lever_denominators(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights,
-                            self.beta_lever, *self._fixed_denominators, self.inverse_denominator, self.inverse_local)
+                            self.weight_lever, self._fixed_denominator, self.inverse_denominator)
 
     def kernel_arguments(self, refresh: bool = True) -> TieKernel:
         """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
@@ -251,12 +262,12 @@ class Ties:
 
     def signals(self, adopted: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
-        beta-weighted share of applicable ties that adopted (simple contagion; with ``normalise=False``
-        the beta-weighted sum) and the strength-weighted adopting local ties (complex contagion: a count, or
-        with ``fraction`` and ``normalise`` their share of the local ties). ``adopted`` is a float (n, k)
-        0/1 array; the arrays returned are reused by the next call."""
+        share of the weighted proof ties that adopted (read by complex contagion's fraction threshold; with
+        ``normalise=False`` the weighted count) and, when ``normalise``, the weighted count of adopting
+        proof ties (a land border 1: read by simple contagion and complex contagion's count threshold).
+        ``adopted`` is a float (n, k) 0/1 array; the arrays returned are reused by the next call."""
         self._signals_kernel(adopted, self.kernel_arguments(), self.log_no_hear, self.proof, self.local,
-                             self.local_needed, normalise, self.inverse_denominator, self.fraction, self.inverse_local)
+                             normalise, self.inverse_denominator)
         return self.log_no_hear, self.proof, self.local
 
     def graph(self, tie_type: str) -> nx.Graph:
@@ -277,33 +288,29 @@ class Ties:
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def signals_kernel(adopted, ties, log_no_hear, proof, local, with_local, normalise, inverse_denominator,
-                   fraction, inverse_local):
+def signals_kernel(adopted, ties, log_no_hear, proof, count, normalise, inverse_denominator):
     """Adopting ties of every type (``ties``: a :data:`TieKernel`), summed into the (n, k) signals the
-    life cycle reads: ``log_no_hear`` (awareness), ``proof`` (the beta-weighted sum, times
-    ``inverse_denominator`` when ``normalise``: the share of ties that adopted) and, only ``with_local``,
-    ``local`` (strength-weighted adopting local ties; times ``inverse_local`` when ``normalise`` and
-    ``fraction``: their share)."""
+    life cycle reads: ``log_no_hear`` (awareness: the sum of log(1 - beta) over adopting ties) and ``proof``
+    (social proof: the weight-summed adopting proof ties, times ``inverse_denominator`` when ``normalise``:
+    the share of the weighted proof ties that adopted). When ``normalise``, ``count`` gets the weighted sum
+    itself, which the contagions' count thresholds read."""
     log_no_hear[:] = 0.0
     proof[:] = 0.0
-    local[:] = 0.0
-    _clique_signals(adopted, ties.clique_labels, ties.clique_beta, ties.clique_log, ties.clique_local,
-                    log_no_hear, proof, local, with_local)
-    _csr_signals(adopted, ties.nb_indptr, ties.nb_indices, ties.nb_weights, ties.beta_neighbour,
-                 ties.log_neighbour, log_no_hear, proof, local, with_local)
-    _csr_signals(adopted, ties.lever_indptr, ties.lever_indices, ties.lever_weights, ties.beta_lever,
-                 ties.log_lever, log_no_hear, proof, local, with_local)
+    _clique_signals(adopted, ties.clique_labels, ties.clique_log, ties.clique_weight, log_no_hear, proof)
+    _csr_signals(adopted, ties.nb_indptr, ties.nb_indices, ties.nb_weights, ties.weight_neighbour,
+                 ties.log_neighbour, log_no_hear, proof)
+    _csr_signals(adopted, ties.lever_indptr, ties.lever_indices, ties.lever_weights, ties.weight_lever,
+                 ties.log_lever, log_no_hear, proof)
     if normalise:  # element by element: numba's whole-array product compiles a second of broadcasting code
         n, k = proof.shape
         for i in range(n):
             for j in range(k):
+                count[i, j] = proof[i, j]
                 proof[i, j] *= inverse_denominator[i, j]
-                if with_local and fraction:
-                    local[i, j] *= inverse_local[i, j]
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _clique_signals(adopted, labels, betas, logs, strengths, log_no_hear, proof, local, with_local):
+def _clique_signals(adopted, labels, logs, weights, log_no_hear, proof):
     """Add each clique type's adopting ties: the group's adopters minus oneself."""
     n, k = adopted.shape
     for c in range(labels.shape[0]):
@@ -316,22 +323,19 @@ def _clique_signals(adopted, labels, betas, logs, strengths, log_no_hear, proof,
             if g >= 0:
                 for j in range(k):
                     sums[g, j] += adopted[i, j]
-        strength = strengths[c]
         for i in range(n):
             g = labels[c, i]
             if g >= 0:
                 for j in range(k):
                     a = sums[g, j] - adopted[i, j]
                     log_no_hear[i, j] += logs[c] * a
-                    proof[i, j] += betas[c] * a
-                    if with_local and strength > 0.0:
-                        local[i, j] += strength * a
+                    proof[i, j] += weights[c] * a
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear, proof, local, with_local):
-    """Add adopting ties along a sparse weighted tie matrix (land-border neighbours, lever-made ties; both
-    local, with strength = weight)."""
+def _csr_signals(adopted, indptr, indices, weights, proof_weight, log_miss, log_no_hear, proof):
+    """Add adopting ties along a sparse weighted tie matrix (land-border neighbours, lever-made ties): a tie
+    of weight w carries w times the type's awareness and w times its social-proof weight."""
     n, k = adopted.shape
     for i in range(indptr.shape[0] - 1):
         for p in range(indptr[i], indptr[i + 1]):
@@ -340,27 +344,21 @@ def _csr_signals(adopted, indptr, indices, weights, beta, log_miss, log_no_hear,
             for j in range(k):
                 a = w * adopted[nb, j]
                 log_no_hear[i, j] += log_miss * a
-                proof[i, j] += beta * a
-                if with_local:
-                    local[i, j] += a
+                proof[i, j] += proof_weight * a
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def _lever_denominators(applicable, indptr, indices, weights, beta, fixed, fixed_local, inverse, inverse_local):
-    """1 / the beta-weighted (and the strength-weighted local) applicable ties per organisation and
-    innovation, 0 where there are none: the ``fixed`` part of cliques and borders plus the lever ties, added
-    one by one in the order :func:`_csr_signals` adds them (so the sums are the same, bit for bit)."""
+def _lever_denominators(applicable, indptr, indices, weights, proof_weight, fixed, inverse):
+    """1 / the weighted applicable ties per organisation and innovation, 0 where there are none: the
+    ``fixed`` part of cliques and borders plus the lever ties, added one by one in the order
+    :func:`_csr_signals` adds them (so the sums are the same, bit for bit)."""
     n, k = applicable.shape
     for i in range(n):
         for j in range(k):
             d = fixed[i, j]
-            d_local = fixed_local[i, j]
             for p in range(indptr[i], indptr[i + 1]):
-                a = weights[p] * applicable[indices[p], j]
-                d += beta * a
-                d_local += a
+                d += proof_weight * (weights[p] * applicable[indices[p], j])
             inverse[i, j] = 1.0 / d if d > 0 else 0.0
-            inverse_local[i, j] = 1.0 / d_local if d_local > 0 else 0.0
 
 
 def _log_miss(beta: float) -> float:

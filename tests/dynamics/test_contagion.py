@@ -1,6 +1,7 @@
-"""Complex contagion as defined (Centola & Macy 2007; Centola 2010): a threshold on adopting ties among
-clustered local ties. With equal influence, complex contagion spreads slower than simple contagion over
-long random ties and gains on clustered ties.
+"""Simple and complex contagion as defined (Centola & Macy 2007; Centola 2010): the same proof ties with the
+same weights, social proof full from one adopting tie (simple) or from a threshold of several (complex).
+With equal influence, complex contagion spreads slower than simple contagion over long random ties and gains
+on clustered ties; in the calibrated baseline world it spreads less than simple contagion.
 
 The experiment: the 290 municipalities tied only by their real land borders (a clustered, nearly planar
 network), against the same network with every tie rewired into a random long tie by double edge swaps
@@ -14,6 +15,7 @@ import pytest
 
 import model
 from model.model import InnovationModel
+from tests.conftest import SCENARIOS
 from model.scenario import parse_scenario
 
 
@@ -36,19 +38,26 @@ def scenario(contagion: str, rewire: float, threshold: str = "count"):
     })
 
 
-def final_share(s, reps=10) -> float:
-    return float(np.mean([model.run(s, seed).summary["final_adoption"] for seed in range(reps)]))
+def shares(s, reps=10) -> tuple[float, float]:
+    """Mean adoption share after three years (quarter 12) and at the end (five years)."""
+    runs = [model.run(s, seed) for seed in range(reps)]
+    at_3 = [r.timeseries.query("group_type == 'overall' and step == 12").adoption_share.mean() for r in runs]
+    return float(np.mean(at_3)), float(np.mean([r.summary["final_adoption"] for r in runs]))
 
 
 @pytest.fixture(scope="module")
 def spread():
-    return {(c, rw): final_share(scenario(c, rw)) for c in ("simple", "complex") for rw in (0.0, 1.0)}
+    """Final share (five years) and share after three years, by contagion and share of ties rewired."""
+    both = {(c, rw): shares(scenario(c, rw)) for c in ("simple", "complex") for rw in (0.0, 1.0)}
+    return {key: final for key, (_, final) in both.items()} | {
+        ("year 3", *key): early for key, (early, _) in both.items()}
 
 
 def test_complex_contagion_spreads_slower_than_simple_over_long_random_ties(spread):
     assert spread["complex", 1.0] < spread["simple", 1.0] - 0.3
-    # simple contagion is faster over long ties than over clustered ones (shorter paths) ...
-    assert spread["simple", 1.0] > spread["simple", 0.0] + 0.1
+    # simple contagion is faster over long ties than over clustered ones (shorter paths); read after three
+    # years, as one adopting tie suffices and it reaches nearly everyone in five on either network ...
+    assert spread["year 3", "simple", 1.0] > spread["year 3", "simple", 0.0] + 0.1
 
 
 def test_complex_contagion_gains_on_clustered_ties(spread):
@@ -66,26 +75,40 @@ def test_rewiring_keeps_every_organisations_number_of_ties():
     assert shared < 0.2  # nearly every land-border tie became a long tie
 
 
-def test_the_threshold_counts_only_local_ties_weighted_by_strength(baseline):
-    """Complex contagion's social proof reads local ties (neighbours, the county at county_tie_strength,
-    lever-made ties), not the national networks or SKR groups; as a count or as a fraction."""
-    m = InnovationModel(model.with_overrides(baseline, {"mechanisms.contagion": "complex"}), seed=1)
-    n, k = m.applicable.shape
-    one = np.zeros((n, k))
-    stockholm, solna = m.orgs.index_of("0180"), m.orgs.index_of("0184")
-    one[stockholm] = 1.0
-    _, _, local = m.ties.signals(one)
-    assert local[solna, 0] == pytest.approx(1.0 + 0.5)  # a land border and the county
-    gothenburg = m.orgs.index_of("1480")  # same SKR group (A1) and maybe the same national network
-    assert local[gothenburg, 0] == 0.0
-    fraction = InnovationModel(model.with_overrides(baseline, {"mechanisms.contagion": "complex",
-                                                              "mechanisms.threshold": "fraction"}), seed=1)
-    _, _, share = fraction.ties.signals(one)
-    assert 0 < share[solna, 0] < 1 and share[gothenburg, 0] == 0.0
+def test_both_contagions_read_the_same_proof_ties_with_the_same_weights(baseline):
+    """Social proof reads land borders (weight 1) and lever-made ties, and county ties only at
+    county_tie_strength (0 by default), never the SKR groups or national networks: the same count and
+    share under simple and complex contagion, as a count or as a fraction."""
+    one = None
+    signals = {}
+    for contagion in ("simple", "complex"):
+        for threshold in ("count", "fraction"):
+            m = InnovationModel(model.with_overrides(baseline, {"mechanisms.contagion": contagion,
+                                                                "mechanisms.threshold": threshold}), seed=1)
+            if one is None:
+                one = np.zeros(m.applicable.shape)
+                stockholm, solna, gothenburg = (m.orgs.index_of(c) for c in ("0180", "0184", "1480"))
+                one[stockholm] = 1.0
+            _, share, count = m.ties.signals(one)
+            signals[contagion, threshold] = share.copy(), count.copy()
+    first = signals["simple", "count"]
+    assert all(np.array_equal(first[0], s[0]) and np.array_equal(first[1], s[1]) for s in signals.values())
+    share, count = first
+    assert count[solna, 0] == pytest.approx(1.0)  # a land border; the county tie carries awareness only
+    assert 0 < share[solna, 0] < 1
+    assert count[gothenburg, 0] == 0.0  # same SKR group (A1), maybe the same national network: no proof
+    county = InnovationModel(model.with_overrides(baseline, {"parameters.county_tie_strength": 0.5}), seed=1)
+    _, _, count = county.ties.signals(one)
+    assert count[solna, 0] == pytest.approx(1.0 + 0.5)  # a land border and the county at its strength
 
 
-def test_complex_contagion_is_no_longer_faster_than_simple_in_the_baseline(baseline):
-    complex_ = model.with_overrides(baseline, {"mechanisms.contagion": "complex"})
-    simple = np.mean([model.run(baseline, s).summary["final_adoption"] for s in range(8)])
-    complex_mean = np.mean([model.run(complex_, s).summary["final_adoption"] for s in range(8)])
-    assert complex_mean < simple + 0.02
+@pytest.mark.slow
+def test_complex_contagion_spreads_less_than_simple_in_the_calibrated_baseline():
+    """The shipped baseline at its calibrated defaults, 40 paired replications on common random numbers:
+    the 95 % interval of final_adoption(complex) - final_adoption(simple) lies below zero (issue 20:
+    measured -0.0069, interval -0.0092 to -0.0046; on main, before, +0.011)."""
+    simple = model.load_scenario(SCENARIOS / "baseline.yaml")
+    complex_ = model.with_overrides(simple, {"mechanisms.contagion": "complex"})
+    diffs = np.array([model.run(complex_, s).summary["final_adoption"] - model.run(simple, s).summary["final_adoption"]
+                      for s in range(40)])
+    assert diffs.mean() + 1.96 * diffs.std(ddof=1) / np.sqrt(len(diffs)) < 0
