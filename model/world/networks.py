@@ -65,6 +65,19 @@ def _clique_matrix(groups: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
 
 
+def _region_borders(orgs, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Land borders between regions, derived from the municipalities' (``a``, ``b``: indices of bordering
+    municipalities): two regions border where a municipality of one borders a municipality of the other.
+    Regions are the organisations that run remote care; without these ties their social proof would come from
+    lever-made ties alone. Returns the pairs (each once) as index arrays."""
+    region_of = {int(orgs.county[i]): i for i in np.flatnonzero(orgs.kind == REGION)}
+    pairs = {(min(ca, cb), max(ca, cb)) for ca, cb in zip(orgs.county[a].tolist(), orgs.county[b].tolist())
+             if ca != cb and ca in region_of and cb in region_of}
+    ra = np.array([region_of[ca] for ca, _ in sorted(pairs)], dtype=np.int64)
+    rb = np.array([region_of[cb] for _, cb in sorted(pairs)], dtype=np.int64)
+    return ra, rb
+
+
 @lru_cache(maxsize=16)
 def fixed_ties(key: tuple = (True, True, ())) -> dict[str, sp.csr_matrix]:
     """The tie types that do not change between runs, as symmetric 0/1 CSR matrices, for the world
@@ -74,6 +87,8 @@ def fixed_ties(key: tuple = (True, True, ())) -> dict[str, sp.csr_matrix]:
     index = {code: i for i, code in enumerate(orgs.code)}
     pairs = [(index[r["code_a"]], index[r["code_b"]]) for r in read_csv("municipality_adjacency.csv")]
     a, b = np.array(pairs).T
+    ra, rb = _region_borders(orgs, a, b)
+    a, b = np.r_[a, ra], np.r_[b, rb]
     neighbour = sp.csr_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
     in_county = np.where((orgs.kind == MUNICIPALITY) | (orgs.kind == REGION), orgs.county, -1)
     county = _clique_matrix(in_county.astype(int))
