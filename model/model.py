@@ -110,6 +110,7 @@ class InnovationModel(mesa.Model):
         record = RunRecord(stage_history=np.empty((self.n_steps + 1, self.n, self.k), dtype=np.int8),
                            tally=np.zeros((self.n_steps, len(lifecycle.TALLY))),
                            scale_count=np.zeros(self.k), scale_durations=np.zeros(self.k),
+                           covered=np.zeros((self.n_steps, self.k)),
                            evidence=np.empty((self.n_steps + 1, self.k)))
         record.stage_history[0] = self.state.stage
         evidence = self.innovations.evidence.astype(float).copy()
@@ -271,6 +272,8 @@ class InnovationModel(mesa.Model):
                 for lever in self.levers:
                     if lever.budget > 0:  # retired levers too: each takes back what is still out
                         lever.close(self.context)
+                event_schedule.book_costs(self.spec.events, self.innovation_names, self.spec.start_year,
+                                          self.context.record.covered, self.context.ledger)
             self.running = False
 
     # --- views -----------------------------------------------------------------------------------------

@@ -213,3 +213,33 @@ def schedule(events: list, names: tuple[str, ...], start_year: int, steps: int) 
                 for j in js:
                     relax[:, c, j] = np.maximum(relax[:, c, j], share * level)
     return EventSchedule(pressure, relax)
+
+
+#: the operator an event's costs are booked under: the state pays them (the financing principle; a crisis's
+#: relaxed money is extra state money)
+STATE = "state"
+
+
+def book_costs(events: list, names: tuple[str, ...], start_year: int, covered: np.ndarray, ledger) -> None:
+    """Book what events paid into the run's ledger, so that it counts in ``spend_msek`` and the budget.
+
+    ``covered`` (steps, k): MSEK of costs the life cycle let an event cover each quarter (a funded mandate
+    covers all of its innovation's costs, a crisis the share of money it relaxes). Each quarter's money is
+    booked to the event that covers the most of that innovation then (the first of equals), as ``budget``,
+    ``delivered`` and ``used`` of its year: the financing principle is an open appropriation, it pays what
+    the mandated work costs."""
+    if not covered.any():
+        return
+    steps, k = covered.shape
+    share = np.zeros((len(events), steps, k))
+    for e, event in enumerate(events):
+        if isinstance(event, (Mandate, Crisis)):
+            share[e] = schedule([event], names, start_year, steps).relax[:, MONEY, :]
+    owner = share.argmax(0)  # (steps, k)
+    for t, j in zip(*np.nonzero(covered)):
+        event = events[owner[t, j]]
+        use = ledger.year(event_name(event), start_year + t // 4, STATE, "MSEK of costs paid")
+        msek = float(covered[t, j])
+        use.budget += msek
+        use.delivered += msek
+        use.used += msek
