@@ -19,6 +19,7 @@ from .mesa_import import mesa
 import numpy as np
 
 from .context import Calendar, Draws, InnovationTable, RunContext, RunRecord, SpendLedger, State
+from . import economy
 from .dynamics import events as event_schedule
 from .dynamics import lifecycle, people, quarters
 from .effects import Effects
@@ -97,6 +98,7 @@ class InnovationModel(mesa.Model):
                       people=people_uniforms, slack=slack_normals)
         people.start_quarter(self.state, self.params, draws, schedule, 0)
         self.effects = Effects(self.n, self.k)
+        self.effects.capacity_bonus += economy.own_staff_bonus(self.params, self.scale, self.state.capacity)
         members = draw_national_members(self.orgs, self.scale, self.params.national_network_share,
                                         self.rng_world)
         complex_contagion = scenario.mechanisms.contagion == "complex"
