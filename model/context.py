@@ -229,6 +229,7 @@ class RunRecord:
     scale_count: np.ndarray  # (k,) pilots scaled
     scale_durations: np.ndarray  # (k,) quarters from pilot start to scale-up, summed
     evidence: np.ndarray = field(default=None)  # (steps + 1, k) each innovation's evidence at the quarter boundaries
+    covered: np.ndarray = field(default=None)  # (steps, k) MSEK of costs events paid (funded mandates, crises)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from .mesa_import import mesa
 import numpy as np
 
 from .context import Calendar, Draws, InnovationTable, RunContext, RunRecord, SpendLedger, State
+from . import economy
 from .dynamics import events as event_schedule
 from .dynamics import lifecycle, people, quarters
 from .effects import Effects
@@ -97,6 +98,7 @@ class InnovationModel(mesa.Model):
                       people=people_uniforms, slack=slack_normals)
         people.start_quarter(self.state, self.params, draws, schedule, 0)
         self.effects = Effects(self.n, self.k)
+        self.effects.capacity_bonus += economy.own_staff_bonus(self.params, self.scale, self.state.capacity)
         members = draw_national_members(self.orgs, self.scale, self.params.national_network_share,
                                         self.rng_world)
         complex_contagion = scenario.mechanisms.contagion == "complex"
@@ -110,6 +112,7 @@ class InnovationModel(mesa.Model):
         record = RunRecord(stage_history=np.empty((self.n_steps + 1, self.n, self.k), dtype=np.int8),
                            tally=np.zeros((self.n_steps, len(lifecycle.TALLY))),
                            scale_count=np.zeros(self.k), scale_durations=np.zeros(self.k),
+                           covered=np.zeros((self.n_steps, self.k)),
                            evidence=np.empty((self.n_steps + 1, self.k)))
         record.stage_history[0] = self.state.stage
         evidence = self.innovations.evidence.astype(float).copy()
@@ -271,6 +274,8 @@ class InnovationModel(mesa.Model):
                 for lever in self.levers:
                     if lever.budget > 0:  # retired levers too: each takes back what is still out
                         lever.close(self.context)
+                event_schedule.book_costs(self.spec.events, self.innovation_names, self.spec.start_year,
+                                          self.context.record.covered, self.context.ledger)
             self.running = False
 
     # --- views -----------------------------------------------------------------------------------------

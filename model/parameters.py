@@ -165,8 +165,14 @@ PARAMETERS: tuple[Parameter, ...] = (
        "Running cost of an implemented innovation per year, as a share of its scale-up cost; paid each "
        "quarter from earmarked grants, then the organisation's own money.", ASSUMPTION, "money"),
     _P("capacity_msek", 1.0, 0.1, 10.0, "MSEK per capacity unit and year",
-       "What a unit of temporary development capacity (project staff) costs when grants buy it.",
+       "What a unit of development capacity (project staff, people's time) costs a year, whoever pays: a "
+       "grant's project staff, the staff share of flexible money (model/economy.py).",
        ASSUMPTION, "money"),
+    _P("flexible_staff_share", 0.5, 0.0, 1.0, "share",
+       "Share of flexible money — own development money above the calibrated level, formula grants "
+       "(small_actor_grants) — that buys people's time at capacity_msek; the rest pays pilots and scale-ups "
+       "(model/economy.py).",
+       "000 L4102-4108 (what small municipalities lack most is time and people); value: assumption", "money"),
     # --- People -----------------------------------------------------------------------------------
     _P("enthusiast_arrival_rate", 0.15, 0.0, 2.0, "people per quarter",
        "Enthusiasts arriving in a 10 000-inhabitant organisation per quarter.",

@@ -18,7 +18,7 @@ LAYERS = (
     # foundations: errors, schema base, reading files, the parameter table, stages, the outcome catalogue
     ("model.errors", "model.strict", "model.yamlio", "model.names", "model.parameters", "model.stages", "model.kernelcall",
      "model.results", "model.folders", "model.processes", "model.environment", "model.mesa_import", "model.outcomes.catalogue",
-     "model.outcomes.intervals", "model.outcomes.metrics", "model.version"),
+     "model.outcomes.intervals", "model.outcomes.metrics", "model.version", "model.economy"),
     ("model.world", "model.effects"),  # the world: organisations, ties, agents; what levers may change
     ("model.context",),  # what a run's dynamics and levers share
     ("model.dynamics", "model.levers"),  # the dynamics and the levers, typed against the context

@@ -7,18 +7,23 @@ strong external pressure (000 L2836-2843). Three kinds of event:
 - ``type: mandate`` — a law or national target for one innovation, from ``year`` with a ``deadline``
   (the end of that year). From ``year`` every organisation it applies to knows of it; the *pressure*
   rises from the start to ``pressure`` (1 = a binding law, less = a national target) at the deadline and
-  stays there. Under pressure *m* a pilot starts with ``p + (1 - p) m κ^(1-m)`` (κ the share of the
-  capacity to implement it that the organisation has free, so those short of capacity are late until the
-  deadline leaves no choice), stall and drop hazards are times ``1 - m``, a disappointing pilot is acted on
-  only with ``1 - m``, retrying is at least *m*, and scaling gets
-  ``mandate_scale_weight x m`` log-odds. ``funded: true`` applies the financing principle: the state pays
-  the mandated innovation's costs from ``year`` on.
+  stays there. Pressure raises the odds but does not supply the means (issue 20; an assumption, of the
+  order of the one observed national target, docs/ODD.md §7.14): under pressure *m* a pilot starts with
+  ``p + (1 - p) m κ`` (κ the share of the capacity to implement it that the organisation has free, so those
+  without capacity do not start however near the deadline, and money still gates the start); the
+  discretionary stall and drop hazards (giving up, a new leadership's priorities, no protector,
+  disappointment) are times ``1 - m``, those of means (no champion or enthusiast, overload, unpaid costs)
+  are not; a disappointing pilot is acted on only with ``1 - m``, retrying is at least *m*, and scaling
+  gets ``mandate_scale_weight x m`` log-odds. ``funded: true`` applies the financing principle: the state
+  pays the mandated innovation's costs from ``year`` on, and what it paid is booked as the mandate's
+  spending (:func:`book_costs`).
 - ``type: crisis`` — from ``start_year`` for ``years`` (in quarters' steps), then fading linearly to
   nothing over ``fade_years``: named constraints are relaxed by a share (``relaxes``): ``capacity`` (the
   free capacity a pilot or scale-up needs), ``social_proof`` (waiting for peers), ``evidence`` (the
   evidence a scale-up needs) and ``money`` (the share of costs that need not be found). The pandemic of
   2020 is the example: digital night supervision spread fast in 2020 and almost stopped in 2021
-  (``welfare_technology_adoption.csv``).
+  (``welfare_technology_adoption.csv``). The relaxed share of costs is paid by the state and booked as the
+  crisis's spending.
 - ``type: earmarked_grant`` — a targeted state grant for one innovation (000 L2638-2645, L3334-3336;
   004 L1760-1764: state grants are often earmarked), handed out each year by formula to the kinds it names
   and usable only for that innovation's costs; with ``condition: started`` only those piloting or using
@@ -213,3 +218,33 @@ def schedule(events: list, names: tuple[str, ...], start_year: int, steps: int) 
                 for j in js:
                     relax[:, c, j] = np.maximum(relax[:, c, j], share * level)
     return EventSchedule(pressure, relax)
+
+
+#: the operator an event's costs are booked under: the state pays them (the financing principle; a crisis's
+#: relaxed money is extra state money)
+STATE = "state"
+
+
+def book_costs(events: list, names: tuple[str, ...], start_year: int, covered: np.ndarray, ledger) -> None:
+    """Book what events paid into the run's ledger, so that it counts in ``spend_msek`` and the budget.
+
+    ``covered`` (steps, k): MSEK of costs the life cycle let an event cover each quarter (a funded mandate
+    covers all of its innovation's costs, a crisis the share of money it relaxes). Each quarter's money is
+    booked to the event that covers the most of that innovation then (the first of equals), as ``budget``,
+    ``delivered`` and ``used`` of its year: the financing principle is an open appropriation, it pays what
+    the mandated work costs."""
+    if not covered.any():
+        return
+    steps, k = covered.shape
+    share = np.zeros((len(events), steps, k))
+    for e, event in enumerate(events):
+        if isinstance(event, (Mandate, Crisis)):
+            share[e] = schedule([event], names, start_year, steps).relax[:, MONEY, :]
+    owner = share.argmax(0)  # (steps, k)
+    for t, j in zip(*np.nonzero(covered)):
+        event = events[owner[t, j]]
+        use = ledger.year(event_name(event), start_year + t // 4, STATE, "MSEK of costs paid")
+        msek = float(covered[t, j])
+        use.budget += msek
+        use.delivered += msek
+        use.used += msek

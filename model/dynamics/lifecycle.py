@@ -74,8 +74,10 @@ InnovationArrays = namedtuple("InnovationArrays", [
 ])
 #: the national actors: how many promote innovations, and whether a network host shares failures
 National = namedtuple("National", ["promoters", "failures_shared"])
-#: per innovation (k,): pilots scaled and the quarters they took, summed (changed in place)
-ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration"])
+#: per innovation (k,): pilots scaled and the quarters they took, summed; (steps, k): MSEK of costs an event
+#: covered (a funded mandate, a crisis relaxing money: the state pays them, booked by
+#: :func:`model.dynamics.events.book_costs`) (changed in place)
+ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration", "covered"])
 #: the mechanism variants: one-step life cycle, complex contagion, its threshold on the share of proof ties
 Flags = namedtuple("Flags", ["one_step", "complex_contagion", "fraction"])
 
@@ -83,10 +85,15 @@ Flags = namedtuple("Flags", ["one_step", "complex_contagion", "fraction"])
 TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped",
          "adoptions_lost_no_enthusiast", "adoptions_lost_no_protector", "adopted",
          "pilots_disappointed", "pilots_stalled_no_champion", "pilots_stalled_reprioritised",
-         "pilots_stalled_no_money", "adoptions_lost_no_money", "adoptions_lost_disappointed", "pilots_funded")
+         "pilots_stalled_no_money", "adoptions_lost_no_money", "adoptions_lost_disappointed", "pilots_funded",
+         # where money binds (model.economy): pilot quarters and scale-up or running-cost quarters that waited
+         # for money, and pilot starts the start hazard drew that money stopped; MSEK paid by each payer
+         "money_waiting_pilot_quarters", "money_waiting_adoption_quarters", "money_blocked_pilot_starts",
+         "money_own_msek", "money_grant_msek", "money_state_grant_msek", "money_event_msek")
 (STARTED, SCALED, STALLED_, DROPPED_, LOST_NO_ENTHUSIAST, LOST_NO_PROTECTOR, ADOPTED_COUNT, DISAPPOINTED,
  STALLED_NO_CHAMPION, STALLED_REPRIORITISED, STALLED_NO_MONEY, LOST_NO_MONEY, LOST_DISAPPOINTED,
- FUNDED) = range(len(TALLY))
+ FUNDED, WAIT_PILOT, WAIT_ADOPTION, BLOCKED_START, PAID_OWN, PAID_GRANT, PAID_STATE_GRANT,
+ PAID_EVENT) = range(len(TALLY))
 
 
 def rates(params) -> Rates:
@@ -154,6 +161,16 @@ def _scale_cost(i, j, inn, scale, fixed_factor, cover):
     return (inn.scale_fixed[j] * fixed_factor + inn.scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
 
 
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _full_cost(i, j, inn, scale, fixed_factor, s, age, scaling_q, r):
+    """MSEK pair (i, j) in stage ``s`` (PILOTING or ADOPTED, ``age`` quarters) owes this quarter before an
+    event covers any of it: the pilot's running cost, a scale-up instalment or the adoption's running cost."""
+    if s == PILOTING:
+        return inn.pilot_cost[j] * fixed_factor / 4.0
+    cost = _scale_cost(i, j, inn, scale, fixed_factor, 0.0)
+    return cost / scaling_q if age < scaling_q else r.operating_cost_share * cost / 4.0
+
+
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def introduce(pilots, first_users, j, t, enthusiasts):
     """Introduce innovation ``j`` in quarter ``t``, in place: each organisation ``first_users`` (n, k int8)
@@ -202,6 +219,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
     lost = np.zeros(k, dtype=np.bool_)
     unpaid = np.zeros(k, dtype=np.bool_)
+    own_before, grant_before, state_before = money_left.sum(), grant.sum(), state_grant.sum()
     for i in range(n):
         cap = capacity[i] + effects.capacity_bonus[i]
         load = 0.0
@@ -245,6 +263,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 if stage[i, j] == PILOTING:
                     amount = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / 4.0
                     unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
+                    tally[WAIT_PILOT] += unpaid[j]
                 elif stage[i, j] == ADOPTED:
                     cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
                     if pilot_age[i, j] < scaling_q:
@@ -252,8 +271,17 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     else:
                         amount = r.operating_cost_share * cost / 4.0
                     unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
-        h_drop_people = (r.drop_base + r.drop_no_protector * (1.0 - has_protector)
-                         + r.drop_no_enthusiast * (enthusiasts[i] == 0) + r.drop_overload * overload)
+                    tally[WAIT_ADOPTION] += unpaid[j]
+                else:
+                    continue
+                if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
+                    counts.covered[t, j] += cover * _full_cost(i, j, inn, scale, cost_factor[i, j], stage[i, j],
+                                                               pilot_age[i, j], scaling_q, r)
+        # the will to go on (base, a protector) and the means (an enthusiast, capacity): a mandate's pressure
+        # replaces the will, not the means (model.dynamics.events)
+        will_drop = r.drop_base + r.drop_no_protector * (1.0 - has_protector)
+        means_drop = r.drop_no_enthusiast * (enthusiasts[i] == 0) + r.drop_overload * overload
+        h_drop_people = will_drop + means_drop
         p_ext = min(1.0, max(0.0, r.p_external + effects.p_ext_boost[i]))
         for j in range(k):
             s = stage[i, j]
@@ -293,12 +321,14 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
                     enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)
                     p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed[i, j]
-                    if m > 0.0:  # a mandate: those with the capacity to implement it first, all by the deadline
+                    if m > 0.0:  # a mandate: in proportion to the capacity free to implement it, never forced
                         implement = _capacity_factor(free, inn.scale_need[j] * lf)
-                        p_start += (1.0 - p_start) * m * implement ** (1.0 - m)
+                        p_start += (1.0 - p_start) * m * implement
                     if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
                         continue
                     start = money >= first * (1.0 - 1e-12) and x < p_start * _afford(money, 4.0 * first)
+                    if not start:
+                        tally[BLOCKED_START] += 1
                 if start:
                     stage[i, j] = PILOTING
                     pilot_age[i, j] = 0
@@ -317,18 +347,20 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 no_champion = r.stall_no_champion if champion[i, j] == 0 else 0.0
                 reprioritise = r.stall_reprioritise if reprioritising else 0.0
                 no_money = r.stall_no_money if unpaid[j] else 0.0
-                h = r.stall_base + no_champion + reprioritise + r.stall_overload * overload + no_money
-                h = min(1.0, h * (1.0 - m))
+                # a mandate's pressure m removes the discretionary parts (giving up, a new leadership's
+                # priorities), not the want of a champion, capacity or money
+                reprioritise *= 1.0 - m
+                base = r.stall_base * (1.0 - m) + r.stall_overload * overload
+                h = min(1.0, base + no_champion + reprioritise + no_money)
                 if x < h:
                     stage[i, j] = STALLED
                     champion[i, j] = 0
                     stalled_k[j] += 1
-                    base = (r.stall_base + r.stall_overload * overload) * (1.0 - m)
                     if x >= base:  # which part of the hazard the draw fell in
                         y = x - base
-                        if y < no_champion * (1.0 - m):
+                        if y < no_champion:
                             tally[STALLED_NO_CHAMPION] += 1
-                        elif y < (no_champion + reprioritise) * (1.0 - m):
+                        elif y < no_champion + reprioritise:
                             tally[STALLED_REPRIORITISED] += 1
                         else:
                             tally[STALLED_NO_MONEY] += 1
@@ -384,8 +416,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     no_money = disappointed = 0.0
                 else:
                     no_money = r.drop_no_money if unpaid[j] else 0.0
-                    disappointed = r.drop_disappointed * (1.0 - fit[i, j])
-                    h = (h_drop_people + no_money + disappointed) * (1.0 - m)
+                    disappointed = r.drop_disappointed * (1.0 - fit[i, j]) * (1.0 - m)
+                    h = will_drop * (1.0 - m) + means_drop + no_money + disappointed
                 if x < h:
                     stage[i, j] = DROPPED
                     tally[DROPPED_] += 1
@@ -393,10 +425,10 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         tally[LOST_NO_ENTHUSIAST] += 1
                     if not protector[i]:
                         tally[LOST_NO_PROTECTOR] += 1
-                    if x >= (h_drop_people + no_money) * (1.0 - m):
+                    if x >= h - disappointed:
                         tally[LOST_DISAPPOINTED] += 1
                         failures_k[j] += 1
-                    elif x >= h_drop_people * (1.0 - m):
+                    elif x >= h - disappointed - no_money:
                         tally[LOST_NO_MONEY] += 1
                 elif pilot_age[i, j] < scaling_q and not unpaid[j]:
                     pilot_age[i, j] += 1
@@ -416,6 +448,10 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             weight = inn.evidence_weight[j]
             evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
             inn.evidence_weight[j] = weight + good + bad
+    tally[PAID_OWN] += own_before - money_left.sum()
+    tally[PAID_GRANT] += grant_before - grant.sum()
+    tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
+    tally[PAID_EVENT] += counts.covered[t].sum()
     adopted = 0
     for i in range(n):
         for j in range(k):

@@ -26,6 +26,7 @@ from collections import namedtuple
 import numpy as np
 from ..environment import njit
 
+from .. import economy
 from ..context import PeopleSchedule, State
 
 FIRST_ELECTION_YEAR = 2026  # Swedish general elections every four years in September: ... 2022, 2026, 2030 ...
@@ -82,7 +83,9 @@ def initialise(state: State, params, scale: np.ndarray, calendar, rng: np.random
     state.previous = state.enthusiasts.copy()
     state.reprioritise = np.zeros(n, dtype=np.int32)
     state.elected = np.ones(n, dtype=bool) if elected is None else np.asarray(elected, dtype=bool)
-    state.slack_mean = params.slack_msek_per_10k * scale / 1e4
+    # own money above the calibrated level is flexible money: this part pays pilots and scale-ups, the rest
+    # buys people's time (model.economy.own_staff_bonus)
+    state.slack_mean = economy.own_money(params, scale)[0]
     state.slack = state.slack_mean.copy()
     state.money_left = state.slack.copy()
     uniforms = rng.random((steps, UNIFORMS_PER_QUARTER, n))

@@ -64,7 +64,7 @@ def arguments(ctx: "RunContext") -> tuple:
                                    inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence, ctx.evidence_weight,
                                    inn.available_from),
         ctx.rates, lifecycle.National(ctx.promoters, ctx.failures_shared), ctx.events,
-        lifecycle.ScaleCounts(record.scale_count, record.scale_durations), ctx.first_users,
+        lifecycle.ScaleCounts(record.scale_count, record.scale_durations, record.covered), ctx.first_users,
     )
 
 

@@ -39,6 +39,7 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from .. import economy
 from ..stages import ADOPTED, AWARE, PILOTING
 from .base import Absorption, Lever, LeverParams
 from .registry import register
@@ -106,11 +107,12 @@ class SmallActorGrantsParams(LeverParams):
         1, description="instalments a year; 1 = a yearly allocation, like a state grant")
     formula_weight: Literal["equal", "population"] = Field(
         "equal", description="how each instalment is split among everyone the target reaches")
-    staff_share: float = Field(
-        0.5, ge=0.0, le=1.0,
+    staff_share: float | None = Field(
+        None, ge=0.0, le=1.0,
         description="[share] of each grant that buys temporary development capacity (project staff) for the "
                     "year, at capacity_msek per unit; the rest is money for the year's pilots and scale-ups; "
-                    "assumption")
+                    "default: the model's flexible_staff_share, the split of any flexible money, own money "
+                    "included (model/economy.py); assumption")
     target: Target = Field(default_factory=lambda: Target(by="size_band", size_bands=["<10k", "10-20k"]),
                            description="who is funded (default: municipalities under 20 000 inhabitants)")
 
@@ -207,7 +209,7 @@ class _Call(Lever):
         earmark = np.maximum(amounts - staff, 0.0)
         ctx.effects.grant_msek[rows, cols] += earmark
         self.earmarked[rows, cols] += earmark
-        self.staff[rows, cols] = np.minimum(staff, amounts) / ctx.params.capacity_msek / self._years(ctx, cols)
+        self.staff[rows, cols] = economy.staff_units(np.minimum(staff, amounts), ctx.params) / self._years(ctx, cols)
         self.funded[rows, cols] = True
         self.award_year[rows, cols] = year
         if self.purpose == "pilot":
@@ -281,7 +283,8 @@ class PilotGrants(_Call):
 
     def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         years = self._years(ctx, cols)
-        costs = ctx.innovations.pilot_cost[cols] * ctx.effects.fixed_cost_factor[rows, cols] * years
+        costs = economy.pilot_cost_per_year(ctx.innovations.pilot_cost[cols],
+                                            ctx.effects.fixed_cost_factor[rows, cols]) * years
         return costs, self.p.staff_msek_per_year * years
 
     def _candidates(self, ctx) -> np.ndarray:
@@ -310,8 +313,8 @@ class ScaleUpGrants(_Call):
 
     def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inn = ctx.innovations
-        cost = (inn.scale_cost_fixed[cols] * ctx.effects.fixed_cost_factor[rows, cols]
-                + inn.scale_cost_per_10k[cols] * ctx.scale[rows] / 1e4)
+        cost = economy.scale_up_cost(inn.scale_cost_fixed[cols], inn.scale_cost_per_10k[cols], ctx.scale[rows],
+                                     ctx.effects.fixed_cost_factor[rows, cols])
         return cost, self.p.staff_msek_per_year * self._years(ctx, cols)
 
     def _candidates(self, ctx) -> np.ndarray:
@@ -378,11 +381,20 @@ class SmallActorGrants(Lever):
             weight = np.where(who, ctx.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0
             if weight.sum() > 0 and net > 0:
                 award = net * weight / weight.sum()
-                ctx.effects.add_own_money(who, award * (1.0 - p.staff_share))
+                money, staff = self._split(ctx, award)
+                ctx.effects.add_own_money(who, money)
                 # staff for the rest of the year: this instalment's share spread over the quarters left
-                self.staff += award * p.staff_share / ctx.params.capacity_msek * 4.0 / (5 - quarter)
+                self.staff += staff * 4.0 / (5 - quarter)
                 self.grants += int(who.sum())
                 self.awarded_msek += float(award.sum())
                 self.use(ctx, year, float(award.sum()), who, int(who.sum()))
         if self.staff.any():
             self.lend_capacity(ctx, self.staff)
+
+    def _split(self, ctx, award: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(MSEK of money for the year, capacity units of staff for the year) of ``award`` (n,): flexible
+        money, split as the organisation's own (:func:`model.economy.flexible_split`) unless the scenario
+        gives the lever its own staff_share."""
+        if self.p.staff_share is None:
+            return economy.flexible_split(award, ctx.params)
+        return award * (1.0 - self.p.staff_share), economy.staff_units(award * self.p.staff_share, ctx.params)

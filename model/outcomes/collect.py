@@ -325,7 +325,9 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
     s["mean_years_pilot_to_scale"] = float(record.scale_durations.sum() / count / 4) if count else np.nan
 
     for name in ("pilots_disappointed", "pilots_stalled_no_champion", "pilots_stalled_reprioritised",
-                 "pilots_stalled_no_money", "pilots_funded"):
+                 "pilots_stalled_no_money", "pilots_funded", "money_waiting_pilot_quarters",
+                 "money_waiting_adoption_quarters", "money_blocked_pilot_starts", "money_own_msek",
+                 "money_grant_msek", "money_state_grant_msek", "money_event_msek"):
         s[name] = float(tally[name].sum())
 
     # durability: drops in quarters when the organisation had no enthusiast / no protector / no money

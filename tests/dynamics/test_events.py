@@ -21,7 +21,10 @@ def adopted_share(out, t, j, mask):
     return float((out.stage_history[t][mask, j] == ADOPTED).mean())
 
 
-def test_a_mandate_brings_90_percent_within_its_deadline_and_a_lag_smaller_ones_later(baseline):
+def test_a_mandate_raises_compliance_far_but_not_to_everyone_and_smaller_ones_lag(baseline):
+    """Pressure raises the odds of starting, scaling and keeping the innovation, but the want of a champion,
+    capacity or money still stalls and drops (issue 20): compliance a year after the deadline is far above
+    the baseline's and below 100 % in every run."""
     scenario = model.with_overrides(baseline, {"events": [MANDATE], "horizon_years": 6})
     j = scenario.innovations.index(next(i for i in scenario.innovations if i.name == "digital_home_care"))
     deadline_end = 4 * (2029 + 1 - 2026)  # the quarter boundary at the end of the deadline year
@@ -35,12 +38,67 @@ def test_a_mandate_brings_90_percent_within_its_deadline_and_a_lag_smaller_ones_
         # a year before the deadline and at it: the small ones, with least capacity to implement, lag
         small.append([adopted_share(out, t, j, muni & (band == 0)) for t in (deadline_end - 4, deadline_end)])
         large.append([adopted_share(out, t, j, muni & (band >= 3)) for t in (deadline_end - 4, deadline_end)])
-    assert min(done) >= 0.9
     lag_small = np.array(large) - np.array(small)
     assert (lag_small.mean(0) > 0.05).all(), lag_small.mean(0)
     baseline_share = adopted_share(model.run(model.with_overrides(baseline, {"horizon_years": 6}), 0),
                                    deadline_end + lag, j, muni)
-    assert baseline_share < 0.3
+    assert min(done) > baseline_share + 0.3 and max(done) < 0.97, (baseline_share, done)
+
+
+def test_compliance_under_a_mandate_rises_with_capacity(baseline):
+    """The same mandate in the same runs (common random numbers) with half as much development capacity
+    again: more comply by the deadline, and fewer than all do in either world."""
+    scenario = model.with_overrides(baseline, {"events": [MANDATE], "horizon_years": 4})
+    capacity = float(model.with_overrides(baseline, {}).parameters.capacity_scale)
+    richer = model.with_overrides(scenario, {"parameters.capacity_scale": 1.5 * capacity})
+    deadline_end = 4 * (2029 + 1 - 2026)
+
+    def compliance(s, seed):
+        out = model.run(s, seed)
+        return adopted_share(out, deadline_end, 0, out.orgs.kind == MUNICIPALITY)
+
+    seeds = [replication_seed(5, r) for r in range(20)]
+    plain = np.array([compliance(scenario, s) for s in seeds])
+    more = np.array([compliance(richer, s) for s in seeds])
+    diff = more - plain
+    assert diff.mean() - 1.96 * diff.std(ddof=1) / np.sqrt(len(seeds)) > 0, diff
+    assert plain.max() < 1.0 and more.max() < 1.0
+
+
+def test_a_funded_mandate_books_what_the_state_pays_in_spend_msek(baseline):
+    """The financing principle's cost is booked: every quarter from the mandate's year the state pays each
+    municipality's pilot running cost, scale-up instalment or running cost of the mandated innovation, as the
+    stage history shows it; the run's spend_msek, the ledger's line for the mandate and the money paid under
+    events are that sum (about a thousand MSEK here), to rounding."""
+    scenario = model.with_overrides(baseline, {"events": [MANDATE], "horizon_years": 5})
+    m = InnovationModel(scenario, seed=replication_seed(2, 0))
+    m.run_model()
+    out = model.run(scenario, replication_seed(2, 0))
+    j, p, inn = 0, m.params, m.innovations
+    hist = m.stage_history
+    t0 = 4 * (MANDATE["year"] - 2026)
+    q = int(p.scaling_quarters)
+    cost = inn.scale_cost_fixed[j] + inn.scale_cost_per_10k[j] * m.scale / 1e4
+    age = np.where(hist[0][:, j] == ADOPTED, 127, 0)
+    expected = 0.0
+    for t in range(len(hist) - 1):
+        s = hist[t][:, j]
+        if t > 0:  # quarters since the scale-up (the kernel counts them while it is paid: always, here)
+            became = (s == ADOPTED) & (hist[t - 1][:, j] == PILOTING)
+            age = np.where(became, 0, np.where(s == ADOPTED, np.minimum(age + 1, 127), age))
+        if t < t0:
+            continue
+        running = np.where(age < q, cost / q, p.operating_cost_share * cost / 4.0)
+        expected += float((s == PILOTING).sum() * inn.pilot_cost[j] / 4.0 + running[s == ADOPTED].sum())
+    assert 300 < expected < 3000
+    assert out.summary["spend_msek"] == pytest.approx(expected, rel=1e-9)
+    assert out.summary["money_event_msek"] == pytest.approx(expected, rel=1e-9)
+    booked = out.lever_usage
+    assert set(booked["lever"]) == {"mandate:digital_home_care"} and (booked["operator"] == "state").all()
+    assert booked["used_msek"].sum() == pytest.approx(expected, rel=1e-9)
+    assert out.summary["budget_msek"] == pytest.approx(expected, rel=1e-9)
+    unfunded = model.run(model.with_overrides(scenario, {"events": [{**MANDATE, "funded": False}]}), 0)
+    assert unfunded.summary["spend_msek"] == 0.0
 
 
 def test_a_mandate_ramps_up_to_its_pressure_at_the_deadline(baseline):
