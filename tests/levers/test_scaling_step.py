@@ -20,10 +20,12 @@ from model.model import InnovationModel
 from model.stages import PILOTING
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-REPS = 30
+REPS = 60
 HORIZON = 5  # the shipped programmes run 2026-2030: the whole horizon
 #: budgets above the shipped ones (10, 30 MSEK a year) so that 30 paired replications make the effect clear
-BUDGET = {"peer_review": 20.0, "change_teams": 60.0}
+BUDGET = {"peer_review": 40.0, "change_teams": 60.0}
+#: every organisation willing to ask for a review (shipped: a share), so the reviews are not held back by requests
+WILLING = {"peer_review": {"levers.peer_review.opt_in_share": 1.0}, "change_teams": {}}
 
 
 def shipped(name: str, **overrides) -> model.Scenario:
@@ -47,7 +49,7 @@ def mean_se(values: np.ndarray) -> tuple[float, float]:
 
 @pytest.mark.parametrize("name", sorted(BUDGET))
 def test_switching_off_the_scale_bonus_removes_most_of_the_effect_on_scaling(name, baseline_rates):
-    budget = {f"levers.{name}.budget_msek_per_year": BUDGET[name]}
+    budget = {f"levers.{name}.budget_msek_per_year": BUDGET[name], **WILLING[name]}
     on = rates(shipped(name, **budget))
     off = rates(shipped(name, **budget, **{f"levers.{name}.scale_bonus": 0.0}))
     effect, se = mean_se(on - baseline_rates)
