@@ -32,7 +32,7 @@ HEADLINE = ("final_adoption", "final_adoption_pop", "gap_small_large", "pilot_to
 SUMMARY = "summary.md"
 TABLE_FILES = {"distributions": "distributions.csv", "regret": "regret.csv", "satisficing": "satisficing.csv",
                "pairwise": "pairwise.csv", "ranks": "ranks.csv", "stability": "ranking_stability.csv",
-               "voi": VOI_FILE}
+               "voi": VOI_FILE, "dependence": "ranking_dependence.csv"}
 
 
 def show(name: str, value: float, difference: bool = False) -> str:
