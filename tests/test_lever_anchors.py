@@ -83,3 +83,13 @@ def test_the_markdown_table_lists_every_anchor():
     assert len(text.splitlines()) == len(ANCHORS) + 2
     for a in ANCHORS:
         assert f"| `{a.lever}` | `{a.field}` |" in text
+
+
+def test_docs_list_every_effect_parameter_as_the_module_declares_it():
+    from pathlib import Path
+
+    from model.levers.listing import EFFECTS_END, EFFECTS_START
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "levers.md").read_text(encoding="utf-8")
+    shown = text.split(EFFECTS_START, 1)[1].split(EFFECTS_END, 1)[0].strip()
+    assert shown == markdown(), "docs/levers.md effect table is out of date: run `python -m model.levers.listing --write`"

@@ -292,13 +292,10 @@ def with_lever_effects(worlds: WorldSet, portfolios: list[dict], seed: int) -> W
     world without factors becomes :data:`LEVER_EFFECT_WORLDS` worlds of weight 1. The factors' paths are
     ``lever_effects.TYPE.FIELD``, which the runs set on every lever of that type the portfolio leaves at
     its default (:func:`model.levers.anchors.apply`)."""
-    from ..levers.anchors import varied
+    from ..levers.anchors import ANCHORS, varied
 
-    seen: dict[str, object] = {}
-    for data in portfolios:
-        for anchor in varied(list(data.get("levers") or [])):
-            seen.setdefault(anchor.path, anchor)
-    anchors = list(seen.values())
+    seen = {anchor.path for data in portfolios for anchor in varied(list(data.get("levers") or []))}
+    anchors = [a for a in ANCHORS if a.path in seen]  # in the table's order, whatever the portfolios' order
     if not anchors:
         return worlds
     single = worlds.n == 1 and not worlds.factors
