@@ -114,3 +114,14 @@ def test_ranking_dependence_on_a_tiny_case():
     with_nan = np.column_stack([np.full_like(x, np.nan), values])
     assert ranking_dependence(with_nan, "higher", x[:, None], ["effect"], ["base", "A", "B", "C"]).iloc[0].swing \
         == pytest.approx(5 / 6)
+
+
+def test_the_summary_names_what_the_ranking_depends_on():
+    from model.robust.outputs import _dependence_md
+
+    x = np.linspace(0.0, 1.0, 11)
+    values = np.column_stack([x, np.full_like(x, 0.45)])
+    table = ranking_dependence(values, "higher", x[:, None], ["peer_review.scale_bonus"], ["A", "B"], criterion="score")
+    text = "\n".join(_dependence_md(table))
+    assert "**score**: A best in 55 % of worlds" in text
+    assert "| peer_review.scale_bonus | 17 % | 100 % | B / A |" in text
