@@ -61,3 +61,13 @@ def test_compare_with_lever_effects_writes_the_ranking_dependence(tmp_path, caps
     assert "final_adoption" in set(table.criterion)
     reps = pd.read_csv(out / "lever_peer_review" / "replications.csv")
     assert reps.draw.nunique() == 4
+
+
+def test_what_the_memo_says_it_rests_on_follows_the_lever_effects():
+    from model.report.headline import rests_on
+
+    plain, drawn = rests_on(40, 40)[0], rests_on(40, 40, lever_effects=True)[0]
+    assert "do not include the uncertainty in effect sizes, prices" in plain
+    assert "effect sizes over their ranges" in drawn and "do not include the uncertainty in prices" in drawn
+    sv = rests_on(40, 0, "sv", lever_effects=True)[0]
+    assert "effektstorlekar inom sina intervall" in sv and "osäkerheten i priser eller modellens parametrar" in sv
