@@ -132,7 +132,8 @@ def dependence_lines(path: Path, outcome: str = "final_adoption", n: int = 3) ->
              "each lever effect (ranking_dependence.csv):"]
     for r in rows.itertuples():
         flip = f" (best: {r.best_low} / {r.best_high})" if r.reverses else ""
-        lines.append(f"  {r.factor:40s} {r.holds_low:.0%} / {r.holds_high:.0%}{flip}")
+        noise = "" if r.clear else f"  within noise (±{r.noise95:.0%})"
+        lines.append(f"  {r.factor:40s} {r.holds_low:.0%} / {r.holds_high:.0%}{flip}{noise}")
     return "\n".join(lines)
 
 

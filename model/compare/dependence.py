@@ -11,7 +11,12 @@ per unit (world or draw) and, for each factor:
   the portfolio best on average there (``best_low``, ``best_high``) and the share of that half's units in
   which the overall best is best (``holds_low``, ``holds_high``);
 - ``swing = holds_high - holds_low``: how far the factor alone moves the chance that the ranking holds;
-  ``reverses`` is true when the best on average differs between the halves.
+  ``reverses`` is true when the best on average differs between the halves;
+- ``noise95``: the swing that a factor unrelated to the outcome would exceed in 5 % of splits, from the
+  difference of two proportions under no dependence, ``1.96 * sqrt(p (1 - p) (1/n_low + 1/n_high))`` with
+  ``p = share_holds`` and the halves' effective numbers of units; ``clear`` says ``|swing| > noise95``.
+  With few units (40 draws: noise95 about 0.3) most swings are noise, and among many factors one in twenty
+  is "clear" by chance.
 
 It is a one-factor-at-a-time reading of draws made jointly (the other factors vary within each half), so it
 costs no runs beyond those already made; the value of information (:mod:`model.robust.voi`) is the joint
@@ -26,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 COLUMNS = ["criterion", "factor", "best", "share_holds", "split_at", "best_low", "best_high", "holds_low",
-           "holds_high", "swing", "reverses", "units"]
+           "holds_high", "swing", "reverses", "noise95", "clear", "units"]
 
 
 def _best_share(scores: np.ndarray, weights: np.ndarray, k: int) -> float:
@@ -72,16 +77,19 @@ def ranking_dependence(values: np.ndarray, better: str, factors: np.ndarray, fac
         low = x <= cut
         if low.all():  # the median is the largest value: split below it
             low = x < cut
-        halves = {}
+        halves, inverse = {}, 0.0
         for label, mask in (("low", low), ("high", ~low)):
             part, pw = scores[mask], w[mask]
             best = int(np.argmax((part * pw[:, None]).sum(0) / pw.sum()))
             halves[label] = (names[best], _best_share(part, pw, k))
+            inverse += (pw ** 2).sum() / pw.sum() ** 2  # 1 / the half's effective number of units
         swing = halves["high"][1] - halves["low"][1]
+        noise = 1.96 * float(np.sqrt(holds * (1.0 - holds) * inverse))
         rows.append(dict(criterion=criterion, factor=factor, best=names[k], share_holds=holds, split_at=cut,
                          best_low=halves["low"][0], best_high=halves["high"][0], holds_low=halves["low"][1],
                          holds_high=halves["high"][1], swing=swing,
-                         reverses=halves["low"][0] != halves["high"][0], units=int(len(x))))
+                         reverses=halves["low"][0] != halves["high"][0], noise95=noise,
+                         clear=bool(abs(swing) > noise), units=int(len(x))))
     table = pd.DataFrame(rows, columns=COLUMNS)
     if len(table):
         table = table.iloc[np.argsort(-table["swing"].abs().to_numpy(), kind="stable")].reset_index(drop=True)

@@ -195,14 +195,16 @@ def _dependence_md(table: pd.DataFrame, n: int = 5) -> list[str]:
     most in how often the best portfolio is best (``ranking_dependence.csv`` has them all)."""
     lines = ["## What the ranking depends on", "", "Per criterion: the portfolio best on average and the share of "
              "worlds in which it is best; then, for the factors that move that share most, the share in the worlds "
-             "below / above the factor's median, and the best portfolio there when it changes "
+             "below / above the factor's median, and the best portfolio there when it changes; 'noise' when a "
+             "factor unrelated to the outcome would swing as much in more than 5 % of splits "
              "(ranking_dependence.csv; lever effect sizes are named TYPE.FIELD).", ""]
     for criterion, part in table.groupby("criterion", sort=False):
         first = part.iloc[0]
         lines += [f"**{criterion}**: {first.best} best in {_pct(first.share_holds)} of worlds", ""]
-        lines += _md_table(["factor", "below median", "above median", "best below / above"],
+        lines += _md_table(["factor", "below median", "above median", "best below / above", "beyond noise"],
                            [[r.factor, _pct(r.holds_low), _pct(r.holds_high),
-                             f"{r.best_low} / {r.best_high}" if r.reverses else "same"]
+                             f"{r.best_low} / {r.best_high}" if r.reverses else "same",
+                             "yes" if r.clear else f"noise (±{_pct(r.noise95)})"]
                             for r in part.head(n).itertuples()]) + [""]
     return lines
 

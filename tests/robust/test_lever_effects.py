@@ -105,9 +105,13 @@ def test_ranking_dependence_on_a_tiny_case():
     assert first.split_at == 0.5 and first.best_low == "B" and first.best_high == "A" and first.reverses
     assert first.holds_low == pytest.approx(1 / 6) and first.holds_high == 1.0
     assert first.swing == pytest.approx(5 / 6)
+    # no dependence would swing more than 1.96 sqrt(p (1 - p) (1/6 + 1/5)) in 5 % of splits: 0.84 x 0.60
+    assert first.noise95 == pytest.approx(1.96 * np.sqrt(6 / 11 * 5 / 11 * (1 / 6 + 1 / 5)))
+    assert first.clear  # 0.83 > 0.59
     other = table.iloc[1]
     assert other.factor == "other" and other.holds_low == pytest.approx(3 / 6) and other.holds_high == pytest.approx(3 / 5)
     assert other.best_low == "B" and other.best_high == "A"  # A averages 0.43 in the low half: below B
+    assert not other.clear  # a swing of 0.1 in 11 units is noise
     lower = ranking_dependence(-values, "lower", x[:, None], ["effect"], ["A", "B", "C"])
     assert lower.iloc[0].swing == pytest.approx(first.swing)
     # a portfolio without any value (the baseline's cost per extra adoption) is left out, not every unit
@@ -124,4 +128,4 @@ def test_the_summary_names_what_the_ranking_depends_on():
     table = ranking_dependence(values, "higher", x[:, None], ["peer_review.scale_bonus"], ["A", "B"], criterion="score")
     text = "\n".join(_dependence_md(table))
     assert "**score**: A best in 55 % of worlds" in text
-    assert "| peer_review.scale_bonus | 17 % | 100 % | B / A |" in text
+    assert "| peer_review.scale_bonus | 17 % | 100 % | B / A | yes |" in text
