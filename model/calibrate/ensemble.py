@@ -92,11 +92,21 @@ class Ensemble:
         return self.spec.draws
 
     def scenarios(self, scenario: Scenario) -> list[Scenario]:
-        """``scenario`` with each draw's values; an InputError names the file, line and draw at fault."""
+        """``scenario`` with each draw's values; an InputError names the file, line and draw at fault. A
+        lever effect size (``lever_effects.TYPE.FIELD``, ``spridning compare --lever-effects``) is set on
+        every lever of that type the scenario leaves at its default (:func:`model.levers.anchors.apply`)."""
+        from ..levers.anchors import PREFIX, with_values
+
         out = []
         for i, draw in enumerate(self.draws):
+            plain = {k: v for k, v in draw.items() if not k.startswith(PREFIX)}
+            effects = {k: v for k, v in draw.items() if k.startswith(PREFIX)}
             try:
-                out.append(with_overrides(scenario, draw, source=""))
+                drawn = with_overrides(scenario, plain, source="")
+                if effects:
+                    data = with_values(drawn.model_dump(mode="python"), effects)
+                    drawn = with_overrides(drawn, {"levers": data["levers"]}, source="")
+                out.append(drawn)
             except InputError as exc:
                 line = self.where.line(("draws", i))
                 text = "; ".join(part.removeprefix(": ").strip() for part in str(exc).splitlines())
@@ -329,13 +339,16 @@ def default_posterior(scenario: Scenario, total: int | None = None, draws: int |
 def restricted(ensemble: Ensemble, scenario: Scenario, total: int, draws: int | None = None,
                per_draw: int | None = None) -> Ensemble | None:
     """``ensemble`` cut to the draws and replications of :func:`spread` and to the calibrated parameters
-    ``scenario`` leaves at their default (None when it sets them all)."""
+    ``scenario`` leaves at their default, and the lever effect sizes (None when it sets them all and
+    there are none)."""
     params = scenario.parameters
     free, fixed = [], []
     for key in ensemble.draws[0]:
         name = key.removeprefix("parameters.")
         calibrated = CALIBRATED.get(name)
-        if key.startswith("parameters.") and calibrated and getattr(params, name) == calibrated.median:
+        if key.startswith("lever_effects."):  # lever effect sizes: each scenario's levers take them
+            free.append(key)
+        elif key.startswith("parameters.") and calibrated and getattr(params, name) == calibrated.median:
             free.append(key)
         else:
             fixed.append(key)

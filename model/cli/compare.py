@@ -27,6 +27,9 @@ def add_parser(sub) -> None:
                         "parameters.p_external, or all); the differences are reported")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_uncertainty(p)
+    p.add_argument("--lever-effects", action="store_true", help="also draw the levers' effect sizes over their "
+                   "documented ranges (model/levers/anchors.py), one value per posterior draw, the same for "
+                   "every scenario; writes ranking_dependence.csv: how the ranking depends on each")
     p.add_argument("--lang", choices=("en", "sv"), default="en",
                    help="language of comparison.md, the charts and the report (default: en)")
     p.add_argument("--no-charts", "--no-report", dest="no_report", action="store_true",
@@ -59,6 +62,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     runs: dict = {}
     baseline = plan.scenarios[plan.baseline][0]
     ensemble = posterior_for(args, baseline)  # the baseline's draws and replications pair every scenario
+    if args.lever_effects:
+        from ..calibrate.effects import with_lever_effects
+
+        ensemble = with_lever_effects(ensemble, [s for s, _ in plan.scenarios.values()],
+                                      args.reps or baseline.replications,
+                                      args.seed if args.seed is not None else baseline.seed)
     if ensemble is not None:
         runs = ensemble_runner(ensemble, restrict=not args.ensemble)
     inputs = [path for _, path in plan.scenarios.values()] + [e for e in [getattr(args, "ensemble", None)] if e]
@@ -73,11 +82,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if ensemble is not None:
         from ..calibrate.ensemble import over_text
 
-        print(f"{over_text(len(ensemble.draws), ensemble.spec.replications)} per scenario, paired across scenarios")
+        text = over_text(len(ensemble.draws), ensemble.spec.replications)
+        if ensemble.path.startswith("lever effects"):  # --point --lever-effects: no posterior
+            text = text.replace("posterior draws", "draws of the lever effects")
+        print(f"{text} per scenario, paired across scenarios")
     else:
         print("at point values (--point or uncertainty: point): replications paired across scenarios")
     print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
     print(ranking_lines(folder / "ranking.csv", plan.baseline))
+    if (folder / "ranking_dependence.csv").exists():
+        print(dependence_lines(folder / "ranking_dependence.csv"))
     if plan.differences:
         print(f"settings differ from the baseline ({len(plan.differences)}, allowed): see comparability.json")
     print(f"-> {folder}")
@@ -102,6 +116,24 @@ def ranking_lines(path: Path, baseline: str, outcome: str = "final_adoption") ->
     for r in rows.itertuples():
         beats = "" if r.scenario == baseline else f" / {r.share_beats_baseline:.0%}"
         lines.append(f"  {r.scenario:32s} {r.share_best:.0%}{beats}")
+    return "\n".join(lines)
+
+
+def dependence_lines(path: Path, outcome: str = "final_adoption", n: int = 3) -> str:
+    """The ``n`` lever effects the ranking on ``outcome`` depends on most, from ``ranking_dependence.csv``."""
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    rows = table[table.criterion == outcome].head(n)
+    if not len(rows):
+        return f"{outcome}: no lever effect varied"
+    first = rows.iloc[0]
+    lines = [f"{outcome}: {first.best} is best in {first.share_holds:.0%} of draws; below / above the median of "
+             "each lever effect (ranking_dependence.csv):"]
+    for r in rows.itertuples():
+        flip = f" (best: {r.best_low} / {r.best_high})" if r.reverses else ""
+        noise = "" if r.clear else f"  within noise (±{r.noise95:.0%})"
+        lines.append(f"  {r.factor:40s} {r.holds_low:.0%} / {r.holds_high:.0%}{flip}{noise}")
     return "\n".join(lines)
 
 

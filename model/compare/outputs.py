@@ -22,6 +22,7 @@ from ..outcomes.catalogue import COMPARED
 from ..outcomes.catalogue import outcome as outcome_of
 from ..outcomes.intervals import mean_interval
 from ..results import write_csv
+from .effects import dependence_from_runs
 
 #: the columns of ``municipalities.parquet`` the differences by group read
 GROUP_COLUMNS = ["replication", "code", "county", "size_band", "skr_group", "adoption_share"]
@@ -165,5 +166,8 @@ def write_comparison_outputs(folder: Path, names: list[str], baseline: str, lang
     write_csv(costs, folder / "cost_effectiveness.csv")
     write_csv(groups, folder / "differences_by_group.csv")
     write_csv(ranking_table(replications, baseline), folder / "ranking.csv")  # before the memo, which cites it
+    dependence = dependence_from_runs(replications, baseline, paths[baseline])  # with --lever-effects
+    if len(dependence):
+        write_csv(dependence, folder / "ranking_dependence.csv")
     write_memos(Path(folder), folders, table, costs, baseline, groups, lang)  # comparison.md, .xlsx (and .sv.)
     return table

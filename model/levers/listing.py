@@ -170,19 +170,28 @@ def markdown(names: list[str] | None = None) -> str:
 
 
 START, END = "<!-- levers:start -->", "<!-- levers:end -->"
+#: the markers of the effect-parameter table (:func:`model.levers.anchors.markdown`)
+EFFECTS_START, EFFECTS_END = "<!-- effects:start -->", "<!-- effects:end -->"
+
+
+def _between(text: str, start: str, end: str, body: str) -> str:
+    old = text.split(start, 1)[1].split(end, 1)[0]
+    return text.replace(start + old + end, start + "\n" + body + "\n" + end)
 
 
 def write_docs(path=None) -> bool:
-    """Put the current parameter tables between the markers of ``docs/levers.md``; True if it changed."""
+    """Put the current parameter tables and the effect-parameter table between their markers in
+    ``docs/levers.md``; True if it changed."""
     from pathlib import Path
+
+    from .anchors import markdown as effects_markdown
 
     path = Path(path) if path else Path(__file__).resolve().parents[2] / "docs" / "levers.md"
     text = path.read_text(encoding="utf-8")
-    old = text.split(START, 1)[1].split(END, 1)[0]
-    new = "\n" + markdown() + "\n"
-    if old == new:
+    new = _between(_between(text, START, END, markdown()), EFFECTS_START, EFFECTS_END, effects_markdown())
+    if new == text:
         return False
-    path.write_text(text.replace(START + old + END, START + new + END), encoding="utf-8")
+    path.write_text(new, encoding="utf-8")
     return True
 
 

@@ -213,21 +213,31 @@ def _for_whom(table: pd.DataFrame, groups: pd.DataFrame | None, top: str | None,
                     " (every county, size band and SKR group: differences_by_group.csv).")]
 
 
-def rests_on(replications: int, draws: int = 0, lang: str = "en") -> list[str]:
+def rests_on(replications: int, draws: int = 0, lang: str = "en", lever_effects: bool = False) -> list[str]:
     """What the numbers rest on, as Markdown bullet lines: the assumptions, and which uncertainty the
-    intervals include (``draws``: posterior draws behind the runs, 0 when there were none)."""
+    intervals include (``draws``: posterior draws behind the runs, 0 when there were none;
+    ``lever_effects``: the draws also drew the levers' effect sizes over their ranges, ``compare
+    --lever-effects``)."""
     if lang == "sv":
         noise = (f"slumpvariationen mellan {replications} replikeringar och osäkerheten i de kalibrerade "
                  f"parametrarna ({draws} dragningar ur posteriorn)" if draws else
                  f"bara slumpvariationen mellan {replications} replikeringar av samma modell")
-        return ["- **Vilar på:** styrmedlens effektstorlekar och priser är antaganden, hämtade ur litteraturen och "
-                "SustainGov, inte uppmätta för dessa portföljer (docs/levers.md). Intervallen omfattar "
-                f"{noise}; de omfattar inte osäkerheten i effektstorlekar, priser"
+        if lever_effects:
+            noise += " samt styrmedlens effektstorlekar inom sina intervall (ranking_dependence.csv)"
+        missing = "priser" if lever_effects else "effektstorlekar, priser"
+        return ["- **Vilar på:** styrmedlens effektstorlekar är antaganden eller omräknade från utvärderingar av "
+                "jämförbara åtgärder på annat håll och deras priser antaganden, inget uppmätt för dessa portföljer "
+                "(docs/levers.md). Intervallen omfattar "
+                f"{noise}; de omfattar inte osäkerheten i {missing}"
                 + ("" if draws else " eller modellens parametrar") + " – den verkliga osäkerheten är större."]
     noise = (f"simulation noise between {replications} replications and the uncertainty in the calibrated "
              f"parameters ({draws} posterior draws)" if draws else
              f"simulation noise only – the spread between {replications} replications of the same model")
-    return ["- **Rests on:** the levers' effect sizes and prices are assumptions, taken from the literature and "
-            "SustainGov, not measured for these portfolios (docs/levers.md). The intervals cover "
-            f"{noise}; they do not include the uncertainty in effect sizes, prices"
+    if lever_effects:
+        noise += " and the levers' effect sizes over their ranges (ranking_dependence.csv)"
+    missing = "prices" if lever_effects else "effect sizes, prices"
+    return ["- **Rests on:** the levers' effect sizes are assumptions or converted from evaluations of comparable "
+            "measures elsewhere, their prices assumptions, none measured for these portfolios (docs/levers.md). "
+            "The intervals cover "
+            f"{noise}; they do not include the uncertainty in {missing}"
             + ("" if draws else " or the model's parameters") + ", so the true uncertainty is larger."]

@@ -37,6 +37,8 @@ def _draws(runs: Mapping[str, Any]) -> int:
     for run in runs.values():
         ensemble = run.manifest.get("ensemble")
         if isinstance(ensemble, dict) and isinstance(ensemble.get("draws"), list):
+            if str(ensemble.get("file") or "").startswith("lever effects"):  # --point --lever-effects
+                return 0
             return len(ensemble["draws"])
     return 0
 
@@ -71,7 +73,8 @@ def memo(folder: Path, runs: Mapping[str, Any], table: pd.DataFrame, costs: pd.D
               f"simulated {base.start_year}–{base.end_year - 1}, outcomes at the {when}")
     ranking = ranking_of(folder, runs, baseline)
     top = headline(table, costs, baseline, labels, when, groups, ranking, lang)
-    top += rests_on(len(base.replication_table), _draws(runs), lang)
+    top += rests_on(len(base.replication_table), _draws(runs), lang,
+                    lever_effects=(Path(folder) / "ranking_dependence.csv").is_file())
     top += unplaced_lines({n: r.usage for n, r in runs.items()}, labels, lang)
     text = comparison_markdown(table, costs, baseline, len(base.replication_table), base.manifest.get("root_seed"),
                                period, labels, lang, when, top, groups)

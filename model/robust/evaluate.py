@@ -87,6 +87,7 @@ def evaluator(job: RobustJob) -> Callable[[int, np.ndarray, np.random.SeedSequen
 
 
 def _scenario_evaluator(job: RobustJob):
+    from ..levers.anchors import PREFIX, apply
     from ..runner import run
     from ..scenario import parse_scenario, set_path
 
@@ -95,6 +96,9 @@ def _scenario_evaluator(job: RobustJob):
     def evaluate(portfolio: int, values: np.ndarray, seed: np.random.SeedSequence) -> dict:
         data = copy.deepcopy(job.targets[portfolio])
         for (path, integer), value in zip(pairs, values):
+            if path.startswith(PREFIX):  # every lever of the type, in the portfolios that have one
+                apply(data, path, value)
+                continue
             set_path(data, path, int(round(value)) if integer else float(value), "robust")
         return run(parse_scenario(data, "robust"), fresh(seed)).summary
 

@@ -32,7 +32,7 @@ HEADLINE = ("final_adoption", "final_adoption_pop", "gap_small_large", "pilot_to
 SUMMARY = "summary.md"
 TABLE_FILES = {"distributions": "distributions.csv", "regret": "regret.csv", "satisficing": "satisficing.csv",
                "pairwise": "pairwise.csv", "ranks": "ranks.csv", "stability": "ranking_stability.csv",
-               "voi": VOI_FILE}
+               "voi": VOI_FILE, "dependence": "ranking_dependence.csv"}
 
 
 def show(name: str, value: float, difference: bool = False) -> str:
@@ -127,8 +127,8 @@ def _pct(x: float) -> str:
 
 
 def summary_markdown(result: Any) -> str:
-    """The markdown summary: outcomes across worlds, regret, satisficing, pairwise wins, ranking stability
-    and scenario discovery, each with how to read it."""
+    """The markdown summary: outcomes across worlds, regret, satisficing, pairwise wins, ranking stability,
+    what the ranking depends on, scenario discovery and the value of information, each with how to read it."""
     plan, tables = result.plan, result.analysis.tables
     lines = [f"# Robustness: {plan.name}", "", describe_ensemble(result) + ".", ""]
     if plan.worlds.factors:
@@ -179,6 +179,8 @@ def summary_markdown(result: Any) -> str:
                            [[r.criterion, "n/a (all tied)" if not np.isfinite(r.kendall_w) else f"{r.kendall_w:.2f}",
                              r.most_often_best, _pct(r.share_best)]
                             for r in tables["stability"].itertuples()]) + [""]
+    if len(tables.get("dependence", ())):
+        lines += _dependence_md(tables["dependence"])
     d = result.analysis.discovery
     if d is not None:
         lines += _discovery_md(d)
@@ -186,6 +188,25 @@ def summary_markdown(result: Any) -> str:
     if result.warnings:
         lines += ["## Notes", ""] + [f"- {w}" for w in result.warnings] + [""]
     return "\n".join(lines)
+
+
+def _dependence_md(table: pd.DataFrame, n: int = 5) -> list[str]:
+    """The ranking-dependence section: per criterion, the ``n`` factors whose low and high halves differ
+    most in how often the best portfolio is best (``ranking_dependence.csv`` has them all)."""
+    lines = ["## What the ranking depends on", "", "Per criterion: the portfolio best on average and the share of "
+             "worlds in which it is best; then, for the factors that move that share most, the share in the worlds "
+             "below / above the factor's median, and the best portfolio there when it changes; 'noise' when a "
+             "factor unrelated to the outcome would swing as much in more than 5 % of splits "
+             "(ranking_dependence.csv; lever effect sizes are named TYPE.FIELD).", ""]
+    for criterion, part in table.groupby("criterion", sort=False):
+        first = part.iloc[0]
+        lines += [f"**{criterion}**: {first.best} best in {_pct(first.share_holds)} of worlds", ""]
+        lines += _md_table(["factor", "below median", "above median", "best below / above", "beyond noise"],
+                           [[r.factor, _pct(r.holds_low), _pct(r.holds_high),
+                             f"{r.best_low} / {r.best_high}" if r.reverses else "same",
+                             "yes" if r.clear else f"noise (±{_pct(r.noise95)})"]
+                            for r in part.head(n).itertuples()]) + [""]
+    return lines
 
 
 def minimax(regret: pd.DataFrame) -> list[str]:

@@ -29,7 +29,7 @@ from ..sensitivity.userfunction import check_function
 from ..yamlio import SourceMap
 from .schema import COST, DEFAULT_REGRET, Criterion, RobustExperiment, Threshold, problem_at
 from .worlds import (WorldSet, find_file, posterior_worlds, resolve_factors, sample_worlds, shipped_worlds,
-                     single_world)
+                     single_world, with_lever_effects)
 
 #: outputs a run must report for the cost per extra adoption to be derived
 COST_INPUTS = ("spend_msek", "adoptions_final")
@@ -226,6 +226,8 @@ def resolve(exp: RobustExperiment, data: Any, source: str, where: SourceMap | No
     reference = entries[0].scenario if entries else None
     seed = exp.seed if exp.seed is not None else (reference.seed if reference is not None else FUNCTION_DEFAULT_SEED)
     worlds = _worlds(exp, source, where, base, seed, reference, entries[0].file if entries else None, point)
+    if lever_effects_vary(exp, reference, point):
+        worlds = with_lever_effects(worlds, _lever_mappings(exp, entries), seed)
     plan = RobustPlan(exp, copy.deepcopy(data), source, where, base, exp.name or name_from(source),
                       "function" if exp.model else "scenario", entries,
                       entries[0].name if exp.baseline is not None else None, worlds, seed, exp.model, sys_path)
@@ -233,6 +235,26 @@ def resolve(exp: RobustExperiment, data: Any, source: str, where: SourceMap | No
         raise problem_at(source, where, ("discovery", "portfolio"), f"no portfolio '{exp.discovery.portfolio}'; "
                          f"portfolios: {', '.join(plan.names)}")
     return plan
+
+
+def lever_effects_vary(exp: RobustExperiment, reference: Scenario | None, point: bool = False) -> bool:
+    """Whether the worlds vary the levers' effect parameters (:func:`.worlds.with_lever_effects`): as
+    ``lever_effects`` says; by default when the worlds are the shipped posterior's (no ``worlds`` or
+    ``factors``, not ``point``, the reference not ``uncertainty: point``). Never for a ``model`` function."""
+    if exp.model or reference is None or exp.lever_effects is False:
+        return False
+    if exp.lever_effects:
+        return True
+    return exp.worlds is None and not exp.factors and not point and reference.uncertainty != "point"
+
+
+def _lever_mappings(exp: RobustExperiment, entries: list[Entry]) -> list[dict[str, Any]]:
+    """The portfolios as scenario mappings, and one holding a lever of each type the budget search may fund
+    (so its candidates' effects vary too)."""
+    out = [p.target() for p in entries if p.scenario is not None]
+    if exp.search is not None:
+        out.append({"levers": [{"type": lever.type, "budget_msek_per_year": 1.0} for lever in exp.search.levers]})
+    return out
 
 
 def _worlds(exp: RobustExperiment, source: str, where: SourceMap | None, base: Path, seed: int,

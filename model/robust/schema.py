@@ -183,6 +183,9 @@ class RobustExperiment(Finite):
     allow_different: list[str] = Field(default_factory=list)
     factors: list[Factor] = Field(default_factory=list)
     worlds: Worlds | None = None
+    lever_effects: bool | None = Field(None, description="vary the levers' effect parameters over their "
+                                       "documented ranges (model/levers/anchors.py) in every world; default: "
+                                       "yes with the shipped posterior, no when 'worlds' are given")
     replications: int = Field(4, ge=1, le=100_000)
     seed: int | None = Field(None, ge=0, lt=2**63)
     outcomes: list[str] | None = None
@@ -225,6 +228,8 @@ class RobustExperiment(Finite):
             raise ValueError("'factors' are sampled into worlds: give 'worlds' (e.g. {sampler: lhs, n: 64})")
         if self.worlds is not None and self.worlds.sampler != "posterior" and not self.factors:
             raise ValueError(f"sampler '{self.worlds.sampler}' samples the 'factors': list at least one")
+        if self.model and self.lever_effects:
+            raise ValueError("'lever_effects' vary the levers of scenario portfolios; a 'model' function has none")
         if self.model and self.overrides:
             raise ValueError("'overrides' change scenarios; with 'model' use 'constants' for fixed arguments")
         if not self.model and self.constants:

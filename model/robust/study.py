@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..compare.dependence import dependence_table
 from ..results import RESULTS_ROOT
 from ..sensitivity.evaluate import Backend
 from ..sensitivity.sweep import SweepStats, read_runs
@@ -32,7 +33,8 @@ from .voi import voi_table
 @dataclass
 class Analysis:
     """The robustness metrics of an ensemble: ``values`` (outcome -> worlds x portfolios means), the tables
-    (``distributions``, ``regret``, ``satisficing``, ``pairwise``, ``ranks``, ``stability``, ``voi``) and the
+    (``distributions``, ``regret``, ``satisficing``, ``pairwise``, ``ranks``, ``stability``, ``voi``,
+    ``dependence``: how each ranking depends on each factor, :mod:`model.compare.dependence`) and the
     scenario discovery, if asked for; ``notes``: warnings about what the tables could not use (worlds
     without a value, thresholds no portfolio or every portfolio meets)."""
 
@@ -114,6 +116,8 @@ def analyse(plan: RobustPlan, runs: pd.DataFrame) -> Analysis:
     if len(names) > 1:
         tables["pairwise"] = pairwise_table(values, criteria, weights, names, level, never)
         tables["ranks"], tables["stability"] = rank_tables(values, criteria, weights, names, never)
+        tables["dependence"] = dependence_table(values, criteria, plan.worlds.values, plan.worlds.names, names,
+                                                weights)
         tables["voi"] = voi_table(values, criteria, plan.worlds.values, plan.worlds.names, names, weights, level,
                                   exp.resamples, plan.seed)
     found = None

@@ -12,6 +12,11 @@ ranges of ``parameters.X``, distributions, checks against what the model allows)
   and a ``weight`` column, as ``spridning calibrate`` writes it. Without ``n`` every row is a world with
   its weight; with ``n``, ``n`` draws are made in proportion to the weights (systematic resampling,
   seeded) and repeated draws become one world whose weight is the number of draws.
+
+On top of either, :func:`with_lever_effects` adds the lever effect parameters of the levers the portfolios
+use (:mod:`model.levers.anchors`), each drawn over its documented range by a Latin hypercube, one draw per
+world, independent of the other factors: by default with the shipped posterior (``lever_effects`` in the
+experiment says otherwise).
 """
 
 from __future__ import annotations
@@ -273,3 +278,36 @@ def _check_column(scenario: Scenario | None, path: str, low: float, high: float,
             raise InputError(f"{where_text}: the value {value:g} cannot be set: {detail}") from None
     base = scenario.model_dump(mode="python").get("parameters", {}).get(parameter.name) if parameter else None
     return integer, base
+
+
+# --- lever effect parameters --------------------------------------------------------------------------------
+#: worlds drawn for the lever effects when there is no other uncertainty (a single world otherwise)
+LEVER_EFFECT_WORLDS = 32
+
+
+def with_lever_effects(worlds: WorldSet, portfolios: list[dict], seed: int) -> WorldSet:
+    """``worlds`` with one more factor per lever effect parameter that varies in some portfolio (scenario
+    mappings ``portfolios``; :func:`model.levers.anchors.varied`): each uniform over its anchor's range
+    (whole numbers rounded), drawn by a Latin hypercube seeded from ``seed``, one draw per world. A single
+    world without factors becomes :data:`LEVER_EFFECT_WORLDS` worlds of weight 1. The factors' paths are
+    ``lever_effects.TYPE.FIELD``, which the runs set on every lever of that type the portfolio leaves at
+    its default (:func:`model.levers.anchors.apply`)."""
+    from ..levers.anchors import ANCHORS, varied
+
+    seen = {anchor.path for data in portfolios for anchor in varied(list(data.get("levers") or []))}
+    anchors = [a for a in ANCHORS if a.path in seen]  # in the table's order, whatever the portfolios' order
+    if not anchors:
+        return worlds
+    single = worlds.n == 1 and not worlds.factors
+    n = LEVER_EFFECT_WORLDS if single else worlds.n
+    factors = [ResolvedFactor(a.name, a.path, "unif", [float(a.low), float(a.high)], None, a.integer, a.default, -1)
+               for a in anchors]
+    # a seed of its own, so adding lever effects leaves the other factors' draws as they were
+    unit, _ = unit_sample("lhs", n, len(factors), int(np.random.SeedSequence([seed, 20]).generate_state(1)[0]))
+    drawn = round_integers(scale(unit, factors), factors)
+    base_values = np.zeros((n, 0)) if single else worlds.values
+    weights = np.ones(n) if single else worlds.weights
+    note = (f"lever effects: {len(factors)} effect parameter(s) of the portfolios' levers drawn over their "
+            f"documented ranges (model/levers/anchors.py), one draw per world")
+    return WorldSet(worlds.factors + factors, np.hstack([base_values, drawn]), weights,
+                    worlds.sampler if not single else "lhs", worlds.notes + [note])
