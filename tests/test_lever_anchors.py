@@ -14,8 +14,9 @@ from model.levers.anchors import ANCHORS, BY_KEY, apply, field_default, markdown
 
 #: fields that are not effect sizes: what the money buys, how a lever is delivered, who it reaches
 NOT_EFFECTS = {
-    "peer_review": {"cost_per_review_msek", "opt_in_share"},
-    "change_teams": {"team_cost_msek_per_year", "orgs_per_team", "stay_quarters", "repeat_visits"},
+    "peer_review": {"cost_per_review_msek", "opt_in_share", "request_lead_quarters"},
+    "change_teams": {"team_cost_msek_per_year", "orgs_per_team", "stay_quarters", "repeat_visits",
+                     "request_lead_quarters"},
     "training_networks": {"cost_per_member_msek"},
     "job_shadowing": {"cost_per_quarter_msek", "quarters", "sender_maturity_quantile"},
     "learning_networks": {"cost_per_member_msek"},

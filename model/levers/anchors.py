@@ -72,8 +72,8 @@ _OUTREACH = ("O'Brien et al., 'Educational outreach visits: effects on professio
              "outcomes', Cochrane Database of Systematic Reviews 2007(4):CD000409 (found via pubmed 17943742): "
              "69 trials; median adjusted risk difference in compliance +5.6 points (IQR 3.0-9.0) after a visit "
              "by a trained outsider; at a 20-50 % base rate that is +0.12 to +0.56 on the log-odds (median about "
-             "+0.25). A two-day peer workshop (000 L1819) is one visit, so the range is 0.1-0.7 and the model's "
-             "0.7 is its top; Interreg Europe's own follow-ups report policies 'improved' (433 by October 2020, "
+             "+0.25). A two-day peer workshop (000 L1819) is one visit, so the range is 0.1-0.7 and the default "
+             "0.3 near its median; Interreg Europe's own follow-ups report policies 'improved' (433 by October 2020, "
              "Interreg Europe news on the 2020 update evaluation by EureConsult, Spatial Foresight and "
              "Technopolis) but no effect size per review")
 _CENTRAL_PURCHASING = ("Bandiera, Prat & Valletti, 'Active and passive waste in government spending: evidence from "
@@ -95,7 +95,7 @@ def _a(lever: str, field: str, low: float, high: float, default: float, unit: st
 #: every lever effect parameter, in the order of docs/levers.md
 ANCHORS: tuple[Anchor, ...] = (
     # peer_review (SustainGov 2)
-    _a("peer_review", "scale_bonus", 0.1, 0.7, 0.7, "log-odds", "evaluation", _OUTREACH),
+    _a("peer_review", "scale_bonus", 0.1, 0.7, 0.3, "log-odds", "evaluation", _OUTREACH),
     _a("peer_review", "bonus_quarters", 2, 8, 4, "quarters", "assumption",
        "advice acts for the months until the next decision point; a year is the middle, half a year to two years "
        "the range (no follow-up of Interreg peer reviews measures how long advice lasts)", integer=True),
@@ -104,22 +104,35 @@ ANCHORS: tuple[Anchor, ...] = (
        "(peer exchange valued above formal training, 000 L3019-3028)"),
     # change_teams (SustainGov 15)
     _a("change_teams", "scale_bonus", 0.5, 1.25, 1.0, "log-odds", "evaluation", _FACILITATION),
-    _a("change_teams", "capacity_left", 0.0, 0.2, 0.1, "capacity units", "assumption",
+    _a("change_teams", "capacity_left", 0.0, 0.1, 0.0, "capacity units", "assumption",
        "people who learnt by doing stay (000 L3019-3028), but the review of facilitation finds sustainability "
-       "unmeasured: from nothing to 40 % of a median municipality's 0.5 units"),
+       "unmeasured: from nothing (the default: the team acts on the scale decision) to a fifth of a median "
+       "municipality's 0.5 units"),
     # training_networks (SustainGov 26)
-    _a("training_networks", "capacity_gain_per_year", 0.0, 0.06, 0.03, "capacity units per year", "assumption",
+    _a("training_networks", "skill_gain_per_quarter", 0.1, 0.5, 0.25, "share of the gap per quarter", "assumption",
        "courses alone do not change the organisation (000 L4188-4191) and capability 'cannot be trained into "
-       "being' (000 L3019-3028): from nothing to 12 % of a median municipality's capacity a year"),
-    _a("training_networks", "max_gain", 0.05, 0.3, 0.15, "capacity units", "assumption",
-       "what courses can add in all: a tenth to three fifths of a median municipality's 0.5 units"),
+       "being' (000 L3019-3028): a quarter of taking part closes a tenth to a half of the gap to full skill"),
+    _a("training_networks", "load_cut", 0.05, 0.4, 0.2, "share of effort at full skill", "assumption",
+       "buyers who do not know how to use a technology implement the wrong things (000 L2072-2074): full "
+       "skill saves a twentieth to two fifths of the effort of development work"),
+    _a("training_networks", "fade_per_quarter", 0.1, 0.35, 0.2, "share per unused quarter", "evaluation",
+       "skills not used in practice fade (000 L4186-4191); Arthur et al., 'Factors that influence skill decay "
+       "and retention', Human Performance 11(1):57-101, 1998 (d about -1.4 after more than a year of non-use) "
+       "and Tatel & Ackerman, Psychological Bulletin, 2025 (doi 10.1037/bul0000481: half of a trained skill "
+       "lost after 6.5-13 months without use) give about 0.16-0.31 a quarter"),
+    _a("training_networks", "fade_when_used", 0.0, 0.05, 0.0, "share per used quarter", "assumption",
+       "skills in use are kept (000 L3019-3028: one learns by doing): from none to a twentieth a quarter"),
     _a("training_networks", "time_cost", 0.01, 0.04, 0.02, "capacity units per quarter", "assumption",
        "'even an hour a month for development can be hard to free' (000 L4107-4108): half to twice the "
        "default"),
     # job_shadowing (SustainGov 11)
-    _a("job_shadowing", "host_capacity_gain", 0.0, 0.1, 0.05, "capacity units", "assumption",
-       "3-6 months alongside an official from a mature municipality (000 L2320-2327): from nothing to a fifth "
-       "of a median municipality's capacity kept"),
+    _a("job_shadowing", "learn_per_quarter", 0.2, 0.8, 0.5, "share of the gap per quarter", "assumption",
+       "3-6 months alongside an official from a mature municipality (000 L2320-2327): a placement-quarter "
+       "closes a fifth to four fifths of the gap in know-how of the sender's innovations"),
+    _a("job_shadowing", "load_cut", 0.1, 0.5, 0.3, "share of effort at full know-how", "assumption",
+       "mistakes are found during implementation (000 L2726-2729): knowing how saves a tenth to half the effort"),
+    _a("job_shadowing", "forget_per_quarter", 0.02, 0.1, 0.05, "share per quarter", "assumption",
+       "know-how of a particular innovation kept by the host: half to twice the default loss a quarter"),
     _a("job_shadowing", "sender_time_cost", 0.025, 0.1, 0.05, "capacity units per quarter", "assumption",
        "one official away for the quarter: half to twice the default share of the sender's development time"),
     _a("job_shadowing", "host_time_cost", 0.01, 0.04, 0.02, "capacity units per quarter", "assumption",
@@ -137,6 +150,13 @@ ANCHORS: tuple[Anchor, ...] = (
     _a("learning_networks", "group_size", 4, 10, 6, "organisations", "assumption",
        "a group one guide can hold together; collaboratives work in teams of a handful of organisations",
        integer=True),
+    _a("learning_networks", "learn_per_peer_quarter", 0.03, 0.3, 0.1, "share of the gap per peer and quarter",
+       "assumption", f"exchange of experience is what moves practice (000 L3019-3028): each experienced group "
+       f"peer closes a thirtieth to three tenths of the gap a quarter; {_COLLABORATIVES}"),
+    _a("learning_networks", "load_cut", 0.1, 0.5, 0.3, "share of effort at full know-how", "assumption",
+       "as for job shadowing: knowing how saves a tenth to half the effort of development work"),
+    _a("learning_networks", "forget_per_quarter", 0.02, 0.1, 0.05, "share per quarter", "assumption",
+       "know-how of a particular innovation kept: half to twice the default loss a quarter"),
     # procurement (SustainGov 19)
     _a("procurement", "call_off_discount", 0.1, 0.4, 0.3, "share", "evaluation", _CENTRAL_PURCHASING),
     _a("procurement", "load_reduction", 0.1, 0.4, 0.2, "share", "assumption",

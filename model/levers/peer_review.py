@@ -49,9 +49,10 @@ class PeerReviewParams(LeverParams):
         description="[quarters] an organisation asks when a pilot's scale decision falls in this quarter or "
                     "one of the next this many (the review is about scaling it, 000 L4639-4647); assumption")
     scale_bonus: float = Field(
-        0.7, ge=0.0, le=5.0,
+        0.3, ge=0.0, le=5.0,
         description="[log-odds] added to the reviewed organisation's chance of scaling while the review's "
-                    "advice lasts; assumption (range 0-1.5)")
+                    "advice lasts; from evaluations of outreach visits (O'Brien et al. 2007, Cochrane CD000409: "
+                    "+0.12 to +0.56), range 0.1-0.7 (model/levers/anchors.py)")
     bonus_quarters: int = Field(
         4, ge=1, le=20,
         description="[quarters] how long the review's advice lifts scaling, from the quarter of the review; "

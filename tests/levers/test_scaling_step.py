@@ -25,7 +25,9 @@ HORIZON = 5  # the shipped programmes run 2026-2030: the whole horizon
 #: budgets above the shipped ones (10, 30 MSEK a year) so that 30 paired replications make the effect clear
 BUDGET = {"peer_review": 40.0, "change_teams": 60.0}
 #: every organisation willing to ask for a review (shipped: a share), so the reviews are not held back by requests
-WILLING = {"peer_review": {"levers.peer_review.opt_in_share": 1.0}, "change_teams": {}}
+#: and the review's advice at the top of its evaluated range (0.1-0.7 log-odds; model/levers/anchors.py)
+WILLING = {"peer_review": {"levers.peer_review.opt_in_share": 1.0, "levers.peer_review.scale_bonus": 0.7},
+           "change_teams": {}}
 
 
 def shipped(name: str, **overrides) -> model.Scenario:
@@ -51,7 +53,7 @@ def mean_se(values: np.ndarray) -> tuple[float, float]:
 def test_switching_off_the_scale_bonus_removes_most_of_the_effect_on_scaling(name, baseline_rates):
     budget = {f"levers.{name}.budget_msek_per_year": BUDGET[name], **WILLING[name]}
     on = rates(shipped(name, **budget))
-    off = rates(shipped(name, **budget, **{f"levers.{name}.scale_bonus": 0.0}))
+    off = rates(shipped(name, **{**budget, f"levers.{name}.scale_bonus": 0.0}))
     effect, se = mean_se(on - baseline_rates)
     assert effect > 3 * se, f"{name}: effect {effect:.4f} (se {se:.4f}) is not above noise"
     # what is left with the mechanism off is less than half the effect: (on - base) - 2 (off - base) > 0
