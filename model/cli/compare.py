@@ -27,9 +27,11 @@ def add_parser(sub) -> None:
                         "parameters.p_external, or all); the differences are reported")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_uncertainty(p)
-    p.add_argument("--lever-effects", action="store_true", help="also draw the levers' effect sizes over their "
-                   "documented ranges (model/levers/anchors.py), one value per posterior draw, the same for "
-                   "every scenario; writes ranking_dependence.csv: how the ranking depends on each")
+    p.add_argument("--lever-effects", action=argparse.BooleanOptionalAction, default=None,
+                   help="draw the levers' effect sizes over their documented ranges (model/levers/anchors.py), one "
+                   "value per posterior draw, the same for every scenario, and write ranking_dependence.csv: how "
+                   "the ranking depends on each (default: on over the posterior ensemble, off with --point; "
+                   "--no-lever-effects keeps every lever at its scenario's values)")
     p.add_argument("--lang", choices=("en", "sv"), default="en",
                    help="language of comparison.md, the charts and the report (default: en)")
     p.add_argument("--no-charts", "--no-report", dest="no_report", action="store_true",
@@ -62,6 +64,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     runs: dict = {}
     baseline = plan.scenarios[plan.baseline][0]
     ensemble = posterior_for(args, baseline)  # the baseline's draws and replications pair every scenario
+    if args.lever_effects is None:  # the effect sizes are uncertain wherever the posterior is (issue 20)
+        args.lever_effects = ensemble is not None
     if args.lever_effects:
         from ..calibrate.effects import with_lever_effects
 
