@@ -81,6 +81,10 @@ class PilotGrantsParams(FundingParams):
     source (``spridning levers pilot_grants``)."""
 
     type: Literal["pilot_grants"]
+    start_at_once: bool = Field(
+        True, description="the funded pilot starts as soon as its first quarter can be paid (the grant is tied "
+                          "to it); false switches this off (tests/levers/test_paths.py): the grant's money then "
+                          "waits, earmarked, until the organisation starts that pilot of its own accord")
 
 
 class ScaleUpGrantsParams(FundingParams):
@@ -212,7 +216,7 @@ class _Call(Lever):
         self.staff[rows, cols] = economy.staff_units(np.minimum(staff, amounts), ctx.params) / self._years(ctx, cols)
         self.funded[rows, cols] = True
         self.award_year[rows, cols] = year
-        if self.purpose == "pilot":
+        if self.purpose == "pilot" and self.p.start_at_once:
             ctx.effects.funded_start[rows, cols] = True
         self.grants += len(rows)
         self.recipients[rows] = True
@@ -293,6 +297,12 @@ class PilotGrants(_Call):
 
     def _running(self, ctx) -> np.ndarray:
         return ctx.state.stage == PILOTING
+
+    def _keeps(self, ctx) -> np.ndarray:
+        # a grant not tied to a start (start_at_once false) waits for its pilot to start
+        if self.p.start_at_once:
+            return np.zeros_like(self.funded)
+        return self.funded & (ctx.state.stage == AWARE)
 
 
 @register
