@@ -113,7 +113,8 @@ def targets_markdown(table: pd.DataFrame) -> str:
     lines = ["| series | year | measure | observed | ± sd | predicted (95 % band) | miss (sd) | fitted | met |",
              "|---|---|---|---|---|---|---|---|---|"]
     for _, r in table.iterrows():
-        lines.append(f"| `{r.series}` | {r.year} | {r.measure} | {100 * r.observed:.0f} % | {100 * r.sd:.1f} | "
+        band = f" ({r.band})" if isinstance(r.get("band"), str) and r.get("band") else ""
+        lines.append(f"| `{r.series}`{band} | {r.year} | {r.measure} | {100 * r.observed:.0f} % | {100 * r.sd:.1f} | "
                      f"{100 * r.predicted:.0f} % ({100 * r.band_low:.0f}–{100 * r.band_high:.0f}) | "
                      f"{r.miss_sd:+.1f} | {'yes' if r.fitted else 'held out'} | {'met' if r.met else 'missed'} |")
     return "\n".join(lines) + "\n"
