@@ -219,12 +219,16 @@ def report(plan: CalibrationPlan, result: FitResult, table: pd.DataFrame, loso: 
         "",
         "## Posterior",
         "",
-        "| parameter | prior | median | 95 % interval |",
-        "|---|---|---|---|",
+        "Weight at the edges: the share of the posterior's weight in the bottom and the top tenth of each "
+        "prior's range (log scale for a log-uniform prior); more than 20 % at an edge means the prior, not the "
+        "data, stops the fit there.",
+        "",
+        "| parameter | prior | median | 95 % interval | weight in the bottom / top tenth |",
+        "|---|---|---|---|---|",
     ]
     for _, r in posterior_summary(result).iterrows():
         lines.append(f"| `{r.parameter}` | {r.prior} [{r.prior_low:g}, {r.prior_high:g}] | {r['median']:.4g} | "
-                     f"{r.q2_5:.4g} – {r.q97_5:.4g} |")
+                     f"{r.q2_5:.4g} – {r.q97_5:.4g} | {100 * r.edge_low:.0f} % / {100 * r.edge_high:.0f} % |")
     lines += ["", "## In sample: every target against the posterior predictive", "",
               targets_markdown(table).rstrip(), "",
               "## Out of sample: leave one series out", "",

@@ -51,3 +51,13 @@ def test_a_band_target_is_the_share_among_that_bands_municipalities(plan):
     weights = np.bincount(band, minlength=len(SIZE_BANDS))
     country = sum(values[f"strategi_lang_sikt_ehalsa_aldreomsorg[{n}]@2022"] * w for n, w in zip(SIZE_BANDS, weights))
     assert values["strategi_lang_sikt_ehalsa_aldreomsorg@2022"] == pytest.approx(country / weights.sum())
+
+
+def test_edge_weights_are_the_posterior_weight_in_each_tenth_of_the_prior():
+    from model.calibrate.outputs import edge_weights
+
+    values = np.array([0.05, 0.5, 0.95, 0.99])
+    assert edge_weights(values, np.array([1, 1, 1, 1]), 0.0, 1.0) == pytest.approx((0.25, 0.5))
+    assert edge_weights(values, np.array([2, 0, 1, 1]), 0.0, 1.0) == pytest.approx((0.5, 0.5))
+    # log scale: 0.0015 lies in the bottom tenth of log [0.001, 0.3] (below 0.00177), 0.2 in the top (above 0.171)
+    assert edge_weights(np.array([0.0015, 0.2]), np.array([1, 3]), 0.001, 0.3, log=True) == pytest.approx((0.25, 0.75))
