@@ -114,7 +114,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "000 L2118-2122 (lessons of failures are rarely shared: an organisation learns from its own); "
        "value: assumption", "pilot"),
     # --- Capacity ---------------------------------------------------------------------------------
-    _P("capacity_scale", 1.0, 0.1, 5.0, "capacity units",
+    _P("capacity_scale", 1.0, 0.1, 10.0, "capacity units",
        "Development capacity of a 10 000-inhabitant organisation before operations take their share.",
        ASSUMPTION, "capacity"),
     _P("capacity_elasticity", 0.5, 0.0, 1.0, "exponent",
@@ -217,7 +217,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "Chance that a finished pilot that worked but did not scale is prolonged another quarter (limbo) rather "
        "than abandoned; prolonged pilots can still scale or stall later.",
        "000 L4618-4620, L2628-2631 (pilots rarely become broad implementation); value: assumption", "stall"),
-    _P("scale_base_logit", -3.6, -8.0, 2.0, "log-odds",
+    _P("scale_base_logit", -3.6, -8.0, 4.0, "log-odds",
        "Log-odds that a finished pilot that worked is scaled, before the named parts below.", ASSUMPTION,
        "scale"),
     _P("scale_capacity_weight", 1.0, 0.0, 5.0, "log-odds per unit",
@@ -275,7 +275,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "value there.",
        "municipalities ended small-scale trials of digital supervision in 2022-2023 (observed data, "
        "welfare_technology_adoption.csv); value: assumption", "drop"),
-    _P("retry_rate", 0.05, 0.0, 0.5, "per quarter",
+    _P("retry_rate", 0.05, 0.0, 1.0, "per quarter",
        "Chance that an organisation whose pilot stalled, or that dropped an adoption, becomes ready "
        "to try again (returns to aware); times failure_memory for each of its own disappointing pilots.",
        ASSUMPTION, "drop"),

@@ -28,6 +28,11 @@ from ..errors import InputError
 
 #: the shipped observed file
 OBSERVED_FILE = Path(__file__).resolve().parents[1] / "data" / "observed" / "welfare_technology_adoption.csv"
+#: the shipped shares by municipal size band (Socialstyrelsen 2022; sources in the folder's README and quotes.md)
+BY_SIZE_FILE = OBSERVED_FILE.with_name("welfare_technology_by_size.csv")
+#: Socialstyrelsen's size groups (the by-size file's ``size_group``) as the model's size bands
+SIZE_GROUPS = {"<10 000 invånare": "<10k", "10–20 000 invånare": "10-20k", "20–50 000 invånare": "20-50k",
+               "50–100 000 invånare": "50-100k", ">100 000 invånare": ">100k"}
 #: Sweden's municipalities: the denominator of a share whose row prints none
 MUNICIPALITIES = 290
 COLUMNS = ("innovation", "year", "size_group", "share_pct", "n_municipalities", "source_url")
@@ -42,6 +47,7 @@ class Point:
     share: float
     n: int
     sources: tuple[str, ...]
+    band: str | None = None  # a size band of SIZE_BANDS (a by-size share), or None: the whole country
 
     @property
     def sampling_sd(self) -> float:
@@ -83,6 +89,32 @@ def read_observed(path: str | Path | None = None) -> list[Point]:
         sources = tuple(dict.fromkeys(str(row["source_url"]) for _, row in rows
                                       if isinstance(row["source_url"], str)))
         points.append(Point(series, year, share, min(ns) if ns else MUNICIPALITIES, sources))
+    return points
+
+
+def read_by_size(path: str | Path | None = None) -> list[Point]:
+    """The shares by municipal size band of the by-size file ``path`` (default :data:`BY_SIZE_FILE`): one
+    point per series, year and band of :data:`SIZE_GROUPS` (the ``Samtliga`` rows, the whole country, are
+    in the adoption file), *n* the municipalities of the band that answered (printed per row). Raises
+    InputError as :func:`read_observed` does, and for a band row without its share or its count."""
+    path = Path(path) if path is not None else BY_SIZE_FILE
+    frame, decimal_comma = read_table(path)
+    points = []
+    for i, row in frame.iterrows():
+        line = int(i) + 2
+        band = SIZE_GROUPS.get(str(row["size_group"]).strip())
+        if band is None:
+            continue
+        series = str(row["innovation"]).strip()
+        year = _number(path, line, series, None, "year", row, decimal_comma, whole=True)
+        share_pct = _number(path, line, series, year, "share_pct", row, decimal_comma)
+        n = _number(path, line, series, year, "n_municipalities", row, decimal_comma, whole=True)
+        if year is None or share_pct is None or n is None or not 1 <= n <= MUNICIPALITIES:
+            raise InputError(f"{path}: row {line} ({series}, {band}): a size band's row needs its year, its "
+                             f"share_pct and its n_municipalities (1-{MUNICIPALITIES})")
+        source = row["source_url"]
+        points.append(Point(series, year, share_pct / 100.0, n, (source,) if isinstance(source, str) else (),
+                            band))
     return points
 
 

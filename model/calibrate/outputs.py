@@ -48,15 +48,29 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 
 def posterior_summary(result: FitResult) -> pd.DataFrame:
-    """Each fitted parameter: its prior, and the posterior's weighted mean, median and 95 % interval."""
+    """Each fitted parameter: its prior, the posterior's weighted mean, median and 95 % interval, and the
+    posterior weight in the bottom and top tenth of the prior's range (``edge_low``, ``edge_high``)."""
     p, w = result.posterior, result.posterior["weight"].to_numpy(float)
     rows = []
     for f in result.plan.fitted:
         v = p[f.name].to_numpy(float)
+        low, high = edge_weights(v, w, f.low, f.high, f.prior == "loguniform")
         rows.append(dict(parameter=f.name, path=f.path, prior=f.prior, prior_low=f.low, prior_high=f.high,
                          mean=float(np.average(v, weights=w)), median=weighted_quantile(v, w, 0.5),
-                         q2_5=weighted_quantile(v, w, 0.025), q97_5=weighted_quantile(v, w, 0.975)))
+                         q2_5=weighted_quantile(v, w, 0.025), q97_5=weighted_quantile(v, w, 0.975),
+                         edge_low=low, edge_high=high))
     return pd.DataFrame(rows)
+
+
+def edge_weights(values: np.ndarray, weights: np.ndarray, low: float, high: float, log: bool = False,
+                 tenth: float = 0.1) -> tuple[float, float]:
+    """The share of the posterior weight in the bottom and in the top ``tenth`` of the prior's range
+    ``low``-``high`` (on the log scale for a log-uniform prior): weight piled at an edge says the prior, not
+    the data, stops the fit there (a structural misfit or a prior too narrow)."""
+    scale = np.log if log else (lambda x: x)
+    u = (scale(np.asarray(values, float)) - scale(low)) / (scale(high) - scale(low))
+    w = np.asarray(weights, float) / np.sum(weights)
+    return float(w[u < tenth].sum()), float(w[u > 1 - tenth].sum())
 
 
 def _dump(data: Any, header: str) -> str:
@@ -113,7 +127,8 @@ def targets_markdown(table: pd.DataFrame) -> str:
     lines = ["| series | year | measure | observed | ± sd | predicted (95 % band) | miss (sd) | fitted | met |",
              "|---|---|---|---|---|---|---|---|---|"]
     for _, r in table.iterrows():
-        lines.append(f"| `{r.series}` | {r.year} | {r.measure} | {100 * r.observed:.0f} % | {100 * r.sd:.1f} | "
+        band = f" ({r.band})" if isinstance(r.get("band"), str) and r.get("band") else ""
+        lines.append(f"| `{r.series}`{band} | {r.year} | {r.measure} | {100 * r.observed:.0f} % | {100 * r.sd:.1f} | "
                      f"{100 * r.predicted:.0f} % ({100 * r.band_low:.0f}–{100 * r.band_high:.0f}) | "
                      f"{r.miss_sd:+.1f} | {'yes' if r.fitted else 'held out'} | {'met' if r.met else 'missed'} |")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ from ..errors import InputError, Problem, fail, suggest, validate_mapping
 from ..parameters import BY_NAME
 from ..scenario import Scenario, load_scenario, with_overrides
 from ..yamlio import SourceMap, read_yaml
-from .observed import OBSERVED_FILE, Point, read_observed, series_names
+from .observed import OBSERVED_FILE, Point, read_by_size, read_observed, series_names
 from .schema import Calibration, Prior, Series
 
 #: the most runs of the posterior predictive (ensemble draws x replications) a file may ask for
@@ -66,11 +66,12 @@ class Target:
     measure: str
     step: int
     sources: tuple[str, ...] = ()
+    band: str | None = None  # the municipalities of one size band (SIZE_BANDS), or None: all of them
 
     @property
     def key(self) -> str:
-        """``series@year``: the target's name in the fit and its tables."""
-        return f"{self.series}@{self.year}"
+        """``series@year`` (``series[band]@year`` for a size band): the target's name in the fit and tables."""
+        return f"{self.series}{f'[{self.band}]' if self.band else ''}@{self.year}"
 
     @property
     def sd(self) -> float:
@@ -81,7 +82,8 @@ class Target:
         """JSON-ready (manifest, fingerprint and tables)."""
         return dict(key=self.key, series=self.series, year=self.year, observed=self.observed, n=self.n,
                     sampling_sd=self.sampling_sd, discrepancy=self.discrepancy, sd=self.sd,
-                    innovations=list(self.innovations), measure=self.measure, step=self.step)
+                    innovations=list(self.innovations), measure=self.measure, step=self.step,
+                    **({"band": self.band} if self.band else {}))
 
 
 @dataclass
@@ -165,6 +167,8 @@ def parse_calibration(data: Any, source: str = "<calibration>", base_dir: str | 
                                                                  "not found")], where)
         observed_file = found
     points = read_observed(observed_file)
+    if any(s.by_size for s in calibration.targets.series):
+        points += read_by_size()
     fitted = [_fitted(p, i, scenario, problems) for i, p in enumerate(calibration.parameters)]
     paths = [f.path for f in fitted if f is not None]
     for i, f in enumerate(fitted):
@@ -291,7 +295,7 @@ def _targets(s: Series, i: int, calibration: Calibration, scenario: Scenario, po
             problems.append(Problem(loc + ("innovation",), f"'{name}' does not apply to municipalities; the "
                                                            "observed shares are of municipalities"))
             bad = True
-    mine = [p for p in points if p.series == s.series]
+    mine = [p for p in points if p.series == s.series and p.band is None]
     years = [p.year for p in mine]
     if s.years is not None:
         missing = [y for y in s.years if y not in years]
@@ -307,8 +311,13 @@ def _targets(s: Series, i: int, calibration: Calibration, scenario: Scenario, po
             problems.append(Problem(loc, f"'{s.series}' {p.year} is outside the years the scenario simulates "
                                          f"({first}-{end - 1}); give 'years:' or change the scenario"))
             bad = True
+    banded = [p for p in points if p.series == s.series and p.band is not None and p.year in years
+              and (s.years is None or p.year in s.years) and first <= p.year < end] if s.by_size else []
+    if s.by_size and not banded:
+        problems.append(Problem(loc + ("by_size",), f"no share by size band of '{s.series}' in the years fitted"))
+        bad = True
     if bad:
         return []
     discrepancy = s.discrepancy if s.discrepancy is not None else calibration.targets.discrepancy
     return [Target(p.series, p.year, p.share, p.n, p.sampling_sd, discrepancy, tuple(names), s.measure,
-                   4 * (p.year - first) + quarter, p.sources) for p in mine]
+                   4 * (p.year - first) + quarter, p.sources, p.band) for p in mine + banded]

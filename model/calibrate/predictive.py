@@ -135,7 +135,8 @@ def target_table(targets: list[Target], fitted_keys: set[str], predictive: Predi
     for t in targets:
         s = stats.loc[t.key]
         z = (s["mean"] - t.observed) / t.sd
-        rows.append(dict(key=t.key, series=t.series, year=t.year, measure=t.measure, observed=t.observed,
+        rows.append(dict(key=t.key, series=t.series, band=t.band or "", year=t.year, measure=t.measure,
+                         observed=t.observed,
                          sampling_sd=t.sampling_sd, discrepancy=t.discrepancy, sd=t.sd,
                          fitted=t.key in fitted_keys, predicted=s["mean"], band_low=s["low"], band_high=s["high"],
                          miss_sd=z, met=bool(abs(z) <= MET_SDS),

@@ -58,6 +58,8 @@ class Series(Checked):
     measure: Measure = "in_use"
     years: list[int] | None = Field(None, min_length=1)
     discrepancy: float | None = Field(None, ge=0.0, le=0.5)
+    by_size: bool = Field(False, description="also fit the series' shares by municipal size band (the "
+                                             "package's welfare_technology_by_size.csv)")
 
     @field_validator("innovation")
     @classmethod

@@ -38,6 +38,7 @@ from ..parameters import POSTERIOR
 from ..results import atomic_folder, write_parquet, write_with
 from ..version import __version__
 from ..yamlio import read_yaml
+from .observed import BY_SIZE_FILE
 
 CALIBRATION = Path("calibrations/welfare_technology.yaml")
 NEEDED = ("posterior_summary.csv", "ensemble.yaml", "manifest.json")
@@ -89,6 +90,9 @@ def source_note(manifest: dict[str, Any], summary: pd.DataFrame, draws: int) -> 
     """``SOURCE.md``: the provenance of the shipped posterior and how to regenerate it."""
     given = manifest.get("calibration_given", {})
     budget = given.get("budget", {})
+    banded = [s["series"] for s in given.get("targets", {}).get("series", [])
+              if isinstance(s, dict) and s.get("by_size")]
+    by_size = f" and, by size band ({', '.join(banded)}), `{_here(str(BY_SIZE_FILE))}`" if banded else ""
     rows = "\n".join(f"| `{r.path}` | {r['median']:.4g} | {r.q2_5:.4g} – {r.q97_5:.4g} | {r.prior} "
                      f"[{r.prior_low:g}, {r.prior_high:g}] |" for _, r in summary.iterrows())
     return f"""# The shipped posterior: welfare_technology
@@ -100,7 +104,7 @@ The calibration whose posterior medians are the defaults of the parameters it fi
 - calibration file: `{manifest.get('calibration_file')}` (seed {given.get('seed')}, budget: at most
   {budget.get('runs')} runs, {budget.get('population')} per generation, {budget.get('generations')} generations)
 - fitted scenario: `{_here(manifest.get('scenario_file', ''))}`; observed data:
-  `{_here(manifest.get('observed_file', ''))}`
+  `{_here(manifest.get('observed_file', ''))}`{by_size}
 - fit: {manifest.get('stop_reason')}; {manifest.get('generations')} generations, {manifest.get('runs')} runs;
   targets met {manifest.get('targets_met')} of {manifest.get('targets')}
 - produced {manifest.get('created')} by spridning {manifest.get('version')}; shipped

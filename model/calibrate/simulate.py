@@ -65,9 +65,14 @@ def municipal_values(outcomes: Outcomes, innovations: tuple[str, ...], measure: 
 
 
 def target_values(outcomes: Outcomes, targets: list[Target]) -> dict[str, float]:
-    """The model's value of every target in one run, by target key."""
-    return {t.key: float(municipal_values(outcomes, t.innovations, t.measure, [t.step]).mean())
-            for t in targets}
+    """The model's value of every target in one run, by target key (a size band's target: the share among
+    the municipalities of its band)."""
+    band = outcomes.orgs.size_band[outcomes.orgs.kind == MUNICIPALITY]
+    out = {}
+    for t in targets:
+        held = municipal_values(outcomes, t.innovations, t.measure, [t.step])[0]
+        out[t.key] = float(held.mean() if t.band is None else held[band == SIZE_BANDS.index(t.band)].mean())
+    return out
 
 
 def yearly_paths(outcomes: Outcomes, measures: list[SeriesMeasure], quarter: int) -> np.ndarray:

@@ -17,7 +17,8 @@ strong external pressure (000 L2836-2843). Three kinds of event:
   gets ``mandate_scale_weight x m`` log-odds. ``funded: true`` applies the financing principle: the state
   pays the mandated innovation's costs from ``year`` on, and what it paid is booked as the mandate's
   spending (:func:`book_costs`).
-- ``type: crisis`` — from ``start_year`` for ``years`` (in quarters' steps), then fading linearly to
+- ``type: crisis`` — from ``start_year`` (its ``start_quarter``, Q1 by default) for ``years`` (in quarters'
+  steps), then fading linearly to
   nothing over ``fade_years``: named constraints are relaxed by a share (``relaxes``): ``capacity`` (the
   free capacity a pilot or scale-up needs), ``social_proof`` (waiting for peers), ``evidence`` (the
   evidence a scale-up needs) and ``money`` (the share of costs that need not be found). The pandemic of
@@ -87,7 +88,9 @@ class Crisis(_Event):
     """A crisis that relaxes the usual constraints for a while, fading after."""
 
     type: Literal["crisis"]
-    start_year: int = Field(ge=2000, le=2100, description="[year] when it starts (Q1)")
+    start_year: int = Field(ge=2000, le=2100, description="[year] when it starts")
+    start_quarter: int = Field(1, ge=1, le=4, description="[quarter 1-4] of start_year when it starts (a crisis "
+                                                          "of mid-March acts from Q2)")
     years: float = Field(1.0, ge=0.25, le=20.0, description="[years] how long it lasts (in quarters' steps)")
     fade_years: float = Field(1.0, ge=0.0, le=20.0, description="[years] how long its relaxation takes to fade")
     innovations: list[str] = Field(default_factory=list,
@@ -208,7 +211,7 @@ def schedule(events: list, names: tuple[str, ...], start_year: int, steps: int) 
                 relax[:, MONEY, j] = np.maximum(relax[:, MONEY, j], (t >= t0).astype(float))
         elif isinstance(event, Crisis):
             js = [names.index(n) for n in event.innovations] if event.innovations else list(range(k))
-            t0 = 4 * (event.start_year - start_year)
+            t0 = 4 * (event.start_year - start_year) + event.start_quarter - 1
             t1 = t0 + max(1, int(round(4 * event.years)))
             fade = 4 * event.fade_years
             level = np.where(t < t0, 0.0, np.where(t < t1, 1.0,
