@@ -194,8 +194,9 @@ def first_compilation(tmp: Path, reference: float, repeats: int) -> None:
     cold = statistics.median(colds)
     announced = "announced" if all("compil" in s for s in said) and "compil" not in warm_said else "NOT announced"
     print(f"first run in a fresh environment (median of {repeats}; then cached: {warm:.2f} s)")
-    line("first run with an empty compile cache", f"{cold:.1f} s, {announced}", f"CPU {' '.join(f'{c:.1f}' for c in cpus)}"
-         f" s; = {cold / reference:.0f} virus_on_network", f"<= {GOALS['first']:.0f} s, announced")
+    cpu = " ".join(f"{c:.1f}" for c in cpus)
+    line("first run with an empty compile cache", f"{cold:.1f} s, {announced}",
+         f"CPU {cpu} s; = {cold / reference:.0f} virus_on_network", f"<= {GOALS['first']:.0f} s, announced")
 
 
 def peak_memory(tmp: Path, reps: int) -> float:

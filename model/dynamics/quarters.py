@@ -26,9 +26,9 @@ import numpy as np
 from ..environment import njit
 
 from ..kernelcall import BoundKernel
-from ..stages import ADOPTED
+from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, lifecycle, people
+from . import compiling, events, lifecycle, money, people
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -121,8 +121,9 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, p
         for j in range(k):
             evidence_history[t + 1, j] = inn.evidence[j]
         if t + 1 < draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
-            people._update(people_arrays, people_rates, draws.people[t + 1], draws.slack[(t + 1) // 4],
-                           schedule.new_budget[t + 1], schedule.protector_change[t + 1])
+            people._update(people_arrays, people_rates, draws.people[t + 1],
+                           draws.slack[(t + 1) // QUARTERS_PER_YEAR], schedule.new_budget[t + 1],
+                           schedule.protector_change[t + 1])
 
 
 def _key_on_all_kernels() -> None:
@@ -132,8 +133,8 @@ def _key_on_all_kernels() -> None:
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, people, networks, events, stages)),
-                                (lifecycle._advance, (lifecycle, events, stages))):
+        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, money, people, networks, events, stages)),
+                                (lifecycle._advance, (lifecycle, money, events, stages))):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())
