@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import namedtuple
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,16 @@ if TYPE_CHECKING:
     from ..context import RunContext
 
 
+#: everything the quarter loop reads and changes, passed to it whole: the run's arrays (not copies), most in
+#: the kernels' own named tuples (:mod:`model.dynamics.lifecycle`, :mod:`model.dynamics.people`,
+#: :class:`model.effects.LeverEffects`, :class:`model.context.Draws`)
+QuarterArguments = namedtuple("QuarterArguments", [
+    "draws", "schedule", "stage_history", "tally", "evidence_history", "people", "people_rates", "ties",
+    "signals", "inverse_denominator", "inverse_local", "pilots", "flags", "orgs", "effects", "inn", "rates",
+    "national", "events", "counts", "first_users",
+])
+
+
 def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     """Run quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with the effects levers have set for them."""
     ctx.effects.settle_money(ctx.state.money_left)
@@ -43,38 +54,37 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     if loop is None:  # bound once per run: a run with levers calls it every quarter
         compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
         loop = ctx.kernels["quarters"] = BoundKernel(_quarters)
-    loop(t0, t1, *arguments(ctx))
+    loop(t0, t1, arguments(ctx))
 
 
-def arguments(ctx: "RunContext") -> tuple:
+def arguments(ctx: "RunContext") -> QuarterArguments:
     """The arguments of :func:`_quarters` after ``t0`` and ``t1``: the run's arrays in the kernels' named
     tuples (the same arrays, not copies)."""
     s, inn, ties, record = ctx.state, ctx.innovations, ctx.ties, ctx.record
-    return (
-        ctx.draws, ctx.schedule, record.stage_history, record.tally, record.evidence,
-        people.arrays(s), people.rates(ctx.params),
-        ties.kernel_arguments(), lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
-        ties.inverse_denominator, ties.inverse_local,
-        lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start, s.champion, s.failed),
-        lifecycle.Flags(ctx.one_step, ctx.complex_contagion, ties.fraction),
-        lifecycle.OrgArrays(ctx.applicable, ctx.fit, s.capacity, s.maturity, ctx.scale),
-        ctx.effects.kernel_arguments(),
-        lifecycle.InnovationArrays(inn.pilot_need, inn.scale_need, inn.adoption_need, inn.pilot_cost,
-                                   inn.scale_cost_fixed, inn.scale_cost_per_10k, inn.complexity,
-                                   inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence, ctx.evidence_weight,
-                                   inn.available_from),
-        ctx.rates, lifecycle.National(ctx.promoters, ctx.failures_shared), ctx.events,
-        lifecycle.ScaleCounts(record.scale_count, record.scale_durations), ctx.first_users,
+    return QuarterArguments(
+        draws=ctx.draws, schedule=ctx.schedule, stage_history=record.stage_history, tally=record.tally,
+        evidence_history=record.evidence, people=people.arrays(s), people_rates=people.rates(ctx.params),
+        ties=ties.kernel_arguments(), signals=lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
+        inverse_denominator=ties.inverse_denominator, inverse_local=ties.inverse_local,
+        pilots=lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start, s.champion, s.failed),
+        flags=lifecycle.Flags(ctx.one_step, ctx.complex_contagion, ties.fraction),
+        orgs=lifecycle.OrgArrays(ctx.applicable, ctx.fit, s.capacity, s.maturity, ctx.scale),
+        effects=ctx.effects.kernel_arguments(),
+        inn=lifecycle.InnovationArrays(inn.pilot_need, inn.scale_need, inn.adoption_need, inn.pilot_cost,
+                                       inn.scale_cost_fixed, inn.scale_cost_per_10k, inn.complexity,
+                                       inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence,
+                                       ctx.evidence_weight, inn.available_from),
+        rates=ctx.rates, national=lifecycle.National(ctx.promoters, ctx.failures_shared), events=ctx.events,
+        counts=lifecycle.ScaleCounts(record.scale_count, record.scale_durations), first_users=ctx.first_users,
     )
 
 
 def life_cycle_arguments(ctx: "RunContext") -> tuple:
     """Arguments of the types :func:`_quarters` passes :func:`lifecycle._advance` in a run ``ctx`` (its
     first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
-    (draws, _, _, tally, _, people_arrays, _, _, signals, _, _, pilots, flags, orgs, effects, inn, r, national,
-     events, counts, _) = arguments(ctx)
-    return (pilots, draws, 0, flags, orgs, signals, people_arrays, effects, inn, r, national, events.pressure[0],
-            events.relax[0], counts, tally[0])
+    a = arguments(ctx)
+    return (a.pilots, a.draws, 0, a.flags, a.orgs, a.signals, a.people, a.effects, a.inn, a.rates, a.national,
+            a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0])
 
 
 def is_compiled() -> bool:
@@ -94,10 +104,9 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties,
-              signals, inverse_denominator, inverse_local, pilots, flags, orgs, effects, inn, r, national, events,
-              counts, first_users):
-    stage = pilots.stage
+def _quarters(t0, t1, a):
+    """Quarters ``t0`` to ``t1 - 1`` of a run, in place: ``a`` is its :data:`QuarterArguments`."""
+    stage = a.pilots.stage
     n, k = stage.shape
     adopted = np.zeros((n, k))
     for t in range(t0, t1):
@@ -106,24 +115,25 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, p
                 adopted[i, j] = 1.0 if stage[i, j] == ADOPTED else 0.0
         # normalise: t < t1 is always true here, but a runtime bool, so the kernel is the version the
         # Python callers compiled (a literal True would make numba compile a second one)
-        networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.local,
-                                flags.complex_contagion, t < t1, inverse_denominator, flags.fraction, inverse_local)
-        lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
-                           events.pressure[t], events.relax[t], counts, tally[t])
+        networks.signals_kernel(adopted, a.ties, a.signals.log_no_hear, a.signals.share, a.signals.local,
+                                a.flags.complex_contagion, t < t1, a.inverse_denominator, a.flags.fraction,
+                                a.inverse_local)
+        lifecycle._advance(a.pilots, a.draws, t, a.flags, a.orgs, a.signals, a.people, a.effects, a.inn, a.rates,
+                           a.national, a.events.pressure[t], a.events.relax[t], a.counts, a.tally[t])
         for j in range(k):  # innovations introduced at the start of the next quarter: their first users
-            if inn.available_from[j] == t + 1:
-                lifecycle.introduce(pilots, first_users, j, t + 1, people_arrays.enthusiasts)
+            if a.inn.available_from[j] == t + 1:
+                lifecycle.introduce(a.pilots, a.first_users, j, t + 1, a.people.enthusiasts)
         # copied element by element: an array assignment compiles numba's shape-mismatch error message,
         # string formatting that took about 3 s of the first compilation
         for i in range(n):
             for j in range(k):
-                stage_history[t + 1, i, j] = stage[i, j]
+                a.stage_history[t + 1, i, j] = stage[i, j]
         for j in range(k):
-            evidence_history[t + 1, j] = inn.evidence[j]
-        if t + 1 < draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
-            people._update(people_arrays, people_rates, draws.people[t + 1],
-                           draws.slack[(t + 1) // QUARTERS_PER_YEAR], schedule.new_budget[t + 1],
-                           schedule.protector_change[t + 1])
+            a.evidence_history[t + 1, j] = a.inn.evidence[j]
+        if t + 1 < a.draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
+            people._update(a.people, a.people_rates, a.draws.people[t + 1],
+                           a.draws.slack[(t + 1) // QUARTERS_PER_YEAR], a.schedule.new_budget[t + 1],
+                           a.schedule.protector_change[t + 1])
 
 
 def _key_on_all_kernels() -> None:
