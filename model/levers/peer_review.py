@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..stages import ADOPTED, AWARE, PILOTING
+from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 
@@ -70,7 +70,7 @@ class PeerReview(Lever):
     def absorbable_msek(cls, params: PeerReviewParams, admitted: int, years: int) -> Absorption:
         """The willing share of those admitted, each reviewed at most once per ``bonus_quarters``."""
         willing = admitted * params.opt_in_share
-        per_year = 4.0 / params.bonus_quarters
+        per_year = QUARTERS_PER_YEAR / params.bonus_quarters
         return Absorption(willing * per_year * params.cost_per_review_msek * years,
                           f"about {willing:.0f} of the {admitted} organisations admitted ask (opt_in_share "
                           f"{params.opt_in_share:g}), each at most one review of {params.cost_per_review_msek:g} "

@@ -22,6 +22,7 @@ from pydantic import Field
 from .base import LeverParams, MembershipLever
 from .registry import register
 from .targeting import free_capacity
+from ..stages import QUARTERS_PER_YEAR
 
 
 class TrainingNetworksParams(LeverParams):
@@ -78,7 +79,7 @@ class TrainingNetworks(MembershipLever):
             return
         if p.time_cost > 0:
             self.use_capacity(ctx, np.where(part, p.time_cost, 0.0))
-        gain = np.where(part, np.minimum(p.capacity_gain_per_year / 4.0, p.max_gain - self.gained), 0.0)
+        gain = np.where(part, np.minimum(p.capacity_gain_per_year / QUARTERS_PER_YEAR, p.max_gain - self.gained), 0.0)
         gain = np.maximum(gain, 0.0)
         if gain.any():
             ctx.effects.capacity_bonus += gain
