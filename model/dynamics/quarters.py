@@ -87,13 +87,21 @@ def life_cycle_arguments(ctx: "RunContext") -> tuple:
             a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0])
 
 
+#: whether this process found the compiled dynamics in the cache (or compiled them): once true, it stays
+_compiled = False
+
+
 def is_compiled() -> bool:
-    """Whether the compiled dynamics are in numba's on-disk cache (the loop is compiled last, so its
-    cache means the kernels it calls are there too)."""
-    try:
-        return os.path.exists(_quarters._cache._cache_file._index_path)
-    except AttributeError:  # another numba's internals, or the JIT switched off: nothing to compile ahead
-        return True
+    """Whether the compiled dynamics are in numba's on-disk cache, fresh for the current sources (the loop is
+    compiled last, so its cache means the kernels it calls are there too): numba's index of the loop's
+    cache, read as numba reads it, is empty when missing or stale (a kernel's source changed)."""
+    global _compiled
+    if not _compiled:
+        try:
+            _compiled = bool(_quarters._cache._cache_file._load_index())
+        except AttributeError:  # another numba's internals, or the JIT switched off: nothing to compile ahead
+            return True
+    return _compiled
 
 
 def compile_ahead(build: Callable[[], RunContext]) -> None:
