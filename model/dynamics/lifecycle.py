@@ -29,11 +29,7 @@ moves at most one stage per quarter and two scenarios see the same draws (common
 the exception: it is spent as innovations are served, in the scenario's order, commitments first.
 
 The per-pair loop is compiled with numba: the world is small (about 330 organisations) but research needs
-tens of thousands of runs (benchmarks/bench_run.py). :func:`_advance` walks the organisations and
-innovations; each move above is its own small kernel (:func:`_awareness`, :func:`_pilot_start`,
-:func:`_stall`, :func:`_scale_decision`, :func:`_drop`, :func:`_retry`, :func:`_pay_commitments`,
-:func:`_learn`), compiled into it (numba inlines them: the machine code does the same arithmetic in the
-same order, so results are identical bit for bit to the single function it was split from).
+tens of thousands of runs (benchmarks/bench_run.py).
 """
 
 from __future__ import annotations
@@ -45,7 +41,6 @@ from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STALLED, UNAWARE
 from .events import CAPACITY, EVIDENCE, MONEY, SOCIAL_PROOF
-from .money import afford, available, capacity_factor, pay, saturation, scale_cost
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
 Rates = namedtuple("Rates", [
@@ -99,9 +94,64 @@ def rates(params) -> Rates:
     return Rates(*(float(getattr(params, name)) for name in Rates._fields))
 
 
-#: the options every kernel below is compiled with: only other kernels call them, so without the entry
-#: points Python and C callers need (their construction was about a second of the first compilation)
-INNER = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+# only other kernels call these: compiled without the entry points Python and C callers need, whose
+# construction was about a second of the first compilation
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _afford(money, cost):
+    """Smooth affordability in [0, 1): 1 - exp(-money / cost); a free innovation is fully affordable."""
+    if cost <= 0.0:
+        return 1.0
+    if money <= 0.0:
+        return 0.0
+    return 1.0 - np.exp(-money / cost)
+
+
+#: 1 - exp(-c) for c = 0, 1, ...; exactly 1.0 in double precision from 38 on (numba freezes the table)
+_SATURATION = 1.0 - np.exp(-np.arange(38.0))
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _saturation(count):
+    """1 - exp(-count) for a whole count, looked up."""
+    return 1.0 if count >= 38 else _SATURATION[count]
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _capacity_factor(free, need):
+    """Share of what a pilot needs that free capacity covers, in [0, 1] (1 if it needs none)."""
+    return min(1.0, max(0.0, free / need)) if need > 0.0 else 1.0
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _available(i, j, state_grant, grant, money_left):
+    """MSEK pair (i, j) can spend: earmarked state grant, project grant and the organisation's own money."""
+    return state_grant[i, j] + grant[i, j] + max(money_left[i], 0.0)
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _pay(i, j, amount, state_grant, grant, money_left):
+    """Pay ``amount`` for pair (i, j), all or nothing: earmarked state grant first, then the project grant,
+    then own money (never below zero). Returns whether it was paid."""
+    if amount <= 0.0:
+        return True
+    if _available(i, j, state_grant, grant, money_left) < amount * (1.0 - 1e-12):
+        return False
+    take = min(state_grant[i, j], amount)
+    state_grant[i, j] -= take
+    amount -= take
+    take = min(grant[i, j], amount)
+    grant[i, j] -= take
+    amount -= take
+    if amount > 0.0:
+        money_left[i] = max(money_left[i] - amount, 0.0)
+    return True
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _scale_cost(i, j, inn, scale, fixed_factor, cover):
+    """MSEK to scale innovation j in organisation i: a fixed part (lowered by shared infrastructure and
+    call-off contracts) and a per-inhabitant part, less what an event covers."""
+    return (inn.scale_fixed[j] * fixed_factor + inn.scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
@@ -123,289 +173,6 @@ def introduce(pilots, first_users, j, t, enthusiasts):
             champion[i, j] = 1 if enthusiasts[i] > 0 else 0
 
 
-@njit(**INNER)
-def _promotion(evidence, r, national):
-    """(k,) the chance this quarter that national actors promote each innovation to an organisation: only
-    innovations with enough evidence are promoted, by each promoter independently."""
-    k = evidence.shape[0]
-    promotion = np.zeros(k)
-    for j in range(k):
-        if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
-            promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
-    return promotion
-
-
-@njit(**INNER)
-def _load(i, pilots, inn, load_factor, scaling_q):
-    """The development capacity organisation ``i``'s pilots, scale-ups being implemented and adoptions hold."""
-    stage, pilot_age = pilots.stage, pilots.pilot_age
-    load = 0.0
-    for j in range(stage.shape[1]):
-        if stage[i, j] == PILOTING:
-            load += inn.pilot_need[j] * load_factor[i, j]
-        elif stage[i, j] == ADOPTED:
-            need = inn.scale_need[j] if pilot_age[i, j] < scaling_q else inn.adoption_need[j]
-            load += need * load_factor[i, j]
-    return load
-
-
-@njit(**INNER)
-def _champions(i, pilots, v, q_leave, enthusiasts, r, one_step, lost):
-    """Champions of organisation ``i``'s running pilots, in place: each left with the share ``q_leave`` of
-    enthusiasts who left this quarter (``lost[j]``), another free enthusiast may take over, and a pilot
-    without a champion may find one. Returns the enthusiasts left free (for pilots that start now)."""
-    stage, champion = pilots.stage, pilots.champion
-    k = stage.shape[1]
-    staying = 0
-    for j in range(k):
-        lost[j] = False
-        if not one_step and stage[i, j] == PILOTING and champion[i, j] == 1:
-            if v[i, j] < q_leave:
-                lost[j] = True
-            else:
-                staying += 1
-    free_enthusiasts = max(enthusiasts - staying, 0)
-    for j in range(k):
-        if one_step or stage[i, j] != PILOTING:
-            continue
-        if lost[j]:  # another free enthusiast may take over (v / q_leave is again uniform)
-            if free_enthusiasts > 0 and v[i, j] / q_leave < r.champion_takeover:
-                free_enthusiasts -= 1
-            else:
-                champion[i, j] = 0
-        elif champion[i, j] == 0 and free_enthusiasts > 0 and v[i, j] < r.champion_takeover:
-            champion[i, j] = 1
-            free_enthusiasts -= 1
-    return free_enthusiasts
-
-
-@njit(**INNER)
-def _pay_commitments(i, pilots, inn, scale, effects, r, relax, money_left, scaling_q, one_step, unpaid):
-    """Money, commitments first: organisation ``i`` pays each running pilot's quarter, each scale-up's
-    instalment while it is implemented and each adoption's operating cost; ``unpaid[j]`` says which it
-    could not pay (they wait, and may stall or drop)."""
-    stage, pilot_age = pilots.stage, pilots.pilot_age
-    cost_factor, grant, state_grant = effects.fixed_cost_factor, effects.grant_msek, effects.state_grant_msek
-    for j in range(stage.shape[1]):
-        unpaid[j] = False
-        if one_step:
-            continue
-        cover = relax[MONEY, j]
-        if stage[i, j] == PILOTING:
-            amount = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
-            unpaid[j] = not pay(i, j, amount, state_grant, grant, money_left)
-        elif stage[i, j] == ADOPTED:
-            cost = scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
-            if pilot_age[i, j] < scaling_q:
-                amount = cost / scaling_q
-            else:
-                amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
-            unpaid[j] = not pay(i, j, amount, state_grant, grant, money_left)
-
-
-@njit(**INNER)
-def _awareness(i, j, x, t, pilots, orgs, inn, signals, effects, p_ext, promotion, m, one_step):
-    """Awareness: organisation ``i`` hears of innovation ``j`` (draw ``x``) from national channels
-    (``p_ext``), national promotion or its adopting ties; under a mandate (pressure ``m`` > 0) everyone it
-    applies to knows of it. In the one-step life cycle hearing is adopting."""
-    stage, pilot_age = pilots.stage, pilots.pilot_age
-    if orgs.applicable[i, j] and t >= inn.available_from[j]:  # not before it is introduced
-        p = 1.0 - (1.0 - p_ext) * (1.0 - promotion[j])
-        if m > 0.0:
-            p = 1.0  # a law or national target: everyone it applies to knows of it
-        z = effects.tie_strength[i] * signals.log_no_hear[i, j]  # <= 0
-        # p_aware = 1 - (1 - p) e^z lies in [p, p - (1 - p) z] (as e^z >= 1 + z): decide from the
-        # bounds when they suffice, which spares the exp for most pairs
-        if x < p or (x < p - (1.0 - p) * z and x < 1.0 - (1.0 - p) * np.exp(z)):
-            stage[i, j] = ADOPTED if one_step else AWARE
-            if one_step:
-                pilot_age[i, j] = 127
-
-
-@njit(**INNER)
-def _pilot_start(i, j, x, t, pilots, inn, signals, effects, r, flags, relax, money_left, free, free_enthusiasts,
-                 m, tally):
-    """Starting a pilot: ``rate * enthusiasm * free capacity * social proof * memory * affordability`` (a
-    mandate raises it, first where the capacity to implement is free); a grant-funded pilot starts once its
-    first quarter can be paid. The pilot takes a free enthusiast as its champion. Returns the enthusiasts
-    left free."""
-    stage, pilot_age, pilot_start, champion, failed = pilots
-    cost_factor, lf = effects.fixed_cost_factor, effects.load_factor[i, j]
-    grant, state_grant, funded = effects.grant_msek, effects.state_grant_msek, effects.funded_start
-    cover = relax[MONEY, j]
-    first = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
-    money = available(i, j, state_grant, grant, money_left)
-    if funded[i, j]:  # a grant funds this pilot: it starts once its first quarter can be paid
-        start = money >= first * (1.0 - 1e-12)
-    else:
-        kappa = capacity_factor(free, inn.pilot_need[j] * lf)
-        kappa += (1.0 - kappa) * relax[CAPACITY, j]
-        if flags.complex_contagion:
-            threshold = r.complex_threshold_share if flags.fraction else r.complex_threshold
-            proof = 1.0 if signals.local[i, j] >= threshold * (1.0 - 1e-9) else 0.0
-        else:
-            proof = signals.share[i, j]
-        proof += (1.0 - proof) * relax[SOCIAL_PROOF, j]
-        social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
-        enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * saturation(free_enthusiasts)
-        p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed[i, j]
-        if m > 0.0:  # a mandate: those with the capacity to implement it first, all by the deadline
-            implement = capacity_factor(free, inn.scale_need[j] * lf)
-            p_start += (1.0 - p_start) * m * implement ** (1.0 - m)
-        if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
-            return free_enthusiasts
-        start = money >= first * (1.0 - 1e-12) and x < p_start * afford(money, QUARTERS_PER_YEAR * first)
-    if start:
-        stage[i, j] = PILOTING
-        pilot_age[i, j] = 0
-        pilot_start[i, j] = t
-        if free_enthusiasts > 0:
-            champion[i, j] = 1
-            free_enthusiasts -= 1
-        else:
-            champion[i, j] = 0
-        tally[STARTED] += 1
-        if funded[i, j]:
-            tally[FUNDED] += 1
-            funded[i, j] = False
-    return free_enthusiasts
-
-
-@njit(**INNER)
-def _stall(i, j, x, pilots, r, overload, reprioritising, unpaid, m, stalled_k, tally):
-    """Stalling: every running pilot can stall, also one that is due to end or prolonged (limbo), more
-    without a champion, while a new leadership reprioritises, when capacity is overloaded or money does not
-    cover it; a mandate (pressure ``m``) holds it. Returns (whether it stalled, the hazard)."""
-    champion = pilots.champion
-    no_champion = r.stall_no_champion if champion[i, j] == 0 else 0.0
-    reprioritise = r.stall_reprioritise if reprioritising else 0.0
-    no_money = r.stall_no_money if unpaid else 0.0
-    h = r.stall_base + no_champion + reprioritise + r.stall_overload * overload + no_money
-    h = min(1.0, h * (1.0 - m))
-    if x >= h:
-        return False, h
-    pilots.stage[i, j] = STALLED
-    champion[i, j] = 0
-    stalled_k[j] += 1
-    base = (r.stall_base + r.stall_overload * overload) * (1.0 - m)
-    if x >= base:  # which part of the hazard the draw fell in
-        y = x - base
-        if y < no_champion * (1.0 - m):
-            tally[STALLED_NO_CHAMPION] += 1
-        elif y < (no_champion + reprioritise) * (1.0 - m):
-            tally[STALLED_REPRIORITISED] += 1
-        else:
-            tally[STALLED_NO_MONEY] += 1
-    return True, h
-
-
-@njit(**INNER)
-def _disappoint(i, j, pilots, stalled_k, failures_k, tally):
-    """A pilot due to end showed that the innovation does not work here: abandoned, and remembered."""
-    pilots.stage[i, j] = STALLED
-    pilots.champion[i, j] = 0
-    stalled_k[j] += 1
-    failures_k[j] += 1
-    if pilots.failed[i, j] < 100:
-        pilots.failed[i, j] += 1
-    tally[DISAPPOINTED] += 1
-
-
-@njit(**INNER)
-def _scale_decision(i, j, y, t, pilots, orgs, inn, effects, r, relax, money_left, free, has_protector, infra,
-                    m, scaling_q, scaled_k, stalled_k, counts):
-    """A pilot that worked is scaled with log-odds from the change capacity free for the scale-up, protector,
-    evidence, money, maturity, (effective) complexity and a mandate's pressure ``m``, else prolonged (limbo)
-    or abandoned; ``y`` is uniform on [0, 1)."""
-    stage, pilot_age, pilot_start, champion, _ = pilots
-    cost_factor, lf = effects.fixed_cost_factor, effects.load_factor[i, j]
-    grant, state_grant = effects.grant_msek, effects.state_grant_msek
-    evidence = inn.evidence
-    cover = relax[MONEY, j]
-    cost = scale_cost(i, j, inn, orgs.scale, cost_factor[i, j], cover)
-    money = available(i, j, state_grant, grant, money_left)
-    effective_complexity = inn.complexity[j] * (1.0 - infra * inn.needs_infrastructure[j])
-    kappa = capacity_factor(free + inn.pilot_need[j] * lf, inn.scale_need[j] * lf)
-    kappa += (1.0 - kappa) * relax[CAPACITY, j]
-    known = evidence[j] + (1.0 - evidence[j]) * relax[EVIDENCE, j]
-    logit = (r.scale_base_logit + r.scale_capacity_weight * kappa
-             + r.scale_protector_weight * has_protector
-             + r.scale_evidence_weight * known
-             + r.scale_money_weight * afford(money, cost)
-             + r.scale_maturity_weight * orgs.maturity[i]
-             - r.scale_complexity_weight * effective_complexity
-             + effects.scale_logit_bonus[i] + r.mandate_scale_weight * m)
-    p_scale = 1.0 / (1.0 + np.exp(-logit))
-    if y < p_scale and (scaling_q > 0 or pay(i, j, cost, state_grant, grant, money_left)):
-        stage[i, j] = ADOPTED
-        pilot_age[i, j] = 0
-        champion[i, j] = 0
-        scaled_k[j] += 1
-        counts.scale_duration[j] += t - pilot_start[i, j]
-    elif y < p_scale + (1.0 - p_scale) * r.pilot_extension:
-        pilot_age[i, j] += 1  # limbo: prolonged another quarter
-    else:
-        stage[i, j] = STALLED
-        champion[i, j] = 0
-        stalled_k[j] += 1
-
-
-@njit(**INNER)
-def _drop(i, j, x, pilots, fit, r, h_drop_people, unpaid, m, enthusiasts, protector, one_step, scaling_q,
-          failures_k, tally):
-    """Dropping an adoption: ``h_drop_people`` (no protector, no enthusiast, overload), more where money does
-    not cover it and where the innovation delivers little; a mandate holds it. A scale-up that keeps going
-    is implemented one more quarter."""
-    stage, pilot_age = pilots.stage, pilots.pilot_age
-    if one_step:
-        h = h_drop_people
-        no_money = disappointed = 0.0
-    else:
-        no_money = r.drop_no_money if unpaid else 0.0
-        disappointed = r.drop_disappointed * (1.0 - fit[i, j])
-        h = (h_drop_people + no_money + disappointed) * (1.0 - m)
-    if x < h:
-        stage[i, j] = DROPPED
-        tally[DROPPED_] += 1
-        if enthusiasts == 0:
-            tally[LOST_NO_ENTHUSIAST] += 1
-        if not protector:
-            tally[LOST_NO_PROTECTOR] += 1
-        if x >= (h_drop_people + no_money) * (1.0 - m):
-            tally[LOST_DISAPPOINTED] += 1
-            failures_k[j] += 1
-        elif x >= h_drop_people * (1.0 - m):
-            tally[LOST_NO_MONEY] += 1
-    elif pilot_age[i, j] < scaling_q and not unpaid:
-        pilot_age[i, j] += 1
-
-
-@njit(**INNER)
-def _retry(i, j, x, pilots, r, m):
-    """Retrying after a stall or a drop, less after one's own disappointments; a mandate at least ``m``."""
-    retry = max(r.retry_rate * r.failure_memory ** pilots.failed[i, j], m)
-    if x < retry:
-        pilots.stage[i, j] = AWARE
-
-
-@njit(**INNER)
-def _learn(inn, r, national, effects, scaled_k, stalled_k, failures_k, counts, tally):
-    """Evidence: the share of known outcomes that were good (this quarter's scale-ups); shared
-    disappointments count against. Counts the quarter's scale-ups and stalls."""
-    evidence = inn.evidence
-    shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0
-    for j in range(evidence.shape[0]):
-        counts.scale_count[j] += scaled_k[j]
-        tally[SCALED] += scaled_k[j]
-        tally[STALLED_] += stalled_k[j]
-        good = r.evidence_learning * scaled_k[j]
-        bad = r.failure_learning * shared * failures_k[j]
-        if good + bad > 0.0:
-            weight = inn.evidence_weight[j]
-            evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
-            inn.evidence_weight[j] = weight + good + bad
-
-
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
              counts, tally):
@@ -416,30 +183,75 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
     ``r``: :data:`Rates`); ``tally``: this quarter's row of counts.
     """
-    stage, pilot_age = pilots.stage, pilots.pilot_age
+    stage, pilot_age, pilot_start, champion, failed = pilots
     u, v, w = draws.lifecycle[t], draws.champion[t], draws.result[t]
-    fit = orgs.fit
+    applicable, fit, capacity, maturity, scale = orgs
     enthusiasts, protector = people.enthusiasts, people.protector
     money_left = people.money_left
+    cost_factor, load_factor = effects.fixed_cost_factor, effects.load_factor
+    grant, state_grant, funded = effects.grant_msek, effects.state_grant_msek, effects.funded_start
+    evidence = inn.evidence
     n, k = stage.shape
     one_step = flags.one_step
     scaling_q = int(r.scaling_quarters)
     infra = min(1.0, r.infrastructure_level + effects.infrastructure_gain)
     scaled_k, stalled_k, failures_k = np.zeros(k), np.zeros(k), np.zeros(k)
-    promotion = _promotion(inn.evidence, r, national)
+    promotion = np.zeros(k)
+    for j in range(k):
+        if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
+            promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
     lost = np.zeros(k, dtype=np.bool_)
     unpaid = np.zeros(k, dtype=np.bool_)
     for i in range(n):
-        cap = orgs.capacity[i] + effects.capacity_bonus[i]
-        load = _load(i, pilots, inn, effects.load_factor, scaling_q)
+        cap = capacity[i] + effects.capacity_bonus[i]
+        load = 0.0
+        for j in range(k):
+            if stage[i, j] == PILOTING:
+                load += inn.pilot_need[j] * load_factor[i, j]
+            elif stage[i, j] == ADOPTED:
+                need = inn.scale_need[j] if pilot_age[i, j] < scaling_q else inn.adoption_need[j]
+                load += need * load_factor[i, j]
         free = cap - load
         overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
         has_protector = 1.0 if protector[i] else 0.0
         reprioritising = people.reprioritise[i] > 0
         # champions: a running pilot's champion left with the share of enthusiasts who left this quarter
         q_leave = people.leavers[i] / people.previous[i] if people.previous[i] > 0 else 0.0
-        free_enthusiasts = _champions(i, pilots, v, q_leave, enthusiasts[i], r, one_step, lost)
-        _pay_commitments(i, pilots, inn, orgs.scale, effects, r, relax, money_left, scaling_q, one_step, unpaid)
+        staying = 0
+        for j in range(k):
+            lost[j] = False
+            unpaid[j] = False
+            if not one_step and stage[i, j] == PILOTING and champion[i, j] == 1:
+                if v[i, j] < q_leave:
+                    lost[j] = True
+                else:
+                    staying += 1
+        free_enthusiasts = max(enthusiasts[i] - staying, 0)
+        for j in range(k):
+            if one_step or stage[i, j] != PILOTING:
+                continue
+            if lost[j]:  # another free enthusiast may take over (v / q_leave is again uniform)
+                if free_enthusiasts > 0 and v[i, j] / q_leave < r.champion_takeover:
+                    free_enthusiasts -= 1
+                else:
+                    champion[i, j] = 0
+            elif champion[i, j] == 0 and free_enthusiasts > 0 and v[i, j] < r.champion_takeover:
+                champion[i, j] = 1
+                free_enthusiasts -= 1
+        # commitments first: running pilots, scale-ups being implemented, adoptions' operating costs
+        if not one_step:
+            for j in range(k):
+                cover = relax[MONEY, j]
+                if stage[i, j] == PILOTING:
+                    amount = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
+                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
+                elif stage[i, j] == ADOPTED:
+                    cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
+                    if pilot_age[i, j] < scaling_q:
+                        amount = cost / scaling_q
+                    else:
+                        amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
+                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
         h_drop_people = (r.drop_base + r.drop_no_protector * (1.0 - has_protector)
                          + r.drop_no_enthusiast * (enthusiasts[i] == 0) + r.drop_overload * overload)
         p_ext = min(1.0, max(0.0, r.p_external + effects.p_external_boost[i]))
@@ -448,34 +260,162 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             x = u[i, j]
             m = pressure[j]
             if s == UNAWARE or (one_step and s == AWARE):
-                _awareness(i, j, x, t, pilots, orgs, inn, signals, effects, p_ext, promotion, m, one_step)
+                if applicable[i, j] and t >= inn.available_from[j]:  # not before it is introduced
+                    p = 1.0 - (1.0 - p_ext) * (1.0 - promotion[j])
+                    if m > 0.0:
+                        p = 1.0  # a law or national target: everyone it applies to knows of it
+                    z = effects.tie_strength[i] * signals.log_no_hear[i, j]  # <= 0
+                    # p_aware = 1 - (1 - p) e^z lies in [p, p - (1 - p) z] (as e^z >= 1 + z): decide from the
+                    # bounds when they suffice, which spares the exp for most pairs
+                    if x < p or (x < p - (1.0 - p) * z and x < 1.0 - (1.0 - p) * np.exp(z)):
+                        stage[i, j] = ADOPTED if one_step else AWARE
+                        if one_step:
+                            pilot_age[i, j] = 127
             elif s == AWARE:
-                free_enthusiasts = _pilot_start(i, j, x, t, pilots, inn, signals, effects, r, flags, relax,
-                                                money_left, free, free_enthusiasts, m, tally)
+                lf = load_factor[i, j]
+                cover = relax[MONEY, j]
+                first = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
+                money = _available(i, j, state_grant, grant, money_left)
+                if funded[i, j]:  # a grant funds this pilot: it starts once its first quarter can be paid
+                    start = money >= first * (1.0 - 1e-12)
+                else:
+                    kappa = _capacity_factor(free, inn.pilot_need[j] * lf)
+                    kappa += (1.0 - kappa) * relax[CAPACITY, j]
+                    if flags.complex_contagion:
+                        threshold = r.complex_threshold_share if flags.fraction else r.complex_threshold
+                        proof = 1.0 if signals.local[i, j] >= threshold * (1.0 - 1e-9) else 0.0
+                    else:
+                        proof = signals.share[i, j]
+                    proof += (1.0 - proof) * relax[SOCIAL_PROOF, j]
+                    social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
+                    enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)
+                    p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed[i, j]
+                    if m > 0.0:  # a mandate: those with the capacity to implement it first, all by the deadline
+                        implement = _capacity_factor(free, inn.scale_need[j] * lf)
+                        p_start += (1.0 - p_start) * m * implement ** (1.0 - m)
+                    if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
+                        continue
+                    start = money >= first * (1.0 - 1e-12) and x < p_start * _afford(money, QUARTERS_PER_YEAR * first)
+                if start:
+                    stage[i, j] = PILOTING
+                    pilot_age[i, j] = 0
+                    pilot_start[i, j] = t
+                    if free_enthusiasts > 0:
+                        champion[i, j] = 1
+                        free_enthusiasts -= 1
+                    else:
+                        champion[i, j] = 0
+                    tally[STARTED] += 1
+                    if funded[i, j]:
+                        tally[FUNDED] += 1
+                        funded[i, j] = False
             elif s == PILOTING:
-                stalled, h = _stall(i, j, x, pilots, r, overload, reprioritising, unpaid[j], m, stalled_k, tally)
-                if stalled:
-                    pass
+                # every running pilot can stall, also one that is due to end or prolonged (limbo) ...
+                no_champion = r.stall_no_champion if champion[i, j] == 0 else 0.0
+                reprioritise = r.stall_reprioritise if reprioritising else 0.0
+                no_money = r.stall_no_money if unpaid[j] else 0.0
+                h = r.stall_base + no_champion + reprioritise + r.stall_overload * overload + no_money
+                h = min(1.0, h * (1.0 - m))
+                if x < h:
+                    stage[i, j] = STALLED
+                    champion[i, j] = 0
+                    stalled_k[j] += 1
+                    base = (r.stall_base + r.stall_overload * overload) * (1.0 - m)
+                    if x >= base:  # which part of the hazard the draw fell in
+                        y = x - base
+                        if y < no_champion * (1.0 - m):
+                            tally[STALLED_NO_CHAMPION] += 1
+                        elif y < (no_champion + reprioritise) * (1.0 - m):
+                            tally[STALLED_REPRIORITISED] += 1
+                        else:
+                            tally[STALLED_NO_MONEY] += 1
                 elif unpaid[j]:
                     pass  # waits for money: it neither runs on nor ends this quarter
                 elif pilot_age[i, j] + 1 < inn.pilot_quarters[j]:
                     pilot_age[i, j] += 1
                 elif pilot_age[i, j] + 1 == inn.pilot_quarters[j] and w[i, j] >= fit[i, j] + (1.0 - fit[i, j]) * m:
-                    # a pilot that is due shows (once) whether the innovation works here: this one disappoints
+                    # ... one that is due shows (once) whether the innovation works here: this one disappoints
                     # (a mandate requires it all the same, so under pressure m only a share 1 - m is abandoned)
-                    _disappoint(i, j, pilots, stalled_k, failures_k, tally)
-                else:  # decided by the same uniform rescaled to the part of [0, 1) above the stall hazard
-                    _scale_decision(i, j, (x - h) / (1.0 - h), t, pilots, orgs, inn, effects, r, relax, money_left,
-                                    free, has_protector, infra, m, scaling_q, scaled_k, stalled_k, counts)
+                    stage[i, j] = STALLED
+                    champion[i, j] = 0
+                    stalled_k[j] += 1
+                    failures_k[j] += 1
+                    if failed[i, j] < 100:
+                        failed[i, j] += 1
+                    tally[DISAPPOINTED] += 1
+                else:
+                    # ... one that worked is scaled, prolonged or abandoned, decided by the same uniform
+                    # rescaled to the part of [0, 1) above the stall hazard
+                    y = (x - h) / (1.0 - h)
+                    lf = load_factor[i, j]
+                    cover = relax[MONEY, j]
+                    cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
+                    money = _available(i, j, state_grant, grant, money_left)
+                    effective_complexity = inn.complexity[j] * (1.0 - infra * inn.needs_infrastructure[j])
+                    kappa = _capacity_factor(free + inn.pilot_need[j] * lf, inn.scale_need[j] * lf)
+                    kappa += (1.0 - kappa) * relax[CAPACITY, j]
+                    known = evidence[j] + (1.0 - evidence[j]) * relax[EVIDENCE, j]
+                    logit = (r.scale_base_logit + r.scale_capacity_weight * kappa
+                             + r.scale_protector_weight * has_protector
+                             + r.scale_evidence_weight * known
+                             + r.scale_money_weight * _afford(money, cost)
+                             + r.scale_maturity_weight * maturity[i]
+                             - r.scale_complexity_weight * effective_complexity
+                             + effects.scale_logit_bonus[i] + r.mandate_scale_weight * m)
+                    p_scale = 1.0 / (1.0 + np.exp(-logit))
+                    if y < p_scale and (scaling_q > 0 or _pay(i, j, cost, state_grant, grant, money_left)):
+                        stage[i, j] = ADOPTED
+                        pilot_age[i, j] = 0
+                        champion[i, j] = 0
+                        scaled_k[j] += 1
+                        counts.scale_duration[j] += t - pilot_start[i, j]
+                    elif y < p_scale + (1.0 - p_scale) * r.pilot_extension:
+                        pilot_age[i, j] += 1  # limbo: prolonged another quarter
+                    else:
+                        stage[i, j] = STALLED
+                        champion[i, j] = 0
+                        stalled_k[j] += 1
             elif s == ADOPTED:
-                _drop(i, j, x, pilots, fit, r, h_drop_people, unpaid[j], m, enthusiasts[i], protector[i], one_step,
-                      scaling_q, failures_k, tally)
+                if one_step:
+                    h = h_drop_people
+                    no_money = disappointed = 0.0
+                else:
+                    no_money = r.drop_no_money if unpaid[j] else 0.0
+                    disappointed = r.drop_disappointed * (1.0 - fit[i, j])
+                    h = (h_drop_people + no_money + disappointed) * (1.0 - m)
+                if x < h:
+                    stage[i, j] = DROPPED
+                    tally[DROPPED_] += 1
+                    if enthusiasts[i] == 0:
+                        tally[LOST_NO_ENTHUSIAST] += 1
+                    if not protector[i]:
+                        tally[LOST_NO_PROTECTOR] += 1
+                    if x >= (h_drop_people + no_money) * (1.0 - m):
+                        tally[LOST_DISAPPOINTED] += 1
+                        failures_k[j] += 1
+                    elif x >= h_drop_people * (1.0 - m):
+                        tally[LOST_NO_MONEY] += 1
+                elif pilot_age[i, j] < scaling_q and not unpaid[j]:
+                    pilot_age[i, j] += 1
             elif s == STALLED or s == DROPPED:
-                _retry(i, j, x, pilots, r, m)
-    _learn(inn, r, national, effects, scaled_k, stalled_k, failures_k, counts, tally)
+                retry = max(r.retry_rate * r.failure_memory ** failed[i, j], m)
+                if x < retry:
+                    stage[i, j] = AWARE
+    # evidence: the share of known outcomes that were good; shared disappointments count against
+    shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0
+    for j in range(k):
+        counts.scale_count[j] += scaled_k[j]
+        tally[SCALED] += scaled_k[j]
+        tally[STALLED_] += stalled_k[j]
+        good = r.evidence_learning * scaled_k[j]
+        bad = r.failure_learning * shared * failures_k[j]
+        if good + bad > 0.0:
+            weight = inn.evidence_weight[j]
+            evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
+            inn.evidence_weight[j] = weight + good + bad
     adopted = 0
     for i in range(n):
         for j in range(k):
-            if stage[i, j] == ADOPTED and orgs.applicable[i, j]:
+            if stage[i, j] == ADOPTED and applicable[i, j]:
                 adopted += 1
     tally[ADOPTED_COUNT] = adopted

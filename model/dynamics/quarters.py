@@ -29,7 +29,7 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, lifecycle, money, people
+from . import compiling, events, lifecycle, people
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,8 +151,8 @@ def _key_on_all_kernels() -> None:
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, money, people, networks, events, stages)),
-                                (lifecycle._advance, (lifecycle, money, events, stages))):
+        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, people, networks, events, stages)),
+                                (lifecycle._advance, (lifecycle, events, stages))):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())
