@@ -72,11 +72,10 @@ def sobol_point_scenario():
     return with_overrides(plan.scenario, middle)
 
 
-def run_ratios(repeats: int) -> float:
-    """Lever runs ÷ the baseline run and the baseline run ÷ ``virus_on_network``; returns the wall seconds of
-    one ``virus_on_network`` (the reference of the commands)."""
+def run_ratios(repeats: int) -> None:
+    """Lever runs ÷ the baseline run and the baseline run ÷ ``virus_on_network``."""
     import model
-    from bench_run import timed, virus_on_network
+    from bench_run import virus_on_network
 
     scenarios = {"baseline": model.load_scenario(SCENARIOS / "baseline.yaml")}
     for path in sorted(SCENARIOS.glob("lever_*.yaml")) + [SCENARIOS / f"{PORTFOLIO}.yaml"]:
@@ -85,7 +84,6 @@ def run_ratios(repeats: int) -> float:
     functions = {name: (lambda s, sc=sc: model.run(sc, seed=s)) for name, sc in scenarios.items()}
     functions["virus_on_network"] = virus_on_network
     cpu = interleaved_cpu(functions, repeats)
-    reference_wall = timed(virus_on_network, max(3, repeats // 3))
     base = cpu["baseline"]
     print(f"runs (CPU ms, median of {repeats}, interleaved, one process)")
     line("baseline run / virus_on_network", f"{base / cpu['virus_on_network']:.3f}x",
@@ -99,7 +97,6 @@ def run_ratios(repeats: int) -> float:
         line(f"  {name}", f"{ratio:.2f}x", f"{cpu[name] * 1e3:.2f} ms", f"<= {GOALS['lever']}x")
     line("Sobol' point, seven levers all ten years / baseline", f"{cpu['sobol_point'] / base:.2f}x",
          f"{cpu['sobol_point'] * 1e3:.2f} / {base * 1e3:.2f} ms", f"<= {GOALS['sobol_point']}x")
-    return reference_wall
 
 
 def sweeps(n: int, reps: int) -> None:
@@ -109,7 +106,8 @@ def sweeps(n: int, reps: int) -> None:
 
     figures = sobol_figures(n, reps, say=lambda text: None)
     every, direct = figures["every"], figures["direct"]
-    reference = f"{1e3 / every['rate']:.2f} ms/run = {(1 / every['rate']) / direct:.2f}x direct/{every['workers']}"
+    per_core = every["workers"] / every["rate"]  # seconds of one worker per run
+    reference = f"{per_core * 1e3:.1f} ms/run/worker = {per_core / direct:.2f}x direct"
     print(f"sweeps (extrapolated from the shipped experiment at N={n}, {reps} replications, on "
           f"{every['workers']} workers; direct run {direct * 1e3:.2f} ms)")
     line(f"shipped Sobol' experiment, {TARGETS['sobol'][0]} runs", f"{figures['projected']['sobol']:.0f} s",
@@ -150,8 +148,13 @@ def command_seconds(args: list[str], env: dict | None = None, repeats: int = 3) 
     return statistics.median(times)
 
 
-def commands(tmp: Path, reference: float, repeats: int) -> None:
-    """Warm commands (compiled code cached), in wall seconds and in ``virus_on_network`` runs."""
+def commands(tmp: Path, repeats: int) -> None:
+    """Warm commands (compiled code cached), in wall seconds and in ``virus_on_network`` runs (measured just
+    before, wall time: the machine's load slows both)."""
+    from bench_run import timed, virus_on_network
+
+    reference = timed(virus_on_network, 5)
+
     def ratio(seconds: float) -> str:
         return f"= {seconds / reference:.0f} virus_on_network ({reference * 1e3:.1f} ms)"
 
@@ -228,15 +231,16 @@ def main() -> None:
     try:
         from bench_run import timed, virus_on_network
 
-        reference = run_ratios(repeats) if "runs" in groups else timed(virus_on_network, 5)
+        if "runs" in groups:
+            run_ratios(repeats)
         if "sweeps" in groups:
-            sweeps(2 if args.quick else 8, 4)
+            sweeps(4 if args.quick else 8, 4)
         if "calibration" in groups:
             calibration(tmp, *((200, 50) if args.quick else (1500, 250)))
         if "commands" in groups:
-            commands(tmp, reference, 2 if args.quick else 5)
+            commands(tmp, 2 if args.quick else 5)
         if "first" in groups:
-            first_compilation(tmp, reference, 1 if args.quick else 3)
+            first_compilation(tmp, timed(virus_on_network, 5), 1 if args.quick else 3)
         if "memory" in groups:
             small, large = peak_memory(tmp, 200), peak_memory(tmp, 2000)
             print("memory (peak resident MB of the largest process)")
