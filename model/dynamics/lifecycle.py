@@ -173,6 +173,101 @@ def introduce(pilots, first_users, j, t, enthusiasts):
             champion[i, j] = 1 if enthusiasts[i] > 0 else 0
 
 
+#: the hazards below: functions of numbers (and the parameters' named tuple), inlined into the life cycle
+#: where it calls them; they read no arrays, which in numba would cost a reference count per pair and call
+HAZARD = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True, inline="always")
+
+
+@njit(**HAZARD)
+def _hears(x, p_ext, promotion, m, z):
+    """Awareness: whether the draw ``x`` makes an organisation hear of an innovation, from national channels
+    (``p_ext``), national promotion (``promotion``) or its adopting ties (``z``: their summed log(1 - beta),
+    <= 0); a mandate (pressure ``m`` > 0) makes everyone it applies to know of it."""
+    p = 1.0 - (1.0 - p_ext) * (1.0 - promotion)
+    if m > 0.0:
+        p = 1.0  # a law or national target: everyone it applies to knows of it
+    # p_aware = 1 - (1 - p) e^z lies in [p, p - (1 - p) z] (as e^z >= 1 + z): decide from the
+    # bounds when they suffice, which spares the exp for most pairs
+    return x < p or (x < p - (1.0 - p) * z and x < 1.0 - (1.0 - p) * np.exp(z))
+
+
+@njit(**HAZARD)
+def _start_chance(r, flags, free, pilot_load, scale_load, relax_capacity, relax_proof, local, share,
+                  free_enthusiasts, failed, m):
+    """Starting a pilot, money aside: ``rate * enthusiasm * free capacity * social proof * memory``
+    (``pilot_load``, ``scale_load``: the capacity the pilot and its scale-up would hold; ``local``, ``share``:
+    the adopting ties, complex or simple contagion; ``failed``: the organisation's own disappointments); a
+    mandate raises it, first where the capacity to implement is free."""
+    kappa = _capacity_factor(free, pilot_load)
+    kappa += (1.0 - kappa) * relax_capacity
+    if flags.complex_contagion:
+        threshold = r.complex_threshold_share if flags.fraction else r.complex_threshold
+        proof = 1.0 if local >= threshold * (1.0 - 1e-9) else 0.0
+    else:
+        proof = share
+    proof += (1.0 - proof) * relax_proof
+    social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
+    enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)
+    p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed
+    if m > 0.0:  # a mandate: those with the capacity to implement it first, all by the deadline
+        implement = _capacity_factor(free, scale_load)
+        p_start += (1.0 - p_start) * m * implement ** (1.0 - m)
+    return p_start
+
+
+@njit(**HAZARD)
+def _stall_hazard(r, no_champion, reprioritising, unpaid, overload, m):
+    """Stalling a running pilot: a base hazard, more without a champion, while a new leadership
+    reprioritises, when capacity is overloaded (``overload`` in [0, 1]) or money does not cover it; a
+    mandate holds it. Returns the hazard and its no-champion and reprioritising parts (before the mandate)."""
+    no_champion = r.stall_no_champion if no_champion else 0.0
+    reprioritise = r.stall_reprioritise if reprioritising else 0.0
+    no_money = r.stall_no_money if unpaid else 0.0
+    h = r.stall_base + no_champion + reprioritise + r.stall_overload * overload + no_money
+    return min(1.0, h * (1.0 - m)), no_champion, reprioritise
+
+
+@njit(**HAZARD)
+def _scale_chance(r, kappa, has_protector, known, affordable, maturity, effective_complexity, bonus, m):
+    """Scaling a pilot that worked: log-odds from the change capacity free for the scale-up (``kappa``),
+    protector, evidence (``known``), money (``affordable``), maturity, effective complexity, a lever's
+    ``bonus`` and a mandate's pressure ``m``."""
+    logit = (r.scale_base_logit + r.scale_capacity_weight * kappa
+             + r.scale_protector_weight * has_protector
+             + r.scale_evidence_weight * known
+             + r.scale_money_weight * affordable
+             + r.scale_maturity_weight * maturity
+             - r.scale_complexity_weight * effective_complexity
+             + bonus + r.mandate_scale_weight * m)
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+@njit(**HAZARD)
+def _people_drop_hazard(r, has_protector, no_enthusiast, overload):
+    """The part of dropping an adoption that the organisation's people decide: a base hazard, more without
+    a protector, without enthusiasts and when capacity is overloaded."""
+    return (r.drop_base + r.drop_no_protector * (1.0 - has_protector)
+            + r.drop_no_enthusiast * no_enthusiast + r.drop_overload * overload)
+
+
+@njit(**HAZARD)
+def _drop_hazard(r, h_drop_people, unpaid, fit, one_step, m):
+    """Dropping an adoption: the people's part, more where money does not cover it and where the innovation
+    delivers little (``fit``); a mandate holds it. Returns the hazard and its no-money part."""
+    if one_step:
+        return h_drop_people, 0.0
+    no_money = r.drop_no_money if unpaid else 0.0
+    disappointed = r.drop_disappointed * (1.0 - fit)
+    return (h_drop_people + no_money + disappointed) * (1.0 - m), no_money
+
+
+@njit(**HAZARD)
+def _retry_chance(r, failed, m):
+    """Retrying after a stall or a drop, less after one's own disappointments (``failed``); a mandate at
+    least ``m``."""
+    return max(r.retry_rate * r.failure_memory ** failed, m)
+
+
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
              counts, tally):
@@ -252,8 +347,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     else:
                         amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
                     unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
-        h_drop_people = (r.drop_base + r.drop_no_protector * (1.0 - has_protector)
-                         + r.drop_no_enthusiast * (enthusiasts[i] == 0) + r.drop_overload * overload)
+        h_drop_people = _people_drop_hazard(r, has_protector, enthusiasts[i] == 0, overload)
         p_ext = min(1.0, max(0.0, r.p_external + effects.p_external_boost[i]))
         for j in range(k):
             s = stage[i, j]
@@ -261,13 +355,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             m = pressure[j]
             if s == UNAWARE or (one_step and s == AWARE):
                 if applicable[i, j] and t >= inn.available_from[j]:  # not before it is introduced
-                    p = 1.0 - (1.0 - p_ext) * (1.0 - promotion[j])
-                    if m > 0.0:
-                        p = 1.0  # a law or national target: everyone it applies to knows of it
                     z = effects.tie_strength[i] * signals.log_no_hear[i, j]  # <= 0
-                    # p_aware = 1 - (1 - p) e^z lies in [p, p - (1 - p) z] (as e^z >= 1 + z): decide from the
-                    # bounds when they suffice, which spares the exp for most pairs
-                    if x < p or (x < p - (1.0 - p) * z and x < 1.0 - (1.0 - p) * np.exp(z)):
+                    if _hears(x, p_ext, promotion[j], m, z):
                         stage[i, j] = ADOPTED if one_step else AWARE
                         if one_step:
                             pilot_age[i, j] = 127
@@ -279,20 +368,9 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 if funded[i, j]:  # a grant funds this pilot: it starts once its first quarter can be paid
                     start = money >= first * (1.0 - 1e-12)
                 else:
-                    kappa = _capacity_factor(free, inn.pilot_need[j] * lf)
-                    kappa += (1.0 - kappa) * relax[CAPACITY, j]
-                    if flags.complex_contagion:
-                        threshold = r.complex_threshold_share if flags.fraction else r.complex_threshold
-                        proof = 1.0 if signals.local[i, j] >= threshold * (1.0 - 1e-9) else 0.0
-                    else:
-                        proof = signals.share[i, j]
-                    proof += (1.0 - proof) * relax[SOCIAL_PROOF, j]
-                    social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
-                    enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)
-                    p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed[i, j]
-                    if m > 0.0:  # a mandate: those with the capacity to implement it first, all by the deadline
-                        implement = _capacity_factor(free, inn.scale_need[j] * lf)
-                        p_start += (1.0 - p_start) * m * implement ** (1.0 - m)
+                    p_start = _start_chance(r, flags, free, inn.pilot_need[j] * lf, inn.scale_need[j] * lf,
+                                            relax[CAPACITY, j], relax[SOCIAL_PROOF, j], signals.local[i, j],
+                                            signals.share[i, j], free_enthusiasts, failed[i, j], m)
                     if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
                         continue
                     start = money >= first * (1.0 - 1e-12) and x < p_start * _afford(money, QUARTERS_PER_YEAR * first)
@@ -311,11 +389,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         funded[i, j] = False
             elif s == PILOTING:
                 # every running pilot can stall, also one that is due to end or prolonged (limbo) ...
-                no_champion = r.stall_no_champion if champion[i, j] == 0 else 0.0
-                reprioritise = r.stall_reprioritise if reprioritising else 0.0
-                no_money = r.stall_no_money if unpaid[j] else 0.0
-                h = r.stall_base + no_champion + reprioritise + r.stall_overload * overload + no_money
-                h = min(1.0, h * (1.0 - m))
+                h, no_champion, reprioritise = _stall_hazard(r, champion[i, j] == 0, reprioritising, unpaid[j],
+                                                             overload, m)
                 if x < h:
                     stage[i, j] = STALLED
                     champion[i, j] = 0
@@ -355,14 +430,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     kappa = _capacity_factor(free + inn.pilot_need[j] * lf, inn.scale_need[j] * lf)
                     kappa += (1.0 - kappa) * relax[CAPACITY, j]
                     known = evidence[j] + (1.0 - evidence[j]) * relax[EVIDENCE, j]
-                    logit = (r.scale_base_logit + r.scale_capacity_weight * kappa
-                             + r.scale_protector_weight * has_protector
-                             + r.scale_evidence_weight * known
-                             + r.scale_money_weight * _afford(money, cost)
-                             + r.scale_maturity_weight * maturity[i]
-                             - r.scale_complexity_weight * effective_complexity
-                             + effects.scale_logit_bonus[i] + r.mandate_scale_weight * m)
-                    p_scale = 1.0 / (1.0 + np.exp(-logit))
+                    p_scale = _scale_chance(r, kappa, has_protector, known, _afford(money, cost), maturity[i],
+                                            effective_complexity, effects.scale_logit_bonus[i], m)
                     if y < p_scale and (scaling_q > 0 or _pay(i, j, cost, state_grant, grant, money_left)):
                         stage[i, j] = ADOPTED
                         pilot_age[i, j] = 0
@@ -376,13 +445,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         champion[i, j] = 0
                         stalled_k[j] += 1
             elif s == ADOPTED:
-                if one_step:
-                    h = h_drop_people
-                    no_money = disappointed = 0.0
-                else:
-                    no_money = r.drop_no_money if unpaid[j] else 0.0
-                    disappointed = r.drop_disappointed * (1.0 - fit[i, j])
-                    h = (h_drop_people + no_money + disappointed) * (1.0 - m)
+                h, no_money = _drop_hazard(r, h_drop_people, unpaid[j], fit[i, j], one_step, m)
                 if x < h:
                     stage[i, j] = DROPPED
                     tally[DROPPED_] += 1
@@ -398,8 +461,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 elif pilot_age[i, j] < scaling_q and not unpaid[j]:
                     pilot_age[i, j] += 1
             elif s == STALLED or s == DROPPED:
-                retry = max(r.retry_rate * r.failure_memory ** failed[i, j], m)
-                if x < retry:
+                if x < _retry_chance(r, failed[i, j], m):
                     stage[i, j] = AWARE
     # evidence: the share of known outcomes that were good; shared disappointments count against
     shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0

@@ -114,7 +114,12 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def _quarters(t0, t1, a):
     """Quarters ``t0`` to ``t1 - 1`` of a run, in place: ``a`` is its :data:`QuarterArguments`."""
-    stage = a.pilots.stage
+    # unpacked once: an array read from the named tuple inside the loops would cost numba a reference count
+    # at every read (a quarter of the run's time)
+    (draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties, signals,
+     inverse_denominator, inverse_local, pilots, flags, orgs, effects, inn, r, national, events, counts,
+     first_users) = a
+    stage = pilots.stage
     n, k = stage.shape
     adopted = np.zeros((n, k))
     for t in range(t0, t1):
@@ -123,25 +128,24 @@ def _quarters(t0, t1, a):
                 adopted[i, j] = 1.0 if stage[i, j] == ADOPTED else 0.0
         # normalise: t < t1 is always true here, but a runtime bool, so the kernel is the version the
         # Python callers compiled (a literal True would make numba compile a second one)
-        networks.signals_kernel(adopted, a.ties, a.signals.log_no_hear, a.signals.share, a.signals.local,
-                                a.flags.complex_contagion, t < t1, a.inverse_denominator, a.flags.fraction,
-                                a.inverse_local)
-        lifecycle._advance(a.pilots, a.draws, t, a.flags, a.orgs, a.signals, a.people, a.effects, a.inn, a.rates,
-                           a.national, a.events.pressure[t], a.events.relax[t], a.counts, a.tally[t])
+        networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.local,
+                                flags.complex_contagion, t < t1, inverse_denominator, flags.fraction, inverse_local)
+        lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
+                           events.pressure[t], events.relax[t], counts, tally[t])
         for j in range(k):  # innovations introduced at the start of the next quarter: their first users
-            if a.inn.available_from[j] == t + 1:
-                lifecycle.introduce(a.pilots, a.first_users, j, t + 1, a.people.enthusiasts)
+            if inn.available_from[j] == t + 1:
+                lifecycle.introduce(pilots, first_users, j, t + 1, people_arrays.enthusiasts)
         # copied element by element: an array assignment compiles numba's shape-mismatch error message,
         # string formatting that took about 3 s of the first compilation
         for i in range(n):
             for j in range(k):
-                a.stage_history[t + 1, i, j] = stage[i, j]
+                stage_history[t + 1, i, j] = stage[i, j]
         for j in range(k):
-            a.evidence_history[t + 1, j] = a.inn.evidence[j]
-        if t + 1 < a.draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
-            people._update(a.people, a.people_rates, a.draws.people[t + 1],
-                           a.draws.slack[(t + 1) // QUARTERS_PER_YEAR], a.schedule.new_budget[t + 1],
-                           a.schedule.protector_change[t + 1])
+            evidence_history[t + 1, j] = inn.evidence[j]
+        if t + 1 < draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
+            people._update(people_arrays, people_rates, draws.people[t + 1],
+                           draws.slack[(t + 1) // QUARTERS_PER_YEAR], schedule.new_budget[t + 1],
+                           schedule.protector_change[t + 1])
 
 
 def _key_on_all_kernels() -> None:
