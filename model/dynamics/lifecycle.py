@@ -29,7 +29,11 @@ moves at most one stage per quarter and two scenarios see the same draws (common
 the exception: it is spent as innovations are served, in the scenario's order, commitments first.
 
 The per-pair loop is compiled with numba: the world is small (about 330 organisations) but research needs
-tens of thousands of runs (benchmarks/bench_run.py).
+tens of thousands of runs (benchmarks/bench_run.py). Each hazard above is a named function of numbers
+(:func:`_hears`, :func:`_start_chance`, :func:`_stall_hazard`, :func:`_scale_chance`,
+:func:`_people_drop_hazard`, :func:`_drop_hazard`, :func:`_retry_chance`) inlined into :func:`_advance`,
+which walks the organisations and innovations and makes every change of state; the hazards read no arrays
+(in numba every array read out of a named tuple costs a reference count, per pair if done there).
 """
 
 from __future__ import annotations
