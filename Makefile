@@ -81,9 +81,10 @@ lock:
 	done
 	rm -rf $(LOCKVENV)
 
+# Every figure of the speed table beside its goal and a reference measured in the same run (docs/performance.md);
+# `make bench QUICK=1` on a loaded machine or for a quick look (fewer repeats, smaller sweep and calibration).
 bench: setup
-	$(BIN)/python benchmarks/bench_targets.py
-	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_targets.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .venv312 .venv-latest .pytest_cache

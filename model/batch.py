@@ -37,6 +37,7 @@ from .results import (RESULTS_ROOT, CsvAppender, ParquetAppender, atomic_folder,
                       write_json, write_parquet)
 from .runner import replicate, replicated, replication_seeds
 from .scenario import Scenario
+from .stages import QUARTERS_PER_YEAR
 
 #: the files of stacked frames (one row per replication and row of each run's frame)
 PARQUET_PARTS = ("timeseries", "municipalities")
@@ -230,7 +231,8 @@ class FolderWriter:
         self.close()
         write_csv(results.replications, out / "replications.csv")
         write_csv(results.summary, out / "summary.csv")
-        by_year = self.adoption.frame(every=4) if (charts and report if by_year is None else by_year) else None
+        wanted = charts and report if by_year is None else by_year
+        by_year = self.adoption.frame(every=QUARTERS_PER_YEAR) if wanted else None
         if by_year is not None:
             from .report.folder import BY_YEAR
 

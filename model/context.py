@@ -25,6 +25,7 @@ import numpy as np
 
 from .effects import Effects
 from .world.organisations import Organisations
+from .stages import QUARTERS_PER_YEAR
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,12 @@ class Calendar:
     @property
     def end_year(self) -> int:
         """The first year after the horizon."""
-        return self.start_year + self.n_steps // 4
+        return self.start_year + self.n_steps // QUARTERS_PER_YEAR
 
     def year_quarter(self, t):
         """Calendar year and quarter (1-4) of quarter index ``t`` (a number or an array): the model's one
         calendar, also for elections and budgets (:mod:`model.dynamics.people`)."""
-        return self.start_year + t // 4, t % 4 + 1
+        return self.start_year + t // QUARTERS_PER_YEAR, t % QUARTERS_PER_YEAR + 1
 
 
 @dataclass
@@ -115,8 +116,8 @@ class InnovationTable:
         """From a scenario's validated ``innovations``, the model parameters (loads per complexity; the
         default ``initial_adopters``) and the scenario's first year (for the quarter each is introduced)."""
         complexity = np.array([i.complexity for i in innovations])
-        introduced = [0 if i.start_year is None or start_year is None else 4 * (i.start_year - start_year)
-                      for i in innovations]
+        introduced = [0 if i.start_year is None or start_year is None
+                      else QUARTERS_PER_YEAR * (i.start_year - start_year) for i in innovations]
         pilot_need = params.pilot_load * complexity
         return cls(
             names=tuple(i.name for i in innovations),

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-#: this quarter's effects as the compiled life cycle reads them (:meth:`Effects.kernel_arguments`)
+#: this quarter's effects as the compiled life cycle reads them (:meth:`Effects.kernel_arguments`), each
+#: field named as in :class:`Effects`
 LeverEffects = namedtuple("LeverEffects", [
-    "capacity_bonus", "p_ext_boost", "tie_strength", "scale_bonus", "fixed_cost_factor", "load_factor",
-    "grant", "state_grant", "funded", "infrastructure_gain", "failure_sharing_boost",
+    "capacity_bonus", "p_external_boost", "tie_strength", "scale_logit_bonus", "fixed_cost_factor", "load_factor",
+    "grant_msek", "state_grant_msek", "funded_start", "infrastructure_gain", "failure_sharing_boost",
 ])
 
 

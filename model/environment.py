@@ -42,11 +42,18 @@ caching = True
 
 def say_once(key: str, text: str) -> None:
     """Print ``text`` as one line on stderr unless a line ``key`` was said already in this command."""
+    if mark_said(key):
+        print(" ".join(text.split()), file=sys.stderr, flush=True)
+
+
+def mark_said(key: str) -> bool:
+    """Record that the line ``key`` was said in this command (it was said otherwise, e.g. above a progress
+    bar); whether it was not recorded before."""
     said = set(filter(None, os.environ.get(SAID, "").split(",")))
     if key in said:
-        return
+        return False
     os.environ[SAID] = ",".join(sorted(said | {key}))
-    print(" ".join(text.split()), file=sys.stderr, flush=True)
+    return True
 
 
 def _writable_folder(path: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .dynamics import quarters
+from .environment import mark_said, say_once
 from .model import InnovationModel
 from .outcomes.collect import Outcomes, collect
 from .processes import imap_indexed
@@ -38,6 +39,8 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) ->
     """One run of ``scenario`` with ``seed``; the same pair always gives identical outcomes."""
     # a fresh environment: compile the life cycle in a second process while this one builds and compiles the
     # rest (model.dynamics.compiling; once per process, nothing when the compiled code is cached)
+    if not compiled_code_is_cached():  # said once per command, whoever runs the model (a library call too)
+        say_once(COMPILING_SAID, COMPILING)
     quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
     model = InnovationModel(scenario, seed=seed)
     model.run_model()
@@ -66,8 +69,10 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
     return index, (outcome if keep is None else keep(outcome, index))
 
 
-#: what a command says once before the first run in an environment whose compile cache is empty
+#: what a command says once before the first run in an environment whose compile cache is empty (on stderr,
+#: or through the ``announce`` of :func:`replicated`), and its key in :func:`~model.environment.say_once`
 COMPILING = "compiling the model's dynamics (first run in this environment, about 10 s) ..."
+COMPILING_SAID = "compiling"
 
 
 def compiled_code_is_cached() -> bool:
@@ -119,6 +124,7 @@ def replicated(
     seeds = replication_seeds(root, reps)
     if announce is not None and not compiled_code_is_cached():
         announce(COMPILING)
+        mark_said(COMPILING_SAID)  # not said again by run()
     start = time.perf_counter()
     first = _run_indexed((scenario, seeds[0], 0, keep))[1]
     if progress:

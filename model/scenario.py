@@ -36,6 +36,7 @@ from .parameters import PARAMETERS
 from .world.organisations import OrgKind, agency_ids
 from .yamlio import Extended, SourceMap, load_extended, parse_value
 from .yamlio import read_yaml as read_yaml_with_lines
+from .stages import QUARTERS_PER_YEAR
 
 
 def _parameter_field(p):
@@ -183,7 +184,7 @@ class Scenario(Checked):
     @property
     def steps(self) -> int:
         """Quarterly steps of a run."""
-        return 4 * self.horizon_years
+        return QUARTERS_PER_YEAR * self.horizon_years
 
     def resolved(self) -> dict[str, Any]:
         """Everything the run uses, defaults filled in (recorded in every manifest)."""

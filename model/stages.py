@@ -8,6 +8,10 @@ Each organisation makes at most one move per innovation per quarter.
 
 from __future__ import annotations
 
+#: the model's time step is a quarter: quarters in a year (not the four years between elections,
+#: :data:`model.dynamics.people.ELECTION_YEARS`)
+QUARTERS_PER_YEAR = 4
+
 STAGES = ("unaware", "aware", "piloting", "adopted", "stalled", "dropped")
 UNAWARE, AWARE, PILOTING, ADOPTED, STALLED, DROPPED = range(len(STAGES))
 

@@ -50,7 +50,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..results import write_json
-from ..runner import COMPILING, compiled_code_is_cached, run
+from ..environment import mark_said
+from ..runner import COMPILING, COMPILING_SAID, compiled_code_is_cached, run
 from . import store
 from .plan import CalibrationPlan, FittedParameter
 from .simulate import Simulator
@@ -326,6 +327,7 @@ def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None,
             return _result(plan, out, stored, reason, 0, 0.0, True, "-", 0)
     if not compiled_code_is_cached():
         say(COMPILING)
+        mark_said(COMPILING_SAID)  # not said again on stderr by run()
     run(plan.scenario, 0)  # compile or load the dynamics here, so forked workers start warm
     backend = make_backend(workers, scheduler, client)
     start = time.perf_counter()

@@ -24,6 +24,7 @@ from ..scenario import Scenario, load_scenario, with_overrides
 from ..yamlio import SourceMap, read_yaml
 from .observed import OBSERVED_FILE, Point, read_by_size, read_observed, series_names
 from .schema import Calibration, Prior, Series
+from ..stages import QUARTERS_PER_YEAR
 
 #: the most runs of the posterior predictive (ensemble draws x replications) a file may ask for
 MAX_PREDICTIVE_RUNS = 1_000_000
@@ -320,4 +321,4 @@ def _targets(s: Series, i: int, calibration: Calibration, scenario: Scenario, po
         return []
     discrepancy = s.discrepancy if s.discrepancy is not None else calibration.targets.discrepancy
     return [Target(p.series, p.year, p.share, p.n, p.sampling_sd, discrepancy, tuple(names), s.measure,
-                   4 * (p.year - first) + quarter, p.sources, p.band) for p in mine + banded]
+                   QUARTERS_PER_YEAR * (p.year - first) + quarter, p.sources, p.band) for p in mine + banded]

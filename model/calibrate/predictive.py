@@ -26,6 +26,7 @@ from ..world.organisations import SIZE_BANDS
 from .plan import CalibrationPlan, Target
 from .simulate import (SeriesMeasure, early_adopter_ratio, overrides, series_measures, size_band_shares,
                        target_values, yearly_paths)
+from ..stages import QUARTERS_PER_YEAR
 
 #: the year of the size-band comparison (the last survey with most series)
 GRADIENT_YEAR = 2022
@@ -80,7 +81,7 @@ def predictive_runs(plan: CalibrationPlan, draws: pd.DataFrame, replications: in
     first = scenario.start_year
     quarter = plan.calibration.targets.quarter
     last_year = first + scenario.horizon_years - 1
-    gradient_step = 4 * (min(GRADIENT_YEAR, last_year) - first) + quarter
+    gradient_step = QUARTERS_PER_YEAR * (min(GRADIENT_YEAR, last_year) - first) + quarter
     early = next((m.innovations for m in measures if m.series == EARLY_SERIES), ())
     scenarios = [_scenario_for(plan, row) for row in draws.to_dict("records")]
     # a fresh SeedSequence per run (a run spawns its streams from it, and it counts what it has spawned)

@@ -23,7 +23,7 @@ import numpy as np
 from ..outcomes.collect import Outcomes
 from ..runner import run
 from ..scenario import Scenario, with_overrides
-from ..stages import ADOPTED, PILOTING
+from ..stages import ADOPTED, PILOTING, QUARTERS_PER_YEAR
 from ..world.organisations import MUNICIPALITY, SIZE_BANDS
 from .plan import FittedParameter, Target
 
@@ -77,8 +77,8 @@ def target_values(outcomes: Outcomes, targets: list[Target]) -> dict[str, float]
 
 def yearly_paths(outcomes: Outcomes, measures: list[SeriesMeasure], quarter: int) -> np.ndarray:
     """Each series' share at the end of the survey quarter of every simulated year: ``(series, years)``."""
-    years = outcomes.stage_history.shape[0] // 4
-    steps = [min(4 * y + quarter, outcomes.stage_history.shape[0] - 1) for y in range(years)]
+    years = outcomes.stage_history.shape[0] // QUARTERS_PER_YEAR
+    steps = [min(QUARTERS_PER_YEAR * y + quarter, outcomes.stage_history.shape[0] - 1) for y in range(years)]
     return np.array([municipal_values(outcomes, m.innovations, m.measure, steps).mean(axis=1)
                      for m in measures])
 

@@ -29,6 +29,7 @@ from .shaping import final_values, n_replications
 from .language import spoken, tr
 from .style import (CAPTION_COLOR, CAPTION_SIZE, EDGE_COLOR, MAP_CMAP, NO_DATA_COLOR, StepFormatter, caption_for,
                     final_year_text, literal, new_figure, styled, titles, whole_percent)
+from ..stages import QUARTERS_PER_YEAR
 
 MAP_LATITUDE = 62.0  # x is scaled by cos(62°) so Sweden keeps roughly its true shape
 MAP_SIZE = (6.3, 9.0)  # inches: Sweden is tall
@@ -215,7 +216,7 @@ def quarter_label(year: float, lang: str | None = None) -> str:
     """``2027.0`` -> ``2027``, ``2027.5`` -> ``2027 Q3`` (the quarter that starts then; ``2027 kv. 3`` in
     Swedish). ``lang``: default, the language of the chart being drawn."""
     whole = math.floor(year + 1e-9)
-    quarter = int(round((year - whole) * 4))
+    quarter = int(round((year - whole) * QUARTERS_PER_YEAR))
     if quarter == 0:
         return f"{whole}"
     return f"{whole} kv. {quarter + 1}" if (lang or spoken()) == "sv" else f"{whole} Q{quarter + 1}"

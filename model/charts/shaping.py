@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..stages import ADOPTED
+from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world.organisations import MUNICIPALITY, SIZE_BANDS
 
 BAND = (2.5, 97.5)  # percentiles of the replications shaded around every mean
@@ -187,7 +187,7 @@ class MunicipalAdoption:
         picks = sorted(set(range(0, steps, max(1, int(every)))) | {steps - 1})
         return pd.DataFrame({
             "code": np.tile(self.codes, len(picks)),
-            "year": np.repeat(self.start_year + np.asarray(picks) / 4, len(self.codes)),
+            "year": np.repeat(self.start_year + np.asarray(picks) / QUARTERS_PER_YEAR, len(self.codes)),
             "adoption_share": (self.total[picks] / self.runs).ravel(),
             "replications": self.runs,
         })

@@ -28,7 +28,7 @@ from ..model import InnovationModel
 from ..outcomes.metrics import gini
 from ..parameters import BY_NAME
 from ..scenario import load_scenario, parse_scenario
-from ..stages import ADOPTED, AWARE, PILOTING, STALLED
+from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR, STALLED
 from ..world.organisations import MUNICIPALITY, SIZE_BANDS
 from .words import number, percent, quarter_text, say
 
@@ -109,7 +109,7 @@ class DashboardModel(InnovationModel):
         band = self.orgs.size_band[self.orgs.kind == MUNICIPALITY]
         adopted = (self.state.stage == ADOPTED) & self.applicable
         self.history.append({
-            "quarter": self.quarter, "year": self.spec.start_year + self.quarter / 4,
+            "quarter": self.quarter, "year": self.spec.start_year + self.quarter / QUARTERS_PER_YEAR,
             "adoption_share": float(adopted.sum() / max(self.applicable.sum(), 1)),
             "gap_small_large": float(level[band == len(SIZE_BANDS) - 1].mean() - level[band == 0].mean()),
             "gini": float(gini(level)),
@@ -248,7 +248,7 @@ def history_figure(model: DashboardModel, what: str, lang: str = "en") -> Figure
         ax.legend(handles=ax.get_lines() + twin.get_lines(), loc="upper left", fontsize=10)
         ax.set_title(say("Equality", lang), loc="left", fontsize=14)
     start = model.spec.start_year
-    ax.set_xlim(start, start + model.n_steps / 4)
+    ax.set_xlim(start, start + model.n_steps / QUARTERS_PER_YEAR)
     ax.set_xlabel(say("Year", lang))
     if lang == "sv":  # decimal commas on the axes
         for axis in fig.axes:

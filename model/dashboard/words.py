@@ -9,6 +9,7 @@ page and the tests share it.
 from __future__ import annotations
 
 from ..charts.language import LANGUAGES  # noqa: F401 - one home for the languages offered
+from ..stages import QUARTERS_PER_YEAR
 
 WORDS = {
     "Innovations spreading across Sweden's public sector": "Innovationer som sprids i Sveriges offentliga sektor",
@@ -87,4 +88,4 @@ def percent(share: float, lang: str = "en", decimals: int = 1) -> str:
 def quarter_text(start_year: int, quarter: int) -> str:
     """The quarter the model has reached after ``quarter`` quarters from the start of ``start_year``:
     ``quarter`` 0 of 2026 -> ``2026 Q1``, 4 -> ``2027 Q1``, 5 -> ``2027 Q2``."""
-    return f"{start_year + quarter // 4} Q{quarter % 4 + 1}"
+    return f"{start_year + quarter // QUARTERS_PER_YEAR} Q{quarter % QUARTERS_PER_YEAR + 1}"

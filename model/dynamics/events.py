@@ -46,6 +46,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..errors import Checked, Problem, suggest, validation_problems
 from ..names import check_label
 from ..world.organisations import OrgKind
+from ..stages import QUARTERS_PER_YEAR
 
 #: the constraints a crisis can relax, in the order of :attr:`EventSchedule.relax`
 RELAXABLE = ("capacity", "social_proof", "evidence", "money")
@@ -204,16 +205,17 @@ def schedule(events: list, names: tuple[str, ...], start_year: int, steps: int) 
     for event in events:
         if isinstance(event, Mandate):
             j = names.index(event.innovation)
-            t0, t1 = 4 * (event.year - start_year), 4 * (event.deadline + 1 - start_year)
+            t0 = QUARTERS_PER_YEAR * (event.year - start_year)
+            t1 = QUARTERS_PER_YEAR * (event.deadline + 1 - start_year)
             ramp = np.clip((t - t0 + 1) / max(t1 - t0, 1), 0.0, 1.0) * (t >= t0)
             pressure[:, j] = np.maximum(pressure[:, j], event.pressure * ramp)
             if event.funded:
                 relax[:, MONEY, j] = np.maximum(relax[:, MONEY, j], (t >= t0).astype(float))
         elif isinstance(event, Crisis):
             js = [names.index(n) for n in event.innovations] if event.innovations else list(range(k))
-            t0 = 4 * (event.start_year - start_year) + event.start_quarter - 1
-            t1 = t0 + max(1, int(round(4 * event.years)))
-            fade = 4 * event.fade_years
+            t0 = QUARTERS_PER_YEAR * (event.start_year - start_year) + event.start_quarter - 1
+            t1 = t0 + max(1, int(round(QUARTERS_PER_YEAR * event.years)))
+            fade = QUARTERS_PER_YEAR * event.fade_years
             level = np.where(t < t0, 0.0, np.where(t < t1, 1.0,
                              np.clip(1.0 - (t - t1 + 1) / fade, 0.0, 1.0) if fade > 0 else 0.0))
             for constraint, share in event.relaxes.items():
@@ -246,7 +248,7 @@ def book_costs(events: list, names: tuple[str, ...], start_year: int, covered: n
     owner = share.argmax(0)  # (steps, k)
     for t, j in zip(*np.nonzero(covered)):
         event = events[owner[t, j]]
-        use = ledger.year(event_name(event), start_year + t // 4, STATE, "MSEK of costs paid")
+        use = ledger.year(event_name(event), start_year + t // QUARTERS_PER_YEAR, STATE, "MSEK of costs paid")
         msek = float(covered[t, j])
         use.budget += msek
         use.delivered += msek

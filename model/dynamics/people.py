@@ -28,9 +28,11 @@ from ..environment import njit
 
 from .. import economy
 from ..context import PeopleSchedule, State
+from ..stages import QUARTERS_PER_YEAR
 
 FIRST_ELECTION_YEAR = 2026  # Swedish general elections every four years in September: ... 2022, 2026, 2030 ...
 ELECTION_QUARTER = 3
+ELECTION_YEARS = 4  # years from one general election to the next
 UNIFORMS_PER_QUARTER = 3  # arrivals, departures, leadership
 
 #: the people and money of every organisation, passed to the compiled kernels as one named tuple of (n,)
@@ -46,7 +48,7 @@ PeopleRates = namedtuple("PeopleRates", ["enthusiast_leave_rate", "protector_sha
 
 def is_election(year, quarter):
     """Whether a quarter has a general election (numbers or arrays of years and quarters)."""
-    return (quarter == ELECTION_QUARTER) & ((year - FIRST_ELECTION_YEAR) % 4 == 0)
+    return (quarter == ELECTION_QUARTER) & ((year - FIRST_ELECTION_YEAR) % ELECTION_YEARS == 0)
 
 
 def arrival_rate(params, scale: np.ndarray) -> np.ndarray:
@@ -89,7 +91,7 @@ def initialise(state: State, params, scale: np.ndarray, calendar, rng: np.random
     state.slack = state.slack_mean.copy()
     state.money_left = state.slack.copy()
     uniforms = rng.random((steps, UNIFORMS_PER_QUARTER, n))
-    normals = rng.standard_normal((steps // 4 + 1, n))
+    normals = rng.standard_normal((steps // QUARTERS_PER_YEAR + 1, n))
     year, quarter = calendar.year_quarter(np.arange(steps))
     schedule = PeopleSchedule(
         protector_change=np.where(is_election(year, quarter), params.protector_change_at_election,
@@ -102,8 +104,8 @@ def initialise(state: State, params, scale: np.ndarray, calendar, rng: np.random
 def start_quarter(state: State, params, draws, schedule: PeopleSchedule, t: int) -> None:
     """Arrivals, departures, leadership changes and (in Q1) a new budget at the start of quarter ``t``
     (the compiled quarter loop, :mod:`model.dynamics.quarters`, does the same for every later quarter)."""
-    _update(arrays(state), rates(params), draws.people[t], draws.slack[t // 4], schedule.new_budget[t],
-            schedule.protector_change[t])
+    _update(arrays(state), rates(params), draws.people[t], draws.slack[t // QUARTERS_PER_YEAR],
+            schedule.new_budget[t], schedule.protector_change[t])
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)

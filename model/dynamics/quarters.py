@@ -18,7 +18,7 @@ cycle's on its own file and those whose constants it reads.
 from __future__ import annotations
 
 import hashlib
-import os
+from collections import namedtuple
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ import numpy as np
 from ..environment import njit
 
 from ..kernelcall import BoundKernel
-from ..stages import ADOPTED
+from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
 from . import compiling, events, lifecycle, people
 
@@ -36,6 +36,16 @@ if TYPE_CHECKING:
     from ..context import RunContext
 
 
+#: everything the quarter loop reads and changes, passed to it whole: the run's arrays (not copies), most in
+#: the kernels' own named tuples (:mod:`model.dynamics.lifecycle`, :mod:`model.dynamics.people`,
+#: :class:`model.effects.LeverEffects`, :class:`model.context.Draws`)
+QuarterArguments = namedtuple("QuarterArguments", [
+    "draws", "schedule", "stage_history", "tally", "evidence_history", "people", "people_rates", "ties",
+    "signals", "inverse_denominator", "pilots", "flags", "orgs", "effects", "inn", "rates",
+    "national", "events", "counts", "first_users",
+])
+
+
 def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     """Run quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with the effects levers have set for them."""
     ctx.effects.settle_money(ctx.state.money_left)
@@ -43,47 +53,54 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     if loop is None:  # bound once per run: a run with levers calls it every quarter
         compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
         loop = ctx.kernels["quarters"] = BoundKernel(_quarters)
-    loop(t0, t1, *arguments(ctx))
+    loop(t0, t1, arguments(ctx))
 
 
-def arguments(ctx: "RunContext") -> tuple:
+def arguments(ctx: "RunContext") -> QuarterArguments:
     """The arguments of :func:`_quarters` after ``t0`` and ``t1``: the run's arrays in the kernels' named
     tuples (the same arrays, not copies)."""
     s, inn, ties, record = ctx.state, ctx.innovations, ctx.ties, ctx.record
-    return (
-        ctx.draws, ctx.schedule, record.stage_history, record.tally, record.evidence,
-        people.arrays(s), people.rates(ctx.params),
-        ties.kernel_arguments(), lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
-        ties.inverse_denominator,
-        lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start, s.champion, s.failed),
-        lifecycle.Flags(ctx.one_step, ctx.complex_contagion, ties.fraction),
-        lifecycle.OrgArrays(ctx.applicable, ctx.fit, s.capacity, s.maturity, ctx.scale),
-        ctx.effects.kernel_arguments(),
-        lifecycle.InnovationArrays(inn.pilot_need, inn.scale_need, inn.adoption_need, inn.pilot_cost,
-                                   inn.scale_cost_fixed, inn.scale_cost_per_10k, inn.complexity,
-                                   inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence, ctx.evidence_weight,
-                                   inn.available_from),
-        ctx.rates, lifecycle.National(ctx.promoters, ctx.failures_shared), ctx.events,
-        lifecycle.ScaleCounts(record.scale_count, record.scale_durations, record.covered), ctx.first_users,
+    return QuarterArguments(
+        draws=ctx.draws, schedule=ctx.schedule, stage_history=record.stage_history, tally=record.tally,
+        evidence_history=record.evidence, people=people.arrays(s), people_rates=people.rates(ctx.params),
+        ties=ties.kernel_arguments(), signals=lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
+        inverse_denominator=ties.inverse_denominator,
+        pilots=lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start, s.champion, s.failed),
+        flags=lifecycle.Flags(ctx.one_step, ctx.complex_contagion, ties.fraction),
+        orgs=lifecycle.OrgArrays(ctx.applicable, ctx.fit, s.capacity, s.maturity, ctx.scale),
+        effects=ctx.effects.kernel_arguments(),
+        inn=lifecycle.InnovationArrays(inn.pilot_need, inn.scale_need, inn.adoption_need, inn.pilot_cost,
+                                       inn.scale_cost_fixed, inn.scale_cost_per_10k, inn.complexity,
+                                       inn.needs_infrastructure, inn.pilot_quarters, ctx.evidence,
+                                       ctx.evidence_weight, inn.available_from),
+        rates=ctx.rates, national=lifecycle.National(ctx.promoters, ctx.failures_shared), events=ctx.events,
+        counts=lifecycle.ScaleCounts(record.scale_count, record.scale_durations, record.covered), first_users=ctx.first_users,
     )
 
 
 def life_cycle_arguments(ctx: "RunContext") -> tuple:
     """Arguments of the types :func:`_quarters` passes :func:`lifecycle._advance` in a run ``ctx`` (its
     first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
-    (draws, _, _, tally, _, people_arrays, _, _, signals, _, pilots, flags, orgs, effects, inn, r, national,
-     events, counts, _) = arguments(ctx)
-    return (pilots, draws, 0, flags, orgs, signals, people_arrays, effects, inn, r, national, events.pressure[0],
-            events.relax[0], counts, tally[0])
+    a = arguments(ctx)
+    return (a.pilots, a.draws, 0, a.flags, a.orgs, a.signals, a.people, a.effects, a.inn, a.rates, a.national,
+            a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0])
+
+
+#: whether this process found the compiled dynamics in the cache (or compiled them): once true, it stays
+_compiled = False
 
 
 def is_compiled() -> bool:
-    """Whether the compiled dynamics are in numba's on-disk cache (the loop is compiled last, so its
-    cache means the kernels it calls are there too)."""
-    try:
-        return os.path.exists(_quarters._cache._cache_file._index_path)
-    except AttributeError:  # another numba's internals, or the JIT switched off: nothing to compile ahead
-        return True
+    """Whether the compiled dynamics are in numba's on-disk cache, fresh for the current sources (the loop is
+    compiled last, so its cache means the kernels it calls are there too): numba's index of the loop's
+    cache, read as numba reads it, is empty when missing or stale (a kernel's source changed)."""
+    global _compiled
+    if not _compiled:
+        try:
+            _compiled = bool(_quarters._cache._cache_file._load_index())
+        except AttributeError:  # another numba's internals, or the JIT switched off: nothing to compile ahead
+            return True
+    return _compiled
 
 
 def compile_ahead(build: Callable[[], RunContext]) -> None:
@@ -94,9 +111,13 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties,
-              signals, inverse_denominator, pilots, flags, orgs, effects, inn, r, national, events,
-              counts, first_users):
+def _quarters(t0, t1, a):
+    """Quarters ``t0`` to ``t1 - 1`` of a run, in place: ``a`` is its :data:`QuarterArguments`."""
+    # unpacked once: an array read from the named tuple inside the loops would cost numba a reference count
+    # at every read (a quarter of the run's time)
+    (draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties, signals,
+     inverse_denominator, pilots, flags, orgs, effects, inn, r, national, events, counts,
+     first_users) = a
     stage = pilots.stage
     n, k = stage.shape
     adopted = np.zeros((n, k))
@@ -121,8 +142,9 @@ def _quarters(t0, t1, draws, schedule, stage_history, tally, evidence_history, p
         for j in range(k):
             evidence_history[t + 1, j] = inn.evidence[j]
         if t + 1 < draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
-            people._update(people_arrays, people_rates, draws.people[t + 1], draws.slack[(t + 1) // 4],
-                           schedule.new_budget[t + 1], schedule.protector_change[t + 1])
+            people._update(people_arrays, people_rates, draws.people[t + 1],
+                           draws.slack[(t + 1) // QUARTERS_PER_YEAR], schedule.new_budget[t + 1],
+                           schedule.protector_change[t + 1])
 
 
 def _key_on_all_kernels() -> None:

@@ -46,6 +46,7 @@ from pydantic import Field, field_validator, model_validator
 from ..errors import Checked
 from ..names import check_label
 from .targeting import Target, Targeting
+from ..stages import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -166,11 +167,11 @@ class Lever:
             if year not in self.delivered:
                 self.delivered[year] = self._deliverable(ctx, year)
             use = self.usage(ctx, year)
-            use.budget += self.budget / 4.0
-            use.delivered += self.delivered[year] / 4.0
-            self.pot += self.delivered[year] / 4.0
+            use.budget += self.budget / QUARTERS_PER_YEAR
+            use.delivered += self.delivered[year] / QUARTERS_PER_YEAR
+            self.pot += self.delivered[year] / QUARTERS_PER_YEAR
         self.step(ctx, t, year, quarter, active)
-        if active and quarter == 4:
+        if active and quarter == QUARTERS_PER_YEAR:
             self.pot = 0.0  # the year's appropriation lapses: what is left was unplaced
 
     def _deliverable(self, ctx: "RunContext", year: int) -> float:
@@ -336,7 +337,7 @@ class MembershipLever(Lever):
             use = self.usage(ctx, year)
             use.bought += places
             use.placed += float(self.members.sum())
-        cost = self.members.sum() * self.p.cost_per_member_msek / 4.0
+        cost = self.members.sum() * self.p.cost_per_member_msek / QUARTERS_PER_YEAR
         self.pot -= cost
         use = self.usage(ctx, year)
         use.used += cost

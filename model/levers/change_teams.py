@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
 from .decisions import near_decision
 from .registry import register
@@ -97,7 +98,7 @@ class ChangeTeams(Lever):
     @staticmethod
     def cost_of_visit(p: ChangeTeamsParams) -> float:
         """[MSEK] one visit: ``team_cost_msek_per_year x stay_quarters / 4 / orgs_per_team``."""
-        return p.team_cost_msek_per_year * p.stay_quarters / 4.0 / p.orgs_per_team
+        return p.team_cost_msek_per_year * p.stay_quarters / QUARTERS_PER_YEAR / p.orgs_per_team
 
     @classmethod
     def absorbable_msek(cls, params: ChangeTeamsParams, admitted: int, years: int) -> Absorption:
@@ -108,7 +109,7 @@ class ChangeTeams(Lever):
         if not params.repeat_visits:
             return Absorption(admitted * visit, f"each of the {admitted} organisations the target admits can get "
                                                 f"one visit of {visit:g} MSEK in all (repeat_visits: false)")
-        per_year = 4.0 / params.stay_quarters  # a team stays stay_quarters, then the next may come
+        per_year = QUARTERS_PER_YEAR / params.stay_quarters  # a team stays stay_quarters, then the next may come
         return Absorption(admitted * visit * per_year * years,
                           f"{admitted} organisations admitted, each at most one visit of {visit:g} MSEK per "
                           f"{params.stay_quarters} quarters")

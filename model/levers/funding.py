@@ -40,7 +40,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from .. import economy
-from ..stages import ADOPTED, AWARE, PILOTING
+from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 from .targeting import Target, development_capacity, free_capacity
@@ -165,7 +165,7 @@ class _Call(Lever):
         p = self.p
         self.pot = 0.0  # money is handed out by rounds from the year's delivery, not quarter by quarter
         if active:
-            self.use(ctx, year, self.delivered[year] * p.admin_share / 4.0)
+            self.use(ctx, year, self.delivered[year] * p.admin_share / QUARTERS_PER_YEAR)
             if (quarter - 1) % (4 // p.calls_per_year) == 0:
                 if quarter == 1:
                     self.carry = 0.0  # last year's unawarded money lapsed
@@ -283,7 +283,7 @@ class PilotGrants(_Call):
     purpose = "pilot"
 
     def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
-        return np.maximum(ctx.innovations.pilot_quarters[cols] / 4.0, 0.25)
+        return np.maximum(ctx.innovations.pilot_quarters[cols] / QUARTERS_PER_YEAR, 0.25)
 
     def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         years = self._years(ctx, cols)
@@ -319,7 +319,7 @@ class ScaleUpGrants(_Call):
     purpose = "scale"
 
     def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
-        return np.full(len(cols), max(ctx.params.scaling_quarters / 4.0, 0.25))
+        return np.full(len(cols), max(ctx.params.scaling_quarters / QUARTERS_PER_YEAR, 0.25))
 
     def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inn = ctx.innovations
@@ -384,7 +384,7 @@ class SmallActorGrants(Lever):
             return
         if quarter == 1:
             self.staff[:] = 0.0
-        self.use(ctx, year, self.delivered[year] * p.admin_share / 4.0)
+        self.use(ctx, year, self.delivered[year] * p.admin_share / QUARTERS_PER_YEAR)
         if (quarter - 1) % (4 // p.calls_per_year) == 0:
             net = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year
             who = self.targeting.pool
@@ -394,7 +394,7 @@ class SmallActorGrants(Lever):
                 money, staff = self._split(ctx, award)
                 ctx.effects.add_own_money(who, money)
                 # staff for the rest of the year: this instalment's share spread over the quarters left
-                self.staff += staff * 4.0 / (5 - quarter)
+                self.staff += staff * QUARTERS_PER_YEAR / (QUARTERS_PER_YEAR + 1 - quarter)
                 self.grants += int(who.sum())
                 self.awarded_msek += float(award.sum())
                 self.use(ctx, year, float(award.sum()), who, int(who.sum()))

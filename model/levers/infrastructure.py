@@ -28,6 +28,7 @@ from pydantic import Field, model_validator
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 from .targeting import Target
+from ..stages import QUARTERS_PER_YEAR
 
 
 class InfrastructureParams(LeverParams):
@@ -99,7 +100,7 @@ class Infrastructure(Lever):
             self.use(ctx, year, self.pot, self.targeting.pool, self.pot)
             self.usage(ctx, year).bought += self.pot
             self.pot = 0.0
-        ready = t - 4 * p.lag_years
+        ready = t - QUARTERS_PER_YEAR * p.lag_years
         delivered = float(self.spent[: ready + 1].sum()) if ready >= 0 else 0.0
         gain = p.max_gain * (1.0 - np.exp(-delivered / p.build_msek))
         if gain != self.gain:

@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..stages import ADOPTED
+from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
 from .decisions import near_decision
 from .registry import register
@@ -94,7 +94,7 @@ class PeerReview(Lever):
         """The willing share of those admitted, each reviewed at most once per ``bonus_quarters`` (an upper
         bound: only those with a pilot near its decision ask)."""
         willing = admitted * params.opt_in_share
-        per_year = 4.0 / params.bonus_quarters
+        per_year = QUARTERS_PER_YEAR / params.bonus_quarters
         return Absorption(willing * per_year * params.cost_per_review_msek * years,
                           f"about {willing:.0f} of the {admitted} organisations admitted ask (opt_in_share "
                           f"{params.opt_in_share:g}), each at most one review of {params.cost_per_review_msek:g} "

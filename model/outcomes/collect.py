@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, STAGES, STALLED
+from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STAGES, STALLED
 from ..world.organisations import (
     AGENCY, KIND_NAMES, MUNICIPALITY, SIZE_BANDS, SKR_GROUPS, Organisations, load_organisations,
 )
@@ -142,7 +142,7 @@ class Outcomes:
         n_groups, n_names = len(table), len(names)
         frame = pd.DataFrame({
             "step": np.tile(np.repeat(np.arange(steps), n_groups), n_names),
-            "year": np.tile(np.repeat(self.start_year + np.arange(steps) / 4, n_groups), n_names),
+            "year": np.tile(np.repeat(self.start_year + np.arange(steps) / QUARTERS_PER_YEAR, n_groups), n_names),
             "innovation": np.repeat(np.array(names, dtype=object), steps * n_groups),
             "group_type": np.tile(table["group_type"].to_numpy(), steps * n_names),
             "group": np.tile(table["group"].to_numpy(), steps * n_names),
@@ -173,7 +173,8 @@ class Outcomes:
         stage_names = np.array(STAGES, dtype=object)
         for k, name in enumerate(self.innovation_names):
             frame[f"stage_{name}"] = np.where(app[:, k], stage_names[final[:, k]], "not_applicable").tolist()
-            frame[f"first_adopted_{name}"] = np.where(first[:, k] >= 0, self.start_year + first[:, k] / 4, np.nan)
+            frame[f"first_adopted_{name}"] = np.where(first[:, k] >= 0,
+                                                      self.start_year + first[:, k] / QUARTERS_PER_YEAR, np.nan)
         return frame
 
 
@@ -314,7 +315,7 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
     s["adoptions_final"] = float(adopted_final.sum())
     s["final_adoption_pop"] = population_weighted_share(orgs, app, adopted_final)
     reached = np.flatnonzero(share_t >= 0.5)
-    s["time_to_50_years"] = float(reached[0] / 4) if len(reached) else np.nan
+    s["time_to_50_years"] = float(reached[0] / QUARTERS_PER_YEAR) if len(reached) else np.nan
     for k, name in enumerate(model.innovation_names):
         s[f"final_adoption.{name}"] = float(adopted_final[:, k].sum() / max(app[:, k].sum(), 1))
     for name in EVENTS:
@@ -322,7 +323,8 @@ def summarise(model: "InnovationModel", hist: np.ndarray) -> dict[str, float]:
     finished = s["pilots_scaled"] + s["pilots_stalled"]
     s["pilot_to_scale_rate"] = s["pilots_scaled"] / finished if finished else np.nan
     count = record.scale_count.sum()
-    s["mean_years_pilot_to_scale"] = float(record.scale_durations.sum() / count / 4) if count else np.nan
+    s["mean_years_pilot_to_scale"] = (float(record.scale_durations.sum() / count / QUARTERS_PER_YEAR) if count
+                                      else np.nan)
 
     for name in ("pilots_disappointed", "pilots_stalled_no_champion", "pilots_stalled_reprioritised",
                  "pilots_stalled_no_money", "pilots_funded", "money_waiting_pilot_quarters",

@@ -25,6 +25,7 @@ import pandas as pd
 from ..errors import InputError
 from ..names import safe_file_name
 from ..results import write_parquet
+from ..stages import QUARTERS_PER_YEAR
 
 BY_YEAR = "municipal_adoption_by_year.parquet"
 USAGE = "lever_usage.csv"
@@ -46,7 +47,7 @@ def write_adoption_by_year(folder: Path, outcomes: list) -> Path:
     ``year``, ``adoption_share``, ``replications``); the maps over the years are drawn from it."""
     from ..charts.shaping import municipality_adoption_over_time
 
-    return write_parquet(municipality_adoption_over_time(outcomes, every=4), Path(folder) / BY_YEAR)
+    return write_parquet(municipality_adoption_over_time(outcomes, every=QUARTERS_PER_YEAR), Path(folder) / BY_YEAR)
 
 
 def read_file(folder: Path, name: str, read: Callable[[Path], Any], command: str) -> Any:

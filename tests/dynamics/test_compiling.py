@@ -38,7 +38,7 @@ def loop():
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_the_life_cycle_is_compiled_ahead_for_the_types_the_quarter_loop_passes(path, loop):
     m = InnovationModel(model.load_scenario(path), seed=1)
-    loop(0, 1, *quarters.arguments(m.context))
+    loop(0, 1, quarters.arguments(m.context))
     types = tuple(typeof(a) for a in quarters.life_cycle_arguments(m.context))
     assert types in lifecycle._advance.signatures
 

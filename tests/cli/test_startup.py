@@ -1,0 +1,45 @@
+"""What a command loads before it does anything: ``spridning validate`` reads YAML and checks it, and loads
+none of the libraries that run, draw or compute (Mesa, Matplotlib, SciPy, numba); Mesa is imported with its
+loggers named as Mesa names them, without leaving the standard library changed."""
+
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+PROBE = """
+import runpy, sys
+sys.argv = ["spridning", "validate", "scenarios/baseline.yaml", "scenarios/portfolio_sustaingov.yaml"]
+try:
+    runpy.run_module("model", run_name="__main__", alter_sys=True)
+except SystemExit as exit:
+    status = exit.code
+print("STATUS", status)
+print("LOADED", " ".join(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+@pytest.mark.slow  # a subprocess: the modules loaded by a fresh command
+def test_validate_loads_neither_mesa_matplotlib_scipy_nor_numba():
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True)
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if line.startswith(("STATUS", "LOADED")))
+    assert lines["STATUS"] == "0", done.stdout + done.stderr
+    loaded = set(lines["LOADED"].split())
+    assert "model" in loaded and "pydantic" in loaded  # it did validate
+    assert loaded.isdisjoint({"mesa", "matplotlib", "scipy", "numba", "pandas", "networkx"}), loaded
+
+
+def test_mesa_is_imported_with_its_loggers_named_and_inspect_left_as_it_was():
+    import logging
+
+    from model.mesa_import import mesa  # noqa: F401
+
+    assert inspect.stack.__module__ == "inspect" and inspect.getouterframes.__module__ == "inspect"
+    assert "MESA.mesa.model" in logging.root.manager.loggerDict  # named after the module that asked
+    from mesa.model import Model
+
+    assert Model.__init__.__module__ == "mesa.model"
