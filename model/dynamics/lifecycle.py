@@ -30,8 +30,8 @@ the exception: it is spent as innovations are served, in the scenario's order, c
 
 The per-pair loop is compiled with numba: the world is small (about 330 organisations) but research needs
 tens of thousands of runs (benchmarks/bench_run.py). Each hazard above is a named function of numbers
-(:func:`_hears`, :func:`_start_chance`, :func:`_stall_hazard`, :func:`_scale_chance`,
-:func:`_people_drop_hazard`, :func:`_drop_hazard`, :func:`_retry_chance`) inlined into :func:`_advance`,
+(:func:`hazards.hears`, :func:`hazards.start_chance`, :func:`hazards.stall_hazard`, :func:`hazards.scale_chance`,
+:func:`_people_drop_hazard`, :func:`hazards.drop_hazard`, :func:`hazards.retry_chance`) inlined into :func:`_advance`,
 which walks the organisations and innovations and makes every change of state; the hazards read no arrays
 (in numba every array read out of a named tuple costs a reference count, per pair if done there).
 """
@@ -44,6 +44,7 @@ import numpy as np
 from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STALLED, UNAWARE
+from . import hazards
 from .events import CAPACITY, EVIDENCE, MONEY, SOCIAL_PROOF
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
@@ -117,22 +118,6 @@ def _afford(money, cost):
     return 1.0 - np.exp(-money / cost)
 
 
-#: 1 - exp(-c) for c = 0, 1, ...; exactly 1.0 in double precision from 38 on (numba freezes the table)
-_SATURATION = 1.0 - np.exp(-np.arange(38.0))
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _saturation(count):
-    """1 - exp(-count) for a whole count, looked up."""
-    return 1.0 if count >= 38 else _SATURATION[count]
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _capacity_factor(free, need):
-    """Share of what a pilot needs that free capacity covers, in [0, 1] (1 if it needs none)."""
-    return min(1.0, max(0.0, free / need)) if need > 0.0 else 1.0
-
-
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _available(i, j, state_grant, grant, money_left):
     """MSEK pair (i, j) can spend: earmarked state grant, project grant and the organisation's own money."""
@@ -192,109 +177,6 @@ def introduce(pilots, first_users, j, t, enthusiasts):
             pilot_age[i, j] = 0
             pilot_start[i, j] = t
             champion[i, j] = 1 if enthusiasts[i] > 0 else 0
-
-
-#: the hazards below: functions of numbers (and the parameters' named tuple), inlined into the life cycle
-#: where it calls them; they read no arrays, which in numba would cost a reference count per pair and call
-HAZARD = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True, inline="always")
-
-
-@njit(**HAZARD)
-def _hears(x, p_ext, promotion, m, z):
-    """Awareness: whether the draw ``x`` makes an organisation hear of an innovation, from national channels
-    (``p_ext``), national promotion (``promotion``) or its adopting ties (``z``: their summed log(1 - beta),
-    <= 0); a mandate (pressure ``m`` > 0) makes everyone it applies to know of it."""
-    p = 1.0 - (1.0 - p_ext) * (1.0 - promotion)
-    if m > 0.0:
-        p = 1.0  # a law or national target: everyone it applies to knows of it
-    # p_aware = 1 - (1 - p) e^z lies in [p, p - (1 - p) z] (as e^z >= 1 + z): decide from the
-    # bounds when they suffice, which spares the exp for most pairs
-    return x < p or (x < p - (1.0 - p) * z and x < 1.0 - (1.0 - p) * np.exp(z))
-
-
-@njit(**HAZARD)
-def _start_chance(r, flags, free, pilot_load, scale_load, relax_capacity, relax_proof, local, share,
-                  free_enthusiasts, failed, m):
-    """Starting a pilot, money aside: ``rate * enthusiasm * free capacity * social proof * memory``
-    (``pilot_load``, ``scale_load``: the capacity the pilot and its scale-up would hold; ``local``, ``share``:
-    the weighted adopting proof ties and their share; ``failed``: the organisation's own disappointments); a
-    mandate's pressure ``m`` raises it in proportion to the capacity free to implement it, never forcing it."""
-    kappa = _capacity_factor(free, pilot_load)
-    kappa += (1.0 - kappa) * relax_capacity
-    # social proof is full from a threshold of adopting proof ties on (Centola & Macy 2007): one tie under
-    # simple contagion, a weight or share of them under complex; the same ties and weights
-    if flags.complex_contagion:
-        threshold = r.complex_threshold_share if flags.fraction else r.complex_threshold
-        level = share if flags.fraction else local
-        proof = 1.0 if level >= threshold * (1.0 - 1e-9) else 0.0
-    else:
-        proof = 1.0 if local > 0.0 else 0.0
-    proof += (1.0 - proof) * relax_proof
-    social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
-    enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * _saturation(free_enthusiasts)
-    p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed
-    if m > 0.0:  # a mandate: in proportion to the capacity free to implement it, never forced
-        implement = _capacity_factor(free, scale_load)
-        p_start += (1.0 - p_start) * m * implement
-    return p_start
-
-
-@njit(**HAZARD)
-def _stall_hazard(r, no_champion, reprioritising, unpaid, overload, m):
-    """Stalling a running pilot: a base hazard, more without a champion, while a new leadership
-    reprioritises, when capacity is overloaded (``overload`` in [0, 1]) or money does not cover it. A
-    mandate's pressure ``m`` removes the discretionary parts (giving up, a new leadership's priorities), not
-    the want of a champion, capacity or money. Returns the hazard, its base part (giving up and overload)
-    and its no-champion and reprioritising parts, in the order the draw is read."""
-    no_champion = r.stall_no_champion if no_champion else 0.0
-    reprioritise = (r.stall_reprioritise if reprioritising else 0.0) * (1.0 - m)
-    no_money = r.stall_no_money if unpaid else 0.0
-    base = r.stall_base * (1.0 - m) + r.stall_overload * overload
-    return min(1.0, base + no_champion + reprioritise + no_money), base, no_champion, reprioritise
-
-
-@njit(**HAZARD)
-def _scale_chance(r, kappa, has_protector, known, affordable, maturity, effective_complexity, bonus, m):
-    """Scaling a pilot that worked: log-odds from the change capacity free for the scale-up (``kappa``),
-    protector, evidence (``known``), money (``affordable``), maturity, effective complexity, a lever's
-    ``bonus`` and a mandate's pressure ``m``."""
-    logit = (r.scale_base_logit + r.scale_capacity_weight * kappa
-             + r.scale_protector_weight * has_protector
-             + r.scale_evidence_weight * known
-             + r.scale_money_weight * affordable
-             + r.scale_maturity_weight * maturity
-             - r.scale_complexity_weight * effective_complexity
-             + bonus + r.mandate_scale_weight * m)
-    return 1.0 / (1.0 + np.exp(-logit))
-
-
-@njit(**HAZARD)
-def _people_drop_hazards(r, has_protector, no_enthusiast, overload):
-    """The parts of dropping an adoption that the organisation's people decide: the will to go on (a base
-    hazard, more without a protector) and the means (more without enthusiasts and when capacity is
-    overloaded). A mandate's pressure replaces the will, not the means (model.dynamics.events)."""
-    will = r.drop_base + r.drop_no_protector * (1.0 - has_protector)
-    means = r.drop_no_enthusiast * no_enthusiast + r.drop_overload * overload
-    return will, means
-
-
-@njit(**HAZARD)
-def _drop_hazard(r, will_drop, means_drop, unpaid, fit, one_step, m):
-    """Dropping an adoption: the people's parts, more where money does not cover it and where the innovation
-    delivers little (``fit``); a mandate's pressure ``m`` holds the will and the disappointment, not the
-    means. Returns the hazard and its no-money and disappointed parts (the draw reads them last)."""
-    if one_step:
-        return will_drop + means_drop, 0.0, 0.0
-    no_money = r.drop_no_money if unpaid else 0.0
-    disappointed = r.drop_disappointed * (1.0 - fit) * (1.0 - m)
-    return will_drop * (1.0 - m) + means_drop + no_money + disappointed, no_money, disappointed
-
-
-@njit(**HAZARD)
-def _retry_chance(r, failed, m):
-    """Retrying after a stall or a drop, less after one's own disappointments (``failed``); a mandate at
-    least ``m``."""
-    return max(r.retry_rate * r.failure_memory ** failed, m)
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -384,7 +266,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
                     counts.covered[t, j] += cover * _full_cost(i, j, inn, scale, cost_factor[i, j], stage[i, j],
                                                                pilot_age[i, j], scaling_q, r)
-        will_drop, means_drop = _people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
+        will_drop, means_drop = hazards.people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
         p_ext = min(1.0, max(0.0, r.p_external + effects.p_external_boost[i]))
         for j in range(k):
             s = stage[i, j]
@@ -393,7 +275,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             if s == UNAWARE or (one_step and s == AWARE):
                 if applicable[i, j] and t >= inn.available_from[j]:  # not before it is introduced
                     z = effects.tie_strength[i] * signals.log_no_hear[i, j]  # <= 0
-                    if _hears(x, p_ext, promotion[j], m, z):
+                    if hazards.hears(x, p_ext, promotion[j], m, z):
                         stage[i, j] = ADOPTED if one_step else AWARE
                         if one_step:
                             pilot_age[i, j] = 127
@@ -405,7 +287,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 if funded[i, j]:  # a grant funds this pilot: it starts once its first quarter can be paid
                     start = money >= first * (1.0 - 1e-12)
                 else:
-                    p_start = _start_chance(r, flags, free, inn.pilot_need[j] * lf, inn.scale_need[j] * lf,
+                    p_start = hazards.start_chance(r, flags, free, inn.pilot_need[j] * lf, inn.scale_need[j] * lf,
                                             relax[CAPACITY, j], relax[SOCIAL_PROOF, j], signals.local[i, j],
                                             signals.share[i, j], free_enthusiasts, failed[i, j], m)
                     if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
@@ -428,7 +310,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         funded[i, j] = False
             elif s == PILOTING:
                 # every running pilot can stall, also one that is due to end or prolonged (limbo) ...
-                h, base, no_champion, reprioritise = _stall_hazard(r, champion[i, j] == 0, reprioritising,
+                h, base, no_champion, reprioritise = hazards.stall_hazard(r, champion[i, j] == 0, reprioritising,
                                                                    unpaid[j], overload, m)
                 if x < h:
                     stage[i, j] = STALLED
@@ -465,10 +347,10 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
                     money = _available(i, j, state_grant, grant, money_left)
                     effective_complexity = inn.complexity[j] * (1.0 - infra * inn.needs_infrastructure[j])
-                    kappa = _capacity_factor(free + inn.pilot_need[j] * lf, inn.scale_need[j] * lf)
+                    kappa = hazards.capacity_factor(free + inn.pilot_need[j] * lf, inn.scale_need[j] * lf)
                     kappa += (1.0 - kappa) * relax[CAPACITY, j]
                     known = evidence[j] + (1.0 - evidence[j]) * relax[EVIDENCE, j]
-                    p_scale = _scale_chance(r, kappa, has_protector, known, _afford(money, cost), maturity[i],
+                    p_scale = hazards.scale_chance(r, kappa, has_protector, known, _afford(money, cost), maturity[i],
                                             effective_complexity, effects.scale_logit_bonus[i], m)
                     if y < p_scale and (scaling_q > 0 or _pay(i, j, cost, state_grant, grant, money_left)):
                         stage[i, j] = ADOPTED
@@ -483,7 +365,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         champion[i, j] = 0
                         stalled_k[j] += 1
             elif s == ADOPTED:
-                h, no_money, disappointed = _drop_hazard(r, will_drop, means_drop, unpaid[j], fit[i, j], one_step, m)
+                h, no_money, disappointed = hazards.drop_hazard(r, will_drop, means_drop, unpaid[j], fit[i, j], one_step, m)
                 if x < h:
                     stage[i, j] = DROPPED
                     tally[DROPPED_] += 1
@@ -499,7 +381,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 elif pilot_age[i, j] < scaling_q and not unpaid[j]:
                     pilot_age[i, j] += 1
             elif s == STALLED or s == DROPPED:
-                if x < _retry_chance(r, failed[i, j], m):
+                if x < hazards.retry_chance(r, failed[i, j], m):
                     stage[i, j] = AWARE
     # evidence: the share of known outcomes that were good; shared disappointments count against
     shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0

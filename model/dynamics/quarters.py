@@ -28,7 +28,7 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, lifecycle, people
+from . import compiling, events, hazards, lifecycle, people
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -154,8 +154,8 @@ def _key_on_all_kernels() -> None:
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, people, networks, events, stages)),
-                                (lifecycle._advance, (lifecycle, events, stages))):
+        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, hazards, people, networks, events, stages)),
+                                (lifecycle._advance, (lifecycle, hazards, events, stages))):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())
