@@ -19,14 +19,14 @@ KEYS = ("final_adoption", "pilot_to_scale_rate", "adoptions_final", "pilots_star
         "money_blocked_pilot_starts", "pilots_stalled_no_money")
 
 
-def variant(name: str, overhead: dict | None) -> model.Scenario:
-    """Lever scenario ``name`` with its target's overhead set to ``overhead`` (None: as shipped now)."""
+def variant(name: str, overhead: dict | None, **fields) -> model.Scenario:
+    """Lever scenario ``name`` with its target's overhead set to ``overhead`` (None: as shipped now) and its
+    lever's ``fields`` changed."""
     scenario = model.load_scenario(f"scenarios/{name}.yaml")
-    if overhead is None:
-        return scenario
     levers = scenario.model_dump(mode="python")["levers"]
     for lever in levers:
-        lever["target"] = {**lever["target"], **overhead}
+        lever["target"] = {**lever["target"], **(overhead or {})}
+        lever.update(fields)
     return model.with_overrides(scenario, {"levers": levers})
 
 
@@ -41,8 +41,9 @@ def main() -> None:
     print("mean (standard error) of the paired difference; MSEK per extra adoption = lever money used / "
           "extra adoptions (organisation-innovation pairs at the horizon)")
     for name in ("lever_pilot_grants", "lever_scale_up_grants"):
-        for label, overhead in (("before: 0.05 MSEK + 0.05 cap", BEFORE), ("after: time only", None)):
-            scenario = model.with_overrides(variant(name, overhead), {"horizon_years": horizon})
+        for label, overhead, fields in (("before: 0.05 MSEK + 0.05 cap", BEFORE, {}), ("after: time only", None, {}),
+                                        ("after, selection: need", None, {"selection": "need"})):
+            scenario = model.with_overrides(variant(name, overhead, **fields), {"horizon_years": horizon})
             runs = [model.run(scenario, s) for s in seeds]
             line = [f"{name:22s} {label:30s}"]
             for key in KEYS:
