@@ -25,8 +25,9 @@ def variant(name: str, overhead: dict | None, **fields) -> model.Scenario:
     scenario = model.load_scenario(f"scenarios/{name}.yaml")
     levers = scenario.model_dump(mode="python")["levers"]
     for lever in levers:
-        lever["target"] = {**lever["target"], **(overhead or {})}
-        lever.update(fields)
+        lever["target"] = {**lever["target"], **(overhead or {})}  # used only by calls (by: application)
+        if lever["type"] in ("pilot_grants", "scale_up_grants"):
+            lever.update(fields)
     return model.with_overrides(scenario, {"levers": levers})
 
 
@@ -40,7 +41,7 @@ def main() -> None:
           "against baseline.yaml")
     print("mean (standard error) of the paired difference; MSEK per extra adoption = lever money used / "
           "extra adoptions (organisation-innovation pairs at the horizon)")
-    for name in ("lever_pilot_grants", "lever_scale_up_grants"):
+    for name in ("lever_pilot_grants", "lever_scale_up_grants", "portfolio_status_quo", "portfolio_scale_up"):
         for label, overhead, fields in (("before: 0.05 MSEK + 0.05 cap", BEFORE, {}), ("after: time only", None, {}),
                                         ("after, selection: need", None, {"selection": "need"})):
             scenario = model.with_overrides(variant(name, overhead, **fields), {"horizon_years": horizon})
