@@ -7,9 +7,13 @@ pilot grant an innovation it knows of and is not yet piloting, for a scale-up gr
 piloting — and someone to write the application (an enthusiast) applies with probability
 ``free / (free + application_half_capacity)`` of its free development capacity, for one innovation, paying
 the application overhead once per round (``target.application_overhead_*``; 001 L1271-1279: heavy
-application and reporting costs); losers wait for the next round. Applications are ranked by ``selection``:
-``quality`` (log capacity plus noise: the better-resourced write better applications, 001 L2412-2418,
-L1295-1299) or ``need`` (the least capacity first). Winners get, earmarked for that innovation:
+application and reporting costs) — by default people's time only (0.1 capacity units for the quarter):
+charged also to the own development money that pays pilots, the same hours were paid twice, and in the
+calibrated world, where that money binds, the losers' overhead stopped more pilots and scale-ups than the
+grants bought (docs/levers.md, "Funding"; tests/levers/test_grants.py); losers wait for the next round.
+Applications are ranked by ``selection``: ``quality`` (log capacity plus noise: the better-resourced write
+better applications, 001 L2412-2418, L1295-1299; in the calibrated world they fund mostly what would have
+happened anyway) or ``need`` (the least capacity first). Winners get, earmarked for that innovation:
 
 - a pilot grant: the pilot's running costs for its planned length, and ``staff_msek_per_year`` of project
   staff while it runs (temporary development capacity at ``capacity_msek`` per capacity unit); the pilot

@@ -18,9 +18,11 @@ Every lever has a ``target:`` block (:class:`Target`). It says
               group when the lever starts; without one, each round picks the currently weakest)
   ``application`` a competitive call: organisations *apply*, and applying takes capacity, so those with
               free capacity apply more often and better-resourced applications win more often; every
-              applicant pays the ``application_overhead_*`` (001 L1271-1279: heavy application and
-              reporting costs; 001 L2412-2418: those who already innovate get more; 001 L1295-1299:
-              support does not reach those who have come least far)
+              applicant pays the ``application_overhead_*`` — by default people's time only, booked once
+              (one economy: the hours are not charged again to the development money that pays pilots;
+              docs/levers.md, "Funding") (001 L1271-1279: heavy application and reporting costs; 001
+              L2412-2418: those who already innovate get more; 001 L1295-1299: support does not reach
+              those who have come least far)
   ========== ===========================================================================================
 
 Randomness comes only from the model's ``rng_levers`` stream, so targeting never shifts anyone's life
@@ -63,12 +65,15 @@ class Target(Checked):
     count: int | None = Field(None, ge=1,
                               description="with by random/capacity/application: number of organisations reached")
     application_overhead_msek: float = Field(
-        0.05, ge=0.0, le=10.0,
-        description="[MSEK per application] money an applicant spends on applying and reporting; assumption "
-                    "(001 L1271-1279)")
+        0.0, ge=0.0, le=10.0,
+        description="[MSEK per application] money, beyond people's time, an applicant pays from its own "
+                    "development money (e.g. a consultant); default none: applying is people's time, booked "
+                    "once by application_overhead_capacity (one economy); assumption, range 0-0.05")
     application_overhead_capacity: float = Field(
-        0.05, ge=0.0, le=5.0,
-        description="[capacity units for one quarter] development capacity an application takes; assumption")
+        0.1, ge=0.0, le=5.0,
+        description="[capacity units for one quarter] people's time an application and its reporting take "
+                    "(0.1 = about 40 hours, 0.025 MSEK at capacity_msek 1); 001 L1271-1279 (much time goes "
+                    "to applying and reporting); value: assumption, range 0.05-0.5")
     application_half_capacity: float = Field(
         0.3, gt=0.0, le=10.0,
         description="[capacity units] free capacity at which half of those who could apply do; assumption")
