@@ -89,20 +89,24 @@ def test_training_effect_goes_through_skills_in_use(base):
 @pytest.mark.slow
 def test_job_shadowing_effect_travels_along_the_placement(base):
     lever = {"type": "job_shadowing", "budget_msek_per_year": 30, "duration_years": 4}
-    on = effects(base, lever)
-    assert_removes_most(on, effects(base, {**lever, "learn_per_quarter": 0.0, "tie_weight": 0.0}))
-    no_knowhow = effects(base, {**lever, "learn_per_quarter": 0.0})  # the tie alone
+    reps = 3 * REPS  # the know-how's own part (beside the tie) is about 2.6 standard errors over 60 pairs
+    on = effects(base, lever, reps=reps)
+    assert_removes_most(on, effects(base, {**lever, "learn_per_quarter": 0.0, "tie_weight": 0.0}, reps=reps))
+    no_knowhow = effects(base, {**lever, "learn_per_quarter": 0.0}, reps=reps)  # the tie alone
     diff = on - no_knowhow
-    assert diff.mean() > 3 * diff.std(ddof=1) / np.sqrt(REPS)
+    assert diff.mean() > 3 * diff.std(ddof=1) / np.sqrt(reps)
 
 
 @pytest.mark.slow
-def test_learning_networks_effect_is_the_know_how_from_group_peers(base):
+def test_learning_networks_effect_travels_along_the_members_ties(base):
     lever = {"type": "learning_networks", "budget_msek_per_year": 60, "duration_years": 4,
              "target": {"kinds": ["municipality", "region", "agency"]}}
-    # their awareness channels add noise (and their shared failures a drag, docs/levers.md): more pairs
+    # the path along ties: know-how from group peers and the members' stronger ties; what is left is the
+    # national arena (p_external_boost) and shared failures. Know-how alone is about 60 % of the effect
+    # (measured over 200 pairs: 2.3 standard errors above half), the tie path as a whole about 80 %.
     on = effects(base, lever, reps=2 * REPS)
-    assert_removes_most(on, effects(base, {**lever, "learn_per_peer_quarter": 0.0}, reps=2 * REPS))
+    off = effects(base, {**lever, "learn_per_peer_quarter": 0.0, "tie_strength": 1.0}, reps=2 * REPS)
+    assert_removes_most(on, off)
 
 
 def test_know_how_comes_only_from_experienced_partners():
