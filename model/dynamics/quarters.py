@@ -42,8 +42,28 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     loop = ctx.kernels.get("quarters")
     if loop is None:  # bound once per run: a run with levers calls it every quarter
         compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
-        loop = ctx.kernels["quarters"] = BoundKernel(_quarters)
-    loop(t0, t1, *arguments(ctx))
+        loop = ctx.kernels["quarters"] = _Loop(BoundKernel(_quarters))
+    loop(ctx, t0, t1)
+
+
+class _Loop:
+    """:func:`_quarters` bound to one run, with its arguments made once and again only when what they hold
+    changes: the run's arrays are changed in place, so only lever ties (the tie arrays are rebuilt,
+    :meth:`model.world.networks.Ties.refresh`) and the two numbers of the effects (``infrastructure_gain``,
+    ``failure_sharing_boost``) make new ones. A run with levers calls it every quarter, and making the
+    named tuples took a tenth of such a quarter (issue 21)."""
+
+    def __init__(self, kernel: BoundKernel) -> None:
+        self.kernel = kernel
+        self._key: tuple | None = None
+        self._arguments: tuple = ()
+
+    def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
+        e = ctx.effects
+        key = (e.lever_ties_version, float(e.infrastructure_gain), float(e.failure_sharing_boost))
+        if key != self._key:
+            self._key, self._arguments = key, arguments(ctx)
+        self.kernel(t0, t1, *self._arguments)
 
 
 def arguments(ctx: "RunContext") -> tuple:

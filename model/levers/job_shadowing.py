@@ -25,6 +25,7 @@ from pydantic import Field
 
 from ..world.organisations import MUNICIPALITY
 from . import knowhow
+from .knowhow_kernel import development, know_and_forget
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 
@@ -135,10 +136,9 @@ class JobShadowing(Lever):
     def _know(self, ctx, placed_now: np.ndarray) -> None:
         """This quarter's know-how: it acts, fades, and hosts placed now learn from their senders."""
         p, k = self.p, self.knowhow
-        if k.any():
-            knowhow.act(ctx, k, p.load_cut)
-            k *= 1.0 - p.forget_per_quarter
-            k[k <= knowhow.GONE] = 0.0
+        if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
+            know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
+                            knowhow.GONE)
         if placed_now.any():
             hosts = np.flatnonzero(placed_now)
             done = knowhow.experienced(ctx)[self.sender_of[hosts]] & ctx.applicable[hosts]

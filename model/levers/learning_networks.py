@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import Field
 
 from . import knowhow
+from .knowhow_kernel import development, know_and_forget
 from .base import LeverParams, MembershipLever
 from .registry import register
 
@@ -123,10 +124,9 @@ class LearningNetworks(MembershipLever):
     def _know(self, ctx, active: bool) -> None:
         """This quarter's know-how: it acts, fades, and (while active) members learn from group peers."""
         p, k = self.p, self.knowhow
-        if k.any():
-            knowhow.act(ctx, k, p.load_cut)
-            k *= 1.0 - p.forget_per_quarter
-            k[k <= knowhow.GONE] = 0.0
+        if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
+            know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
+                            knowhow.GONE)
         grouped = np.flatnonzero(self.group >= 0) if active else np.zeros(0, dtype=int)
         if len(grouped) == 0 or p.learn_per_peer_quarter <= 0.0:
             return

@@ -27,6 +27,7 @@ from pydantic import Field
 
 from . import knowhow
 from .base import LeverParams, MembershipLever
+from .knowhow_kernel import development, use_and_fade
 from .registry import register
 from .targeting import free_capacity
 
@@ -101,15 +102,11 @@ class TrainingNetworks(MembershipLever):
             if self.members.any():
                 part = self.members & (free_capacity(ctx) >= p.time_cost)
                 self.quarters_member += self.members
-        if self.skill.any():
-            knowhow.act(ctx, self.skill, p.load_cut)
-            used = knowhow.in_practice(ctx)
-            skilled = self.skill > GONE
-            self.quarters_skilled += int(skilled.sum())
-            self.quarters_used += int((skilled & used).sum())
-            fade = np.where(used | part, p.fade_when_used, p.fade_per_quarter)
-            self.skill *= 1.0 - fade
-            self.skill[self.skill <= GONE] = 0.0
+        if self.skill.any():  # skills act, then fade (compiled: it runs every lingering quarter)
+            skilled, used = use_and_fade(ctx.effects.load_factor, self.skill, part, development(ctx), p.load_cut,
+                                         p.fade_when_used, p.fade_per_quarter, GONE)
+            self.quarters_skilled += skilled
+            self.quarters_used += used
         if part.any():
             if p.time_cost > 0:
                 self.use_capacity(ctx, np.where(part, p.time_cost, 0.0))

@@ -1,0 +1,94 @@
+"""Know-how and skills acting and fading, compiled: the per-quarter part of :mod:`model.levers.knowhow`.
+
+Training networks (skills, (n,)), learning networks and job shadowing (know-how, (n, k)) each quarter lower
+the effort of the development work their holders do and then let what they hold fade — also every quarter
+after their programme ends, for as long as anything is left (issue 21: those quarters are run one at a
+time, so their Python work was most of what a lever cost then). The rules are
+:func:`model.levers.knowhow.developing`, :func:`~model.levers.knowhow.act` and
+:func:`~model.levers.knowhow.in_practice`; the kernels below do the same arithmetic cell by cell in the
+same order (``1 - cut x level``, then one multiplication; ``level x (1 - fade)``), so the results are the
+same bit for bit (checked against the vectorised rules in ``tests/levers/test_knowhow.py``). They draw no
+random numbers.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..environment import njit
+from ..stages import ADOPTED, AWARE, PILOTING
+
+if TYPE_CHECKING:
+    from ..context import RunContext
+
+#: the state that says which pairs are development work (:func:`model.levers.knowhow.developing`):
+#: ``stage`` (n, k) int8, ``pilot_age`` (n, k) int16 [quarters], ``applicable`` (n, k) bool,
+#: ``scaling_quarters`` int [quarters a scale-up is implemented]
+Development = namedtuple("Development", ["stage", "pilot_age", "applicable", "scaling_quarters"])
+
+
+def development(ctx: "RunContext") -> Development:
+    """This run's :data:`Development` (the state's own arrays, not copies)."""
+    s = ctx.state
+    return Development(s.stage, s.pilot_age, ctx.applicable, int(ctx.params.scaling_quarters))
+
+
+@njit(error_model="numpy")
+def _developing(dev, i, j):
+    """Whether organisation ``i``'s work on innovation ``j`` is development work (see the module)."""
+    if not dev.applicable[i, j]:
+        return False
+    stage = dev.stage[i, j]
+    return stage == AWARE or stage == PILOTING or (stage == ADOPTED and dev.pilot_age[i, j] < dev.scaling_quarters)
+
+
+@njit(error_model="numpy")
+def know_and_forget(load_factor, knowhow, dev, cut, forget, gone):
+    """One quarter of know-how ``knowhow`` ((n, k) 0-1, in place): where it is held and the pair is
+    development work, ``load_factor`` ((n, k), in place) is multiplied by ``1 - cut x knowhow``; then it
+    fades by a share ``forget`` and what is at most ``gone`` is set to 0."""
+    n, k = knowhow.shape
+    keep = 1.0 - forget
+    for i in range(n):
+        for j in range(k):
+            level = knowhow[i, j]
+            if level > 0.0 and cut > 0.0 and _developing(dev, i, j):
+                load_factor[i, j] *= 1.0 - cut * level
+            level *= keep
+            knowhow[i, j] = 0.0 if level <= gone else level
+
+
+@njit(error_model="numpy")
+def use_and_fade(load_factor, skill, taking_part, dev, cut, fade_when_used, fade_per_quarter, gone):
+    """One quarter of skills ``skill`` ((n,) 0-1, in place): they ease development work as
+    :func:`know_and_forget` does, then fade by ``fade_when_used`` where in use (the organisation runs a
+    pilot or implements a scale-up) or ``taking_part`` ((n,) bool), else by ``fade_per_quarter``; at most
+    ``gone`` is 0. Returns (organisations with skill above ``gone`` before fading, of which in use)."""
+    n, k = load_factor.shape
+    skilled = 0
+    used_skilled = 0
+    for i in range(n):
+        level = skill[i]
+        used = False
+        for j in range(k):
+            if _developing(dev, i, j):
+                if level > 0.0 and cut > 0.0:
+                    load_factor[i, j] *= 1.0 - cut * level
+                if dev.stage[i, j] != AWARE:
+                    used = True
+        if level > gone:
+            skilled += 1
+            if used:
+                used_skilled += 1
+        fade = fade_when_used if used or taking_part[i] else fade_per_quarter
+        level *= 1.0 - fade
+        skill[i] = 0.0 if level <= gone else level
+    return skilled, used_skilled
+
+
+def empty_part(n: int) -> np.ndarray:
+    """(n,) bool: nobody taking part (the argument of :func:`use_and_fade` outside the active years)."""
+    return np.zeros(n, dtype=np.bool_)
