@@ -89,6 +89,49 @@ def use_and_fade(load_factor, skill, taking_part, dev, cut, fade_when_used, fade
     return skilled, used_skilled
 
 
+@njit(error_model="numpy")
+def learn_in_groups(knowhow, group, groups, dev, rate, gone):
+    """One quarter of learning in groups (:func:`model.levers.knowhow.learn`): each organisation in a group
+    (``group`` (n,) its group, -1: none; ``groups`` groups made) moves its know-how ``knowhow`` ((n, k), in
+    place) towards 1 by ``1 - (1 - rate) ** peers`` of the gap, ``peers`` being the other members of its
+    group that run a pilot of the innovation or have adopted it (counted for applicable innovations only).
+    Returns (members in a group, of which had a peer who had done something they still lacked, know-how
+    below ``1 - gone``)."""
+    n, k = knowhow.shape
+    done = np.zeros((groups, k))
+    members = 0
+    for i in range(n):
+        if group[i] >= 0:
+            members += 1
+            for j in range(k):
+                if _experienced(dev, i, j):
+                    done[group[i], j] += 1.0
+    taught = 0
+    keep = 1.0 - rate
+    lacking = 1.0 - gone
+    for i in range(n):
+        if group[i] < 0:
+            continue
+        was_taught = False
+        for j in range(k):
+            own = 1.0 if _experienced(dev, i, j) else 0.0
+            peers = (done[group[i], j] - own) * (1.0 if dev.applicable[i, j] else 0.0)
+            level = knowhow[i, j]
+            if peers > 0.0 and level < lacking:
+                was_taught = True
+            knowhow[i, j] = level + (1.0 - keep ** peers) * (1.0 - level)
+        if was_taught:
+            taught += 1
+    return members, taught
+
+
+@njit(error_model="numpy")
+def _experienced(dev, i, j):
+    """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
+    stage = dev.stage[i, j]
+    return dev.applicable[i, j] and (stage == PILOTING or stage == ADOPTED)
+
+
 def empty_part(n: int) -> np.ndarray:
     """(n,) bool: nobody taking part (the argument of :func:`use_and_fade` outside the active years)."""
     return np.zeros(n, dtype=np.bool_)
