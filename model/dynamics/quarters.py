@@ -150,14 +150,31 @@ def _key_on_all_kernels() -> None:
     compiles in changes, and that of the life cycle (cached apart, and compiled ahead in another process:
     :mod:`model.dynamics.compiling`) whenever its file or a file with constants it reads does: their
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
-    stages = Path(__file__).resolve().parent.parent / "stages.py"
+    _stamp(_quarters, _loop_sources())
+    _stamp(lifecycle._advance, (lifecycle, events, _stages()))
+
+
+def key_on(kernel, sources) -> None:
+    """Key the compile cache of ``kernel``, a kernel that calls :func:`_quarters`, on the files the loop's
+    cache is keyed on and ``sources`` (paths; relative ones beside the kernel's own file)."""
+    folder = Path(kernel.py_func.__code__.co_filename).resolve().parent
+    _stamp(kernel, (*_loop_sources(), *(folder / source for source in sources)))
+
+
+def _stages() -> Path:
+    return Path(__file__).resolve().parent.parent / "stages.py"
+
+
+def _loop_sources() -> tuple:
+    return (Path(__file__), lifecycle, people, networks, events, _stages())
+
+
+def _stamp(kernel, sources) -> None:
     try:
-        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, people, networks, events, stages)),
-                                (lifecycle._advance, (lifecycle, events, stages))):
-            digest = hashlib.sha256()
-            for source in sources:
-                digest.update(Path(getattr(source, "__file__", source)).read_bytes())
-            kernel._cache._cache_file._source_stamp = digest.digest()
+        digest = hashlib.sha256()
+        for source in sources:
+            digest.update(Path(getattr(source, "__file__", source)).read_bytes())
+        kernel._cache._cache_file._source_stamp = digest.digest()
     except (OSError, AttributeError):  # no source to read, or another numba's internals: numba's own key
         pass
 

@@ -25,6 +25,7 @@ from pydantic import Field
 
 from ..world.organisations import MUNICIPALITY
 from . import knowhow
+from .fading import Fade
 from .knowhow_kernel import development, know_and_forget
 from .base import Absorption, Lever, LeverParams
 from .registry import register
@@ -111,6 +112,14 @@ class JobShadowing(Lever):
         """A placement takes its time until it ends, and ties host and sender in the quarter it ends; know-how
         acts as long as some is left."""
         return bool((self.host_until >= t).any() or (self.knowhow > knowhow.GONE).any())
+
+    def fading(self, ctx, t, year) -> Fade | None:
+        """After its years and its last placement (ended before ``t``: its tie made), know-how only acts
+        and fades."""
+        if not self.only_lingering(year) or (self.host_until >= t).any():
+            return None
+        p = self.p
+        return Fade(self.knowhow, p.load_cut, p.forget_per_quarter, p.forget_per_quarter)
 
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p

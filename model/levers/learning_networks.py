@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import Field
 
 from . import knowhow
+from .fading import Fade
 from .knowhow_kernel import development, know_and_forget, learn_in_groups
 from .base import LeverParams, MembershipLever
 from .registry import register
@@ -104,6 +105,13 @@ class LearningNetworks(MembershipLever):
     def lingering(self, ctx, t) -> bool:
         """Know-how acts (and fades) as long as some is left."""
         return bool((self.knowhow > knowhow.GONE).any())
+
+    def fading(self, ctx, t, year) -> Fade | None:
+        """After its years, know-how only acts and fades (members learn only while the lever is active)."""
+        if not self.only_lingering(year):
+            return None
+        p = self.p
+        return Fade(self.knowhow, p.load_cut, p.forget_per_quarter, p.forget_per_quarter)
 
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects

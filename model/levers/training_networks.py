@@ -27,6 +27,7 @@ from pydantic import Field
 
 from . import knowhow
 from .base import LeverParams, MembershipLever
+from .fading import Fade
 from .knowhow_kernel import development, use_and_fade
 from .registry import register
 from .targeting import free_capacity
@@ -93,6 +94,16 @@ class TrainingNetworks(MembershipLever):
     def lingering(self, ctx, t) -> bool:
         """Skills act (and fade) as long as anyone has some left."""
         return bool((self.skill > GONE).any())
+
+    def fading(self, ctx, t, year) -> Fade | None:
+        """After its years, skills only act and fade (nobody takes part any more)."""
+        if not self.only_lingering(year):
+            return None
+        return Fade(self.skill, self.p.load_cut, self.p.fade_when_used, self.p.fade_per_quarter, self._counted)
+
+    def _counted(self, skilled: int, used: int) -> None:
+        self.quarters_skilled += skilled
+        self.quarters_used += used
 
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p
