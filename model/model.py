@@ -278,6 +278,8 @@ class InnovationModel(mesa.Model):
         """The acting levers' know-how and skills when letting them act and fade is all any of them does from
         this quarter on (:meth:`model.levers.base.Lever.fading`), else None: the rest of the run may then
         go in one compiled call (:mod:`model.levers.fading`; the same results, bit for bit)."""
+        if not all(fading.may_fade(lever) for lever in self.acting_levers):  # cheap: no lever's state looked at
+            return None
         t = self.quarter
         year, _ = self.year_quarter(t)
         self._retire_idle_levers(t, year)  # as the quarter would (the same again there changes nothing)

@@ -3,7 +3,8 @@
 The rules live where they belong — :mod:`model.dynamics.people`, :mod:`model.world.networks`,
 :mod:`model.dynamics.lifecycle` — as numba kernels; this module strings them together for a stretch of quarters in
 which no lever acts, so a run without levers (and every lever-free run of a sweep) is a single call into
-compiled code, and a run with levers makes one call per quarter after the levers have acted. The order
+compiled code, and a run with levers makes one call per quarter after the levers have acted (the quarters in
+which levers' know-how only fades go in one call too: :mod:`model.levers.fading`). The order
 within a quarter is the model's schedule (docs/ODD.md §3): levers act (in Python, between calls), every
 organisation moves from the state at the start of the quarter, then people and (in Q1) the budget change
 for the next quarter — so levers always see the people and money of the quarter they act in.

@@ -24,6 +24,7 @@ import numpy as np
 from ..dynamics import quarters
 from ..environment import njit
 from ..kernelcall import BoundKernel
+from .base import Lever
 from .knowhow import GONE
 from .knowhow_kernel import development, know_and_forget, use_and_fade
 
@@ -51,6 +52,11 @@ class Fade:
     fade_when_used: float
     fade_per_quarter: float
     counted: object = None
+
+
+def may_fade(lever: Lever) -> bool:
+    """Whether ``lever`` can ever only fade (its class says what fades: :meth:`Lever.fading`)."""
+    return type(lever).fading is not Lever.fading
 
 
 def run(ctx: "RunContext", fades: list[Fade], t0: int, t1: int) -> None:
