@@ -3,8 +3,7 @@
 The rules live where they belong — :mod:`model.dynamics.people`, :mod:`model.world.networks`,
 :mod:`model.dynamics.lifecycle` — as numba kernels; this module strings them together for a stretch of quarters in
 which no lever acts, so a run without levers (and every lever-free run of a sweep) is a single call into
-compiled code, and a run with levers makes one call per quarter after the levers have acted (the quarters in
-which levers' know-how only fades go in one call too: :mod:`model.levers.fading`). The order
+compiled code, and a run with levers makes one call per quarter after the levers have acted. The order
 within a quarter is the model's schedule (docs/ODD.md §3): levers act (in Python, between calls), every
 organisation moves from the state at the start of the quarter, then people and (in Q1) the budget change
 for the next quarter — so levers always see the people and money of the quarter they act in.
@@ -151,31 +150,14 @@ def _key_on_all_kernels() -> None:
     compiles in changes, and that of the life cycle (cached apart, and compiled ahead in another process:
     :mod:`model.dynamics.compiling`) whenever its file or a file with constants it reads does: their
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
-    _stamp(_quarters, _loop_sources())
-    _stamp(lifecycle._advance, (lifecycle, events, _stages()))
-
-
-def key_on(kernel, sources) -> None:
-    """Key the compile cache of ``kernel``, a kernel that calls :func:`_quarters`, on the files the loop's
-    cache is keyed on and ``sources`` (paths; relative ones beside the kernel's own file)."""
-    folder = Path(kernel.py_func.__code__.co_filename).resolve().parent
-    _stamp(kernel, (*_loop_sources(), *(folder / source for source in sources)))
-
-
-def _stages() -> Path:
-    return Path(__file__).resolve().parent.parent / "stages.py"
-
-
-def _loop_sources() -> tuple:
-    return (Path(__file__), lifecycle, people, networks, events, _stages())
-
-
-def _stamp(kernel, sources) -> None:
+    stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        digest = hashlib.sha256()
-        for source in sources:
-            digest.update(Path(getattr(source, "__file__", source)).read_bytes())
-        kernel._cache._cache_file._source_stamp = digest.digest()
+        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, people, networks, events, stages)),
+                                (lifecycle._advance, (lifecycle, events, stages))):
+            digest = hashlib.sha256()
+            for source in sources:
+                digest.update(Path(getattr(source, "__file__", source)).read_bytes())
+            kernel._cache._cache_file._source_stamp = digest.digest()
     except (OSError, AttributeError):  # no source to read, or another numba's internals: numba's own key
         pass
 
