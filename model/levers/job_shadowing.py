@@ -26,7 +26,7 @@ from pydantic import Field
 from ..world.organisations import MUNICIPALITY
 from . import knowhow
 from .fading import Fade
-from .knowhow_kernel import development, know_and_forget
+from .knowhow_kernel import development, know_and_forget, learn_from_senders
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 
@@ -148,14 +148,11 @@ class JobShadowing(Lever):
         if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
             know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
                             knowhow.GONE)
-        if placed_now.any():
-            hosts = np.flatnonzero(placed_now)
-            done = knowhow.experienced(ctx)[self.sender_of[hosts]] & ctx.applicable[hosts]
-            self.placed_quarters += len(hosts)
-            self.taught_quarters += int((done & (k[hosts] < 1.0 - knowhow.GONE)).any(1).sum())
-            part = k[hosts]
-            knowhow.learn(part, done.astype(float), p.learn_per_quarter)
-            k[hosts] = part
+        if placed_now.any():  # hosts learn from their senders (knowhow.learn, compiled)
+            hosts, taught = learn_from_senders(k, placed_now, self.sender_of, development(ctx), p.learn_per_quarter,
+                                               knowhow.GONE)
+            self.placed_quarters += hosts
+            self.taught_quarters += taught
 
     def _place(self, ctx, t, year, units: int) -> int:
         busy = np.zeros(ctx.n, dtype=bool)

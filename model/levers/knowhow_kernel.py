@@ -126,6 +126,35 @@ def learn_in_groups(knowhow, group, groups, dev, rate, gone):
 
 
 @njit(error_model="numpy")
+def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
+    """One quarter of hosts learning from the organisations that sent them staff
+    (:func:`model.levers.knowhow.learn` with one partner): a host ``placed`` ((n,) bool) moves its know-how
+    ``knowhow`` ((n, k), in place) towards 1 by ``rate`` of the gap for each applicable innovation its
+    sender (``sender_of`` (n,)) runs a pilot of or has adopted. Returns (hosts placed, of which had
+    something to learn: know-how below ``1 - gone`` of such an innovation)."""
+    n, k = knowhow.shape
+    hosts = 0
+    taught = 0
+    lacking = 1.0 - gone
+    share = 1.0 - (1.0 - rate)  # one experienced partner: 1 - (1 - rate) ** 1, as the vectorised rule has it
+    for i in range(n):
+        if not placed[i]:
+            continue
+        hosts += 1
+        was_taught = False
+        for j in range(k):
+            if dev.applicable[i, j] and _experienced(dev, sender_of[i], j):
+                level = knowhow[i, j]
+                if level < lacking:
+                    was_taught = True
+                if rate > 0.0:
+                    knowhow[i, j] = level + share * (1.0 - level)
+        if was_taught:
+            taught += 1
+    return hosts, taught
+
+
+@njit(error_model="numpy")
 def _experienced(dev, i, j):
     """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
     stage = dev.stage[i, j]
