@@ -37,12 +37,15 @@ def development(ctx: "RunContext") -> Development:
 
 
 @njit(error_model="numpy")
-def _developing(dev, i, j):
-    """Whether organisation ``i``'s work on innovation ``j`` is development work (see the module)."""
-    if not dev.applicable[i, j]:
+def _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
+    """Whether organisation ``i``'s work on innovation ``j`` is development work (see the module).
+
+    Takes the arrays, not the named tuple: reading an array out of a named tuple inside a loop costs a
+    reference count up and down each time, which made these kernels ten times slower (issue 21)."""
+    if not applicable[i, j]:
         return False
-    stage = dev.stage[i, j]
-    return stage == AWARE or stage == PILOTING or (stage == ADOPTED and dev.pilot_age[i, j] < dev.scaling_quarters)
+    s = stage[i, j]
+    return s == AWARE or s == PILOTING or (s == ADOPTED and pilot_age[i, j] < scaling_quarters)
 
 
 @njit(error_model="numpy")
@@ -51,11 +54,12 @@ def know_and_forget(load_factor, knowhow, dev, cut, forget, gone):
     development work, ``load_factor`` ((n, k), in place) is multiplied by ``1 - cut x knowhow``; then it
     fades by a share ``forget`` and what is at most ``gone`` is set to 0."""
     n, k = knowhow.shape
+    stage, pilot_age, applicable, scaling_quarters = dev.stage, dev.pilot_age, dev.applicable, dev.scaling_quarters
     keep = 1.0 - forget
     for i in range(n):
         for j in range(k):
             level = knowhow[i, j]
-            if level > 0.0 and cut > 0.0 and _developing(dev, i, j):
+            if level > 0.0 and cut > 0.0 and _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
                 load_factor[i, j] *= 1.0 - cut * level
             level *= keep
             knowhow[i, j] = 0.0 if level <= gone else level
@@ -68,16 +72,17 @@ def use_and_fade(load_factor, skill, taking_part, dev, cut, fade_when_used, fade
     pilot or implements a scale-up) or ``taking_part`` ((n,) bool), else by ``fade_per_quarter``; at most
     ``gone`` is 0. Returns (organisations with skill above ``gone`` before fading, of which in use)."""
     n, k = load_factor.shape
+    stage, pilot_age, applicable, scaling_quarters = dev.stage, dev.pilot_age, dev.applicable, dev.scaling_quarters
     skilled = 0
     used_skilled = 0
     for i in range(n):
         level = skill[i]
         used = False
         for j in range(k):
-            if _developing(dev, i, j):
+            if _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
                 if level > 0.0 and cut > 0.0:
                     load_factor[i, j] *= 1.0 - cut * level
-                if dev.stage[i, j] != AWARE:
+                if stage[i, j] != AWARE:
                     used = True
         if level > gone:
             skilled += 1
@@ -98,13 +103,14 @@ def learn_in_groups(knowhow, group, groups, dev, rate, gone):
     Returns (members in a group, of which had a peer who had done something they still lacked, know-how
     below ``1 - gone``)."""
     n, k = knowhow.shape
+    stage, applicable = dev.stage, dev.applicable
     done = np.zeros((groups, k))
     members = 0
     for i in range(n):
         if group[i] >= 0:
             members += 1
             for j in range(k):
-                if _experienced(dev, i, j):
+                if _experienced(stage, applicable, i, j):
                     done[group[i], j] += 1.0
     taught = 0
     keep = 1.0 - rate
@@ -114,8 +120,8 @@ def learn_in_groups(knowhow, group, groups, dev, rate, gone):
             continue
         was_taught = False
         for j in range(k):
-            own = 1.0 if _experienced(dev, i, j) else 0.0
-            peers = (done[group[i], j] - own) * (1.0 if dev.applicable[i, j] else 0.0)
+            own = 1.0 if _experienced(stage, applicable, i, j) else 0.0
+            peers = (done[group[i], j] - own) * (1.0 if applicable[i, j] else 0.0)
             level = knowhow[i, j]
             if peers > 0.0 and level < lacking:
                 was_taught = True
@@ -133,6 +139,7 @@ def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
     sender (``sender_of`` (n,)) runs a pilot of or has adopted. Returns (hosts placed, of which had
     something to learn: know-how below ``1 - gone`` of such an innovation)."""
     n, k = knowhow.shape
+    stage, applicable = dev.stage, dev.applicable
     hosts = 0
     taught = 0
     lacking = 1.0 - gone
@@ -143,7 +150,7 @@ def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
         hosts += 1
         was_taught = False
         for j in range(k):
-            if dev.applicable[i, j] and _experienced(dev, sender_of[i], j):
+            if applicable[i, j] and _experienced(stage, applicable, sender_of[i], j):
                 level = knowhow[i, j]
                 if level < lacking:
                     was_taught = True
@@ -155,10 +162,10 @@ def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
 
 
 @njit(error_model="numpy")
-def _experienced(dev, i, j):
+def _experienced(stage, applicable, i, j):
     """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
-    stage = dev.stage[i, j]
-    return dev.applicable[i, j] and (stage == PILOTING or stage == ADOPTED)
+    s = stage[i, j]
+    return applicable[i, j] and (s == PILOTING or s == ADOPTED)
 
 
 def empty_part(n: int) -> np.ndarray:
