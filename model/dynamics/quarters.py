@@ -61,9 +61,21 @@ class _Loop:
     def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
         e = ctx.effects
         key = (e.lever_ties_version, float(e.infrastructure_gain), float(e.failure_sharing_boost))
-        if key != self._key:
-            self._key, self._arguments = key, arguments(ctx)
+        if self._key is None:
+            self._arguments = arguments(ctx)
+        elif key != self._key:  # only the part that changed (lever ties change every quarter of peer reviews)
+            changed = list(self._arguments)
+            if key[0] != self._key[0]:
+                changed[_TIES] = ctx.ties.kernel_arguments()
+            if key[1:] != self._key[1:]:
+                changed[_EFFECTS] = ctx.effects.kernel_arguments()
+            self._arguments = tuple(changed)
+        self._key = key
         self.kernel(t0, t1, *self._arguments)
+
+
+#: where the ties' and the effects' named tuples are among :func:`arguments` (tests/levers/test_fading.py)
+_TIES, _EFFECTS = 7, 13
 
 
 def arguments(ctx: "RunContext") -> tuple:

@@ -143,6 +143,7 @@ class Lever:
         self.delivered: dict[int, float] = {}  # MSEK the operator delivers in each year
         self._bought_years: set[int] = set()
         self._temp_capacity = np.zeros(ctx.n)  # capacity given up this quarter, returned next quarter
+        self._temp_taken = False  # whether _temp_capacity may be nonzero (saves looking at it every quarter)
         self.setup(ctx)
 
     # --- the template -------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ class Lever:
     def only_lingering(self, year: int) -> bool:
         """Whether the lever's active years are over by ``year`` and no capacity it took or lent is still
         to be returned: what it does from now on is what :meth:`lingering` says."""
-        return (not self.years or year > self.years[-1]) and not self._temp_capacity.any()
+        return (not self.years or year > self.years[-1]) and not (self._temp_taken and self._temp_capacity.any())
 
     def idle(self, ctx: "RunContext", t: int, year: int) -> bool:
         """Whether the lever changes nothing from quarter ``t`` (in ``year``) to the end of the run: its
@@ -253,6 +254,7 @@ class Lever:
         """Take development capacity from organisations for this quarter only (time spent on the lever)."""
         ctx.effects.capacity_bonus -= amount
         self._temp_capacity += amount
+        self._temp_taken = True
 
     def lend_capacity(self, ctx: "RunContext", amount: np.ndarray) -> None:
         """Give organisations temporary capacity for this quarter only (project staff a grant pays for)."""
@@ -276,9 +278,10 @@ class Lever:
             ctx.effects.charge_own_money(who, msek)
 
     def _return_capacity(self, ctx: "RunContext") -> None:
-        if self._temp_capacity.any():
+        if self._temp_taken and self._temp_capacity.any():
             ctx.effects.capacity_bonus += self._temp_capacity
             self._temp_capacity[:] = 0.0
+        self._temp_taken = False
 
     # --- money that cannot be placed ------------------------------------------------------------------
     @classmethod

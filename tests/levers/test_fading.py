@@ -96,3 +96,14 @@ def test_compiled_skills_act_and_fade_as_the_vectorised_rule(quarter_ctx):
     assert counts == (int(skilled.sum()), int((skilled & used).sum())) and counts[1] > 0
     np.testing.assert_array_equal(ctx.effects.load_factor, expected_load)
     np.testing.assert_array_equal(skill, expected)
+
+
+def test_the_quarter_loop_remakes_only_the_arguments_that_changed():
+    """The loop's arguments are made once per run; after lever ties or the effects' numbers change, the
+    ties' or the effects' named tuple is made again and stands where :func:`quarters.arguments` puts it."""
+    from model.dynamics import quarters
+    from model.effects import LeverEffects
+    from model.world.networks import TieKernel
+
+    args = quarters.arguments(InnovationModel(model.load_scenario(SCENARIOS / "baseline.yaml"), seed=0).context)
+    assert isinstance(args[quarters._TIES], TieKernel) and isinstance(args[quarters._EFFECTS], LeverEffects)
