@@ -7,7 +7,7 @@ time, so their Python work was most of what a lever cost then). The rules are
 :func:`model.levers.knowhow.developing`, :func:`~model.levers.knowhow.act` and
 :func:`~model.levers.knowhow.in_practice`; the kernels below do the same arithmetic cell by cell in the
 same order (``1 - cut x level``, then one multiplication; ``level x (1 - fade)``), so the results are the
-same bit for bit (checked against the vectorised rules in ``tests/levers/test_knowhow.py``). They draw no
+same bit for bit (checked against the vectorised rules in ``tests/levers/test_fading.py``). They draw no
 random numbers.
 """
 
@@ -166,8 +166,3 @@ def _experienced(stage, applicable, i, j):
     """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
     s = stage[i, j]
     return applicable[i, j] and (s == PILOTING or s == ADOPTED)
-
-
-def empty_part(n: int) -> np.ndarray:
-    """(n,) bool: nobody taking part (the argument of :func:`use_and_fade` outside the active years)."""
-    return np.zeros(n, dtype=np.bool_)

@@ -4,7 +4,7 @@
 The rules are the lever's (its module docstring); these kernels do them cell by cell on the state at the
 start of the quarter, with the lever's uniforms drawn before the call in the same order and shapes as
 before, so the same numbers are drawn and the same pairs made (bit for bit: the identity check of issue
-21, ``tests/levers/test_fading.py``'s runs and the peer-review tests).
+21; ``tests/levers/test_fading.py`` and the peer-review tests).
 """
 
 from __future__ import annotations
