@@ -23,7 +23,7 @@ from . import economy
 from .dynamics import events as event_schedule
 from .dynamics import lifecycle, people, quarters
 from .effects import Effects
-from .levers import build_levers
+from .levers import build_levers, fading
 from .scenario import Scenario
 from .stages import ADOPTED, PILOTING, UNAWARE
 from .world.agents import Agency, Municipality, Region
@@ -256,16 +256,35 @@ class InnovationModel(mesa.Model):
     def run_model(self) -> None:
         """Run to the horizon: quarter by quarter while levers act, then the quarters left in one compiled
         call (also all of them in a run without levers)."""
+        fades = None
         while self.acting_levers and self.quarter < self.n_steps:
+            fades = self._fading_levers()
+            if fades is not None:  # all that acts from now on: know-how and skills fading
+                break
             self.step()
         if self.quarter >= self.n_steps:
             return
         t0 = self.quarter
-        quarters.advance(self.context, t0, self.n_steps)
+        if fades:
+            fading.run(self.context, fades, t0, self.n_steps)
+        else:
+            quarters.advance(self.context, t0, self.n_steps)
         self.steps += self.n_steps - t0  # Mesa's own clock, as if step() had been called each quarter
         if hasattr(self, "time"):  # Mesa >= 3.4 keeps a time too
             self.time = float(self.steps)
         self._done(self.n_steps)
+
+    def _fading_levers(self) -> list | None:
+        """The acting levers' know-how and skills when letting them act and fade is all any of them does from
+        this quarter on (:meth:`model.levers.base.Lever.fading`), else None: the rest of the run may then
+        go in one compiled call (:mod:`model.levers.fading`; the same results, bit for bit)."""
+        if not all(fading.may_fade(lever) for lever in self.acting_levers):  # cheap: no lever's state looked at
+            return None
+        t = self.quarter
+        year, _ = self.year_quarter(t)
+        self._retire_idle_levers(t, year)  # as the quarter would (the same again there changes nothing)
+        fades = [lever.fading(self.context, t, year) for lever in self.acting_levers]
+        return None if not fades or any(f is None for f in fades) else fades
 
     def _done(self, quarters_completed: int) -> None:
         self.quarter = quarters_completed

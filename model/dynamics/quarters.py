@@ -52,8 +52,34 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     loop = ctx.kernels.get("quarters")
     if loop is None:  # bound once per run: a run with levers calls it every quarter
         compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
-        loop = ctx.kernels["quarters"] = BoundKernel(_quarters)
-    loop(t0, t1, arguments(ctx))
+        loop = ctx.kernels["quarters"] = _Loop(BoundKernel(_quarters))
+    loop(ctx, t0, t1)
+
+
+class _Loop:
+    """:func:`_quarters` bound to one run, with its arguments made once and again only when what they hold
+    changes: the run's arrays are changed in place, so only lever ties (the tie arrays are rebuilt,
+    :meth:`model.world.networks.Ties.refresh`) and the two numbers of the effects (``infrastructure_gain``,
+    ``failure_sharing_boost``) make new ones. A run with levers calls it every quarter, and making the
+    named tuples took a tenth of such a quarter (issue 21)."""
+
+    def __init__(self, kernel: BoundKernel) -> None:
+        self.kernel = kernel
+        self._key: tuple | None = None
+        self._arguments: QuarterArguments | None = None
+
+    def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
+        e = ctx.effects
+        key = (e.lever_ties_version, float(e.infrastructure_gain), float(e.failure_sharing_boost))
+        if self._key is None:
+            self._arguments = arguments(ctx)
+        elif key != self._key:  # only the part that changed (lever ties change every quarter of peer reviews)
+            if key[0] != self._key[0]:
+                self._arguments = self._arguments._replace(ties=ctx.ties.kernel_arguments())
+            if key[1:] != self._key[1:]:
+                self._arguments = self._arguments._replace(effects=ctx.effects.kernel_arguments())
+        self._key = key
+        self.kernel(t0, t1, self._arguments)
 
 
 def arguments(ctx: "RunContext") -> QuarterArguments:

@@ -144,6 +144,7 @@ class Lever:
         self.delivered: dict[int, float] = {}  # MSEK the operator delivers in each year
         self._bought_years: set[int] = set()
         self._temp_capacity = np.zeros(ctx.n)  # capacity given up this quarter, returned next quarter
+        self._temp_taken = False  # whether _temp_capacity may be nonzero (saves looking at it every quarter)
         self.setup(ctx)
 
     # --- the template -------------------------------------------------------------------------------
@@ -214,13 +215,25 @@ class Lever:
         a lever says when it has nothing left to do."""
         return True
 
+    def fading(self, ctx: "RunContext", t: int, year: int):
+        """The lever's know-how or skills (a :class:`model.levers.fading.Fade`) when letting them act and
+        fade is all it does from quarter ``t`` (in ``year``) to the end of the run — its active years are
+        over and no capacity it took or lent is still to be returned (:meth:`only_lingering`) — so the
+        model may run those quarters in one compiled call (:mod:`model.levers.fading`); None otherwise, the
+        default: the lever is called quarter by quarter."""
+        return None
+
+    def only_lingering(self, year: int) -> bool:
+        """Whether the lever's active years are over by ``year`` and no capacity it took or lent is still
+        to be returned: what it does from now on is what :meth:`lingering` says."""
+        return (not self.years or year > self.years[-1]) and not (self._temp_taken and self._temp_capacity.any())
+
     def idle(self, ctx: "RunContext", t: int, year: int) -> bool:
         """Whether the lever changes nothing from quarter ``t`` (in ``year``) to the end of the run: its
         active years are over, no capacity it took or lent is still to be returned and nothing of it is
         :meth:`lingering`. The model then stops calling it, and runs the quarters in which no lever acts in
         one compiled call (the same results: an idle lever's quarter would have touched nothing)."""
-        over = not self.years or year > self.years[-1]
-        return over and not self._temp_capacity.any() and not self.lingering(ctx, t)
+        return self.only_lingering(year) and not self.lingering(ctx, t)
 
     # --- helpers ------------------------------------------------------------------------------------------
     def buy(self, unit_cost: float, ctx: "RunContext" = None, year: int | None = None) -> int:
@@ -242,6 +255,7 @@ class Lever:
         """Take development capacity from organisations for this quarter only (time spent on the lever)."""
         ctx.effects.capacity_bonus -= amount
         self._temp_capacity += amount
+        self._temp_taken = True
 
     def lend_capacity(self, ctx: "RunContext", amount: np.ndarray) -> None:
         """Give organisations temporary capacity for this quarter only (project staff a grant pays for)."""
@@ -265,9 +279,10 @@ class Lever:
             ctx.effects.charge_own_money(who, msek)
 
     def _return_capacity(self, ctx: "RunContext") -> None:
-        if self._temp_capacity.any():
+        if self._temp_taken and self._temp_capacity.any():
             ctx.effects.capacity_bonus += self._temp_capacity
             self._temp_capacity[:] = 0.0
+        self._temp_taken = False
 
     # --- money that cannot be placed ------------------------------------------------------------------
     @classmethod

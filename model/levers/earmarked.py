@@ -45,6 +45,7 @@ class EarmarkedGrantLever(Lever):
         self.pot = 0.0
         self.delivered: dict[int, float] = {}
         self._temp_capacity = np.zeros(ctx.n)
+        self._temp_taken = False
         self.k = ctx.innovation_names.index(event.innovation)
         self.eligible = np.isin(ctx.orgs.kind, [KIND_NAMES.index(kind) for kind in event.kinds])
         self.eligible &= ctx.applicable[:, self.k]

@@ -25,6 +25,8 @@ from pydantic import Field
 
 from ..world.organisations import MUNICIPALITY
 from . import knowhow
+from .fading import Fade
+from .knowhow_kernel import development, know_and_forget, learn_from_senders
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 
@@ -111,6 +113,14 @@ class JobShadowing(Lever):
         acts as long as some is left."""
         return bool((self.host_until >= t).any() or (self.knowhow > knowhow.GONE).any())
 
+    def fading(self, ctx, t, year) -> Fade | None:
+        """After its years and its last placement (ended before ``t``: its tie made), know-how only acts
+        and fades."""
+        if not self.only_lingering(year) or (self.host_until >= t).any():
+            return None
+        p = self.p
+        return Fade(self.knowhow, p.load_cut, p.forget_per_quarter, p.forget_per_quarter)
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p
         ending = self.host_until == t
@@ -135,18 +145,14 @@ class JobShadowing(Lever):
     def _know(self, ctx, placed_now: np.ndarray) -> None:
         """This quarter's know-how: it acts, fades, and hosts placed now learn from their senders."""
         p, k = self.p, self.knowhow
-        if k.any():
-            knowhow.act(ctx, k, p.load_cut)
-            k *= 1.0 - p.forget_per_quarter
-            k[k <= knowhow.GONE] = 0.0
-        if placed_now.any():
-            hosts = np.flatnonzero(placed_now)
-            done = knowhow.experienced(ctx)[self.sender_of[hosts]] & ctx.applicable[hosts]
-            self.placed_quarters += len(hosts)
-            self.taught_quarters += int((done & (k[hosts] < 1.0 - knowhow.GONE)).any(1).sum())
-            part = k[hosts]
-            knowhow.learn(part, done.astype(float), p.learn_per_quarter)
-            k[hosts] = part
+        if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
+            know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
+                            knowhow.GONE)
+        if placed_now.any():  # hosts learn from their senders (knowhow.learn, compiled)
+            hosts, taught = learn_from_senders(k, placed_now, self.sender_of, development(ctx), p.learn_per_quarter,
+                                               knowhow.GONE)
+            self.placed_quarters += hosts
+            self.taught_quarters += taught
 
     def _place(self, ctx, t, year, units: int) -> int:
         busy = np.zeros(ctx.n, dtype=bool)

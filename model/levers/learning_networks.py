@@ -34,6 +34,8 @@ import numpy as np
 from pydantic import Field
 
 from . import knowhow
+from .fading import Fade
+from .knowhow_kernel import development, know_and_forget, learn_in_groups
 from .base import LeverParams, MembershipLever
 from .registry import register
 
@@ -104,6 +106,13 @@ class LearningNetworks(MembershipLever):
         """Know-how acts (and fades) as long as some is left."""
         return bool((self.knowhow > knowhow.GONE).any())
 
+    def fading(self, ctx, t, year) -> Fade | None:
+        """After its years, know-how only acts and fades (members learn only while the lever is active)."""
+        if not self.only_lingering(year):
+            return None
+        p = self.p
+        return Fade(self.knowhow, p.load_cut, p.forget_per_quarter, p.forget_per_quarter)
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
         if active:
@@ -123,22 +132,16 @@ class LearningNetworks(MembershipLever):
     def _know(self, ctx, active: bool) -> None:
         """This quarter's know-how: it acts, fades, and (while active) members learn from group peers."""
         p, k = self.p, self.knowhow
-        if k.any():
-            knowhow.act(ctx, k, p.load_cut)
-            k *= 1.0 - p.forget_per_quarter
-            k[k <= knowhow.GONE] = 0.0
-        grouped = np.flatnonzero(self.group >= 0) if active else np.zeros(0, dtype=int)
-        if len(grouped) == 0 or p.learn_per_peer_quarter <= 0.0:
+        if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
+            know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
+                            knowhow.GONE)
+        if not active or p.learn_per_peer_quarter <= 0.0 or self._groups_made == 0:
             return
-        done = knowhow.experienced(ctx)[grouped].astype(float)
-        by_group = np.stack([np.bincount(self.group[grouped], weights=done[:, j], minlength=self._groups_made)
-                             for j in range(ctx.k)], axis=1)  # experienced members per group and innovation
-        peers = (by_group[self.group[grouped]] - done) * ctx.applicable[grouped]  # experienced peers, not itself
-        part = k[grouped]
-        self.member_quarters += len(grouped)
-        self.taught_quarters += int(((peers > 0) & (part < 1.0 - knowhow.GONE)).any(1).sum())
-        knowhow.learn(part, peers, p.learn_per_peer_quarter)
-        k[grouped] = part
+        # members learn from their group's experienced peers (knowhow.learn, compiled)
+        members, taught = learn_in_groups(k, self.group, self._groups_made, development(ctx),
+                                          p.learn_per_peer_quarter, knowhow.GONE)
+        self.member_quarters += members
+        self.taught_quarters += taught
 
     def _groups(self, ctx, new: np.ndarray) -> None:
         """New members form groups of ``group_size`` and are tied to each other for good."""

@@ -26,10 +26,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..stages import ADOPTED, QUARTERS_PER_YEAR
+from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
-from .decisions import near_decision
 from .registry import register
+from .reviewers import asking, pair
 
 
 class PeerReviewParams(LeverParams):
@@ -120,24 +120,19 @@ class PeerReview(Lever):
         e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
-        adopted = ctx.derived("adopted", lambda: (ctx.state.stage == ADOPTED) & ctx.applicable)
         # they ask when willing, not under review already, and running a pilot near its scale decision of an
-        # innovation someone has scaled (a peer who can advise on it)
-        askable = near_decision(ctx, self.p.request_lead_quarters) & adopted.any(0)[None, :]
-        asks = self.willing & askable.any(1) & (self.until <= t)
+        # innovation someone has scaled (a peer who can advise on it): model.levers.reviewers, compiled
+        s = ctx.state
+        asks, askable = asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                               self.p.request_lead_quarters, self.willing, self.until, t)
         chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=year)
         if len(chosen) == 0:
             return 0
-        # the pilot the review is about: one at random among those near their decision
-        pick = self.rng.random((len(chosen), ctx.k)) + askable[chosen]
-        ks = pick.argmax(1)
-        # its reviewer: an adopter of that innovation, of the same kind where possible, else any kind
-        kind = ctx.orgs.kind
-        can = adopted[:, ks].T  # (chosen, n)
-        key = self.rng.random(can.shape)
-        key += can * (1.0 + (kind[None, :] == kind[chosen][:, None]))  # priority 0, 1 or 2 plus a tiebreak
-        reviewers = key.argmax(1)
-        ok = key[np.arange(len(chosen)), reviewers] >= 1.0  # always: the innovation has an adopter
+        # the pilot the review is about: one at random among those near their decision; its reviewer: an
+        # adopter of that innovation, of the same kind where possible, else any kind (a random tiebreak)
+        u_pilot = self.rng.random((len(chosen), ctx.k))
+        u_reviewer = self.rng.random((len(chosen), ctx.n))
+        ks, reviewers, ok = pair(chosen, askable, u_pilot, u_reviewer, s.stage, ctx.applicable, ctx.orgs.kind)
         chosen, reviewers, ks = chosen[ok], reviewers[ok], ks[ok]
         self.tie(ctx, chosen, reviewers, self.p.tie_weight)
         self.until[chosen] = t + self.p.bonus_quarters

@@ -27,6 +27,8 @@ from pydantic import Field
 
 from . import knowhow
 from .base import LeverParams, MembershipLever
+from .fading import Fade
+from .knowhow_kernel import development, use_and_fade
 from .registry import register
 from .targeting import free_capacity
 
@@ -93,6 +95,16 @@ class TrainingNetworks(MembershipLever):
         """Skills act (and fade) as long as anyone has some left."""
         return bool((self.skill > GONE).any())
 
+    def fading(self, ctx, t, year) -> Fade | None:
+        """After its years, skills only act and fade (nobody takes part any more)."""
+        if not self.only_lingering(year):
+            return None
+        return Fade(self.skill, self.p.load_cut, self.p.fade_when_used, self.p.fade_per_quarter, self._counted)
+
+    def _counted(self, skilled: int, used: int) -> None:
+        self.quarters_skilled += skilled
+        self.quarters_used += used
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p
         part = np.zeros(ctx.n, dtype=bool)
@@ -101,15 +113,11 @@ class TrainingNetworks(MembershipLever):
             if self.members.any():
                 part = self.members & (free_capacity(ctx) >= p.time_cost)
                 self.quarters_member += self.members
-        if self.skill.any():
-            knowhow.act(ctx, self.skill, p.load_cut)
-            used = knowhow.in_practice(ctx)
-            skilled = self.skill > GONE
-            self.quarters_skilled += int(skilled.sum())
-            self.quarters_used += int((skilled & used).sum())
-            fade = np.where(used | part, p.fade_when_used, p.fade_per_quarter)
-            self.skill *= 1.0 - fade
-            self.skill[self.skill <= GONE] = 0.0
+        if self.skill.any():  # skills act, then fade (compiled: it runs every lingering quarter)
+            skilled, used = use_and_fade(ctx.effects.load_factor, self.skill, part, development(ctx), p.load_cut,
+                                         p.fade_when_used, p.fade_per_quarter, GONE)
+            self.quarters_skilled += skilled
+            self.quarters_used += used
         if part.any():
             if p.time_cost > 0:
                 self.use_capacity(ctx, np.where(part, p.time_cost, 0.0))

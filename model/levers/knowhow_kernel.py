@@ -1,0 +1,168 @@
+"""Know-how and skills acting and fading, compiled: the per-quarter part of :mod:`model.levers.knowhow`.
+
+Training networks (skills, (n,)), learning networks and job shadowing (know-how, (n, k)) each quarter lower
+the effort of the development work their holders do and then let what they hold fade — also every quarter
+after their programme ends, for as long as anything is left (issue 21: those quarters are run one at a
+time, so their Python work was most of what a lever cost then). The rules are
+:func:`model.levers.knowhow.developing`, :func:`~model.levers.knowhow.act` and
+:func:`~model.levers.knowhow.in_practice`; the kernels below do the same arithmetic cell by cell in the
+same order (``1 - cut x level``, then one multiplication; ``level x (1 - fade)``), so the results are the
+same bit for bit (checked against the vectorised rules in ``tests/levers/test_fading.py``). They draw no
+random numbers.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..environment import njit
+from ..stages import ADOPTED, AWARE, PILOTING
+
+if TYPE_CHECKING:
+    from ..context import RunContext
+
+#: the state that says which pairs are development work (:func:`model.levers.knowhow.developing`):
+#: ``stage`` (n, k) int8, ``pilot_age`` (n, k) int16 [quarters], ``applicable`` (n, k) bool,
+#: ``scaling_quarters`` int [quarters a scale-up is implemented]
+Development = namedtuple("Development", ["stage", "pilot_age", "applicable", "scaling_quarters"])
+
+
+def development(ctx: "RunContext") -> Development:
+    """This run's :data:`Development` (the state's own arrays, not copies)."""
+    s = ctx.state
+    return Development(s.stage, s.pilot_age, ctx.applicable, int(ctx.params.scaling_quarters))
+
+
+@njit(error_model="numpy")
+def _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
+    """Whether organisation ``i``'s work on innovation ``j`` is development work (see the module).
+
+    Takes the arrays, not the named tuple: reading an array out of a named tuple inside a loop costs a
+    reference count up and down each time, which made these kernels ten times slower (issue 21)."""
+    if not applicable[i, j]:
+        return False
+    s = stage[i, j]
+    return s == AWARE or s == PILOTING or (s == ADOPTED and pilot_age[i, j] < scaling_quarters)
+
+
+@njit(error_model="numpy")
+def know_and_forget(load_factor, knowhow, dev, cut, forget, gone):
+    """One quarter of know-how ``knowhow`` ((n, k) 0-1, in place): where it is held and the pair is
+    development work, ``load_factor`` ((n, k), in place) is multiplied by ``1 - cut x knowhow``; then it
+    fades by a share ``forget`` and what is at most ``gone`` is set to 0."""
+    n, k = knowhow.shape
+    stage, pilot_age, applicable, scaling_quarters = dev.stage, dev.pilot_age, dev.applicable, dev.scaling_quarters
+    keep = 1.0 - forget
+    for i in range(n):
+        for j in range(k):
+            level = knowhow[i, j]
+            if level > 0.0 and cut > 0.0 and _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
+                load_factor[i, j] *= 1.0 - cut * level
+            level *= keep
+            knowhow[i, j] = 0.0 if level <= gone else level
+
+
+@njit(error_model="numpy")
+def use_and_fade(load_factor, skill, taking_part, dev, cut, fade_when_used, fade_per_quarter, gone):
+    """One quarter of skills ``skill`` ((n,) 0-1, in place): they ease development work as
+    :func:`know_and_forget` does, then fade by ``fade_when_used`` where in use (the organisation runs a
+    pilot or implements a scale-up) or ``taking_part`` ((n,) bool), else by ``fade_per_quarter``; at most
+    ``gone`` is 0. Returns (organisations with skill above ``gone`` before fading, of which in use)."""
+    n, k = load_factor.shape
+    stage, pilot_age, applicable, scaling_quarters = dev.stage, dev.pilot_age, dev.applicable, dev.scaling_quarters
+    skilled = 0
+    used_skilled = 0
+    for i in range(n):
+        level = skill[i]
+        used = False
+        for j in range(k):
+            if _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
+                if level > 0.0 and cut > 0.0:
+                    load_factor[i, j] *= 1.0 - cut * level
+                if stage[i, j] != AWARE:
+                    used = True
+        if level > gone:
+            skilled += 1
+            if used:
+                used_skilled += 1
+        fade = fade_when_used if used or taking_part[i] else fade_per_quarter
+        level *= 1.0 - fade
+        skill[i] = 0.0 if level <= gone else level
+    return skilled, used_skilled
+
+
+@njit(error_model="numpy")
+def learn_in_groups(knowhow, group, groups, dev, rate, gone):
+    """One quarter of learning in groups (:func:`model.levers.knowhow.learn`): each organisation in a group
+    (``group`` (n,) its group, -1: none; ``groups`` groups made) moves its know-how ``knowhow`` ((n, k), in
+    place) towards 1 by ``1 - (1 - rate) ** peers`` of the gap, ``peers`` being the other members of its
+    group that run a pilot of the innovation or have adopted it (counted for applicable innovations only).
+    Returns (members in a group, of which had a peer who had done something they still lacked, know-how
+    below ``1 - gone``)."""
+    n, k = knowhow.shape
+    stage, applicable = dev.stage, dev.applicable
+    done = np.zeros((groups, k))
+    members = 0
+    for i in range(n):
+        if group[i] >= 0:
+            members += 1
+            for j in range(k):
+                if _experienced(stage, applicable, i, j):
+                    done[group[i], j] += 1.0
+    taught = 0
+    keep = 1.0 - rate
+    lacking = 1.0 - gone
+    for i in range(n):
+        if group[i] < 0:
+            continue
+        was_taught = False
+        for j in range(k):
+            own = 1.0 if _experienced(stage, applicable, i, j) else 0.0
+            peers = (done[group[i], j] - own) * (1.0 if applicable[i, j] else 0.0)
+            level = knowhow[i, j]
+            if peers > 0.0 and level < lacking:
+                was_taught = True
+            knowhow[i, j] = level + (1.0 - keep ** peers) * (1.0 - level)
+        if was_taught:
+            taught += 1
+    return members, taught
+
+
+@njit(error_model="numpy")
+def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
+    """One quarter of hosts learning from the organisations that sent them staff
+    (:func:`model.levers.knowhow.learn` with one partner): a host ``placed`` ((n,) bool) moves its know-how
+    ``knowhow`` ((n, k), in place) towards 1 by ``rate`` of the gap for each applicable innovation its
+    sender (``sender_of`` (n,)) runs a pilot of or has adopted. Returns (hosts placed, of which had
+    something to learn: know-how below ``1 - gone`` of such an innovation)."""
+    n, k = knowhow.shape
+    stage, applicable = dev.stage, dev.applicable
+    hosts = 0
+    taught = 0
+    lacking = 1.0 - gone
+    share = 1.0 - (1.0 - rate)  # one experienced partner: 1 - (1 - rate) ** 1, as the vectorised rule has it
+    for i in range(n):
+        if not placed[i]:
+            continue
+        hosts += 1
+        was_taught = False
+        for j in range(k):
+            if applicable[i, j] and _experienced(stage, applicable, sender_of[i], j):
+                level = knowhow[i, j]
+                if level < lacking:
+                    was_taught = True
+                if rate > 0.0:
+                    knowhow[i, j] = level + share * (1.0 - level)
+        if was_taught:
+            taught += 1
+    return hosts, taught
+
+
+@njit(error_model="numpy")
+def _experienced(stage, applicable, i, j):
+    """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
+    s = stage[i, j]
+    return applicable[i, j] and (s == PILOTING or s == ADOPTED)

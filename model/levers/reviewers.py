@@ -1,0 +1,78 @@
+"""Who asks for a peer review and who reviews them, compiled: the per-quarter part of
+:mod:`model.levers.peer_review` (issue 21: levers decided in compiled code).
+
+The rules are the lever's (its module docstring); these kernels do them cell by cell on the state at the
+start of the quarter, with the lever's uniforms drawn before the call in the same order and shapes as
+before, so the same numbers are drawn and the same pairs made (bit for bit: the identity check of issue
+21; ``tests/levers/test_fading.py`` and the peer-review tests).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..environment import njit
+from ..stages import ADOPTED, PILOTING
+
+
+@njit(error_model="numpy")
+def asking(stage, pilot_age, applicable, pilot_quarters, lead_quarters, willing, until, t):
+    """Who asks this quarter ``t``: ((n,) bool asks, (n, k) bool askable). A pair is *askable* when the
+    organisation runs a pilot of an applicable innovation whose scale decision falls within
+    ``lead_quarters`` (:func:`model.levers.decisions.near_decision`) and someone has adopted the innovation;
+    an organisation *asks* when ``willing``, not under review (``until <= t``) and it has an askable pair.
+    ``stage`` (n, k) int8, ``pilot_age`` (n, k) [quarters], ``pilot_quarters`` (k,) [quarters]."""
+    n, k = stage.shape
+    adopted_somewhere = np.zeros(k, dtype=np.bool_)
+    for i in range(n):
+        for j in range(k):
+            if applicable[i, j] and stage[i, j] == ADOPTED:
+                adopted_somewhere[j] = True
+    askable = np.zeros((n, k), dtype=np.bool_)
+    asks = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        for j in range(k):
+            if applicable[i, j] and stage[i, j] == PILOTING and adopted_somewhere[j]:
+                left = max(pilot_quarters[j] - 1 - np.int64(pilot_age[i, j]), 0)
+                if left <= lead_quarters:
+                    askable[i, j] = True
+                    asks[i] = willing[i] and until[i] <= t
+    return asks, askable
+
+
+@njit(error_model="numpy")
+def _first_max(values):
+    best = 0
+    for i in range(1, values.shape[0]):
+        if values[i] > values[best]:
+            best = i
+    return best
+
+
+@njit(error_model="numpy")
+def pair(chosen, askable, u_pilot, u_reviewer, stage, applicable, kind):
+    """The pilot each chosen organisation is reviewed on and its reviewer: (ks, reviewers, found), (c,)
+    each. The pilot: the largest of ``u_pilot`` ((c, k) uniforms) plus 1 where askable. The reviewer: the
+    largest of ``u_reviewer`` ((c, n) uniforms) plus 1 for an adopter of that innovation, 2 for one of the
+    same kind (``kind`` (n,)); ``found`` where that is an adopter (always, when someone has adopted it)."""
+    c = chosen.shape[0]
+    n, k = stage.shape
+    ks = np.zeros(c, dtype=np.int64)
+    reviewers = np.zeros(c, dtype=np.int64)
+    found = np.zeros(c, dtype=np.bool_)
+    pick = np.empty(k)
+    key = np.empty(n)
+    for a in range(c):
+        me = chosen[a]
+        for j in range(k):
+            pick[j] = u_pilot[a, j] + (1.0 if askable[me, j] else 0.0)
+        j = _first_max(pick)
+        ks[a] = j
+        for i in range(n):
+            priority = 0.0
+            if applicable[i, j] and stage[i, j] == ADOPTED:
+                priority = 2.0 if kind[i] == kind[me] else 1.0
+            key[i] = u_reviewer[a, i] + priority
+        reviewers[a] = _first_max(key)
+        found[a] = key[reviewers[a]] >= 1.0
+    return ks, reviewers, found
