@@ -365,7 +365,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         champion[i, j] = 0
                         stalled_k[j] += 1
             elif s == ADOPTED:
-                h, no_money, disappointed = hazards.drop_hazard(r, will_drop, means_drop, unpaid[j], fit[i, j], one_step, m)
+                h, no_money, disappointed = hazards.drop_hazard(r, will_drop, means_drop, unpaid[j], fit[i, j],
+                                                                one_step, m)
                 if x < h:
                     stage[i, j] = DROPPED
                     tally[DROPPED_] += 1

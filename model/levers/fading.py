@@ -25,10 +25,8 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from ..dynamics import quarters
 from .base import Lever
 from .knowhow import GONE
-from .knowhow_kernel import development, know_and_forget, use_and_fade
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -55,6 +53,9 @@ def may_fade(lever: Lever) -> bool:
 
 def run(ctx: "RunContext", fades: list[Fade], t0: int, t1: int) -> None:
     """Quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` in which only ``fades`` act (see the module)."""
+    from .knowhow_kernel import development, know_and_forget, use_and_fade  # numba: loaded by runs, not validate
+    from ..dynamics import quarters  # here, not at the top: `spridning validate` reads levers without numba
+
     ctx.effects.reset_quarter()  # the other effects stay neutral: no lever sets them any more
     load = ctx.effects.load_factor
     dev = development(ctx)

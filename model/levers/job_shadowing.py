@@ -26,7 +26,6 @@ from pydantic import Field
 from ..world.organisations import MUNICIPALITY
 from . import knowhow
 from .fading import Fade
-from .knowhow_kernel import development, know_and_forget, learn_from_senders
 from .base import Absorption, Lever, LeverParams
 from .registry import register
 
@@ -144,6 +143,8 @@ class JobShadowing(Lever):
 
     def _know(self, ctx, placed_now: np.ndarray) -> None:
         """This quarter's know-how: it acts, fades, and hosts placed now learn from their senders."""
+        # numba: loaded by runs, not by validate
+        from .knowhow_kernel import development, know_and_forget, learn_from_senders
         p, k = self.p, self.knowhow
         if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
             know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,

@@ -35,7 +35,6 @@ from pydantic import Field
 
 from . import knowhow
 from .fading import Fade
-from .knowhow_kernel import development, know_and_forget, learn_in_groups
 from .base import LeverParams, MembershipLever
 from .registry import register
 
@@ -131,6 +130,7 @@ class LearningNetworks(MembershipLever):
 
     def _know(self, ctx, active: bool) -> None:
         """This quarter's know-how: it acts, fades, and (while active) members learn from group peers."""
+        from .knowhow_kernel import development, know_and_forget, learn_in_groups  # numba: loaded by runs, not validate
         p, k = self.p, self.knowhow
         if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
             know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,

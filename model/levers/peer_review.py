@@ -29,7 +29,6 @@ from pydantic import Field, model_validator
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
 from .registry import register
-from .reviewers import asking, pair
 
 
 class PeerReviewParams(LeverParams):
@@ -120,6 +119,7 @@ class PeerReview(Lever):
         e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
+        from .reviewers import asking, pair  # numba: loaded by runs, not validate
         # they ask when willing, not under review already, and running a pilot near its scale decision of an
         # innovation someone has scaled (a peer who can advise on it): model.levers.reviewers, compiled
         s = ctx.state

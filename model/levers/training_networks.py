@@ -28,7 +28,6 @@ from pydantic import Field
 from . import knowhow
 from .base import LeverParams, MembershipLever
 from .fading import Fade
-from .knowhow_kernel import development, use_and_fade
 from .registry import register
 from .targeting import free_capacity
 
@@ -106,6 +105,7 @@ class TrainingNetworks(MembershipLever):
         self.quarters_used += used
 
     def step(self, ctx, t, year, quarter, active) -> None:
+        from .knowhow_kernel import development, use_and_fade  # numba: loaded by runs, not validate
         p = self.p
         part = np.zeros(ctx.n, dtype=bool)
         if active:
