@@ -42,7 +42,7 @@ _P = Parameter
 
 PARAMETERS: tuple[Parameter, ...] = (
     # --- Awareness -------------------------------------------------------------------------------
-    _P("p_external", 0.02, 0.0, 0.3, "per quarter",
+    _P("p_external", 0.02, 0.0, 0.5, "per quarter",
        "Chance that an unaware organisation hears of an innovation through general channels (media, "
        "suppliers, conferences) regardless of its ties and of national actors; the Bass model's p.",
        "001 L1016-1082 (over 60 national support actors; support is hard to navigate, 001 L1494-1518); "

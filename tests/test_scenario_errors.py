@@ -48,7 +48,7 @@ def test_wrong_type(tmp_path, capsys):
 
 def test_value_out_of_range(tmp_path, capsys):
     check(tmp_path, capsys, MINIMAL + "parameters:\n  p_external: 1.5\n", "parameters.p_external",
-          "less than or equal to 0.3")
+          "less than or equal to 0.5")
 
 
 def test_bad_choice_lists_the_allowed(tmp_path, capsys):

@@ -97,7 +97,7 @@ def test_an_error_names_the_file_and_line_that_wrote_the_value(tmp_path, capsys)
     code, _, err = cli_lines(capsys, "validate", child)
     assert code == 2
     leave = line_of(parent, "enthusiast_leave_rate")
-    assert f"{child}:3: parameters.p_external: input should be less than or equal to 0.3 (got 0.9)" in err
+    assert f"{child}:3: parameters.p_external: input should be less than or equal to 0.5 (got 0.9)" in err
     assert f"{parent}:{leave}: parameters.enthusiast_leave_rate: input should be less than or equal to 0.5 (got 7)" in err
     assert len(err) == 2
 

@@ -42,7 +42,7 @@ def test_an_argument_without_a_value(capsys):
     ("parameters.p_external='0.05'", "parameters.p_external: expected a number, got text ('0.05'); write it without quotes"),
     ("parameters.p_external=5%", "parameters.p_external: expected a number, got text ('5%'); write a share as a number "
                                  "between 0 and 1, e.g. 0.05"),
-    ("parameters.p_external=2", "parameters.p_external: input should be less than or equal to 0.3 (got 2)"),
+    ("parameters.p_external=2", "parameters.p_external: input should be less than or equal to 0.5 (got 2)"),
     ("parameters.p_external=a: b", "parameters.p_external: input should be a valid number"),
     ("start_year=2027-01-01", "start_year: expected a year, got a date (2027-01-01); write the year, e.g. 2027"),
     ("parameters.p_externl=0.1", "parameters.p_externl: unknown key 'p_externl' (did you mean 'p_external'?)"),

@@ -31,9 +31,9 @@ CASES = {
                               "parameters.pilot_start_rate"]),
         ["factors[0].bounds", "low (0.3) must be below high (0.1)"]),
     "bounds beyond the parameter's range": (
-        scenario_exp(factors=[{"path": "parameters.p_external", "bounds": [0.0, 0.5]},
+        scenario_exp(factors=[{"path": "parameters.p_external", "bounds": [0.0, 0.8]},
                               "parameters.pilot_start_rate"]),
-        ["factors[0].bounds", "beyond what the model allows (0 to 0.3"]),
+        ["factors[0].bounds", "beyond what the model allows (0 to 0.5"]),
     "bounds beyond an innovation field's range": (
         scenario_exp(factors=[{"path": "innovations.ai_casework.complexity", "bounds": [0.5, 1.5]},
                               "parameters.p_external"]),
