@@ -39,6 +39,13 @@ def headline(criterion: str, part: pd.DataFrame) -> str:
     now = f"Choosing now on expected {title.lower()} picks **{top.chosen_now}**. "
     if not math.isfinite(top.evpi) or top.evpi <= 0:
         return now + "Knowing every unknown would not change that choice in any world (EVPI 0)."
+    if not top.evppi_low > 0:  # the largest EVPPI's interval includes zero: no unknown stands out
+        return now + (f"No single unknown is surely worth measuring first: the largest EVPPI, "
+                      f"{top.parameter}'s, is {gain_text(criterion, top.evppi)} "
+                      f"[{gain_text(criterion, top.evppi_low)}–{gain_text(criterion, top.evppi_high)}], an interval "
+                      f"that includes no gain{' (the estimate is capped at the EVPI)' if top.clipped else ''}; "
+                      f"knowing every unknown would gain {gain_text(criterion, top.evpi)} (EVPI). More worlds "
+                      "would tell the unknowns apart.")
     worth = (f"Measuring **{top.parameter}** first would be worth most: choosing after knowing it gains "
              f"{gain_text(criterion, top.evppi)} of {title.lower()} on average "
              f"[{gain_text(criterion, top.evppi_low)}–{gain_text(criterion, top.evppi_high)}], "
@@ -65,7 +72,8 @@ def voi_markdown(table: pd.DataFrame, replications: int, level: float = 0.95) ->
             continue
         part = part.sort_values("evppi", ascending=False, kind="stable")
         lines += [f"**{criterion}** ({part.better.iloc[0]} is better). " + headline(criterion, part), ""]
-        lines += [f"Left out: {note}.", ""] if note else []
+        lines += [f"{note[0].upper()}{note[1:]}." if note.lower().startswith("left out") else f"Left out: {note}.",
+                  ""] if note else []
         if not part["evpi"].iloc[0] > 0:
             continue
         header = ["parameter", f"EVPPI [{level:.0%} interval]", "share of EVPI"]

@@ -156,3 +156,22 @@ def test_a_ratio_without_gain_everywhere_has_no_value_of_information():
     few = np.array([[1.0, 2.0], [2.0, 1.0]])
     table, notes = value_of_information(few, "lower", np.zeros((2, 1)), ["x"], ["a", "b"])
     assert table.empty and "at least 2 and 4 are needed" in notes[-1]
+
+
+def test_the_headline_names_no_unknown_when_the_largest_evppi_may_be_zero():
+    """A headline must not name a 'most valuable' unknown whose EVPPI interval includes no gain."""
+    import pandas as pd
+
+    from model.robust.voi_text import headline
+
+    rows = pd.DataFrame([
+        dict(parameter="a", evppi=0.001, evppi_low=0.0, evppi_high=0.001, clipped=True, share_of_evpi=1.0,
+             evpi=0.001, chosen_now="p1"),
+        dict(parameter="b", evppi=0.0, evppi_low=0.0, evppi_high=0.001, clipped=False, share_of_evpi=0.0,
+             evpi=0.001, chosen_now="p1"),
+    ])
+    text = headline("final_adoption", rows)
+    assert "No single unknown is surely worth measuring first" in text and "would be worth most" not in text
+    assert "capped at the EVPI" in text and "0.10 pp" in text
+    sure = rows.assign(evppi_low=[0.0005, 0.0], clipped=[False, False])
+    assert "Measuring **a** first would be worth most" in headline("final_adoption", sure)
