@@ -12,11 +12,12 @@ per unit (world or draw) and, for each factor:
   which the overall best is best (``holds_low``, ``holds_high``);
 - ``swing = holds_high - holds_low``: how far the factor alone moves the chance that the ranking holds;
   ``reverses`` is true when the best on average differs between the halves;
-- ``noise95``: the swing that a factor unrelated to the outcome would exceed in 5 % of splits, from the
-  difference of two proportions under no dependence, ``1.96 * sqrt(p (1 - p) (1/n_low + 1/n_high))`` with
-  ``p = share_holds`` and the halves' effective numbers of units; ``clear`` says ``|swing| > noise95``.
-  With few units (40 draws: noise95 about 0.3) most swings are noise, and among many factors one in twenty
-  is "clear" by chance.
+- ``noise95``: the swing that no factor unrelated to the outcome would exceed, among all ``m`` factors of
+  the table, in 95 % of tables: the difference of two proportions under no dependence,
+  ``z * sqrt(p (1 - p) (1/n_low + 1/n_high))`` with ``p = share_holds``, the halves' effective numbers of
+  units and ``z`` the two-sided Šidák quantile for ``m`` factors (1.96 for one, about 3.1 for 30: one band
+  per factor would call one factor in twenty "clear" by chance); ``clear`` says ``|swing| > noise95``. With
+  few units (40 draws, 30 factors: noise95 about 0.5) few swings are clear.
 
 It is a one-factor-at-a-time reading of draws made jointly (the other factors vary within each half), so it
 costs no runs beyond those already made; the value of information (:mod:`model.robust.voi`) is the joint
@@ -26,6 +27,7 @@ measure. Rows are sorted by ``|swing|``, the largest first.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,12 @@ def _best_share(scores: np.ndarray, weights: np.ndarray, k: int) -> float:
     top = scores == scores.max(axis=1, keepdims=True)
     share = top[:, k] / top.sum(axis=1)
     return float((share * weights).sum() / weights.sum()) if weights.sum() > 0 else float("nan")
+
+
+def _sidak_z(m: int, level: float = 0.95) -> float:
+    """The two-sided normal quantile that ``m`` independent tests all stay within with probability ``level``
+    (Šidák): 1.96 for one test at 95 %."""
+    return NormalDist().inv_cdf(1.0 - (1.0 - level ** (1.0 / m)) / 2.0)
 
 
 def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
@@ -69,6 +77,8 @@ def ranking_dependence(values: np.ndarray, better: str, factors: np.ndarray, fac
     mean = (scores * w[:, None]).sum(0) / w.sum()
     k = int(np.argmax(mean))
     holds = _best_share(scores, w, k)
+    varying = sum(1 for j in range(factors.shape[1]) if np.ptp(factors[:, j]) > 0)
+    z = _sidak_z(max(varying, 1))
     for j, factor in enumerate(factor_names):
         x = factors[:, j]
         if np.ptp(x) == 0:
@@ -84,7 +94,7 @@ def ranking_dependence(values: np.ndarray, better: str, factors: np.ndarray, fac
             halves[label] = (names[best], _best_share(part, pw, k))
             inverse += (pw ** 2).sum() / pw.sum() ** 2  # 1 / the half's effective number of units
         swing = halves["high"][1] - halves["low"][1]
-        noise = 1.96 * float(np.sqrt(holds * (1.0 - holds) * inverse))
+        noise = z * float(np.sqrt(holds * (1.0 - holds) * inverse))
         rows.append(dict(criterion=criterion, factor=factor, best=names[k], share_holds=holds, split_at=cut,
                          best_low=halves["low"][0], best_high=halves["high"][0], holds_low=halves["low"][1],
                          holds_high=halves["high"][1], swing=swing,

@@ -105,9 +105,13 @@ def test_ranking_dependence_on_a_tiny_case():
     assert first.split_at == 0.5 and first.best_low == "B" and first.best_high == "A" and first.reverses
     assert first.holds_low == pytest.approx(1 / 6) and first.holds_high == 1.0
     assert first.swing == pytest.approx(5 / 6)
-    # no dependence would swing more than 1.96 sqrt(p (1 - p) (1/6 + 1/5)) in 5 % of splits: 0.84 x 0.60
-    assert first.noise95 == pytest.approx(1.96 * np.sqrt(6 / 11 * 5 / 11 * (1 / 6 + 1 / 5)))
-    assert first.clear  # 0.83 > 0.59
+    # no dependence would swing more than z sqrt(p (1 - p) (1/6 + 1/5)), z the Šidák quantile for the two
+    # factors (2.24; 1.96 for one): 2.24 x 0.30 = 0.68
+    z = 2.2365
+    assert first.noise95 == pytest.approx(z * np.sqrt(6 / 11 * 5 / 11 * (1 / 6 + 1 / 5)), rel=1e-4)
+    assert first.clear  # 0.83 > 0.68
+    alone = ranking_dependence(values, "higher", x[:, None], ["effect"], ["A", "B", "C"]).iloc[0]
+    assert alone.noise95 == pytest.approx(1.96 * np.sqrt(6 / 11 * 5 / 11 * (1 / 6 + 1 / 5)), rel=1e-3)
     other = table.iloc[1]
     assert other.factor == "other" and other.holds_low == pytest.approx(3 / 6) and other.holds_high == pytest.approx(3 / 5)
     assert other.best_low == "B" and other.best_high == "A"  # A averages 0.43 in the low half: below B
