@@ -144,20 +144,22 @@ def _pay(i, j, amount, state_grant, grant, money_left):
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _scale_cost(i, j, inn, scale, fixed_factor, cover):
-    """MSEK to scale innovation j in organisation i: a fixed part (lowered by shared infrastructure and
-    call-off contracts) and a per-inhabitant part, less what an event covers."""
-    return (inn.scale_fixed[j] * fixed_factor + inn.scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
+def _scale_cost(i, j, scale_fixed, scale_per_10k, scale, fixed_factor, cover):
+    """MSEK to scale innovation j in organisation i: a fixed part (``scale_fixed``, lowered by shared
+    infrastructure and call-off contracts) and a per-inhabitant part (``scale_per_10k``), less what an event
+    covers (the innovations' cost arrays are passed, not their named tuple: see :func:`_advance`)."""
+    return (scale_fixed[j] * fixed_factor + scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _full_cost(i, j, inn, scale, fixed_factor, s, age, scaling_q, r):
+def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor, s, age, scaling_q,
+               operating_cost_share):
     """MSEK pair (i, j) in stage ``s`` (PILOTING or ADOPTED, ``age`` quarters) owes this quarter before an
     event covers any of it: the pilot's running cost, a scale-up instalment or the adoption's running cost."""
     if s == PILOTING:
-        return inn.pilot_cost[j] * fixed_factor / 4.0
-    cost = _scale_cost(i, j, inn, scale, fixed_factor, 0.0)
-    return cost / scaling_q if age < scaling_q else r.operating_cost_share * cost / 4.0
+        return pilot_cost[j] * fixed_factor / 4.0
+    cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, fixed_factor, 0.0)
+    return cost / scaling_q if age < scaling_q else operating_cost_share * cost / 4.0
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
@@ -189,14 +191,24 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
     ``r``: :data:`Rates`); ``tally``: this quarter's row of counts.
     """
+    # every array the loops read, unpacked once: read out of its named tuple inside a loop, each read would
+    # cost numba a reference count (an atomic increment and decrement), per pair
     stage, pilot_age, pilot_start, champion, failed = pilots
     u, v, w = draws.lifecycle[t], draws.champion[t], draws.result[t]
     applicable, fit, capacity, maturity, scale = orgs
-    enthusiasts, protector = people.enthusiasts, people.protector
-    money_left = people.money_left
+    log_no_hear, share, local = signals
+    enthusiasts, protector, money_left = people.enthusiasts, people.protector, people.money_left
+    leavers, previous = people.leavers, people.previous
+    reprioritise_left = people.reprioritise  # quarters a new leadership still reprioritises
+    capacity_bonus, p_external_boost = effects.capacity_bonus, effects.p_external_boost
+    tie_strength, scale_logit_bonus = effects.tie_strength, effects.scale_logit_bonus
     cost_factor, load_factor = effects.fixed_cost_factor, effects.load_factor
     grant, state_grant, funded = effects.grant_msek, effects.state_grant_msek, effects.funded_start
-    evidence = inn.evidence
+    pilot_need, scale_need, adoption_need = inn.pilot_need, inn.scale_need, inn.adoption_need
+    pilot_cost, scale_fixed, scale_per_10k = inn.pilot_cost, inn.scale_fixed, inn.scale_per_10k
+    complexity, needs_infrastructure, pilot_quarters = inn.complexity, inn.needs_infrastructure, inn.pilot_quarters
+    evidence, evidence_weight, available_from = inn.evidence, inn.evidence_weight, inn.available_from
+    scale_count, scale_duration, covered = counts
     n, k = stage.shape
     one_step = flags.one_step
     scaling_q = int(r.scaling_quarters)
@@ -210,20 +222,20 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     unpaid = np.zeros(k, dtype=np.bool_)
     own_before, grant_before, state_before = money_left.sum(), grant.sum(), state_grant.sum()
     for i in range(n):
-        cap = capacity[i] + effects.capacity_bonus[i]
+        cap = capacity[i] + capacity_bonus[i]
         load = 0.0
         for j in range(k):
             if stage[i, j] == PILOTING:
-                load += inn.pilot_need[j] * load_factor[i, j]
+                load += pilot_need[j] * load_factor[i, j]
             elif stage[i, j] == ADOPTED:
-                need = inn.scale_need[j] if pilot_age[i, j] < scaling_q else inn.adoption_need[j]
+                need = scale_need[j] if pilot_age[i, j] < scaling_q else adoption_need[j]
                 load += need * load_factor[i, j]
         free = cap - load
         overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
         has_protector = 1.0 if protector[i] else 0.0
-        reprioritising = people.reprioritise[i] > 0
+        reprioritising = reprioritise_left[i] > 0
         # champions: a running pilot's champion left with the share of enthusiasts who left this quarter
-        q_leave = people.leavers[i] / people.previous[i] if people.previous[i] > 0 else 0.0
+        q_leave = leavers[i] / previous[i] if previous[i] > 0 else 0.0
         staying = 0
         for j in range(k):
             lost[j] = False
@@ -250,11 +262,11 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             for j in range(k):
                 cover = relax[MONEY, j]
                 if stage[i, j] == PILOTING:
-                    amount = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
+                    amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
                     unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
                     tally[WAIT_PILOT] += unpaid[j]
                 elif stage[i, j] == ADOPTED:
-                    cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
+                    cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
                     if pilot_age[i, j] < scaling_q:
                         amount = cost / scaling_q
                     else:
@@ -264,17 +276,18 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 else:
                     continue
                 if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
-                    counts.covered[t, j] += cover * _full_cost(i, j, inn, scale, cost_factor[i, j], stage[i, j],
-                                                               pilot_age[i, j], scaling_q, r)
+                    covered[t, j] += cover * _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
+                                                    cost_factor[i, j], stage[i, j], pilot_age[i, j], scaling_q,
+                                                    r.operating_cost_share)
         will_drop, means_drop = hazards.people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
-        p_ext = min(1.0, max(0.0, r.p_external + effects.p_external_boost[i]))
+        p_ext = min(1.0, max(0.0, r.p_external + p_external_boost[i]))
         for j in range(k):
             s = stage[i, j]
             x = u[i, j]
             m = pressure[j]
             if s == UNAWARE or (one_step and s == AWARE):
-                if applicable[i, j] and t >= inn.available_from[j]:  # not before it is introduced
-                    z = effects.tie_strength[i] * signals.log_no_hear[i, j]  # <= 0
+                if applicable[i, j] and t >= available_from[j]:  # not before it is introduced
+                    z = tie_strength[i] * log_no_hear[i, j]  # <= 0
                     if hazards.hears(x, p_ext, promotion[j], m, z):
                         stage[i, j] = ADOPTED if one_step else AWARE
                         if one_step:
@@ -282,14 +295,14 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             elif s == AWARE:
                 lf = load_factor[i, j]
                 cover = relax[MONEY, j]
-                first = inn.pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
+                first = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
                 money = _available(i, j, state_grant, grant, money_left)
                 if funded[i, j]:  # a grant funds this pilot: it starts once its first quarter can be paid
                     start = money >= first * (1.0 - 1e-12)
                 else:
-                    p_start = hazards.start_chance(r, flags, free, inn.pilot_need[j] * lf, inn.scale_need[j] * lf,
-                                            relax[CAPACITY, j], relax[SOCIAL_PROOF, j], signals.local[i, j],
-                                            signals.share[i, j], free_enthusiasts, failed[i, j], m)
+                    p_start = hazards.start_chance(r, flags, free, pilot_need[j] * lf, scale_need[j] * lf,
+                                            relax[CAPACITY, j], relax[SOCIAL_PROOF, j], local[i, j],
+                                            share[i, j], free_enthusiasts, failed[i, j], m)
                     if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
                         continue
                     start = money >= first * (1.0 - 1e-12) and x < p_start * _afford(money, QUARTERS_PER_YEAR * first)
@@ -326,9 +339,9 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                             tally[STALLED_NO_MONEY] += 1
                 elif unpaid[j]:
                     pass  # waits for money: it neither runs on nor ends this quarter
-                elif pilot_age[i, j] + 1 < inn.pilot_quarters[j]:
+                elif pilot_age[i, j] + 1 < pilot_quarters[j]:
                     pilot_age[i, j] += 1
-                elif pilot_age[i, j] + 1 == inn.pilot_quarters[j] and w[i, j] >= fit[i, j] + (1.0 - fit[i, j]) * m:
+                elif pilot_age[i, j] + 1 == pilot_quarters[j] and w[i, j] >= fit[i, j] + (1.0 - fit[i, j]) * m:
                     # ... one that is due shows (once) whether the innovation works here: this one disappoints
                     # (a mandate requires it all the same, so under pressure m only a share 1 - m is abandoned)
                     stage[i, j] = STALLED
@@ -344,20 +357,20 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     y = (x - h) / (1.0 - h)
                     lf = load_factor[i, j]
                     cover = relax[MONEY, j]
-                    cost = _scale_cost(i, j, inn, scale, cost_factor[i, j], cover)
+                    cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
                     money = _available(i, j, state_grant, grant, money_left)
-                    effective_complexity = inn.complexity[j] * (1.0 - infra * inn.needs_infrastructure[j])
-                    kappa = hazards.capacity_factor(free + inn.pilot_need[j] * lf, inn.scale_need[j] * lf)
+                    effective_complexity = complexity[j] * (1.0 - infra * needs_infrastructure[j])
+                    kappa = hazards.capacity_factor(free + pilot_need[j] * lf, scale_need[j] * lf)
                     kappa += (1.0 - kappa) * relax[CAPACITY, j]
                     known = evidence[j] + (1.0 - evidence[j]) * relax[EVIDENCE, j]
                     p_scale = hazards.scale_chance(r, kappa, has_protector, known, _afford(money, cost), maturity[i],
-                                            effective_complexity, effects.scale_logit_bonus[i], m)
+                                            effective_complexity, scale_logit_bonus[i], m)
                     if y < p_scale and (scaling_q > 0 or _pay(i, j, cost, state_grant, grant, money_left)):
                         stage[i, j] = ADOPTED
                         pilot_age[i, j] = 0
                         champion[i, j] = 0
                         scaled_k[j] += 1
-                        counts.scale_duration[j] += t - pilot_start[i, j]
+                        scale_duration[j] += t - pilot_start[i, j]
                     elif y < p_scale + (1.0 - p_scale) * r.pilot_extension:
                         pilot_age[i, j] += 1  # limbo: prolonged another quarter
                     else:
@@ -387,19 +400,19 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     # evidence: the share of known outcomes that were good; shared disappointments count against
     shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0
     for j in range(k):
-        counts.scale_count[j] += scaled_k[j]
+        scale_count[j] += scaled_k[j]
         tally[SCALED] += scaled_k[j]
         tally[STALLED_] += stalled_k[j]
         good = r.evidence_learning * scaled_k[j]
         bad = r.failure_learning * shared * failures_k[j]
         if good + bad > 0.0:
-            weight = inn.evidence_weight[j]
+            weight = evidence_weight[j]
             evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
-            inn.evidence_weight[j] = weight + good + bad
+            evidence_weight[j] = weight + good + bad
     tally[PAID_OWN] += own_before - money_left.sum()
     tally[PAID_GRANT] += grant_before - grant.sum()
     tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
-    tally[PAID_EVENT] += counts.covered[t].sum()
+    tally[PAID_EVENT] += covered[t].sum()
     adopted = 0
     for i in range(n):
         for j in range(k):

@@ -145,6 +145,12 @@ def _quarters(t0, t1, a):
      inverse_denominator, pilots, flags, orgs, effects, inn, r, national, events, counts,
      first_users) = a
     stage = pilots.stage
+    log_no_hear, share, local = signals
+    available_from, evidence = inn.available_from, inn.evidence
+    pressure, relax = events.pressure, events.relax
+    people_draws, slack_draws = draws.people, draws.slack
+    new_budget, protector_change = schedule.new_budget, schedule.protector_change
+    enthusiasts = people_arrays.enthusiasts
     n, k = stage.shape
     adopted = np.zeros((n, k))
     for t in range(t0, t1):
@@ -153,24 +159,23 @@ def _quarters(t0, t1, a):
                 adopted[i, j] = 1.0 if stage[i, j] == ADOPTED else 0.0
         # normalise: t < t1 is always true here, but a runtime bool, so the kernel is the version the
         # Python callers compiled (a literal True would make numba compile a second one)
-        networks.signals_kernel(adopted, ties, signals.log_no_hear, signals.share, signals.local, t < t1,
+        networks.signals_kernel(adopted, ties, log_no_hear, share, local, t < t1,
                                 inverse_denominator)
         lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
-                           events.pressure[t], events.relax[t], counts, tally[t])
+                           pressure[t], relax[t], counts, tally[t])
         for j in range(k):  # innovations introduced at the start of the next quarter: their first users
-            if inn.available_from[j] == t + 1:
-                lifecycle.introduce(pilots, first_users, j, t + 1, people_arrays.enthusiasts)
+            if available_from[j] == t + 1:
+                lifecycle.introduce(pilots, first_users, j, t + 1, enthusiasts)
         # copied element by element: an array assignment compiles numba's shape-mismatch error message,
         # string formatting that took about 3 s of the first compilation
         for i in range(n):
             for j in range(k):
                 stage_history[t + 1, i, j] = stage[i, j]
         for j in range(k):
-            evidence_history[t + 1, j] = inn.evidence[j]
-        if t + 1 < draws.people.shape[0]:  # people and budgets of the next quarter, before its levers act
-            people._update(people_arrays, people_rates, draws.people[t + 1],
-                           draws.slack[(t + 1) // QUARTERS_PER_YEAR], schedule.new_budget[t + 1],
-                           schedule.protector_change[t + 1])
+            evidence_history[t + 1, j] = evidence[j]
+        if t + 1 < people_draws.shape[0]:  # people and budgets of the next quarter, before its levers act
+            people._update(people_arrays, people_rates, people_draws[t + 1],
+                           slack_draws[(t + 1) // QUARTERS_PER_YEAR], new_budget[t + 1], protector_change[t + 1])
 
 
 def _key_on_all_kernels() -> None:
