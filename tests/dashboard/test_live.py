@@ -12,12 +12,13 @@ from model.dashboard.words import ENGLISH_LABELS, WORDS, number, percent, quarte
 
 
 @pytest.mark.parametrize("value, low, high, step", [(0.02, 0.0, 0.08, 0.001), (0.08, 0.0, 0.32, 0.005),
-                                                     (1.0, 0.1, 4.0, 0.05), (0.3, 0.0, 1.2, 0.02)])
+                                                     (1.0, 0.1, 4.0, 0.05), (0.3, 0.0, 1.2, 0.02),
+                                                     (0.107, 0.0, 0.428, 0.001)])
 def test_the_scenarios_value_lies_on_the_sliders_grid(value, low, high, step):
     found = grid_step(value, low, high)
     assert found == step
     k = (value - low) / found
-    assert abs(k - round(k)) < 1e-9 and 50 <= (high - low) / found <= 400
+    assert abs(k - round(k)) < 1e-9 and 50 <= (high - low) / found <= 1000
 
 
 def test_every_shipped_scenarios_parameters_lie_on_their_grids_or_snap_back_exactly():
