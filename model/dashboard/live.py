@@ -156,7 +156,8 @@ def grid_step(value: float, low: float, high: float, most: int = 1000) -> float:
     """A step of 1, 2 or 5 times a power of ten on whose grid from ``low`` the ``value`` lies exactly (the
     browser's slider rounds to its grid: a value off it would move when the slider is drawn): the
     coarsest such step that still gives at least 50 positions across ``low``-``high``, and no finer than
-    ``most`` positions (1 000: a posterior median such as 0.107 needs a step of 0.001 on 0-0.43). A value no such step reaches (0.003992…) gets the step nearest (high - low) / 50;
+    ``most`` positions (1 000: a posterior median such as 0.107 needs a step of 0.001 on 0-0.43). A value no
+    such step reaches (0.003992…) gets the step nearest (high - low) / 50;
     :func:`snap` keeps it exact."""
     span = high - low
     steps = sorted((m * 10.0 ** e for e in range(-6, 4) for m in (1, 2, 5)), reverse=True)
