@@ -41,7 +41,7 @@ from model.calibrate.ensemble import default_posterior, for_scenario, over_text,
 from model.compare.outputs import ranking_table, unit_values
 from model.outcomes.intervals import mean_interval
 from model.parameters import CALIBRATED
-from model.results import atomic_path
+from model.results import replace_between
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "levers.md"
@@ -222,17 +222,7 @@ def section(table: pd.DataFrame, base: pd.DataFrame, units: str, ensemble: bool,
 def replace_section(path: Path, body: str) -> bool:
     """Put ``body`` between :data:`START` and :data:`END` in ``path`` (atomically); True if it changed.
     ValueError when the markers are missing or out of order."""
-    text = path.read_text(encoding="utf-8")
-    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
-        raise ValueError(f"{path}: needs one {START} followed by one {END}")
-    head, rest = text.split(START, 1)
-    old, tail = rest.split(END, 1)
-    new = "\n" + body.strip("\n") + "\n"
-    if old == new:
-        return False
-    with atomic_path(path) as tmp:
-        tmp.write_text(head + START + new + END + tail, encoding="utf-8")
-    return True
+    return replace_between(path, START, END, body)
 
 
 def main(argv: list[str] | None = None) -> None:

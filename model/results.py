@@ -51,6 +51,24 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
+def replace_between(path: str | Path, start: str, end: str, body: str) -> bool:
+    """Put ``body`` between the markers ``start`` and ``end`` in the text file ``path`` (atomically: a
+    generated part of a document); True if the file changed. ValueError when the file has not exactly one
+    ``start`` followed by one ``end``."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"{path}: needs one {start} followed by one {end}")
+    head, rest = text.split(start, 1)
+    old, tail = rest.split(end, 1)
+    new = "\n" + body.strip("\n") + "\n"
+    if old == new:
+        return False
+    with atomic_path(path) as tmp:
+        tmp.write_text(head + start + new + end + tail, encoding="utf-8")
+    return True
+
+
 @contextmanager
 def atomic_folder(path: str | Path) -> Iterator[Path]:
     """Yield a hidden temporary folder beside ``path`` (``.NAME.partial-XXXXXXXX``); on success it gets

@@ -174,25 +174,17 @@ START, END = "<!-- levers:start -->", "<!-- levers:end -->"
 EFFECTS_START, EFFECTS_END = "<!-- effects:start -->", "<!-- effects:end -->"
 
 
-def _between(text: str, start: str, end: str, body: str) -> str:
-    old = text.split(start, 1)[1].split(end, 1)[0]
-    return text.replace(start + old + end, start + "\n" + body + "\n" + end)
-
-
 def write_docs(path=None) -> bool:
     """Put the current parameter tables and the effect-parameter table between their markers in
     ``docs/levers.md``; True if it changed."""
     from pathlib import Path
 
+    from ..results import replace_between
     from .anchors import markdown as effects_markdown
 
     path = Path(path) if path else Path(__file__).resolve().parents[2] / "docs" / "levers.md"
-    text = path.read_text(encoding="utf-8")
-    new = _between(_between(text, START, END, markdown()), EFFECTS_START, EFFECTS_END, effects_markdown())
-    if new == text:
-        return False
-    path.write_text(new, encoding="utf-8")
-    return True
+    changed = replace_between(path, START, END, markdown())
+    return replace_between(path, EFFECTS_START, EFFECTS_END, effects_markdown()) or changed
 
 
 if __name__ == "__main__":  # pragma: no cover - documentation helper
