@@ -149,7 +149,7 @@ class JobShadowing(Lever):
         if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
             know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
                             knowhow.GONE)
-        if placed_now.any():  # hosts learn from their senders (knowhow.learn, compiled)
+        if placed_now.any():  # hosts learn from their senders (model.levers.knowhow_kernel)
             hosts, taught = learn_from_senders(k, placed_now, self.sender_of, development(ctx), p.learn_per_quarter,
                                                knowhow.GONE)
             self.placed_quarters += hosts

@@ -9,10 +9,12 @@ knowledge of change and of local implementation is needed" (000 L2726-2729); buy
 the effort of the pairs an organisation is *developing* (:func:`developing`) is saved, in proportion to its
 skill or know-how (0-1). Running an adopted innovation (operations) is not development and is untouched.
 
-*Where they come from.* Know-how of one innovation is learnt from organisations that have done it
-(:func:`experienced`): each experienced partner passes on a share ``rate`` of what is still to learn per
-quarter (:func:`learn`) — so what a lever carries depends on who has experience nearby, not on a price
-("so that not every organisation makes the same mistakes", 001 L2017-2023).
+*Where they come from.* Know-how of one innovation is learnt from organisations that have done it (run a
+pilot of it or adopted it): each experienced partner passes on a share ``rate`` of what is still to learn
+per quarter, ``1 - (1 - rate) ** partners`` of the gap in all (compiled, as the levers run it:
+:func:`model.levers.knowhow_kernel.learn_in_groups`, :func:`~model.levers.knowhow_kernel.learn_from_senders`)
+— so what a lever carries depends on who has experience nearby, not on a price ("so that not every
+organisation makes the same mistakes", 001 L2017-2023).
 """
 
 from __future__ import annotations
@@ -30,15 +32,6 @@ if TYPE_CHECKING:
 GONE = 1e-3
 
 
-def experienced(ctx: "RunContext") -> np.ndarray:
-    """(n, k) bool: the organisation runs a pilot of the innovation or has adopted it (it has done it).
-    Made once a quarter while levers act (``ctx.derived`` name ``experienced``; read-only)."""
-    def compute():
-        stage = ctx.state.stage
-        return ((stage == PILOTING) | (stage == ADOPTED)) & ctx.applicable
-    return ctx.derived("experienced", compute)
-
-
 def developing(ctx: "RunContext") -> np.ndarray:
     """(n, k) bool: pairs whose capacity is development work — an aware organisation deciding whether it
     can start a pilot, a running pilot, a scale-up being implemented (not an adoption in operation). Made
@@ -54,16 +47,6 @@ def in_practice(ctx: "RunContext") -> np.ndarray:
     """(n,) bool: the organisation runs a pilot or implements a scale-up this quarter (skills are in use):
     developing something it is not merely aware of."""
     return (developing(ctx) & (ctx.state.stage != AWARE)).any(1)
-
-
-def learn(knowhow: np.ndarray, partners: np.ndarray, rate: float) -> None:
-    """In place: ``knowhow`` ((m, k), 0-1) moves towards 1 by ``1 - (1 - rate) ** partners`` of the gap,
-    ``partners`` ((m, k) counts) being the experienced partners each learner has for each innovation this
-    quarter (each passes on a share ``rate`` independently)."""
-    if rate <= 0.0:
-        return
-    share = 1.0 - (1.0 - rate) ** partners
-    knowhow += share * (1.0 - knowhow)
 
 
 def act(ctx: "RunContext", level: np.ndarray, cut: float) -> np.ndarray:

@@ -96,7 +96,7 @@ def use_and_fade(load_factor, skill, taking_part, dev, cut, fade_when_used, fade
 
 @njit(error_model="numpy")
 def learn_in_groups(knowhow, group, groups, dev, rate, gone):
-    """One quarter of learning in groups (:func:`model.levers.knowhow.learn`): each organisation in a group
+    """One quarter of learning in groups (the rule of :mod:`model.levers.knowhow`): each organisation in a group
     (``group`` (n,) its group, -1: none; ``groups`` groups made) moves its know-how ``knowhow`` ((n, k), in
     place) towards 1 by ``1 - (1 - rate) ** peers`` of the gap, ``peers`` being the other members of its
     group that run a pilot of the innovation or have adopted it (counted for applicable innovations only).
@@ -134,7 +134,7 @@ def learn_in_groups(knowhow, group, groups, dev, rate, gone):
 @njit(error_model="numpy")
 def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
     """One quarter of hosts learning from the organisations that sent them staff
-    (:func:`model.levers.knowhow.learn` with one partner): a host ``placed`` ((n,) bool) moves its know-how
+    (the rule of :mod:`model.levers.knowhow` with one partner): a host ``placed`` ((n,) bool) moves its know-how
     ``knowhow`` ((n, k), in place) towards 1 by ``rate`` of the gap for each applicable innovation its
     sender (``sender_of`` (n,)) runs a pilot of or has adopted. Returns (hosts placed, of which had
     something to learn: know-how below ``1 - gone`` of such an innovation)."""

@@ -17,8 +17,8 @@ lasting ties to each other (the group keeps in touch after the programme).
 Seminars alone spread information rather than change (000 L92-93, L2479-2494); what the groups add is
 *know-how*, carried along their ties: working on real problems with peers (000 L2735-2745), each quarter a
 member learns ``learn_per_peer_quarter`` of what it still lacks of an innovation from each group peer that
-runs a pilot of it or has adopted it (:func:`model.levers.knowhow.learn`; "so that not everyone makes the
-same mistakes", 001 L2017-2023). A group without experience of an innovation passes on nothing of it.
+runs a pilot of it or has adopted it (:func:`model.levers.knowhow_kernel.learn_in_groups`; "so that not
+everyone makes the same mistakes", 001 L2017-2023). A group without experience of an innovation passes on nothing of it.
 Know-how lowers by ``load_cut x know-how`` the effort of the member's development work on that innovation
 (:mod:`model.levers.knowhow`) and is lost at ``forget_per_quarter``. Nothing here adds capacity or scaling
 odds.
@@ -137,7 +137,7 @@ class LearningNetworks(MembershipLever):
                             knowhow.GONE)
         if not active or p.learn_per_peer_quarter <= 0.0 or self._groups_made == 0:
             return
-        # members learn from their group's experienced peers (knowhow.learn, compiled)
+        # members learn from their group's experienced peers (model.levers.knowhow_kernel)
         members, taught = learn_in_groups(k, self.group, self._groups_made, development(ctx),
                                           p.learn_per_peer_quarter, knowhow.GONE)
         self.member_quarters += members

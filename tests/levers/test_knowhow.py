@@ -110,6 +110,16 @@ def test_learning_networks_effect_travels_along_the_members_ties(base):
 
 
 def test_know_how_comes_only_from_experienced_partners():
-    k = np.zeros((3, 2))
-    knowhow.learn(k, np.array([[0, 0], [1, 0], [2, 0]], dtype=float), 0.5)
-    assert np.allclose(k, [[0, 0], [0.5, 0], [0.75, 0]])  # each experienced partner passes on half the gap
+    """The compiled rule the levers run: each group peer who pilots or has adopted an innovation passes on a
+    share ``rate`` of the gap; organisations outside the group and innovations nobody has done teach nothing."""
+    from model.levers.knowhow_kernel import Development, learn_in_groups
+    from model.stages import ADOPTED, AWARE, PILOTING, UNAWARE
+
+    stage = np.array([[AWARE, AWARE], [PILOTING, UNAWARE], [ADOPTED, AWARE], [ADOPTED, ADOPTED]], dtype=np.int8)
+    dev = Development(stage, np.zeros((4, 2), dtype=np.int16), np.ones((4, 2), dtype=bool), 4)
+    k = np.zeros((4, 2))
+    group = np.array([0, 0, 0, -1])  # the fourth, experienced in both, is in no group
+    members, taught = learn_in_groups(k, group, 1, dev, 0.5, knowhow.GONE)
+    # the first has two experienced peers: 1 - 0.5 ** 2 of the gap; the others one each
+    assert np.allclose(k, [[0.75, 0], [0.5, 0], [0.5, 0], [0, 0]])
+    assert (members, taught) == (3, 3)
