@@ -124,11 +124,13 @@ class FolderPart:
     shares: np.ndarray
     codes: list[str] = field(repr=False)
     start_year: int
+    record: dict | None = None  # its values of the observed record's targets (model.calibrate.record)
 
 
 def folder_parts(outcome: Outcomes, replication: int) -> FolderPart:
     """The :class:`FolderPart` of one run (built in the worker that ran it, so frames are built in
     parallel and only they travel)."""
+    from .calibrate.record import run_record
     from .charts.shaping import municipal_shares
     from .world.organisations import MUNICIPALITY
 
@@ -137,7 +139,8 @@ def folder_parts(outcome: Outcomes, replication: int) -> FolderPart:
         frames[name] = getattr(outcome, name).assign(replication=replication)
     orgs = outcome.orgs
     codes = [orgs.code[i] for i in np.flatnonzero(orgs.kind == MUNICIPALITY)]
-    return FolderPart(replication, outcome.summary, frames, municipal_shares(outcome), codes, outcome.start_year)
+    return FolderPart(replication, outcome.summary, frames, municipal_shares(outcome), codes, outcome.start_year,
+                      run_record(outcome))
 
 
 #: the Arrow schema (with its pandas metadata) of each stacked frame, by name and columns: the frames of
@@ -181,6 +184,7 @@ class FolderWriter:
         self.lever_money: list[pd.DataFrame] = []
         self.operators: dict[str, Any] = {}
         self.adoption = MunicipalAdoption()
+        self.records: list[dict | None] = []  # each run's values of the record's targets
 
     def add(self, part: FolderPart) -> None:
         """Append one replication (the next in order) to every file and aggregate."""
@@ -200,6 +204,7 @@ class FolderWriter:
                 if pd.notna(operator):
                     self.operators.setdefault(lever, operator)
         self.adoption.add(shares=part.shares, codes=part.codes, start_year=part.start_year)
+        self.records.append(part.record)
 
     def close(self) -> None:
         """Complete the streamed files."""
@@ -231,6 +236,9 @@ class FolderWriter:
         self.close()
         write_csv(results.replications, out / "replications.csv")
         write_csv(results.summary, out / "summary.csv")
+        from .calibrate.record import write_record
+
+        write_record(results.scenario, self.records, out, getattr(results, "per_draw", 0))  # its fit to the record
         wanted = charts and report if by_year is None else by_year
         by_year = self.adoption.frame(every=QUARTERS_PER_YEAR) if wanted else None
         if by_year is not None:

@@ -86,6 +86,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             interval = "(one replication: no interval)" if row["n"] <= 1 else "(no interval)"
         print(f"  {key:24s} {row['mean']:.3f}  {interval}")
+    from ..calibrate.record import fit_lines
+
+    for line in fit_lines(folder):  # a scenario of the observed record's series: its fit to the record
+        print(line)
     if not args.no_report:
         from ..report.files import localised
 
