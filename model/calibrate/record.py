@@ -25,7 +25,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,11 +35,12 @@ from ..results import write_csv
 from ..stages import QUARTERS_PER_YEAR
 from ..world.organisations import MUNICIPALITY
 from .observed import read_by_size, read_observed
-from .patterns import checks_frame, disability_discontinuance, surge_then_stall
 from .plan import Target, _targets
-from .predictive import MET_SDS, Predictive, target_table
 from .schema import Calibration
 from .simulate import series_measures, target_values, yearly_paths
+
+if TYPE_CHECKING:
+    from .predictive import Predictive
 
 #: the calibration whose series, measures and tolerances a run is compared with (the shipped posterior's)
 CALIBRATION = Path(__file__).resolve().parents[2] / "calibrations" / "welfare_technology.yaml"
@@ -132,6 +133,8 @@ def run_record(outcome: Any) -> dict[str, Any] | None:
 def predictive(records: Sequence[dict[str, Any]], start_year: int, per_draw: int = 0) -> Predictive:
     """The runs' records as a :class:`~.predictive.Predictive` (run = draw x ``per_draw`` + replication;
     ``per_draw`` 0: one draw), so that the calibration's tables and pattern checks read them."""
+    from .predictive import Predictive
+
     per = per_draw or max(len(records), 1)
     cols = ["run", "draw", "replication"]
     targets = [(i, i // per, i % per, key, value) for i, r in enumerate(records) for key, value in r["targets"].items()]
@@ -146,6 +149,8 @@ def predictive(records: Sequence[dict[str, Any]], start_year: int, per_draw: int
 def fit_table(targets: Sequence[Target], runs: Predictive) -> pd.DataFrame:
     """Each target: observed share, the runs' mean and 95 % band, the tolerance (``sd``, and ``tolerance`` =
     two of it) and met or missed (:func:`.predictive.target_table`, as the calibration judges them)."""
+    from .predictive import MET_SDS, target_table
+
     table = target_table(list(targets), {t.key for t in targets}, runs)
     table = table.rename(columns={"predicted": "mean"}).assign(tolerance=lambda t: MET_SDS * t["sd"])
     return table[FIT_COLUMNS]
@@ -163,6 +168,8 @@ def write_record(scenario: Any, records: Sequence[dict[str, Any] | None], folder
         return False
     if not targets:
         return False
+    from .patterns import checks_frame, disability_discontinuance, surge_then_stall
+
     runs = predictive(records, scenario.start_year, per_draw)
     write_csv(runs.targets, folder / RUNS_FILE)
     write_csv(fit_table(targets, runs), folder / FIT_FILE)
@@ -199,6 +206,7 @@ def fit_lines(folder: Path) -> list[str]:
     if patterns.is_file():
         for r in pd.read_csv(patterns).itertuples():
             shown = "" if r.share_of_runs != r.share_of_runs else f"; shown by {100 * r.share_of_runs:.0f} % of runs"
-            lines += [f"  pattern: {r.pattern}: {r.verdict}", f"    record: {r.observed}", f"    run: {r.model}{shown}"]
+            lines += [f"  pattern: {r.pattern}: {r.verdict}", f"    record: {r.observed}",
+                      f"    run: {r.model}{shown}"]
     lines.append(f"  ({FIT_FILE}, {PATTERNS_FILE} and {RUNS_FILE} in the folder)")
     return lines
