@@ -29,7 +29,7 @@ from ..levers.entries import lever_notes
 from ..outcomes.catalogue import PRINTED, is_outcome, outcome
 from ..results import write_with
 from .assumptions import changed_parameters, changed_settings, events, innovation_rows, lever_rows, scenario_hash
-from .folder import ComparisonFolder, RunFolder
+from .folder import ComparisonFolder, RunFolder, read_csv, read_file
 from .files import chart_folder, localised
 from ..charts.numbers import missing, number, quantity, year
 
@@ -66,6 +66,7 @@ TEXT = {
     "comparison": ("Comparison", "Jämförelse"), "frontier": ("Cost-effectiveness", "Kostnadseffektivitet"),
     "groups": ("For whom", "För vem"), "sustaingov": ("SustainGov matrix", "SustainGov-matrisen"),
     "scenarios": ("Scenarios", "Scenarier"),
+    "record": ("Fit against the record", "Jämfört med det uppmätta"),
 }
 
 
@@ -284,6 +285,41 @@ def usage(run: RunFolder, lang: str = "en") -> str:
     return note + table(frame.round(3), lang=lang)
 
 
+#: the words of the record's table in Swedish (model.calibrate.record writes them in English)
+RECORD_SV = {"in_use": "i bruk", "adopted": "infört", "not_in_use": "inte i bruk", "met": "inom toleransen",
+             "missed": "utanför", "reproduced": "återskapat", "not reproduced": "inte återskapat"}
+
+
+def record(run: RunFolder, lang: str = "en") -> str:
+    """The run's fit against the observed record (``record_fit.csv``, ``record_patterns.csv``: written by
+    :mod:`model.calibrate.record` for a scenario of the record's series) as tables; "" when absent."""
+    if not (run.path / "record_fit.csv").exists():
+        return ""
+    sv = lang == "sv"
+    say = (lambda w: RECORD_SV.get(w, w)) if sv else (lambda w: w)  # noqa: E731
+    fit = read_file(run.path, "record_fit.csv", read_csv, run.command).fillna({"band": ""})
+    heads = (("serie", "år", "mått", "observerat", "körningarnas medel (95 %)", "tolerans") if sv else
+             ("series", "year", "measure", "observed", "run mean (95 % band)", "tolerance"))
+    rows = [dict(zip(heads + ("",), (r.series + (f" ({r.band})" if r.band else ""), str(r.year), say(r.measure),
+                                     f"{100 * r.observed:.0f} %",
+                                     f"{100 * r.mean:.0f} % ({100 * r.band_low:.0f}–{100 * r.band_high:.0f})",
+                                     f"±{100 * r.tolerance:.0f} pp", say("met" if r.met else "missed"))))
+            for r in fit.itertuples()]
+    met = (f"{int(fit['met'].sum())} av {len(fit)} mål inom toleransen" if sv else
+           f"{int(fit['met'].sum())} of {len(fit)} targets met")
+    note = ("Socialstyrelsens enkäter; ett mål är uppfyllt när körningarnas medel ligger inom två "
+            "standardavvikelser (urvalsfel och kalibreringens modellavvikelse) från det uppmätta." if sv else
+            "Socialstyrelsen's surveys; a target is met when the runs' mean lies within two standard deviations "
+            "(sampling error and the calibration's model discrepancy) of the observed share.")
+    out = [f"<p><strong>{_esc(met)}</strong>. {_esc(note)}</p>", table(rows, lang=lang)]
+    if (run.path / "record_patterns.csv").exists():
+        patterns = read_file(run.path, "record_patterns.csv", read_csv, run.command)
+        out.append(table([{("mönster" if sv else "pattern"): r.pattern, ("uppmätt" if sv else "record"): r.observed,
+                           ("körningarna" if sv else "run"): r.model, "": say(r.verdict)}
+                          for r in patterns.itertuples()], lang=lang))
+    return "".join(out)
+
+
 def provenance(run: RunFolder, lang: str = "en") -> str:
     """Seeds, versions, the hash of the resolved scenario, the file and wall time of one run."""
     m = run.manifest
@@ -328,6 +364,7 @@ def run_report(run: RunFolder, lang: str = "en") -> Path:
     """Write a run folder's ``report.html`` (``report.sv.html`` in Swedish) and return its path."""
     charts = chart_folder(run.path, lang)
     sections = [("outcomes", _t("outcomes", lang), _outcomes_table(run, lang)),
+                ("record", _t("record", lang), record(run, lang)),
                 ("assumptions", _t("assumptions", lang), assumptions(run, lang)),
                 ("charts", _t("charts", lang), _charts(charts, RUN_CHARTS, lang)),
                 ("maps", _t("maps", lang), _charts(charts, RUN_MAPS, lang)),

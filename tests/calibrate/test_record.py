@@ -145,3 +145,18 @@ def test_a_scenario_without_series_prints_nothing_of_the_record(tmp_path, capsys
     printed = capsys.readouterr().out
     assert "record" not in printed.lower() and "targets met" not in printed
     assert not list(out.glob("record_*"))
+
+
+def test_the_report_has_the_fit_in_its_language(history_run, tmp_path):
+    from model.report.folder import RunFolder
+    from model.report.html import record as record_section
+
+    out, _ = history_run
+    fit = pd.read_csv(out / "record_fit.csv")
+    met, n = int(fit["met"].sum()), len(fit)
+    english, swedish = (record_section(RunFolder.read(out), lang) for lang in ("en", "sv"))
+    assert f"{met} of {n} targets met" in english and "Surge in 2020" in english and "in_use" in english
+    assert f"{met} av {n} mål inom toleransen" in swedish and "i bruk" in swedish and "inte i bruk" in swedish
+    assert english.count("<tr>") == n + 1 + 3  # heads and targets; heads and the two patterns
+    (tmp_path / "manifest.json").write_text((out / "manifest.json").read_text())
+    assert record_section(RunFolder.read(tmp_path), "en") == ""  # a run without the record's series
