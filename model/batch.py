@@ -5,7 +5,8 @@ This is what ``spridning run`` does; the Python API is :func:`run_to_folder`. Th
 ``summary.csv`` (each outcome's mean and 95 % intervals), ``spend.csv`` (MSEK used per lever and year),
 ``lever_usage.csv`` (per lever and year: money budgeted, delivered, used and unplaced, units bought and
 placed, takers by kind and size band), ``lever_takers.csv`` (takers by kind, size band and county),
-``manifest.json`` and ``charts/``.
+``manifest.json`` and ``charts/``; a scenario of the observed record's series (the history) also its fit to
+the record (``record_fit.csv``, ``record_patterns.csv``, ``record_runs.csv``: :mod:`model.calibrate.record`).
 
 Replications are streamed: each run's frames are built where it ran (:func:`folder_parts`) and appended
 to the folder's files in replication order as it arrives (:class:`FolderWriter`), so memory does not grow

@@ -2,7 +2,8 @@
 
 Images are embedded as data URIs and the page loads nothing else (no scripts, fonts or style sheets from
 anywhere), so it works offline and shows no error in a browser's console. A run's report holds its
-outcomes with intervals, what the scenario assumed (levers, budgets, targeting, events, parameters
+outcomes with intervals, its fit against the observed record (a run of the history's series:
+``record_fit.csv``), what the scenario assumed (levers, budgets, targeting, events, parameters
 changed from their defaults), the charts and maps, the lever usage where the run wrote
 ``lever_usage.csv``, and the provenance (seeds, versions, the hash of the resolved scenario). A
 comparison's report holds the memo tables of ``comparison.md``, the frontier, the differences by group
