@@ -34,7 +34,7 @@ from ..errors import InputError, Problem, validate_mapping
 from ..results import write_csv
 from ..stages import QUARTERS_PER_YEAR
 from ..world.organisations import MUNICIPALITY
-from .observed import read_by_size, read_observed
+from .observed import OBSERVED_FILE, read_by_size, read_observed
 from .plan import Target, _targets
 from .schema import Calibration
 from .simulate import series_measures, target_values, yearly_paths
@@ -83,9 +83,9 @@ def resolve(innovations: tuple[str, ...], start_year: int, horizon_years: int,
               if set([s.innovation] if isinstance(s.innovation, str) else s.innovation or [s.series]) <= known]
     if not wanted:
         return (), cal.targets.quarter
-    observed = str(folder / cal.targets.observed) if cal.targets.observed else None
-    points = list(_points(observed, any(s.by_size for s in wanted)) if observed else
-                  _points(str(_default_observed()), any(s.by_size for s in wanted)))
+    observed = folder / cal.targets.observed if cal.targets.observed else OBSERVED_FILE
+    points = list(_points(str(observed), any(s.by_size for s in wanted)))
+    # what the calibration's target builder reads of a scenario (a worker has the run's outcomes, not its scenario)
     scenario = SimpleNamespace(start_year=start_year, horizon_years=horizon_years,
                                innovations=[SimpleNamespace(name=n, applies_to=["municipality"]) for n in innovations])
     end = start_year + horizon_years
@@ -97,12 +97,6 @@ def resolve(innovations: tuple[str, ...], start_year: int, horizon_years: int,
             problems: list[Problem] = []
             out += _targets(s.model_copy(update={"years": years}), i, cal, scenario, points, problems)
     return tuple(out), cal.targets.quarter
-
-
-def _default_observed() -> Path:
-    from .observed import OBSERVED_FILE
-
-    return OBSERVED_FILE
 
 
 def scenario_targets(scenario: Any) -> tuple[tuple[Target, ...], int]:

@@ -56,7 +56,8 @@ def test_a_shortened_run_keeps_the_points_it_reaches():
     names = tuple(i.name for i in scenario.innovations)
     targets, _ = record.resolve(names, 2010, 6)  # 2010-2015
     assert {t.year for t in targets} == {2014, 2015}
-    assert {t.series for t in targets} == {"trygghetslarm_enbart_analoga_inga_digitala", "trygghetslarm_enbart_digitala"}
+    assert {t.series for t in targets} == {"trygghetslarm_enbart_analoga_inga_digitala",
+                                           "trygghetslarm_enbart_digitala"}
     assert record.resolve(("alpha", "beta"), 2010, 15) == ((), 1)
 
 
@@ -71,7 +72,8 @@ def test_the_fit_matches_an_independent_computation(history_run):
     for r in fit.itertuples():
         p = points[(r.series, r.year, r.band)]
         sd = math.sqrt(p.share * (1 - p.share) / p.n + 0.05 ** 2)  # binomial sd and the 5 pp discrepancy
-        assert r.observed == pytest.approx(p.share) and r.sd == pytest.approx(sd) and r.tolerance == pytest.approx(2 * sd)
+        assert r.observed == pytest.approx(p.share) and r.sd == pytest.approx(sd)
+        assert r.tolerance == pytest.approx(2 * sd)
         key = f"{r.series}{f'[{r.band}]' if r.band else ''}@{r.year}"
         values = runs[runs.key == key].sort_values("run")["value"].to_numpy()
         assert r.mean == pytest.approx(values.mean())
