@@ -166,3 +166,53 @@ def _experienced(stage, applicable, i, j):
     """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
     s = stage[i, j]
     return applicable[i, j] and (s == PILOTING or s == ADOPTED)
+
+
+@njit(error_model="numpy")
+def train(load_factor, skill, members, free, taking_part_now, time_cost, dev, cut, fade_when_used, fade_per_quarter,
+          gain, gone, quarters_member, quarters_taken_part, cost):
+    """One quarter of a training network (:mod:`model.levers.training_networks`): while
+    ``taking_part_now`` (active, with members), the ``members`` ((n,) bool) whose ``free`` capacity ((n,),
+    before this quarter's skills act) is at least ``time_cost`` take part; skills ``skill`` ((n,) 0-1, in
+    place) act and fade (:func:`use_and_fade`, with those taking part in use); then those taking part gain
+    ``gain`` of the gap to 1. Counts member-quarters and quarters taken part ((n,) int, in place), and
+    writes ``cost`` ((n,)): ``time_cost`` for those taking part, else 0. Returns (organisations skilled, of
+    which in use, organisations taking part)."""
+    n = skill.shape[0]
+    part = np.zeros(n, dtype=np.bool_)
+    if taking_part_now:
+        for i in range(n):
+            part[i] = members[i] and free[i] >= time_cost
+            quarters_member[i] += 1 if members[i] else 0
+    skilled, used = use_and_fade(load_factor, skill, part, dev, cut, fade_when_used, fade_per_quarter, gone)
+    taking = 0
+    for i in range(n):
+        cost[i] = time_cost if part[i] else 0.0
+        if part[i]:
+            skill[i] = skill[i] + gain * (1.0 - skill[i])
+            quarters_taken_part[i] += 1
+            taking += 1
+    return skilled, used, taking
+
+
+@njit(error_model="numpy")
+def network_quarter(load_factor, knowhow, group, groups, dev, cut, forget, rate, gone, learning, members, acting,
+                    tie_strength, tie_factor, p_external_boost, external_boost):
+    """One quarter of a learning network (:mod:`model.levers.learning_networks`): know-how ``knowhow`` ((n, k)
+    0-1, in place) acts and fades (:func:`know_and_forget`); while ``learning``, members learn from their
+    group's peers (:func:`learn_in_groups`, ``group`` (n,), ``groups`` made); while ``acting``, each of the
+    ``members`` ((n,) bool) has its ``tie_strength`` ((n,), in place) multiplied by ``tie_factor`` and
+    ``external_boost`` added to its ``p_external_boost`` ((n,), in place). Returns (members in a group, of
+    which taught, members)."""
+    know_and_forget(load_factor, knowhow, dev, cut, forget, gone)
+    in_group, taught = 0, 0
+    if learning:
+        in_group, taught = learn_in_groups(knowhow, group, groups, dev, rate, gone)
+    count = 0
+    if acting:
+        for i in range(members.shape[0]):
+            if members[i]:
+                tie_strength[i] *= tie_factor
+                p_external_boost[i] += external_boost
+                count += 1
+    return in_group, taught, count

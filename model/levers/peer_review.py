@@ -104,22 +104,25 @@ class PeerReview(Lever):
         self.until = np.zeros(ctx.n, dtype=int)  # the bonus lasts while t < until
         self.innovation = np.full(ctx.n, -1)  # the innovation of each organisation's last review
         self.reviews = 0
+        self._last_until = 0  # the latest ``until``: no bonus lasts from that quarter on
 
     def lingering(self, ctx, t) -> bool:
         """A review's bonus lasts ``bonus_quarters``."""
-        return bool((self.until > t).any())
+        return self._last_until > t
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        p, e = self.p, ctx.effects
+        p = self.p
         if active:
             units = self.buy(p.cost_per_review_msek, ctx, year)
             if units:
                 placed = self._review(ctx, t, year, units)
                 self.refund(units - placed, p.cost_per_review_msek)
-        e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
+        if self._last_until > t:  # someone's review still lifts scaling (compiled: model.levers.decisions_kernel)
+            from .decisions_kernel import add_bonus  # numba: loaded by runs, not validate
+            add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
-        from .reviewers import asking, pair  # numba: loaded by runs, not validate
+        from .reviewers import asking, review  # numba: loaded by runs, not validate
         # they ask when willing, not under review already, and running a pilot near its scale decision of an
         # innovation someone has scaled (a peer who can advise on it): model.levers.reviewers, compiled
         s = ctx.state
@@ -132,11 +135,12 @@ class PeerReview(Lever):
         # adopter of that innovation, of the same kind where possible, else any kind (a random tiebreak)
         u_pilot = self.rng.random((len(chosen), ctx.k))
         u_reviewer = self.rng.random((len(chosen), ctx.n))
-        ks, reviewers, ok = pair(chosen, askable, u_pilot, u_reviewer, s.stage, ctx.applicable, ctx.orgs.kind)
-        chosen, reviewers, ks = chosen[ok], reviewers[ok], ks[ok]
+        until = t + self.p.bonus_quarters
+        chosen, reviewers = review(chosen, askable, u_pilot, u_reviewer, s.stage, ctx.applicable,
+                                   ctx.orgs.kind, self.until, self.innovation, until)
         self.tie(ctx, chosen, reviewers, self.p.tie_weight)
-        self.until[chosen] = t + self.p.bonus_quarters
-        self.innovation[chosen] = ks
+        if len(chosen):
+            self._last_until = until
         self.reviews += len(chosen)
         self.use(ctx, year, len(chosen) * self.p.cost_per_review_msek, chosen, len(chosen))
         return len(chosen)
