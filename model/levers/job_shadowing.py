@@ -152,18 +152,18 @@ class JobShadowing(Lever):
         not the host and not away already; the first host for whom none is free ends the round."""
         need = ~self.hosted & (self.host_until <= t)
         hosts = self.targeting.choose(ctx, units, lever=self, need=need, year=year).tolist()
-        free = []  # the mature municipalities not away, ascending (the draw indexes them in this order)
-        if hosts:
-            away = set(self.sender_of[self.host_until > t].tolist())
-            free = [s for s in np.flatnonzero(self.mature).tolist() if s not in away]
         senders = []
-        for h in hosts:
-            others = [s for s in free if s != h]
-            if not others:
-                break
-            s = others[self.rng.integers(len(others))]
-            free.remove(s)
-            senders.append(s)
+        if hosts:
+            free = self.mature.copy()
+            free[self.sender_of[self.host_until > t]] = False  # away already
+            free = np.flatnonzero(free).tolist()  # ascending: the draw picks the r-th of them, the host left out
+            for h in hosts:
+                mine = free.index(h) if h in free else len(free)  # a mature host does not send to itself
+                others = len(free) - (mine < len(free))
+                if others == 0:
+                    break
+                r = int(self.rng.integers(others))
+                senders.append(free.pop(r + (r >= mine)))
         hosts = np.array(hosts[:len(senders)], dtype=int)
         self.sender_of[hosts] = senders
         self.host_until[hosts] = t + self.p.quarters
