@@ -124,11 +124,10 @@ class JobShadowing(Lever):
         return Fade(self.knowhow, p.load_cut, p.forget_per_quarter, p.forget_per_quarter)
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        """One quarter: new placements (while active), then, compiled (:mod:`model.levers.shadowing`): the
+        """One quarter: new placements (while active), then, compiled (:func:`model.levers.knowhow_kernel.hosts_quarter`): the
         placements ending now tie host and sender, know-how acts and fades, hosts placed now learn from their
         senders, and taking part costs both capacity."""
-        from .knowhow_kernel import development  # numba: loaded by runs, not by validate
-        from .shadowing import hosts_quarter
+        from .knowhow_kernel import development, hosts_quarter  # numba: loaded by runs, not by validate
         p = self.p
         if active:
             units = self.buy(self.placement_cost, ctx, year)

@@ -9,6 +9,12 @@ time, so their Python work was most of what a lever cost then). The rules are
 same order (``1 - cut x level``, then one multiplication; ``level x (1 - fade)``), so the results are the
 same bit for bit (checked against the vectorised rules in ``tests/levers/test_fading.py``). They draw no
 random numbers.
+
+Each lever's whole quarter is one call here too (:func:`train`, :func:`network_quarter`,
+:func:`hosts_quarter`: issue 21, levers decided in compiled code), checked against the levers' previous
+NumPy rules in ``tests/levers/test_compiled_levers.py``. They call the kernels above, so they live in this
+file: numba keys a kernel's cache on its own file, and a kernel compiled with a callee from another file
+would keep a stale copy of it when only that file changed.
 """
 
 from __future__ import annotations
@@ -216,3 +222,43 @@ def network_quarter(load_factor, knowhow, group, groups, dev, cut, forget, rate,
                 p_external_boost[i] += external_boost
                 count += 1
     return in_group, taught, count
+
+
+@njit(error_model="numpy")
+def hosts_quarter(load_factor, knowhow, host_until, sender_of, t, dev, cut, forget, learn, gone, host_cost,
+                  sender_cost, ending_hosts, ending_senders, cost):
+    """One quarter ``t`` of job shadowing (:mod:`model.levers.job_shadowing`), after this quarter's placements
+    are made (who is placed with whom is drawn in Python: a few draws a quarter, and handing numba the
+    generator costs more than they do, about 15 µs a call).
+
+    - Placements ending now (``host_until == t``): their hosts and senders are written to ``ending_hosts``
+      and ``ending_senders`` ((n,) int, the first ``ended`` entries, hosts in index order) for the lasting
+      tie, and the host's ``sender_of`` is cleared (-1).
+    - Know-how ``knowhow`` ((n, k) 0-1, in place) eases development work and fades
+      (:func:`know_and_forget`), then hosts placed now (``host_until > t``)
+      learn from their senders (:func:`learn_from_senders`).
+    - ``cost`` ((n,), written) is the capacity taking part takes this quarter: ``host_cost`` for each host
+      placed now, plus ``sender_cost`` for its sender.
+
+    Returns (ended, hosts placed, of which taught, whether any cost)."""
+    n = host_until.shape[0]
+    ended = 0
+    for i in range(n):
+        if host_until[i] == t:
+            ending_hosts[ended] = i
+            ending_senders[ended] = sender_of[i]
+            sender_of[i] = -1
+            ended += 1
+    know_and_forget(load_factor, knowhow, dev, cut, forget, gone)
+    placed_now = host_until > t
+    hosts, taught = learn_from_senders(knowhow, placed_now, sender_of, dev, learn, gone)
+    any_cost = False
+    for i in range(n):
+        cost[i] = host_cost if placed_now[i] else 0.0
+    for i in range(n):
+        if placed_now[i]:
+            cost[sender_of[i]] += sender_cost
+    for i in range(n):
+        if cost[i] != 0.0:
+            any_cost = True
+    return ended, hosts, taught, any_cost

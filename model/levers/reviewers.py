@@ -76,19 +76,3 @@ def pair(chosen, askable, u_pilot, u_reviewer, stage, applicable, kind):
         reviewers[a] = _first_max(key)
         found[a] = key[reviewers[a]] >= 1.0
     return ks, reviewers, found
-
-
-@njit(error_model="numpy")
-def review(chosen, askable, u_pilot, u_reviewer, stage, applicable, kind, until, innovation, until_quarter):
-    """The reviews of this quarter: each chosen organisation's pilot and reviewer as :func:`pair` finds them;
-    those with a reviewer (an adopter of the pilot's innovation) are reviewed: their ``until`` ((n,), in
-    place) becomes ``until_quarter`` (the bonus lasts while the quarter is before it) and their
-    ``innovation`` ((n,), in place) the pilot's. Returns (reviewed, reviewers), (r,) int each, in the order
-    of ``chosen``."""
-    ks, reviewers, found = pair(chosen, askable, u_pilot, u_reviewer, stage, applicable, kind)
-    reviewed = chosen[found]
-    for a in range(reviewed.shape[0]):
-        until[reviewed[a]] = until_quarter
-    innovation[reviewed] = ks[found]
-    return reviewed, reviewers[found]
-

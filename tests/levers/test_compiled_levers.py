@@ -1,7 +1,7 @@
 """Levers decided in compiled code give the runs the vectorised rules gave, bit for bit (issue 21, point 1).
 
 Job shadowing, peer reviews, change teams, training and learning networks do each quarter's work in
-compiled kernels (model/levers/shadowing.py, decisions_kernel.py, reviewers.py, knowhow_kernel.py). The
+compiled kernels (model/levers/knowhow_kernel.py, decisions_kernel.py, reviewers.py). The
 rules they replaced are kept as oracles in tests/levers/oracles.py (the levers' previous NumPy ``step``);
 each case here runs a scenario with the shipped levers and with the oracles on the same seeds and asks for
 the same stage history, records, effects, ties, lever state, ledger and random stream. The cases reach the
