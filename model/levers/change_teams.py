@@ -29,7 +29,6 @@ from pydantic import Field, model_validator
 
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
-from .decisions import near_decision
 from .registry import register
 
 
@@ -118,27 +117,34 @@ class ChangeTeams(Lever):
         self.until = np.full(ctx.n, -1, dtype=int)  # team present while t < until
         self.visited = np.zeros(ctx.n, dtype=bool)
         self.visits = 0
+        self._last_until = -1  # the latest ``until``: no team is anywhere from the quarter after it on
 
     def lingering(self, ctx, t) -> bool:
         """A team stays ``stay_quarters`` and leaves capacity behind in the quarter it leaves."""
-        return bool((self.until >= t).any())
+        return self._last_until >= t
 
     def step(self, ctx, t, year, quarter, active) -> None:
+        # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
+        from .decisions_kernel import add_bonus, asking_for_team
         p, e = self.p, ctx.effects
-        leaving = self.until == t
-        if leaving.any() and p.capacity_left > 0:
-            e.capacity_bonus += np.where(leaving, p.capacity_left, 0.0)
+        if p.capacity_left > 0 and self._last_until >= t:
+            leaving = self.until == t
+            if leaving.any():
+                e.capacity_bonus += np.where(leaving, p.capacity_left, 0.0)
         if active:
             units = self.buy(self.visit_cost, ctx, year)
             if units:
                 # they ask when a pilot nears its scale decision and no team is with them
-                need = near_decision(ctx, p.request_lead_quarters).any(1) & (self.until <= t)
-                if not p.repeat_visits:
-                    need &= ~self.visited
+                s = ctx.state
+                need = asking_for_team(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                                       p.request_lead_quarters, self.until, self.visited, p.repeat_visits, t)
                 chosen = self.targeting.choose(ctx, units, lever=self, need=need, year=year)
                 self.until[chosen] = t + p.stay_quarters
                 self.visited[chosen] = True
+                if len(chosen):
+                    self._last_until = t + p.stay_quarters
                 self.visits += len(chosen)
                 self.use(ctx, year, len(chosen) * self.visit_cost, chosen, len(chosen))
                 self.refund(units - len(chosen), self.visit_cost)
-        e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
+        if self._last_until > t:  # a team is somewhere
+            add_bonus(e.scale_logit_bonus, self.until, t, p.scale_bonus)

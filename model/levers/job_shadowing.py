@@ -104,6 +104,9 @@ class JobShadowing(Lever):
         self.hosted = np.zeros(ctx.n, dtype=bool)
         self.pairs: list[tuple[int, int]] = []  # (host, sender) of every placement
         self.knowhow = np.zeros((ctx.n, ctx.k))  # (n, k) 0-1, hosts' know-how of each innovation
+        self._ending_hosts = np.zeros(ctx.n, dtype=np.int64)  # hosts and senders of placements ending, ...
+        self._ending_senders = np.zeros(ctx.n, dtype=np.int64)  # ... written by the compiled quarter
+        self._cost = np.zeros(ctx.n)  # capacity taking part takes this quarter, written by it
         self.placed_quarters = 0  # placement-quarters ...
         self.taught_quarters = 0  # ... in which the sender had experience the host still lacked
 
@@ -121,59 +124,49 @@ class JobShadowing(Lever):
         return Fade(self.knowhow, p.load_cut, p.forget_per_quarter, p.forget_per_quarter)
 
     def step(self, ctx, t, year, quarter, active) -> None:
+        """One quarter: new placements (while active), then, compiled (:func:`model.levers.knowhow_kernel.hosts_quarter`): the
+        placements ending now tie host and sender, know-how acts and fades, hosts placed now learn from their
+        senders, and taking part costs both capacity."""
+        from .knowhow_kernel import development, hosts_quarter  # numba: loaded by runs, not by validate
         p = self.p
-        ending = self.host_until == t
-        if ending.any():
-            hosts = np.flatnonzero(ending)
-            self.tie(ctx, hosts, self.sender_of[hosts], p.tie_weight)
-            self.sender_of[hosts] = -1
         if active:
             units = self.buy(self.placement_cost, ctx, year)
             if units:
                 placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
-        placed_now = self.host_until > t
-        self._know(ctx, placed_now)
-        if placed_now.any():
-            cost = np.where(placed_now, p.host_time_cost, 0.0)
-            senders = self.sender_of[placed_now]
-            np.add.at(cost, senders, p.sender_time_cost)
-            if cost.any():
-                self.use_capacity(ctx, cost)
-
-    def _know(self, ctx, placed_now: np.ndarray) -> None:
-        """This quarter's know-how: it acts, fades, and hosts placed now learn from their senders."""
-        # numba: loaded by runs, not by validate
-        from .knowhow_kernel import development, know_and_forget, learn_from_senders
-        p, k = self.p, self.knowhow
-        if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
-            know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
-                            knowhow.GONE)
-        if placed_now.any():  # hosts learn from their senders (model.levers.knowhow_kernel)
-            hosts, taught = learn_from_senders(k, placed_now, self.sender_of, development(ctx), p.learn_per_quarter,
-                                               knowhow.GONE)
-            self.placed_quarters += hosts
-            self.taught_quarters += taught
+        ended, hosts, taught, any_cost = hosts_quarter(
+            ctx.effects.load_factor, self.knowhow, self.host_until, self.sender_of, t, development(ctx), p.load_cut,
+            p.forget_per_quarter, p.learn_per_quarter, knowhow.GONE, p.host_time_cost, p.sender_time_cost,
+            self._ending_hosts, self._ending_senders, self._cost)
+        if ended:  # the tie of a placement that ended (placing others draws nothing from it: order is free)
+            self.tie(ctx, self._ending_hosts[:ended], self._ending_senders[:ended], p.tie_weight)
+        self.placed_quarters += hosts
+        self.taught_quarters += taught
+        if any_cost:
+            self.use_capacity(ctx, self._cost)
 
     def _place(self, ctx, t, year, units: int) -> int:
-        busy = np.zeros(ctx.n, dtype=bool)
-        away = self.sender_of[self.host_until > t]
-        busy[away] = True
+        """Up to ``units`` placements: hosts by the target among those that have not hosted and are not
+        hosting, in its order; each gets a sender drawn at random among the mature municipalities that are
+        not the host and not away already; the first host for whom none is free ends the round."""
         need = ~self.hosted & (self.host_until <= t)
-        hosts = self.targeting.choose(ctx, units, lever=self, need=need, year=year)
-        placed = 0
-        for h in hosts:
-            senders = np.flatnonzero(self.mature & ~busy)
-            senders = senders[senders != h]
-            if len(senders) == 0:
-                break
-            s = senders[self.rng.integers(len(senders))]
-            busy[s] = True
-            self.sender_of[h] = s
-            self.host_until[h] = t + self.p.quarters
-            self.hosted[h] = True
-            self.pairs.append((int(h), int(s)))
-            placed += 1
-        placed_hosts = [h for h, _ in self.pairs[len(self.pairs) - placed:]]
-        self.use(ctx, year, placed * self.placement_cost, np.array(placed_hosts, dtype=int), placed)
-        return placed
+        hosts = self.targeting.choose(ctx, units, lever=self, need=need, year=year).tolist()
+        senders = []
+        if hosts:
+            free = self.mature.copy()
+            free[self.sender_of[self.host_until > t]] = False  # away already
+            free = np.flatnonzero(free).tolist()  # ascending: the draw picks the r-th of them, the host left out
+            for h in hosts:
+                mine = free.index(h) if h in free else len(free)  # a mature host does not send to itself
+                others = len(free) - (mine < len(free))
+                if others == 0:
+                    break
+                r = int(self.rng.integers(others))
+                senders.append(free.pop(r + (r >= mine)))
+        hosts = np.array(hosts[:len(senders)], dtype=int)
+        self.sender_of[hosts] = senders
+        self.host_until[hosts] = t + self.p.quarters
+        self.hosted[hosts] = True
+        self.pairs.extend(zip(hosts.tolist(), senders))
+        self.use(ctx, year, len(senders) * self.placement_cost, hosts, len(senders))
+        return len(senders)

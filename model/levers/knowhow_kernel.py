@@ -9,6 +9,12 @@ time, so their Python work was most of what a lever cost then). The rules are
 same order (``1 - cut x level``, then one multiplication; ``level x (1 - fade)``), so the results are the
 same bit for bit (checked against the vectorised rules in ``tests/levers/test_fading.py``). They draw no
 random numbers.
+
+Each lever's whole quarter is one call here too (:func:`train`, :func:`network_quarter`,
+:func:`hosts_quarter`: issue 21, levers decided in compiled code), checked against the levers' previous
+NumPy rules in ``tests/levers/test_compiled_levers.py``. They call the kernels above, so they live in this
+file: numba keys a kernel's cache on its own file, and a kernel compiled with a callee from another file
+would keep a stale copy of it when only that file changed.
 """
 
 from __future__ import annotations
@@ -166,3 +172,93 @@ def _experienced(stage, applicable, i, j):
     """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
     s = stage[i, j]
     return applicable[i, j] and (s == PILOTING or s == ADOPTED)
+
+
+@njit(error_model="numpy")
+def train(load_factor, skill, members, free, taking_part_now, time_cost, dev, cut, fade_when_used, fade_per_quarter,
+          gain, gone, quarters_member, quarters_taken_part, cost):
+    """One quarter of a training network (:mod:`model.levers.training_networks`): while
+    ``taking_part_now`` (active, with members), the ``members`` ((n,) bool) whose ``free`` capacity ((n,),
+    before this quarter's skills act) is at least ``time_cost`` take part; skills ``skill`` ((n,) 0-1, in
+    place) act and fade (:func:`use_and_fade`, with those taking part in use); then those taking part gain
+    ``gain`` of the gap to 1. Counts member-quarters and quarters taken part ((n,) int, in place), and
+    writes ``cost`` ((n,)): ``time_cost`` for those taking part, else 0. Returns (organisations skilled, of
+    which in use, organisations taking part)."""
+    n = skill.shape[0]
+    part = np.zeros(n, dtype=np.bool_)
+    if taking_part_now:
+        for i in range(n):
+            part[i] = members[i] and free[i] >= time_cost
+            quarters_member[i] += 1 if members[i] else 0
+    skilled, used = use_and_fade(load_factor, skill, part, dev, cut, fade_when_used, fade_per_quarter, gone)
+    taking = 0
+    for i in range(n):
+        cost[i] = time_cost if part[i] else 0.0
+        if part[i]:
+            skill[i] = skill[i] + gain * (1.0 - skill[i])
+            quarters_taken_part[i] += 1
+            taking += 1
+    return skilled, used, taking
+
+
+@njit(error_model="numpy")
+def network_quarter(load_factor, knowhow, group, groups, dev, cut, forget, rate, gone, learning, members, acting,
+                    tie_strength, tie_factor, p_external_boost, external_boost):
+    """One quarter of a learning network (:mod:`model.levers.learning_networks`): know-how ``knowhow`` ((n, k)
+    0-1, in place) acts and fades (:func:`know_and_forget`); while ``learning``, members learn from their
+    group's peers (:func:`learn_in_groups`, ``group`` (n,), ``groups`` made); while ``acting``, each of the
+    ``members`` ((n,) bool) has its ``tie_strength`` ((n,), in place) multiplied by ``tie_factor`` and
+    ``external_boost`` added to its ``p_external_boost`` ((n,), in place). Returns (members in a group, of
+    which taught, members)."""
+    know_and_forget(load_factor, knowhow, dev, cut, forget, gone)
+    in_group, taught = 0, 0
+    if learning:
+        in_group, taught = learn_in_groups(knowhow, group, groups, dev, rate, gone)
+    count = 0
+    if acting:
+        for i in range(members.shape[0]):
+            if members[i]:
+                tie_strength[i] *= tie_factor
+                p_external_boost[i] += external_boost
+                count += 1
+    return in_group, taught, count
+
+
+@njit(error_model="numpy")
+def hosts_quarter(load_factor, knowhow, host_until, sender_of, t, dev, cut, forget, learn, gone, host_cost,
+                  sender_cost, ending_hosts, ending_senders, cost):
+    """One quarter ``t`` of job shadowing (:mod:`model.levers.job_shadowing`), after this quarter's placements
+    are made (who is placed with whom is drawn in Python: a few draws a quarter, and handing numba the
+    generator costs more than they do, about 15 µs a call).
+
+    - Placements ending now (``host_until == t``): their hosts and senders are written to ``ending_hosts``
+      and ``ending_senders`` ((n,) int, the first ``ended`` entries, hosts in index order) for the lasting
+      tie, and the host's ``sender_of`` is cleared (-1).
+    - Know-how ``knowhow`` ((n, k) 0-1, in place) eases development work and fades
+      (:func:`know_and_forget`), then hosts placed now (``host_until > t``)
+      learn from their senders (:func:`learn_from_senders`).
+    - ``cost`` ((n,), written) is the capacity taking part takes this quarter: ``host_cost`` for each host
+      placed now, plus ``sender_cost`` for its sender.
+
+    Returns (ended, hosts placed, of which taught, whether any cost)."""
+    n = host_until.shape[0]
+    ended = 0
+    for i in range(n):
+        if host_until[i] == t:
+            ending_hosts[ended] = i
+            ending_senders[ended] = sender_of[i]
+            sender_of[i] = -1
+            ended += 1
+    know_and_forget(load_factor, knowhow, dev, cut, forget, gone)
+    placed_now = host_until > t
+    hosts, taught = learn_from_senders(knowhow, placed_now, sender_of, dev, learn, gone)
+    any_cost = False
+    for i in range(n):
+        cost[i] = host_cost if placed_now[i] else 0.0
+    for i in range(n):
+        if placed_now[i]:
+            cost[sender_of[i]] += sender_cost
+    for i in range(n):
+        if cost[i] != 0.0:
+            any_cost = True
+    return ended, hosts, taught, any_cost

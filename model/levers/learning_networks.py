@@ -113,35 +113,29 @@ class LearningNetworks(MembershipLever):
         return Fade(self.knowhow, p.load_cut, p.forget_per_quarter, p.forget_per_quarter)
 
     def step(self, ctx, t, year, quarter, active) -> None:
+        """One quarter: places filled once a year (new members form groups); then, compiled
+        (:func:`model.levers.knowhow_kernel.network_quarter`): know-how acts and fades, members learn from
+        their group's peers, and members listen harder to their ties and hear more nationally."""
+        from .knowhow_kernel import development, network_quarter  # numba: loaded by runs, not validate
         p, e = self.p, ctx.effects
-        if active:
+        if active and self._member_year != year:  # the year's places are filled (update_members)
             before = self.members.copy()
             self.update_members(ctx, year)
             if (self.members != before).any():
                 self.group[before & ~self.members] = -1
                 self._groups(ctx, self.members & ~before)
-        self._know(ctx, active)  # this year's groups
-        if not active or not self.members.any():
-            return
-        m = self.members
-        e.tie_strength[m] *= p.tie_strength
-        e.p_external_boost[m] += p.p_external_boost
-        e.failure_sharing_boost += p.failure_sharing_boost * m.sum() / ctx.n
-
-    def _know(self, ctx, active: bool) -> None:
-        """This quarter's know-how: it acts, fades, and (while active) members learn from group peers."""
-        from .knowhow_kernel import development, know_and_forget, learn_in_groups  # numba: loaded by runs, not validate
-        p, k = self.p, self.knowhow
-        if k.any():  # acts on development work, then fades (compiled: it runs every lingering quarter)
-            know_and_forget(ctx.effects.load_factor, k, development(ctx), p.load_cut, p.forget_per_quarter,
-                            knowhow.GONE)
-        if not active or p.learn_per_peer_quarter <= 0.0 or self._groups_made == 0:
-            return
-        # members learn from their group's experienced peers (model.levers.knowhow_kernel)
-        members, taught = learn_in_groups(k, self.group, self._groups_made, development(ctx),
-                                          p.learn_per_peer_quarter, knowhow.GONE)
-        self.member_quarters += members
-        self.taught_quarters += taught
+        elif active:
+            self.update_members(ctx, year)  # this quarter's places are used
+        learning = active and p.learn_per_peer_quarter > 0.0 and self._groups_made > 0
+        in_group, taught, members = network_quarter(
+            e.load_factor, self.knowhow, self.group, self._groups_made, development(ctx), p.load_cut,
+            p.forget_per_quarter, p.learn_per_peer_quarter, knowhow.GONE, learning, self.members, active,
+            e.tie_strength, p.tie_strength, e.p_external_boost, p.p_external_boost)
+        if learning:
+            self.member_quarters += in_group
+            self.taught_quarters += taught
+        if members:  # the share of stalled pilots whose lessons are shared rises with the members' share
+            e.failure_sharing_boost += p.failure_sharing_boost * members / ctx.n
 
     def _groups(self, ctx, new: np.ndarray) -> None:
         """New members form groups of ``group_size`` and are tied to each other for good."""

@@ -104,19 +104,22 @@ class PeerReview(Lever):
         self.until = np.zeros(ctx.n, dtype=int)  # the bonus lasts while t < until
         self.innovation = np.full(ctx.n, -1)  # the innovation of each organisation's last review
         self.reviews = 0
+        self._last_until = 0  # the latest ``until``: no bonus lasts from that quarter on
 
     def lingering(self, ctx, t) -> bool:
         """A review's bonus lasts ``bonus_quarters``."""
-        return bool((self.until > t).any())
+        return self._last_until > t
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        p, e = self.p, ctx.effects
+        p = self.p
         if active:
             units = self.buy(p.cost_per_review_msek, ctx, year)
             if units:
                 placed = self._review(ctx, t, year, units)
                 self.refund(units - placed, p.cost_per_review_msek)
-        e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
+        if self._last_until > t:  # someone's review still lifts scaling (compiled: model.levers.decisions_kernel)
+            from .decisions_kernel import add_bonus  # numba: loaded by runs, not validate
+            add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
         from .reviewers import asking, pair  # numba: loaded by runs, not validate
@@ -137,6 +140,8 @@ class PeerReview(Lever):
         self.tie(ctx, chosen, reviewers, self.p.tie_weight)
         self.until[chosen] = t + self.p.bonus_quarters
         self.innovation[chosen] = ks
+        if len(chosen):
+            self._last_until = t + self.p.bonus_quarters
         self.reviews += len(chosen)
         self.use(ctx, year, len(chosen) * self.p.cost_per_review_msek, chosen, len(chosen))
         return len(chosen)

@@ -89,6 +89,7 @@ class TrainingNetworks(MembershipLever):
         self.quarters_member = np.zeros(ctx.n, dtype=int)  # member-quarters, for how often time binds
         self.quarters_skilled = 0  # organisation-quarters with some skill ...
         self.quarters_used = 0  # ... of which the skill was in use
+        self._cost = np.zeros(ctx.n)  # capacity taking part takes this quarter, written by the compiled quarter
 
     def lingering(self, ctx, t) -> bool:
         """Skills act (and fade) as long as anyone has some left."""
@@ -105,21 +106,20 @@ class TrainingNetworks(MembershipLever):
         self.quarters_used += used
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        from .knowhow_kernel import development, use_and_fade  # numba: loaded by runs, not validate
+        """One quarter: members who can free the time take part; skills act and fade, then those taking part
+        learn (compiled: :func:`model.levers.knowhow_kernel.train`)."""
+        from .knowhow_kernel import development, train  # numba: loaded by runs, not validate
         p = self.p
-        part = np.zeros(ctx.n, dtype=bool)
+        taking_part = False
         if active:
             self.update_members(ctx, year)
-            if self.members.any():
-                part = self.members & (free_capacity(ctx) >= p.time_cost)
-                self.quarters_member += self.members
-        if self.skill.any():  # skills act, then fade (compiled: it runs every lingering quarter)
-            skilled, used = use_and_fade(ctx.effects.load_factor, self.skill, part, development(ctx), p.load_cut,
-                                         p.fade_when_used, p.fade_per_quarter, GONE)
-            self.quarters_skilled += skilled
-            self.quarters_used += used
-        if part.any():
-            if p.time_cost > 0:
-                self.use_capacity(ctx, np.where(part, p.time_cost, 0.0))
-            self.skill[part] += p.skill_gain_per_quarter * (1.0 - self.skill[part])
-            self.quarters_taken_part += part
+            taking_part = bool(self.members.any())
+        free = free_capacity(ctx) if taking_part else self._cost  # free capacity before skills act this quarter
+        skilled, used, taking = train(ctx.effects.load_factor, self.skill, self.members, free, taking_part, p.time_cost,
+                                      development(ctx), p.load_cut, p.fade_when_used, p.fade_per_quarter,
+                                      p.skill_gain_per_quarter, GONE, self.quarters_member, self.quarters_taken_part,
+                                      self._cost)
+        self.quarters_skilled += skilled
+        self.quarters_used += used
+        if taking and p.time_cost > 0:
+            self.use_capacity(ctx, self._cost)
