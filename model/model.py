@@ -24,6 +24,7 @@ from .dynamics import events as event_schedule
 from .dynamics import lifecycle, people, quarters
 from .effects import Effects
 from .levers import build_levers, fading
+from .levers.base import Lever
 from .scenario import Scenario
 from .stages import ADOPTED, PILOTING, UNAWARE
 from .world.agents import Agency, Municipality, Region
@@ -261,7 +262,14 @@ class InnovationModel(mesa.Model):
             fades = self._fading_levers()
             if fades is not None:  # all that acts from now on: know-how and skills fading
                 break
+            quiet = self._quiet_quarters()
+            if quiet > 1:  # levers that only keep their books: their quarters first, then one call
+                self._run_quiet(quiet)
+                continue
+            steady = self._steady_levers()
             self.step()
+            if steady:  # every later quarter would set these effects again and do nothing else
+                break
         if self.quarter >= self.n_steps:
             return
         t0 = self.quarter
@@ -285,6 +293,46 @@ class InnovationModel(mesa.Model):
         self._retire_idle_levers(t, year)  # as the quarter would (the same again there changes nothing)
         fades = [lever.fading(self.context, t, year) for lever in self.acting_levers]
         return None if not fades or any(f is None for f in fades) else fades
+
+    def _quiet_quarters(self) -> int:
+        """How many quarters from this one every acting lever's quarter is quiet (only its own books:
+        :meth:`model.levers.base.Lever.quiet`); 0 unless every acting lever's class can be."""
+        if not all(type(lever).quiet is not Lever.quiet for lever in self.acting_levers):  # cheap: by class
+            return 0
+        t = self.quarter
+        while t < self.n_steps:
+            year, _ = self.year_quarter(t)
+            if not all(lever.quiet(self.context, t, year) for lever in self.acting_levers):
+                break
+            t += 1
+        return t - self.quarter
+
+    def _run_quiet(self, quarters_: int) -> None:
+        """The next ``quarters_`` quiet quarters (:meth:`_quiet_quarters`): the levers act in each, as
+        :meth:`step` would let them (they set no effect: the effects stay neutral), and then the dynamics
+        run all of them in one compiled call."""
+        t0 = self.quarter
+        self.effects.reset_quarter()
+        for t in range(t0, t0 + quarters_):
+            year, quarter = self.year_quarter(t)
+            self._retire_idle_levers(t, year)
+            for lever in self.acting_levers:
+                lever.act(self.context, t, year, quarter)
+        quarters.advance(self.context, t0, t0 + quarters_)
+        self.steps += quarters_  # Mesa's own clock, as if step() had been called each quarter
+        if hasattr(self, "time"):  # Mesa >= 3.4 keeps a time too
+            self.time = float(self.steps)
+        self._done(t0 + quarters_)
+
+    def _steady_levers(self) -> bool:
+        """Whether every acting lever's quarter is the same from this quarter to the end of the run
+        (:meth:`model.levers.base.Lever.steady`): the model then lets them act once and runs the rest of the
+        run with the effects they set in one compiled call."""
+        if not all(type(lever).steady is not Lever.steady for lever in self.acting_levers):  # cheap: by class
+            return False
+        t = self.quarter
+        year, _ = self.year_quarter(t)
+        return all(lever.steady(self.context, t, year) for lever in self.acting_levers)
 
     def _done(self, quarters_completed: int) -> None:
         self.quarter = quarters_completed
