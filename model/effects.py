@@ -126,8 +126,14 @@ class Effects:
         if len(a):
             self.lever_ties[a, b] = weight
             self.lever_ties[b, a] = weight
-            self._new_cells.append(np.concatenate((a * self.n + b, b * self.n + a)).astype(np.int64))
-            self.lever_ties_version += 1
+            self.ties_written(np.concatenate((a * self.n + b, b * self.n + a)).astype(np.int64))
+
+    def ties_written(self, cells: np.ndarray) -> None:
+        """Note that the lever-tie cells ``cells`` (flat indices ``a * n + b``, (m,) int64, m > 0) were
+        written in :attr:`lever_ties` (by :meth:`add_ties`, or by a lever's compiled tie rule:
+        :meth:`model.levers.base.Lever.tie`), so what depends on them is recomputed."""
+        self._new_cells.append(cells)
+        self.lever_ties_version += 1
 
     def take_new_tie_cells(self) -> np.ndarray:
         """The flat indices ``a * n + b`` of the lever-tie cells :meth:`add_ties` wrote since the last call

@@ -291,12 +291,16 @@ class Lever:
 
     def tie(self, ctx: "RunContext", a, b, weight: float) -> None:
         """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept."""
-        a, b = np.atleast_1d(a), np.atleast_1d(b)
-        if weight <= 0 or len(a) == 0:
+        if weight <= 0:
             return
-        keep = ctx.effects.lever_ties[a, b] < weight
-        if keep.any():
-            ctx.effects.add_ties(a[keep], b[keep], weight)
+        from ..world.networks import stronger_ties  # numba: loaded by runs, not validate
+
+        a, b = np.atleast_1d(np.asarray(a, dtype=np.int64)), np.atleast_1d(np.asarray(b, dtype=np.int64))
+        if len(a) == 0:
+            return
+        cells = stronger_ties(ctx.effects.lever_ties, a, b, float(weight))
+        if len(cells):
+            ctx.effects.ties_written(cells)
 
     def charge(self, ctx: "RunContext", who: np.ndarray, msek: float, capacity: float) -> None:
         """Application overhead: ``capacity`` for this quarter, and ``msek`` spent from this year's own

@@ -434,6 +434,27 @@ def _insert_lever_ties(indptr, indices, cells, matrix):
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
+def stronger_ties(matrix, a, b, weight):
+    """Symmetric ties of ``weight`` between ``a[i]`` and ``b[i]`` ((m,) int64) written in the (n, n)
+    ``matrix`` of lever-tie weights where the tie there is weaker (read before any is written) and
+    ``a[i] != b[i]``: an existing stronger tie is kept. Returns the cells written, flat indices
+    ``row * n + column``, both directions ((2 x written,) int64): :meth:`model.levers.base.Lever.tie`."""
+    n, m = matrix.shape[0], a.shape[0]
+    weaker = np.empty(m, dtype=np.bool_)
+    for i in range(m):
+        weaker[i] = matrix[a[i], b[i]] < weight
+    cells = np.empty(2 * m, dtype=np.int64)
+    c = 0
+    for i in range(m):
+        if weaker[i] and a[i] != b[i]:
+            matrix[a[i], b[i]] = weight
+            matrix[b[i], a[i]] = weight
+            cells[c], cells[c + 1] = a[i] * n + b[i], b[i] * n + a[i]
+            c += 2
+    return cells[:c]
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True)
 def _in_row(indices, start, stop, column):
     """Whether ``column`` is among the sorted ``indices[start:stop]`` (binary search)."""
     lo, hi = start, stop

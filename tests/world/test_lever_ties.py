@@ -9,7 +9,7 @@ import pytest
 
 import model
 from model.model import InnovationModel
-from model.world.networks import _lever_denominators, signals_kernel
+from model.world.networks import _lever_denominators, signals_kernel, stronger_ties
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -54,3 +54,31 @@ def test_ties_merged_quarter_by_quarter_equal_ties_rebuilt_from_all(seed):
         assert np.array_equal(ties.lever_weights, weights)
         assert np.array_equal(ties.inverse_denominator, inverse)  # bit for bit
     assert len(ties.lever_indices) > 50
+
+
+def _tie_numpy(matrix, a, b, weight):
+    """Lever.tie and Effects.add_ties of main c35d141: the cells written (sorted) and the matrix changed."""
+    keep = matrix[a, b] < weight
+    a, b = a[keep], b[keep]
+    a, b = a[a != b], b[a != b]
+    matrix[a, b] = weight
+    matrix[b, a] = weight
+    return np.unique(np.concatenate((a * len(matrix) + b, b * len(matrix) + a)))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_stronger_ties_keep_a_stronger_tie_and_write_what_numpy_wrote(seed):
+    rng = np.random.default_rng(seed)
+    n = 30
+    start = np.where(rng.random((n, n)) < 0.2, rng.choice([0.5, 1.0, 2.0], (n, n)), 0.0)
+    start = np.maximum(start, start.T)
+    a, b = rng.integers(0, n, 40), rng.integers(0, n, 40)
+    b[:3] = a[:3]  # self-ties are never made
+    weight = float(rng.choice([0.5, 1.0, 1.5]))
+    expected = start.copy()
+    cells = _tie_numpy(expected, a, b, weight)
+    got = start.copy()
+    written = stronger_ties(got, a, b, weight)
+    assert np.array_equal(got, expected)
+    assert np.array_equal(np.unique(written), cells)
+    assert 0 < len(cells) < 2 * len(a)
