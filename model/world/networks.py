@@ -268,7 +268,7 @@ class Ties:
         cells = self.effects.take_new_tie_cells()
         if len(cells):
             self.lever_indptr, self.lever_indices, self.lever_weights, rows = _insert_lever_ties(
-                self.lever_indptr, self.lever_indices, cells, self.effects.lever_ties)
+                self.lever_indptr, self.lever_indices, self.lever_weights, cells, self.effects.lever_ties)
         if first:
             rows = np.arange(self.orgs.n, dtype=np.int64)
         if rows is not None:
@@ -383,16 +383,16 @@ def _lever_denominators(applicable, indptr, indices, weights, proof_weight, fixe
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def _insert_lever_ties(indptr, indices, cells, matrix):
-    """The lever ties' compressed sparse rows (``indptr`` (n + 1,), ``indices`` sorted within each row) with
-    the ``cells`` (flat indices ``row * n + column``, any order, repeats allowed) added where not yet
-    there; returns the new ``indptr``, ``indices``, the weights of all ties read from the (n, n)
-    ``matrix`` of lever-tie weights (a tie written again may have a new weight), and the rows the cells
-    touched ((m,) int64, ascending): the rows whose denominators change."""
+def _insert_lever_ties(indptr, indices, weights, cells, matrix):
+    """The lever ties' compressed sparse rows (``indptr`` (n + 1,), ``indices`` sorted within each row, their
+    ``weights``) with the ``cells`` (flat indices ``row * n + column``, any order, repeats allowed) added
+    where not yet there; returns the new ``indptr``, ``indices`` and ``weights`` (the rows the cells touch
+    read again from the (n, n) ``matrix`` of lever-tie weights: a tie written again may have a new weight;
+    the other rows copied) and the touched rows ((m,) int64, ascending): those whose denominators change."""
     n = indptr.shape[0] - 1
     cells = np.sort(cells)
-    added = np.zeros(n + 1, dtype=np.int64)  # new ties per row, at row + 1
-    fresh = np.empty(cells.shape[0], dtype=np.int64)
+    fresh = np.empty(cells.shape[0], dtype=np.int64)  # columns of the new ties, by row then column
+    fresh_start = np.zeros(n + 1, dtype=np.int64)  # new ties per row, at row + 1, then summed: row starts
     touched = np.zeros(n, dtype=np.bool_)
     m = 0
     for c in range(cells.shape[0]):
@@ -401,36 +401,40 @@ def _insert_lever_ties(indptr, indices, cells, matrix):
         row = cells[c] // n
         touched[row] = True
         if not _in_row(indices, indptr[row], indptr[row + 1], cells[c] - row * n):
-            fresh[m] = cells[c]
+            fresh[m] = cells[c] - row * n
             m += 1
-            added[row + 1] += 1
-    new_indptr = indptr.copy()
+            fresh_start[row + 1] += 1
+    new_indptr = np.empty(n + 1, dtype=np.int64)
+    new_indptr[0] = 0
     for i in range(n):
-        added[i + 1] += added[i]
-        new_indptr[i + 1] += added[i + 1]
+        fresh_start[i + 1] += fresh_start[i]
+        new_indptr[i + 1] = indptr[i + 1] + fresh_start[i + 1]
     new_indices = np.empty(indices.shape[0] + m, dtype=np.int64)
-    f = 0  # the fresh cells are sorted by row, then column: each row's are merged with its old ones
+    new_weights = np.empty(indices.shape[0] + m)
     for i in range(n):
-        p, q = indptr[i], new_indptr[i]
-        while p < indptr[i + 1] or (f < m and fresh[f] // n == i):
-            if f < m and fresh[f] // n == i and (p == indptr[i + 1] or fresh[f] - i * n < indices[p]):
-                new_indices[q] = fresh[f] - i * n
+        p, q, f = indptr[i], new_indptr[i], fresh_start[i]
+        if not touched[i]:  # unchanged: copied
+            for p in range(indptr[i], indptr[i + 1]):
+                new_indices[q] = indices[p]
+                new_weights[q] = weights[p]
+                q += 1
+            continue
+        while p < indptr[i + 1] or f < fresh_start[i + 1]:  # old and new columns merged in order
+            if f < fresh_start[i + 1] and (p == indptr[i + 1] or fresh[f] < indices[p]):
+                new_indices[q] = fresh[f]
                 f += 1
             else:
                 new_indices[q] = indices[p]
                 p += 1
+            new_weights[q] = matrix[i, new_indices[q]]
             q += 1
-    weights = np.empty(new_indices.shape[0])
-    for i in range(n):
-        for p in range(new_indptr[i], new_indptr[i + 1]):
-            weights[p] = matrix[i, new_indices[p]]
     rows = np.empty(n, dtype=np.int64)
     r = 0
     for i in range(n):
         if touched[i]:
             rows[r] = i
             r += 1
-    return new_indptr, new_indices, weights, rows[:r]
+    return new_indptr, new_indices, new_weights, rows[:r]
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
