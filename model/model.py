@@ -282,11 +282,27 @@ class InnovationModel(mesa.Model):
             self.time = float(self.steps)
         self._done(self.n_steps)
 
+    #: the acting levers (the list) for which :meth:`_shortcuts` last looked, and what it found
+    _shortcuts_of: list | None = None
+    _shortcuts_found = (False, False, False)
+
+    def _shortcuts(self) -> tuple[bool, bool, bool]:
+        """Whether every acting lever's class can only fade, have quiet quarters, have steady quarters
+        (:meth:`model.levers.base.Lever.fading`, ``quiet``, ``steady``): by class, so looked at once per
+        set of acting levers, not every quarter."""
+        if self._shortcuts_of is not self.acting_levers:
+            levers = self.acting_levers
+            self._shortcuts_of = levers
+            self._shortcuts_found = (all(fading.may_fade(lever) for lever in levers),
+                                     all(type(lever).quiet is not Lever.quiet for lever in levers),
+                                     all(type(lever).steady is not Lever.steady for lever in levers))
+        return self._shortcuts_found
+
     def _fading_levers(self) -> list | None:
         """The acting levers' know-how and skills when letting them act and fade is all any of them does from
         this quarter on (:meth:`model.levers.base.Lever.fading`), else None: the rest of the run may then
         go in one compiled call (:mod:`model.levers.fading`; the same results, bit for bit)."""
-        if not all(fading.may_fade(lever) for lever in self.acting_levers):  # cheap: no lever's state looked at
+        if not self._shortcuts()[0]:
             return None
         t = self.quarter
         year, _ = self.year_quarter(t)
@@ -297,7 +313,7 @@ class InnovationModel(mesa.Model):
     def _quiet_quarters(self) -> int:
         """How many quarters from this one every acting lever's quarter is quiet (only its own books:
         :meth:`model.levers.base.Lever.quiet`); 0 unless every acting lever's class can be."""
-        if not all(type(lever).quiet is not Lever.quiet for lever in self.acting_levers):  # cheap: by class
+        if not self._shortcuts()[1]:
             return 0
         t = self.quarter
         while t < self.n_steps:
@@ -328,7 +344,7 @@ class InnovationModel(mesa.Model):
         """Whether every acting lever's quarter is the same from this quarter to the end of the run
         (:meth:`model.levers.base.Lever.steady`): the model then lets them act once and runs the rest of the
         run with the effects they set in one compiled call."""
-        if not all(type(lever).steady is not Lever.steady for lever in self.acting_levers):  # cheap: by class
+        if not self._shortcuts()[2]:
             return False
         t = self.quarter
         year, _ = self.year_quarter(t)
