@@ -53,11 +53,13 @@ class Effects:
         self.capacity_bonus = np.zeros(n)
         self._lever_ties: np.ndarray | None = None  # made on first use: most runs have no lever ties
         self._new_cells: list[np.ndarray] = []  # cells add_ties wrote since take_new_tie_cells last looked
-        self.p_external_boost = np.zeros(n)
-        self.tie_strength = np.ones(n)
-        self.scale_logit_bonus = np.zeros(n)
-        self.fixed_cost_factor = np.ones((n, k))
-        self.load_factor = np.ones((n, k))
+        # the per-quarter arrays are rows of two blocks, so that resetting them takes two calls, not five
+        # (every quarter a lever acts): (3, n) boost, strength, bonus beside their neutral values, (2, n, k)
+        self._per_organisation = np.array([np.zeros(n), np.ones(n), np.zeros(n)])
+        self._neutral_per_organisation = self._per_organisation.copy()
+        self._per_cell = np.ones((2, n, k))
+        self.p_external_boost, self.tie_strength, self.scale_logit_bonus = self._per_organisation
+        self.fixed_cost_factor, self.load_factor = self._per_cell
         self.grant_msek = np.zeros((n, k))
         self.state_grant_msek = np.zeros((n, k))
         self.funded_start = np.zeros((n, k), dtype=np.bool_)
@@ -99,11 +101,8 @@ class Effects:
 
     def reset_quarter(self) -> None:
         """Back to neutral, in place (levers may keep references to these arrays within a quarter)."""
-        self.p_external_boost.fill(0.0)
-        self.tie_strength.fill(1.0)
-        self.scale_logit_bonus.fill(0.0)
-        self.fixed_cost_factor.fill(1.0)
-        self.load_factor.fill(1.0)
+        np.copyto(self._per_organisation, self._neutral_per_organisation)  # p_external_boost, tie_strength, ...
+        self._per_cell.fill(1.0)  # fixed_cost_factor, load_factor
         self.failure_sharing_boost = 0.0
 
     @property

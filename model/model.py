@@ -45,6 +45,14 @@ def _national_actors(key: tuple) -> tuple[int, bool]:
     return int(promoters), any(bool(h) for h in orgs.hosts)
 
 
+def _last_busy_year(lever: Lever) -> int | float:
+    """The lever's last active year, before which :meth:`~model.levers.base.Lever.idle` is false (it needs
+    :meth:`~model.levers.base.Lever.only_lingering`); -inf when it has no years or its class has its own
+    rule for either."""
+    own_rule = type(lever).idle is not Lever.idle or type(lever).only_lingering is not Lever.only_lingering
+    return float("-inf") if own_rule or not lever.years else lever.years[-1]
+
+
 class InnovationModel(mesa.Model):
     """Innovations spreading among Sweden's municipalities, regions and national agencies.
 
@@ -248,6 +256,8 @@ class InnovationModel(mesa.Model):
         self._done(t + 1)
 
     def _retire_idle_levers(self, t: int, year: int) -> None:
+        if year <= self._shortcuts()[3]:  # within every acting lever's years: none is idle
+            return
         still = [lever for lever in self.acting_levers if not lever.idle(self.context, t, year)]
         if len(still) < len(self.acting_levers):
             self.acting_levers = still
@@ -284,18 +294,21 @@ class InnovationModel(mesa.Model):
 
     #: the acting levers (the list) for which :meth:`_shortcuts` last looked, and what it found
     _shortcuts_of: list | None = None
-    _shortcuts_found = (False, False, False)
+    _shortcuts_found: tuple = (False, False, False, -1)
 
-    def _shortcuts(self) -> tuple[bool, bool, bool]:
+    def _shortcuts(self) -> tuple[bool, bool, bool, int | float]:
         """Whether every acting lever's class can only fade, have quiet quarters, have steady quarters
-        (:meth:`model.levers.base.Lever.fading`, ``quiet``, ``steady``): by class, so looked at once per
-        set of acting levers, not every quarter."""
+        (:meth:`model.levers.base.Lever.fading`, ``quiet``, ``steady``), and the last year in which none
+        of them can be idle (:meth:`model.levers.base.Lever.idle`: not before its last active year; -inf
+        when one has no years or its class decides otherwise): looked at once per set of acting levers,
+        not every quarter."""
         if self._shortcuts_of is not self.acting_levers:
             levers = self.acting_levers
             self._shortcuts_of = levers
             self._shortcuts_found = (all(fading.may_fade(lever) for lever in levers),
                                      all(type(lever).quiet is not Lever.quiet for lever in levers),
-                                     all(type(lever).steady is not Lever.steady for lever in levers))
+                                     all(type(lever).steady is not Lever.steady for lever in levers),
+                                     min((_last_busy_year(lever) for lever in levers), default=float("-inf")))
         return self._shortcuts_found
 
     def _fading_levers(self) -> list | None:
