@@ -290,15 +290,14 @@ class Lever:
         self.use_capacity(ctx, -amount)
 
     def tie(self, ctx: "RunContext", a, b, weight: float) -> None:
-        """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept."""
+        """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept (compiled:
+        :func:`model.world.networks.stronger_ties`)."""
         if weight <= 0:
             return
-        from ..world.networks import stronger_ties  # numba: loaded by runs, not validate
-
         a, b = np.atleast_1d(np.asarray(a, dtype=np.int64)), np.atleast_1d(np.asarray(b, dtype=np.int64))
         if len(a) == 0:
             return
-        cells = stronger_ties(ctx.effects.lever_ties, a, b, float(weight))
+        cells = _stronger_ties()(ctx.effects.lever_ties, a, b, float(weight))
         if len(cells):
             ctx.effects.ties_written(cells)
 
@@ -335,6 +334,19 @@ class Lever:
     def type_name(cls) -> str:
         """The lever's ``type`` in scenario files."""
         return cls.Params.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+
+
+def _stronger_ties():
+    """:func:`model.world.networks.stronger_ties`, imported on first use (numba: loaded by runs, not by
+    ``spridning validate``) and then kept."""
+    global _STRONGER_TIES
+    if _STRONGER_TIES is None:
+        from ..world.networks import stronger_ties
+        _STRONGER_TIES = stronger_ties
+    return _STRONGER_TIES
+
+
+_STRONGER_TIES = None
 
 
 class MembershipLever(Lever):
