@@ -37,6 +37,7 @@ in ``ctx.ledger`` and draw only from ``ctx.rng_levers``. They never import the c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -268,11 +269,11 @@ class Lever:
         """Whole units (reviews, visits, placements) the money in the pot pays for; takes it from the pot.
         With ``ctx`` and ``year``: in the first quarter of a year, the units the year's delivered money pays
         for are counted as bought."""
-        units = int(np.floor(self.pot / unit_cost + 1e-9))
+        units = math.floor(self.pot / unit_cost + 1e-9)
         self.pot = max(0.0, self.pot - units * unit_cost)
         if ctx is not None and year is not None and year not in self._bought_years:
             self._bought_years.add(year)
-            self.usage(ctx, year).bought += int(np.floor(self.delivered.get(year, 0.0) / unit_cost + 1e-9))
+            self.usage(ctx, year).bought += math.floor(self.delivered.get(year, 0.0) / unit_cost + 1e-9)
         return units
 
     def refund(self, units: int, unit_cost: float) -> None:
@@ -378,7 +379,7 @@ class MembershipLever(Lever):
 
     def places(self, year: int) -> int:
         """Members the money the operator delivers in ``year`` pays for."""
-        return int(np.floor(self.delivered.get(year, 0.0) / self.p.cost_per_member_msek + 1e-9))
+        return math.floor(self.delivered.get(year, 0.0) / self.p.cost_per_member_msek + 1e-9)
 
     def update_members(self, ctx: "RunContext", year: int) -> None:
         """Fill open places once a year (the first active quarter), by the target's rule; then the members'
