@@ -268,7 +268,7 @@ class Ties:
         cells = self.effects.take_new_tie_cells()
         if len(cells):
             self.lever_indptr, self.lever_indices, self.lever_weights, rows = _insert_lever_ties(
-                self.lever_indptr, self.lever_indices, self.lever_weights, cells, self.effects.lever_ties)
+                self.lever_indptr, self.lever_indices, self.lever_weights, np.sort(cells), self.effects.lever_ties)
         if first:
             rows = np.arange(self.orgs.n, dtype=np.int64)
         if rows is not None:
@@ -385,12 +385,11 @@ def _lever_denominators(applicable, indptr, indices, weights, proof_weight, fixe
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def _insert_lever_ties(indptr, indices, weights, cells, matrix):
     """The lever ties' compressed sparse rows (``indptr`` (n + 1,), ``indices`` sorted within each row, their
-    ``weights``) with the ``cells`` (flat indices ``row * n + column``, any order, repeats allowed) added
-    where not yet there; returns the new ``indptr``, ``indices`` and ``weights`` (the rows the cells touch
+    ``weights``) with the ``cells`` (flat indices ``row * n + column``, sorted, repeats allowed: sorted by
+    NumPy before the call, as numba's sort would take seconds to compile) added where not yet there; returns the new ``indptr``, ``indices`` and ``weights`` (the rows the cells touch
     read again from the (n, n) ``matrix`` of lever-tie weights: a tie written again may have a new weight;
     the other rows copied) and the touched rows ((m,) int64, ascending): those whose denominators change."""
     n = indptr.shape[0] - 1
-    cells = np.sort(cells)
     fresh = np.empty(cells.shape[0], dtype=np.int64)  # columns of the new ties, by row then column
     fresh_start = np.zeros(n + 1, dtype=np.int64)  # new ties per row, at row + 1, then summed: row starts
     touched = np.zeros(n, dtype=np.bool_)
