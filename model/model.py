@@ -269,14 +269,17 @@ class InnovationModel(mesa.Model):
         call (also all of them in a run without levers)."""
         fades = None
         while self.acting_levers and self.quarter < self.n_steps:
-            fades = self._fading_levers()
-            if fades is not None:  # all that acts from now on: know-how and skills fading
-                break
-            quiet = self._quiet_quarters()
-            if quiet > 1:  # levers that only keep their books: their quarters first, then one call
-                self._run_quiet(quiet)
-                continue
-            steady = self._steady_levers()
+            may_fade, may_be_quiet, may_be_steady, _ = self._shortcuts()  # by class: most levers none
+            if may_fade:
+                fades = self._fading_levers()
+                if fades is not None:  # all that acts from now on: know-how and skills fading
+                    break
+            if may_be_quiet:
+                quiet = self._quiet_quarters()
+                if quiet > 1:  # levers that only keep their books: their quarters first, then one call
+                    self._run_quiet(quiet)
+                    continue
+            steady = may_be_steady and self._steady_levers()
             self.step()
             if steady:  # every later quarter would set these effects again and do nothing else
                 break
