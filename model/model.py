@@ -331,10 +331,10 @@ class InnovationModel(mesa.Model):
         :meth:`model.levers.base.Lever.quiet`); 0 unless every acting lever's class can be."""
         if not self._shortcuts()[1]:
             return 0
-        t = self.quarter
+        t, ctx, levers = self.quarter, self.context, self.acting_levers
         while t < self.n_steps:
             year, _ = self.year_quarter(t)
-            if not all(lever.quiet(self.context, t, year) for lever in self.acting_levers):
+            if not all(lever.quiet(ctx, t, year) for lever in levers):
                 break
             t += 1
         return t - self.quarter
@@ -364,7 +364,10 @@ class InnovationModel(mesa.Model):
             return False
         t = self.quarter
         year, _ = self.year_quarter(t)
-        return all(lever.steady(self.context, t, year) for lever in self.acting_levers)
+        for lever in self.acting_levers:
+            if not lever.steady(self.context, t, year):
+                return False
+        return True
 
     def _done(self, quarters_completed: int) -> None:
         self.quarter = quarters_completed
