@@ -58,14 +58,23 @@ class Effects:
         self._per_organisation = np.array([np.zeros(n), np.ones(n), np.zeros(n)])
         self._neutral_per_organisation = self._per_organisation.copy()
         self._per_cell = np.ones((2, n, k))
-        self.p_external_boost, self.tie_strength, self.scale_logit_bonus = self._per_organisation
-        self.fixed_cost_factor, self.load_factor = self._per_cell
+        self._bind_per_quarter()
         self.grant_msek = np.zeros((n, k))
         self.state_grant_msek = np.zeros((n, k))
         self.funded_start = np.zeros((n, k), dtype=np.bool_)
         self.charged = np.zeros(n)  # MSEK of own money charged this quarter, taken before the dynamics
         self.added = np.zeros(n)  # MSEK added to this year's own money this quarter (flexible grants)
         self._money_moved = False  # whether charged or added may be nonzero (saves looking every quarter)
+
+    def _bind_per_quarter(self) -> None:
+        """The per-quarter arrays as the rows of their blocks (what :meth:`reset_quarter` resets)."""
+        self.p_external_boost, self.tie_strength, self.scale_logit_bonus = self._per_organisation
+        self.fixed_cost_factor, self.load_factor = self._per_cell
+
+    def __setstate__(self, state: dict) -> None:
+        """A copy (pickle, ``copy.deepcopy``) keeps its per-quarter arrays rows of its own blocks."""
+        self.__dict__.update(state)
+        self._bind_per_quarter()
 
     def charge_own_money(self, who: np.ndarray, msek) -> None:
         """Organisations ``who`` ((n,) bool) spend ``msek`` (a number or an (n,) array) of this year's own
