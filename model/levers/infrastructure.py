@@ -102,6 +102,7 @@ class Infrastructure(Lever):
         last = (self.years[-1] - ctx.calendar.start_year + 1) * QUARTERS_PER_YEAR - 1 if self.years else -1
         self._last_change = last + self._lag
         self._steady_from: int | None = None  # first quarter from which the gain never changes again
+        self._reached_year: int | None = None  # the year whose takers are marked
 
     def _gain(self, t: int) -> float:
         """The gain in use in quarter ``t``: from the money spent up to ``lag_years`` before."""
@@ -117,7 +118,10 @@ class Infrastructure(Lever):
         p, e = self.p, ctx.effects
         if active:
             self.spent[t] = self.pot
-            self.use(ctx, year, self.pot, self.targeting.pool, self.pot)
+            # everyone targeted is reached: marked once a year (the same mask every quarter)
+            reached = self.targeting.pool if self._reached_year != year else None
+            self._reached_year = year
+            self.use(ctx, year, self.pot, reached, self.pot)
             self.usage(ctx, year).bought += self.pot
             self.pot = 0.0
         if t >= self._lag:  # before, nothing spent is in use yet: the gain is 0
