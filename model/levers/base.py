@@ -235,12 +235,13 @@ class Lever:
         return None
 
     def quiet(self, ctx: "RunContext", t: int, year: int) -> bool:
-        """Whether the lever's quarter ``t`` (in ``year``) only keeps its own books: it sets no effect,
-        charges or adds no money, makes no tie, draws nothing and reads nothing the dynamics change (the
-        state, money left). When every acting lever's quarters are quiet for a stretch the model lets them
-        act for all of it first and runs its quarters in one compiled call (the same results, bit for bit:
-        nothing the dynamics read or write passes between them). The default, False: called quarter by
-        quarter, after the quarter before it has run."""
+        """Whether the lever's quarter ``t`` (in ``year``) only keeps its own books: it sets no effect (nor
+        takes, lends or returns capacity), charges or adds no money, makes no tie, draws nothing and reads
+        nothing the dynamics change (the state, money left); asked before the quarter, also for quarters
+        ahead. When every acting lever's quarters are quiet for a stretch the model lets them act for all of
+        it first and runs its quarters in one compiled call (the same results, bit for bit: nothing the
+        dynamics read or write passes between them). The default, False: called quarter by quarter, after
+        the quarter before it has run."""
         return False
 
     def steady(self, ctx: "RunContext", t: int, year: int) -> bool:
