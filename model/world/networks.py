@@ -386,9 +386,10 @@ def _lever_denominators(applicable, indptr, indices, weights, proof_weight, fixe
 def _insert_lever_ties(indptr, indices, weights, cells, matrix):
     """The lever ties' compressed sparse rows (``indptr`` (n + 1,), ``indices`` sorted within each row, their
     ``weights``) with the ``cells`` (flat indices ``row * n + column``, sorted, repeats allowed: sorted by
-    NumPy before the call, as numba's sort would take seconds to compile) added where not yet there; returns the new ``indptr``, ``indices`` and ``weights`` (the rows the cells touch
-    read again from the (n, n) ``matrix`` of lever-tie weights: a tie written again may have a new weight;
-    the other rows copied) and the touched rows ((m,) int64, ascending): those whose denominators change."""
+    NumPy before the call, as numba's sort would take seconds to compile) added where not yet there.
+    Returns the new ``indptr``, ``indices`` and ``weights`` (the rows the cells touch read again from the
+    (n, n) ``matrix`` of lever-tie weights: a tie written again may have a new weight; the other rows
+    copied) and the touched rows ((m,) int64, ascending): those whose denominators change."""
     n = indptr.shape[0] - 1
     fresh = np.empty(cells.shape[0], dtype=np.int64)  # columns of the new ties, by row then column
     fresh_start = np.zeros(n + 1, dtype=np.int64)  # new ties per row, at row + 1, then summed: row starts
