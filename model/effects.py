@@ -52,19 +52,29 @@ class Effects:
         n, k = self.n, self.k
         self.capacity_bonus = np.zeros(n)
         self._lever_ties: np.ndarray | None = None  # made on first use: most runs have no lever ties
-        self._cells = np.zeros(0, dtype=np.int64)  # flat indices a * n + b of the lever ties, sorted, once each
-        self._new_cells: list[np.ndarray] = []  # cells add_ties wrote since lever_tie_cells last looked
-        self._rows_cols = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-        self.p_external_boost = np.zeros(n)
-        self.tie_strength = np.ones(n)
-        self.scale_logit_bonus = np.zeros(n)
-        self.fixed_cost_factor = np.ones((n, k))
-        self.load_factor = np.ones((n, k))
+        self._new_cells: list[np.ndarray] = []  # cells add_ties wrote since take_new_tie_cells last looked
+        # the per-quarter arrays are rows of two blocks, so that resetting them takes two calls, not five
+        # (every quarter a lever acts): (3, n) boost, strength, bonus beside their neutral values, (2, n, k)
+        self._per_organisation = np.array([np.zeros(n), np.ones(n), np.zeros(n)])
+        self._neutral_per_organisation = self._per_organisation.copy()
+        self._per_cell = np.ones((2, n, k))
+        self._bind_per_quarter()
         self.grant_msek = np.zeros((n, k))
         self.state_grant_msek = np.zeros((n, k))
         self.funded_start = np.zeros((n, k), dtype=np.bool_)
         self.charged = np.zeros(n)  # MSEK of own money charged this quarter, taken before the dynamics
         self.added = np.zeros(n)  # MSEK added to this year's own money this quarter (flexible grants)
+        self._money_moved = False  # whether charged or added may be nonzero (saves looking every quarter)
+
+    def _bind_per_quarter(self) -> None:
+        """The per-quarter arrays as the rows of their blocks (what :meth:`reset_quarter` resets)."""
+        self.p_external_boost, self.tie_strength, self.scale_logit_bonus = self._per_organisation
+        self.fixed_cost_factor, self.load_factor = self._per_cell
+
+    def __setstate__(self, state: dict) -> None:
+        """A copy (pickle, ``copy.deepcopy``) keeps its per-quarter arrays rows of its own blocks."""
+        self.__dict__.update(state)
+        self._bind_per_quarter()
 
     def charge_own_money(self, who: np.ndarray, msek) -> None:
         """Organisations ``who`` ((n,) bool) spend ``msek`` (a number or an (n,) array) of this year's own
@@ -72,11 +82,13 @@ class Effects:
         have is not spent, and earmarked grants are never touched. Applied by :meth:`settle_money` before the
         quarter's dynamics."""
         self.charged += np.where(who, msek, 0.0)
+        self._money_moved = True
 
     def add_own_money(self, who: np.ndarray, msek) -> None:
         """Organisations ``who`` get ``msek`` (a number or an (n,) array) of flexible money for this year (a
         formula grant), added to their own money by :meth:`settle_money`."""
         self.added += np.where(who, msek, 0.0)
+        self._money_moved = True
 
     def available_own_money(self, money_left: np.ndarray) -> np.ndarray:
         """(n,) MSEK of own money still free this quarter, after the charges and additions so far."""
@@ -84,10 +96,11 @@ class Effects:
 
     def settle_money(self, money_left: np.ndarray) -> None:
         """Take this quarter's charges out of ``money_left`` and add the additions ((n,) MSEK, in place)."""
-        if self.charged.any() or self.added.any():
+        if self._money_moved and (self.charged.any() or self.added.any()):
             np.copyto(money_left, self.available_own_money(money_left))
             self.charged[:] = 0.0
             self.added[:] = 0.0
+        self._money_moved = False
 
     def kernel_arguments(self) -> LeverEffects:
         """This quarter's effects as the life cycle kernel's named tuple (the arrays themselves)."""
@@ -97,11 +110,8 @@ class Effects:
 
     def reset_quarter(self) -> None:
         """Back to neutral, in place (levers may keep references to these arrays within a quarter)."""
-        self.p_external_boost.fill(0.0)
-        self.tie_strength.fill(1.0)
-        self.scale_logit_bonus.fill(0.0)
-        self.fixed_cost_factor.fill(1.0)
-        self.load_factor.fill(1.0)
+        np.copyto(self._per_organisation, self._neutral_per_organisation)  # p_external_boost, tie_strength, ...
+        self._per_cell.fill(1.0)  # fixed_cost_factor, load_factor
         self.failure_sharing_boost = 0.0
 
     @property
@@ -124,18 +134,21 @@ class Effects:
         if len(a):
             self.lever_ties[a, b] = weight
             self.lever_ties[b, a] = weight
-            self._new_cells.append(np.concatenate((a * self.n + b, b * self.n + a)).astype(np.int64))
-            self.lever_ties_version += 1
+            self.ties_written(np.concatenate((a * self.n + b, b * self.n + a)).astype(np.int64))
 
-    def lever_tie_cells(self) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of all lever ties, sorted by row then column (a sparse view without a scan)."""
-        if self._new_cells:  # merged into the sorted cells: a few new ones a quarter among thousands
-            cells = np.concatenate([self._cells, *self._new_cells])
-            cells.sort(kind="stable")  # timsort: linear on an array that is sorted but for its tail
-            self._new_cells = []
-            first = np.empty(len(cells), dtype=bool)
-            first[0] = True
-            np.not_equal(cells[1:], cells[:-1], out=first[1:])
-            self._cells = cells[first]
-            self._rows_cols = np.divmod(self._cells, self.n)
-        return self._rows_cols
+    def ties_written(self, cells: np.ndarray) -> None:
+        """Note that the lever-tie cells ``cells`` (flat indices ``a * n + b``, (m,) int64, m > 0) were
+        written in :attr:`lever_ties` (by :meth:`add_ties`, or by a lever's compiled tie rule:
+        :meth:`model.levers.base.Lever.tie`), so what depends on them is recomputed."""
+        self._new_cells.append(cells)
+        self.lever_ties_version += 1
+
+    def take_new_tie_cells(self) -> np.ndarray:
+        """The flat indices ``a * n + b`` of the lever-tie cells :meth:`add_ties` wrote since the last call
+        (both directions, unsorted, repeats possible), and forgets them: the run's sparse view of the lever
+        ties (:meth:`model.world.networks.Ties.refresh`) takes in only what changed."""
+        if not self._new_cells:
+            return np.zeros(0, dtype=np.int64)
+        cells = self._new_cells[0] if len(self._new_cells) == 1 else np.concatenate(self._new_cells)
+        self._new_cells = []
+        return cells

@@ -37,6 +37,7 @@ in ``ctx.ledger`` and draw only from ``ctx.rng_levers``. They never import the c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -49,7 +50,7 @@ from .targeting import Target, Targeting
 from ..stages import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
-    from ..context import RunContext
+    from ..context import LeverYear, RunContext
 
 #: per-lever units and what they rest on are given in each field's description as "[unit] meaning; source"
 
@@ -127,6 +128,9 @@ class Lever:
     #: the words people write for the lever in Swedish (or in everyday English): a ``type:`` written so
     #: gets "did you mean '<type>'?" (:data:`model.names.ALIASES`)
     swedish: ClassVar[tuple[str, ...]] = ()
+    #: the ledger record :meth:`usage` gave last (asked for every quarter), and the ledger it is in
+    _use: "LeverYear | None" = None
+    _use_ledger: Any = None
 
     def __init__(self, params: LeverParams, ctx: "RunContext", share: float = 1.0, region: int | None = None,
                  capacity_share: dict[int, float] | None = None) -> None:
@@ -160,17 +164,20 @@ class Lever:
     def act(self, ctx: "RunContext", t: int, year: int, quarter: int) -> None:
         """One quarter: receive what the operator delivers when active, let the lever act (``step``), and at
         the end of a year let what found no taker lapse."""
-        if self.budget == 0.0:
+        budget = self.budget
+        if budget == 0.0:
             return
-        self._return_capacity(ctx)
-        active = self.is_active(year)
+        if self._temp_taken:
+            self._return_capacity(ctx)
+        active = year in self.years
         if active:
-            if year not in self.delivered:
-                self.delivered[year] = self._deliverable(ctx, year)
+            delivered = self.delivered.get(year)
+            if delivered is None:
+                delivered = self.delivered[year] = self._deliverable(ctx, year)
             use = self.usage(ctx, year)
-            use.budget += self.budget / QUARTERS_PER_YEAR
-            use.delivered += self.delivered[year] / QUARTERS_PER_YEAR
-            self.pot += self.delivered[year] / QUARTERS_PER_YEAR
+            use.budget += budget / QUARTERS_PER_YEAR
+            use.delivered += delivered / QUARTERS_PER_YEAR
+            self.pot += delivered / QUARTERS_PER_YEAR
         self.step(ctx, t, year, quarter, active)
         if active and quarter == QUARTERS_PER_YEAR:
             self.pot = 0.0  # the year's appropriation lapses: what is left was unplaced
@@ -188,7 +195,11 @@ class Lever:
 
     def usage(self, ctx: "RunContext", year: int):
         """This lever's record in the run's ledger for ``year`` (:class:`model.context.LeverYear`)."""
-        return ctx.ledger.year(self.name, year, self.operator, self.unit)
+        use = self._use
+        if use is None or use.year != year or self._use_ledger is not ctx.ledger:  # records are never replaced
+            use = self._use = ctx.ledger.year(self.name, year, self.operator, self.unit)
+            self._use_ledger = ctx.ledger
+        return use
 
     def use(self, ctx: "RunContext", year: int, msek: float, takers=None, units: float = 0.0) -> None:
         """Record ``msek`` placed with ``takers`` (indices or an (n,) bool mask) as ``units`` placed."""
@@ -223,6 +234,25 @@ class Lever:
         default: the lever is called quarter by quarter."""
         return None
 
+    def quiet(self, ctx: "RunContext", t: int, year: int) -> bool:
+        """Whether the lever's quarter ``t`` (in ``year``) only keeps its own books: it sets no effect (nor
+        takes, lends or returns capacity), charges or adds no money, makes no tie, draws nothing and reads
+        nothing the dynamics change (the state, money left); asked before the quarter, also for quarters
+        ahead. When every acting lever's quarters are quiet for a stretch the model lets them act for all of
+        it first and runs its quarters in one compiled call (the same results, bit for bit: nothing the
+        dynamics read or write passes between them). The default, False: called quarter by quarter, after
+        the quarter before it has run."""
+        return False
+
+    def steady(self, ctx: "RunContext", t: int, year: int) -> bool:
+        """Whether every quarter from ``t`` (in ``year``) to the end of the run would be the same quarter of
+        the lever: it sets the same per-quarter effects (on neutral effects, in the same order) and does
+        nothing else — no money, no record, no lasting effect, no draw, no capacity to return. When every
+        acting lever is steady the model lets them act once, in quarter ``t``, and runs the rest of the run
+        with those effects in one compiled call (the same results, bit for bit: each later quarter would
+        have reset the effects and set the same again). The default, False: called quarter by quarter."""
+        return False
+
     def only_lingering(self, year: int) -> bool:
         """Whether the lever's active years are over by ``year`` and no capacity it took or lent is still
         to be returned: what it does from now on is what :meth:`lingering` says."""
@@ -240,11 +270,11 @@ class Lever:
         """Whole units (reviews, visits, placements) the money in the pot pays for; takes it from the pot.
         With ``ctx`` and ``year``: in the first quarter of a year, the units the year's delivered money pays
         for are counted as bought."""
-        units = int(np.floor(self.pot / unit_cost + 1e-9))
+        units = math.floor(self.pot / unit_cost + 1e-9)
         self.pot = max(0.0, self.pot - units * unit_cost)
         if ctx is not None and year is not None and year not in self._bought_years:
             self._bought_years.add(year)
-            self.usage(ctx, year).bought += int(np.floor(self.delivered.get(year, 0.0) / unit_cost + 1e-9))
+            self.usage(ctx, year).bought += math.floor(self.delivered.get(year, 0.0) / unit_cost + 1e-9)
         return units
 
     def refund(self, units: int, unit_cost: float) -> None:
@@ -262,13 +292,16 @@ class Lever:
         self.use_capacity(ctx, -amount)
 
     def tie(self, ctx: "RunContext", a, b, weight: float) -> None:
-        """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept."""
-        a, b = np.atleast_1d(a), np.atleast_1d(b)
-        if weight <= 0 or len(a) == 0:
+        """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept (compiled:
+        :func:`model.world.networks.stronger_ties`)."""
+        if weight <= 0:
             return
-        keep = ctx.effects.lever_ties[a, b] < weight
-        if keep.any():
-            ctx.effects.add_ties(a[keep], b[keep], weight)
+        a, b = np.atleast_1d(np.asarray(a, dtype=np.int64)), np.atleast_1d(np.asarray(b, dtype=np.int64))
+        if len(a) == 0:
+            return
+        cells = _stronger_ties()(ctx.effects.lever_ties, a, b, float(weight))
+        if len(cells):
+            ctx.effects.ties_written(cells)
 
     def charge(self, ctx: "RunContext", who: np.ndarray, msek: float, capacity: float) -> None:
         """Application overhead: ``capacity`` for this quarter, and ``msek`` spent from this year's own
@@ -305,6 +338,19 @@ class Lever:
         return cls.Params.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
 
 
+def _stronger_ties():
+    """:func:`model.world.networks.stronger_ties`, imported on first use (numba: loaded by runs, not by
+    ``spridning validate``) and then kept."""
+    global _STRONGER_TIES
+    if _STRONGER_TIES is None:
+        from ..world.networks import stronger_ties
+        _STRONGER_TIES = stronger_ties
+    return _STRONGER_TIES
+
+
+_STRONGER_TIES = None
+
+
 class MembershipLever(Lever):
     """A lever whose budget pays for members (of a network, a framework): ``delivered / cost_per_member_msek``.
 
@@ -328,12 +374,13 @@ class MembershipLever(Lever):
         return False
 
     def setup(self, ctx: "RunContext") -> None:
-        self.members = np.zeros(ctx.n, dtype=bool)
+        self.members = np.zeros(ctx.n, dtype=bool)  # changed only by update_members, once a year
+        self.member_count = 0  # members.sum(), kept beside it: asked for every quarter
         self._member_year: int | None = None
 
     def places(self, year: int) -> int:
         """Members the money the operator delivers in ``year`` pays for."""
-        return int(np.floor(self.delivered.get(year, 0.0) / self.p.cost_per_member_msek + 1e-9))
+        return math.floor(self.delivered.get(year, 0.0) / self.p.cost_per_member_msek + 1e-9)
 
     def update_members(self, ctx: "RunContext", year: int) -> None:
         """Fill open places once a year (the first active quarter), by the target's rule; then the members'
@@ -349,11 +396,11 @@ class MembershipLever(Lever):
             if open_places > 0:
                 new = self.targeting.choose(ctx, open_places, lever=self, need=~self.members, year=year)
                 self.members[new] = True
+            self.member_count = int(self.members.sum())
             use = self.usage(ctx, year)
             use.bought += places
-            use.placed += float(self.members.sum())
-        cost = self.members.sum() * self.p.cost_per_member_msek / QUARTERS_PER_YEAR
+            use.placed += float(self.member_count)
+            use.takers |= self.members  # the year's members: the same all year
+        cost = self.member_count * self.p.cost_per_member_msek / QUARTERS_PER_YEAR
         self.pot -= cost
-        use = self.usage(ctx, year)
-        use.used += cost
-        use.takers |= self.members
+        self.usage(ctx, year).used += cost

@@ -88,25 +88,66 @@ class Infrastructure(Lever):
         return Absorption(float("inf"), "all the money delivered is built")
 
     def setup(self, ctx) -> None:
+        from .cost_kernel import lower_costs  # numba: loaded by runs, not validate
+
+        self._lower_costs = lower_costs
         self.spent = np.zeros(ctx.calendar.n_steps)  # MSEK per quarter
         self.gain = 0.0
         self.needs = ctx.innovations.needs_infrastructure > 0
         self.cells = self.targeting.pool[:, None] & self.needs[None, :]  # (n, k) where it lowers costs
+        p = self.p
+        self._lowers = (p.cost_reduction > 0 or p.load_reduction > 0) and bool(self.needs.any())
+        self._lag = QUARTERS_PER_YEAR * p.lag_years  # [quarters] from money spent to infrastructure in use
+        # the gain can change until the money of the last active quarter is in use
+        last = (self.years[-1] - ctx.calendar.start_year + 1) * QUARTERS_PER_YEAR - 1 if self.years else -1
+        self._last_change = last + self._lag
+        self._steady_from: int | None = None  # first quarter from which the gain never changes again
+        self._reached_year: int | None = None  # the year whose takers are marked
+
+    def _gain(self, t: int) -> float:
+        """The gain in use in quarter ``t``: from the money spent up to ``lag_years`` before."""
+        p = self.p
+        ready = t - self._lag
+        delivered = float(self.spent[: ready + 1].sum()) if ready >= 0 else 0.0
+        return p.max_gain * (1.0 - np.exp(-delivered / p.build_msek))
 
     def step(self, ctx, t, year, quarter, active) -> None:
+        """Spend what the operator delivers (when active); then the gain of the money spent ``lag_years``
+        ago is in use: added to the infrastructure level and lowering the targeted costs (compiled:
+        :func:`model.levers.cost_kernel.lower_costs`)."""
         p, e = self.p, ctx.effects
         if active:
             self.spent[t] = self.pot
-            self.use(ctx, year, self.pot, self.targeting.pool, self.pot)
+            # everyone targeted is reached: marked once a year (the same mask every quarter)
+            reached = self.targeting.pool if self._reached_year != year else None
+            self._reached_year = year
+            self.use(ctx, year, self.pot, reached, self.pot)
             self.usage(ctx, year).bought += self.pot
             self.pot = 0.0
-        ready = t - QUARTERS_PER_YEAR * p.lag_years
-        delivered = float(self.spent[: ready + 1].sum()) if ready >= 0 else 0.0
-        gain = p.max_gain * (1.0 - np.exp(-delivered / p.build_msek))
-        if gain != self.gain:
-            e.infrastructure_gain += gain - self.gain
-            self.gain = gain
-        if self.gain > 0 and (p.cost_reduction > 0 or p.load_reduction > 0) and self.needs.any():
-            np.multiply(e.fixed_cost_factor, 1.0 - p.cost_reduction * self.gain, out=e.fixed_cost_factor,
-                        where=self.cells)
-            np.multiply(e.load_factor, 1.0 - p.load_reduction * self.gain, out=e.load_factor, where=self.cells)
+        if t >= self._lag:  # before, nothing spent is in use yet: the gain is 0
+            gain = self._gain(t)
+            if gain != self.gain:
+                e.infrastructure_gain += gain - self.gain
+                self.gain = gain
+        if self.gain > 0 and self._lowers:
+            self._lower_costs(self.cells, 1.0 - p.cost_reduction * self.gain, 1.0 - p.load_reduction * self.gain,
+                              e.fixed_cost_factor, e.load_factor)
+
+    def quiet(self, ctx, t, year) -> bool:
+        """Before any money spent is in use, a quarter only books spending (a national operator's, which
+        reads nothing of the run's state; a region pays from its own money, so not then)."""
+        return t < self._lag and self.region is None and not self._temp_taken
+
+    def steady(self, ctx, t, year) -> bool:
+        """After its years, once the money spent is all in use, the gain no longer changes: every quarter
+        then sets the same lower costs (found once, when the spending is known, from the same sums the
+        quarters would make)."""
+        if t < self._last_change or not self.only_lingering(year):
+            return False
+        if self._steady_from is None:
+            gains = [self._gain(q) for q in range(t, ctx.calendar.n_steps)]
+            first = len(gains) - 1
+            while first > 0 and gains[first - 1] == gains[-1]:
+                first -= 1
+            self._steady_from = t + first
+        return t >= self._steady_from

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field
 
 from ..stages import ADOPTED
@@ -65,15 +64,20 @@ class Procurement(MembershipLever):
     operator_roles = ("procurement_support",)
 
     def step(self, ctx, t, year, quarter, active) -> None:
+        """Members of this year; then, in the members' rows, innovations a member has adopted are called
+        off: ``fixed_cost_factor x (1 - call_off_discount)``, ``load_factor x (1 - load_reduction)``
+        (compiled: :func:`model.levers.cost_kernel.call_off`)."""
         if not active:
             return
         p, e = self.p, ctx.effects
         self.update_members(ctx, year)
-        if not self.members.any() or (p.call_off_discount == 0 and p.load_reduction == 0):
+        if not self.member_count or (p.call_off_discount == 0 and p.load_reduction == 0):
             return
-        adopted = ctx.derived("adopted", lambda: (ctx.state.stage == ADOPTED) & ctx.applicable)
-        covered = (adopted & self.members[:, None]).any(0)
-        if covered.any():
-            cells = self.members[:, None] & covered[None, :]
-            np.multiply(e.fixed_cost_factor, 1.0 - p.call_off_discount, out=e.fixed_cost_factor, where=cells)
-            np.multiply(e.load_factor, 1.0 - p.load_reduction, out=e.load_factor, where=cells)
+        self._call_off(ctx.state.stage, ctx.applicable, self.members, ADOPTED, 1.0 - p.call_off_discount,
+                       1.0 - p.load_reduction, e.fixed_cost_factor, e.load_factor)
+
+    def setup(self, ctx) -> None:
+        from .cost_kernel import call_off  # numba: loaded by runs, not validate
+
+        super().setup(ctx)
+        self._call_off = call_off

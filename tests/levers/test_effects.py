@@ -175,3 +175,27 @@ def test_change_teams_leave_capacity_only_where_they_worked_and_only_when_asked_
     assert np.array_equal(m.effects.capacity_bonus > 0, lever.visited)
     assert np.allclose(m.effects.capacity_bonus[lever.visited], 0.1)
 
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_reset_quarter_makes_every_per_quarter_effect_neutral_also_in_a_copy(how):
+    import copy
+    import pickle
+
+    from model.effects import Effects
+
+    effects = Effects(6, 3)
+    if how == "deepcopy":
+        effects = copy.deepcopy(effects)
+    else:
+        effects = pickle.loads(pickle.dumps(effects))
+    effects.p_external_boost += 0.1
+    effects.tie_strength *= 2.0
+    effects.scale_logit_bonus -= 1.0
+    effects.fixed_cost_factor *= 0.5
+    effects.load_factor[1, 2] = 0.3
+    effects.failure_sharing_boost = 0.2
+    effects.reset_quarter()
+    assert (effects.p_external_boost == 0).all() and (effects.scale_logit_bonus == 0).all()
+    assert (effects.tie_strength == 1).all() and effects.failure_sharing_boost == 0.0
+    assert (effects.fixed_cost_factor == 1).all() and (effects.load_factor == 1).all()

@@ -1,0 +1,54 @@
+"""Lower costs set every quarter, compiled: the per-quarter part of procurement's call-off and of shared
+infrastructure (:class:`model.levers.procurement.Procurement`, :class:`model.levers.infrastructure.Infrastructure`).
+
+Both multiply the quarter's ``fixed_cost_factor`` (pilot costs and the fixed part of scale-up costs) and
+``load_factor`` (the capacity pilots and scale-ups take), (n, k), by the lever's factors in some cells:
+call-off in the members' rows for the innovations a member has adopted, infrastructure where a targeted
+organisation meets an innovation that needs it. The rules are written in the levers' ``step``; the kernels
+do the same multiplications cell by cell (one per cell, as NumPy's ``multiply(..., where=cells)`` did), so
+the results are the same bit for bit (checked against the NumPy rules in ``tests/levers/test_cost_kernel.py``),
+and a call costs a microsecond where the two masked NumPy products cost ten. They draw no random numbers.
+The stage that counts as adopted is passed in (not read from :mod:`model.stages` here), so numba's cache,
+keyed on this file alone, can never hold a stale constant.
+"""
+
+from __future__ import annotations
+
+from ..environment import njit
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True)
+def call_off(stage, applicable, members, adopted_stage, cost_factor, load_factor, fixed_cost_factor,
+             load):
+    """Multiply ``fixed_cost_factor`` by ``cost_factor`` and ``load`` by ``load_factor`` ((n, k) float, in
+    place) where the organisation is a member (``members`` (n,) bool) and the innovation is *covered*: some
+    member to whom it applies (``applicable`` (n, k) bool) is at ``stage`` (n, k) int8 ``adopted_stage``.
+    Returns the number of innovations covered."""
+    n, k = stage.shape
+    covered = 0
+    for j in range(k):
+        called = False
+        for i in range(n):
+            if members[i] and applicable[i, j] and stage[i, j] == adopted_stage:
+                called = True
+                break
+        if not called:
+            continue
+        covered += 1
+        for i in range(n):
+            if members[i]:
+                fixed_cost_factor[i, j] *= cost_factor
+                load[i, j] *= load_factor
+    return covered
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True)
+def lower_costs(cells, cost_factor, load_factor, fixed_cost_factor, load):
+    """Multiply ``fixed_cost_factor`` by ``cost_factor`` and ``load`` by ``load_factor`` ((n, k) float, in
+    place) where ``cells`` ((n, k) bool) is true."""
+    n, k = cells.shape
+    for i in range(n):
+        for j in range(k):
+            if cells[i, j]:
+                fixed_cost_factor[i, j] *= cost_factor
+                load[i, j] *= load_factor
