@@ -162,6 +162,37 @@ def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor
     return cost / scaling_q if age < scaling_q else operating_cost_share * cost / 4.0
 
 
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def start_ceilings(r, pressure, relax):
+    """(k,) a bound on each innovation's start chance this quarter (:func:`hazards.start_chance`), or 2.0
+    where there is none: without a mandate, and with floors, failure memory and relaxations in [0, 1], every
+    factor of the chance is at most 1, so it is at most ``pilot_start_rate`` (1e-9 of slack covers
+    rounding). A draw at or above it starts no pilot, which the life cycle then knows without the hazard."""
+    k = pressure.shape[0]
+    ceiling = np.full(k, 2.0)
+    if not (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
+            and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0):
+        return ceiling
+    for j in range(k):
+        if (pressure[j] == 0.0 and 0.0 <= relax[CAPACITY, j] <= 1.0
+                and 0.0 <= relax[SOCIAL_PROOF, j] <= 1.0):
+            ceiling[j] = r.pilot_start_rate * (1.0 + 1e-9)
+    return ceiling
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True)
+def grants_held(effects):
+    """Whether any organisation holds a project or state grant (``effects``: the
+    :data:`model.effects.LeverEffects`): only levers give them, the life cycle only spends them."""
+    grant, state_grant = effects.grant_msek, effects.state_grant_msek
+    n, k = grant.shape
+    for i in range(n):
+        for j in range(k):
+            if grant[i, j] != 0.0 or state_grant[i, j] != 0.0:
+                return True
+    return False
+
+
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def introduce(pilots, first_users, j, t, enthusiasts):
     """Introduce innovation ``j`` in quarter ``t``, in place: each organisation ``first_users`` (n, k int8)
@@ -183,13 +214,15 @@ def introduce(pilots, first_users, j, t, enthusiasts):
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
-             counts, tally):
+             counts, tally, any_grants):
     """One quarter of the life cycle for every organisation and innovation, in place.
 
     ``draws``: the run's :class:`~model.context.Draws`; ``t``: the quarter; ``pressure`` (k,) and ``relax``
     (relaxable constraints, k) this quarter's events; the other arguments are the named tuples above
     (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
-    ``r``: :data:`Rates`); ``tally``: this quarter's row of counts.
+    ``r``: :data:`Rates`); ``tally``: this quarter's row of counts; ``any_grants``: whether any project or
+    state grant is left (:func:`grants_held`; grants only fall here, so none at the start means none all
+    quarter and their sums of n x k, a fifth of a quarter's work, are skipped).
     """
     # every array the loops read, unpacked once: read out of its named tuple inside a loop, each read would
     # cost numba a reference count (an atomic increment and decrement), per pair
@@ -220,7 +253,11 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
     lost = np.zeros(k, dtype=np.bool_)
     unpaid = np.zeros(k, dtype=np.bool_)
-    own_before, grant_before, state_before = money_left.sum(), grant.sum(), state_grant.sum()
+    own_before = money_left.sum()
+    grant_before = grant.sum() if any_grants else 0.0
+    state_before = state_grant.sum() if any_grants else 0.0
+    ceiling = start_ceilings(r, pressure, relax)
+    waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
     for i in range(n):
         cap = capacity[i] + capacity_bonus[i]
         load = 0.0
@@ -264,7 +301,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 if stage[i, j] == PILOTING:
                     amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
                     unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
-                    tally[WAIT_PILOT] += unpaid[j]
+                    waiting_pilots += unpaid[j]
                 elif stage[i, j] == ADOPTED:
                     cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
                     if pilot_age[i, j] < scaling_q:
@@ -272,7 +309,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     else:
                         amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
                     unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
-                    tally[WAIT_ADOPTION] += unpaid[j]
+                    waiting_adoptions += unpaid[j]
                 else:
                     continue
                 if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
@@ -293,6 +330,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         if one_step:
                             pilot_age[i, j] = 127
             elif s == AWARE:
+                if x >= ceiling[j] and not funded[i, j]:
+                    continue  # the draw is above any start chance: no pilot (the hazard is not computed)
                 lf = load_factor[i, j]
                 cover = relax[MONEY, j]
                 first = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
@@ -409,9 +448,13 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             weight = evidence_weight[j]
             evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
             evidence_weight[j] = weight + good + bad
+    # whole counts, so adding them once gives the same sums as adding each pair's
+    tally[WAIT_PILOT] += waiting_pilots
+    tally[WAIT_ADOPTION] += waiting_adoptions
     tally[PAID_OWN] += own_before - money_left.sum()
-    tally[PAID_GRANT] += grant_before - grant.sum()
-    tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
+    if any_grants:  # else both were zero all quarter: nothing paid from grants (adding 0.0 changes nothing)
+        tally[PAID_GRANT] += grant_before - grant.sum()
+        tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
     tally[PAID_EVENT] += covered[t].sum()
     adopted = 0
     for i in range(n):
