@@ -144,6 +144,22 @@ def _pay(i, j, amount, state_grant, grant, money_left):
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants):
+    """:func:`_pay` with organisation ``i``'s own money ``own`` held by the caller (in a register, not
+    reloaded from memory for every pair): returns whether ``amount`` was paid and the own money left.
+    Without grants (``any_grants`` false: every grant is zero) only own money pays, as :func:`_pay` would."""
+    if any_grants:
+        money_left[i] = own
+        paid = _pay(i, j, amount, state_grant, grant, money_left)
+        return paid, money_left[i]
+    if amount <= 0.0:
+        return True, own
+    if max(own, 0.0) < amount * (1.0 - 1e-12):
+        return False, own
+    return True, max(own - amount, 0.0)
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _scale_cost(i, j, scale_fixed, scale_per_10k, scale, fixed_factor, cover):
     """MSEK to scale innovation j in organisation i: a fixed part (``scale_fixed``, lowered by shared
     infrastructure and call-off contracts) and a per-inhabitant part (``scale_per_10k``), less what an event
@@ -296,11 +312,13 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 free_enthusiasts -= 1
         # commitments first: running pilots, scale-ups being implemented, adoptions' operating costs
         if not one_step:
+            own = money_left[i]  # held here while the commitments are paid, written back after them
             for j in range(k):
                 cover = relax[MONEY, j]
                 if stage[i, j] == PILOTING:
                     amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
-                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
+                    paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
+                    unpaid[j] = not paid
                     waiting_pilots += unpaid[j]
                 elif stage[i, j] == ADOPTED:
                     cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
@@ -308,7 +326,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         amount = cost / scaling_q
                     else:
                         amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
-                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
+                    paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
+                    unpaid[j] = not paid
                     waiting_adoptions += unpaid[j]
                 else:
                     continue
@@ -316,6 +335,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                     covered[t, j] += cover * _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
                                                     cost_factor[i, j], stage[i, j], pilot_age[i, j], scaling_q,
                                                     r.operating_cost_share)
+            money_left[i] = own
         will_drop, means_drop = hazards.people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
         p_ext = min(1.0, max(0.0, r.p_external + p_external_boost[i]))
         for j in range(k):
