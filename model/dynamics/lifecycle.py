@@ -275,29 +275,57 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     ceiling = start_ceilings(r, pressure, relax)
     waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
     for i in range(n):
-        cap = capacity[i] + capacity_bonus[i]
-        load = 0.0
-        for j in range(k):
-            if stage[i, j] == PILOTING:
-                load += pilot_need[j] * load_factor[i, j]
-            elif stage[i, j] == ADOPTED:
-                need = scale_need[j] if pilot_age[i, j] < scaling_q else adoption_need[j]
-                load += need * load_factor[i, j]
-        free = cap - load
-        overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
-        has_protector = 1.0 if protector[i] else 0.0
-        reprioritising = reprioritise_left[i] > 0
-        # champions: a running pilot's champion left with the share of enthusiasts who left this quarter
+        # one pass over the organisation's pairs: the capacity its pilots and adoptions hold, which running
+        # pilots' champions left (with the share of its enthusiasts who left this quarter), and its
+        # commitments paid first — running pilots, scale-ups being implemented, adoptions' operating costs
         q_leave = leavers[i] / previous[i] if previous[i] > 0 else 0.0
+        own = money_left[i]  # held here while the commitments are paid, written back after them
+        load = 0.0
         staying = 0
         for j in range(k):
             lost[j] = False
             unpaid[j] = False
-            if not one_step and stage[i, j] == PILOTING and champion[i, j] == 1:
-                if v[i, j] < q_leave:
-                    lost[j] = True
+            s = stage[i, j]
+            if s == PILOTING:
+                load += pilot_need[j] * load_factor[i, j]
+                if one_step:
+                    continue
+                if champion[i, j] == 1:
+                    if v[i, j] < q_leave:
+                        lost[j] = True
+                    else:
+                        staying += 1
+                cover = relax[MONEY, j]
+                amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
+                paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
+                unpaid[j] = not paid
+                waiting_pilots += unpaid[j]
+            elif s == ADOPTED:
+                need = scale_need[j] if pilot_age[i, j] < scaling_q else adoption_need[j]
+                load += need * load_factor[i, j]
+                if one_step:
+                    continue
+                cover = relax[MONEY, j]
+                cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
+                if pilot_age[i, j] < scaling_q:
+                    amount = cost / scaling_q
                 else:
-                    staying += 1
+                    amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
+                paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
+                unpaid[j] = not paid
+                waiting_adoptions += unpaid[j]
+            else:
+                continue
+            if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
+                covered[t, j] += cover * _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
+                                                cost_factor[i, j], s, pilot_age[i, j], scaling_q,
+                                                r.operating_cost_share)
+        money_left[i] = own
+        cap = capacity[i] + capacity_bonus[i]
+        free = cap - load
+        overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
+        has_protector = 1.0 if protector[i] else 0.0
+        reprioritising = reprioritise_left[i] > 0
         free_enthusiasts = max(enthusiasts[i] - staying, 0)
         for j in range(k):
             if one_step or stage[i, j] != PILOTING:
@@ -310,32 +338,6 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             elif champion[i, j] == 0 and free_enthusiasts > 0 and v[i, j] < r.champion_takeover:
                 champion[i, j] = 1
                 free_enthusiasts -= 1
-        # commitments first: running pilots, scale-ups being implemented, adoptions' operating costs
-        if not one_step:
-            own = money_left[i]  # held here while the commitments are paid, written back after them
-            for j in range(k):
-                cover = relax[MONEY, j]
-                if stage[i, j] == PILOTING:
-                    amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
-                    paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
-                    unpaid[j] = not paid
-                    waiting_pilots += unpaid[j]
-                elif stage[i, j] == ADOPTED:
-                    cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
-                    if pilot_age[i, j] < scaling_q:
-                        amount = cost / scaling_q
-                    else:
-                        amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
-                    paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
-                    unpaid[j] = not paid
-                    waiting_adoptions += unpaid[j]
-                else:
-                    continue
-                if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
-                    covered[t, j] += cover * _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
-                                                    cost_factor[i, j], stage[i, j], pilot_age[i, j], scaling_q,
-                                                    r.operating_cost_share)
-            money_left[i] = own
         will_drop, means_drop = hazards.people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
         p_ext = min(1.0, max(0.0, r.p_external + p_external_boost[i]))
         for j in range(k):
