@@ -184,19 +184,19 @@ def start_ceilings(r, pressure, relax):
     where there is none: without a mandate, and with floors, failure memory and relaxations in [0, 1], every
     factor of the chance is at most 1, so it is at most ``pilot_start_rate`` (1e-9 of slack covers
     rounding). A draw at or above it starts no pilot, which the life cycle then knows without the hazard."""
-    k = pressure.shape[0]
-    ceiling = np.full(k, 2.0)
-    if not (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
-            and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0):
-        return ceiling
-    for j in range(k):
-        if (pressure[j] == 0.0 and 0.0 <= relax[CAPACITY, j] <= 1.0
+    bounded = (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
+               and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0)
+    ceiling = np.empty(pressure.shape[0])  # filled by a loop: np.full would compile more code
+    for j in range(pressure.shape[0]):
+        if (bounded and pressure[j] == 0.0 and 0.0 <= relax[CAPACITY, j] <= 1.0
                 and 0.0 <= relax[SOCIAL_PROOF, j] <= 1.0):
             ceiling[j] = r.pilot_start_rate * (1.0 + 1e-9)
+        else:
+            ceiling[j] = 2.0
     return ceiling
 
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def grants_held(effects):
     """Whether any organisation holds a project or state grant (``effects``: the
     :data:`model.effects.LeverEffects`): only levers give them, the life cycle only spends them."""
