@@ -219,9 +219,11 @@ class InnovationModel(mesa.Model):
             return first
         u = self.rng_world.random((self.n, self.k))
         keys = np.where(self.applicable, np.log(u) / np.maximum(self.state.capacity, 1e-9)[:, None], -np.inf)
+        # every column's stable order at once (a stable sort has one result: each column's own sort's)
+        ranked, finite = np.argsort(-keys, axis=0, kind="stable"), np.isfinite(keys)
         for j in range(self.k):
-            order = np.argsort(-keys[:, j], kind="stable")[:wanted[j]]
-            order = order[np.isfinite(keys[order, j])]  # fewer applicable than wanted: all of them
+            order = ranked[:wanted[j], j]
+            order = order[finite[order, j]]  # fewer applicable than wanted: all of them
             first[order[:inn.initial_adopters[j]], j] = ADOPTED
             first[order[inn.initial_adopters[j]:], j] = PILOTING
         pilots = lifecycle.Pilots(self.state.stage, self.state.pilot_age, self.state.pilot_start,

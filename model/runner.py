@@ -37,6 +37,12 @@ POOL_WORTH_SECONDS = 0.3
 
 def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> Outcomes:
     """One run of ``scenario`` with ``seed``; the same pair always gives identical outcomes."""
+    return collect(run_model(scenario, seed))
+
+
+def run_model(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> InnovationModel:
+    """The model of :func:`run` run to its horizon, its outcomes not collected (for callers that read only
+    a part, such as the calibration's stage-history targets)."""
     # a fresh environment: compile the life cycle in a second process while this one builds and compiles the
     # rest (model.dynamics.compiling; once per process, nothing when the compiled code is cached)
     if not compiled_code_is_cached():  # said once per command, whoever runs the model (a library call too)
@@ -44,7 +50,7 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) ->
     quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
     model = InnovationModel(scenario, seed=seed)
     model.run_model()
-    return collect(model)
+    return model
 
 
 def replication_seeds(root: int, replications: int) -> list[np.random.SeedSequence]:

@@ -144,6 +144,22 @@ def _pay(i, j, amount, state_grant, grant, money_left):
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants):
+    """:func:`_pay` with organisation ``i``'s own money ``own`` held by the caller (in a register, not
+    reloaded from memory for every pair): returns whether ``amount`` was paid and the own money left.
+    Without grants (``any_grants`` false: every grant is zero) only own money pays, as :func:`_pay` would."""
+    if any_grants:
+        money_left[i] = own
+        paid = _pay(i, j, amount, state_grant, grant, money_left)
+        return paid, money_left[i]
+    if amount <= 0.0:
+        return True, own
+    if max(own, 0.0) < amount * (1.0 - 1e-12):
+        return False, own
+    return True, max(own - amount, 0.0)
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _scale_cost(i, j, scale_fixed, scale_per_10k, scale, fixed_factor, cover):
     """MSEK to scale innovation j in organisation i: a fixed part (``scale_fixed``, lowered by shared
     infrastructure and call-off contracts) and a per-inhabitant part (``scale_per_10k``), less what an event
@@ -160,6 +176,37 @@ def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor
         return pilot_cost[j] * fixed_factor / 4.0
     cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, fixed_factor, 0.0)
     return cost / scaling_q if age < scaling_q else operating_cost_share * cost / 4.0
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def start_ceilings(r, pressure, relax):
+    """(k,) a bound on each innovation's start chance this quarter (:func:`hazards.start_chance`), or 2.0
+    where there is none: without a mandate, and with floors, failure memory and relaxations in [0, 1], every
+    factor of the chance is at most 1, so it is at most ``pilot_start_rate`` (1e-9 of slack covers
+    rounding). A draw at or above it starts no pilot, which the life cycle then knows without the hazard."""
+    bounded = (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
+               and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0)
+    ceiling = np.empty(pressure.shape[0])  # filled by a loop: np.full would compile more code
+    for j in range(pressure.shape[0]):
+        if (bounded and pressure[j] == 0.0 and 0.0 <= relax[CAPACITY, j] <= 1.0
+                and 0.0 <= relax[SOCIAL_PROOF, j] <= 1.0):
+            ceiling[j] = r.pilot_start_rate * (1.0 + 1e-9)
+        else:
+            ceiling[j] = 2.0
+    return ceiling
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def grants_held(effects):
+    """Whether any organisation holds a project or state grant (``effects``: the
+    :data:`model.effects.LeverEffects`): only levers give them, the life cycle only spends them."""
+    grant, state_grant = effects.grant_msek, effects.state_grant_msek
+    n, k = grant.shape
+    for i in range(n):
+        for j in range(k):
+            if grant[i, j] != 0.0 or state_grant[i, j] != 0.0:
+                return True
+    return False
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
@@ -183,13 +230,15 @@ def introduce(pilots, first_users, j, t, enthusiasts):
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
-             counts, tally):
+             counts, tally, any_grants):
     """One quarter of the life cycle for every organisation and innovation, in place.
 
     ``draws``: the run's :class:`~model.context.Draws`; ``t``: the quarter; ``pressure`` (k,) and ``relax``
     (relaxable constraints, k) this quarter's events; the other arguments are the named tuples above
     (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
-    ``r``: :data:`Rates`); ``tally``: this quarter's row of counts.
+    ``r``: :data:`Rates`); ``tally``: this quarter's row of counts; ``any_grants``: whether any project or
+    state grant is left (:func:`grants_held`; grants only fall here, so none at the start means none all
+    quarter and their sums of n x k, a fifth of a quarter's work, are skipped).
     """
     # every array the loops read, unpacked once: read out of its named tuple inside a loop, each read would
     # cost numba a reference count (an atomic increment and decrement), per pair
@@ -220,31 +269,63 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
     lost = np.zeros(k, dtype=np.bool_)
     unpaid = np.zeros(k, dtype=np.bool_)
-    own_before, grant_before, state_before = money_left.sum(), grant.sum(), state_grant.sum()
+    own_before = money_left.sum()
+    grant_before = grant.sum() if any_grants else 0.0
+    state_before = state_grant.sum() if any_grants else 0.0
+    ceiling = start_ceilings(r, pressure, relax)
+    waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
     for i in range(n):
-        cap = capacity[i] + capacity_bonus[i]
-        load = 0.0
-        for j in range(k):
-            if stage[i, j] == PILOTING:
-                load += pilot_need[j] * load_factor[i, j]
-            elif stage[i, j] == ADOPTED:
-                need = scale_need[j] if pilot_age[i, j] < scaling_q else adoption_need[j]
-                load += need * load_factor[i, j]
-        free = cap - load
-        overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
-        has_protector = 1.0 if protector[i] else 0.0
-        reprioritising = reprioritise_left[i] > 0
-        # champions: a running pilot's champion left with the share of enthusiasts who left this quarter
+        # one pass over the organisation's pairs: the capacity its pilots and adoptions hold, which running
+        # pilots' champions left (with the share of its enthusiasts who left this quarter), and its
+        # commitments paid first — running pilots, scale-ups being implemented, adoptions' operating costs
         q_leave = leavers[i] / previous[i] if previous[i] > 0 else 0.0
+        own = money_left[i]  # held here while the commitments are paid, written back after them
+        load = 0.0
         staying = 0
         for j in range(k):
             lost[j] = False
             unpaid[j] = False
-            if not one_step and stage[i, j] == PILOTING and champion[i, j] == 1:
-                if v[i, j] < q_leave:
-                    lost[j] = True
+            s = stage[i, j]
+            if s == PILOTING:
+                load += pilot_need[j] * load_factor[i, j]
+                if one_step:
+                    continue
+                if champion[i, j] == 1:
+                    if v[i, j] < q_leave:
+                        lost[j] = True
+                    else:
+                        staying += 1
+                cover = relax[MONEY, j]
+                amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
+                paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
+                unpaid[j] = not paid
+                waiting_pilots += unpaid[j]
+            elif s == ADOPTED:
+                need = scale_need[j] if pilot_age[i, j] < scaling_q else adoption_need[j]
+                load += need * load_factor[i, j]
+                if one_step:
+                    continue
+                cover = relax[MONEY, j]
+                cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
+                if pilot_age[i, j] < scaling_q:
+                    amount = cost / scaling_q
                 else:
-                    staying += 1
+                    amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
+                paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
+                unpaid[j] = not paid
+                waiting_adoptions += unpaid[j]
+            else:
+                continue
+            if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
+                covered[t, j] += cover * _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
+                                                cost_factor[i, j], s, pilot_age[i, j], scaling_q,
+                                                r.operating_cost_share)
+        money_left[i] = own
+        cap = capacity[i] + capacity_bonus[i]
+        free = cap - load
+        overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
+        has_protector = 1.0 if protector[i] else 0.0
+        reprioritising = reprioritise_left[i] > 0
         free_enthusiasts = max(enthusiasts[i] - staying, 0)
         for j in range(k):
             if one_step or stage[i, j] != PILOTING:
@@ -257,28 +338,6 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             elif champion[i, j] == 0 and free_enthusiasts > 0 and v[i, j] < r.champion_takeover:
                 champion[i, j] = 1
                 free_enthusiasts -= 1
-        # commitments first: running pilots, scale-ups being implemented, adoptions' operating costs
-        if not one_step:
-            for j in range(k):
-                cover = relax[MONEY, j]
-                if stage[i, j] == PILOTING:
-                    amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
-                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
-                    tally[WAIT_PILOT] += unpaid[j]
-                elif stage[i, j] == ADOPTED:
-                    cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
-                    if pilot_age[i, j] < scaling_q:
-                        amount = cost / scaling_q
-                    else:
-                        amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
-                    unpaid[j] = not _pay(i, j, amount, state_grant, grant, money_left)
-                    tally[WAIT_ADOPTION] += unpaid[j]
-                else:
-                    continue
-                if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
-                    covered[t, j] += cover * _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
-                                                    cost_factor[i, j], stage[i, j], pilot_age[i, j], scaling_q,
-                                                    r.operating_cost_share)
         will_drop, means_drop = hazards.people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
         p_ext = min(1.0, max(0.0, r.p_external + p_external_boost[i]))
         for j in range(k):
@@ -293,6 +352,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                         if one_step:
                             pilot_age[i, j] = 127
             elif s == AWARE:
+                if x >= ceiling[j] and not funded[i, j]:
+                    continue  # the draw is above any start chance: no pilot (the hazard is not computed)
                 lf = load_factor[i, j]
                 cover = relax[MONEY, j]
                 first = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
@@ -409,9 +470,13 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
             weight = evidence_weight[j]
             evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
             evidence_weight[j] = weight + good + bad
+    # whole counts, so adding them once gives the same sums as adding each pair's
+    tally[WAIT_PILOT] += waiting_pilots
+    tally[WAIT_ADOPTION] += waiting_adoptions
     tally[PAID_OWN] += own_before - money_left.sum()
-    tally[PAID_GRANT] += grant_before - grant.sum()
-    tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
+    if any_grants:  # else both were zero all quarter: nothing paid from grants (adding 0.0 changes nothing)
+        tally[PAID_GRANT] += grant_before - grant.sum()
+        tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
     tally[PAID_EVENT] += covered[t].sum()
     adopted = 0
     for i in range(n):

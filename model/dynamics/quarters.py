@@ -109,7 +109,7 @@ def life_cycle_arguments(ctx: "RunContext") -> tuple:
     first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
     a = arguments(ctx)
     return (a.pilots, a.draws, 0, a.flags, a.orgs, a.signals, a.people, a.effects, a.inn, a.rates, a.national,
-            a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0])
+            a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0], True)
 
 
 #: whether this process found the compiled dynamics in the cache (or compiled them): once true, it stays
@@ -153,6 +153,7 @@ def _quarters(t0, t1, a):
     enthusiasts = people_arrays.enthusiasts
     n, k = stage.shape
     adopted = np.zeros((n, k))
+    grants = lifecycle.grants_held(effects)  # none now: none in these quarters (levers act between calls)
     for t in range(t0, t1):
         for i in range(n):
             for j in range(k):
@@ -162,7 +163,7 @@ def _quarters(t0, t1, a):
         networks.signals_kernel(adopted, ties, log_no_hear, share, local, t < t1,
                                 inverse_denominator)
         lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
-                           pressure[t], relax[t], counts, tally[t])
+                           pressure[t], relax[t], counts, tally[t], grants)
         for j in range(k):  # innovations introduced at the start of the next quarter: their first users
             if available_from[j] == t + 1:
                 lifecycle.introduce(pilots, first_users, j, t + 1, enthusiasts)

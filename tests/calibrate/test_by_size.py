@@ -61,3 +61,22 @@ def test_edge_weights_are_the_posterior_weight_in_each_tenth_of_the_prior():
     assert edge_weights(values, np.array([2, 0, 1, 1]), 0.0, 1.0) == pytest.approx((0.5, 0.5))
     # log scale: 0.0015 lies in the bottom tenth of log [0.001, 0.3] (below 0.00177), 0.2 in the top (above 0.171)
     assert edge_weights(np.array([0.0015, 0.2]), np.array([1, 3]), 0.001, 0.3, log=True) == pytest.approx((0.25, 0.75))
+
+
+def test_every_target_is_its_measure_on_the_stage_history_also_from_the_uncollected_run(plan):
+    """The fit's runs measure targets on the run's model (model.runner.run_model, outcomes not collected):
+    every target of the shipped calibration, of each measure, is exactly the mean of municipal_values at its
+    survey quarter (among its band's municipalities for a band's), from the model as from the outcomes."""
+    from model.runner import run_model
+
+    scenario = plan.scenario
+    outcomes, model = run(scenario, np.random.SeedSequence(5)), run_model(scenario, np.random.SeedSequence(5))
+    band = outcomes.orgs.size_band[outcomes.orgs.kind == MUNICIPALITY]
+    assert {t.measure for t in plan.targets} == {"in_use", "adopted", "not_in_use"}
+    expected = {}
+    for t in plan.targets:
+        held = municipal_values(outcomes, t.innovations, t.measure, [t.step])[0]
+        expected[t.key] = float(held.mean() if t.band is None else held[band == SIZE_BANDS.index(t.band)].mean())
+    assert target_values(outcomes, plan.targets) == expected  # exactly, not approximately
+    assert target_values(model, plan.targets) == expected
+    assert 0.0 < np.mean(list(expected.values())) < 1.0  # the run moved: not every share empty or full
