@@ -37,7 +37,6 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..errors import Checked
-from ..stages import ADOPTED, PILOTING
 from ..world.names import COUNTY_FORMS, county_index, county_problem
 from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind
 
@@ -191,17 +190,17 @@ def development_capacity(ctx: "RunContext") -> np.ndarray:
 
 def free_capacity(ctx: "RunContext") -> np.ndarray:
     """Capacity not occupied by running pilots, scale-ups being implemented and adoptions (as the life cycle
-    computes it, with the load factors levers set this quarter so far)."""
-    return development_capacity(ctx) - (ctx.derived("capacity_held", lambda: _held(ctx))
-                                        * ctx.effects.load_factor).sum(1)
+    computes it, with the load factors levers set this quarter so far); compiled
+    (:func:`model.levers.capacity_kernel.free_capacity`)."""
+    from . import capacity_kernel  # numba: loaded by runs, not by `spridning validate`
 
+    kernel = ctx.kernels.get("free_capacity")
+    if kernel is None:  # bound once per run (model.kernelcall): typing the named tuple costs more than the work
+        from ..kernelcall import BoundKernel
 
-def _held(ctx: "RunContext") -> np.ndarray:
-    """(n, k) capacity each running pilot, scale-up being implemented and adoption holds (before load factors)."""
-    s, inn = ctx.state, ctx.innovations
-    implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
-    return ((s.stage == PILOTING) * inn.pilot_need + implementing * inn.scale_need
-            + ((s.stage == ADOPTED) & ~implementing) * inn.adoption_need)
+        kernel = ctx.kernels["free_capacity"] = BoundKernel(capacity_kernel.free_capacity)
+    return kernel(ctx.state.capacity, ctx.effects.capacity_bonus, ctx.effects.load_factor,
+                  capacity_kernel.loads(ctx))
 
 
 class Targeting:

@@ -1,0 +1,239 @@
+"""Grant calls, compiled: the per-quarter work of :mod:`model.levers.funding`'s pilot and scale-up grants.
+
+The rules are the lever's (its module docstring, :class:`model.levers.funding.PilotGrants` and
+:class:`~model.levers.funding.ScaleUpGrants`); these kernels apply them pair by pair in the order the
+vectorised rules did — who may apply, who applies, the ranking (a stable sort of the applications,
+best first), one innovation each (the first largest of its random numbers among its candidates), the
+grants in rank order while the round's money lasts, then each quarter the follow-up (project staff lent
+while a funded pilot or scale-up runs, the earmarked rest returned when it ends) — with the same
+arithmetic, so a run is the same bit for bit (``tests/levers/test_grant_kernels.py`` checks them
+against the vectorised rules). They draw no random numbers: the lever draws them with NumPy from the
+run's lever stream, as before, and passes them in (issue 21: a call's Python work was most of what a
+grant lever cost).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..environment import njit
+from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
+from .capacity_kernel import free_capacity, loads, row_sum
+
+if TYPE_CHECKING:
+    from ..context import RunContext
+
+#: what a call reads and changes of the run (its own arrays, not copies): ``stage`` (n, k) int8,
+#: ``pilot_age`` (n, k) int16 [quarters], ``applicable`` (n, k) bool, ``enthusiasts`` (n,) int,
+#: ``capacity`` and ``capacity_bonus`` (n,) [capacity units], ``load_factor`` and ``fixed_cost_factor``
+#: (n, k), ``funded_start`` (n, k) bool and ``grant_msek`` (n, k) [MSEK] (changed), ``scale`` (n,)
+#: [population-equivalent], per innovation (k,) ``pilot_quarters`` [quarters], ``pilot_cost`` [MSEK/year],
+#: ``scale_cost_fixed`` [MSEK] and ``scale_cost_per_10k`` [MSEK per 10 000 inhabitants], and ``loads``
+#: (:data:`model.levers.capacity_kernel.Loads`: what the free capacity is computed from)
+CallRun = namedtuple("CallRun", [
+    "stage", "pilot_age", "applicable", "enthusiasts", "capacity", "capacity_bonus", "load_factor",
+    "fixed_cost_factor", "funded_start", "grant_msek", "scale", "pilot_quarters", "pilot_cost",
+    "scale_cost_fixed", "scale_cost_per_10k", "loads",
+])
+
+#: the lever's own record, per pair (n, k) (changed): ``earmarked`` [MSEK it put into the pair's grant],
+#: ``staff`` [capacity units of project staff], ``funded`` bool (funded now), ``award_year`` int;
+#: ``recipients`` (n,) bool (ever funded)
+GrantBook = namedtuple("GrantBook", ["earmarked", "staff", "funded", "award_year", "recipients"])
+
+#: the call's rules: ``scale_up`` (False: pilot grants), ``start_at_once`` (a pilot grant starts its
+#: pilot), ``by_need`` (rank the least capacity first, else quality), ``noise`` [log-sd],
+#: ``half_capacity`` [capacity units], ``limit`` (organisations funded at most in a round; -1: no limit),
+#: ``staff_msek_per_year``, ``max_grant_msek`` [MSEK], ``capacity_msek`` [MSEK per capacity unit and
+#: year], ``scaling_quarters`` [quarters a scale-up is implemented]
+CallRule = namedtuple("CallRule", [
+    "scale_up", "start_at_once", "by_need", "noise", "half_capacity", "limit", "staff_msek_per_year",
+    "max_grant_msek", "capacity_msek", "scaling_quarters",
+])
+
+
+def call_run(ctx: "RunContext") -> CallRun:
+    """This run's :data:`CallRun` (the run's own arrays)."""
+    s, e, inn = ctx.state, ctx.effects, ctx.innovations
+    return CallRun(s.stage, s.pilot_age, ctx.applicable, s.enthusiasts, s.capacity, e.capacity_bonus,
+                   e.load_factor, e.fixed_cost_factor, e.funded_start, e.grant_msek, ctx.scale,
+                   inn.pilot_quarters, inn.pilot_cost, inn.scale_cost_fixed, inn.scale_cost_per_10k, loads(ctx))
+
+
+@njit(error_model="numpy")
+def applications(run, book, rule, pool, u):
+    """Who may apply and who does: (candidates (n, k) bool: pairs an organisation of ``pool`` ((n,) bool)
+    could apply for — :func:`_candidate` —, applicants (n,) bool: those with a candidate and an enthusiast
+    whose draw ``u`` ((n,) uniform) is below ``free / (free + half_capacity)`` of their free capacity)."""
+    stage, pilot_age, applicable = run.stage, run.pilot_age, run.applicable
+    funded_start, pilot_quarters, enthusiasts = run.funded_start, run.pilot_quarters, run.enthusiasts
+    funded, scale_up, half = book.funded, rule.scale_up, rule.half_capacity
+    free = free_capacity(run.capacity, run.capacity_bonus, run.load_factor, run.loads)
+    n, k = stage.shape
+    candidates = np.zeros((n, k), dtype=np.bool_)
+    applicants = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if not pool[i]:
+            continue
+        has = False
+        for j in range(k):
+            if _candidate(stage[i, j], pilot_age[i, j], pilot_quarters[j], applicable[i, j], funded[i, j],
+                          funded_start[i, j], scale_up):
+                candidates[i, j] = True
+                has = True
+        if has and enthusiasts[i] > 0:
+            f = max(free[i], 0.0)
+            applicants[i] = u[i] < f / (f + half)
+    return candidates, applicants
+
+
+@njit(error_model="numpy")
+def _candidate(stage, pilot_age, pilot_quarters, applicable, funded, starting, scale_up):
+    """Whether an organisation could apply for an innovation, from the pair's ``stage``, ``pilot_age``,
+    whether it is ``applicable``, ``funded`` by the lever and ``starting`` a funded pilot now, and the
+    innovation's ``pilot_quarters``: for a pilot grant one it knows of and is not piloting nor already
+    funded for; for a scale-up grant one it pilots in the pilot's last two quarters (or prolonged after it
+    worked) and is not funded for. (Scalars, not arrays: a helper that takes arrays costs reference counting
+    at every call, which made the kernel ten times slower.)"""
+    if not applicable or funded:
+        return False
+    if scale_up:
+        return stage == PILOTING and pilot_age + 2 >= pilot_quarters
+    return stage == AWARE and not starting
+
+
+@njit(error_model="numpy")
+def awards(run, book, rule, applicants, log_capacity, z, pick, candidates, money, year):
+    """The round's grants: ``applicants`` ((m,) indices, ascending) ranked (:func:`_ranked`, from their
+    ``log_capacity`` (m,) and the noise draws ``z`` (n,)), each for one innovation among its
+    ``candidates`` (the first largest of ``pick`` (n, k) uniform), funded in rank order while ``money``
+    [MSEK] lasts (a grant larger than what is left is skipped); the grants are booked in ``run`` and
+    ``book`` (:func:`_book`) for ``year``. Returns (rows, columns, amounts [MSEK]) of the grants, in rank
+    order."""
+    order = _ranked(applicants, log_capacity, z, rule.by_need, rule.noise)
+    if rule.limit >= 0 and len(order) > rule.limit:
+        order = order[: rule.limit]
+    m = len(order)
+    cols = np.empty(m, dtype=np.int64)
+    for r in range(m):
+        cols[r] = _one_innovation(pick, candidates, order[r])
+    costs, staff, years = _amounts(run, rule, order, cols)
+    won = np.zeros(m, dtype=np.bool_)
+    awarded = 0.0
+    for r in range(m):
+        amount = min(costs[r] + staff[r], rule.max_grant_msek)
+        costs[r] = amount  # from here on: the grant
+        if amount > money - awarded + 1e-9:
+            continue
+        awarded += amount
+        won[r] = True
+    rows, cols, amounts, staff, years = order[won], cols[won], costs[won], staff[won], years[won]
+    _book(run, book, rule, rows, cols, amounts, staff, years, year)
+    return rows, cols, amounts
+
+
+@njit(error_model="numpy")
+def _ranked(applicants, log_capacity, z, by_need, noise):
+    """``applicants`` best first: quality ``log_capacity`` (or, by need, its negative) plus ``noise`` x
+    their ``z``, sorted stably (equal qualities keep the applicants' order)."""
+    m = len(applicants)
+    quality = np.empty(m)
+    for r in range(m):
+        own = -log_capacity[r] if by_need else log_capacity[r]
+        quality[r] = own + noise * z[applicants[r]]
+    return applicants[np.argsort(-quality, kind="mergesort")]
+
+
+@njit(error_model="numpy")
+def _one_innovation(pick, candidates, i):
+    """The innovation organisation ``i`` applies for: the first largest of ``pick[i] x candidates[i]``."""
+    best_j, best = 0, pick[i, 0] * (1.0 if candidates[i, 0] else 0.0)
+    for j in range(1, pick.shape[1]):
+        value = pick[i, j] * (1.0 if candidates[i, j] else 0.0)
+        if value > best:
+            best_j, best = j, value
+    return best_j
+
+
+@njit(error_model="numpy")
+def _amounts(run, rule, rows, cols):
+    """(costs [MSEK], project staff [MSEK], years) of a grant to each pair (``rows``, ``cols``): a pilot
+    grant pays the pilot's running costs and staff for its planned length (at least a quarter), a scale-up
+    grant the scale-up's cost (fixed part times the fixed-cost factor, plus the part per 10 000
+    inhabitants) and staff while it is implemented."""
+    m = len(rows)
+    costs, staff, years = np.empty(m), np.empty(m), np.empty(m)
+    for r in range(m):
+        i, j = rows[r], cols[r]
+        if rule.scale_up:
+            years[r] = max(rule.scaling_quarters / QUARTERS_PER_YEAR, 0.25)
+            costs[r] = (run.scale_cost_fixed[j] * run.fixed_cost_factor[i, j]
+                        + run.scale_cost_per_10k[j] * run.scale[i] / 1e4)
+        else:
+            years[r] = max(run.pilot_quarters[j] / QUARTERS_PER_YEAR, 0.25)
+            costs[r] = run.pilot_cost[j] * run.fixed_cost_factor[i, j] * years[r]
+        staff[r] = rule.staff_msek_per_year * years[r]
+    return costs, staff, years
+
+
+@njit(error_model="numpy")
+def _book(run, book, rule, rows, cols, amounts, staff, years, year):
+    """Earmark each grant but its staff for its pair, lend the staff (capacity units a year of
+    ``capacity_msek``) while it runs, mark the pair funded in ``year`` (a pilot grant that starts at once:
+    its pilot starts now) and the organisation a recipient."""
+    for r in range(len(rows)):
+        i, j = rows[r], cols[r]
+        earmark = max(amounts[r] - staff[r], 0.0)
+        run.grant_msek[i, j] += earmark
+        book.earmarked[i, j] += earmark
+        book.staff[i, j] = min(staff[r], amounts[r]) / rule.capacity_msek / years[r]
+        book.funded[i, j] = True
+        book.award_year[i, j] = year
+        if not rule.scale_up and rule.start_at_once:
+            run.funded_start[i, j] = True
+        book.recipients[i] = True
+
+
+@njit(error_model="numpy")
+def follow_up(run, book, rule):
+    """A quarter's follow-up of the funded pairs: (staff (n,) capacity units to lend this quarter, whether
+    any funded pair runs, MSEK returned and the year of its grant (m,) for each funded pair that ended
+    without scaling — row by row —, whether any pair is still funded). A pair ends when it no longer runs
+    (:func:`_running`), its pilot is not starting now and it does not wait for its pilot (a pilot grant not
+    tied to a start, while the pilot has not started); it is then no longer funded, and what is left of
+    its grant, up to what this lever earmarked, is taken back from ``grant_msek`` unless it was adopted."""
+    stage, pilot_age, funded_start, grant_msek = run.stage, run.pilot_age, run.funded_start, run.grant_msek
+    funded, staff, earmarked, award_year = book.funded, book.staff, book.earmarked, book.award_year
+    scale_up, waits = rule.scale_up, not rule.scale_up and not rule.start_at_once
+    scaling_quarters = int(rule.scaling_quarters)
+    n, k = stage.shape
+    lent = np.empty(n)
+    staffed = np.empty(k)
+    returned, returned_year = np.empty(n * k), np.empty(n * k, dtype=np.int64)
+    count, any_running, any_funded = 0, False, False
+    for i in range(n):
+        for j in range(k):
+            runs = funded[i, j] and _running(stage[i, j], pilot_age[i, j], scaling_quarters, scale_up)
+            staffed[j] = staff[i, j] * (1.0 if runs else 0.0)
+            any_running |= runs
+            if funded[i, j] and not runs and not funded_start[i, j] and not (waits and stage[i, j] == AWARE):
+                funded[i, j] = False
+                if stage[i, j] != ADOPTED:
+                    back = min(grant_msek[i, j], earmarked[i, j])
+                    grant_msek[i, j] -= back
+                    returned[count], returned_year[count] = back, award_year[i, j]
+                    count += 1
+                earmarked[i, j] = 0.0
+            any_funded |= funded[i, j]
+        lent[i] = row_sum(staffed, 0, k)
+    return lent, any_running, returned[:count], returned_year[:count], any_funded
+
+
+@njit(error_model="numpy")
+def _running(stage, pilot_age, scaling_quarters, scale_up):
+    """Whether the pilot (or, for a scale-up grant, the pilot or the scale-up being implemented) of a pair
+    in ``stage`` with ``pilot_age`` runs."""
+    return stage == PILOTING or (scale_up and stage == ADOPTED and pilot_age < scaling_quarters)
