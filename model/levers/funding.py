@@ -169,6 +169,7 @@ class _Call(Lever):
         self.award_year = np.zeros((ctx.n, ctx.k), dtype=int)  # the year each funded pair's grant was awarded
         self.any_funded = False  # whether self.funded has a pair (saves looking every quarter)
         self.applications = 0
+        self.work = funding_kernel.work(ctx.n, ctx.k)
         self.book = funding_kernel.GrantBook(self.earmarked, self.staff, self.funded, self.award_year,
                                              self.recipients)
         p, limit = self.p, self.targeting.limit
@@ -204,20 +205,19 @@ class _Call(Lever):
         u = self.rng.random(ctx.n)  # who applies
         z = self.rng.standard_normal(ctx.n)  # noise in the ranking
         pick = self.rng.random((ctx.n, ctx.k))  # which of its candidates each applies for
-        run = kernel.call_run(ctx)
-        candidates, applicants = self._applications(run, self.book, self.rule, self.targeting.pool, u)
-        self.charge(ctx, applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
-        idx = np.flatnonzero(applicants)
-        self.applications += len(idx)
-        self.usage(ctx, year).applications += len(idx)
+        run, work = kernel.call_run(ctx), self.work
+        applying = self._applications(run, self.book, self.rule, self.targeting.pool, u, work)
+        self.charge(ctx, work.applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
+        self.applications += applying
+        self.usage(ctx, year).applications += applying
         awarded = 0.0
-        if len(idx):
+        if applying:
+            idx = np.flatnonzero(work.applicants)
             # ranked on the capacity left after applying (NumPy's log: the kernels' would differ in the last bit)
             log_capacity = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9))
-            rows, _, amounts = self._awards(run, self.book, self.rule, idx, log_capacity, z, pick, candidates,
-                                             money, year)
-            if len(rows):
-                awarded = self._record(ctx, rows, amounts, year)
+            won = self._awards(run, self.book, self.rule, idx, log_capacity, z, pick, money, year, work)
+            if won:
+                awarded = self._record(ctx, work.rows[:won], work.amounts[:won], year)
         self.carry = max(0.0, money - awarded)
 
     def _record(self, ctx, rows: np.ndarray, amounts: np.ndarray, year: int) -> float:
@@ -238,11 +238,11 @@ class _Call(Lever):
     def _follow_up(self, ctx, year: int) -> None:
         """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended
         (compiled: :func:`model.levers.funding_kernel.follow_up`)."""
-        lent, running, returned, award_years, self.any_funded = self._follow(
-            self._kernel.call_run(ctx), self.book, self.rule)
+        work = self.work
+        running, back, self.any_funded = self._follow(self._kernel.call_run(ctx), self.book, self.rule, work)
         if running:
-            self.lend_capacity(ctx, lent)
-        for amount, award_year in zip(returned.tolist(), award_years.tolist()):
+            self.lend_capacity(ctx, work.lent)
+        for amount, award_year in zip(work.returned[:back].tolist(), work.returned_year[:back].tolist()):
             self.returned_msek += amount
             use = self.usage(ctx, award_year)  # returned from that year's grants
             use.returned += amount

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
-from .capacity_kernel import free_capacity, loads, row_sum
+from .targeting_kernel import free_capacity_of, loads, row_sum
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 #: (n, k), ``funded_start`` (n, k) bool and ``grant_msek`` (n, k) [MSEK] (changed), ``scale`` (n,)
 #: [population-equivalent], per innovation (k,) ``pilot_quarters`` [quarters], ``pilot_cost`` [MSEK/year],
 #: ``scale_cost_fixed`` [MSEK] and ``scale_cost_per_10k`` [MSEK per 10 000 inhabitants], and ``loads``
-#: (:data:`model.levers.capacity_kernel.Loads`: what the free capacity is computed from)
+#: (:data:`model.levers.targeting_kernel.Loads`: what the free capacity is computed from)
 CallRun = namedtuple("CallRun", [
     "stage", "pilot_age", "applicable", "enthusiasts", "capacity", "capacity_bonus", "load_factor",
     "fixed_cost_factor", "funded_start", "grant_msek", "scale", "pilot_quarters", "pilot_cost",
@@ -55,6 +55,20 @@ CallRule = namedtuple("CallRule", [
 ])
 
 
+#: what the kernels hand back, written into the lever's arrays (made once: a kernel returning an array costs
+#: a microsecond for the array alone): ``candidates`` (n, k) bool and ``applicants`` (n,) bool (a round's),
+#: ``rows`` (n,) int and ``amounts`` (n,) [MSEK] (its grants, in rank order, the first ones), ``lent`` (n,)
+#: [capacity units] (a quarter's project staff), ``returned`` (n x k,) [MSEK] and ``returned_year`` (n x k,)
+#: int (the first ones: earmarked money a quarter took back and the year of its grant)
+Work = namedtuple("Work", ["candidates", "applicants", "rows", "amounts", "lent", "returned", "returned_year"])
+
+
+def work(n: int, k: int) -> Work:
+    """A :data:`Work` for ``n`` organisations and ``k`` innovations."""
+    return Work(np.zeros((n, k), dtype=np.bool_), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64),
+                np.zeros(n), np.zeros(n), np.zeros(n * k), np.zeros(n * k, dtype=np.int64))
+
+
 def call_run(ctx: "RunContext") -> CallRun:
     """This run's :data:`CallRun` (the run's own arrays)."""
     s, e, inn = ctx.state, ctx.effects, ctx.innovations
@@ -64,30 +78,30 @@ def call_run(ctx: "RunContext") -> CallRun:
 
 
 @njit(error_model="numpy")
-def applications(run, book, rule, pool, u):
-    """Who may apply and who does: (candidates (n, k) bool: pairs an organisation of ``pool`` ((n,) bool)
-    could apply for — :func:`_candidate` —, applicants (n,) bool: those with a candidate and an enthusiast
-    whose draw ``u`` ((n,) uniform) is below ``free / (free + half_capacity)`` of their free capacity)."""
+def applications(run, book, rule, pool, u, out):
+    """Who may apply and who does, written into ``out`` (a :data:`Work`): ``candidates``, the pairs an
+    organisation of ``pool`` ((n,) bool) could apply for (:func:`_candidate`), and ``applicants``, those
+    with a candidate and an enthusiast whose draw ``u`` ((n,) uniform) is below ``free / (free +
+    half_capacity)`` of their free capacity. Returns the number of applicants."""
     stage, pilot_age, applicable = run.stage, run.pilot_age, run.applicable
     funded_start, pilot_quarters, enthusiasts = run.funded_start, run.pilot_quarters, run.enthusiasts
     funded, scale_up, half = book.funded, rule.scale_up, rule.half_capacity
-    free = free_capacity(run.capacity, run.capacity_bonus, run.load_factor, run.loads)
+    candidates, applicants = out.candidates, out.applicants
+    free = free_capacity_of(run.capacity, run.capacity_bonus, run.load_factor, run.loads)
     n, k = stage.shape
-    candidates = np.zeros((n, k), dtype=np.bool_)
-    applicants = np.zeros(n, dtype=np.bool_)
+    count = 0
     for i in range(n):
-        if not pool[i]:
-            continue
         has = False
         for j in range(k):
-            if _candidate(stage[i, j], pilot_age[i, j], pilot_quarters[j], applicable[i, j], funded[i, j],
-                          funded_start[i, j], scale_up):
-                candidates[i, j] = True
-                has = True
+            candidates[i, j] = pool[i] and _candidate(stage[i, j], pilot_age[i, j], pilot_quarters[j],
+                                                      applicable[i, j], funded[i, j], funded_start[i, j], scale_up)
+            has |= candidates[i, j]
+        applicants[i] = False
         if has and enthusiasts[i] > 0:
             f = max(free[i], 0.0)
             applicants[i] = u[i] < f / (f + half)
-    return candidates, applicants
+            count += applicants[i]
+    return count
 
 
 @njit(error_model="numpy")
@@ -106,20 +120,20 @@ def _candidate(stage, pilot_age, pilot_quarters, applicable, funded, starting, s
 
 
 @njit(error_model="numpy")
-def awards(run, book, rule, applicants, log_capacity, z, pick, candidates, money, year):
+def awards(run, book, rule, applicants, log_capacity, z, pick, money, year, out):
     """The round's grants: ``applicants`` ((m,) indices, ascending) ranked (:func:`_ranked`, from their
-    ``log_capacity`` (m,) and the noise draws ``z`` (n,)), each for one innovation among its
-    ``candidates`` (the first largest of ``pick`` (n, k) uniform), funded in rank order while ``money``
-    [MSEK] lasts (a grant larger than what is left is skipped); the grants are booked in ``run`` and
-    ``book`` (:func:`_book`) for ``year``. Returns (rows, columns, amounts [MSEK]) of the grants, in rank
-    order."""
+    ``log_capacity`` (m,) and the noise draws ``z`` (n,)), each for one innovation among its candidates
+    (``out.candidates``: the first largest of ``pick`` (n, k) uniform), funded in rank order while
+    ``money`` [MSEK] lasts (a grant larger than what is left is skipped); the grants are booked in ``run``
+    and ``book`` (:func:`_book`) for ``year``. Returns their number, m; ``out.rows[:m]`` and
+    ``out.amounts[:m]`` [MSEK] are the grants, in rank order."""
     order = _ranked(applicants, log_capacity, z, rule.by_need, rule.noise)
     if rule.limit >= 0 and len(order) > rule.limit:
         order = order[: rule.limit]
     m = len(order)
     cols = np.empty(m, dtype=np.int64)
     for r in range(m):
-        cols[r] = _one_innovation(pick, candidates, order[r])
+        cols[r] = _one_innovation(pick, out.candidates, order[r])
     costs, staff, years = _amounts(run, rule, order, cols)
     won = np.zeros(m, dtype=np.bool_)
     awarded = 0.0
@@ -132,7 +146,9 @@ def awards(run, book, rule, applicants, log_capacity, z, pick, candidates, money
         won[r] = True
     rows, cols, amounts, staff, years = order[won], cols[won], costs[won], staff[won], years[won]
     _book(run, book, rule, rows, cols, amounts, staff, years, year)
-    return rows, cols, amounts
+    out.rows[: len(rows)] = rows
+    out.amounts[: len(rows)] = amounts
+    return len(rows)
 
 
 @njit(error_model="numpy")
@@ -198,28 +214,36 @@ def _book(run, book, rule, rows, cols, amounts, staff, years, year):
 
 
 @njit(error_model="numpy")
-def follow_up(run, book, rule):
-    """A quarter's follow-up of the funded pairs: (staff (n,) capacity units to lend this quarter, whether
-    any funded pair runs, MSEK returned and the year of its grant (m,) for each funded pair that ended
-    without scaling — row by row —, whether any pair is still funded). A pair ends when it no longer runs
-    (:func:`_running`), its pilot is not starting now and it does not wait for its pilot (a pilot grant not
-    tied to a start, while the pilot has not started); it is then no longer funded, and what is left of
-    its grant, up to what this lever earmarked, is taken back from ``grant_msek`` unless it was adopted."""
+def follow_up(run, book, rule, out):
+    """A quarter's follow-up of the funded pairs: the project staff of those that run (:func:`_running`)
+    into ``out.lent`` ((n,) capacity units, to lend this quarter); a pair ends when it no longer runs, its
+    pilot is not starting now and it does not wait for its pilot (a pilot grant not tied to a start, while
+    the pilot has not started): it is then no longer funded, and what is left of its grant, up to what this
+    lever earmarked, is taken back from ``grant_msek`` unless it was adopted — into ``out.returned`` with
+    the year of its grant in ``out.returned_year``, row by row. Returns (whether any funded pair runs,
+    the number of amounts taken back, whether any pair is still funded)."""
     stage, pilot_age, funded_start, grant_msek = run.stage, run.pilot_age, run.funded_start, run.grant_msek
     funded, staff, earmarked, award_year = book.funded, book.staff, book.earmarked, book.award_year
     scale_up, waits = rule.scale_up, not rule.scale_up and not rule.start_at_once
     scaling_quarters = int(rule.scaling_quarters)
+    lent, returned, returned_year = out.lent, out.returned, out.returned_year
     n, k = stage.shape
-    lent = np.empty(n)
     staffed = np.empty(k)
-    returned, returned_year = np.empty(n * k), np.empty(n * k, dtype=np.int64)
     count, any_running, any_funded = 0, False, False
     for i in range(n):
+        row_funded = False
         for j in range(k):
-            runs = funded[i, j] and _running(stage[i, j], pilot_age[i, j], scaling_quarters, scale_up)
-            staffed[j] = staff[i, j] * (1.0 if runs else 0.0)
-            any_running |= runs
-            if funded[i, j] and not runs and not funded_start[i, j] and not (waits and stage[i, j] == AWARE):
+            staffed[j] = 0.0  # (staff x False: staff is finite and at least 0)
+            if not funded[i, j]:
+                continue
+            row_funded = True
+            if _running(stage[i, j], pilot_age[i, j], scaling_quarters, scale_up):
+                staffed[j] = staff[i, j] * 1.0
+                any_running = True
+                any_funded = True
+            elif funded_start[i, j] or (waits and stage[i, j] == AWARE):
+                any_funded = True  # starting now, or waiting for its pilot
+            else:  # ended
                 funded[i, j] = False
                 if stage[i, j] != ADOPTED:
                     back = min(grant_msek[i, j], earmarked[i, j])
@@ -227,9 +251,8 @@ def follow_up(run, book, rule):
                     returned[count], returned_year[count] = back, award_year[i, j]
                     count += 1
                 earmarked[i, j] = 0.0
-            any_funded |= funded[i, j]
-        lent[i] = row_sum(staffed, 0, k)
-    return lent, any_running, returned[:count], returned_year[:count], any_funded
+        lent[i] = row_sum(staffed, 0, k) if row_funded else 0.0
+    return any_running, count, any_funded
 
 
 @njit(error_model="numpy")

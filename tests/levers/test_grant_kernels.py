@@ -1,4 +1,4 @@
-"""The compiled grant calls and free capacity (model/levers/funding_kernel.py, capacity_kernel.py) give the
+"""The compiled grant calls and free capacity (model/levers/funding_kernel.py, targeting_kernel.py) give the
 results of the vectorised NumPy rules they replaced, bit for bit: the rules are kept here as oracles, and
 runs with the oracle patched in are compared with runs of the package, array by array."""
 
@@ -10,7 +10,7 @@ import pytest
 import model
 from model import economy
 from model.levers import funding
-from model.levers.capacity_kernel import Loads, free_capacity
+from model.levers.targeting_kernel import Loads, free_capacity
 from model.model import InnovationModel
 from model.stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
 from tests.support import mechanism_world
@@ -236,3 +236,4 @@ def test_compiled_grant_calls_give_the_vectorised_rules_results_bit_for_bit(worl
         for key in mine:
             a, b = vars(mine[key]), vars(theirs[key])
             assert all(np.array_equal(a[f], b[f]) for f in a), key
+

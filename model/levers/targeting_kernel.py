@@ -1,11 +1,12 @@
-"""Free development capacity, compiled: the rule of :func:`model.levers.targeting.free_capacity`.
+"""Who a lever reaches, compiled: free development capacity, the rule of
+:func:`model.levers.targeting.free_capacity` (issue 21: with its (n, k) intermediate arrays it was a tenth
+of a grant call's time). Draws no random numbers.
 
 An organisation's free capacity is its development capacity (own plus what levers added or took) less the
 capacity its running pilots, scale-ups being implemented and adoptions hold, each weighted by the quarter's
 load factor (levers that ease the work lower it). The vectorised rule summed each row of the (n, k) loads
 with NumPy, which adds a row pairwise (:func:`row_sum` does the same additions in the same order), so the
-results are the same bit for bit (``tests/levers/test_grant_kernels.py``). Computed here without the
-(n, k) intermediate arrays: it was a tenth of a grant call's time (issue 21). Draws no random numbers.
+results are the same bit for bit (``tests/levers/test_grant_kernels.py``).
 """
 
 from __future__ import annotations
@@ -112,7 +113,15 @@ def free_capacity(capacity, capacity_bonus, load_factor, held_by):
     """(n,) capacity units free now: ``capacity + capacity_bonus`` ((n,) each) less, summed over the
     innovations (:func:`row_sum`), the capacity each running pilot, scale-up being implemented and adoption
     holds (:func:`held`, from ``held_by``, a :data:`Loads`) times ``load_factor`` ((n, k)). May be negative
-    (more held than there is)."""
+    (more held than there is). Called from Python; kernels call :func:`free_capacity_of` (numba, loading a
+    cached kernel, registers its callees' versions without what they need to return an array to Python:
+    a kernel called from both failed so)."""
+    return free_capacity_of(capacity, capacity_bonus, load_factor, held_by)
+
+
+@njit(error_model="numpy")
+def free_capacity_of(capacity, capacity_bonus, load_factor, held_by):
+    """:func:`free_capacity`, for other kernels to call."""
     stage, pilot_age = held_by.stage, held_by.pilot_age
     pilot_need, scale_need, adoption_need = held_by.pilot_need, held_by.scale_need, held_by.adoption_need
     scaling_quarters = held_by.scaling_quarters
@@ -139,3 +148,4 @@ def held(stage, pilot_age, scaling_quarters, pilot_need, scale_need, adoption_ne
     if stage == ADOPTED:
         return scale_need if pilot_age < scaling_quarters else adoption_need
     return 0.0
+
