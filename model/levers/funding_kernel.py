@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import stages
 from ..environment import njit
 from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
-from .targeting_kernel import free_capacity_of, loads, row_sum
+from . import targeting_kernel
+from .targeting_kernel import free_capacity_of, key_on_sources, loads, row_sum
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -260,3 +262,6 @@ def _running(stage, pilot_age, scaling_quarters, scale_up):
     """Whether the pilot (or, for a scale-up grant, the pilot or the scale-up being implemented) of a pair
     in ``stage`` with ``pilot_age`` runs."""
     return stage == PILOTING or (scale_up and stage == ADOPTED and pilot_age < scaling_quarters)
+
+
+key_on_sources(globals(), targeting_kernel, stages)  # they compile in free capacity and the stages' codes

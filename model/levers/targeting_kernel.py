@@ -11,11 +11,14 @@ results are the same bit for bit (``tests/levers/test_grant_kernels.py``).
 
 from __future__ import annotations
 
+import hashlib
 from collections import namedtuple
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import stages
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 
@@ -149,3 +152,23 @@ def held(stage, pilot_age, scaling_quarters, pilot_need, scale_need, adoption_ne
         return scale_need if pilot_age < scaling_quarters else adoption_need
     return 0.0
 
+
+
+def key_on_sources(namespace: dict, *sources) -> None:
+    """Make the compile cache of every kernel defined in ``namespace`` (a module's globals) stale whenever
+    its file or one of ``sources`` (modules whose kernels or constants it compiles in) changes: numba keys
+    a cached kernel on its own file only (as :func:`model.dynamics.quarters._key_on_all_kernels` does for
+    the quarter loop: each cache is stamped with a hash of the files). Without numba's cache (or with other
+    numba internals) nothing is done."""
+    digest = hashlib.sha256()
+    for source in (namespace["__file__"], *sources):
+        digest.update(Path(getattr(source, "__file__", source)).read_bytes())
+    for kernel in list(namespace.values()):
+        if getattr(kernel, "__module__", None) == namespace["__name__"] and hasattr(kernel, "py_func"):
+            try:
+                kernel._cache._cache_file._source_stamp = digest.digest()
+            except AttributeError:  # no cache (numba found nowhere to write it), or another numba's internals
+                pass
+
+
+key_on_sources(globals(), stages)

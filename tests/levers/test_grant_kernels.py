@@ -237,3 +237,50 @@ def test_compiled_grant_calls_give_the_vectorised_rules_results_bit_for_bit(worl
             a, b = vars(mine[key]), vars(theirs[key])
             assert all(np.array_equal(a[f], b[f]) for f in a), key
 
+
+
+def test_the_grant_kernels_caches_are_keyed_on_every_file_they_compile_in():
+    """numba keys a cached kernel on its own file; the grant kernels compile in free capacity and the stages'
+    codes, so their caches are stamped with a hash of those files too (a change to any recompiles them)."""
+    import hashlib
+    from pathlib import Path
+
+    from model import stages
+    from model.levers import funding_kernel, targeting_kernel
+
+    def digest(*modules):
+        return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).digest()
+
+    for module, sources in ((funding_kernel, (funding_kernel, targeting_kernel, stages)),
+                            (targeting_kernel, (targeting_kernel, stages))):
+        kernels = [k for k in vars(module).values() if getattr(k, "__module__", None) == module.__name__
+                   and hasattr(k, "py_func")]
+        assert len(kernels) >= 4
+        for kernel in kernels:
+            assert kernel._cache._cache_file._source_stamp == digest(*sources), kernel.__name__
+
+
+@pytest.mark.slow  # two fresh processes that compile the dynamics and the grant kernels (10-60 s each)
+def test_a_changed_free_capacity_kernel_recompiles_the_grant_kernels_that_call_it(tmp_path):
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    package, cache = tmp_path / "src", tmp_path / "numba-cache"
+    shutil.copytree(root / "model", package / "model", ignore=shutil.ignore_patterns("__pycache__"))
+    run = f"import model; model.run(model.load_scenario({str(SCENARIOS / 'lever_pilot_grants.yaml')!r}), seed=1)"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), NUMBA_DEBUG_CACHE="1", PYTHONPATH=str(package))
+
+    def saved():
+        done = subprocess.run([sys.executable, "-c", run], cwd=package, env=env, capture_output=True, text=True,
+                              check=True)
+        return set(re.findall(r"\[cache\] data saved to '[^']*?([\w.]+)-\d+\.py\d+\.\d+\.nbc'", done.stdout + done.stderr))
+
+    assert {"funding_kernel.follow_up", "funding_kernel.applications"} <= saved()
+    kernel = package / "model" / "levers" / "targeting_kernel.py"
+    kernel.write_text(kernel.read_text() + "\n# a change to free capacity's source\n")
+    assert {"funding_kernel.follow_up", "funding_kernel.applications", "targeting_kernel.free_capacity_of"} <= saved()
