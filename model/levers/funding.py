@@ -34,6 +34,10 @@ municipalities lack most is time and people (000 L4102-4108).
 
 Run by Vinnova (the funder, 001 L1016-1082) by default, or by another national actor with a funder or
 sector-agency role.
+
+A call's rounds and its quarterly follow-up are decided in compiled code (:mod:`model.levers.funding_kernel`,
+issue 21) that applies these rules pair by pair; the lever draws its random numbers with NumPy, as
+before, so the results are those of the vectorised rules, bit for bit (``tests/levers/test_grant_kernels.py``).
 """
 
 from __future__ import annotations
