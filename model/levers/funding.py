@@ -157,7 +157,7 @@ class _Call(Lever):
         from ..kernelcall import BoundKernel
         from . import funding_kernel  # numba: loaded by runs, not by `spridning validate`
 
-        self._kernel = funding_kernel
+        self._call_run = funding_kernel.call_run  # the run's arrays as the kernels take them
         # bound once per run: numba's dispatcher would type the named tuples in Python at every call
         self._applications = BoundKernel(funding_kernel.applications)
         self._awards = BoundKernel(funding_kernel.awards)
@@ -204,12 +204,12 @@ class _Call(Lever):
         """One round of the call (the module docstring; compiled: :mod:`model.levers.funding_kernel`):
         who applies (paying the overhead), the ranking, one innovation each, the grants in rank order while
         the round's money lasts; what is not awarded is carried to the next round of the year."""
-        p, tg, kernel = self.p, self.p.target, self._kernel
+        p, tg = self.p, self.p.target
         money = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year + self.carry
         u = self.rng.random(ctx.n)  # who applies
         z = self.rng.standard_normal(ctx.n)  # noise in the ranking
         pick = self.rng.random((ctx.n, ctx.k))  # which of its candidates each applies for
-        run, work = kernel.call_run(ctx), self.work
+        run, work = self._call_run(ctx), self.work
         applying = self._applications(run, self.book, self.rule, self.targeting.pool, u, work)
         self.charge(ctx, work.applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
         self.applications += applying
@@ -243,7 +243,7 @@ class _Call(Lever):
         """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended
         (compiled: :func:`model.levers.funding_kernel.follow_up`)."""
         work = self.work
-        running, back, self.any_funded = self._follow(self._kernel.call_run(ctx), self.book, self.rule, work)
+        running, back, self.any_funded = self._follow(self._call_run(ctx), self.book, self.rule, work)
         if running:
             self.lend_capacity(ctx, work.lent)
         for amount, award_year in zip(work.returned[:back].tolist(), work.returned_year[:back].tolist()):
