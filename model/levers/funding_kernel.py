@@ -137,20 +137,19 @@ def awards(run, book, rule, applicants, log_capacity, z, pick, money, year, out)
     for r in range(m):
         cols[r] = _one_innovation(pick, out.candidates, order[r])
     costs, staff, years = _amounts(run, rule, order, cols)
-    won = np.zeros(m, dtype=np.bool_)
+    won = 0  # the grants so far, moved to the front of the arrays (in rank order)
     awarded = 0.0
     for r in range(m):
         amount = min(costs[r] + staff[r], rule.max_grant_msek)
-        costs[r] = amount  # from here on: the grant
         if amount > money - awarded + 1e-9:
             continue
         awarded += amount
-        won[r] = True
-    rows, cols, amounts, staff, years = order[won], cols[won], costs[won], staff[won], years[won]
-    _book(run, book, rule, rows, cols, amounts, staff, years, year)
-    out.rows[: len(rows)] = rows
-    out.amounts[: len(rows)] = amounts
-    return len(rows)
+        order[won], cols[won], costs[won], staff[won], years[won] = order[r], cols[r], amount, staff[r], years[r]
+        won += 1
+    _book(run, book, rule, order[:won], cols[:won], costs[:won], staff[:won], years[:won], year)
+    for r in range(won):
+        out.rows[r], out.amounts[r] = order[r], costs[r]
+    return won
 
 
 @njit(error_model="numpy")
@@ -162,7 +161,35 @@ def _ranked(applicants, log_capacity, z, by_need, noise):
     for r in range(m):
         own = -log_capacity[r] if by_need else log_capacity[r]
         quality[r] = own + noise * z[applicants[r]]
-    return applicants[np.argsort(-quality, kind="mergesort")]
+    positions = _stable_order(-quality)
+    ranked = np.empty(m, dtype=np.int64)
+    for r in range(m):
+        ranked[r] = applicants[positions[r]]
+    return ranked
+
+
+@njit(error_model="numpy")
+def _stable_order(keys):
+    """(m,) positions of ``keys`` ((m,)) in ascending order, equal keys in the order of their positions:
+    a bottom-up merge sort (NumPy's ``argsort(kind="stable")`` order; written out, as numba's own sorts
+    took seconds to compile)."""
+    m = len(keys)
+    order, spare = np.arange(m), np.empty(m, dtype=np.int64)
+    width = 1
+    while width < m:
+        for lo in range(0, m, 2 * width):
+            mid, hi = min(lo + width, m), min(lo + 2 * width, m)
+            a, b = lo, mid
+            for out in range(lo, hi):
+                if b < hi and (a >= mid or keys[order[b]] < keys[order[a]]):  # strictly smaller: b first
+                    spare[out] = order[b]
+                    b += 1
+                else:
+                    spare[out] = order[a]
+                    a += 1
+        order, spare = spare, order
+        width *= 2
+    return order
 
 
 @njit(error_model="numpy")

@@ -183,6 +183,15 @@ def test_free_capacity_is_the_vectorised_rule_bit_for_bit(k):
     assert np.array_equal(bits(free), bits(expected))
 
 
+def test_applications_are_ranked_in_numpy_s_stable_order_also_where_qualities_are_equal():
+    from model.levers.funding_kernel import _stable_order
+
+    rng = np.random.default_rng(3)
+    for m in (0, 1, 2, 3, 7, 8, 9, 100, 333):
+        for keys in (rng.random(m), rng.integers(0, 3, m) * 0.5, rng.choice([0.0, -0.0], m), rng.normal(0, 1, m)):
+            assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable")), (m, keys)
+
+
 def grants(kind, **extra):
     return {"type": kind, "budget_msek_per_year": 60, "duration_years": 4, **extra}
 
