@@ -126,30 +126,64 @@ def awards(run, book, rule, applicants, log_capacity, z, pick, money, year, out)
     """The round's grants: ``applicants`` ((m,) indices, ascending) ranked (:func:`_ranked`, from their
     ``log_capacity`` (m,) and the noise draws ``z`` (n,)), each for one innovation among its candidates
     (``out.candidates``: the first largest of ``pick`` (n, k) uniform), funded in rank order while
-    ``money`` [MSEK] lasts (a grant larger than what is left is skipped); the grants are booked in ``run``
-    and ``book`` (:func:`_book`) for ``year``. Returns their number, m; ``out.rows[:m]`` and
-    ``out.amounts[:m]`` [MSEK] are the grants, in rank order."""
+    ``money`` [MSEK] lasts (a grant larger than what is left is skipped). A pilot grant pays the pilot's
+    running costs (times the fixed-cost factor) and ``staff_msek_per_year`` for its planned length, a
+    scale-up grant the scale-up's cost (fixed part times the fixed-cost factor, plus the part per 10 000
+    inhabitants) and staff while it is implemented (:func:`_years`), at most ``max_grant_msek``. Each grant
+    is booked for ``year``: all but its staff earmarked for the pair (``run.grant_msek``,
+    ``book.earmarked``), its staff lent while it runs (``book.staff``, capacity units at ``capacity_msek``
+    per unit and year), the pair funded (a pilot grant that starts at once: its pilot starts now), the
+    organisation a recipient. Returns their number, m; ``out.rows[:m]`` and ``out.amounts[:m]`` [MSEK]
+    are the grants, in rank order. (One loop, no helpers taking the named tuples: each such helper took
+    a second to compile.)"""
     order = _ranked(applicants, log_capacity, z, rule.by_need, rule.noise)
     if rule.limit >= 0 and len(order) > rule.limit:
         order = order[: rule.limit]
-    m = len(order)
-    cols = np.empty(m, dtype=np.int64)
-    for r in range(m):
-        cols[r] = _one_innovation(pick, out.candidates, order[r])
-    costs, staff, years = _amounts(run, rule, order, cols)
-    won = 0  # the grants so far, moved to the front of the arrays (in rank order)
-    awarded = 0.0
-    for r in range(m):
-        amount = min(costs[r] + staff[r], rule.max_grant_msek)
+    scale_up, scaling_quarters, staff_msek_per_year = rule.scale_up, rule.scaling_quarters, rule.staff_msek_per_year
+    starts = not rule.scale_up and rule.start_at_once
+    candidates, fixed_cost_factor, scale = out.candidates, run.fixed_cost_factor, run.scale
+    pilot_quarters, pilot_cost = run.pilot_quarters, run.pilot_cost
+    scale_cost_fixed, scale_cost_per_10k = run.scale_cost_fixed, run.scale_cost_per_10k
+    k = pick.shape[1]
+    won, awarded = 0, 0.0
+    for r in range(len(order)):
+        i = order[r]
+        j, best = 0, pick[i, 0] * (1.0 if candidates[i, 0] else 0.0)  # the first largest of pick x candidates
+        for c in range(1, k):
+            value = pick[i, c] * (1.0 if candidates[i, c] else 0.0)
+            if value > best:
+                j, best = c, value
+        years = _years(scale_up, scaling_quarters, pilot_quarters[j])
+        if scale_up:
+            cost = scale_cost_fixed[j] * fixed_cost_factor[i, j] + scale_cost_per_10k[j] * scale[i] / 1e4
+        else:
+            cost = pilot_cost[j] * fixed_cost_factor[i, j] * years
+        staff = staff_msek_per_year * years
+        amount = min(cost + staff, rule.max_grant_msek)
         if amount > money - awarded + 1e-9:
             continue
         awarded += amount
-        order[won], cols[won], costs[won], staff[won], years[won] = order[r], cols[r], amount, staff[r], years[r]
+        earmark = max(amount - staff, 0.0)
+        run.grant_msek[i, j] += earmark
+        book.earmarked[i, j] += earmark
+        book.staff[i, j] = min(staff, amount) / rule.capacity_msek / years
+        book.funded[i, j] = True
+        book.award_year[i, j] = year
+        if starts:
+            run.funded_start[i, j] = True
+        book.recipients[i] = True
+        out.rows[won], out.amounts[won] = i, amount
         won += 1
-    _book(run, book, rule, order[:won], cols[:won], costs[:won], staff[:won], years[:won], year)
-    for r in range(won):
-        out.rows[r], out.amounts[r] = order[r], costs[r]
     return won
+
+
+@njit(error_model="numpy")
+def _years(scale_up, scaling_quarters, pilot_quarters):
+    """Years a grant runs (its staff is paid for): a scale-up's ``scaling_quarters``, a pilot's
+    ``pilot_quarters``, at least a quarter."""
+    if scale_up:
+        return max(scaling_quarters / QUARTERS_PER_YEAR, 0.25)
+    return max(pilot_quarters / QUARTERS_PER_YEAR, 0.25)
 
 
 @njit(error_model="numpy")
@@ -174,7 +208,9 @@ def _stable_order(keys):
     a bottom-up merge sort (NumPy's ``argsort(kind="stable")`` order; written out, as numba's own sorts
     took seconds to compile)."""
     m = len(keys)
-    order, spare = np.arange(m), np.empty(m, dtype=np.int64)
+    order, spare = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
+    for r in range(m):
+        order[r] = r
     width = 1
     while width < m:
         for lo in range(0, m, 2 * width):
@@ -190,56 +226,6 @@ def _stable_order(keys):
         order, spare = spare, order
         width *= 2
     return order
-
-
-@njit(error_model="numpy")
-def _one_innovation(pick, candidates, i):
-    """The innovation organisation ``i`` applies for: the first largest of ``pick[i] x candidates[i]``."""
-    best_j, best = 0, pick[i, 0] * (1.0 if candidates[i, 0] else 0.0)
-    for j in range(1, pick.shape[1]):
-        value = pick[i, j] * (1.0 if candidates[i, j] else 0.0)
-        if value > best:
-            best_j, best = j, value
-    return best_j
-
-
-@njit(error_model="numpy")
-def _amounts(run, rule, rows, cols):
-    """(costs [MSEK], project staff [MSEK], years) of a grant to each pair (``rows``, ``cols``): a pilot
-    grant pays the pilot's running costs and staff for its planned length (at least a quarter), a scale-up
-    grant the scale-up's cost (fixed part times the fixed-cost factor, plus the part per 10 000
-    inhabitants) and staff while it is implemented."""
-    m = len(rows)
-    costs, staff, years = np.empty(m), np.empty(m), np.empty(m)
-    for r in range(m):
-        i, j = rows[r], cols[r]
-        if rule.scale_up:
-            years[r] = max(rule.scaling_quarters / QUARTERS_PER_YEAR, 0.25)
-            costs[r] = (run.scale_cost_fixed[j] * run.fixed_cost_factor[i, j]
-                        + run.scale_cost_per_10k[j] * run.scale[i] / 1e4)
-        else:
-            years[r] = max(run.pilot_quarters[j] / QUARTERS_PER_YEAR, 0.25)
-            costs[r] = run.pilot_cost[j] * run.fixed_cost_factor[i, j] * years[r]
-        staff[r] = rule.staff_msek_per_year * years[r]
-    return costs, staff, years
-
-
-@njit(error_model="numpy")
-def _book(run, book, rule, rows, cols, amounts, staff, years, year):
-    """Earmark each grant but its staff for its pair, lend the staff (capacity units a year of
-    ``capacity_msek``) while it runs, mark the pair funded in ``year`` (a pilot grant that starts at once:
-    its pilot starts now) and the organisation a recipient."""
-    for r in range(len(rows)):
-        i, j = rows[r], cols[r]
-        earmark = max(amounts[r] - staff[r], 0.0)
-        run.grant_msek[i, j] += earmark
-        book.earmarked[i, j] += earmark
-        book.staff[i, j] = min(staff[r], amounts[r]) / rule.capacity_msek / years[r]
-        book.funded[i, j] = True
-        book.award_year[i, j] = year
-        if not rule.scale_up and rule.start_at_once:
-            run.funded_start[i, j] = True
-        book.recipients[i] = True
 
 
 @njit(error_model="numpy")
