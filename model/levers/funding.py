@@ -34,6 +34,10 @@ municipalities lack most is time and people (000 L4102-4108).
 
 Run by Vinnova (the funder, 001 L1016-1082) by default, or by another national actor with a funder or
 sector-agency role.
+
+A call's rounds and its quarterly follow-up are decided in compiled code (:mod:`model.levers.funding_kernel`,
+issue 21) that applies these rules pair by pair; the lever draws its random numbers with NumPy, as
+before, so the results are those of the vectorised rules, bit for bit (``tests/levers/test_grant_kernels.py``).
 """
 
 from __future__ import annotations
@@ -44,10 +48,10 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from .. import economy
-from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
+from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
 from .registry import register
-from .targeting import Target, development_capacity, free_capacity
+from .targeting import Target, development_capacity
 
 
 class FundingParams(LeverParams):
@@ -150,6 +154,14 @@ class _Call(Lever):
         return None
 
     def setup(self, ctx) -> None:
+        from ..kernelcall import BoundKernel
+        from . import funding_kernel  # numba: loaded by runs, not by `spridning validate`
+
+        self._call_run = funding_kernel.call_run  # the run's arrays as the kernels take them
+        # bound once per run: numba's dispatcher would type the named tuples in Python at every call
+        self._applications = BoundKernel(funding_kernel.applications)
+        self._awards = BoundKernel(funding_kernel.awards)
+        self._follow = BoundKernel(funding_kernel.follow_up)
         self.carry = 0.0  # money a round could not award, for the next round of the year
         self.grants = 0
         self.awarded_msek = 0.0
@@ -159,11 +171,22 @@ class _Call(Lever):
         self.staff = np.zeros((ctx.n, ctx.k))  # capacity units of project staff per funded pair
         self.funded = np.zeros((ctx.n, ctx.k), dtype=bool)  # pairs this lever funds now
         self.award_year = np.zeros((ctx.n, ctx.k), dtype=int)  # the year each funded pair's grant was awarded
+        self.any_funded = False  # whether self.funded has a pair (saves looking every quarter)
         self.applications = 0
+        self.work = funding_kernel.work(ctx.n, ctx.k)
+        self.book = funding_kernel.GrantBook(self.earmarked, self.staff, self.funded, self.award_year,
+                                             self.recipients)
+        p, limit = self.p, self.targeting.limit
+        self.rule = funding_kernel.CallRule(
+            scale_up=self.purpose == "scale", start_at_once=bool(getattr(p, "start_at_once", False)),
+            by_need=p.selection == "need", noise=float(p.target.application_noise),
+            half_capacity=float(p.target.application_half_capacity), limit=-1 if limit is None else int(limit),
+            staff_msek_per_year=float(p.staff_msek_per_year), max_grant_msek=float(p.max_grant_msek),
+            capacity_msek=float(ctx.params.capacity_msek), scaling_quarters=float(ctx.params.scaling_quarters))
 
     def lingering(self, ctx, t) -> bool:
         """A funded pilot or scale-up keeps its project staff and may return money until it ends."""
-        return bool(self.funded.any())
+        return self.any_funded
 
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p
@@ -174,109 +197,72 @@ class _Call(Lever):
                 if quarter == 1:
                     self.carry = 0.0  # last year's unawarded money lapsed
                 self._round(ctx, t, year)
-        self._follow_up(ctx, t, year)
+        if self.any_funded:
+            self._follow_up(ctx, year)
 
     def _round(self, ctx, t: int, year: int) -> None:
+        """One round of the call (the module docstring; compiled: :mod:`model.levers.funding_kernel`):
+        who applies (paying the overhead), the ranking, one innovation each, the grants in rank order while
+        the round's money lasts; what is not awarded is carried to the next round of the year."""
         p, tg = self.p, self.p.target
         money = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year + self.carry
-        candidates = self._candidates(ctx) & self.targeting.pool[:, None]
-        has = candidates.any(1) & (ctx.state.enthusiasts > 0)
-        free = np.maximum(free_capacity(ctx), 0.0)
-        u = self.rng.random(ctx.n)
-        z = self.rng.standard_normal(ctx.n)
-        pick = self.rng.random((ctx.n, ctx.k))
-        applicants = has & (u < free / (free + tg.application_half_capacity))
-        self.charge(ctx, applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
-        idx = np.flatnonzero(applicants)
-        self.applications += len(idx)
-        self.usage(ctx, year).applications += len(idx)
+        u = self.rng.random(ctx.n)  # who applies
+        z = self.rng.standard_normal(ctx.n)  # noise in the ranking
+        pick = self.rng.random((ctx.n, ctx.k))  # which of its candidates each applies for
+        run, work = self._call_run(ctx), self.work
+        applying = self._applications(run, self.book, self.rule, self.targeting.pool, u, work)
+        self.charge(ctx, work.applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
+        self.applications += applying
+        self.usage(ctx, year).applications += applying
         awarded = 0.0
-        if len(idx):
-            log_cap = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9))
-            quality = (log_cap if p.selection == "quality" else -log_cap) + tg.application_noise * z[idx]
-            order = idx[np.argsort(-quality, kind="stable")]
-            ks = (pick * candidates)[order].argmax(1)  # one innovation each, at random among its candidates
-            if self.targeting.limit is not None:
-                order, ks = order[: self.targeting.limit], ks[: self.targeting.limit]
-            costs, staff = self._amounts(ctx, order, ks)
-            amounts = np.minimum(costs + staff, p.max_grant_msek)
-            won = np.zeros(len(order), dtype=bool)
-            for r, amount in enumerate(amounts.tolist()):  # in rank order, while the round's money lasts
-                if amount > money - awarded + 1e-9:
-                    continue
-                awarded += amount
-                won[r] = True
-            if won.any():
-                self._award(ctx, order[won], ks[won], amounts[won], staff[won], year)
+        if applying:
+            idx = np.flatnonzero(work.applicants)
+            # ranked on the capacity left after applying (NumPy's log: the kernels' would differ in the last bit)
+            log_capacity = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9))
+            won = self._awards(run, self.book, self.rule, idx, log_capacity, z, pick, money, year, work)
+            if won:
+                awarded = self._record(ctx, work.rows[:won], work.amounts[:won], year)
         self.carry = max(0.0, money - awarded)
 
-    def _award(self, ctx, rows: np.ndarray, cols: np.ndarray, amounts: np.ndarray, staff: np.ndarray,
-               year: int) -> None:
-        """Earmark ``amounts`` for pairs (``rows``, ``cols``) — distinct pairs, in rank order — of which
-        ``staff`` pays project staff ((m,) arrays, MSEK)."""
-        earmark = np.maximum(amounts - staff, 0.0)
-        ctx.effects.grant_msek[rows, cols] += earmark
-        self.earmarked[rows, cols] += earmark
-        self.staff[rows, cols] = economy.staff_units(np.minimum(staff, amounts), ctx.params) / self._years(ctx, cols)
-        self.funded[rows, cols] = True
-        self.award_year[rows, cols] = year
-        if self.purpose == "pilot" and self.p.start_at_once:
-            ctx.effects.funded_start[rows, cols] = True
+    def _record(self, ctx, rows: np.ndarray, amounts: np.ndarray, year: int) -> float:
+        """Count the grants of ``amounts`` (MSEK, (m,), in rank order) to organisations ``rows`` in the
+        lever's totals and the year's usage; returns their sum."""
+        self.any_funded = True
         self.grants += len(rows)
-        self.recipients[rows] = True
         use = self.usage(ctx, year)
+        awarded = 0.0
         for amount in amounts.tolist():  # summed one by one, in rank order: the totals of a grant-by-grant loop
+            awarded += amount
             self.awarded_msek += amount
             use.used += amount
             use.placed += 1
         use.takers[rows] = True
+        return awarded
 
-    def _follow_up(self, ctx, t: int, year: int) -> None:
-        """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended."""
-        if not self.funded.any():
-            return
-        stage = ctx.state.stage
-        running = self._running(ctx) & self.funded
-        if running.any():
-            self.lend_capacity(ctx, (self.staff * running).sum(1))
-        ended = self.funded & ~running & ~ctx.effects.funded_start & ~self._keeps(ctx)
-        if not ended.any():
-            return
-        self.funded[ended] = False
-        # the pilot ended without scaling: the earmarked rest goes back (pairs in row-major order)
-        back_pairs = ended & (stage != ADOPTED)
-        rows, cols = np.nonzero(back_pairs)
-        back = np.minimum(ctx.effects.grant_msek[rows, cols], self.earmarked[rows, cols])
-        ctx.effects.grant_msek[rows, cols] -= back
-        for amount, award_year in zip(back.tolist(), self.award_year[rows, cols].tolist()):
+    def _follow_up(self, ctx, year: int) -> None:
+        """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended
+        (compiled: :func:`model.levers.funding_kernel.follow_up`)."""
+        work = self.work
+        running, back, self.any_funded = self._follow(self._call_run(ctx), self.book, self.rule, work)
+        if running:
+            self.lend_capacity(ctx, work.lent)
+        for amount, award_year in zip(work.returned[:back].tolist(), work.returned_year[:back].tolist()):
             self.returned_msek += amount
             use = self.usage(ctx, award_year)  # returned from that year's grants
             use.returned += amount
             use.used -= amount
-        self.earmarked[ended] = 0.0
-
-    def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
-        """(m,) years each grant for innovations ``cols`` runs (its staff is paid for)."""
-        raise NotImplementedError
-
-    def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(m,) MSEK of costs and of project staff a grant to pairs (``rows``, ``cols``) would pay."""
-        raise NotImplementedError
-
-    def _candidates(self, ctx) -> np.ndarray:
-        raise NotImplementedError
-
-    def _running(self, ctx) -> np.ndarray:
-        raise NotImplementedError
-
-    def _keeps(self, ctx) -> np.ndarray:
-        return np.zeros_like(self.funded)
 
 
 @register
 class PilotGrants(_Call):
     """Grants for a pilot of a named innovation, through calls: the funded pilot starts, with its running
-    costs and project staff paid."""
+    costs and project staff paid.
+
+    An organisation may apply for an innovation it knows of and is not piloting (nor already funded for);
+    the grant pays the pilot's running costs (times the fixed-cost factor) and ``staff_msek_per_year`` for
+    its planned length (at least a quarter); its staff is lent while the pilot runs. A grant not tied to a
+    start (``start_at_once: false``) waits, earmarked, while the organisation has not started the pilot.
+    The rules, compiled: :mod:`model.levers.funding_kernel`."""
     swedish = ("pilotbidrag", "pilotstöd", "pilotmedel", "projektmedel", "projektbidrag", "pilot grant")
 
     Params = PilotGrantsParams
@@ -286,33 +272,19 @@ class PilotGrants(_Call):
     scores = "unscored (not one of SustainGov's proposals: today's typical innovation funding)"
     purpose = "pilot"
 
-    def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
-        return np.maximum(ctx.innovations.pilot_quarters[cols] / QUARTERS_PER_YEAR, 0.25)
-
-    def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        years = self._years(ctx, cols)
-        costs = economy.pilot_cost_per_year(ctx.innovations.pilot_cost[cols],
-                                            ctx.effects.fixed_cost_factor[rows, cols]) * years
-        return costs, self.p.staff_msek_per_year * years
-
-    def _candidates(self, ctx) -> np.ndarray:
-        # an innovation it knows of and is not piloting, and not already funded for
-        return (ctx.state.stage == AWARE) & ctx.applicable & ~self.funded & ~ctx.effects.funded_start
-
-    def _running(self, ctx) -> np.ndarray:
-        return ctx.state.stage == PILOTING
-
-    def _keeps(self, ctx) -> np.ndarray:
-        # a grant not tied to a start (start_at_once false) waits for its pilot to start
-        if self.p.start_at_once:
-            return np.zeros_like(self.funded)
-        return self.funded & (ctx.state.stage == AWARE)
-
 
 @register
 class ScaleUpGrants(_Call):
     """Grants for the scale-up of a named innovation an organisation is piloting, through calls: the scale-up's
-    cost, project staff while it is implemented, and running costs while money is left."""
+    cost, project staff while it is implemented, and running costs while money is left.
+
+    An organisation may apply for an innovation whose pilot is in its last two quarters (or prolonged after
+    it worked: close to results and to scaling) and not already funded; the grant pays the scale-up's cost
+    (fixed part times the fixed-cost factor, plus the part per 10 000 inhabitants) and
+    ``staff_msek_per_year`` for ``scaling_quarters`` (at least a quarter), its staff lent while the pilot
+    runs or the scale-up is implemented. An implemented scale-up keeps what is left for its running costs
+    (spent by the dynamics); the follow-up ends there. The rules, compiled:
+    :mod:`model.levers.funding_kernel`."""
     swedish = ("uppskalningsbidrag", "uppskalningsstöd", "skalningsstöd", "spridningsstöd", "spridningsbidrag",
                "scale up grant")
 
@@ -321,31 +293,6 @@ class ScaleUpGrants(_Call):
     evidence = "funding to scale, not only to pilot: 001 L2140-2144; 001 L1703-1719"
     scores = "unscored (proposed by Ramboll for Vinnova, 001 L2140-2144, not scored by SustainGov)"
     purpose = "scale"
-
-    def _years(self, ctx, cols: np.ndarray) -> np.ndarray:
-        return np.full(len(cols), max(ctx.params.scaling_quarters / QUARTERS_PER_YEAR, 0.25))
-
-    def _amounts(self, ctx, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        inn = ctx.innovations
-        cost = economy.scale_up_cost(inn.scale_cost_fixed[cols], inn.scale_cost_per_10k[cols], ctx.scale[rows],
-                                     ctx.effects.fixed_cost_factor[rows, cols])
-        return cost, self.p.staff_msek_per_year * self._years(ctx, cols)
-
-    def _candidates(self, ctx) -> np.ndarray:
-        # a pilot in its last two quarters, or prolonged after it worked: close to results and to scaling
-        s = ctx.state
-        due = s.pilot_age + 2 >= ctx.innovations.pilot_quarters[None, :]
-        return (s.stage == PILOTING) & due & ctx.applicable & ~self.funded
-
-    def _running(self, ctx) -> np.ndarray:
-        s = ctx.state
-        implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
-        return (s.stage == PILOTING) | implementing
-
-    def _keeps(self, ctx) -> np.ndarray:
-        # an implemented scale-up keeps what is left for its running costs (the earmarked money is spent by
-        # the dynamics); the lever's follow-up ends there
-        return np.zeros_like(self.funded)
 
 
 @register

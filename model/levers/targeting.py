@@ -37,7 +37,6 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..errors import Checked
-from ..stages import ADOPTED, PILOTING
 from ..world.names import COUNTY_FORMS, county_index, county_problem
 from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind
 
@@ -191,17 +190,17 @@ def development_capacity(ctx: "RunContext") -> np.ndarray:
 
 def free_capacity(ctx: "RunContext") -> np.ndarray:
     """Capacity not occupied by running pilots, scale-ups being implemented and adoptions (as the life cycle
-    computes it, with the load factors levers set this quarter so far)."""
-    return development_capacity(ctx) - (ctx.derived("capacity_held", lambda: _held(ctx))
-                                        * ctx.effects.load_factor).sum(1)
+    computes it, with the load factors levers set this quarter so far); compiled
+    (:func:`model.levers.targeting_kernel.free_capacity`)."""
+    from . import targeting_kernel  # numba: loaded by runs, not by `spridning validate`
 
+    kernel = ctx.kernels.get("free_capacity")
+    if kernel is None:  # bound once per run (model.kernelcall): typing the named tuple costs more than the work
+        from ..kernelcall import BoundKernel
 
-def _held(ctx: "RunContext") -> np.ndarray:
-    """(n, k) capacity each running pilot, scale-up being implemented and adoption holds (before load factors)."""
-    s, inn = ctx.state, ctx.innovations
-    implementing = (s.stage == ADOPTED) & (s.pilot_age < int(ctx.params.scaling_quarters))
-    return ((s.stage == PILOTING) * inn.pilot_need + implementing * inn.scale_need
-            + ((s.stage == ADOPTED) & ~implementing) * inn.adoption_need)
+        kernel = ctx.kernels["free_capacity"] = BoundKernel(targeting_kernel.free_capacity)
+    return kernel(ctx.state.capacity, ctx.effects.capacity_bonus, ctx.effects.load_factor,
+                  targeting_kernel.loads(ctx))
 
 
 class Targeting:
@@ -239,18 +238,18 @@ class Targeting:
         applicant the application overhead through ``lever`` (see :meth:`model.levers.base.Lever.charge`).
         """
         candidates = self.pool if need is None else self.pool & need
-        if places <= 0 or not candidates.any():
+        idx = np.flatnonzero(candidates)
+        if places <= 0 or len(idx) == 0:
             return np.zeros(0, dtype=int)
         by = self.target.by
         if by == "application" or call:
             return self._call(ctx, places, candidates, lever, year)
-        idx = np.flatnonzero(candidates)
         tiebreak = self.rng.random(len(idx))
         if by == "capacity":
             order = np.lexsort((tiebreak, development_capacity(ctx)[idx]))
         else:
             order = np.argsort(tiebreak, kind="stable")
-        return idx[order][:places]
+        return idx[order[:places]]  # (the first places of the order: fewer to gather than all, then the first)
 
     def _call(self, ctx, places, candidates, lever, year) -> np.ndarray:
         t = self.target
@@ -267,7 +266,7 @@ class Targeting:
         if len(idx) == 0:
             return idx
         quality = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9)) + t.application_noise * z[idx]
-        return idx[np.argsort(-quality, kind="stable")][:places]
+        return idx[np.argsort(-quality, kind="stable")[:places]]
 
     def members(self, ctx: "RunContext", places: int, lever=None, year: int | None = None) -> np.ndarray:
         """A fixed membership of up to ``places`` organisations (networks, frameworks), as a bool mask."""

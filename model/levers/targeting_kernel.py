@@ -1,0 +1,174 @@
+"""Who a lever reaches, compiled: free development capacity, the rule of
+:func:`model.levers.targeting.free_capacity` (issue 21: with its (n, k) intermediate arrays it was a tenth
+of a grant call's time). Draws no random numbers.
+
+An organisation's free capacity is its development capacity (own plus what levers added or took) less the
+capacity its running pilots, scale-ups being implemented and adoptions hold, each weighted by the quarter's
+load factor (levers that ease the work lower it). The vectorised rule summed each row of the (n, k) loads
+with NumPy, which adds a row pairwise (:func:`row_sum` does the same additions in the same order), so the
+results are the same bit for bit (``tests/levers/test_grant_kernels.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import namedtuple
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import stages
+from ..environment import njit
+from ..stages import ADOPTED, PILOTING
+
+if TYPE_CHECKING:
+    from ..context import RunContext
+
+#: what the held capacity is made of: ``stage`` (n, k) int8, ``pilot_age`` (n, k) int16 [quarters; adopted:
+#: quarters of implementation], per innovation (k,) the capacity units a pilot, a scale-up being
+#: implemented and an adoption hold, ``scaling_quarters`` int [quarters a scale-up is implemented]
+Loads = namedtuple("Loads", ["stage", "pilot_age", "pilot_need", "scale_need", "adoption_need", "scaling_quarters"])
+
+#: rows summed in blocks of eight above this length (NumPy's ``PW_BLOCKSIZE``), halved above it
+_BLOCK = 128
+
+
+def loads(ctx: "RunContext") -> Loads:
+    """This run's :data:`Loads` (the state's own arrays, not copies)."""
+    s, inn = ctx.state, ctx.innovations
+    return Loads(s.stage, s.pilot_age, inn.pilot_need, inn.scale_need, inn.adoption_need,
+                 int(ctx.params.scaling_quarters))
+
+
+@njit(error_model="numpy", inline="always")
+def row_sum(values, start, count):
+    """The sum of ``values[start:start + count]`` added as NumPy's ``sum(axis=1)`` adds a row: 0 plus the
+    row summed pairwise (:func:`_pairwise`)."""
+    if count <= _BLOCK:
+        return 0.0 + _block_sum(values, start, count)
+    return 0.0 + _pairwise(values, start, count)
+
+
+@njit(error_model="numpy")
+def _pairwise(values, start, count):
+    """NumPy's pairwise sum of ``values[start:start + count]``: a row of up to :data:`_BLOCK` as
+    :func:`_block_sum` adds it; a longer one split in two (at a multiple of eight), each half summed so,
+    then the two added — recursion written out with stacks (numba cannot cache a recursive kernel)."""
+    if count <= _BLOCK:
+        return _block_sum(values, start, count)
+    # tasks: a segment to sum (count > 0) or "add the last two sums" (count 0); a depth-first walk
+    task_start, task_count = np.empty(128, dtype=np.int64), np.empty(128, dtype=np.int64)
+    sums = np.empty(128)
+    tasks, done = 1, 0
+    task_start[0], task_count[0] = start, count
+    while tasks:
+        tasks -= 1
+        at, size = task_start[tasks], task_count[tasks]
+        if size == 0:
+            done -= 1
+            sums[done - 1] = sums[done - 1] + sums[done]
+        elif size <= _BLOCK:
+            sums[done] = _block_sum(values, at, size)
+            done += 1
+        else:
+            half = size // 2
+            half -= half % 8
+            task_start[tasks], task_count[tasks] = 0, 0  # then add them
+            task_start[tasks + 1], task_count[tasks + 1] = at + half, size - half  # second half second
+            task_start[tasks + 2], task_count[tasks + 2] = at, half  # first half first
+            tasks += 3
+    return sums[0]
+
+
+@njit(error_model="numpy", inline="always")
+def _block_sum(values, start, count):
+    """NumPy's sum of up to :data:`_BLOCK` values: fewer than eight one by one (from 0), else eight running
+    sums combined as a tree, then the rest one by one."""
+    if count < 8:
+        total = 0.0
+        for i in range(count):
+            total += values[start + i]
+        return total
+    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    i = 8
+    while i < count - count % 8:
+        at = start + i
+        r0 += values[at]
+        r1 += values[at + 1]
+        r2 += values[at + 2]
+        r3 += values[at + 3]
+        r4 += values[at + 4]
+        r5 += values[at + 5]
+        r6 += values[at + 6]
+        r7 += values[at + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < count:
+        total += values[start + i]
+        i += 1
+    return total
+
+
+@njit(error_model="numpy")
+def free_capacity(capacity, capacity_bonus, load_factor, held_by):
+    """(n,) capacity units free now: ``capacity + capacity_bonus`` ((n,) each) less, summed over the
+    innovations (:func:`row_sum`), the capacity each running pilot, scale-up being implemented and adoption
+    holds (:func:`held`, from ``held_by``, a :data:`Loads`) times ``load_factor`` ((n, k)). May be negative
+    (more held than there is). Called from Python; kernels call :func:`free_capacity_of` (numba, loading a
+    cached kernel, registers its callees' versions without what they need to return an array to Python:
+    a kernel called from both failed so)."""
+    return free_capacity_of(capacity, capacity_bonus, load_factor, held_by)
+
+
+@njit(error_model="numpy")
+def free_capacity_of(capacity, capacity_bonus, load_factor, held_by):
+    """:func:`free_capacity`, for other kernels to call."""
+    stage, pilot_age = held_by.stage, held_by.pilot_age
+    pilot_need, scale_need, adoption_need = held_by.pilot_need, held_by.scale_need, held_by.adoption_need
+    scaling_quarters = held_by.scaling_quarters
+    n, k = stage.shape
+    weighted = np.empty(k)
+    free = np.empty(n)
+    for i in range(n):
+        for j in range(k):
+            need = held(stage[i, j], pilot_age[i, j], scaling_quarters, pilot_need[j], scale_need[j], adoption_need[j])
+            weighted[j] = need * load_factor[i, j]
+        free[i] = (capacity[i] + capacity_bonus[i]) - row_sum(weighted, 0, k)
+    return free
+
+
+@njit(error_model="numpy")
+def held(stage, pilot_age, scaling_quarters, pilot_need, scale_need, adoption_need):
+    """Capacity units a pair in ``stage`` holds (before load factors): ``pilot_need`` while it pilots,
+    ``scale_need`` while a scale-up is implemented (adopted, ``pilot_age`` below ``scaling_quarters``),
+    ``adoption_need`` once adopted, else 0. The vectorised rule added the three needs times their masks
+    (``True x need + 0.0 + 0.0``); with needs finite and at least 0 (as the parameters are validated) that
+    is the one need, bit for bit."""
+    if stage == PILOTING:
+        return pilot_need
+    if stage == ADOPTED:
+        return scale_need if pilot_age < scaling_quarters else adoption_need
+    return 0.0
+
+
+
+def key_on_sources(namespace: dict, *sources) -> None:
+    """Make the compile cache of every kernel defined in ``namespace`` (a module's globals) stale whenever
+    its file or one of ``sources`` (modules whose kernels or constants it compiles in) changes: numba keys
+    a cached kernel on its own file only (as :func:`model.dynamics.quarters._key_on_all_kernels` does for
+    the quarter loop: each cache is stamped with a hash of the files). Without numba's cache (or with other
+    numba internals) nothing is done."""
+    digest = hashlib.sha256()
+    for source in (namespace["__file__"], *sources):
+        digest.update(Path(getattr(source, "__file__", source)).read_bytes())
+    for kernel in list(namespace.values()):
+        if getattr(kernel, "__module__", None) == namespace["__name__"] and hasattr(kernel, "py_func"):
+            try:
+                kernel._cache._cache_file._source_stamp = digest.digest()
+            except AttributeError:  # no cache (numba found nowhere to write it), or another numba's internals
+                pass
+
+
+key_on_sources(globals(), stages)
