@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -399,24 +399,18 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
     try:
         start = time.perf_counter()
         with _progress_bar(reps * len(variants), label or scenario.name, progress) as bar:
-            for d, variant in enumerate(variants):
-                keep = folder_parts if d == 0 else partial(_parts_of_draw, first=d * reps)
-                for part in replicated(variant, reps, root, workers, progress=bar.update,
-                                       announce=bar.write if progress and d == 0 else None, keep=keep):
-                    writer.add(part)
-                    if part.replication == 1 and charts:
-                        _import_charts()
+            for part in replicated(scenario, reps, root, workers, progress=bar.update,
+                                   announce=bar.write if progress else None, keep=folder_parts,
+                                   draws=draws):
+                writer.add(part)
+                if part.replication == 1 and charts:
+                    _import_charts()
         results = make(scenario, writer.summaries, root, time.perf_counter() - start, tmp)
         writer.finish(results, source, workers, charts, report, by_year)
     except BaseException:
         writer.discard()
         raise
     return results
-
-
-def _parts_of_draw(outcome: Outcomes, replication: int, first: int) -> FolderPart:
-    """:func:`folder_parts` of a draw's replication, numbered after the ``first`` runs of earlier draws."""
-    return folder_parts(outcome, first + replication)
 
 
 def _import_charts() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,6 +105,7 @@ def replicated(
     announce: Callable[[str], None] | None = None,
     keep: Callable[[Outcomes, int], Any] | None = None,
     window: int | None = None,
+    draws: Sequence[Scenario] = (),
 ) -> Iterator[Any]:
     """The replications of a scenario one by one, in replication order, as they finish.
 
@@ -118,15 +119,24 @@ def replicated(
     ran (``keep`` must be a module-level function: workers may receive it pickled) so that only what
     ``keep`` returns travels and is held. ``progress(1)`` is called after each replication;
     ``announce(text)`` once if the dynamics must first be compiled.
+
+    With ``draws`` (the scenario with each draw of an ensemble's values), every draw runs the
+    replications on the same seeds, all on one pool of workers (a draw of one replication would otherwise
+    run alone in this process): run *i* is replication ``i % replications`` of draw ``i // replications``,
+    and ``keep`` gets ``i``.
     """
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
-    seeds = replication_seeds(root, reps)
+    # a fresh SeedSequence per run: a run spawns its streams from its seed, which counts the children it
+    # has spawned, so one object shared by two runs would give the second other streams
+    seeds = [s for _ in (draws or [scenario]) for s in replication_seeds(root, reps)]
+    variants = [v for v in (draws or [scenario]) for _ in range(reps)]
+    reps = len(seeds)
     if announce is not None and not compiled_code_is_cached():
         announce(COMPILING)
         mark_said(COMPILING_SAID)  # not said again by run()
     start = time.perf_counter()
-    first = _run_indexed((scenario, seeds[0], 0, keep))[1]
+    first = _run_indexed((variants[0], seeds[0], 0, keep))[1]
     if progress:
         progress(1)
     yield first
@@ -138,7 +148,7 @@ def replicated(
     waiting: dict[int, Any] = {}
     following = 1
     for begin in range(1, reps, window):
-        jobs = [(scenario, seeds[i], i, keep) for i in range(begin, min(reps, begin + window))]
+        jobs = [(variants[i], seeds[i], i, keep) for i in range(begin, min(reps, begin + window))]
         done = imap_indexed(_run_indexed, jobs, workers, chunksize=1) if pool else map(_run_indexed, jobs)
         for index, value in done:
             waiting[index] = value
