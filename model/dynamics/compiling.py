@@ -79,13 +79,21 @@ def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
     whether ``kernel`` is compiled for those types."""
     from numba import typeof
 
+    replaced = []
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "")
         if name.startswith("model.") and name != kernel.__module__:
             for attribute, value in list(vars(module).items()):
                 if _is_kernel(value, module):
+                    replaced.append((module, attribute, value))
                     setattr(module, attribute, _nothing)
-    types = tuple(typeof(a) for a in arguments())
+    try:
+        types = tuple(typeof(a) for a in arguments())
+    finally:
+        # put back before compiling: ``kernel`` calls kernels of other modules (the hazards), which numba
+        # finds in their modules when it compiles it
+        for module, attribute, value in replaced:
+            setattr(module, attribute, value)
     kernel.compile(types)
     return types in kernel.signatures
 
