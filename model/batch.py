@@ -417,11 +417,14 @@ def _import_charts() -> None:
     """Import what drawing the charts needs, and read the map's geometry, while the workers run the
     replications (its half second would otherwise come after them, with the cores idle; the two processes
     that draw the maps inherit the geometry instead of each reading it)."""
-    from .charts import scenario  # noqa: F401
-    from .charts.maps import map_shapes
-    from .report import build  # noqa: F401
+    from .environment import collector_paused
 
-    map_shapes()
+    with collector_paused():  # imports: many objects, no garbage
+        from .charts import scenario  # noqa: F401
+        from .charts.maps import map_shapes
+        from .report import build  # noqa: F401
+
+        map_shapes()
 
 
 _RUN_SCENARIO = run_scenario

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .dynamics import quarters
-from .environment import mark_said, say_once
+from .environment import collector_paused, mark_said, say_once
 from .model import InnovationModel
 from .outcomes.collect import Outcomes, collect
 from .processes import imap_indexed
@@ -39,11 +39,13 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) ->
     """One run of ``scenario`` with ``seed``; the same pair always gives identical outcomes."""
     # a fresh environment: compile the life cycle in a second process while this one builds and compiles the
     # rest (model.dynamics.compiling; once per process, nothing when the compiled code is cached)
-    if not compiled_code_is_cached():  # said once per command, whoever runs the model (a library call too)
+    compiling = not compiled_code_is_cached()
+    if compiling:  # said once per command, whoever runs the model (a library call too)
         say_once(COMPILING_SAID, COMPILING)
-    quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
-    model = InnovationModel(scenario, seed=seed)
-    model.run_model()
+    with collector_paused(compiling):  # numba's compiler: many objects, no garbage
+        quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
+        model = InnovationModel(scenario, seed=seed)
+        model.run_model()
     return collect(model)
 
 

@@ -21,6 +21,7 @@ of :func:`model.processes.process_context`).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -65,6 +66,7 @@ def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
     status = 1
     try:  # the forked process: whatever happens, it must not return into the caller's code
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle
+        gc.disable()  # numba's compiler makes many objects and no garbage, and this process only compiles
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
