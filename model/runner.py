@@ -73,7 +73,7 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
 
 #: what a command says once before the first run in an environment whose compile cache is empty (on stderr,
 #: or through the ``announce`` of :func:`replicated`), and its key in :func:`~model.environment.say_once`
-COMPILING = "compiling the model's dynamics (first run in this environment, about 10 s) ..."
+COMPILING = "compiling the model's dynamics (first run in this environment, 5-10 s) ..."
 COMPILING_SAID = "compiling"
 
 
