@@ -12,7 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 PROBE = """
-import runpy, sys
+import os, runpy, sys
+
+
+def _exit(status):  # the command ends its process with os._exit (model.cli.end_process): report instead
+    raise SystemExit(status)
+
+
+os._exit = _exit
 sys.argv = ["spridning", "validate", "scenarios/baseline.yaml", "scenarios/portfolio_sustaingov.yaml"]
 try:
     runpy.run_module("model", run_name="__main__", alter_sys=True)
