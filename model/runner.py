@@ -14,16 +14,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .dynamics import quarters
 from .environment import collector_paused, mark_said, say_once
 from .model import InnovationModel
-from .outcomes.collect import Outcomes, collect
 from .processes import imap_indexed
 from .scenario import Scenario
+
+if TYPE_CHECKING:  # pandas, imported by a run (after the compiling process started: run())
+    from .outcomes.collect import Outcomes
 
 #: replications per pool of workers and per worker: results are yielded in replication order, so those
 #: that arrive early wait; one pool at a time bounds how many can wait (a results folder streams each
@@ -37,16 +39,25 @@ POOL_WORTH_SECONDS = 0.3
 
 def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> Outcomes:
     """One run of ``scenario`` with ``seed``; the same pair always gives identical outcomes."""
-    # a fresh environment: compile the life cycle in a second process while this one builds and compiles the
-    # rest (model.dynamics.compiling; once per process, nothing when the compiled code is cached)
-    compiling = not compiled_code_is_cached()
-    if compiling:  # said once per command, whoever runs the model (a library call too)
-        say_once(COMPILING_SAID, COMPILING)
+    compiling = compile_ahead(scenario, seed)
     with collector_paused(compiling):  # numba's compiler: many objects, no garbage
-        quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
+        from .outcomes.collect import collect  # pandas: loaded while the compiling process runs (first run)
+
         model = InnovationModel(scenario, seed=seed)
         model.run_model()
     return collect(model)
+
+
+def compile_ahead(scenario: Scenario, seed: Any = None) -> bool:
+    """In a fresh environment (the compiled dynamics not in the cache; returns whether so), say once that
+    the dynamics are compiled, and start compiling the life cycle in a second process for the types of the
+    run of ``scenario`` while this one builds and compiles the rest (:mod:`model.dynamics.compiling`; once
+    per process). Called by :func:`run`, and by ``model.run`` before it imports pandas."""
+    compiling = not compiled_code_is_cached()
+    if compiling:  # said once per command, whoever runs the model (a library call too)
+        say_once(COMPILING_SAID, COMPILING)
+        quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
+    return compiling
 
 
 def replication_seeds(root: int, replications: int) -> list[np.random.SeedSequence]:
