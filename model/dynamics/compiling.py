@@ -11,7 +11,9 @@ process compiled it.
 
 The forked process needs the kernel's argument types, which depend on the run's arrays: it builds a run
 with the package's other kernels replaced by no-ops (it needs the arrays' types, not their values, and
-calling those kernels would compile them a second time) and compiles for the types of its arguments. It
+calling those kernels would compile them a second time), puts them back (the life cycle calls the hazard
+kernels of :mod:`model.dynamics.hazards`) and compiles for the types of its arguments, with the garbage
+collector off (numba's compiler makes many objects and no garbage: about 15 % of its time). It
 never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
 or finds other types than the run's, this process compiles the kernel itself, as without it.
 
@@ -77,8 +79,8 @@ def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
 
 def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
     """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those
-    outside ``kernel``'s module) replaced by no-ops: call only in a process that runs nothing else. Returns
-    whether ``kernel`` is compiled for those types."""
+    outside ``kernel``'s module) replaced by no-ops, which are put back before ``kernel`` is compiled (it
+    may call them). Returns whether ``kernel`` is compiled for those types."""
     from numba import typeof
 
     replaced = []
