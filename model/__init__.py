@@ -28,10 +28,21 @@ _API = {
     "load_scenario": "model.scenario",
     "parse_scenario": "model.scenario",
     "with_overrides": "model.scenario",
-    "run": "model.replications",
     "replicate": "model.replications",
 }
-__all__ = sorted(_API) + ["__version__"]
+__all__ = sorted([*_API, "run"]) + ["__version__"]
+
+
+def run(scenario: Any, seed: Any = None) -> Any:
+    """One run of ``scenario`` with ``seed`` as a :class:`model.replications.Run` (its outcomes, which plot
+    themselves): :func:`model.replications.run`. In a fresh environment the compiling of the dynamics starts
+    before pandas and the results' modules load (:func:`model.runner.compile_ahead`)."""
+    from .runner import compile_ahead
+
+    compile_ahead(scenario, seed)
+    from .replications import run as run_one
+
+    return run_one(scenario, seed)
 
 
 def __getattr__(name: str) -> Any:

@@ -3,10 +3,10 @@
 import sys
 
 try:
-    from .cli import main
+    from .cli import end_process, main
 
     status = main()
 except KeyboardInterrupt:  # Ctrl-C before the command line could take it over
     print("interrupted: nothing half-written was left behind", file=sys.stderr)
-    status = 130
-sys.exit(status)
+    sys.exit(130)
+end_process(status)

@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -408,13 +408,12 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
     try:
         start = time.perf_counter()
         with _progress_bar(reps * len(variants), label or scenario.name, progress) as bar:
-            for d, variant in enumerate(variants):
-                keep = folder_parts if d == 0 else partial(_parts_of_draw, first=d * reps)
-                for part in replicated(variant, reps, root, workers, progress=bar.update,
-                                       announce=bar.write if progress and d == 0 else None, keep=keep):
-                    writer.add(part)
-                    if part.replication == 1 and charts:
-                        _import_charts()
+            for part in replicated(scenario, reps, root, workers, progress=bar.update,
+                                   announce=bar.write if progress else None, keep=folder_parts,
+                                   draws=draws):
+                writer.add(part)
+                if part.replication == 1 and charts:
+                    _import_charts()
         results = make(scenario, writer.summaries, root, time.perf_counter() - start, tmp)
         writer.finish(results, source, workers, charts, report, by_year)
     except BaseException:
@@ -423,16 +422,18 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
     return results
 
 
-def _parts_of_draw(outcome: Outcomes, replication: int, first: int) -> FolderPart:
-    """:func:`folder_parts` of a draw's replication, numbered after the ``first`` runs of earlier draws."""
-    return folder_parts(outcome, first + replication)
-
-
 def _import_charts() -> None:
-    """Import what drawing the charts needs while the workers run the replications (its half second would
-    otherwise come after them, with the cores idle)."""
-    from .charts import scenario  # noqa: F401
-    from .report import build  # noqa: F401
+    """Import what drawing the charts needs, and read the map's geometry, while the workers run the
+    replications (its half second would otherwise come after them, with the cores idle; the two processes
+    that draw the maps inherit the geometry instead of each reading it)."""
+    from .environment import collector_paused
+
+    with collector_paused():  # imports: many objects, no garbage
+        from .charts import scenario  # noqa: F401
+        from .charts.maps import map_shapes
+        from .report import build  # noqa: F401
+
+        map_shapes()
 
 
 _RUN_SCENARIO = run_scenario

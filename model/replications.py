@@ -22,19 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .batch import replication_table
-from .charts.scenario import diffusion_chart
-from .charts.shaping import mean_band
 from .outcomes.collect import Outcomes
 from .results import summary_table
 from .runner import replicate as _replicate
 from .runner import run as _run
 from .scenario import Scenario
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn (``model.run`` stays without it)
+    from matplotlib.figure import Figure
 
 #: the per-quarter measures :attr:`Replications.timeseries` summarises (columns of ``Outcomes.timeseries``)
 MEASURES = ("adoption_share", "adoption_share_pop", "piloting_share", "stalled_share", "pilots_started",
@@ -60,6 +60,8 @@ class Run(Outcomes):
         innovation — as ``spridning run`` draws it (a single run: lines, no band). Returns the matplotlib
         Figure (``fig.savefig("adoption.png")``); in a notebook it shows itself. ``lang``: ``en`` or
         ``sv``."""
+        from .charts.scenario import diffusion_chart
+
         return diffusion_chart(self.timeseries, title=self.scenario_name, lang=lang)
 
 
@@ -98,6 +100,8 @@ class Replications(list):
         """Per quarter (``step``, ``year``), innovation, group and ``measure`` (:data:`MEASURES`): the
         ``mean`` over replications, the band where 95 % of runs fall (``low``, ``high``: the 2.5th and 97.5th
         percentiles) and ``n``, the replications with a value."""
+        from .charts.shaping import mean_band
+
         frames = [mean_band(self.stacked, measure, by=KEYS).assign(measure=measure) for measure in MEASURES
                   if measure in self.stacked.columns]
         return pd.concat(frames, ignore_index=True)[KEYS + ["measure", "mean", "low", "high", "n"]]
@@ -106,6 +110,8 @@ class Replications(list):
         """Adoption over time as ``spridning run`` draws it: the mean over replications with the band where
         95 % of runs fall. Returns the matplotlib Figure. ``lang``: ``en`` or ``sv``."""
         name = self[0].scenario_name if self else ""
+        from .charts.scenario import diffusion_chart
+
         return diffusion_chart(self.stacked, title=name, lang=lang)
 
 

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .dynamics import quarters
-from .environment import mark_said, say_once
+from .environment import collector_paused, mark_said, say_once
 from .model import InnovationModel
-from .outcomes.collect import Outcomes, collect
 from .processes import imap_indexed
 from .scenario import Scenario
+
+if TYPE_CHECKING:  # pandas, imported by a run (after the compiling process started: run())
+    from .outcomes.collect import Outcomes
 
 #: replications per pool of workers and per worker: results are yielded in replication order, so those
 #: that arrive early wait; one pool at a time bounds how many can wait (a results folder streams each
@@ -37,20 +39,32 @@ POOL_WORTH_SECONDS = 0.3
 
 def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> Outcomes:
     """One run of ``scenario`` with ``seed``; the same pair always gives identical outcomes."""
+    compiling = compile_ahead(scenario, seed)  # first, so that pandas loads while the life cycle compiles
+    with collector_paused(compiling):
+        from .outcomes.collect import collect
     return collect(run_model(scenario, seed))
 
 
 def run_model(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> InnovationModel:
     """The model of :func:`run` run to its horizon, its outcomes not collected (for callers that read only
     a part, such as the calibration's stage-history targets)."""
-    # a fresh environment: compile the life cycle in a second process while this one builds and compiles the
-    # rest (model.dynamics.compiling; once per process, nothing when the compiled code is cached)
-    if not compiled_code_is_cached():  # said once per command, whoever runs the model (a library call too)
-        say_once(COMPILING_SAID, COMPILING)
-    quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
-    model = InnovationModel(scenario, seed=seed)
-    model.run_model()
+    compiling = compile_ahead(scenario, seed)
+    with collector_paused(compiling):  # numba's compiler: many objects, no garbage
+        model = InnovationModel(scenario, seed=seed)
+        model.run_model()
     return model
+
+
+def compile_ahead(scenario: Scenario, seed: Any = None) -> bool:
+    """In a fresh environment (the compiled dynamics not in the cache; returns whether so), say once that
+    the dynamics are compiled, and start compiling the life cycle in a second process for the types of the
+    run of ``scenario`` while this one builds and compiles the rest (:mod:`model.dynamics.compiling`; once
+    per process). Called by :func:`run`, and by ``model.run`` before it imports pandas."""
+    compiling = not compiled_code_is_cached()
+    if compiling:  # said once per command, whoever runs the model (a library call too)
+        say_once(COMPILING_SAID, COMPILING)
+        quarters.compile_ahead(lambda: InnovationModel(scenario, seed=seed).context)
+    return compiling
 
 
 def replication_seeds(root: int, replications: int) -> list[np.random.SeedSequence]:
@@ -77,7 +91,7 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
 
 #: what a command says once before the first run in an environment whose compile cache is empty (on stderr,
 #: or through the ``announce`` of :func:`replicated`), and its key in :func:`~model.environment.say_once`
-COMPILING = "compiling the model's dynamics (first run in this environment, about 10 s) ..."
+COMPILING = "compiling the model's dynamics (first run in this environment, 5-10 s) ..."
 COMPILING_SAID = "compiling"
 
 
@@ -111,6 +125,7 @@ def replicated(
     announce: Callable[[str], None] | None = None,
     keep: Callable[[Outcomes, int], Any] | None = None,
     window: int | None = None,
+    draws: Sequence[Scenario] = (),
 ) -> Iterator[Any]:
     """The replications of a scenario one by one, in replication order, as they finish.
 
@@ -124,15 +139,24 @@ def replicated(
     ran (``keep`` must be a module-level function: workers may receive it pickled) so that only what
     ``keep`` returns travels and is held. ``progress(1)`` is called after each replication;
     ``announce(text)`` once if the dynamics must first be compiled.
+
+    With ``draws`` (the scenario with each draw of an ensemble's values), every draw runs the
+    replications on the same seeds, all on one pool of workers (a draw of one replication would otherwise
+    run alone in this process): run *i* is replication ``i % replications`` of draw ``i // replications``,
+    and ``keep`` gets ``i``.
     """
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
-    seeds = replication_seeds(root, reps)
+    # a fresh SeedSequence per run: a run spawns its streams from its seed, which counts the children it
+    # has spawned, so one object shared by two runs would give the second other streams
+    seeds = [s for _ in (draws or [scenario]) for s in replication_seeds(root, reps)]
+    variants = [v for v in (draws or [scenario]) for _ in range(reps)]
+    reps = len(seeds)
     if announce is not None and not compiled_code_is_cached():
         announce(COMPILING)
         mark_said(COMPILING_SAID)  # not said again by run()
     start = time.perf_counter()
-    first = _run_indexed((scenario, seeds[0], 0, keep))[1]
+    first = _run_indexed((variants[0], seeds[0], 0, keep))[1]
     if progress:
         progress(1)
     yield first
@@ -144,7 +168,7 @@ def replicated(
     waiting: dict[int, Any] = {}
     following = 1
     for begin in range(1, reps, window):
-        jobs = [(scenario, seeds[i], i, keep) for i in range(begin, min(reps, begin + window))]
+        jobs = [(variants[i], seeds[i], i, keep) for i in range(begin, min(reps, begin + window))]
         done = imap_indexed(_run_indexed, jobs, workers, chunksize=1) if pool else map(_run_indexed, jobs)
         for index, value in done:
             waiting[index] = value

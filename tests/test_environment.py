@@ -139,3 +139,27 @@ def test_a_read_only_install_without_a_writable_home_compiles_in_memory_with_the
     shipped = model.load_scenario(ROOT / "scenarios" / "baseline.yaml")  # as the copy loads it (not the fixture's world)
     here = model.run(model.with_overrides(shipped, {"horizon_years": 1}), seed=3).summary
     assert json.loads(done.stdout.splitlines()[-1]) == pytest.approx(here, abs=0, rel=0, nan_ok=True)
+
+
+def test_the_collector_is_paused_inside_and_left_as_it_was_after():
+    import gc
+
+    from model.environment import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with collector_paused(False):
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # it was off: not switched on by leaving
+    finally:
+        gc.enable()
+    with pytest.raises(KeyboardInterrupt):
+        with collector_paused():
+            raise KeyboardInterrupt
+    assert gc.isenabled()

@@ -117,13 +117,56 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+#: inches of white kept around a chart's content (``savefig(pad_inches=...)``)
+PAD_INCHES = 0.15
+#: zlib's level for the PNG files: 3 writes a chart in two thirds of the time of the default 6, for files
+#: 5-7 % larger (a chart of 1 900 x 1 100 pixels: 0.053 s and 332 kB instead of 0.084 s and 312 kB)
+PNG_OPTIONS = {"compress_level": 3}
+
+
 def save(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` as a PNG at :data:`DPI` and return the path.
+    """Write ``fig`` to ``path`` as a PNG at :data:`DPI`, cut to its content with :data:`PAD_INCHES` around
+    it (``bbox_inches="tight"``), and return the path. The figure is drawn once (:func:`_write_png`).
 
     Atomic (a file is either absent or complete) and creates missing parent folders.
     """
-    return write_with(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight",
-                                                          pad_inches=0.15, facecolor="white"))
+    return write_with(Path(path), lambda tmp: _write_png(fig, tmp))
+
+
+def _write_png(fig: Figure, target: Any) -> None:
+    """``fig.savefig(target, format="png", dpi=DPI, bbox_inches="tight", pad_inches=PAD_INCHES,
+    facecolor="white", pil_kwargs=PNG_OPTIONS)``, drawing the figure once instead of twice.
+
+    matplotlib's ``savefig`` draws a figure with a layout engine twice: once without rendering, to lay it
+    out and measure it, then for the file; the first draw costs a fifth to a third of a chart. Here the
+    layout engine runs alone, the content's extent is measured from the laid-out figure and the figure is
+    drawn once, into the file: the same steps as ``savefig`` but that first draw (the same pixels:
+    tests/charts/test_style.py compares the two). A matplotlib without the private helpers this needs
+    gets ``savefig`` itself.
+    """
+    try:
+        from matplotlib import cbook
+        from matplotlib._tight_bbox import adjust_bbox
+
+        set_attributes, set_figure = cbook._setattr_cm, fig._cm_set
+    except (ImportError, AttributeError):  # another matplotlib: its own savefig
+        fig.savefig(target, format="png", dpi=DPI, bbox_inches="tight", pad_inches=PAD_INCHES, facecolor="white",
+                    pil_kwargs=dict(PNG_OPTIONS))
+        return
+    canvas = fig.canvas
+    with set_attributes(fig, dpi=DPI), set_attributes(canvas, _device_pixel_ratio=1, _is_saving=True), \
+            set_figure(facecolor="white"):
+        renderer = canvas.get_renderer()
+        engine = fig.get_layout_engine()
+        if engine is not None and fig.axes:
+            engine.execute(fig)
+        bbox = fig.get_tightbbox(renderer).padded(PAD_INCHES, PAD_INCHES)
+        restore = adjust_bbox(fig, bbox, renderer, canvas.fixed_dpi)
+        try:
+            with set_figure(layout_engine="none"):
+                canvas.print_png(target, pil_kwargs=dict(PNG_OPTIONS))
+        finally:
+            restore()
 
 
 #: the charts :func:`save_charts` is drawing, for the worker processes it forks (they inherit this)

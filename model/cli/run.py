@@ -28,7 +28,12 @@ def add_parser(sub) -> None:
                      help="language of report.html and its charts (default: en)")
     run.add_argument("--no-charts", action=SetsAlso, also=("no_report",), help="skip the PNG charts and report.html")
     run.add_argument("--no-report", action="store_true", help="write no report.html (the charts still)")
-    run.set_defaults(func=cmd_run)
+    run.set_defaults(func=cmd_run, imports=IMPORTS)
+
+
+#: what ``run`` imports before it reads the scenario (see :mod:`model.cli`)
+IMPORTS = ("model.scenario", "model.batch", "model.folders", "model.outcomes.catalogue", "model.levers.entries",
+           "model.levers.placement", "model.calibrate.ensemble")
 
 
 def load(path: str, overrides: list[str] | None = None):

@@ -10,7 +10,8 @@ def add_parser(sub) -> None:
     """Register the ``validate`` command."""
     validate = sub.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+")
-    validate.set_defaults(func=cmd_validate)
+    validate.set_defaults(func=cmd_validate, imports=("model.scenario", "model.levers.entries",
+                                                      "model.levers.placement"))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

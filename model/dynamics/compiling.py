@@ -11,7 +11,9 @@ process compiled it.
 
 The forked process needs the kernel's argument types, which depend on the run's arrays: it builds a run
 with the package's other kernels replaced by no-ops (it needs the arrays' types, not their values, and
-calling those kernels would compile them a second time) and compiles for the types of its arguments. It
+calling those kernels would compile them a second time), puts them back (the life cycle calls the hazard
+kernels of :mod:`model.dynamics.hazards`) and compiles for the types of its arguments, with the garbage
+collector off (numba's compiler makes many objects and no garbage: about 15 % of its time). It
 never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
 or finds other types than the run's, this process compiles the kernel itself, as without it.
 
@@ -21,6 +23,7 @@ of :func:`model.processes.process_context`).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -65,6 +68,7 @@ def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
     status = 1
     try:  # the forked process: whatever happens, it must not return into the caller's code
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle
+        gc.disable()  # numba's compiler makes many objects and no garbage, and this process only compiles
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
@@ -75,17 +79,25 @@ def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
 
 def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
     """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those
-    outside ``kernel``'s module) replaced by no-ops: call only in a process that runs nothing else. Returns
-    whether ``kernel`` is compiled for those types."""
+    outside ``kernel``'s module) replaced by no-ops, which are put back before ``kernel`` is compiled (it
+    may call them). Returns whether ``kernel`` is compiled for those types."""
     from numba import typeof
 
+    replaced = []
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "")
         if name.startswith("model.") and name != kernel.__module__:
             for attribute, value in list(vars(module).items()):
                 if _is_kernel(value, module):
+                    replaced.append((module, attribute, value))
                     setattr(module, attribute, _nothing)
-    types = tuple(typeof(a) for a in arguments())
+    try:
+        types = tuple(typeof(a) for a in arguments())
+    finally:
+        # put back before compiling: ``kernel`` calls kernels of other modules (the hazards), which numba
+        # finds in their modules when it compiles it
+        for module, attribute, value in replaced:
+            setattr(module, attribute, value)
     kernel.compile(types)
     return types in kernel.signatures
 

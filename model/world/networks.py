@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections import namedtuple
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from ..environment import njit
 
 from ..kernelcall import BoundKernel
 from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
+
+if TYPE_CHECKING:  # networkx only for graphs of the ties (tests, notebooks): a run does not import it
+    import networkx as nx
 
 FIXED_TIE_TYPES = ("neighbour", "county", "skr_group")
 TIE_TYPES = FIXED_TIE_TYPES + ("national", "lever")
@@ -178,6 +181,8 @@ def _hosts(key: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 def as_graph(matrix: sp.spmatrix | np.ndarray, orgs: Organisations) -> nx.Graph:
     """A networkx graph of one tie type, nodes labelled by organisation code with name and kind."""
+    import networkx as nx
+
     graph = nx.from_scipy_sparse_array(sp.csr_matrix(matrix))
     labels = {i: orgs.code[i] for i in range(orgs.n)}
     nx.set_node_attributes(graph, {i: orgs.name[i] for i in range(orgs.n)}, "name")

@@ -38,6 +38,35 @@ def test_save_writes_a_png_at_the_style_dpi_and_leaves_no_temporary_file(tmp_pat
     assert [p.name for p in path.parent.iterdir()] == ["line.png"]
 
 
+def _two_panel_chart_with_a_caption_below():
+    """Constrained layout, a legend, a suptitle and a caption under the figure (outside it: the tight box
+    must grow past the figure to keep it), as the scenario charts have."""
+    import numpy as np
+
+    fig = style.new_figure(7, 3.5)
+    for i, ax in enumerate(fig.subplots(1, 2)):
+        ax.plot(np.arange(40), np.sqrt(np.arange(40)) * (i + 1), label="adoption")
+        ax.set_title(f"Panel {i}")
+        ax.legend(loc="best")
+    style.titles(fig, "Adoption over time", "Scenario: baseline · 40 replications\nA second caption line")
+    return fig
+
+
+def test_save_draws_once_the_pixels_savefig_draws_twice(tmp_path):
+    """:func:`style.save` lays the figure out and draws it once, savefig twice: the same image, to the pixel
+    (guards the private matplotlib helpers it uses across upgrades)."""
+    import numpy as np
+    from PIL import Image
+
+    style.save(_two_panel_chart_with_a_caption_below(), tmp_path / "once.png")
+    _two_panel_chart_with_a_caption_below().savefig(tmp_path / "twice.png", format="png", dpi=style.DPI,
+                                                     bbox_inches="tight", pad_inches=style.PAD_INCHES,
+                                                     facecolor="white")
+    once, twice = (np.asarray(Image.open(tmp_path / name)) for name in ("once.png", "twice.png"))
+    assert once.shape == twice.shape and once.shape[0] > 3.5 * style.DPI  # the caption below kept
+    assert (once == twice).all()
+
+
 def test_styled_applies_the_style_only_while_the_chart_is_made():
     @style.styled
     def title_weight() -> str:

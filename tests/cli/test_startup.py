@@ -12,7 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 PROBE = """
-import runpy, sys
+import os, runpy, sys
+
+
+def _exit(status):  # the command ends its process with os._exit (model.cli.end_process): report instead
+    raise SystemExit(status)
+
+
+os._exit = _exit
 sys.argv = ["spridning", "validate", "scenarios/baseline.yaml", "scenarios/portfolio_sustaingov.yaml"]
 try:
     runpy.run_module("model", run_name="__main__", alter_sys=True)
@@ -30,7 +37,8 @@ def test_validate_loads_neither_mesa_matplotlib_scipy_nor_numba():
     assert lines["STATUS"] == "0", done.stdout + done.stderr
     loaded = set(lines["LOADED"].split())
     assert "model" in loaded and "pydantic" in loaded  # it did validate
-    assert loaded.isdisjoint({"mesa", "matplotlib", "scipy", "numba", "pandas", "networkx"}), loaded
+    assert loaded.isdisjoint({"mesa", "matplotlib", "scipy", "numba", "llvmlite", "pandas", "pyarrow",
+                              "networkx"}), loaded
 
 
 def test_mesa_is_imported_with_its_loggers_named_and_inspect_left_as_it_was():
@@ -43,3 +51,18 @@ def test_mesa_is_imported_with_its_loggers_named_and_inspect_left_as_it_was():
     from mesa.model import Model
 
     assert Model.__init__.__module__ == "mesa.model"
+
+
+@pytest.mark.slow  # a subprocess: a fresh import of Mesa
+def test_mesa_loads_its_optional_parts_only_when_asked_and_then_whole():
+    probe = """
+import sys, multiprocessing
+from model.mesa_import import mesa
+print(sorted({m.split(".")[0] for m in sys.modules} & {"scipy", "networkx", "tqdm"}), mesa.Model.__module__)
+from mesa import batch_run
+import mesa.experimental
+print("scipy" in sys.modules, mesa.DataCollector.__module__, mesa.__version__ == mesa.__dict__["__version__"],
+      multiprocessing.get_start_method(allow_none=True))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[] mesa.model", "True mesa.datacollection True None"], done.stdout

@@ -100,3 +100,17 @@ def test_nothing_is_compiled_ahead_when_numba_can_cache_nowhere(monkeypatch, fre
 
     quarters.compile_ahead(build)
     assert compiling._child == 0
+
+
+@pytest.mark.slow  # compiles the life cycle from nothing in a forked process (4-10 s)
+def test_the_forked_process_compiles_the_life_cycle_from_nothing_calling_the_real_hazards():
+    """A kernel not yet compiled in this process (a fresh dispatcher of the life cycle, never cached): the
+    forked process must type it with the hazard kernels it calls, not with the no-ops that stand in for the
+    kernels while it builds the run (it compiled nothing, silently, while they stood in during typing)."""
+    from numba import njit
+
+    fresh = njit(error_model="numpy", no_cfunc_wrapper=True)(lifecycle._advance.py_func)
+    scenario = model.load_scenario(SCENARIOS[0].parent / "baseline.yaml")
+    pid = compiling.fork(fresh, lambda: quarters.life_cycle_arguments(InnovationModel(scenario, seed=0).context))
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
