@@ -41,9 +41,20 @@ PeopleArrays = namedtuple("PeopleArrays", [
     "enthusiasts", "protector", "protector_lost", "slack", "money_left", "arrival_rate", "no_arrival",
     "slack_mean", "leavers", "previous", "reprioritise", "elected",
 ])
-#: the parameters the people kernel reads
+#: the parameters the people kernel reads, and the run's :data:`QuantileTables`
 PeopleRates = namedtuple("PeopleRates", ["enthusiast_leave_rate", "protector_share", "slack_volatility",
-                                         "protector_turnover", "reprioritise_quarters"])
+                                         "protector_turnover", "reprioritise_quarters", "tables"])
+#: the first cumulative probabilities of the quantiles the people kernel draws, computed once a run (when
+#: first asked for) exactly as :func:`poisson_quantile` and :func:`binomial_quantile` compute them every
+#: time, so a quantile is a count of the ones below the uniform instead of a loop of divisions (they were
+#: most of the kernel's time) with the same result, bit for bit: ``arrivals`` (n, ARRIVAL_TERMS) per
+#: organisation (its arrival rate is the run's), ``leavers`` (LEAVER_ROWS, LEAVER_TERMS) per number of
+#: enthusiasts (for the run's leave rate); ``*_ready`` ((n,), (LEAVER_ROWS,) int8) say whether a row is
+#: computed (1), not yet (0) or left to the loop (-1: its probabilities end inside the row)
+QuantileTables = namedtuple("QuantileTables", ["arrivals", "arrivals_ready", "leavers", "leavers_ready"])
+ARRIVAL_TERMS = 8  # arrivals 0-7 a quarter cover all but the largest organisations' (more: the loop)
+LEAVER_TERMS = 16  # leavers 0-15 a quarter: all but the largest organisations'
+LEAVER_ROWS = 512  # enthusiasts (the largest organisations' stationary count is about 300)
 
 
 def is_election(year, quarter):
@@ -62,9 +73,12 @@ def arrays(state: State) -> PeopleArrays:
     return PeopleArrays(*(getattr(state, name) for name in PeopleArrays._fields))
 
 
-def rates(params) -> PeopleRates:
-    """The people kernel's parameters from the model parameters."""
-    return PeopleRates(*(float(getattr(params, name)) for name in PeopleRates._fields))
+def rates(params, n: int) -> PeopleRates:
+    """The people kernel's parameters from the model parameters, with empty :data:`QuantileTables` for
+    ``n`` organisations."""
+    tables = QuantileTables(np.empty((n, ARRIVAL_TERMS)), np.zeros(n, dtype=np.int8),
+                            np.empty((LEAVER_ROWS, LEAVER_TERMS)), np.zeros(LEAVER_ROWS, dtype=np.int8))
+    return PeopleRates(*(float(getattr(params, name)) for name in PeopleRates._fields[:-1]), tables)
 
 
 def initialise(state: State, params, scale: np.ndarray, calendar, rng: np.random.Generator,
@@ -104,7 +118,8 @@ def initialise(state: State, params, scale: np.ndarray, calendar, rng: np.random
 def start_quarter(state: State, params, draws, schedule: PeopleSchedule, t: int) -> None:
     """Arrivals, departures, leadership changes and (in Q1) a new budget at the start of quarter ``t``
     (the compiled quarter loop, :mod:`model.dynamics.quarters`, does the same for every later quarter)."""
-    _update(arrays(state), rates(params), draws.people[t], draws.slack[t // QUARTERS_PER_YEAR],
+    _update(arrays(state), rates(params, len(state.enthusiasts)), draws.people[t],
+            draws.slack[t // QUARTERS_PER_YEAR],
             schedule.new_budget[t], schedule.protector_change[t])
 
 
@@ -118,10 +133,13 @@ def _update(people, rates, u, z, new_budget, change_p):
     arrival_rate, no_arrival = people.arrival_rate, people.no_arrival
     leavers, previous, reprioritise, elected = people.leavers, people.previous, people.reprioritise, people.elected
     leave_rate, protector_share, sigma = rates.enthusiast_leave_rate, rates.protector_share, rates.slack_volatility
+    # unpacked once: an array read from a named tuple in the loop costs a reference count at every read
+    arrivals, arrivals_ready, leaver_table, leavers_ready = rates.tables
     for i in range(enthusiasts.shape[0]):
         previous[i] = enthusiasts[i]
-        leavers[i] = binomial_quantile(u[1, i], enthusiasts[i], leave_rate)
-        enthusiasts[i] += poisson_quantile(u[0, i], arrival_rate[i], no_arrival[i]) - leavers[i]
+        leavers[i] = leaver_quantile(u[1, i], enthusiasts[i], leave_rate, leaver_table, leavers_ready)
+        enthusiasts[i] += arrival_quantile(u[0, i], i, arrival_rate[i], no_arrival[i], arrivals,
+                                           arrivals_ready) - leavers[i]
         had = protector[i]
         c = change_p if elected[i] else rates.protector_turnover
         if reprioritise[i] > 0:
@@ -167,3 +185,77 @@ def binomial_quantile(u, n, p):
         x += 1
         cdf += term
     return x
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True, inline="always")
+def arrival_quantile(u, i, lam, p0, table, ready):
+    """:func:`poisson_quantile` of ``u``, ``lam``, ``p0`` for organisation ``i`` (whose arrival rate ``lam``
+    is the same all run), read from its row of the ``arrivals`` of :data:`QuantileTables` (``table``,
+    ``ready``)."""
+    if ready[i] == 0:
+        ready[i] = _poisson_row(table[i], lam, p0)
+    if ready[i] > 0:
+        x = _below(u, table, i)
+        if x < table.shape[1]:
+            return x
+    return poisson_quantile(u, lam, p0)
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True, inline="always")
+def leaver_quantile(u, n, p, table, ready):
+    """:func:`binomial_quantile` of ``u``, ``n``, ``p`` (the same all run), read from row ``n`` of the
+    ``leavers`` of :data:`QuantileTables` (``table``, ``ready``)."""
+    if n > 0 and 0.0 < p < 1.0 and n < table.shape[0]:
+        if ready[n] == 0:
+            ready[n] = _binomial_row(table[n], n, p)
+        x = min(_below(u, table, n), n)  # never more than n leave (the loop's bound)
+        if x < table.shape[1]:
+            return x
+    return binomial_quantile(u, n, p)
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _below(u, table, row):
+    """How many of the nondecreasing ``table[row]`` are below ``u``: the quantile, if less than all (a
+    count without branches: which way a loop of comparisons ends is a coin toss for the processor)."""
+    x = 0
+    for m in range(table.shape[1]):
+        x += u > table[row, m]
+    return x
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _poisson_row(row, lam, p0):
+    """Fill ``row`` with the Poisson(``lam``) cumulative probabilities of 0, 1, ... by
+    :func:`poisson_quantile`'s steps; 1, or -1 where that loop's tail test or lam <= 0 would end it in the
+    row (such a row is left to the loop)."""
+    if lam <= 0.0:
+        return -1
+    term = p0
+    cdf = term
+    row[0] = cdf
+    for x in range(1, row.shape[0]):
+        term *= lam / x
+        cdf += term
+        row[x] = cdf
+        if term < 1e-300 and x > lam:
+            return -1
+    return 1
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _binomial_row(row, n, p):
+    """Fill ``row`` with the Binomial(``n``, ``p``) cumulative probabilities of 0, 1, ... by
+    :func:`binomial_quantile`'s steps (past n: infinity, never below a uniform); returns 1."""
+    q = 1.0 - p
+    term = q ** n
+    cdf = term
+    row[0] = cdf
+    for x in range(row.shape[0] - 1):
+        if x < n:
+            term *= (n - x) / (x + 1) * p / q
+            cdf += term
+            row[x + 1] = cdf
+        else:
+            row[x + 1] = np.inf
+    return 1

@@ -88,7 +88,8 @@ def arguments(ctx: "RunContext") -> QuarterArguments:
     s, inn, ties, record = ctx.state, ctx.innovations, ctx.ties, ctx.record
     return QuarterArguments(
         draws=ctx.draws, schedule=ctx.schedule, stage_history=record.stage_history, tally=record.tally,
-        evidence_history=record.evidence, people=people.arrays(s), people_rates=people.rates(ctx.params),
+        evidence_history=record.evidence, people=people.arrays(s),
+        people_rates=people.rates(ctx.params, len(s.enthusiasts)),
         ties=ties.kernel_arguments(), signals=lifecycle.Signals(ties.log_no_hear, ties.proof, ties.local),
         inverse_denominator=ties.inverse_denominator,
         pilots=lifecycle.Pilots(s.stage, s.pilot_age, s.pilot_start, s.champion, s.failed),
