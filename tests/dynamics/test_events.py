@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import model
+from model.dynamics.events import MONEY
 from model.dynamics.lifecycle import TALLY
 from model.model import InnovationModel
 from model.runner import replication_seed
@@ -108,9 +109,9 @@ def test_a_mandate_ramps_up_to_its_pressure_at_the_deadline(baseline):
     assert (pressure[:4] == 0).all() and pressure[4] > 0
     assert pressure[15] == pytest.approx(0.5) and (pressure[16:] == 0.5).all()
     assert (np.diff(pressure[4:16]) > 0).all()
-    assert (m.context.events.relax[:, -1, 0] == 0).all()  # not funded: nothing covers its costs
+    assert (m.context.events.relax[:, MONEY, 0] == 0).all()  # not funded: nothing covers its costs
     funded = InnovationModel(model.with_overrides(baseline, {"events": [MANDATE]}), seed=1)
-    assert (funded.context.events.relax[4:, -1, 0] == 1).all() and (funded.context.events.relax[:4, -1, 0] == 0).all()
+    assert (funded.context.events.relax[4:, MONEY, 0] == 1).all() and (funded.context.events.relax[:4, MONEY, 0] == 0).all()
 
 
 def test_a_crisis_gives_a_surge_and_then_a_slowdown(baseline):
