@@ -89,11 +89,13 @@ WHY_PATTERN = {
                                                          "spreading in 2022-2024."),
     "Discontinuance in disability care 2022→2023": (
         "the pandemic's trials in disability care (from 2020 to the end of 2021) often disappoint there (the "
-        "value of supervision in disability care is low) and end as the crisis fades in 2022: the record's "
-        "reading, municipalities ending small-scale trials.",
-        "the pandemic's trials in disability care end as the crisis fades in 2022, but the fall of one of the "
-        "two series is outside half of the record's: one shared crisis cannot size both series' trials (a "
-        "sign test would have called this reproduced)."),
+        "value of supervision in disability care is low), and a fitted share of those still running when its "
+        "relief is gone, at the end of 2022, relied on it and end (`ends_trials`): the record's reading, "
+        "municipalities ending small-scale trials for want of effect or of resources.",
+        "the pandemic's trials in disability care disappoint and, a fitted share of them, end when its relief "
+        "is gone at the end of 2022, but the fall of one of the two series is outside half of the record's: "
+        "each series' fall is about the trials it has running then (a sign test would have called this "
+        "reproduced)."),
 }
 
 

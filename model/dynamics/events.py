@@ -24,7 +24,13 @@ strong external pressure (000 L2836-2843). Three kinds of event:
   evidence a scale-up needs) and ``money`` (the share of costs that need not be found). The pandemic of
   2020 is the example: digital night supervision spread fast in 2020 and almost stopped in 2021
   (``welfare_technology_adoption.csv``). The relaxed share of costs is paid by the state and booked as the
-  crisis's spending.
+  crisis's spending. Its ``ends_trials`` (a share, 0 by default) is the share of the trials begun while it
+  relaxed their constraints that relied on the relief (a trial the organisation would not have begun without
+  it): they end when the relief is gone (in the first quarter after its fade, a running pilot of the crisis's
+  innovations begun since its start stalls with that chance; one that ended before, or was scaled, is not
+  touched). Socialstyrelsen reads the 2022-2023 fall of digital
+  supervision in disability care as municipalities ending small-scale trials "because the technology did
+  not give the desired effect or there are no resources to use it" (``model/data/observed/quotes.md``).
 - ``type: earmarked_grant`` — a targeted state grant for one innovation (000 L2638-2645, L3334-3336;
   004 L1760-1764: state grants are often earmarked), handed out each year by formula to the kinds it names
   and usable only for that innovation's costs; with ``condition: started`` only those piloting or using
@@ -51,6 +57,10 @@ from ..stages import QUARTERS_PER_YEAR
 #: the constraints a crisis can relax, in the order of :attr:`EventSchedule.relax`
 RELAXABLE = ("capacity", "social_proof", "evidence", "money")
 CAPACITY, SOCIAL_PROOF, EVIDENCE, MONEY = range(len(RELAXABLE))
+#: two more rows of :attr:`EventSchedule.relax` (so that the compiled quarters read them without new
+#: arguments): the hazard that this quarter ends a running trial begun under a crisis's relief
+#: (``ends_trials``), and the quarter that relief began (a trial begun before it did not rely on it)
+TRIALS_ENDING, RELIEF_SINCE = len(RELAXABLE), len(RELAXABLE) + 1
 Relaxable = Literal[RELAXABLE]  # type: ignore[valid-type]
 
 
@@ -99,6 +109,9 @@ class Crisis(_Event):
     relaxes: dict[Relaxable, float] = Field(  # type: ignore[valid-type]
         min_length=1, description="[share 0-1] each constraint relaxed and by how much: capacity, social_proof, "
                                   "evidence, money")
+    ends_trials: float = Field(0.0, ge=0.0, le=1.0,
+                               description="[share 0-1] of the trials begun under its relief that relied on it: "
+                                           "they end when the relief is gone")
 
     @field_validator("relaxes")
     @classmethod
@@ -192,7 +205,9 @@ class EventSchedule(NamedTuple):
     """Mandates and crises as the compiled quarters read them."""
 
     pressure: np.ndarray  # (steps, k) a mandate's pressure on each innovation, 0-1
-    relax: np.ndarray  # (steps, len(RELAXABLE), k) share of each constraint relaxed
+    relax: np.ndarray  # (steps, len(RELAXABLE) + 2, k) share of each constraint relaxed; then the hazard of
+    #                    ending a trial begun under a crisis's relief and the quarter it began (TRIALS_ENDING,
+    #                    RELIEF_SINCE: both 0 without one; the quarter matters only where the hazard is not 0)
 
 
 def schedule(events: list, names: tuple[str, ...], start_year: int, steps: int) -> EventSchedule:
@@ -200,7 +215,7 @@ def schedule(events: list, names: tuple[str, ...], start_year: int, steps: int) 
     the strongest counts)."""
     k = len(names)
     pressure = np.zeros((steps, k))
-    relax = np.zeros((steps, len(RELAXABLE), k))
+    relax = np.zeros((steps, len(RELAXABLE) + 2, k))
     t = np.arange(steps)
     for event in events:
         if isinstance(event, Mandate):
@@ -222,7 +237,21 @@ def schedule(events: list, names: tuple[str, ...], start_year: int, steps: int) 
                 c = RELAXABLE.index(constraint)
                 for j in js:
                     relax[:, c, j] = np.maximum(relax[:, c, j], share * level)
+            ending = trials_ending(level, event.ends_trials)
+            for j in js:
+                stronger = ending > relax[:, TRIALS_ENDING, j]
+                relax[stronger, TRIALS_ENDING, j] = ending[stronger]
+                relax[stronger, RELIEF_SINCE, j] = t0
     return EventSchedule(pressure, relax)
+
+
+def trials_ending(level: np.ndarray, share: float) -> np.ndarray:
+    """Per quarter, the hazard that ends a running trial begun under a crisis whose relief is at ``level``
+    (steps,) in each quarter (1 during it, falling over its fade): ``share`` in the quarter the relief is gone
+    (the first at 0 after a relieved one), else 0 — the trials that relied on it meet their constraints again
+    then, and a ``share`` of those still running relied on it."""
+    before = np.concatenate(([0.0], level[:-1]))
+    return np.where((before > 0.0) & (level <= 0.0), share, 0.0)
 
 
 #: the operator an event's costs are booked under: the state pays them (the financing principle; a crisis's

@@ -89,6 +89,15 @@ def stall_hazard(r, no_champion, reprioritising, unpaid, overload, m):
 
 
 @njit(**HAZARD)
+def relief_ending(hazard, started, since):
+    """Ending a running trial begun under a crisis's relief (quarter ``started`` >= ``since``, the quarter
+    the relief began) as the relief fades: ``hazard`` (:func:`model.dynamics.events.trials_ending`; 0 while
+    the relief holds and without a crisis that ends trials). A trial begun before the relief did not rely on
+    it. The part of the draw above the stall hazard decides it, before the pilot's result."""
+    return hazard if started >= since else 0.0
+
+
+@njit(**HAZARD)
 def scale_chance(r, kappa, has_protector, known, affordable, maturity, effective_complexity, bonus, m):
     """Scaling a pilot that worked: log-odds from the change capacity free for the scale-up (``kappa``),
     protector, evidence (``known``), money (``affordable``), maturity, effective complexity, a lever's

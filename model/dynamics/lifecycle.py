@@ -45,7 +45,7 @@ from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STALLED, UNAWARE
 from . import hazards
-from .events import CAPACITY, EVIDENCE, MONEY, SOCIAL_PROOF
+from .events import CAPACITY, EVIDENCE, MONEY, RELIEF_SINCE, SOCIAL_PROOF, TRIALS_ENDING
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
 Rates = namedtuple("Rates", [
@@ -386,6 +386,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 # every running pilot can stall, also one that is due to end or prolonged (limbo) ...
                 h, base, no_champion, reprioritise = hazards.stall_hazard(r, champion[i, j] == 0, reprioritising,
                                                                    unpaid[j], overload, m)
+                ending = hazards.relief_ending(relax[TRIALS_ENDING, j], pilot_start[i, j], relax[RELIEF_SINCE, j])
                 if x < h:
                     stage[i, j] = STALLED
                     champion[i, j] = 0
@@ -398,6 +399,10 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                             tally[STALLED_REPRIORITISED] += 1
                         else:
                             tally[STALLED_NO_MONEY] += 1
+                elif x < h + ending:
+                    stage[i, j] = STALLED  # a trial begun under a crisis's relief that relied on it ends with it
+                    champion[i, j] = 0
+                    stalled_k[j] += 1
                 elif unpaid[j]:
                     pass  # waits for money: it neither runs on nor ends this quarter
                 elif pilot_age[i, j] + 1 < pilot_quarters[j]:
@@ -415,6 +420,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
                 else:
                     # ... one that worked is scaled, prolonged or abandoned, decided by the same uniform
                     # rescaled to the part of [0, 1) above the stall hazard
+                    h += ending
                     y = (x - h) / (1.0 - h)
                     lf = load_factor[i, j]
                     cover = relax[MONEY, j]

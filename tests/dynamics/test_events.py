@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 import model
+from model.dynamics.events import MONEY, RELIEF_SINCE, TRIALS_ENDING, schedule, trials_ending
 from model.dynamics.lifecycle import TALLY
 from model.model import InnovationModel
 from model.runner import replication_seed
-from model.stages import ADOPTED, AWARE, DROPPED, PILOTING
+from model.stages import ADOPTED, AWARE, DROPPED, PILOTING, STALLED
 from model.world.organisations import MUNICIPALITY
 
 from ..support import MINIMAL
@@ -108,9 +109,9 @@ def test_a_mandate_ramps_up_to_its_pressure_at_the_deadline(baseline):
     assert (pressure[:4] == 0).all() and pressure[4] > 0
     assert pressure[15] == pytest.approx(0.5) and (pressure[16:] == 0.5).all()
     assert (np.diff(pressure[4:16]) > 0).all()
-    assert (m.context.events.relax[:, -1, 0] == 0).all()  # not funded: nothing covers its costs
+    assert (m.context.events.relax[:, MONEY, 0] == 0).all()  # not funded: nothing covers its costs
     funded = InnovationModel(model.with_overrides(baseline, {"events": [MANDATE]}), seed=1)
-    assert (funded.context.events.relax[4:, -1, 0] == 1).all() and (funded.context.events.relax[:4, -1, 0] == 0).all()
+    assert (funded.context.events.relax[4:, MONEY, 0] == 1).all() and (funded.context.events.relax[:4, MONEY, 0] == 0).all()
 
 
 def test_a_crisis_gives_a_surge_and_then_a_slowdown(baseline):
@@ -202,3 +203,66 @@ def test_the_shipped_event_scenarios_run(capsys):
         scenario = model.load_scenario(path)
         assert scenario.events and not scenario.levers
         assert 0 < model.run(model.with_overrides(scenario, {"horizon_years": 4}), 0).summary["final_adoption"] < 1
+
+
+def test_trials_ending_hazard_is_the_share_in_the_quarter_the_relief_is_gone():
+    """The relief's level per quarter (full, then a fade to 0): the hazard is the share only in the first
+    quarter at 0 after a relieved one, and 0 before the crisis, while it holds, as it fades and after."""
+    level = np.array([0, 0, 1, 1, 0.75, 0.5, 0.25, 0, 0, 0.0])
+    assert trials_ending(level, 0.4).tolist() == [0, 0, 0, 0, 0, 0, 0, 0.4, 0, 0]
+    assert not trials_ending(level, 0.0).any()
+    names = ("digital_home_care", "other")
+    relax = schedule([_crisis(ends_trials=0.3)], names, 2026, 24).relax
+    t_end = 11  # relief from 2027 Q1 (quarter 4) for a year, then 0.75, 0.5, 0.25 and gone in quarter 11
+    assert relax[:, TRIALS_ENDING, 0].nonzero()[0].tolist() == [t_end]
+    assert relax[t_end, TRIALS_ENDING, 0] == 0.3 and relax[t_end, RELIEF_SINCE, 0] == 4
+    assert not relax[:, TRIALS_ENDING:, 1].any()  # not one of its innovations
+
+
+def _crisis(**changes):
+    from model.dynamics.events import Crisis
+
+    return Crisis(**{"type": "crisis", "start_year": 2027, "years": 1, "fade_years": 1,
+                     "innovations": ["digital_home_care"], "relaxes": {"capacity": 0.5, "money": 0.8}, **changes})
+
+
+def _pilot_began(h, t):
+    """For each pair piloting at step ``t`` of the stage history ``h`` (steps, n): the quarter its pilot began
+    (the last quarter it moved into PILOTING), else -1."""
+    began = np.full(h.shape[1], -1)
+    for i in np.nonzero(h[t] == PILOTING)[0]:
+        s = t
+        while s > 0 and h[s - 1, i] == PILOTING:
+            s -= 1
+        began[i] = s - 1
+    return began
+
+
+def test_trials_that_relied_on_a_crisis_relief_end_when_it_is_gone_and_only_those(baseline):
+    """Paired runs (common random numbers) with and without ``ends_trials``: identical until the relief is
+    gone; in that quarter every running pilot begun under the relief ends (share 1) or about half of them
+    (0.5), those begun before it run on as without; at 0 the run is the crisis without the rule."""
+    plain = model.with_overrides(baseline, {"horizon_years": 5})
+    crisis = _crisis().model_dump()
+    t0, t_end = 4, 11  # the relief from 2027 Q1 (quarter 4); gone in quarter 11 (the fade's 4th)
+    ended = eligible = 0
+    for r in range(6):
+        seed = replication_seed(11, r)
+        without = model.run(model.with_overrides(plain, {"events": [crisis]}), seed).stage_history[:, :, 0]
+        off = model.run(model.with_overrides(plain, {"events": [{**crisis, "ends_trials": 0.0}]}), seed)
+        assert (off.stage_history[:, :, 0] == without).all()
+        every = model.run(model.with_overrides(plain, {"events": [{**crisis, "ends_trials": 1.0}]}), seed)
+        half = model.run(model.with_overrides(plain, {"events": [{**crisis, "ends_trials": 0.5}]}), seed)
+        h, h_half = every.stage_history[:, :, 0], half.stage_history[:, :, 0]
+        assert (h[:t_end + 1] == without[:t_end + 1]).all() and (h_half[:t_end + 1] == without[:t_end + 1]).all()
+        began = _pilot_began(without, t_end)
+        under, before = began >= t0, (began >= 0) & (began < t0)
+        assert under.sum() > 5
+        assert (h[t_end + 1, under] == STALLED).all()
+        assert (h[t_end + 1, before] == without[t_end + 1, before]).all()
+        assert (h_half[t_end + 1, before] == without[t_end + 1, before]).all()
+        gone = (h_half[t_end + 1, under] == STALLED) & (without[t_end + 1, under] != STALLED)
+        ended += gone.sum()
+        eligible += (without[t_end + 1, under] != STALLED).sum()
+    # of those that would have run on, about half ended (binomial: within three standard errors)
+    assert abs(ended / eligible - 0.5) < 3 * np.sqrt(0.25 / eligible), (ended, eligible)
