@@ -84,19 +84,11 @@ class FitResult:
 
 
 def prior_distribution(fitted: list[FittedParameter]) -> Any:
-    """The priors as a ``pyabc.Distribution``."""
-    import pyabc
+    """The priors as a ``pyabc.Distribution``: closed-form densities and draws of the same distributions as
+    scipy's (:class:`.proposals.FastPrior`)."""
+    from .proposals import FastPrior
 
-    rvs = {}
-    for f in fitted:
-        if f.prior == "uniform":
-            rvs[f.name] = pyabc.RV("uniform", f.low, f.high - f.low)
-        elif f.prior == "loguniform":
-            rvs[f.name] = pyabc.RV("loguniform", f.low, f.high)
-        else:
-            rvs[f.name] = pyabc.RV("truncnorm", (f.low - f.mean) / f.sd, (f.high - f.mean) / f.sd,
-                                   loc=f.mean, scale=f.sd)
-    return pyabc.Distribution(**rvs)
+    return FastPrior(fitted)
 
 
 def make_backend(workers: int | None = None, scheduler: str | None = None, client: Any = None) -> Any:
@@ -342,13 +334,16 @@ def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None,
         left = _left(plan, history)
         return left if left >= _expected(plan, history) else 0
 
+    from .proposals import FastNormalTransition, OneModel
     from .sampler import NumberedSampler, ResumableMedian
 
     sampler = NumberedSampler(backend, plan.calibration.seed, limit, shown)
     simulator = Simulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
     distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
+    support = {f.name: (f.low, f.high) for f in plan.fitted}
     abc = pyabc.ABCSMC(simulator, prior_distribution(plan.fitted), distance, population_size=budget.population,
-                       eps=ResumableMedian(), sampler=sampler)
+                       eps=ResumableMedian(), sampler=sampler, model_prior=OneModel(),
+                       transitions=FastNormalTransition(support))
     shown.tolerance = abc.eps
     try:
         if resumed:
