@@ -340,10 +340,9 @@ def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None,
     sampler = NumberedSampler(backend, plan.calibration.seed, limit, shown)
     simulator = Simulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
     distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
-    support = {f.name: (f.low, f.high) for f in plan.fitted}
-    abc = pyabc.ABCSMC(simulator, prior_distribution(plan.fitted), distance, population_size=budget.population,
-                       eps=ResumableMedian(), sampler=sampler, model_prior=OneModel(),
-                       transitions=FastNormalTransition(support))
+    prior = prior_distribution(plan.fitted)
+    abc = pyabc.ABCSMC(simulator, prior, distance, population_size=budget.population, eps=ResumableMedian(),
+                       sampler=sampler, model_prior=OneModel(), transitions=FastNormalTransition(prior))
     shown.tolerance = abc.eps
     try:
         if resumed:

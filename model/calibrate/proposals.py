@@ -8,11 +8,11 @@ through pandas and scipy: together about as much CPU as the model run itself (is
   independent uniform, log-uniform or truncated normal marginals as :func:`.fit.prior_distribution` used
   to give it through scipy's ``RV``; its ``pdf`` and ``rvs`` are closed forms over plain floats (the
   truncated normal's constant taken from scipy once). The densities equal scipy's to rounding (tested to
-  1e-12 relative) and the support is scipy's closed interval [low, high].
+  1e-12 relative) and the support is scipy's (the same test on the same standardised value).
 - :class:`FastNormalTransition` is pyabc's ``MultivariateNormalTransition`` (same bandwidth, same
   covariance, same density ``pdf``) whose single draw picks the particle by its weight and adds a normal
   perturbation from a factor of the covariance computed once per generation; it draws until the proposal
-  lies inside the prior's support (``support``), in batches, and returns the first that does. pyabc
+  lies inside the prior's support (tested as the prior tests it), in batches, and returns the first that does. pyabc
   itself redraws until the prior density is positive, so the proposal's distribution is the same (the
   kernel restricted to the support); the proposals outside are rejected without a pandas object or a
   density made for them.
@@ -46,9 +46,10 @@ class FastPrior(pyabc.Distribution):
         super().__init__(**{f.name: scipy_rv(f) for f in fitted})
         self.fitted = list(fitted)
         self.names = [f.name for f in fitted]
-        self.low = np.array([f.low for f in fitted])
-        self.high = np.array([f.high for f in fitted])
-        self._marginals = [(f.name, f.prior, f.low, f.high, _constant(f)) for f in self.fitted]
+        # the support tested as scipy tests it: the standardised value (x - shift) / scale within [lo, hi]
+        # (for a truncated normal that is not the same as x within [low, high] at the ends, by rounding)
+        self.bounds = {f.name: _bounds(f) for f in self.fitted}
+        self._marginals = [(f.name, f.prior, *self.bounds[f.name], _constant(f)) for f in self.fitted]
 
     def copy(self) -> "FastPrior":
         """A copy (pyabc copies its priors)."""
@@ -60,11 +61,11 @@ class FastPrior(pyabc.Distribution):
     def rvs(self, *args: Any, **kwargs: Any) -> Parameter:
         """One draw: a Parameter by name (truncated normals through scipy: only the prior sample draws)."""
         out = {}
-        for (name, kind, low, high, c), f in zip(self._marginals, self.fitted):
+        for f, (name, kind, *_, c) in zip(self.fitted, self._marginals):
             if kind == "uniform":
-                out[name] = low + (high - low) * np.random.random_sample()
+                out[name] = f.low + (f.high - f.low) * np.random.random_sample()
             elif kind == "loguniform":
-                out[name] = math.exp(math.log(low) + c * np.random.random_sample())
+                out[name] = math.exp(math.log(f.low) + c * np.random.random_sample())
             else:
                 out[name] = float(self[name].rvs())
         return Parameter(out)
@@ -74,9 +75,9 @@ class FastPrior(pyabc.Distribution):
         if len(x) != len(self._marginals):
             raise ValueError(f"the prior has parameters {sorted(self.names)}, got {sorted(x)}")
         density = 1.0
-        for name, kind, low, high, c in self._marginals:
+        for name, kind, shift, scale, lo, hi, c in self._marginals:
             v = float(x[name])
-            if not low <= v <= high:
+            if not lo <= (v - shift) / scale <= hi:
                 return 0.0
             if kind == "uniform":
                 density *= c
@@ -98,14 +99,28 @@ def scipy_rv(f: FittedParameter) -> Any:
     return pyabc.RV("truncnorm", (f.low - f.mean) / f.sd, (f.high - f.mean) / f.sd, loc=f.mean, scale=f.sd)
 
 
+def _bounds(f: FittedParameter) -> tuple[float, float, float, float]:
+    """``(shift, scale, lo, hi)``: x is in the support of ``f``'s prior when ``lo <= (x - shift) / scale <= hi``
+    (scipy's test: on the standardised value of a distribution with loc and scale)."""
+    if f.prior == "uniform":
+        return f.low, f.high - f.low, 0.0, 1.0
+    if f.prior == "loguniform":
+        return 0.0, 1.0, f.low, f.high
+    return f.mean, f.sd, (f.low - f.mean) / f.sd, (f.high - f.mean) / f.sd
+
+
 def _constant(f: FittedParameter) -> Any:
     """What the marginal's density needs: 1/(high - low) (uniform), log(high/low) (loguniform), or the mean,
-    sd and density at the mean (truncated normal, from scipy: its normalising constant in the tails)."""
+    sd and the density's factor ``peak`` with density ``peak * exp(-z**2 / 2)`` (truncated normal: from
+    scipy's density at the middle of the range, its normalising constant computed as scipy does in the
+    tails; the mean itself may lie outside the range)."""
     if f.prior == "uniform":
         return 1.0 / (f.high - f.low)
     if f.prior == "loguniform":
         return math.log(f.high) - math.log(f.low)
-    return (f.mean, f.sd, float(scipy_rv(f).pdf(f.mean)))
+    middle = (f.low + f.high) / 2
+    z = (middle - f.mean) / f.sd
+    return (f.mean, f.sd, float(scipy_rv(f).pdf(middle)) * math.exp(0.5 * z * z))
 
 
 class OneModel(pyabc.RV):
@@ -128,12 +143,13 @@ class OneModel(pyabc.RV):
 
 
 class FastNormalTransition(MultivariateNormalTransition):
-    """pyabc's multivariate normal kernel with cheap draws restricted to ``support`` (name -> (low, high),
-    the prior's; see the module docstring). ``pdf`` is pyabc's, unrestricted, as pyabc's weights use it."""
+    """pyabc's multivariate normal kernel with cheap draws restricted to the support of ``prior`` (a
+    :class:`FastPrior`; see the module docstring). ``pdf`` is pyabc's, unrestricted, as pyabc's weights
+    use it."""
 
-    def __init__(self, support: dict[str, tuple[float, float]]) -> None:
+    def __init__(self, prior: FastPrior) -> None:
         super().__init__()
-        self.support = dict(support)
+        self.bounds = dict(prior.bounds)
 
     def fit(self, X: Any, w: np.ndarray) -> None:
         """pyabc's fit, then the draw's ingredients: particles as an array, cumulative weights, and a factor
@@ -146,8 +162,7 @@ class FastNormalTransition(MultivariateNormalTransition):
         self._cdf = np.cumsum(weights / weights.sum())
         values, vectors = np.linalg.eigh(self.cov)
         self._factor = vectors * np.sqrt(np.clip(values, 0.0, None))
-        self._low = np.array([self.support[c][0] for c in self._columns])
-        self._high = np.array([self.support[c][1] for c in self._columns])
+        self._shift, self._scale, self._lo, self._hi = np.array([self.bounds[c] for c in self._columns]).T
 
     def rvs_single(self) -> Parameter:
         """One proposal inside the support: a particle drawn by weight plus a normal perturbation, again
@@ -157,7 +172,8 @@ class FastNormalTransition(MultivariateNormalTransition):
             u = np.random.random_sample(BATCH)
             index = np.minimum(np.searchsorted(self._cdf, u, side="right"), n - 1)
             proposals = self._X[index] + np.random.standard_normal((BATCH, dim)) @ self._factor.T
-            inside = np.flatnonzero(((proposals >= self._low) & (proposals <= self._high)).all(axis=1))
+            standard = (proposals - self._shift) / self._scale  # the prior's test of its support
+            inside = np.flatnonzero(((standard >= self._lo) & (standard <= self._hi)).all(axis=1))
             if inside.size:
                 return Parameter(dict(zip(self._columns, proposals[inside[0]].tolist())))
         # the support is (almost) never reached: give pyabc an outside proposal and let it warn as before
