@@ -54,7 +54,6 @@ from ..environment import mark_said
 from ..runner import COMPILING, COMPILING_SAID, compiled_code_is_cached, run
 from . import store
 from .plan import CalibrationPlan, FittedParameter
-from .simulate import Simulator
 
 STATE_FILE = "calibration.json"
 DB_FILE = "history.db"
@@ -335,10 +334,12 @@ def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None,
         return left if left >= _expected(plan, history) else 0
 
     from .proposals import FastNormalTransition, OneModel
+    from .setter import FastSimulator
     from .sampler import NumberedSampler, ResumableMedian
 
     sampler = NumberedSampler(backend, plan.calibration.seed, limit, shown)
-    simulator = Simulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
+    # the same runs as Simulator's, their scenarios made by copying only what the fitted values change
+    simulator = FastSimulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
     distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
     prior = prior_distribution(plan.fitted)
     abc = pyabc.ABCSMC(simulator, prior, distance, population_size=budget.population, eps=ResumableMedian(),
