@@ -11,7 +11,9 @@ weighted median distance of the previous one; the fit stops when the tolerance i
 apart), after ``budget.generations``, when the acceptance rate falls below ``budget.min_acceptance_rate``,
 or when the next generation would likely not fit in what is left of ``budget.runs`` (its expected runs: the
 last generation's times their growth from the one before; a generation that runs out all the same is
-dropped).
+dropped). The prior and the kernel are pyabc's distributions with closed-form densities and draws
+(:mod:`.proposals`); each candidate's scenario is the calibration's with the fitted values copied in
+(:mod:`.setter`).
 
 Where. ``OUT/history.db`` is pyabc's database (every generation, its tolerance, parameters, weights and
 summaries); ``OUT/calibration.json`` holds the fingerprint of the calibration and the fit's state.
@@ -379,6 +381,7 @@ def _record_each_generation(plan: CalibrationPlan, out: Path, history: Any, reco
     if "-1" not in records:
         records["-1"] = store.record_latest(db, -1)
         write_state(plan, out, status="running", generations=records)
+    store.fast_storage(history)  # the same rows, one insert per table (the workers wait while it is stored)
     append = history.append_population
 
     def append_and_record(t: int, *args: Any, **kwargs: Any) -> None:
