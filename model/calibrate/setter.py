@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..scenario import Scenario, _dump, set_path, with_overrides
+from ..scenario import Scenario, set_path, with_overrides
 from .plan import FittedParameter
 from .simulate import Simulator, overrides
 
@@ -28,7 +28,7 @@ class ScenarioSetter:
 
     def __init__(self, scenario: Scenario, fitted: list[FittedParameter]) -> None:
         self.scenario = scenario
-        data = copy.deepcopy(_dump(scenario))
+        data = copy.deepcopy(scenario.model_dump(mode="python", exclude_unset=False))  # as with_overrides sets
         self.locations = {f.path: set_path(data, f.path, None, "calibration")[0] for f in fitted}
         self.fast = all(len(loc) > 1 for loc in self.locations.values()) and self._agrees(fitted)
 
