@@ -11,7 +11,9 @@ weighted median distance of the previous one; the fit stops when the tolerance i
 apart), after ``budget.generations``, when the acceptance rate falls below ``budget.min_acceptance_rate``,
 or when the next generation would likely not fit in what is left of ``budget.runs`` (its expected runs: the
 last generation's times their growth from the one before; a generation that runs out all the same is
-dropped).
+dropped). The prior and the kernel are pyabc's distributions with closed-form densities and draws
+(:mod:`.proposals`); each candidate's scenario is the calibration's with the fitted values copied in
+(:mod:`.setter`).
 
 Where. ``OUT/history.db`` is pyabc's database (every generation, its tolerance, parameters, weights and
 summaries); ``OUT/calibration.json`` holds the fingerprint of the calibration and the fit's state.
@@ -54,7 +56,6 @@ from ..environment import mark_said
 from ..runner import COMPILING, COMPILING_SAID, compiled_code_is_cached, run
 from . import store
 from .plan import CalibrationPlan, FittedParameter
-from .simulate import Simulator
 
 STATE_FILE = "calibration.json"
 DB_FILE = "history.db"
@@ -84,19 +85,11 @@ class FitResult:
 
 
 def prior_distribution(fitted: list[FittedParameter]) -> Any:
-    """The priors as a ``pyabc.Distribution``."""
-    import pyabc
+    """The priors as a ``pyabc.Distribution``: closed-form densities and draws of the same distributions as
+    scipy's (:class:`.proposals.FastPrior`)."""
+    from .proposals import FastPrior
 
-    rvs = {}
-    for f in fitted:
-        if f.prior == "uniform":
-            rvs[f.name] = pyabc.RV("uniform", f.low, f.high - f.low)
-        elif f.prior == "loguniform":
-            rvs[f.name] = pyabc.RV("loguniform", f.low, f.high)
-        else:
-            rvs[f.name] = pyabc.RV("truncnorm", (f.low - f.mean) / f.sd, (f.high - f.mean) / f.sd,
-                                   loc=f.mean, scale=f.sd)
-    return pyabc.Distribution(**rvs)
+    return FastPrior(fitted)
 
 
 def make_backend(workers: int | None = None, scheduler: str | None = None, client: Any = None) -> Any:
@@ -342,13 +335,17 @@ def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None,
         left = _left(plan, history)
         return left if left >= _expected(plan, history) else 0
 
+    from .proposals import FastNormalTransition, OneModel
+    from .setter import FastSimulator
     from .sampler import NumberedSampler, ResumableMedian
 
     sampler = NumberedSampler(backend, plan.calibration.seed, limit, shown)
-    simulator = Simulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
+    # the same runs as Simulator's, their scenarios made by copying only what the fitted values change
+    simulator = FastSimulator(plan.scenario, plan.fitted, plan.targets, budget.replications)
     distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
-    abc = pyabc.ABCSMC(simulator, prior_distribution(plan.fitted), distance, population_size=budget.population,
-                       eps=ResumableMedian(), sampler=sampler)
+    prior = prior_distribution(plan.fitted)
+    abc = pyabc.ABCSMC(simulator, prior, distance, population_size=budget.population, eps=ResumableMedian(),
+                       sampler=sampler, model_prior=OneModel(), transitions=FastNormalTransition(prior))
     shown.tolerance = abc.eps
     try:
         if resumed:
@@ -384,6 +381,7 @@ def _record_each_generation(plan: CalibrationPlan, out: Path, history: Any, reco
     if "-1" not in records:
         records["-1"] = store.record_latest(db, -1)
         write_state(plan, out, status="running", generations=records)
+    store.fast_storage(history)  # the same rows, one insert per table (the workers wait while it is stored)
     append = history.append_population
 
     def append_and_record(t: int, *args: Any, **kwargs: Any) -> None:

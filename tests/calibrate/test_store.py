@@ -193,9 +193,9 @@ def test_complete_only_after_the_last_output_and_a_rerun_writes_missing_outputs(
 
 
 def test_a_full_disk_or_an_out_below_a_file_is_a_message(tiny, tmp_path, monkeypatch, capsys):
-    import pyabc
     import sqlalchemy.exc
 
+    from model.calibrate import store
     from model.cli import main
 
     out = copy(tiny, tmp_path)
@@ -205,7 +205,7 @@ def test_a_full_disk_or_an_out_below_a_file_is_a_message(tiny, tmp_path, monkeyp
         raise sqlalchemy.exc.OperationalError("INSERT INTO populations", {}, sqlite3.OperationalError(
             "database or disk is full"))
 
-    monkeypatch.setattr(pyabc.History, "_save_to_population_db", full)
+    monkeypatch.setattr(store, "save_population", full)  # the fit stores through it
     with pytest.raises(InputError, match=r"history.db: cannot write the fit's database \(database or disk is full\); "
                                          "the finished generations are kept"):
         fit(tiny[0], out, workers=1, progress=False, say=lambda text: None)
@@ -215,7 +215,7 @@ def test_a_full_disk_or_an_out_below_a_file_is_a_message(tiny, tmp_path, monkeyp
     def replaced(*args, **kwargs):
         raise sqlalchemy.exc.OperationalError("INSERT INTO populations", {}, moved)
 
-    monkeypatch.setattr(pyabc.History, "_save_to_population_db", replaced)
+    monkeypatch.setattr(store, "save_population", replaced)
     with pytest.raises(InputError, match=r"history.db: the database changed under this fit \(OperationalError: the "
                                          r"file was removed or replaced\); was another fit writing this folder"):
         fit(tiny[0], out, workers=1, progress=False, say=lambda text: None)
