@@ -33,7 +33,7 @@ import yaml
 
 from ..results import versions, write_csv, write_json, write_parquet, write_with
 from ..scenario import load_scenario, read_scenario_data, set_path
-from ..version import __version__
+from ..version import __version__, revision
 from .fit import FitResult, fit, write_state
 from .plan import CalibrationPlan
 from .predictive import Predictive, posterior_draws, predictive_runs, target_table
@@ -178,7 +178,7 @@ def manifest(result: FitResult, summary: pd.DataFrame, table: pd.DataFrame) -> d
     """What reproduces and describes the fit."""
     plan = result.plan
     return {
-        "tool": "spridning calibrate", "version": __version__,
+        "tool": "spridning calibrate", "version": __version__, "revision": revision(),
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         "calibration_file": plan.source, "calibration_given": plan.data, "resolved": plan.fingerprint(),
         "scenario_file": plan.scenario_file, "observed_file": plan.observed_file,

@@ -107,7 +107,9 @@ The calibration whose posterior medians are the defaults of the parameters it fi
   `{_here(manifest.get('observed_file', ''))}`{by_size}
 - fit: {manifest.get('stop_reason')}; {manifest.get('generations')} generations, {manifest.get('runs')} runs;
   targets met {manifest.get('targets_met')} of {manifest.get('targets')}
-- produced {manifest.get('created')} by spridning {manifest.get('version')}; shipped
+- produced {manifest.get('created')} by spridning {manifest.get('version')} (code: git commit
+  {manifest.get('revision') or 'not recorded'}: the fit's proposals after its first generation depend on the
+  code, so that commit reproduces this posterior exactly, a later one an equivalent fit); shipped
   {datetime.now().astimezone():%Y-%m-%d} by spridning {__version__}
 - `ensemble.yaml` and `draws.parquet`: {draws} draws by weight from the posterior (the calibration's
   `ensemble:` block)
