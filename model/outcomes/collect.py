@@ -116,16 +116,18 @@ class Outcomes:
         hist, app = self.stage_history, self.applicable
         steps, n_groups, n_names = hist.shape[0], len(table), len(self.innovation_names) + 1
         pop_member = _pop_member(self.world_flags)
-        adopted = (hist == ADOPTED) & app
-        sums = {  # each (t, groups, k + 1): the last column is the sum over innovations ("all")
-            "adopted": _group_sums(member, adopted),
-            "adopted_pop": _group_sums(pop_member, adopted),
-            "piloting": _group_sums(member, (hist == PILOTING) & app),
-            "stalled": _group_sums(member, (hist == STALLED) & app),
-        }
-        for name, (a, b) in EVENTS.items():
-            ev = _group_sums(member, (hist[:-1] == a) & (hist[1:] == b))
-            sums[name] = np.concatenate([np.zeros((1,) + ev.shape[1:]), ev])
+        # every count in one product: (t, n, what, k) 0/1, what = adopted, piloting, stalled and the events
+        # (from the quarter before; none in the first)
+        counted = np.zeros(hist.shape[:2] + (3 + len(EVENTS), app.shape[1]), dtype=bool)
+        for j, stage in enumerate((ADOPTED, PILOTING, STALLED)):
+            np.logical_and(hist == stage, app, out=counted[:, :, j])
+        for j, (a, b) in enumerate(EVENTS.values()):
+            np.logical_and(hist[:-1] == a, hist[1:] == b, out=counted[1:, :, 3 + j])
+        summed = _group_sums(member, counted.reshape(steps, hist.shape[1], -1)).reshape(steps, n_groups, -1,
+                                                                                         app.shape[1])
+        sums = {name: _with_all(summed[:, :, j]) for j, name in enumerate(("adopted", "piloting", "stalled",
+                                                                            *EVENTS))}
+        sums["adopted_pop"] = _with_all(_group_sums(pop_member, counted[:, :, 0]))  # (t, groups, k + 1) each
         den, den_pop = (_with_all(member @ app.astype(float)), _with_all(pop_member @ app.astype(float)))
         with np.errstate(divide="ignore", invalid="ignore"):
             values = {
@@ -241,7 +243,7 @@ def _no_spend() -> pd.DataFrame:
 
 def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Sums over each group's members: (groups, n) weights and (t, n, k) 0/1 values (bool: states, events)
-    give (t, groups, k + 1), the last column the sum over the k innovations.
+    give (t, groups, k).
 
     Weights here are whole numbers (0/1 memberships, populations) and values 0 or 1, so every product and
     sum is exact in any order and one matrix product gives the same bits as summing member by member;
@@ -251,7 +253,7 @@ def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:
     if n < 2 ** 20 and _whole_weights(member) and (values.dtype == bool or np.all((values == 0) | (values == 1))):
         # quarter by quarter: small products, which BLAS does not spread over threads (one (groups x n) @
         # (n x t.k) product costs a hundred times more CPU on a busy machine, in threads that wait)
-        return _with_all(np.matmul(member, values.astype(float)))
+        return np.matmul(member, values.astype(float))
     out = np.empty((t, member.shape[0], k))
     for g, weights in enumerate(member):
         idx = np.flatnonzero(weights)
@@ -259,7 +261,7 @@ def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:
         if not np.all(weights[idx] == 1.0):
             part = part * weights[idx][None, :, None]
         out[:, g, :] = part.sum(axis=1)
-    return _with_all(out)
+    return out
 
 
 #: whether each weight matrix (by identity: the cached ones of groups and _pop_member) is whole numbers
