@@ -312,21 +312,16 @@ def usage_frame(records: list, orgs: Organisations) -> tuple[pd.DataFrame, pd.Da
     """The lever-usage table (one row per lever and year) and the takers table (one row per lever, year and
     group) of a run's usage records."""
     rows, takers = [], []
-    muni = orgs.kind == MUNICIPALITY
+    counted, groups = _taker_groups(orgs.key)
     for r in records:
         mask = r["takers"]
         row = {key: r[key] for key in ("lever", "year", "operator", "unit", "budget_msek", "delivered_msek",
                                        "used_msek", "returned_msek", "unplaced_capacity_msek",
                                        "unplaced_no_taker_msek", "bought", "placed", "applications")}
         row["takers"] = int(mask.sum())
-        for k, name in enumerate(KIND_NAMES):
-            row[f"takers_{name}"] = int((mask & (orgs.kind == k)).sum())
-        for b, name in enumerate(SIZE_BANDS):
-            row[f"takers_{name}"] = int((mask & muni & (orgs.size_band == b)).sum())
+        for name, members in counted:
+            row[f"takers_{name}"] = int((mask & members).sum())
         rows.append(row)
-        groups = [("kind", name, orgs.kind == k) for k, name in enumerate(KIND_NAMES)]
-        groups += [("size_band", name, muni & (orgs.size_band == b)) for b, name in enumerate(SIZE_BANDS)]
-        groups += [("county", name, orgs.county == c) for c, name in enumerate(orgs.counties)]
         for kind, name, members in groups:
             count = int((mask & members).sum())
             if count:
@@ -337,6 +332,19 @@ def usage_frame(records: list, orgs: Organisations) -> tuple[pd.DataFrame, pd.Da
                      "applications", "takers"] + [f"takers_{n}" for n in KIND_NAMES + SIZE_BANDS]
     return (pd.DataFrame(rows, columns=usage_columns),
             pd.DataFrame(takers, columns=["lever", "year", "group_type", "group", "takers"]))
+
+
+@lru_cache(maxsize=8)
+def _taker_groups(world_flags: tuple) -> tuple[list, list]:
+    """The masks :func:`usage_frame` counts takers in: (column, mask) by kind and municipal size band, and
+    (group type, group, mask) by kind, size band and county."""
+    orgs = load_organisations(*world_flags)
+    muni = orgs.kind == MUNICIPALITY
+    kinds = [(name, orgs.kind == k) for k, name in enumerate(KIND_NAMES)]
+    bands = [(name, muni & (orgs.size_band == b)) for b, name in enumerate(SIZE_BANDS)]
+    groups = [("kind", name, mask) for name, mask in kinds] + [("size_band", name, mask) for name, mask in bands]
+    groups += [("county", name, orgs.county == c) for c, name in enumerate(orgs.counties)]
+    return kinds + bands, groups
 
 
 def _usage_records(ledger) -> list[dict]:
