@@ -33,7 +33,7 @@ import pandas as pd
 from .version import __version__
 from .levers.entries import lever_notes
 from .names import safe_file_name
-from .outcomes.collect import Outcomes
+from .outcomes.collect import Labels, Outcomes, _municipality_static, columns_frame
 from .results import (RESULTS_ROOT, CsvAppender, ParquetAppender, atomic_folder, summary_table, versions, write_csv,
                       write_json, write_parquet)
 from .runner import replicate, replicated, replication_seeds
@@ -133,15 +133,32 @@ def folder_parts(outcome: Outcomes, replication: int) -> FolderPart:
     parallel and only they travel)."""
     from .calibrate.record import run_record
     from .charts.shaping import municipal_shares
-    from .world.organisations import MUNICIPALITY
 
-    frames: dict[str, Any] = {name: _arrow_table(name, getattr(outcome, name), replication) for name in PARQUET_PARTS}
+    frames: dict[str, Any] = {"timeseries": _arrow_table("timeseries", outcome.timeseries_columns(), replication),
+                              "municipalities": _arrow_table("municipalities", outcome.municipality_columns(),
+                                                             replication)}
     for name in CSV_PARTS:
-        frames[name] = getattr(outcome, name).assign(replication=replication)
-    orgs = outcome.orgs
-    codes = [orgs.code[i] for i in np.flatnonzero(orgs.kind == MUNICIPALITY)]
+        frames[name] = _csv_frame(outcome, name, replication)
+    codes = list(_municipality_static(outcome.world_flags)["columns"]["code"])
     return FolderPart(replication, outcome.summary, frames, municipal_shares(outcome), codes, outcome.start_year,
                       run_record(outcome))
+
+
+#: the CSV frames of a run without any spending or lever usage, by table (the same for every such run:
+#: no rows; shared, never changed)
+_EMPTY_CSV: dict[tuple, pd.DataFrame] = {}
+
+
+def _csv_frame(outcome: Outcomes, name: str, replication: int) -> pd.DataFrame:
+    """``outcome``'s ``name`` frame (``spend``, ``lever_usage``, ``lever_takers``) with its ``replication``
+    column; that of a run without levers' records made once."""
+    records = outcome.spend_records if name == "spend" else outcome.usage_records
+    if records:
+        return getattr(outcome, name).assign(replication=replication)
+    key = (name, outcome.world_flags)
+    if key not in _EMPTY_CSV:
+        _EMPTY_CSV[key] = getattr(outcome, name).assign(replication=replication)
+    return _EMPTY_CSV[key]
 
 
 #: the Arrow schema (with its pandas metadata) of each stacked frame, by name and columns: the frames of
@@ -149,24 +166,36 @@ def folder_parts(outcome: Outcomes, replication: int) -> FolderPart:
 _SCHEMAS: dict[tuple, Any] = {}
 
 
-def _arrow_table(name: str, frame: pd.DataFrame, replication: int):
-    """``frame`` with its ``replication`` column as an Arrow table, as ``pyarrow.Table.from_pandas`` makes
-    it (without the index)."""
+def _arrow_table(name: str, columns: dict[str, Any], replication: int):
+    """The frame of ``columns`` (:meth:`Outcomes.timeseries_columns`: arrays and
+    :class:`~model.outcomes.collect.Labels`) with its ``replication`` column as an Arrow table, as
+    ``pyarrow.Table.from_pandas`` makes it of the pandas frame (without the index): the first of each
+    schema through pandas, the others straight from the arrays on that schema."""
     import pyarrow as pa
 
-    key = (name, tuple(frame.columns), tuple(str(t) for t in frame.dtypes))
+    key = (name, tuple(columns), tuple("str" if isinstance(v, Labels) else str(v.dtype) for v in columns.values()))
     schema = _SCHEMAS.get(key)
     if schema is not None:
         try:
-            columns = [pa.array(frame[c].to_numpy() if frame[c].dtype == object else frame[c])
-                       for c in frame.columns]
-            return pa.Table.from_arrays(columns + [pa.array(np.full(len(frame), replication, dtype=np.int64))],
+            arrays = [_arrow_column(v, schema.field(i).type) for i, v in enumerate(columns.values())]
+            rows = len(arrays[0]) if arrays else 0
+            return pa.Table.from_arrays(arrays + [pa.array(np.full(rows, replication, dtype=np.int64))],
                                         schema=schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column of other values: infer this run's types
             pass
-    table = pa.Table.from_pandas(frame.assign(replication=replication), preserve_index=False)
+    table = pa.Table.from_pandas(columns_frame(columns).assign(replication=replication), preserve_index=False)
     _SCHEMAS.setdefault(key, table.schema)
     return table
+
+
+def _arrow_column(values: Any, kind: Any):
+    """One column as pandas hands it to Arrow: strings as ``kind`` (their labels converted once per run, then
+    taken), numbers with NaN as null (``from_pandas``)."""
+    import pyarrow as pa
+
+    if isinstance(values, Labels):
+        return pa.array(values.labels, type=kind).take(pa.array(values.codes))
+    return pa.array(values, type=kind, from_pandas=True)
 
 
 class FolderWriter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,9 @@ def groups(regions: bool, agencies: bool, without: tuple[str, ...] = ()) -> tupl
         add("skr_group", name, muni & (orgs.skr_group == g))
     for c, name in enumerate(orgs.counties):
         add("region", name, muni & (orgs.county == c))
-    return pd.DataFrame(rows, columns=["group_type", "group"]), np.array(members)
+    member = np.array(members)
+    member.setflags(write=False)  # shared by every run (and remembered as whole numbers: _whole_weights)
+    return pd.DataFrame(rows, columns=["group_type", "group"]), member
 
 
 @dataclass
@@ -105,77 +107,132 @@ class Outcomes:
     @cached_property
     def timeseries(self) -> pd.DataFrame:
         """Per quarter, innovation (and ``all``) and group: adoption shares and pilot events."""
+        return columns_frame(self.timeseries_columns())
+
+    def timeseries_columns(self) -> dict[str, np.ndarray | Labels]:
+        """The columns of :attr:`timeseries`, built with NumPy: one row per innovation (then ``all``), quarter
+        and group, in that order, rows without a share (no applicable member) left out."""
         table, member = groups(*self.world_flags)
-        hist, app = self.stage_history, self.applicable.astype(float)
-        steps = hist.shape[0]
-        pop = population_weights(self.orgs)
-        names = list(self.innovation_names) + ["all"]
-        counts = {
-            "adopted": (hist == ADOPTED),
-            "piloting": (hist == PILOTING),
-            "stalled": (hist == STALLED),
+        hist, app = self.stage_history, self.applicable
+        steps, n_groups, n_names = hist.shape[0], len(table), len(self.innovation_names) + 1
+        pop_member = _pop_member(self.world_flags)
+        # every count in one product: (t, n, what, k) 0/1, what = adopted, piloting, stalled and the events
+        # (from the quarter before; none in the first)
+        counted = np.zeros(hist.shape[:2] + (3 + len(EVENTS), app.shape[1]), dtype=bool)
+        for j, stage in enumerate((ADOPTED, PILOTING, STALLED)):
+            np.logical_and(hist == stage, app, out=counted[:, :, j])
+        for j, (a, b) in enumerate(EVENTS.values()):
+            np.logical_and(hist[:-1] == a, hist[1:] == b, out=counted[1:, :, 3 + j])
+        summed = _group_sums(member, counted.reshape(steps, hist.shape[1], -1)).reshape(steps, n_groups, -1,
+                                                                                         app.shape[1])
+        sums = {name: _with_all(summed[:, :, j]) for j, name in enumerate(("adopted", "piloting", "stalled",
+                                                                            *EVENTS))}
+        sums["adopted_pop"] = _with_all(_group_sums(pop_member, counted[:, :, 0]))  # (t, groups, k + 1) each
+        den, den_pop = (_with_all(member @ app.astype(float)), _with_all(pop_member @ app.astype(float)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = {
+                "adoption_share": sums["adopted"] / den,
+                "adoption_share_pop": sums["adopted_pop"] / den_pop,  # no population-weighted share of agencies
+                "piloting_share": sums["piloting"] / den,
+                "stalled_share": sums["stalled"] / den,
+            }
+        values.update({ev: sums[ev] for ev in EVENTS})
+        # (t, groups, names) -> rows by name, then quarter, then group; rows without a share dropped
+        keep = np.flatnonzero(~np.isnan(values["adoption_share"].transpose(2, 0, 1).ravel()))
+        row_step = np.tile(np.repeat(np.arange(steps), n_groups), n_names)[keep]
+        labels = _timeseries_labels(self.world_flags, tuple(self.innovation_names))
+        years = self.start_year + np.arange(steps) / QUARTERS_PER_YEAR
+        group = np.tile(np.arange(n_groups), steps * n_names)[keep]
+        return {
+            "step": row_step,
+            "year": years[row_step],
+            "innovation": Labels(labels[0], keep // (steps * n_groups)),
+            "group_type": Labels(labels[1], group),
+            "group": Labels(labels[2], group),
+            **{c: v.transpose(2, 0, 1).ravel()[keep] for c, v in values.items()},
         }
-        per_k = {key: _group_sums(member, val * app) for key, val in counts.items()}
-        per_k["adopted_pop"] = _group_sums(member * pop, counts["adopted"] * app)
-        den = member @ app  # (g, k)
-        den_pop = (member * pop) @ app  # zero for agencies alone: no population-weighted share
-        events = {}
-        for name, (a, b) in EVENTS.items():
-            moved = (hist[:-1] == a) & (hist[1:] == b)
-            ev = _group_sums(member, moved.astype(float))
-            events[name] = np.concatenate([np.zeros((1,) + ev.shape[1:]), ev])
-        parts: dict[str, list[np.ndarray]] = {}
-        for k, name in enumerate(names):
-            pick = slice(None) if name == "all" else slice(k, k + 1)
-            d, dp = den[:, pick].sum(1), den_pop[:, pick].sum(1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cols = {
-                    "adoption_share": per_k["adopted"][:, :, pick].sum(2) / d,
-                    "adoption_share_pop": per_k["adopted_pop"][:, :, pick].sum(2) / dp,
-                    "piloting_share": per_k["piloting"][:, :, pick].sum(2) / d,
-                    "stalled_share": per_k["stalled"][:, :, pick].sum(2) / d,
-                }
-            cols.update({ev: events[ev][:, :, pick].sum(2) for ev in EVENTS})
-            for c, v in cols.items():
-                parts.setdefault(c, []).append(v.ravel())
-        # one frame for every innovation (innovation, then quarter, then group), rows without a share dropped
-        n_groups, n_names = len(table), len(names)
-        frame = pd.DataFrame({
-            "step": np.tile(np.repeat(np.arange(steps), n_groups), n_names),
-            "year": np.tile(np.repeat(self.start_year + np.arange(steps) / QUARTERS_PER_YEAR, n_groups), n_names),
-            "innovation": np.repeat(np.array(names, dtype=object), steps * n_groups),
-            "group_type": np.tile(table["group_type"].to_numpy(), steps * n_names),
-            "group": np.tile(table["group"].to_numpy(), steps * n_names),
-            **{c: np.concatenate(v) for c, v in parts.items()},
-        })
-        return frame[frame["adoption_share"].notna().to_numpy()].reset_index(drop=True)
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:
         """The final state of each municipality."""
-        orgs = self.orgs
-        muni = np.flatnonzero(orgs.kind == MUNICIPALITY)
+        return columns_frame(self.municipality_columns())
+
+    def municipality_columns(self) -> dict[str, np.ndarray | Labels]:
+        """The columns of :attr:`municipalities`, built with NumPy (the municipalities' own, cached)."""
+        static = _municipality_static(self.world_flags)
+        muni = static["index"]
         final = self.stage_history[-1][muni]
         app = self.applicable[muni]
         adopted = ((final == ADOPTED) & app).sum(1)
-        frame = pd.DataFrame({
-            "code": [orgs.code[i] for i in muni],
-            "name": [orgs.name[i] for i in muni],
-            "county": [orgs.counties[orgs.county[i]] for i in muni],
-            "population": orgs.population[muni],
-            "size_band": [SIZE_BANDS[orgs.size_band[i]] for i in muni],
-            "skr_group": [SKR_GROUPS[orgs.skr_group[i]] for i in muni],
-            "adopted": adopted,
-            "applicable": app.sum(1),
-            "adoption_share": np.divide(adopted, app.sum(1), out=np.zeros(len(muni)), where=app.sum(1) > 0),
-        })
+        n_app = app.sum(1)
+        columns = {**static["columns"], "adopted": adopted, "applicable": n_app,
+                   "adoption_share": np.divide(adopted, n_app, out=np.zeros(len(muni)), where=n_app > 0)}
         first = first_adoption_step(self.stage_history[:, muni])
-        stage_names = np.array(STAGES, dtype=object)
+        stage_labels = np.array(STAGES + ("not_applicable",), dtype=object)
         for k, name in enumerate(self.innovation_names):
-            frame[f"stage_{name}"] = np.where(app[:, k], stage_names[final[:, k]], "not_applicable").tolist()
-            frame[f"first_adopted_{name}"] = np.where(first[:, k] >= 0,
-                                                      self.start_year + first[:, k] / QUARTERS_PER_YEAR, np.nan)
-        return frame
+            columns[f"stage_{name}"] = Labels(stage_labels, np.where(app[:, k], final[:, k], len(STAGES)))
+            columns[f"first_adopted_{name}"] = np.where(first[:, k] >= 0,
+                                                        self.start_year + first[:, k] / QUARTERS_PER_YEAR, np.nan)
+        return columns
+
+
+class Labels(NamedTuple):
+    """A column of strings as its distinct ``labels`` (object array) and each row's index into them."""
+
+    labels: np.ndarray
+    codes: np.ndarray
+
+    def values(self) -> np.ndarray:
+        """The column as an object array of strings."""
+        return self.labels[self.codes]
+
+
+def columns_frame(columns: dict[str, np.ndarray | Labels]) -> pd.DataFrame:
+    """A pandas frame of :meth:`Outcomes.timeseries_columns`-like columns (strings as pandas makes them of
+    object arrays of ``str``)."""
+    return pd.DataFrame({c: v.values() if isinstance(v, Labels) else v for c, v in columns.items()})
+
+
+def _with_all(values: np.ndarray) -> np.ndarray:
+    """``values`` (..., k) with a last column, their sum over innovations (whole numbers: exact)."""
+    return np.concatenate([values, values.sum(-1, keepdims=True)], axis=-1)
+
+
+@lru_cache(maxsize=8)
+def _pop_member(world_flags: tuple) -> np.ndarray:
+    """The (groups x organisations) membership matrix of :func:`groups` weighted by each organisation's
+    inhabitants (:func:`population_weights`)."""
+    weights = groups(*world_flags)[1] * population_weights(load_organisations(*world_flags))
+    weights.setflags(write=False)
+    return weights
+
+
+@lru_cache(maxsize=32)
+def _timeseries_labels(world_flags: tuple, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The labels of :meth:`Outcomes.timeseries_columns`' string columns: innovations (and ``all``), group
+    types and groups."""
+    table = groups(*world_flags)[0]
+    return (np.array(names + ("all",), dtype=object), table["group_type"].to_numpy(dtype=object),
+            table["group"].to_numpy(dtype=object))
+
+
+@lru_cache(maxsize=8)
+def _municipality_static(world_flags: tuple) -> dict:
+    """The municipalities' indices among the organisations and their columns of :attr:`Outcomes.municipalities`
+    that no run changes."""
+    orgs = load_organisations(*world_flags)
+    muni = np.flatnonzero(orgs.kind == MUNICIPALITY)
+    columns = {
+        "code": np.array([orgs.code[i] for i in muni], dtype=object),
+        "name": np.array([orgs.name[i] for i in muni], dtype=object),
+        "county": np.array([orgs.counties[orgs.county[i]] for i in muni], dtype=object),
+        "population": orgs.population[muni],
+        "size_band": np.array([SIZE_BANDS[orgs.size_band[i]] for i in muni], dtype=object),
+        "skr_group": np.array([SKR_GROUPS[orgs.skr_group[i]] for i in muni], dtype=object),
+    }
+    for values in columns.values():
+        values.setflags(write=False)
+    return {"index": muni, "columns": columns}
 
 
 @lru_cache(maxsize=1)
@@ -185,16 +242,18 @@ def _no_spend() -> pd.DataFrame:
 
 
 def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Sums over each group's members: (groups, n) weights and (t, n, k) values give (t, groups, k).
+    """Sums over each group's members: (groups, n) weights and (t, n, k) 0/1 values (bool: states, events)
+    give (t, groups, k).
 
-    Weights here are whole numbers (0/1 memberships, populations) and values 0 or 1 (states, events), so
-    every product and sum is exact in any order and one matrix product gives the same bits as summing
-    member by member; anything else is summed per group, each group over its own members' slice in NumPy's
-    pairwise order.
+    Weights here are whole numbers (0/1 memberships, populations) and values 0 or 1, so every product and
+    sum is exact in any order and one matrix product gives the same bits as summing member by member;
+    anything else is summed per group, each group over its own members' slice in NumPy's pairwise order.
     """
-    if values.shape[1] < 2 ** 20 and _whole(member) and np.all((values == 0) | (values == 1)):
-        return np.matmul(member, values)
     t, n, k = values.shape
+    if n < 2 ** 20 and _whole_weights(member) and (values.dtype == bool or np.all((values == 0) | (values == 1))):
+        # quarter by quarter: small products, which BLAS does not spread over threads (one (groups x n) @
+        # (n x t.k) product costs a hundred times more CPU on a busy machine, in threads that wait)
+        return np.matmul(member, values.astype(float))
     out = np.empty((t, member.shape[0], k))
     for g, weights in enumerate(member):
         idx = np.flatnonzero(weights)
@@ -203,6 +262,21 @@ def _group_sums(member: np.ndarray, values: np.ndarray) -> np.ndarray:
             part = part * weights[idx][None, :, None]
         out[:, g, :] = part.sum(axis=1)
     return out
+
+
+#: whether each weight matrix (by identity: the cached ones of groups and _pop_member) is whole numbers
+_WHOLE: dict[int, tuple[np.ndarray, bool]] = {}
+
+
+def _whole_weights(member: np.ndarray) -> bool:
+    """:func:`_whole` of ``member``, remembered for the cached matrices (they are never changed)."""
+    seen = _WHOLE.get(id(member))
+    if seen is not None and seen[0] is member:
+        return seen[1]
+    whole = _whole(member)
+    if not member.flags.writeable:
+        _WHOLE[id(member)] = (member, whole)
+    return whole
 
 
 def _whole(values: np.ndarray) -> bool:
@@ -238,21 +312,16 @@ def usage_frame(records: list, orgs: Organisations) -> tuple[pd.DataFrame, pd.Da
     """The lever-usage table (one row per lever and year) and the takers table (one row per lever, year and
     group) of a run's usage records."""
     rows, takers = [], []
-    muni = orgs.kind == MUNICIPALITY
+    counted, groups = _taker_groups(orgs.key)
     for r in records:
         mask = r["takers"]
         row = {key: r[key] for key in ("lever", "year", "operator", "unit", "budget_msek", "delivered_msek",
                                        "used_msek", "returned_msek", "unplaced_capacity_msek",
                                        "unplaced_no_taker_msek", "bought", "placed", "applications")}
         row["takers"] = int(mask.sum())
-        for k, name in enumerate(KIND_NAMES):
-            row[f"takers_{name}"] = int((mask & (orgs.kind == k)).sum())
-        for b, name in enumerate(SIZE_BANDS):
-            row[f"takers_{name}"] = int((mask & muni & (orgs.size_band == b)).sum())
+        for name, members in counted:
+            row[f"takers_{name}"] = int((mask & members).sum())
         rows.append(row)
-        groups = [("kind", name, orgs.kind == k) for k, name in enumerate(KIND_NAMES)]
-        groups += [("size_band", name, muni & (orgs.size_band == b)) for b, name in enumerate(SIZE_BANDS)]
-        groups += [("county", name, orgs.county == c) for c, name in enumerate(orgs.counties)]
         for kind, name, members in groups:
             count = int((mask & members).sum())
             if count:
@@ -263,6 +332,19 @@ def usage_frame(records: list, orgs: Organisations) -> tuple[pd.DataFrame, pd.Da
                      "applications", "takers"] + [f"takers_{n}" for n in KIND_NAMES + SIZE_BANDS]
     return (pd.DataFrame(rows, columns=usage_columns),
             pd.DataFrame(takers, columns=["lever", "year", "group_type", "group", "takers"]))
+
+
+@lru_cache(maxsize=8)
+def _taker_groups(world_flags: tuple) -> tuple[list, list]:
+    """The masks :func:`usage_frame` counts takers in: (column, mask) by kind and municipal size band, and
+    (group type, group, mask) by kind, size band and county."""
+    orgs = load_organisations(*world_flags)
+    muni = orgs.kind == MUNICIPALITY
+    kinds = [(name, orgs.kind == k) for k, name in enumerate(KIND_NAMES)]
+    bands = [(name, muni & (orgs.size_band == b)) for b, name in enumerate(SIZE_BANDS)]
+    groups = [("kind", name, mask) for name, mask in kinds] + [("size_band", name, mask) for name, mask in bands]
+    groups += [("county", name, orgs.county == c) for c, name in enumerate(orgs.counties)]
+    return kinds + bands, groups
 
 
 def _usage_records(ledger) -> list[dict]:
