@@ -134,6 +134,21 @@ COMPILING_ANNOUNCED_SAID = "compiling-announced"
 _listening = False
 
 
+def say_compiling_ahead(text: str) -> bool:
+    """Say ``"compiling <text> ..."`` (once per command, the line of :func:`njit`'s ``announce``) if a kernel
+    with an ``announce`` is not in the compile cache: for work another process compiles (its compiling is
+    said there to nobody). Whether such a kernel was found."""
+    for kernel in list(_announced):
+        try:
+            cached = bool(kernel._cache._cache_file._load_index())
+        except AttributeError:  # compiled in memory, or another numba's internals: nothing to say
+            continue
+        if not cached:
+            say_once(COMPILING_ANNOUNCED_SAID, f"compiling {text} ...")
+            return True
+    return False
+
+
 def _listen_to_compiling() -> None:
     """Listen (once per process) to numba's ``numba:compile`` event, which numba sends when it compiles a
     kernel after finding no machine code for it in its cache, before the compiling starts: a warm cache

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .dynamics import quarters
-from .environment import collector_paused, mark_said, say_once
+from .environment import collector_paused, mark_said, say_compiling_ahead, say_once
 from .model import InnovationModel
 from .processes import imap_indexed
 from .scenario import Scenario
@@ -66,7 +66,7 @@ def _compile_loop_first(model: InnovationModel) -> None:
     only means the loop is compiled again."""
     from .dynamics import compiling
 
-    compiling.start_run(lambda: _levers_only(model), lambda: True)
+    compiling.start_run(lambda: _levers_only(model), lambda: say_compiling_ahead(COMPILING_LEVERS))
     compiling.wait()  # the life cycle, which the loop calls
     arguments = (0, 1, quarters.arguments(model.context))
     quarters._quarters.compile(tuple(quarters._quarters.typeof_pyval(a) for a in arguments))
@@ -119,6 +119,8 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
 #: or through the ``announce`` of :func:`replicated`), and its key in :func:`~model.environment.say_once`
 COMPILING = "compiling the model's dynamics (first run in this environment, 5-10 s) ..."
 COMPILING_SAID = "compiling"
+#: what a first run with levers says once when another process compiles their kernels (:func:`_compile_loop_first`)
+COMPILING_LEVERS = "the levers' code (first run with these levers in this environment, a few seconds)"
 
 
 def compiled_code_is_cached() -> bool:

@@ -17,6 +17,12 @@ collector off (numba's compiler makes many objects and no garbage: about 15 % of
 never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
 or finds other types than the run's, this process compiles the kernel itself, as without it.
 
+A first run with levers also compiles the levers' kernels (grants, know-how, ties: several seconds),
+which they would compile one after another before the loop. :func:`start_run` forks a second process once
+the model is built, which runs its levers with the quarters not advanced (``model.runner._levers_only``:
+the kernels' types are the run's, their values are not used), while this one compiles the loop;
+:func:`wait_run` lets it finish before the levers first act, and they load their kernels from the cache.
+
 It forks only where that is safe and cheap: on Linux, in a process with no other Python thread (the rule
 of :func:`model.processes.process_context`).
 """
