@@ -190,7 +190,7 @@ def first_compilation(tmp: Path, reference: float, repeats: int) -> None:
         cold = statistics.median(wall for wall, _, _ in found[name])
         said = all(all(m in s for m in must_say) for _, _, s in found[name]) and "compil" not in warm_said
         cpu = " ".join(f"{c:.1f}" for _, c, _ in found[name])
-        line(f"first run of {name}, empty compile cache", f"{cold:.1f} s, {'announced' if said else 'NOT announced'}",
+        line(f"first run, empty compile cache: {name}", f"{cold:.1f} s, {'announced' if said else 'NOT announced'}",
              f"CPU {cpu} s; = {cold / reference:.0f} virus; cached {warm:.2f} s",
              f"<= {GOALS['first']:.0f} s, announced" if name == "baseline" else "announced")
 
