@@ -99,24 +99,76 @@ def _load_numba() -> Any:
     return numba
 
 
-def njit(**options: Any) -> Callable[[Callable], Any]:
+def njit(announce: str | None = None, **options: Any) -> Callable[[Callable], Any]:
     """``numba.njit(cache=True, **options)``, or ``cache=False`` once numba finds nowhere to write its
-    cache (said once: :data:`NO_CACHE`)."""
+    cache (said once: :data:`NO_CACHE`). With ``announce``, the kernel's compiling (not its loading from
+    the cache) is said once per command before it starts: ``"compiling <announce> ..."`` on stderr
+    (:func:`_compiling_announced`; all kernels with the same text share the line)."""
     numba = _load_numba()
 
     def decorate(function: Callable) -> Any:
         global caching
+        kernel = None
         if caching:
             try:
-                return numba.njit(cache=True, **options)(function)
+                kernel = numba.njit(cache=True, **options)(function)
             except RuntimeError as error:  # "cannot cache function ...: no locator available for file ..."
                 if "cannot cache" not in str(error):
                     raise
                 caching = False
                 say_once("no-cache", NO_CACHE)
-        return numba.njit(cache=False, **options)(function)
+        if kernel is None:
+            kernel = numba.njit(cache=False, **options)(function)
+        if announce:
+            _announced[kernel] = announce
+            _listen_to_compiling()
+        return kernel
 
     return decorate
+
+
+#: the kernels whose compiling is said (:func:`njit`'s ``announce``), and their texts
+_announced: dict[Any, str] = {}
+#: the key of every announced compilation in :func:`say_once`: said once per command whatever the kernel
+COMPILING_ANNOUNCED_SAID = "compiling-announced"
+_listening = False
+
+
+def say_compiling_ahead(text: str) -> bool:
+    """Say ``"compiling <text> ..."`` (once per command, the line of :func:`njit`'s ``announce``) if a kernel
+    with an ``announce`` is not in the compile cache: for work another process compiles (its compiling is
+    said there to nobody). Whether such a kernel was found."""
+    for kernel in list(_announced):
+        try:
+            cached = bool(kernel._cache._cache_file._load_index())
+        except AttributeError:  # compiled in memory, or another numba's internals: nothing to say
+            continue
+        if not cached:
+            say_once(COMPILING_ANNOUNCED_SAID, f"compiling {text} ...")
+            return True
+    return False
+
+
+def _listen_to_compiling() -> None:
+    """Listen (once per process) to numba's ``numba:compile`` event, which numba sends when it compiles a
+    kernel after finding no machine code for it in its cache, before the compiling starts: a warm cache
+    sends none, so nothing is said."""
+    global _listening
+    if _listening:
+        return
+    from numba.core import event
+
+    class Listener(event.Listener):
+        def on_start(self, e: Any) -> None:
+            text = _announced.get((e.data or {}).get("dispatcher"))
+            if text:
+                say_once(COMPILING_ANNOUNCED_SAID, f"compiling {text} ...")
+
+        def on_end(self, e: Any) -> None:
+            pass
+
+    event.register("numba:compile", Listener())
+    _listening = True
 
 
 @contextmanager

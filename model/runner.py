@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .dynamics import quarters
-from .environment import collector_paused, mark_said, say_once
+from .environment import collector_paused, mark_said, say_compiling_ahead, say_once
 from .model import InnovationModel
 from .processes import imap_indexed
 from .scenario import Scenario
@@ -51,8 +51,34 @@ def run_model(scenario: Scenario, seed: int | np.random.SeedSequence | None = No
     compiling = compile_ahead(scenario, seed)
     with collector_paused(compiling):  # numba's compiler: many objects, no garbage
         model = InnovationModel(scenario, seed=seed)
+        if compiling and scenario.levers:
+            _compile_loop_first(model)
         model.run_model()
     return model
+
+
+def _compile_loop_first(model: InnovationModel) -> None:
+    """In a fresh environment, once ``model`` is built: fork a process that runs its levers (the quarters
+    not advanced: :func:`_levers_only`), which compiles their kernels into the cache, while this one
+    compiles the quarter loop for ``model``'s types (after the life cycle, compiled in another process since
+    :func:`compile_ahead`), then let it finish: the levers load their kernels from the cache. Without it the
+    levers compile theirs first, alone. Compiling changes no result; a type found here other than the run's
+    only means the loop is compiled again."""
+    from .dynamics import compiling
+
+    compiling.start_run(lambda: _levers_only(model), lambda: say_compiling_ahead(COMPILING_LEVERS))
+    compiling.wait()  # the life cycle, which the loop calls
+    arguments = (0, 1, quarters.arguments(model.context))
+    quarters._quarters.compile(tuple(quarters._quarters.typeof_pyval(a) for a in arguments))
+    compiling.wait_run()
+
+
+def _levers_only(model: InnovationModel) -> None:
+    """Run ``model`` with its quarters not advanced (the levers act on its first quarter's state every
+    quarter; the lever ties are rebuilt as the loop would), so that the levers' kernels are compiled into
+    the cache: in the process :func:`_compile_loop_first` forks, whose results are not used."""
+    quarters.advance = lambda ctx, t0, t1: ctx.ties.refresh()
+    model.run_model()
 
 
 def compile_ahead(scenario: Scenario, seed: Any = None) -> bool:
@@ -93,6 +119,8 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
 #: or through the ``announce`` of :func:`replicated`), and its key in :func:`~model.environment.say_once`
 COMPILING = "compiling the model's dynamics (first run in this environment, 5-10 s) ..."
 COMPILING_SAID = "compiling"
+#: what a first run with levers says once when another process compiles their kernels (:func:`_compile_loop_first`)
+COMPILING_LEVERS = "the levers' code (first run with these levers in this environment, a few seconds)"
 
 
 def compiled_code_is_cached() -> bool:

@@ -163,3 +163,33 @@ def test_the_collector_is_paused_inside_and_left_as_it_was_after():
         with collector_paused():
             raise KeyboardInterrupt
     assert gc.isenabled()
+
+
+def test_a_kernel_compiled_is_announced_once_per_command_before_compiling_and_a_loaded_one_never(fresh, capsys,
+                                                                                                monkeypatch):
+    monkeypatch.setattr(environment, "caching", False)  # compiled in memory: every first call compiles
+    first = environment.njit(announce="a test kernel (about 0 s)")(lambda x: x + 1)
+    second = environment.njit(announce="another test kernel")(lambda x: x + 2)
+    quiet = environment.njit()(lambda x: x + 3)
+    assert quiet(1) == 4 and capsys.readouterr().err == ""  # no announce: nothing said
+    assert first(1) == 2 and second(1) == 3 and first(2) == 3
+    assert capsys.readouterr().err == "compiling a test kernel (about 0 s) ...\n"  # one line per command
+    monkeypatch.delenv(environment.SAID)  # a new command, the kernel already compiled: nothing to say
+    assert first(5) == 6 and capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_a_first_run_with_levers_says_it_compiles_them_once_and_a_second_says_nothing(tmp_path):
+    """With an empty compile cache a command with a grant lever says, once (its worker processes too), that
+    it compiles the dynamics and the levers' code; the same command again, the cache filled, says nothing."""
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    command = ("import runpy, sys; sys.argv = ['spridning', 'run', {!r}, '--reps', '3', '--workers', '2', "
+               "'--no-charts', '--quiet', '--overwrite', '--out', 'out']; runpy.run_module('model', "
+               "run_name='__main__')").format(str(ROOT / "scenarios" / "lever_pilot_grants.yaml"))
+    first = _command(tmp_path, env, command)
+    assert first.returncode == 0, first.stderr
+    lines = first.stderr.splitlines()
+    assert sum("compiling the model's dynamics" in s for s in lines) == 1, first.stderr
+    assert sum("compiling the levers' code" in s for s in lines) == 1, first.stderr
+    second = _command(tmp_path, env, command)
+    assert second.returncode == 0 and "compiling" not in second.stderr, second.stderr

@@ -17,6 +17,12 @@ collector off (numba's compiler makes many objects and no garbage: about 15 % of
 never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
 or finds other types than the run's, this process compiles the kernel itself, as without it.
 
+A first run with levers also compiles the levers' kernels (grants, know-how, ties: several seconds),
+which they would compile one after another before the loop. :func:`start_run` forks a second process once
+the model is built, which runs its levers with the quarters not advanced (``model.runner._levers_only``:
+the kernels' types are the run's, their values are not used), while this one compiles the loop;
+:func:`wait_run` lets it finish before the levers first act, and they load their kernels from the cache.
+
 It forks only where that is safe and cheap: on Linux, in a process with no other Python thread (the rule
 of :func:`model.processes.process_context`).
 """
@@ -110,6 +116,53 @@ def wait(timeout: float = WAIT_SECONDS) -> bool:
     pid, _child = _child, 0
     if not pid or _parent != os.getpid():  # none, or a forked worker that inherited the parent's pid
         return False
+    return _reap(pid, timeout)
+
+
+#: the process :func:`start_run` forked, and its parent (as :data:`_child`, :data:`_parent`)
+_run_child: int | None = None
+_run_parent: int | None = None
+
+
+def start_run(work: Callable[[], None], needed: Callable[[], bool]) -> None:
+    """Start ``work()`` (a run that compiles kernels into the cache: the levers') in a forked process, if
+    ``needed()``; once per process, on Linux with no other thread, as :func:`start`. The process leaves
+    silently whatever happens; what it did not compile, this process compiles when it needs it."""
+    global _run_child, _run_parent
+    if _run_child is not None:
+        return
+    _run_child = 0
+    if sys.platform != "linux" or threading.active_count() > 1 or not needed():
+        return
+    with quiet_fork_warning():
+        pid = os.fork()
+    if pid:
+        _run_child, _run_parent = pid, os.getpid()
+        return
+    status = 1
+    try:  # the forked process: whatever happens, it must not return into the caller's code
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        gc.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        work()
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def wait_run(timeout: float = WAIT_SECONDS) -> bool:
+    """Let the process :func:`start_run` forked finish (as :func:`wait`); whether it ran ``work`` through."""
+    global _run_child
+    pid, _run_child = _run_child, 0
+    if not pid or _run_parent != os.getpid():
+        return False
+    return _reap(pid, timeout)
+
+
+def _reap(pid: int, timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for ``pid`` to exit (then stop it); whether it exited with status 0."""
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 from ..environment import njit
 
+#: said once per command before this module's kernels are first compiled (not when loaded from the cache)
+COMPILING = "the levers' code (first run with procurement or infrastructure in this environment, about 1 s)"
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+
+@njit(announce=COMPILING, error_model="numpy", no_cfunc_wrapper=True)
 def call_off(stage, applicable, members, adopted_stage, cost_factor, load_factor, fixed_cost_factor,
              load):
     """Multiply ``fixed_cost_factor`` by ``cost_factor`` and ``load`` by ``load_factor`` ((n, k) float, in
@@ -42,7 +45,7 @@ def call_off(stage, applicable, members, adopted_stage, cost_factor, load_factor
     return covered
 
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+@njit(announce=COMPILING, error_model="numpy", no_cfunc_wrapper=True)
 def lower_costs(cells, cost_factor, load_factor, fixed_cost_factor, load):
     """Multiply ``fixed_cost_factor`` by ``cost_factor`` and ``load`` by ``load_factor`` ((n, k) float, in
     place) where ``cells`` ((n, k) bool) is true."""

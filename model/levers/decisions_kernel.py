@@ -15,8 +15,11 @@ import numpy as np
 from ..environment import njit
 from ..stages import PILOTING
 
+#: said once per command before this module's kernels are first compiled (not when loaded from the cache)
+COMPILING = "the levers' code (first run with change teams or peer review in this environment, about 1 s)"
 
-@njit(error_model="numpy")
+
+@njit(announce=COMPILING, error_model="numpy")
 def asking_for_team(stage, pilot_age, applicable, pilot_quarters, lead_quarters, until, visited, repeat_visits, t):
     """(n,) bool: who asks for a change team in quarter ``t``: an organisation running a pilot of an
     applicable innovation whose scale decision falls within ``lead_quarters``
@@ -36,7 +39,7 @@ def asking_for_team(stage, pilot_age, applicable, pilot_quarters, lead_quarters,
     return asks
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def add_bonus(scale_logit_bonus, until, t, bonus):
     """Add ``bonus`` [log-odds] to ``scale_logit_bonus`` ((n,), in place) where the help still lasts in
     quarter ``t`` (``until`` (n,) > ``t``): a review's advice, a team on site."""

@@ -25,6 +25,9 @@ from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
 from . import targeting_kernel
 from .targeting_kernel import free_capacity_of, key_on_sources, loads, row_sum
 
+#: said once per command before this module's kernels are first compiled (not when loaded from the cache)
+COMPILING = "the levers' code (first run with grants in this environment, about 5 s)"
+
 if TYPE_CHECKING:
     from ..context import RunContext
 
@@ -79,7 +82,7 @@ def call_run(ctx: "RunContext") -> CallRun:
                    inn.pilot_quarters, inn.pilot_cost, inn.scale_cost_fixed, inn.scale_cost_per_10k, loads(ctx))
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def applications(run, book, rule, pool, u, out):
     """Who may apply and who does, written into ``out`` (a :data:`Work`): ``candidates``, the pairs an
     organisation of ``pool`` ((n,) bool) could apply for (:func:`_candidate`), and ``applicants``, those
@@ -106,7 +109,7 @@ def applications(run, book, rule, pool, u, out):
     return count
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _candidate(stage, pilot_age, pilot_quarters, applicable, funded, starting, scale_up):
     """Whether an organisation could apply for an innovation, from the pair's ``stage``, ``pilot_age``,
     whether it is ``applicable``, ``funded`` by the lever and ``starting`` a funded pilot now, and the
@@ -121,7 +124,7 @@ def _candidate(stage, pilot_age, pilot_quarters, applicable, funded, starting, s
     return stage == AWARE and not starting
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def awards(run, book, rule, applicants, log_capacity, z, pick, money, year, out):
     """The round's grants: ``applicants`` ((m,) indices, ascending) ranked (:func:`_ranked`, from their
     ``log_capacity`` (m,) and the noise draws ``z`` (n,)), each for one innovation among its candidates
@@ -177,7 +180,7 @@ def awards(run, book, rule, applicants, log_capacity, z, pick, money, year, out)
     return won
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _years(scale_up, scaling_quarters, pilot_quarters):
     """Years a grant runs (its staff is paid for): a scale-up's ``scaling_quarters``, a pilot's
     ``pilot_quarters``, at least a quarter."""
@@ -186,7 +189,7 @@ def _years(scale_up, scaling_quarters, pilot_quarters):
     return max(pilot_quarters / QUARTERS_PER_YEAR, 0.25)
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _ranked(applicants, log_capacity, z, by_need, noise):
     """``applicants`` best first: quality ``log_capacity`` (or, by need, its negative) plus ``noise`` x
     their ``z``, sorted stably (equal qualities keep the applicants' order)."""
@@ -202,7 +205,7 @@ def _ranked(applicants, log_capacity, z, by_need, noise):
     return ranked
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _stable_order(keys):
     """(m,) positions of ``keys`` ((m,)) in ascending order, equal keys in the order of their positions:
     a bottom-up merge sort (NumPy's ``argsort(kind="stable")`` order; written out, as numba's own sorts
@@ -228,7 +231,7 @@ def _stable_order(keys):
     return order
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def follow_up(run, book, rule, out):
     """A quarter's follow-up of the funded pairs: the project staff of those that run (:func:`_running`)
     into ``out.lent`` ((n,) capacity units, to lend this quarter); a pair ends when it no longer runs, its
@@ -270,7 +273,7 @@ def follow_up(run, book, rule, out):
     return any_running, count, any_funded
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _running(stage, pilot_age, scaling_quarters, scale_up):
     """Whether the pilot (or, for a scale-up grant, the pilot or the scale-up being implemented) of a pair
     in ``stage`` with ``pilot_age`` runs."""

@@ -27,6 +27,9 @@ import numpy as np
 from ..environment import njit
 from ..stages import ADOPTED, AWARE, PILOTING
 
+#: said once per command before this module's kernels are first compiled (not when loaded from the cache)
+COMPILING = "the levers' code (first run with training, learning networks or job shadowing in this environment, about 2 s)"
+
 if TYPE_CHECKING:
     from ..context import RunContext
 
@@ -42,7 +45,7 @@ def development(ctx: "RunContext") -> Development:
     return Development(s.stage, s.pilot_age, ctx.applicable, int(ctx.params.scaling_quarters))
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
     """Whether organisation ``i``'s work on innovation ``j`` is development work (see the module).
 
@@ -54,7 +57,7 @@ def _developing(stage, pilot_age, applicable, scaling_quarters, i, j):
     return s == AWARE or s == PILOTING or (s == ADOPTED and pilot_age[i, j] < scaling_quarters)
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def know_and_forget(load_factor, knowhow, dev, cut, forget, gone):
     """One quarter of know-how ``knowhow`` ((n, k) 0-1, in place): where it is held and the pair is
     development work, ``load_factor`` ((n, k), in place) is multiplied by ``1 - cut x knowhow``; then it
@@ -71,7 +74,7 @@ def know_and_forget(load_factor, knowhow, dev, cut, forget, gone):
             knowhow[i, j] = 0.0 if level <= gone else level
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def use_and_fade(load_factor, skill, taking_part, dev, cut, fade_when_used, fade_per_quarter, gone):
     """One quarter of skills ``skill`` ((n,) 0-1, in place): they ease development work as
     :func:`know_and_forget` does, then fade by ``fade_when_used`` where in use (the organisation runs a
@@ -100,7 +103,7 @@ def use_and_fade(load_factor, skill, taking_part, dev, cut, fade_when_used, fade
     return skilled, used_skilled
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def learn_in_groups(knowhow, group, groups, dev, rate, gone):
     """One quarter of learning in groups (the rule of :mod:`model.levers.knowhow`): each organisation in a group
     (``group`` (n,) its group, -1: none; ``groups`` groups made) moves its know-how ``knowhow`` ((n, k), in
@@ -137,7 +140,7 @@ def learn_in_groups(knowhow, group, groups, dev, rate, gone):
     return members, taught
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
     """One quarter of hosts learning from the organisations that sent them staff
     (the rule of :mod:`model.levers.knowhow` with one partner): a host ``placed`` ((n,) bool) moves its know-how
@@ -167,14 +170,14 @@ def learn_from_senders(knowhow, placed, sender_of, dev, rate, gone):
     return hosts, taught
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _experienced(stage, applicable, i, j):
     """Whether organisation ``i`` runs a pilot of innovation ``j`` or has adopted it (it has done it)."""
     s = stage[i, j]
     return applicable[i, j] and (s == PILOTING or s == ADOPTED)
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def train(load_factor, skill, members, free, taking_part_now, time_cost, dev, cut, fade_when_used, fade_per_quarter,
           gain, gone, quarters_member, quarters_taken_part, cost):
     """One quarter of a training network (:mod:`model.levers.training_networks`): while
@@ -201,7 +204,7 @@ def train(load_factor, skill, members, free, taking_part_now, time_cost, dev, cu
     return skilled, used, taking
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def network_quarter(load_factor, knowhow, group, groups, dev, cut, forget, rate, gone, learning, members, acting,
                     tie_strength, tie_factor, p_external_boost, external_boost):
     """One quarter of a learning network (:mod:`model.levers.learning_networks`): know-how ``knowhow`` ((n, k)
@@ -224,7 +227,7 @@ def network_quarter(load_factor, knowhow, group, groups, dev, cut, forget, rate,
     return in_group, taught, count
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def hosts_quarter(load_factor, knowhow, host_until, sender_of, t, dev, cut, forget, learn, gone, host_cost,
                   sender_cost, ending_hosts, ending_senders, cost):
     """One quarter ``t`` of job shadowing (:mod:`model.levers.job_shadowing`), after this quarter's placements

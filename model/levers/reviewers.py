@@ -14,8 +14,11 @@ import numpy as np
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 
+#: said once per command before this module's kernels are first compiled (not when loaded from the cache)
+COMPILING = "the levers' code (first run with peer review in this environment, about 1 s)"
 
-@njit(error_model="numpy")
+
+@njit(announce=COMPILING, error_model="numpy")
 def asking(stage, pilot_age, applicable, pilot_quarters, lead_quarters, willing, until, t):
     """Who asks this quarter ``t``: ((n,) bool asks, (n, k) bool askable). A pair is *askable* when the
     organisation runs a pilot of an applicable innovation whose scale decision falls within
@@ -40,7 +43,7 @@ def asking(stage, pilot_age, applicable, pilot_quarters, lead_quarters, willing,
     return asks, askable
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _first_max(values):
     best = 0
     for i in range(1, values.shape[0]):
@@ -49,7 +52,7 @@ def _first_max(values):
     return best
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def pair(chosen, askable, u_pilot, u_reviewer, stage, applicable, kind):
     """The pilot each chosen organisation is reviewed on and its reviewer: (ks, reviewers, found), (c,)
     each. The pilot: the largest of ``u_pilot`` ((c, k) uniforms) plus 1 where askable. The reviewer: the

@@ -22,6 +22,9 @@ from .. import stages
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 
+#: said once per command before this module's kernels are first compiled (not when loaded from the cache)
+COMPILING = "the levers' code (first run with these levers in this environment, about 2 s)"
+
 if TYPE_CHECKING:
     from ..context import RunContext
 
@@ -41,7 +44,7 @@ def loads(ctx: "RunContext") -> Loads:
                  int(ctx.params.scaling_quarters))
 
 
-@njit(error_model="numpy", inline="always")
+@njit(announce=COMPILING, error_model="numpy", inline="always")
 def row_sum(values, start, count):
     """The sum of ``values[start:start + count]`` added as NumPy's ``sum(axis=1)`` adds a row: 0 plus the
     row summed pairwise (:func:`_pairwise`)."""
@@ -50,7 +53,7 @@ def row_sum(values, start, count):
     return 0.0 + _pairwise(values, start, count)
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def _pairwise(values, start, count):
     """NumPy's pairwise sum of ``values[start:start + count]``: a row of up to :data:`_BLOCK` as
     :func:`_block_sum` adds it; a longer one split in two (at a multiple of eight), each half summed so,
@@ -81,7 +84,7 @@ def _pairwise(values, start, count):
     return sums[0]
 
 
-@njit(error_model="numpy", inline="always")
+@njit(announce=COMPILING, error_model="numpy", inline="always")
 def _block_sum(values, start, count):
     """NumPy's sum of up to :data:`_BLOCK` values: fewer than eight one by one (from 0), else eight running
     sums combined as a tree, then the rest one by one."""
@@ -111,7 +114,7 @@ def _block_sum(values, start, count):
     return total
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def free_capacity(capacity, capacity_bonus, load_factor, held_by):
     """(n,) capacity units free now: ``capacity + capacity_bonus`` ((n,) each) less, summed over the
     innovations (:func:`row_sum`), the capacity each running pilot, scale-up being implemented and adoption
@@ -122,7 +125,7 @@ def free_capacity(capacity, capacity_bonus, load_factor, held_by):
     return free_capacity_of(capacity, capacity_bonus, load_factor, held_by)
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def free_capacity_of(capacity, capacity_bonus, load_factor, held_by):
     """:func:`free_capacity`, for other kernels to call."""
     stage, pilot_age = held_by.stage, held_by.pilot_age
@@ -139,7 +142,7 @@ def free_capacity_of(capacity, capacity_bonus, load_factor, held_by):
     return free
 
 
-@njit(error_model="numpy")
+@njit(announce=COMPILING, error_model="numpy")
 def held(stage, pilot_age, scaling_quarters, pilot_need, scale_need, adoption_need):
     """Capacity units a pair in ``stage`` holds (before load factors): ``pilot_need`` while it pilots,
     ``scale_need`` while a scale-up is implemented (adopted, ``pilot_age`` below ``scaling_quarters``),

@@ -21,6 +21,9 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
 
+#: said once per command before the lever ties' kernels are first compiled (not when loaded from the cache)
+LEVER_TIES_COMPILING = "the levers' code (first run with levers that make ties in this environment, about 2 s)"
+
 if TYPE_CHECKING:  # networkx only for graphs of the ties (tests, notebooks): a run does not import it
     import networkx as nx
 
@@ -373,7 +376,7 @@ def _csr_signals(adopted, indptr, indices, weights, proof_weight, log_miss, log_
                 proof[i, j] += proof_weight * a
 
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
 def _lever_denominators(applicable, indptr, indices, weights, proof_weight, fixed, inverse, rows):
     """1 / the weighted applicable ties per organisation and innovation, 0 where there are none, for the
     organisations ``rows`` ((m,) int64): the ``fixed`` part of cliques and borders plus the lever ties,
@@ -387,7 +390,7 @@ def _lever_denominators(applicable, indptr, indices, weights, proof_weight, fixe
             inverse[i, j] = 1.0 / d if d > 0 else 0.0
 
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
 def _insert_lever_ties(indptr, indices, weights, cells, matrix):
     """The lever ties' compressed sparse rows (``indptr`` (n + 1,), ``indices`` sorted within each row, their
     ``weights``) with the ``cells`` (flat indices ``row * n + column``, sorted, repeats allowed: sorted by
@@ -442,7 +445,7 @@ def _insert_lever_ties(indptr, indices, weights, cells, matrix):
     return new_indptr, new_indices, new_weights, rows[:r]
 
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
 def stronger_ties(matrix, a, b, weight):
     """Symmetric ties of ``weight`` between ``a[i]`` and ``b[i]`` ((m,) int64) written in the (n, n)
     ``matrix`` of lever-tie weights where the tie there is weaker (read before any is written) and
@@ -463,7 +466,7 @@ def stronger_ties(matrix, a, b, weight):
     return cells[:c]
 
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
 def _in_row(indices, start, stop, column):
     """Whether ``column`` is among the sorted ``indices[start:stop]`` (binary search)."""
     lo, hi = start, stop

@@ -114,3 +114,45 @@ def test_the_forked_process_compiles_the_life_cycle_from_nothing_calling_the_rea
     pid = compiling.fork(fresh, lambda: quarters.life_cycle_arguments(InnovationModel(scenario, seed=0).context))
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.fixture
+def fresh_run_state():
+    """:func:`compiling.start_run`'s once-per-process state, restored after the test."""
+    saved = compiling._run_child, compiling._run_parent
+    compiling._run_child = compiling._run_parent = None
+    yield
+    compiling._run_child, compiling._run_parent = saved
+
+
+def test_a_forked_process_runs_the_levers_alone_and_leaves_this_one_as_it_was(fresh_run_state):
+    from model import runner
+
+    m = InnovationModel(model.load_scenario(SCENARIOS[0].parent / "portfolio_sustaingov.yaml"), seed=1)
+    stage, advance = m.state.stage.copy(), quarters.advance
+    compiling.start_run(lambda: runner._levers_only(m), lambda: True)
+    assert compiling._run_child > 0 and compiling.wait_run() is True
+    assert quarters.advance is advance and (m.state.stage == stage).all()  # the fork's changes only
+    assert compiling.wait_run() is False  # once
+
+
+def test_a_forked_run_that_fails_exits_with_an_error_status_and_none_is_forked_when_not_needed(fresh_run_state):
+    compiling.start_run(lambda: 1 / 0, lambda: True)
+    assert compiling.wait_run() is False
+    compiling._run_child = None
+    compiling.start_run(lambda: 1 / 0, lambda: False)
+    assert compiling._run_child == 0 and compiling.wait_run() is False
+
+
+@pytest.mark.parametrize("name", ["portfolio_sustaingov", "lever_peer_review"])
+def test_a_run_compiling_its_loop_before_its_levers_gives_the_same_outcomes(name, monkeypatch, fresh_run_state):
+    """The first run in a fresh environment compiles the loop first and the levers in a forked process
+    (model.runner._compile_loop_first); its results are those of any run."""
+    from model import runner
+
+    scenario = model.load_scenario(SCENARIOS[0].parent / f"{name}.yaml")
+    usual = runner.run_model(scenario, seed=3).stage_history.copy()
+    monkeypatch.setattr(runner, "compile_ahead", lambda scenario, seed=None: True)  # as if the cache were empty
+    first = runner.run_model(scenario, seed=3)
+    assert compiling._run_child == 0  # the forked process was started and waited for
+    assert (first.stage_history == usual).all()
