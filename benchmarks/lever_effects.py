@@ -41,7 +41,7 @@ from model.calibrate.ensemble import default_posterior, for_scenario, over_text,
 from model.compare.outputs import ranking_table, unit_values
 from model.outcomes.intervals import mean_interval
 from model.parameters import CALIBRATED
-from model.results import replace_between
+from model.results import atomic_path, replace_between
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "levers.md"
@@ -237,7 +237,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--horizon", type=int, help="years to run instead of the scenarios' (for tests)")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--write", action="store_true", help="replace the generated section of docs/levers.md")
-    out.add_argument("--markdown-out", type=Path, metavar="FILE", help="replace the generated section of FILE")
+    out.add_argument("--markdown-out", type=Path, metavar="FILE",
+                     help="replace the generated section of FILE (a new FILE holds the section alone)")
     args = parser.parse_args(argv)
     point = args.point or args.assumed
     reps = args.reps or (40 if point else 2)
@@ -248,7 +249,13 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     target = DOCS if args.write else args.markdown_out
     if target is not None:
-        changed = replace_section(target, text)
+        try:
+            if not args.write and not target.exists():  # a file of its own: the section between its markers
+                with atomic_path(target) as tmp:
+                    tmp.write_text(f"{START}\n{END}\n", encoding="utf-8")
+            changed = replace_section(target, text)
+        except (OSError, ValueError) as error:  # not writable, or a file of the user's without the markers
+            parser.error(f"cannot write the table: {error}")
         print(f"{target}: {'updated' if changed else 'already current'}", file=sys.stderr)
 
 

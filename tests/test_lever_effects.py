@@ -103,3 +103,21 @@ def test_ensemble_table_on_a_tiny_case_matches_the_draws_run_by_hand(tmp_path):
         assert rows[name]["draws beating baseline"] == f"{np.mean(diffs > 0):.0%}"
         assert rows[name]["Δ final adoption"].startswith(f"{diffs.mean():+.3f} ±".replace("-", "−"))
         assert rows[name]["draws ranked first"] == f"{first[name]:.0%}"
+
+
+def test_markdown_out_makes_a_new_file_and_refuses_one_without_markers(tmp_path, monkeypatch, capsys):
+    """``--markdown-out NEW`` writes the section alone between the markers; an existing file without them is
+    refused with one line and exit 2, not a traceback, and left as it was (the measuring itself is stubbed:
+    it is tested above)."""
+    monkeypatch.setattr(effects, "measure", lambda *a, **k: (None, None, None, None))
+    monkeypatch.setattr(effects, "section", lambda *a, **k: "| the | table |")
+    new = tmp_path / "assumed.md"
+    effects.main(["--markdown-out", str(new), "--only", "lever_procurement"])
+    assert new.read_text(encoding="utf-8") == f"{effects.START}\n| the | table |\n{effects.END}\n"
+    mine = tmp_path / "notes.md"
+    mine.write_text("my own notes\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        effects.main(["--markdown-out", str(mine), "--only", "lever_procurement"])
+    assert exit_.value.code == 2
+    assert "cannot write the table" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "my own notes\n"
