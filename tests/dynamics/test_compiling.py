@@ -125,15 +125,32 @@ def fresh_run_state():
     compiling._run_child, compiling._run_parent = saved
 
 
-def test_a_forked_process_runs_the_levers_alone_and_leaves_this_one_as_it_was(fresh_run_state):
-    from model import runner
+#: the check below, run in a process of its own: compiling.start_run does not fork while other threads run,
+#: and earlier tests in a pytest process may leave some (a Dask client's, a server's)
+LEVERS_ALONE = """
+import model
+from model import runner
+from model.dynamics import compiling, quarters
+from model.model import InnovationModel
 
-    m = InnovationModel(model.load_scenario(SCENARIOS[0].parent / "portfolio_sustaingov.yaml"), seed=1)
-    stage, advance = m.state.stage.copy(), quarters.advance
-    compiling.start_run(lambda: runner._levers_only(m), lambda: True)
-    assert compiling._run_child > 0 and compiling.wait_run() is True
-    assert quarters.advance is advance and (m.state.stage == stage).all()  # the fork's changes only
-    assert compiling.wait_run() is False  # once
+m = InnovationModel(model.load_scenario({path!r}), seed=1)
+stage, advance = m.state.stage.copy(), quarters.advance
+compiling.start_run(lambda: runner._levers_only(m), lambda: True)
+assert compiling._run_child > 0 and compiling.wait_run() is True
+assert quarters.advance is advance and (m.state.stage == stage).all()  # the fork's changes only
+assert compiling.wait_run() is False  # once
+print("ok")
+"""
+
+
+def test_a_forked_process_runs_the_levers_alone_and_leaves_this_one_as_it_was():
+    import subprocess
+    import sys
+
+    code = LEVERS_ALONE.format(path=str(SCENARIOS[0].parent / "portfolio_sustaingov.yaml"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 def test_a_forked_run_that_fails_exits_with_an_error_status_and_none_is_forked_when_not_needed(fresh_run_state):

@@ -116,22 +116,26 @@ def test_an_application_costs_people_s_time_and_charged_to_own_money_as_well_it_
     20 000, of which 8 win) cost the losers the money their own pilot needed at its scale decision: the
     pilot-to-scale rate fell (-0.0023, se 0.0006; the lost scale-ups all among losing applicants), and pilot
     grants' applications stopped other pilot starts for want of money (+77 a run, se 3.7). Booked as time
-    only, neither happens (-0.00002, se 0.00016; -5.9, se 2.0)."""
+    only, the path is gone: what is left is at most a fifth of it (measured -0.00002, se 0.00016; and, on the
+    posterior of 2026-12-07, +4.1 a run, se 1.5, against +56 charged to money — more funded pilots draw on
+    own money for their later costs, which is not the application's charge)."""
     base = model.with_overrides(model.load_scenario(SCENARIOS / "baseline.yaml"), {"horizon_years": 6})
     lever = model.load_scenario(SCENARIOS / f"{name}.yaml").model_dump(mode="python")["levers"][0]
     assert lever["target"]["application_overhead_msek"] == 0.0  # shipped: time only
     money = {**lever, "target": {**lever["target"], "application_overhead_msek": 0.05}}
     seeds = [replication_seed(11, r) for r in range(40)]
     b = np.array([model.run(base, s).summary[outcome] for s in seeds])
-    d = {}
+    runs, d = {}, {}
     for key, entry in (("time", lever), ("money", money)):
-        runs = np.array([model.run(model.with_overrides(base, {"levers": [entry]}), s).summary[outcome] for s in seeds])
-        d[key] = (runs - b).mean(), (runs - b).std(ddof=1) / np.sqrt(len(seeds))
+        runs[key] = np.array([model.run(model.with_overrides(base, {"levers": [entry]}), s).summary[outcome]
+                              for s in seeds])
+        d[key] = (runs[key] - b).mean(), (runs[key] - b).std(ddof=1) / np.sqrt(len(seeds))
     harm = -1.0 if outcome == "pilot_to_scale_rate" else 1.0  # the direction in which the overhead harms
     mean, se = d["money"]
     assert harm * mean > 3 * se, d  # own money charged: scaling falls, or starts are stopped for money
-    mean, se = d["time"]
-    assert harm * mean < 2 * se, d  # time only: not
+    path = harm * (runs["money"] - runs["time"])  # the charge's own path: the same runs, paired
+    assert path.mean() > 3 * path.std(ddof=1) / np.sqrt(len(seeds)), d
+    assert harm * d["time"][0] < 0.2 * harm * mean, d  # time only: at most a fifth of what the charge does
 
 
 @pytest.mark.slow
