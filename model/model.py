@@ -285,17 +285,23 @@ class InnovationModel(mesa.Model):
             self.step()
             if steady:  # every later quarter would set these effects again and do nothing else
                 break
-        if self.quarter >= self.n_steps:
-            return
-        t0 = self.quarter
-        if fades:
-            fading.run(self.context, fades, t0, self.n_steps)
-        else:
-            quarters.advance(self.context, t0, self.n_steps)
-        self.steps += self.n_steps - t0  # Mesa's own clock, as if step() had been called each quarter
-        if hasattr(self, "time"):  # Mesa >= 3.4 keeps a time too
-            self.time = float(self.steps)
-        self._done(self.n_steps)
+        if self.quarter < self.n_steps:
+            t0 = self.quarter
+            if fades:
+                fading.run(self.context, fades, t0, self.n_steps)
+            else:
+                quarters.advance(self.context, t0, self.n_steps)
+            self._done(self.n_steps)
+        self._sync_clock()
+
+    def _sync_clock(self) -> None:
+        """Mesa's own clock (``steps``; ``time`` in Mesa >= 3.4) set to the quarters completed, as if
+        :meth:`step` had been called for each. Only once no :meth:`step` follows: in Mesa >= 3.5 a call of
+        ``step()`` runs every scheduled step event up to ``time + 1``, so a clock moved ahead in the middle
+        of a run would make the next call run several quarters (past the horizon)."""
+        self.steps = self.quarter
+        if hasattr(self, "time"):
+            self.time = float(self.quarter)
 
     #: the acting levers (the list) for which :meth:`_shortcuts` last looked, and what it found
     _shortcuts_of: list | None = None
@@ -353,10 +359,7 @@ class InnovationModel(mesa.Model):
             for lever in self.acting_levers:
                 lever.act(self.context, t, year, quarter)
         quarters.advance(self.context, t0, t0 + quarters_)
-        self.steps += quarters_  # Mesa's own clock, as if step() had been called each quarter
-        if hasattr(self, "time"):  # Mesa >= 3.4 keeps a time too
-            self.time = float(self.steps)
-        self._done(t0 + quarters_)
+        self._done(t0 + quarters_)  # Mesa's clock is set at the end of the run (_sync_clock)
 
     def _steady_levers(self) -> bool:
         """Whether every acting lever's quarter is the same from this quarter to the end of the run
