@@ -90,8 +90,10 @@ class OldJobShadowing(JobShadowing):
         return placed
 
 
-
 class OldPeerReview(PeerReview):
+    """The rule before the compiled bonus: the bonus added by NumPy each quarter, lingering read off
+    ``until``; who is reviewed is the lever's own ``_review`` (its ``_last_until`` is not read here)."""
+
     def lingering(self, ctx, t) -> bool:
         return bool((self.until > t).any())
 
@@ -103,25 +105,6 @@ class OldPeerReview(PeerReview):
                 placed = self._review(ctx, t, year, units)
                 self.refund(units - placed, p.cost_per_review_msek)
         e.scale_logit_bonus += np.where(self.until > t, p.scale_bonus, 0.0)
-
-    def _review(self, ctx, t, year, units):
-        from model.levers.reviewers import asking, pair
-        s = ctx.state
-        asks, askable = asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
-                               self.p.request_lead_quarters, self.willing, self.until, t)
-        chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=year)
-        if len(chosen) == 0:
-            return 0
-        u_pilot = self.rng.random((len(chosen), ctx.k))
-        u_reviewer = self.rng.random((len(chosen), ctx.n))
-        ks, reviewers, ok = pair(chosen, askable, u_pilot, u_reviewer, s.stage, ctx.applicable, ctx.orgs.kind)
-        chosen, reviewers, ks = chosen[ok], reviewers[ok], ks[ok]
-        self.tie(ctx, chosen, reviewers, self.p.tie_weight)
-        self.until[chosen] = t + self.p.bonus_quarters
-        self.innovation[chosen] = ks
-        self.reviews += len(chosen)
-        self.use(ctx, year, len(chosen) * self.p.cost_per_review_msek, chosen, len(chosen))
-        return len(chosen)
 
 
 class OldChangeTeams(ChangeTeams):
