@@ -270,7 +270,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "Extra drop hazard in a quarter an adoption's running cost (or a scale-up's instalment) cannot be paid, "
        "e.g. when the temporary grant that paid it has ended.",
        "000 L2638-2645 (temporary money: organisations do not invest long-term); value: assumption", "drop"),
-    _P("drop_disappointed", 0.03, 0.0, 0.3, "per quarter at no value",
+    _P("drop_disappointed", 0.03, 0.0, 1.0, "per quarter at no value",
        "Extra drop hazard of an innovation that does not deliver in this organisation: times one minus its "
        "value there.",
        "municipalities ended small-scale trials of digital supervision in 2022-2023 (observed data, "

@@ -56,6 +56,7 @@ from ..environment import mark_said
 from ..runner import COMPILING, COMPILING_SAID, compiled_code_is_cached, run
 from . import store
 from .plan import CalibrationPlan, FittedParameter
+from .scale import to_model
 
 STATE_FILE = "calibration.json"
 DB_FILE = "history.db"
@@ -85,8 +86,8 @@ class FitResult:
 
 
 def prior_distribution(fitted: list[FittedParameter]) -> Any:
-    """The priors as a ``pyabc.Distribution``: closed-form densities and draws of the same distributions as
-    scipy's (:class:`.proposals.FastPrior`)."""
+    """The priors as a ``pyabc.Distribution`` on the sampler's logit scale (:mod:`.scale`): closed-form
+    densities and draws (:class:`.proposals.FastPrior`)."""
     from .proposals import FastPrior
 
     return FastPrior(fitted)
@@ -335,7 +336,7 @@ def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None,
         left = _left(plan, history)
         return left if left >= _expected(plan, history) else 0
 
-    from .proposals import FastNormalTransition, OneModel
+    from .proposals import DefensiveTransition, OneModel
     from .setter import FastSimulator
     from .sampler import NumberedSampler, ResumableMedian
 
@@ -345,7 +346,7 @@ def _fit_from(plan: CalibrationPlan, out: Path, records: dict[str, dict] | None,
     distance = pyabc.PNormDistance(p=2, fixed_weights={t.key: 1.0 / t.sd for t in plan.targets})
     prior = prior_distribution(plan.fitted)
     abc = pyabc.ABCSMC(simulator, prior, distance, population_size=budget.population, eps=ResumableMedian(),
-                       sampler=sampler, model_prior=OneModel(), transitions=FastNormalTransition(prior))
+                       sampler=sampler, model_prior=OneModel(), transitions=DefensiveTransition(prior))
     shown.tolerance = abc.eps
     try:
         if resumed:
@@ -443,7 +444,9 @@ def _stop_reason(plan: CalibrationPlan, history: Any, budget_spent: bool) -> str
 def _result(plan: CalibrationPlan, out: Path, history: Any, reason: str, computed: int, seconds: float,
             resumed: bool, where: str, workers: int) -> FitResult:
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    posterior = frame.reset_index(drop=True)[[f.name for f in plan.fitted]].copy()
+    frame = frame.reset_index(drop=True)
+    # stored on the sampler's scale (.scale): read back on each parameter's own
+    posterior = pd.DataFrame({f.name: to_model(f, frame[f.name].to_numpy(float)) for f in plan.fitted})
     posterior["weight"] = np.asarray(weights, dtype=float)
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0].reset_index(drop=True)

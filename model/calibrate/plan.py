@@ -26,6 +26,9 @@ from .observed import OBSERVED_FILE, Point, read_by_size, read_observed, series_
 from .schema import Calibration, Prior, Series
 from ..stages import QUARTERS_PER_YEAR
 
+#: the scale the sampler (and pyabc's database) holds every fitted value on: see :mod:`.scale`
+SAMPLER_SCALE = "logit of the prior's cumulative probability"
+
 #: the most runs of the posterior predictive (ensemble draws x replications) a file may ask for
 MAX_PREDICTIVE_RUNS = 1_000_000
 
@@ -121,6 +124,8 @@ class CalibrationPlan:
             "targets": [t.as_dict() for t in self.targets],
             "seed": self.calibration.seed,
             "budget": dict(population=b.population, replications=b.replications),
+            # the scale pyabc's database holds the values on (.scale): a fit stored on another cannot resume
+            "sampler_scale": SAMPLER_SCALE,
         }
 
     def fingerprint_hash(self) -> str:

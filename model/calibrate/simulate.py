@@ -26,6 +26,7 @@ from ..scenario import Scenario, with_overrides
 from ..stages import ADOPTED, PILOTING, QUARTERS_PER_YEAR
 from ..world.organisations import MUNICIPALITY, SIZE_BANDS
 from .plan import FittedParameter, Target
+from .scale import model_values
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,11 @@ class Simulator:
         """The scenario with the fitted ``values`` set (whole-number parameters rounded)."""
         return with_overrides(self.scenario, overrides(self.fitted, values), source="calibration")
 
-    def __call__(self, values: dict[str, Any]) -> dict[str, float]:
-        """Run and measure; the runs' seed comes from NumPy's global generator (seeded per candidate)."""
+    def __call__(self, sampled: dict[str, Any]) -> dict[str, float]:
+        """Run and measure the parameter set ``sampled`` (pyabc's values, on the sampler's logit scale:
+        :mod:`.scale`); the runs' seed comes from NumPy's global generator (seeded per candidate)."""
         root = int(np.random.randint(0, 2**62, dtype=np.int64))
-        scenario = self.scenario_for(values)
+        scenario = self.scenario_for(model_values(self.fitted, sampled))
         total = dict.fromkeys((t.key for t in self.targets), 0.0)
         for r in range(self.replications):
             # the run's model, not its outcomes: the targets read only its stage history

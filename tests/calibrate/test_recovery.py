@@ -3,7 +3,6 @@ a small budget, give each identifiable parameter back inside its 95 % interval â
 while a parameter the targets cannot identify (the pandemic's relaxation of capacity) stays about as wide
 as its prior (docs/calibration.md, "Identifiability")."""
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ from model.calibrate.fit import fit
 from model.calibrate.identify import (REFERENCE_POINT, distance_profile, distances, flat_ranges, model_targets,
                                       synthetic_plan)
 from model.calibrate.outputs import posterior_summary
-from model.calibrate.plan import FittedParameter, load_calibration
+from model.calibrate.plan import load_calibration
 
 ROOT = Path(__file__).resolve().parents[2]
 CALIBRATION = ROOT / "calibrations" / "welfare_technology.yaml"
@@ -24,15 +23,15 @@ IDENTIFIED = ["p_external", "pilot_start_rate"]
 WEAK = "retry_rate"
 #: identified only from below: its prior widened to 10 (2026-12-06), the data exclude small values only
 FROM_BELOW = "capacity_scale"
-#: a parameter the record cannot tell apart (the shipped calibration no longer fits it for that reason)
+#: a parameter the record cannot tell apart (fitted, so that its uncertainty is carried into every answer)
 UNIDENTIFIED = "events.pandemic_2020.relaxes.capacity"
 
 
 def load_calibration_with_unidentified():
-    """The shipped calibration, also fitting the pandemic's capacity relaxation (uniform 0-1)."""
+    """The shipped calibration, which fits the pandemic's capacity relaxation (uniform 0-1) since 2026-12-07."""
     plan = load_calibration(CALIBRATION)
-    extra = FittedParameter(UNIDENTIFIED, UNIDENTIFIED, "uniform", 0.0, 1.0)
-    return replace(plan, fitted=plan.fitted + [extra])
+    assert UNIDENTIFIED in [f.name for f in plan.fitted]
+    return plan
 
 
 def _width_share(row) -> float:
