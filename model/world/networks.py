@@ -287,7 +287,9 @@ class Ties:
         """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
         if refresh:
             self.refresh()
-        return TieKernel(*(getattr(self, name) for name in TieKernel._fields))
+        return TieKernel(self.clique_labels, self.clique_log, self.clique_weight, self.nb_indptr, self.nb_indices,
+                         self.nb_weights, self.weight_neighbour, self.log_neighbour, self.lever_indptr,
+                         self.lever_indices, self.lever_weights, self.weight_lever, self.log_lever)
 
     def signals(self, adopted: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
