@@ -220,16 +220,25 @@ def _run_eligible(target: Target, orgs) -> np.ndarray:
     return mask
 
 
+#: up to this many places a scan finds them quicker than a partial sort (hundreds of candidates)
+FEW_PLACES = 16
+
+
 def first_in_order(places: int, key: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
     """Positions of the first ``places`` in the stable order by ``key`` and then ``tiebreak`` (both (m,)
     floats): ``np.lexsort((tiebreak, key))[:places]`` (without a tiebreak ``np.argsort(key,
     kind="stable")[:places]``), the same positions in the same order. Why not sort them all: levers choose
     a few organisations a quarter among hundreds, and sorting hundreds of random keys took a lever's
     quarter 20 µs (issue 21); only those whose key is at most the ``places``-th smallest (the first
-    ``places`` are among them, and keep their relative order) are sorted."""
-    if 0 < places < len(key):
+    ``places`` are among them, and keep their relative order) are sorted; for up to :data:`FEW_PLACES`
+    compiled, without sorting (:func:`model.levers.targeting_kernel.first_places`)."""
+    if 0 <= places <= FEW_PLACES:
+        from .targeting_kernel import first_places  # numba: loaded by runs, not by `spridning validate`
+
+        return first_places(places, key, key if tiebreak is None else tiebreak)  # (key as tiebreak: none)
+    if places < len(key):
         bound = np.partition(key, places - 1)[places - 1]
-        if not np.isnan(bound):  # (NaN keys sort last: with one among the first places, sort them all)
+        if bound == bound:  # not NaN (NaN keys sort last: with one among the first places, sort them all)
             near = (key <= bound).nonzero()[0]  # ascending, as a stable sort keeps them
             near_key = key[near]
             order = np.lexsort((tiebreak[near], near_key)) if tiebreak is not None else np.argsort(near_key, kind="stable")
