@@ -122,7 +122,7 @@ class PeerReview(Lever):
             add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
-        from .reviewers import asking, pair  # numba: loaded by runs, not validate
+        from .reviewers import asking, review  # numba: loaded by runs, not validate
         # they ask when willing, not under review already, and running a pilot near its scale decision of an
         # innovation someone has scaled (a peer who can advise on it): model.levers.reviewers, compiled
         s = ctx.state
@@ -135,11 +135,12 @@ class PeerReview(Lever):
         # adopter of that innovation, of the same kind where possible, else any kind (a random tiebreak)
         u_pilot = self.rng.random((len(chosen), ctx.k))
         u_reviewer = self.rng.random((len(chosen), ctx.n))
-        ks, reviewers, ok = pair(chosen, askable, u_pilot, u_reviewer, s.stage, ctx.applicable, ctx.orgs.kind)
-        chosen, reviewers, ks = chosen[ok], reviewers[ok], ks[ok]
-        self.tie(ctx, chosen, reviewers, self.p.tie_weight)
-        self.until[chosen] = t + self.p.bonus_quarters
-        self.innovation[chosen] = ks
+        # pairs, ties, bonuses in one compiled call (model.levers.reviewers.review)
+        chosen, cells = review(chosen.astype(np.int64, copy=False), askable, (u_pilot, u_reviewer),
+                               (s.stage, ctx.applicable, ctx.orgs.kind), ctx.effects.lever_ties,
+                               float(self.p.tie_weight), self.until, self.innovation, t + self.p.bonus_quarters)
+        if len(cells):
+            ctx.effects.ties_written(cells)
         if len(chosen):
             self._last_until = t + self.p.bonus_quarters
         self.reviews += len(chosen)

@@ -13,6 +13,8 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
+from ..world import networks
+from .targeting_kernel import key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with peer review in this environment, about 1 s)"
@@ -79,3 +81,27 @@ def pair(chosen, askable, u_pilot, u_reviewer, stage, applicable, kind):
         reviewers[a] = _first_max(key)
         found[a] = key[reviewers[a]] >= 1.0
     return ks, reviewers, found
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def review(chosen, askable, draws, world, ties, tie_weight, until, innovation, bonus_until):
+    """The reviews of a quarter, after the lever has chosen who asks and drawn its uniforms: each of
+    ``chosen`` ((c,) int64) gets its pilot and reviewer (:func:`pair`; ``draws``: the (u_pilot, u_reviewer)
+    uniforms, ``world``: (stage, applicable, kind)), and where an adopter reviews it: a lasting tie of
+    ``tie_weight`` (``ties``, the (n, n) lever-tie weights: :func:`model.world.networks.stronger_ties`;
+    none when the weight is 0), its bonus lasts while t < ``bonus_until`` (``until``, (n,)) and
+    ``innovation`` ((n,)) is the pilot's. One call for what took four (issue 21). Returns the reviewed,
+    (r,) int64 in ``chosen``'s order, and the tie cells written (flat ``row * n + column``)."""
+    stage, applicable, kind = world
+    ks, reviewers, found = pair(chosen, askable, draws[0], draws[1], stage, applicable, kind)
+    reviewed, by, on = chosen[found], reviewers[found], ks[found]
+    cells = np.zeros(0, dtype=np.int64)
+    if tie_weight > 0 and reviewed.shape[0] > 0:
+        cells = networks.stronger_ties(ties, reviewed, by, tie_weight)
+    for a in range(reviewed.shape[0]):
+        until[reviewed[a]] = bonus_until
+        innovation[reviewed[a]] = on[a]
+    return reviewed, cells
+
+
+key_on_sources(globals(), networks)  # review compiles in the tie rule
