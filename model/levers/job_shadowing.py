@@ -109,6 +109,9 @@ class JobShadowing(Lever):
         self._cost = np.zeros(ctx.n)  # capacity taking part takes this quarter, written by it
         self.placed_quarters = 0  # placement-quarters ...
         self.taught_quarters = 0  # ... in which the sender had experience the host still lacked
+        self._placed_hosts = np.zeros(ctx.n, dtype=np.int64)  # hosts and senders a quarter placed, ...
+        self._placed_senders = np.zeros(ctx.n, dtype=np.int64)  # ... written by the compiled placements
+        self._place_kernel = None  # bound on first use (model.kernelcall): typing a generator costs more
 
     def lingering(self, ctx, t) -> bool:
         """A placement takes its time until it ends, and ties host and sender in the quarter it ends; know-how
@@ -148,7 +151,11 @@ class JobShadowing(Lever):
     def _place(self, ctx, t, year, units: int) -> int:
         """Up to ``units`` placements: hosts by the target among those that have not hosted and are not
         hosting, in its order; each gets a sender drawn at random among the mature municipalities that are
-        not the host and not away already; the first host for whom none is free ends the round."""
+        not the host and not away already; the first host for whom none is free ends the round. Compiled
+        (:func:`model.levers.shadowing_kernel.place`) unless the target runs a call (``by: application``:
+        applicants pay, :meth:`model.levers.targeting.Targeting.choose`)."""
+        if self.targeting.target.by != "application":
+            return self._place_compiled(ctx, t, year, units)
         need = ~self.hosted & (self.host_until <= t)
         hosts = self.targeting.choose(ctx, units, lever=self, need=need, year=year).tolist()
         senders = []
@@ -170,3 +177,20 @@ class JobShadowing(Lever):
         self.pairs.extend(zip(hosts.tolist(), senders))
         self.use(ctx, year, len(senders) * self.placement_cost, hosts, len(senders))
         return len(senders)
+
+    def _place_compiled(self, ctx, t, year, units: int) -> int:
+        """:meth:`_place` in one compiled call, with the same draws (:mod:`model.levers.shadowing_kernel`)."""
+        from .shadowing_kernel import Placements, Takers, place  # numba: loaded by runs, not by validate
+        if self._place_kernel is None:
+            from ..kernelcall import BoundKernel
+
+            self._place_kernel = BoundKernel(place)
+        placed = self._place_kernel(
+            self.rng, units, self.targeting.target.by == "capacity",
+            Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
+            Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
+            self._placed_hosts, self._placed_senders)
+        hosts, senders = self._placed_hosts[:placed], self._placed_senders[:placed].tolist()
+        self.pairs.extend(zip(hosts.tolist(), senders))
+        self.use(ctx, year, placed * self.placement_cost, hosts, placed)
+        return placed
