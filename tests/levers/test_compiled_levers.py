@@ -37,6 +37,9 @@ CASES = {
     # a handful of senders for many placements: hosts are left without a free sender
     "job_shadowing_few_senders": lambda: _lever("lever_job_shadowing", sender_maturity_quantile=0.98,
                                                 budget_msek_per_year=30),
+    # hosts in random order, more placements a quarter than the compiled scan takes in one go (16)
+    "job_shadowing_random_hosts": lambda: _lever("lever_job_shadowing", target={"by": "random"},
+                                                 budget_msek_per_year=60, sender_maturity_quantile=0.2),
     "peer_review": lambda: _lever("lever_peer_review"),
     "peer_review_regions": lambda: _lever("lever_peer_review", operator="regions"),
     "change_teams": lambda: _lever("lever_change_teams"),
