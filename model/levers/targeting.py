@@ -282,7 +282,7 @@ class Targeting:
         applicant the application overhead through ``lever`` (see :meth:`model.levers.base.Lever.charge`).
         """
         candidates = self.pool if need is None else self.pool & need
-        idx = np.flatnonzero(candidates)
+        idx = candidates.nonzero()[0]  # (n,) masks: flatnonzero's result without its wrappers
         if places <= 0 or len(idx) == 0:
             return np.zeros(0, dtype=int)
         by = self.target.by
