@@ -9,15 +9,34 @@ before, so the same numbers are drawn and the same pairs made (bit for bit: the 
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 from ..world import networks
-from .targeting_kernel import key_on_sources
+from . import targeting_kernel
+from .targeting_kernel import first_places, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
-COMPILING = "the levers' code (first run with peer review in this environment, about 1 s)"
+COMPILING = "the levers' code (first run with peer review in this environment, about 2 s)"
+
+#: the lever's own arrays, (n,) each: ``pool`` bool (its target's pool), ``willing`` bool (would ask),
+#: ``until`` int (a review's bonus lasts while t < until; changed), ``innovation`` int (of the last review;
+#: changed)
+Reviewing = namedtuple("Reviewing", ["pool", "willing", "until", "innovation"])
+
+#: what the reviews read of the run: ``stage`` (n, k) int8, ``pilot_age`` (n, k) [quarters], ``applicable``
+#: (n, k) bool, ``pilot_quarters`` (k,), ``kind`` (n,), ``capacity`` and ``capacity_bonus`` (n,)
+#: [capacity units], ``ties`` (n, n) lever-tie weights (changed)
+ReviewWorld = namedtuple("ReviewWorld", ["stage", "pilot_age", "applicable", "pilot_quarters", "kind", "capacity",
+                                         "capacity_bonus", "ties"])
+
+#: the lever's rule: ``lead_quarters`` [quarters before the decision one asks], ``bonus_quarters``
+#: [quarters a review's bonus lasts], ``tie_weight``, ``by_capacity`` (the target's order: lowest
+#: development capacity first, else random)
+ReviewRule = namedtuple("ReviewRule", ["lead_quarters", "bonus_quarters", "tie_weight", "by_capacity"])
 
 
 @njit(announce=COMPILING, error_model="numpy")
@@ -104,4 +123,34 @@ def review(chosen, askable, draws, world, ties, tie_weight, until, innovation, b
     return reviewed, cells
 
 
-key_on_sources(globals(), networks)  # review compiles in the tie rule
+
+@njit(announce=COMPILING, error_model="numpy")
+def quarter(rng, units, t, rule, lever, world):
+    """A quarter's reviews in one call, for a target without a call: who asks (:func:`asking`), up to
+    ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose` orders
+    them: a uniform tiebreak per candidate, then by development capacity or by the tiebreak alone), the
+    uniforms of their pilots and reviewers, and the reviews (:func:`review`). ``rng``: the run's lever
+    generator, drawn from as the Python rule drew (the same numbers, in the same order: a uniform per
+    candidate, then (c, k) and (c, n)). Returns what :func:`review` returns (nothing when nobody asks)."""
+    stage, pilot_age, applicable, pilot_quarters, kind, capacity, capacity_bonus, ties = world
+    pool, willing, until, innovation = lever
+    asks, askable = asking(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, willing, until, t)
+    n, k = stage.shape
+    candidates = np.flatnonzero(pool & asks)
+    m = candidates.shape[0]
+    if units <= 0 or m == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    tiebreak = rng.random(m)
+    key = tiebreak
+    if rule.by_capacity:
+        key = np.empty(m)
+        for a in range(m):
+            key[a] = capacity[candidates[a]] + capacity_bonus[candidates[a]]
+    chosen = candidates[first_places(units, key, tiebreak)]
+    c = chosen.shape[0]
+    draws = (rng.random((c, k)), rng.random((c, n)))
+    return review(chosen, askable, draws, (stage, applicable, kind), ties, rule.tie_weight, until, innovation,
+                  t + rule.bonus_quarters)
+
+
+key_on_sources(globals(), networks, targeting_kernel)  # compiled in: the tie rule, the target's order

@@ -106,3 +106,28 @@ def test_the_cases_reach_the_rare_branches():
     m = InnovationModel(CASES["change_teams_capacity_repeat"](), seed=0)
     m.run_model()
     assert m.effects.capacity_bonus.max() > 0 and m.levers[0].visits > m.levers[0].visited.sum()
+
+
+@pytest.mark.parametrize("target", [{"by": "all"}, {"by": "capacity"}, {"by": "random", "share": 0.5}])
+def test_a_peer_review_quarter_in_one_compiled_call_gives_the_run_of_the_python_choice(target, monkeypatch):
+    """Who asks, the target's choice, the draws and the reviews in one compiled call with the run's lever
+    generator (model.levers.reviewers.quarter) give the run of the choice made in Python
+    (Targeting.choose) and the draws made there: the same run, ties, lever state and next draw; also with
+    many reviews a quarter (more than the compiled scan of the first places takes for a Python sort)."""
+    from model.levers.peer_review import PeerReview
+
+    scenario = _lever("lever_peer_review", target=target, budget_msek_per_year=40)
+    for seed in (0, 7):
+        new = InnovationModel(scenario, seed=seed)
+        new.run_model()
+        with monkeypatch.context() as patch:
+            patch.setattr(PeerReview, "_ask_and_review_compiled", PeerReview._ask_and_review)
+            old = InnovationModel(scenario, seed=seed)
+            old.run_model()
+        a, b = _state(new), _state(old)
+        assert a.keys() == b.keys() and new.levers[0].reviews > 0
+        for key in a:
+            if isinstance(a[key], np.ndarray):
+                np.testing.assert_array_equal(a[key], b[key], err_msg=f"{target} seed {seed}: {key}")
+            else:
+                assert a[key] == b[key], f"{target} seed {seed}: {key}"
