@@ -45,6 +45,8 @@ CASES = {
     "change_teams": lambda: _lever("lever_change_teams"),
     "change_teams_capacity_repeat": lambda: _lever("lever_change_teams", capacity_left=0.05, repeat_visits=True,
                                                    budget_msek_per_year=40),
+    "change_teams_random_order": lambda: _lever("lever_change_teams", target={"by": "random"},
+                                                budget_msek_per_year=40),
     "training_networks": lambda: _lever("lever_training_networks"),
     "training_networks_short_of_time": lambda: _lever("lever_training_networks", time_cost=0.3),
     "learning_networks": lambda: _lever("lever_learning_networks"),
