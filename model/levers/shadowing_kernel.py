@@ -59,16 +59,16 @@ def place(rng, units, by_capacity, takers, placements, t, quarters, hosts_out, s
     for a in range(m):
         i = candidates[a]
         key[a] = (capacity[i] + capacity_bonus[i]) if by_capacity else tiebreak[a]
-    hosts = first_places(units, key, tiebreak)
-    return _senders(rng, candidates, hosts, mature, host_until, sender_of, t, hosts_out, senders_out,
-                    hosted, quarters)
+    hosts = candidates[first_places(units, key, tiebreak)]
+    return _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out)
 
 
 @njit(announce=COMPILING, error_model="numpy")
-def _senders(rng, candidates, hosts, mature, host_until, sender_of, t, hosts_out, senders_out, hosted, quarters):
-    """The senders of ``hosts`` (positions in ``candidates``), drawn in turn from the free mature
+def _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out):
+    """The senders of ``hosts`` ((c,) int64, in the target's order), drawn in turn from the free ``mature``
     municipalities in ascending order (the host itself left out): the r-th of the others; the placements
-    written. Returns how many hosts got a sender."""
+    written (:func:`place`). Returns how many hosts got a sender."""
+    hosted, host_until, sender_of = placements
     n = mature.shape[0]
     free = mature.copy()
     for i in range(n):
@@ -78,7 +78,7 @@ def _senders(rng, candidates, hosts, mature, host_until, sender_of, t, hosts_out
     left = order.shape[0]
     placed = 0
     for a in range(hosts.shape[0]):
-        h = candidates[hosts[a]]
+        h = hosts[a]
         mine = left  # a mature host does not send to itself: its position among the free
         for p in range(left):
             if order[p] == h:

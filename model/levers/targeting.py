@@ -241,8 +241,9 @@ def first_in_order(places: int, key: np.ndarray, tiebreak: np.ndarray | None = N
         if bound == bound:  # not NaN (NaN keys sort last: with one among the first places, sort them all)
             near = (key <= bound).nonzero()[0]  # ascending, as a stable sort keeps them
             near_key = key[near]
-            order = np.lexsort((tiebreak[near], near_key)) if tiebreak is not None else np.argsort(near_key, kind="stable")
-            return near[order[:places]]
+            if tiebreak is None:
+                return near[np.argsort(near_key, kind="stable")[:places]]
+            return near[np.lexsort((tiebreak[near], near_key))[:places]]
     order = np.lexsort((tiebreak, key)) if tiebreak is not None else np.argsort(key, kind="stable")
     return order[:places]
 
