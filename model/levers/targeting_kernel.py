@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 #: implemented and an adoption hold, ``scaling_quarters`` int [quarters a scale-up is implemented]
 Loads = namedtuple("Loads", ["stage", "pilot_age", "pilot_need", "scale_need", "adoption_need", "scaling_quarters"])
 
+#: what an organisation's free capacity is computed from besides the load factors: ``capacity`` and
+#: ``capacity_bonus`` (n,) [capacity units], ``held_by`` a :data:`Loads` (for kernels that compute it:
+#: :func:`free_capacity_of`)
+CapacityArrays = namedtuple("CapacityArrays", ["capacity", "capacity_bonus", "held_by"])
+
 #: rows summed in blocks of eight above this length (NumPy's ``PW_BLOCKSIZE``), halved above it
 _BLOCK = 128
 
