@@ -29,6 +29,7 @@ from pydantic import Field, model_validator
 
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
+from .kernels import kernels
 from .registry import register
 
 
@@ -125,8 +126,6 @@ class ChangeTeams(Lever):
         return self._last_until >= t
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
-        from .decisions_kernel import add_bonus
         p, e = self.p, ctx.effects
         if p.capacity_left > 0 and self._last_until >= t:
             leaving = self.until == t
@@ -146,7 +145,8 @@ class ChangeTeams(Lever):
                 self.use(ctx, year, len(chosen) * self.visit_cost, chosen, len(chosen))
                 self.refund(units - len(chosen), self.visit_cost)
         if self._last_until > t:  # a team is somewhere
-            add_bonus(e.scale_logit_bonus, self.until, t, p.scale_bonus)
+            # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
+            kernels("decisions_kernel").add_bonus(e.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _visit(self, ctx, t, year, units: int) -> np.ndarray:
         """Up to ``units`` new visits among those who ask, chosen in Python (a call:
@@ -163,7 +163,7 @@ class ChangeTeams(Lever):
     def _visit_compiled(self, ctx, t, units: int) -> np.ndarray:
         """:meth:`_visit` in one compiled call with the same draws (:func:`model.levers.decisions_kernel.
         teams_quarter`, handed the run's lever generator)."""
-        from . import decisions_kernel  # numba: loaded by runs, not validate
+        decisions_kernel = kernels("decisions_kernel")  # numba: loaded by runs, not validate
         if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
             from ..kernelcall import BoundKernel
 

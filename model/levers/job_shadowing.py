@@ -27,6 +27,7 @@ from ..world.organisations import MUNICIPALITY
 from . import knowhow
 from .fading import Fade
 from .base import Absorption, Lever, LeverParams
+from .kernels import kernels
 from .registry import register
 
 
@@ -130,15 +131,16 @@ class JobShadowing(Lever):
         """One quarter: new placements (while active), then, compiled (:func:`model.levers.knowhow_kernel.hosts_quarter`): the
         placements ending now tie host and sender, know-how acts and fades, hosts placed now learn from their
         senders, and taking part costs both capacity."""
-        from .knowhow_kernel import development, hosts_quarter  # numba: loaded by runs, not by validate
+        knowhow_kernel = kernels("knowhow_kernel")  # numba: loaded by runs, not by validate
         p = self.p
         if active:
             units = self.buy(self.placement_cost, ctx, year)
             if units:
                 placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
-        ended, hosts, taught, any_cost = hosts_quarter(
-            ctx.effects.load_factor, self.knowhow, self.host_until, self.sender_of, t, development(ctx), p.load_cut,
+        development = knowhow_kernel.development(ctx)
+        ended, hosts, taught, any_cost = knowhow_kernel.hosts_quarter(
+            ctx.effects.load_factor, self.knowhow, self.host_until, self.sender_of, t, development, p.load_cut,
             p.forget_per_quarter, p.learn_per_quarter, knowhow.GONE, p.host_time_cost, p.sender_time_cost,
             self._ending_hosts, self._ending_senders, self._cost)
         if ended:  # the tie of a placement that ended (placing others draws nothing from it: order is free)
@@ -180,15 +182,15 @@ class JobShadowing(Lever):
 
     def _place_compiled(self, ctx, t, year, units: int) -> int:
         """:meth:`_place` in one compiled call, with the same draws (:mod:`model.levers.shadowing_kernel`)."""
-        from .shadowing_kernel import Placements, Takers, place  # numba: loaded by runs, not by validate
+        shadowing = kernels("shadowing_kernel")  # numba: loaded by runs, not by validate
         if self._place_kernel is None:
             from ..kernelcall import BoundKernel
 
-            self._place_kernel = BoundKernel(place)
+            self._place_kernel = BoundKernel(shadowing.place)
         placed = self._place_kernel(
             self.rng, units, self.targeting.target.by == "capacity",
-            Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
-            Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
+            shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
+            shadowing.Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
             self._placed_hosts, self._placed_senders)
         hosts, senders = self._placed_hosts[:placed], self._placed_senders[:placed].tolist()
         self.pairs.extend(zip(hosts.tolist(), senders))

@@ -28,6 +28,7 @@ from pydantic import Field, model_validator
 
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
+from .kernels import kernels
 from .registry import register
 
 
@@ -119,8 +120,7 @@ class PeerReview(Lever):
                 placed = self._review(ctx, t, year, units)
                 self.refund(units - placed, p.cost_per_review_msek)
         if self._last_until > t:  # someone's review still lifts scaling (compiled: model.levers.decisions_kernel)
-            from .decisions_kernel import add_bonus  # numba: loaded by runs, not validate
-            add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
+            kernels("decisions_kernel").add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
         """Up to ``units`` reviews this quarter; returns how many were held. They ask when willing, not under
@@ -158,7 +158,7 @@ class PeerReview(Lever):
     def _ask_and_review_compiled(self, ctx, t, year: int, units: int):
         """:meth:`_ask_and_review` in one compiled call, with the same draws
         (:func:`model.levers.reviewers.quarter`, handed the run's lever generator)."""
-        from . import reviewers  # numba: loaded by runs, not validate
+        reviewers = kernels("reviewers")  # numba: loaded by runs, not validate
         if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
             from ..kernelcall import BoundKernel
 

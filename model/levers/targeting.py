@@ -39,6 +39,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from ..errors import Checked
 from ..world.names import COUNTY_FORMS, county_index, county_problem
 from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind
+from .kernels import kernels
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -192,8 +193,7 @@ def free_capacity(ctx: "RunContext") -> np.ndarray:
     """Capacity not occupied by running pilots, scale-ups being implemented and adoptions (as the life cycle
     computes it, with the load factors levers set this quarter so far); compiled
     (:func:`model.levers.targeting_kernel.free_capacity`)."""
-    from . import targeting_kernel  # numba: loaded by runs, not by `spridning validate`
-
+    targeting_kernel = kernels("targeting_kernel")  # numba: loaded by runs, not by `spridning validate`
     kernel = ctx.kernels.get("free_capacity")
     if kernel is None:  # bound once per run (model.kernelcall): typing the named tuple costs more than the work
         from ..kernelcall import BoundKernel
@@ -233,8 +233,7 @@ def first_in_order(places: int, key: np.ndarray, tiebreak: np.ndarray | None = N
     ``places`` are among them, and keep their relative order) are sorted; for up to :data:`FEW_PLACES`
     compiled, without sorting (:func:`model.levers.targeting_kernel.first_places`)."""
     if 0 <= places <= FEW_PLACES:
-        from .targeting_kernel import first_places  # numba: loaded by runs, not by `spridning validate`
-
+        first_places = kernels("targeting_kernel").first_places  # numba: loaded by runs, not by validate
         return first_places(places, key, key if tiebreak is None else tiebreak)  # (key as tiebreak: none)
     if places < len(key):
         bound = np.partition(key, places - 1)[places - 1]

@@ -28,6 +28,7 @@ from pydantic import Field
 from . import knowhow
 from .base import LeverParams, MembershipLever
 from .fading import Fade
+from .kernels import kernels
 from .registry import register
 
 GONE = knowhow.GONE
@@ -108,17 +109,17 @@ class TrainingNetworks(MembershipLever):
         """One quarter: members who can free the time take part; skills act and fade, then those taking part
         learn (compiled: :func:`model.levers.knowhow_kernel.train`)."""
         # numba: loaded by runs, not validate
-        from .knowhow_kernel import development, train
-        from .targeting_kernel import CapacityArrays, loads
+        knowhow_kernel, targeting_kernel = kernels("knowhow_kernel"), kernels("targeting_kernel")
         p = self.p
         taking_part = False
         if active:
             self.update_members(ctx, year)
             taking_part = self.member_count > 0  # (members.sum(), kept beside them)
         # free capacity before skills act this quarter: computed by train from these arrays
-        capacity_of = CapacityArrays(ctx.state.capacity, ctx.effects.capacity_bonus, loads(ctx))
-        skilled, used, taking = train(ctx.effects.load_factor, self.skill, self.members, capacity_of, taking_part,
-                                      p.time_cost, development(ctx), p.load_cut, p.fade_when_used,
+        capacity_of = targeting_kernel.CapacityArrays(ctx.state.capacity, ctx.effects.capacity_bonus,
+                                                      targeting_kernel.loads(ctx))
+        skilled, used, taking = knowhow_kernel.train(ctx.effects.load_factor, self.skill, self.members, capacity_of, taking_part,
+                                      p.time_cost, knowhow_kernel.development(ctx), p.load_cut, p.fade_when_used,
                                       p.fade_per_quarter, p.skill_gain_per_quarter, GONE, self.quarters_member,
                                       self.quarters_taken_part, self._cost)
         self.quarters_skilled += skilled
