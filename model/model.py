@@ -326,10 +326,11 @@ class InnovationModel(mesa.Model):
         """The acting levers' know-how and skills when letting them act and fade is all any of them does from
         this quarter on (:meth:`model.levers.base.Lever.fading`), else None: the rest of the run may then
         go in one compiled call (:mod:`model.levers.fading`; the same results, bit for bit)."""
-        if not self._shortcuts()[0]:
-            return None
+        may_fade, _, _, last_busy_year = self._shortcuts()
         t = self.quarter
         year, _ = self.year_quarter(t)
+        if not may_fade or year <= last_busy_year:  # a lever fades only after its years (Lever.fading)
+            return None
         self._retire_idle_levers(t, year)  # as the quarter would (the same again there changes nothing)
         fades = [lever.fading(self.context, t, year) for lever in self.acting_levers]
         return None if not fades or any(f is None for f in fades) else fades

@@ -296,7 +296,7 @@ class Lever:
         :func:`model.world.networks.stronger_ties`)."""
         if weight <= 0:
             return
-        a, b = np.atleast_1d(np.asarray(a, dtype=np.int64)), np.atleast_1d(np.asarray(b, dtype=np.int64))
+        a, b = _indices(a), _indices(b)
         if len(a) == 0:
             return
         cells = _stronger_ties()(ctx.effects.lever_ties, a, b, float(weight))
@@ -336,6 +336,14 @@ class Lever:
     def type_name(cls) -> str:
         """The lever's ``type`` in scenario files."""
         return cls.Params.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+
+
+def _indices(who) -> np.ndarray:
+    """``who`` (an int, a sequence or an array of organisation indices) as a (m,) int64 array; one already
+    so is used as it is (levers tie every quarter: the conversions cost more than the compiled tie rule)."""
+    if type(who) is np.ndarray and who.dtype == np.int64 and who.ndim == 1:
+        return who
+    return np.atleast_1d(np.asarray(who, dtype=np.int64))
 
 
 def _stronger_ties():

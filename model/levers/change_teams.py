@@ -29,6 +29,7 @@ from pydantic import Field, model_validator
 
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
+from .kernels import kernels
 from .registry import register
 
 
@@ -118,14 +119,13 @@ class ChangeTeams(Lever):
         self.visited = np.zeros(ctx.n, dtype=bool)
         self.visits = 0
         self._last_until = -1  # the latest ``until``: no team is anywhere from the quarter after it on
+        self._quarter = None  # the compiled visits (decisions_kernel.teams_quarter), bound on first use
 
     def lingering(self, ctx, t) -> bool:
         """A team stays ``stay_quarters`` and leaves capacity behind in the quarter it leaves."""
         return self._last_until >= t
 
     def step(self, ctx, t, year, quarter, active) -> None:
-        # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
-        from .decisions_kernel import add_bonus, asking_for_team
         p, e = self.p, ctx.effects
         if p.capacity_left > 0 and self._last_until >= t:
             leaving = self.until == t
@@ -135,16 +135,44 @@ class ChangeTeams(Lever):
             units = self.buy(self.visit_cost, ctx, year)
             if units:
                 # they ask when a pilot nears its scale decision and no team is with them
-                s = ctx.state
-                need = asking_for_team(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
-                                       p.request_lead_quarters, self.until, self.visited, p.repeat_visits, t)
-                chosen = self.targeting.choose(ctx, units, lever=self, need=need, year=year)
-                self.until[chosen] = t + p.stay_quarters
-                self.visited[chosen] = True
+                if self.targeting.target.by == "application":  # a call: applicants pay (Targeting.choose)
+                    chosen = self._visit(ctx, t, year, units)
+                else:
+                    chosen = self._visit_compiled(ctx, t, units)
                 if len(chosen):
                     self._last_until = t + p.stay_quarters
                 self.visits += len(chosen)
                 self.use(ctx, year, len(chosen) * self.visit_cost, chosen, len(chosen))
                 self.refund(units - len(chosen), self.visit_cost)
         if self._last_until > t:  # a team is somewhere
-            add_bonus(e.scale_logit_bonus, self.until, t, p.scale_bonus)
+            # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
+            kernels("decisions_kernel").add_bonus(e.scale_logit_bonus, self.until, t, p.scale_bonus)
+
+    def _visit(self, ctx, t, year, units: int) -> np.ndarray:
+        """Up to ``units`` new visits among those who ask, chosen in Python (a call:
+        :meth:`model.levers.targeting.Targeting.choose`); returns those visited."""
+        from .decisions_kernel import asking_for_team  # numba: loaded by runs, not validate
+        p, s = self.p, ctx.state
+        need = asking_for_team(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                               p.request_lead_quarters, self.until, self.visited, p.repeat_visits, t)
+        chosen = self.targeting.choose(ctx, units, lever=self, need=need, year=year)
+        self.until[chosen] = t + p.stay_quarters
+        self.visited[chosen] = True
+        return chosen
+
+    def _visit_compiled(self, ctx, t, units: int) -> np.ndarray:
+        """:meth:`_visit` in one compiled call with the same draws (:func:`model.levers.decisions_kernel.
+        teams_quarter`, handed the run's lever generator)."""
+        decisions_kernel = kernels("decisions_kernel")  # numba: loaded by runs, not validate
+        if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
+            from ..kernelcall import BoundKernel
+
+            p = self.p
+            self._quarter = BoundKernel(decisions_kernel.teams_quarter)
+            self._rule = decisions_kernel.TeamRule(int(p.request_lead_quarters), int(p.stay_quarters),
+                                                   bool(p.repeat_visits), self.targeting.target.by == "capacity")
+        s = ctx.state
+        world = decisions_kernel.Asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                                        s.capacity, ctx.effects.capacity_bonus)
+        teams = decisions_kernel.Teams(self.targeting.pool, self.until, self.visited)
+        return self._quarter(self.rng, units, t, self._rule, teams, world)

@@ -5,18 +5,35 @@ per-quarter part of :mod:`model.levers.decisions` that change teams (ID 15) and 
 The rules are :func:`model.levers.decisions.near_decision` and the levers' own (their module docstrings);
 these kernels do them cell by cell with the same arithmetic, so the results are the same bit for bit
 (``tests/levers/test_compiled_levers.py`` checks them against the vectorised rules). They draw no random
-numbers.
+numbers, but for :func:`teams_quarter`, which draws the target's tiebreak from the run's lever generator as
+:meth:`model.levers.targeting.Targeting.choose` draws it.
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 
 from ..environment import njit
 from ..stages import PILOTING
+from . import targeting_kernel
+from .targeting_kernel import first_places, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with change teams or peer review in this environment, about 1 s)"
+
+#: a change-team lever's own arrays, (n,) each: ``pool`` bool (its target's pool), ``until`` int (a team
+#: is on site while t < until; changed), ``visited`` bool (changed)
+Teams = namedtuple("Teams", ["pool", "until", "visited"])
+
+#: what asking reads of the run: ``stage`` (n, k) int8, ``pilot_age`` (n, k) [quarters], ``applicable``
+#: (n, k) bool, ``pilot_quarters`` (k,), ``capacity`` and ``capacity_bonus`` (n,) [capacity units]
+Asking = namedtuple("Asking", ["stage", "pilot_age", "applicable", "pilot_quarters", "capacity", "capacity_bonus"])
+
+#: the lever's rule: ``lead_quarters``, ``stay_quarters`` [quarters], ``repeat_visits``, ``by_capacity``
+#: (the target's order: lowest development capacity first, else random)
+TeamRule = namedtuple("TeamRule", ["lead_quarters", "stay_quarters", "repeat_visits", "by_capacity"])
 
 
 @njit(announce=COMPILING, error_model="numpy")
@@ -45,3 +62,34 @@ def add_bonus(scale_logit_bonus, until, t, bonus):
     quarter ``t`` (``until`` (n,) > ``t``): a review's advice, a team on site."""
     for i in range(until.shape[0]):
         scale_logit_bonus[i] += bonus if until[i] > t else 0.0
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def teams_quarter(rng, units, t, rule, teams, world):
+    """A quarter's new visits in one call, for a target without a call: who asks (:func:`asking_for_team`),
+    up to ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose`
+    orders them: a uniform tiebreak per candidate from ``rng``, the run's lever generator, then by
+    development capacity or by the tiebreak alone), each visited from ``t`` for ``stay_quarters``
+    (``teams`` changed). Returns the organisations visited ((c,) int64, in the target's order)."""
+    stage, pilot_age, applicable, pilot_quarters, capacity, capacity_bonus = world
+    pool, until, visited = teams
+    asks = asking_for_team(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, until, visited,
+                           rule.repeat_visits, t)
+    candidates = np.flatnonzero(pool & asks)
+    m = candidates.shape[0]
+    if units <= 0 or m == 0:
+        return np.zeros(0, dtype=np.int64)
+    tiebreak = rng.random(m)
+    key = tiebreak
+    if rule.by_capacity:
+        key = np.empty(m)
+        for a in range(m):
+            key[a] = capacity[candidates[a]] + capacity_bonus[candidates[a]]
+    chosen = candidates[first_places(units, key, tiebreak)]
+    for a in range(chosen.shape[0]):
+        until[chosen[a]] = t + rule.stay_quarters
+        visited[chosen[a]] = True
+    return chosen
+
+
+key_on_sources(globals(), targeting_kernel)  # teams_quarter compiles in the target's order

@@ -157,7 +157,10 @@ class _Call(Lever):
         from ..kernelcall import BoundKernel
         from . import funding_kernel  # numba: loaded by runs, not by `spridning validate`
 
-        self._call_run = funding_kernel.call_run  # the run's arrays as the kernels take them
+        # the run's arrays as the kernels take them (funding_kernel.call_run): the same arrays all run (changed
+        # in place), so made once, on first use, not every quarter
+        self._call_run = funding_kernel.call_run
+        self._run = None
         # bound once per run: numba's dispatcher would type the named tuples in Python at every call
         self._applications = BoundKernel(funding_kernel.applications)
         self._awards = BoundKernel(funding_kernel.awards)
@@ -184,6 +187,12 @@ class _Call(Lever):
             staff_msek_per_year=float(p.staff_msek_per_year), max_grant_msek=float(p.max_grant_msek),
             capacity_msek=float(ctx.params.capacity_msek), scaling_quarters=float(ctx.params.scaling_quarters))
 
+    def _arrays(self, ctx):
+        """The run's :data:`model.levers.funding_kernel.CallRun`, made on first use."""
+        if self._run is None:
+            self._run = self._call_run(ctx)
+        return self._run
+
     def lingering(self, ctx, t) -> bool:
         """A funded pilot or scale-up keeps its project staff and may return money until it ends."""
         return self.any_funded
@@ -209,7 +218,7 @@ class _Call(Lever):
         u = self.rng.random(ctx.n)  # who applies
         z = self.rng.standard_normal(ctx.n)  # noise in the ranking
         pick = self.rng.random((ctx.n, ctx.k))  # which of its candidates each applies for
-        run, work = self._call_run(ctx), self.work
+        run, work = self._arrays(ctx), self.work
         applying = self._applications(run, self.book, self.rule, self.targeting.pool, u, work)
         self.charge(ctx, work.applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
         self.applications += applying
@@ -243,7 +252,7 @@ class _Call(Lever):
         """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended
         (compiled: :func:`model.levers.funding_kernel.follow_up`)."""
         work = self.work
-        running, back, self.any_funded = self._follow(self._call_run(ctx), self.book, self.rule, work)
+        running, back, self.any_funded = self._follow(self._arrays(ctx), self.book, self.rule, work)
         if running:
             self.lend_capacity(ctx, work.lent)
         for amount, award_year in zip(work.returned[:back].tolist(), work.returned_year[:back].tolist()):

@@ -27,6 +27,7 @@ from ..world.organisations import MUNICIPALITY
 from . import knowhow
 from .fading import Fade
 from .base import Absorption, Lever, LeverParams
+from .kernels import kernels
 from .registry import register
 
 
@@ -109,6 +110,9 @@ class JobShadowing(Lever):
         self._cost = np.zeros(ctx.n)  # capacity taking part takes this quarter, written by it
         self.placed_quarters = 0  # placement-quarters ...
         self.taught_quarters = 0  # ... in which the sender had experience the host still lacked
+        self._placed_hosts = np.zeros(ctx.n, dtype=np.int64)  # hosts and senders a quarter placed, ...
+        self._placed_senders = np.zeros(ctx.n, dtype=np.int64)  # ... written by the compiled placements
+        self._place_kernel = None  # bound on first use (model.kernelcall): typing a generator costs more
 
     def lingering(self, ctx, t) -> bool:
         """A placement takes its time until it ends, and ties host and sender in the quarter it ends; know-how
@@ -127,15 +131,16 @@ class JobShadowing(Lever):
         """One quarter: new placements (while active), then, compiled (:func:`model.levers.knowhow_kernel.hosts_quarter`): the
         placements ending now tie host and sender, know-how acts and fades, hosts placed now learn from their
         senders, and taking part costs both capacity."""
-        from .knowhow_kernel import development, hosts_quarter  # numba: loaded by runs, not by validate
+        knowhow_kernel = kernels("knowhow_kernel")  # numba: loaded by runs, not by validate
         p = self.p
         if active:
             units = self.buy(self.placement_cost, ctx, year)
             if units:
                 placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
-        ended, hosts, taught, any_cost = hosts_quarter(
-            ctx.effects.load_factor, self.knowhow, self.host_until, self.sender_of, t, development(ctx), p.load_cut,
+        development = knowhow_kernel.development(ctx)
+        ended, hosts, taught, any_cost = knowhow_kernel.hosts_quarter(
+            ctx.effects.load_factor, self.knowhow, self.host_until, self.sender_of, t, development, p.load_cut,
             p.forget_per_quarter, p.learn_per_quarter, knowhow.GONE, p.host_time_cost, p.sender_time_cost,
             self._ending_hosts, self._ending_senders, self._cost)
         if ended:  # the tie of a placement that ended (placing others draws nothing from it: order is free)
@@ -148,7 +153,11 @@ class JobShadowing(Lever):
     def _place(self, ctx, t, year, units: int) -> int:
         """Up to ``units`` placements: hosts by the target among those that have not hosted and are not
         hosting, in its order; each gets a sender drawn at random among the mature municipalities that are
-        not the host and not away already; the first host for whom none is free ends the round."""
+        not the host and not away already; the first host for whom none is free ends the round. Compiled
+        (:func:`model.levers.shadowing_kernel.place`) unless the target runs a call (``by: application``:
+        applicants pay, :meth:`model.levers.targeting.Targeting.choose`)."""
+        if self.targeting.target.by != "application":
+            return self._place_compiled(ctx, t, year, units)
         need = ~self.hosted & (self.host_until <= t)
         hosts = self.targeting.choose(ctx, units, lever=self, need=need, year=year).tolist()
         senders = []
@@ -170,3 +179,20 @@ class JobShadowing(Lever):
         self.pairs.extend(zip(hosts.tolist(), senders))
         self.use(ctx, year, len(senders) * self.placement_cost, hosts, len(senders))
         return len(senders)
+
+    def _place_compiled(self, ctx, t, year, units: int) -> int:
+        """:meth:`_place` in one compiled call, with the same draws (:mod:`model.levers.shadowing_kernel`)."""
+        shadowing = kernels("shadowing_kernel")  # numba: loaded by runs, not by validate
+        if self._place_kernel is None:
+            from ..kernelcall import BoundKernel
+
+            self._place_kernel = BoundKernel(shadowing.place)
+        placed = self._place_kernel(
+            self.rng, units, self.targeting.target.by == "capacity",
+            shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
+            shadowing.Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
+            self._placed_hosts, self._placed_senders)
+        hosts, senders = self._placed_hosts[:placed], self._placed_senders[:placed].tolist()
+        self.pairs.extend(zip(hosts.tolist(), senders))
+        self.use(ctx, year, placed * self.placement_cost, hosts, placed)
+        return placed

@@ -14,7 +14,9 @@ Each lever's whole quarter is one call here too (:func:`train`, :func:`network_q
 :func:`hosts_quarter`: issue 21, levers decided in compiled code), checked against the levers' previous
 NumPy rules in ``tests/levers/test_compiled_levers.py``. They call the kernels above, so they live in this
 file: numba keys a kernel's cache on its own file, and a kernel compiled with a callee from another file
-would keep a stale copy of it when only that file changed.
+would keep a stale copy of it when only that file changed — the one such callee, the free capacity
+(:func:`model.levers.targeting_kernel.free_capacity_of`, for :func:`train`), is why this file's caches are
+keyed on that file too (:func:`~model.levers.targeting_kernel.key_on_sources`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import ADOPTED, AWARE, PILOTING
+from . import targeting_kernel
+from .targeting_kernel import free_capacity_of, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with training, learning networks or job shadowing in this environment, about 2 s)"
@@ -178,11 +182,13 @@ def _experienced(stage, applicable, i, j):
 
 
 @njit(announce=COMPILING, error_model="numpy")
-def train(load_factor, skill, members, free, taking_part_now, time_cost, dev, cut, fade_when_used, fade_per_quarter,
-          gain, gone, quarters_member, quarters_taken_part, cost):
+def train(load_factor, skill, members, capacity_of, taking_part_now, time_cost, dev, cut, fade_when_used,
+          fade_per_quarter, gain, gone, quarters_member, quarters_taken_part, cost):
     """One quarter of a training network (:mod:`model.levers.training_networks`): while
-    ``taking_part_now`` (active, with members), the ``members`` ((n,) bool) whose ``free`` capacity ((n,),
-    before this quarter's skills act) is at least ``time_cost`` take part; skills ``skill`` ((n,) 0-1, in
+    ``taking_part_now`` (active, with members), the ``members`` ((n,) bool) whose free capacity (before this
+    quarter's skills act: :func:`model.levers.targeting_kernel.free_capacity_of` of ``capacity_of``, a
+    :data:`~model.levers.targeting_kernel.CapacityArrays`, computed here rather than in a call of its own)
+    is at least ``time_cost`` take part; skills ``skill`` ((n,) 0-1, in
     place) act and fade (:func:`use_and_fade`, with those taking part in use); then those taking part gain
     ``gain`` of the gap to 1. Counts member-quarters and quarters taken part ((n,) int, in place), and
     writes ``cost`` ((n,)): ``time_cost`` for those taking part, else 0. Returns (organisations skilled, of
@@ -190,6 +196,8 @@ def train(load_factor, skill, members, free, taking_part_now, time_cost, dev, cu
     n = skill.shape[0]
     part = np.zeros(n, dtype=np.bool_)
     if taking_part_now:
+        capacity, capacity_bonus, held_by = capacity_of
+        free = free_capacity_of(capacity, capacity_bonus, load_factor, held_by)
         for i in range(n):
             part[i] = members[i] and free[i] >= time_cost
             quarters_member[i] += 1 if members[i] else 0
@@ -265,3 +273,6 @@ def hosts_quarter(load_factor, knowhow, host_until, sender_of, t, dev, cut, forg
         if cost[i] != 0.0:
             any_cost = True
     return ended, hosts, taught, any_cost
+
+
+key_on_sources(globals(), targeting_kernel)  # train compiles in the free capacity

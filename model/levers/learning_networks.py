@@ -36,6 +36,7 @@ from pydantic import Field
 from . import knowhow
 from .fading import Fade
 from .base import LeverParams, MembershipLever
+from .kernels import kernels
 from .registry import register
 
 
@@ -116,7 +117,7 @@ class LearningNetworks(MembershipLever):
         """One quarter: places filled once a year (new members form groups); then, compiled
         (:func:`model.levers.knowhow_kernel.network_quarter`): know-how acts and fades, members learn from
         their group's peers, and members listen harder to their ties and hear more nationally."""
-        from .knowhow_kernel import development, network_quarter  # numba: loaded by runs, not validate
+        knowhow_kernel = kernels("knowhow_kernel")  # numba: loaded by runs, not validate
         p, e = self.p, ctx.effects
         if active and self._member_year != year:  # the year's places are filled (update_members)
             before = self.members.copy()
@@ -127,8 +128,8 @@ class LearningNetworks(MembershipLever):
         elif active:
             self.update_members(ctx, year)  # this quarter's places are used
         learning = active and p.learn_per_peer_quarter > 0.0 and self._groups_made > 0
-        in_group, taught, members = network_quarter(
-            e.load_factor, self.knowhow, self.group, self._groups_made, development(ctx), p.load_cut,
+        in_group, taught, members = knowhow_kernel.network_quarter(
+            e.load_factor, self.knowhow, self.group, self._groups_made, knowhow_kernel.development(ctx), p.load_cut,
             p.forget_per_quarter, p.learn_per_peer_quarter, knowhow.GONE, learning, self.members, active,
             e.tie_strength, p.tie_strength, e.p_external_boost, p.p_external_boost)
         if learning:

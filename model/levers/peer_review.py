@@ -28,6 +28,7 @@ from pydantic import Field, model_validator
 
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
+from .kernels import kernels
 from .registry import register
 
 
@@ -105,6 +106,7 @@ class PeerReview(Lever):
         self.innovation = np.full(ctx.n, -1)  # the innovation of each organisation's last review
         self.reviews = 0
         self._last_until = 0  # the latest ``until``: no bonus lasts from that quarter on
+        self._quarter = None  # the compiled quarter (reviewers.quarter), bound on first use
 
     def lingering(self, ctx, t) -> bool:
         """A review's bonus lasts ``bonus_quarters``."""
@@ -118,30 +120,54 @@ class PeerReview(Lever):
                 placed = self._review(ctx, t, year, units)
                 self.refund(units - placed, p.cost_per_review_msek)
         if self._last_until > t:  # someone's review still lifts scaling (compiled: model.levers.decisions_kernel)
-            from .decisions_kernel import add_bonus  # numba: loaded by runs, not validate
-            add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
+            kernels("decisions_kernel").add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
-        from .reviewers import asking, pair  # numba: loaded by runs, not validate
-        # they ask when willing, not under review already, and running a pilot near its scale decision of an
-        # innovation someone has scaled (a peer who can advise on it): model.levers.reviewers, compiled
-        s = ctx.state
-        asks, askable = asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
-                               self.p.request_lead_quarters, self.willing, self.until, t)
-        chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=year)
-        if len(chosen) == 0:
-            return 0
-        # the pilot the review is about: one at random among those near their decision; its reviewer: an
-        # adopter of that innovation, of the same kind where possible, else any kind (a random tiebreak)
-        u_pilot = self.rng.random((len(chosen), ctx.k))
-        u_reviewer = self.rng.random((len(chosen), ctx.n))
-        ks, reviewers, ok = pair(chosen, askable, u_pilot, u_reviewer, s.stage, ctx.applicable, ctx.orgs.kind)
-        chosen, reviewers, ks = chosen[ok], reviewers[ok], ks[ok]
-        self.tie(ctx, chosen, reviewers, self.p.tie_weight)
-        self.until[chosen] = t + self.p.bonus_quarters
-        self.innovation[chosen] = ks
+        """Up to ``units`` reviews this quarter; returns how many were held. They ask when willing, not under
+        review already, and running a pilot near its scale decision of an innovation someone has scaled (a
+        peer who can advise on it); those the target chooses get a review of one such pilot, chosen at random,
+        by an adopter of that innovation, of the same kind where possible (a random tiebreak)."""
+        if self.targeting.target.by == "application":  # a call: applicants pay (Targeting.choose)
+            chosen, cells = self._ask_and_review(ctx, t, year, units)
+        else:
+            chosen, cells = self._ask_and_review_compiled(ctx, t, year, units)
+        if len(cells):
+            ctx.effects.ties_written(cells)
         if len(chosen):
             self._last_until = t + self.p.bonus_quarters
         self.reviews += len(chosen)
         self.use(ctx, year, len(chosen) * self.p.cost_per_review_msek, chosen, len(chosen))
         return len(chosen)
+
+    def _ask_and_review(self, ctx, t, year: int, units: int):
+        """The reviews (reviewed, tie cells written) with the target's choice in Python
+        (:meth:`model.levers.targeting.Targeting.choose`); the rest compiled (:mod:`model.levers.reviewers`)."""
+        from .reviewers import asking, review  # numba: loaded by runs, not validate
+        s = ctx.state
+        asks, askable = asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                               self.p.request_lead_quarters, self.willing, self.until, t)
+        chosen = self.targeting.choose(ctx, units, lever=self, need=asks, year=year)
+        if len(chosen) == 0:
+            return chosen, chosen
+        u_pilot = self.rng.random((len(chosen), ctx.k))
+        u_reviewer = self.rng.random((len(chosen), ctx.n))
+        return review(chosen.astype(np.int64, copy=False), askable, (u_pilot, u_reviewer),
+                      (s.stage, ctx.applicable, ctx.orgs.kind), ctx.effects.lever_ties, float(self.p.tie_weight),
+                      self.until, self.innovation, t + self.p.bonus_quarters)
+
+    def _ask_and_review_compiled(self, ctx, t, year: int, units: int):
+        """:meth:`_ask_and_review` in one compiled call, with the same draws
+        (:func:`model.levers.reviewers.quarter`, handed the run's lever generator)."""
+        reviewers = kernels("reviewers")  # numba: loaded by runs, not validate
+        if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
+            from ..kernelcall import BoundKernel
+
+            self._quarter = BoundKernel(reviewers.quarter)
+            p = self.p
+            self._rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters),
+                                              float(p.tie_weight), self.targeting.target.by == "capacity")
+        s, e = ctx.state, ctx.effects
+        world = reviewers.ReviewWorld(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                                      ctx.orgs.kind, s.capacity, e.capacity_bonus, e.lever_ties)
+        return self._quarter(self.rng, units, t, self._rule,
+                             reviewers.Reviewing(self.targeting.pool, self.willing, self.until, self.innovation), world)

@@ -9,13 +9,34 @@ before, so the same numbers are drawn and the same pairs made (bit for bit: the 
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
+from ..world import networks
+from . import targeting_kernel
+from .targeting_kernel import first_places, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
-COMPILING = "the levers' code (first run with peer review in this environment, about 1 s)"
+COMPILING = "the levers' code (first run with peer review in this environment, about 2 s)"
+
+#: the lever's own arrays, (n,) each: ``pool`` bool (its target's pool), ``willing`` bool (would ask),
+#: ``until`` int (a review's bonus lasts while t < until; changed), ``innovation`` int (of the last review;
+#: changed)
+Reviewing = namedtuple("Reviewing", ["pool", "willing", "until", "innovation"])
+
+#: what the reviews read of the run: ``stage`` (n, k) int8, ``pilot_age`` (n, k) [quarters], ``applicable``
+#: (n, k) bool, ``pilot_quarters`` (k,), ``kind`` (n,), ``capacity`` and ``capacity_bonus`` (n,)
+#: [capacity units], ``ties`` (n, n) lever-tie weights (changed)
+ReviewWorld = namedtuple("ReviewWorld", ["stage", "pilot_age", "applicable", "pilot_quarters", "kind", "capacity",
+                                         "capacity_bonus", "ties"])
+
+#: the lever's rule: ``lead_quarters`` [quarters before the decision one asks], ``bonus_quarters``
+#: [quarters a review's bonus lasts], ``tie_weight``, ``by_capacity`` (the target's order: lowest
+#: development capacity first, else random)
+ReviewRule = namedtuple("ReviewRule", ["lead_quarters", "bonus_quarters", "tie_weight", "by_capacity"])
 
 
 @njit(announce=COMPILING, error_model="numpy")
@@ -79,3 +100,57 @@ def pair(chosen, askable, u_pilot, u_reviewer, stage, applicable, kind):
         reviewers[a] = _first_max(key)
         found[a] = key[reviewers[a]] >= 1.0
     return ks, reviewers, found
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def review(chosen, askable, draws, world, ties, tie_weight, until, innovation, bonus_until):
+    """The reviews of a quarter, after the lever has chosen who asks and drawn its uniforms: each of
+    ``chosen`` ((c,) int64) gets its pilot and reviewer (:func:`pair`; ``draws``: the (u_pilot, u_reviewer)
+    uniforms, ``world``: (stage, applicable, kind)), and where an adopter reviews it: a lasting tie of
+    ``tie_weight`` (``ties``, the (n, n) lever-tie weights: :func:`model.world.networks.stronger_ties`;
+    none when the weight is 0), its bonus lasts while t < ``bonus_until`` (``until``, (n,)) and
+    ``innovation`` ((n,)) is the pilot's. One call for what took four (issue 21). Returns the reviewed,
+    (r,) int64 in ``chosen``'s order, and the tie cells written (flat ``row * n + column``)."""
+    stage, applicable, kind = world
+    ks, reviewers, found = pair(chosen, askable, draws[0], draws[1], stage, applicable, kind)
+    reviewed, by, on = chosen[found], reviewers[found], ks[found]
+    cells = np.zeros(0, dtype=np.int64)
+    if tie_weight > 0 and reviewed.shape[0] > 0:
+        cells = networks.stronger_ties(ties, reviewed, by, tie_weight)
+    for a in range(reviewed.shape[0]):
+        until[reviewed[a]] = bonus_until
+        innovation[reviewed[a]] = on[a]
+    return reviewed, cells
+
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def quarter(rng, units, t, rule, lever, world):
+    """A quarter's reviews in one call, for a target without a call: who asks (:func:`asking`), up to
+    ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose` orders
+    them: a uniform tiebreak per candidate, then by development capacity or by the tiebreak alone), the
+    uniforms of their pilots and reviewers, and the reviews (:func:`review`). ``rng``: the run's lever
+    generator, drawn from as the Python rule drew (the same numbers, in the same order: a uniform per
+    candidate, then (c, k) and (c, n)). Returns what :func:`review` returns (nothing when nobody asks)."""
+    stage, pilot_age, applicable, pilot_quarters, kind, capacity, capacity_bonus, ties = world
+    pool, willing, until, innovation = lever
+    asks, askable = asking(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, willing, until, t)
+    n, k = stage.shape
+    candidates = np.flatnonzero(pool & asks)
+    m = candidates.shape[0]
+    if units <= 0 or m == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    tiebreak = rng.random(m)
+    key = tiebreak
+    if rule.by_capacity:
+        key = np.empty(m)
+        for a in range(m):
+            key[a] = capacity[candidates[a]] + capacity_bonus[candidates[a]]
+    chosen = candidates[first_places(units, key, tiebreak)]
+    c = chosen.shape[0]
+    draws = (rng.random((c, k)), rng.random((c, n)))
+    return review(chosen, askable, draws, (stage, applicable, kind), ties, rule.tie_weight, until, innovation,
+                  t + rule.bonus_quarters)
+
+
+key_on_sources(globals(), networks, targeting_kernel)  # compiled in: the tie rule, the target's order

@@ -39,6 +39,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from ..errors import Checked
 from ..world.names import COUNTY_FORMS, county_index, county_problem
 from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind
+from .kernels import kernels
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -192,8 +193,7 @@ def free_capacity(ctx: "RunContext") -> np.ndarray:
     """Capacity not occupied by running pilots, scale-ups being implemented and adoptions (as the life cycle
     computes it, with the load factors levers set this quarter so far); compiled
     (:func:`model.levers.targeting_kernel.free_capacity`)."""
-    from . import targeting_kernel  # numba: loaded by runs, not by `spridning validate`
-
+    targeting_kernel = kernels("targeting_kernel")  # numba: loaded by runs, not by `spridning validate`
     kernel = ctx.kernels.get("free_capacity")
     if kernel is None:  # bound once per run (model.kernelcall): typing the named tuple costs more than the work
         from ..kernelcall import BoundKernel
@@ -203,13 +203,57 @@ def free_capacity(ctx: "RunContext") -> np.ndarray:
                   targeting_kernel.loads(ctx))
 
 
+#: eligible masks already made, by the target's filters and the world's ``load_organisations`` key (read-only)
+_ELIGIBLE: dict[tuple, np.ndarray] = {}
+
+
+def _run_eligible(target: Target, orgs) -> np.ndarray:
+    """:func:`eligible_mask` of ``target`` in the world ``orgs``, made once per filters and world (read-only):
+    every lever of every run asked for it, and its ``np.isin`` took a tenth of building a run's lever."""
+    key = (tuple(target.kinds), tuple(target.size_bands), tuple(target.regions), getattr(orgs, "key", id(orgs)))
+    mask = _ELIGIBLE.get(key)
+    if mask is None or len(mask) != orgs.n:
+        if len(_ELIGIBLE) > 256:  # a long study with ever new targets: start again
+            _ELIGIBLE.clear()
+        mask = _ELIGIBLE[key] = eligible_mask(target, orgs)
+        mask.flags.writeable = False
+    return mask
+
+
+#: up to this many places a scan finds them quicker than a partial sort (hundreds of candidates)
+FEW_PLACES = 16
+
+
+def first_in_order(places: int, key: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the first ``places`` in the stable order by ``key`` and then ``tiebreak`` (both (m,)
+    floats): ``np.lexsort((tiebreak, key))[:places]`` (without a tiebreak ``np.argsort(key,
+    kind="stable")[:places]``), the same positions in the same order. Why not sort them all: levers choose
+    a few organisations a quarter among hundreds, and sorting hundreds of random keys took a lever's
+    quarter 20 µs (issue 21); only those whose key is at most the ``places``-th smallest (the first
+    ``places`` are among them, and keep their relative order) are sorted; for up to :data:`FEW_PLACES`
+    compiled, without sorting (:func:`model.levers.targeting_kernel.first_places`)."""
+    if 0 <= places <= FEW_PLACES:
+        first_places = kernels("targeting_kernel").first_places  # numba: loaded by runs, not by validate
+        return first_places(places, key, key if tiebreak is None else tiebreak)  # (key as tiebreak: none)
+    if places < len(key):
+        bound = np.partition(key, places - 1)[places - 1]
+        if bound == bound:  # not NaN (NaN keys sort last: with one among the first places, sort them all)
+            near = (key <= bound).nonzero()[0]  # ascending, as a stable sort keeps them
+            near_key = key[near]
+            if tiebreak is None:
+                return near[np.argsort(near_key, kind="stable")[:places]]
+            return near[np.lexsort((tiebreak[near], near_key))[:places]]
+    order = np.lexsort((tiebreak, key)) if tiebreak is not None else np.argsort(key, kind="stable")
+    return order[:places]
+
+
 class Targeting:
     """A lever's target bound to one run: the eligible pool and how places are filled."""
 
     def __init__(self, target: Target, ctx: "RunContext") -> None:
         self.target = target
         self.rng = ctx.rng_levers
-        self.eligible = eligible_mask(target, ctx.orgs)
+        self.eligible = _run_eligible(target, ctx.orgs)
         n_eligible = int(self.eligible.sum())
         limit = None
         if target.count is not None:
@@ -224,7 +268,7 @@ class Targeting:
                 keep = self.rng.permutation(idx)[:limit]
             else:
                 cap = development_capacity(ctx)[idx]
-                keep = idx[np.lexsort((self.rng.random(len(idx)), cap))][:limit]
+                keep = idx[first_in_order(limit, cap, self.rng.random(len(idx)))]
             pool = np.zeros_like(self.eligible)
             pool[keep] = True
         #: who can ever be reached
@@ -238,7 +282,7 @@ class Targeting:
         applicant the application overhead through ``lever`` (see :meth:`model.levers.base.Lever.charge`).
         """
         candidates = self.pool if need is None else self.pool & need
-        idx = np.flatnonzero(candidates)
+        idx = candidates.nonzero()[0]  # (n,) masks: flatnonzero's result without its wrappers
         if places <= 0 or len(idx) == 0:
             return np.zeros(0, dtype=int)
         by = self.target.by
@@ -246,10 +290,9 @@ class Targeting:
             return self._call(ctx, places, candidates, lever, year)
         tiebreak = self.rng.random(len(idx))
         if by == "capacity":
-            order = np.lexsort((tiebreak, development_capacity(ctx)[idx]))
-        else:
-            order = np.argsort(tiebreak, kind="stable")
-        return idx[order[:places]]  # (the first places of the order: fewer to gather than all, then the first)
+            capacity = ctx.state.capacity[idx] + ctx.effects.capacity_bonus[idx]  # development_capacity's sum
+            return idx[first_in_order(places, capacity, tiebreak)]
+        return idx[first_in_order(places, tiebreak)]
 
     def _call(self, ctx, places, candidates, lever, year) -> np.ndarray:
         t = self.target

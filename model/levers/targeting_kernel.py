@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 #: implemented and an adoption hold, ``scaling_quarters`` int [quarters a scale-up is implemented]
 Loads = namedtuple("Loads", ["stage", "pilot_age", "pilot_need", "scale_need", "adoption_need", "scaling_quarters"])
 
+#: what an organisation's free capacity is computed from besides the load factors: ``capacity`` and
+#: ``capacity_bonus`` (n,) [capacity units], ``held_by`` a :data:`Loads` (for kernels that compute it:
+#: :func:`free_capacity_of`)
+CapacityArrays = namedtuple("CapacityArrays", ["capacity", "capacity_bonus", "held_by"])
+
 #: rows summed in blocks of eight above this length (NumPy's ``PW_BLOCKSIZE``), halved above it
 _BLOCK = 128
 
@@ -155,6 +160,43 @@ def held(stage, pilot_age, scaling_quarters, pilot_need, scale_need, adoption_ne
         return scale_need if pilot_age < scaling_quarters else adoption_need
     return 0.0
 
+
+@njit(announce=COMPILING, error_model="numpy")
+def first_places(places, key, tiebreak):
+    """Positions of the first ``places`` (at most all) of ``key`` ((m,) floats) in ``np.lexsort((tiebreak,
+    key))``'s order — by key, then ``tiebreak`` ((m,) floats), then position; NaN after every number — in
+    that order, ((places,) int64): each the earliest of those not yet taken, found by a scan. For the few
+    places a lever fills in a quarter among hundreds a scan is quicker than a sort (issue 21);
+    :func:`model.levers.targeting.first_in_order` sorts for many places."""
+    m = key.shape[0]
+    places = min(places, m)
+    taken = np.zeros(m, dtype=np.bool_)
+    first = np.empty(places, dtype=np.int64)
+    for p in range(places):
+        best = -1
+        for i in range(m):  # ascending: a tie keeps the earlier position, as a stable sort does
+            if not taken[i] and (best < 0 or _earlier(key[i], tiebreak[i], key[best], tiebreak[best])):
+                best = i
+        taken[best] = True
+        first[p] = best
+    return first
+
+
+@njit(announce=COMPILING, error_model="numpy", inline="always")
+def _order(a, b):
+    """-1, 0 or 1 as ``a`` sorts before, with or after ``b`` in NumPy's sorts (NaN after every number)."""
+    if a != a:
+        return 0 if b != b else 1
+    if b != b:
+        return -1
+    return -1 if a < b else (1 if a > b else 0)
+
+
+@njit(announce=COMPILING, error_model="numpy", inline="always")
+def _earlier(key_a, tiebreak_a, key_b, tiebreak_b):
+    """Whether (``key_a``, ``tiebreak_a``) sorts strictly before (``key_b``, ``tiebreak_b``)."""
+    by_key = _order(key_a, key_b)
+    return by_key < 0 if by_key != 0 else _order(tiebreak_a, tiebreak_b) < 0
 
 
 def key_on_sources(namespace: dict, *sources) -> None:

@@ -28,8 +28,8 @@ from pydantic import Field
 from . import knowhow
 from .base import LeverParams, MembershipLever
 from .fading import Fade
+from .kernels import kernels
 from .registry import register
-from .targeting import free_capacity
 
 GONE = knowhow.GONE
 
@@ -108,17 +108,20 @@ class TrainingNetworks(MembershipLever):
     def step(self, ctx, t, year, quarter, active) -> None:
         """One quarter: members who can free the time take part; skills act and fade, then those taking part
         learn (compiled: :func:`model.levers.knowhow_kernel.train`)."""
-        from .knowhow_kernel import development, train  # numba: loaded by runs, not validate
+        # numba: loaded by runs, not validate
+        knowhow_kernel, targeting_kernel = kernels("knowhow_kernel"), kernels("targeting_kernel")
         p = self.p
         taking_part = False
         if active:
             self.update_members(ctx, year)
-            taking_part = bool(self.members.any())
-        free = free_capacity(ctx) if taking_part else self._cost  # free capacity before skills act this quarter
-        skilled, used, taking = train(ctx.effects.load_factor, self.skill, self.members, free, taking_part, p.time_cost,
-                                      development(ctx), p.load_cut, p.fade_when_used, p.fade_per_quarter,
-                                      p.skill_gain_per_quarter, GONE, self.quarters_member, self.quarters_taken_part,
-                                      self._cost)
+            taking_part = self.member_count > 0  # (members.sum(), kept beside them)
+        # free capacity before skills act this quarter: computed by train from these arrays
+        capacity_of = targeting_kernel.CapacityArrays(ctx.state.capacity, ctx.effects.capacity_bonus,
+                                                      targeting_kernel.loads(ctx))
+        skilled, used, taking = knowhow_kernel.train(ctx.effects.load_factor, self.skill, self.members, capacity_of, taking_part,
+                                      p.time_cost, knowhow_kernel.development(ctx), p.load_cut, p.fade_when_used,
+                                      p.fade_per_quarter, p.skill_gain_per_quarter, GONE, self.quarters_member,
+                                      self.quarters_taken_part, self._cost)
         self.quarters_skilled += skilled
         self.quarters_used += used
         if taking and p.time_cost > 0:

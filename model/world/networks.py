@@ -287,7 +287,12 @@ class Ties:
         """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
         if refresh:
             self.refresh()
-        return TieKernel(*(getattr(self, name) for name in TieKernel._fields))
+        return TieKernel(clique_labels=self.clique_labels, clique_log=self.clique_log,
+                         clique_weight=self.clique_weight, nb_indptr=self.nb_indptr, nb_indices=self.nb_indices,
+                         nb_weights=self.nb_weights, weight_neighbour=self.weight_neighbour,
+                         log_neighbour=self.log_neighbour, lever_indptr=self.lever_indptr,
+                         lever_indices=self.lever_indices, lever_weights=self.lever_weights,
+                         weight_lever=self.weight_lever, log_lever=self.log_lever)
 
     def signals(self, adopted: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the

@@ -37,11 +37,16 @@ CASES = {
     # a handful of senders for many placements: hosts are left without a free sender
     "job_shadowing_few_senders": lambda: _lever("lever_job_shadowing", sender_maturity_quantile=0.98,
                                                 budget_msek_per_year=30),
+    # hosts in random order, more placements a quarter than the compiled scan takes in one go (16)
+    "job_shadowing_random_hosts": lambda: _lever("lever_job_shadowing", target={"by": "random"},
+                                                 budget_msek_per_year=60, sender_maturity_quantile=0.2),
     "peer_review": lambda: _lever("lever_peer_review"),
     "peer_review_regions": lambda: _lever("lever_peer_review", operator="regions"),
     "change_teams": lambda: _lever("lever_change_teams"),
     "change_teams_capacity_repeat": lambda: _lever("lever_change_teams", capacity_left=0.05, repeat_visits=True,
                                                    budget_msek_per_year=40),
+    "change_teams_random_order": lambda: _lever("lever_change_teams", target={"by": "random"},
+                                                budget_msek_per_year=40),
     "training_networks": lambda: _lever("lever_training_networks"),
     "training_networks_short_of_time": lambda: _lever("lever_training_networks", time_cost=0.3),
     "learning_networks": lambda: _lever("lever_learning_networks"),
@@ -103,3 +108,28 @@ def test_the_cases_reach_the_rare_branches():
     m = InnovationModel(CASES["change_teams_capacity_repeat"](), seed=0)
     m.run_model()
     assert m.effects.capacity_bonus.max() > 0 and m.levers[0].visits > m.levers[0].visited.sum()
+
+
+@pytest.mark.parametrize("target", [{"by": "all"}, {"by": "capacity"}, {"by": "random", "share": 0.5}])
+def test_a_peer_review_quarter_in_one_compiled_call_gives_the_run_of_the_python_choice(target, monkeypatch):
+    """Who asks, the target's choice, the draws and the reviews in one compiled call with the run's lever
+    generator (model.levers.reviewers.quarter) give the run of the choice made in Python
+    (Targeting.choose) and the draws made there: the same run, ties, lever state and next draw; also with
+    many reviews a quarter (more than the compiled scan of the first places takes for a Python sort)."""
+    from model.levers.peer_review import PeerReview
+
+    scenario = _lever("lever_peer_review", target=target, budget_msek_per_year=40)
+    for seed in (0, 7):
+        new = InnovationModel(scenario, seed=seed)
+        new.run_model()
+        with monkeypatch.context() as patch:
+            patch.setattr(PeerReview, "_ask_and_review_compiled", PeerReview._ask_and_review)
+            old = InnovationModel(scenario, seed=seed)
+            old.run_model()
+        a, b = _state(new), _state(old)
+        assert a.keys() == b.keys() and new.levers[0].reviews > 0
+        for key in a:
+            if isinstance(a[key], np.ndarray):
+                np.testing.assert_array_equal(a[key], b[key], err_msg=f"{target} seed {seed}: {key}")
+            else:
+                assert a[key] == b[key], f"{target} seed {seed}: {key}"

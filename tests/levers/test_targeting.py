@@ -43,3 +43,22 @@ def test_an_absurd_count_given_with_set_is_refused(tmp_path, value):
     scenario = model.load_scenario(path)
     with pytest.raises(InputError, match="count"):
         with_set_arguments(scenario, [f"levers.peer_review.target.count={value}"], source=str(path))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_first_places_in_order_are_those_a_full_sort_gives_ties_and_nan_included(seed):
+    """Targeting sorts only the candidates that can be among the first places (issue 21): the positions,
+    and their order, are those of ``np.lexsort`` / a stable ``np.argsort`` of all of them, bit for bit —
+    with ties in the key (a homogeneous world's equal capacities), ties in the tiebreak, and NaN keys."""
+    import numpy as np
+
+    from model.levers.targeting import first_in_order
+
+    rng = np.random.default_rng(seed)
+    for trial in range(2000):
+        m, places = int(rng.integers(1, 40)), int(rng.integers(1, 45))
+        key = [rng.random(m), rng.integers(0, 3, m).astype(float), np.full(m, 0.5),
+               np.where(rng.random(m) < 0.2, np.nan, rng.integers(0, 4, m).astype(float))][trial % 4]
+        tiebreak = rng.random(m) if trial % 3 else rng.integers(0, 2, m).astype(float)
+        assert np.array_equal(first_in_order(places, key, tiebreak), np.lexsort((tiebreak, key))[:places])
+        assert np.array_equal(first_in_order(places, key), np.argsort(key, kind="stable")[:places])

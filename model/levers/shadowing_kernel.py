@@ -1,0 +1,104 @@
+"""Who hosts a job-shadowing placement and who is sent, compiled: the placements of a quarter of
+:mod:`model.levers.job_shadowing` in one call (issue 21: levers decided in compiled code).
+
+The rules are the lever's (its module docstring and :meth:`~model.levers.job_shadowing.JobShadowing._place`):
+hosts in the target's order (:meth:`model.levers.targeting.Targeting.choose` for a target without a call:
+a uniform tiebreak per candidate, then by development capacity or by the tiebreak alone), then for each
+host in turn a sender drawn among the free mature municipalities. The draws come from the run's lever
+generator, handed to the kernel (numba draws from a NumPy ``Generator`` as NumPy does: the same uniforms,
+the same bounded integers), in the same order and number as the Python rule drew them, so the same
+placements are made and the stream is left where it was (bit for bit: ``tests/levers/test_compiled_levers.py``
+checks the runs and the next draw against the lever's previous rule). Handing numba the generator costs a
+few microseconds a call, less than the twenty or thirty the Python rule took.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ..environment import njit
+from . import targeting_kernel
+from .targeting_kernel import first_places, key_on_sources
+
+#: said once per command before this module's kernels are first compiled (not when loaded from the cache)
+COMPILING = "the levers' code (first run with job shadowing in this environment, about 2 s)"
+
+#: the lever's placements, (n,) each, changed in place: ``hosted`` bool (has hosted), ``host_until`` int
+#: (the host is placed while t < host_until; -1 never), ``sender_of`` int (a host's sender while placed, -1)
+Placements = namedtuple("Placements", ["hosted", "host_until", "sender_of"])
+
+#: who may take part, (n,) each: ``pool`` bool (the target's pool), ``mature`` bool (may send),
+#: ``capacity`` and ``capacity_bonus`` (development capacity, own and from levers: the capacity order)
+Takers = namedtuple("Takers", ["pool", "mature", "capacity", "capacity_bonus"])
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def place(rng, units, by_capacity, takers, placements, t, quarters, hosts_out, senders_out):
+    """Up to ``units`` placements of ``quarters`` quarters starting in quarter ``t``: hosts among the pool
+    that have not hosted and are not hosting, in the target's order (``by_capacity``: lowest development
+    capacity first, else random), each with a sender drawn at random among the mature municipalities that
+    are not the host and not away already; the first host for whom none is free ends the round. Writes the
+    hosts and senders placed to the first entries of ``hosts_out`` and ``senders_out`` ((n,) int64) and
+    into ``placements``; returns how many. ``rng``: the run's lever generator (draws as the Python rule
+    did: a uniform per candidate host, then a bounded integer per host given a sender)."""
+    pool, mature, capacity, capacity_bonus = takers
+    hosted, host_until, sender_of = placements
+    n = pool.shape[0]
+    candidates = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if pool[i] and not hosted[i] and host_until[i] <= t:
+            candidates[m] = i
+            m += 1
+    if units <= 0 or m == 0:
+        return 0
+    tiebreak = rng.random(m)
+    key = np.empty(m)
+    for a in range(m):
+        i = candidates[a]
+        key[a] = (capacity[i] + capacity_bonus[i]) if by_capacity else tiebreak[a]
+    hosts = candidates[first_places(units, key, tiebreak)]
+    return _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out)
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out):
+    """The senders of ``hosts`` ((c,) int64, in the target's order), drawn in turn from the free ``mature``
+    municipalities in ascending order (the host itself left out): the r-th of the others; the placements
+    written (:func:`place`). Returns how many hosts got a sender."""
+    hosted, host_until, sender_of = placements
+    n = mature.shape[0]
+    free = mature.copy()
+    for i in range(n):
+        if host_until[i] > t:
+            free[sender_of[i]] = False  # away already
+    order = np.flatnonzero(free)  # ascending
+    left = order.shape[0]
+    placed = 0
+    for a in range(hosts.shape[0]):
+        h = hosts[a]
+        mine = left  # a mature host does not send to itself: its position among the free
+        for p in range(left):
+            if order[p] == h:
+                mine = p
+                break
+        others = left - (1 if mine < left else 0)
+        if others == 0:
+            break
+        r = rng.integers(0, others)
+        pick = r + (1 if r >= mine else 0)
+        sender = order[pick]
+        for p in range(pick, left - 1):  # taken: the free keep their order
+            order[p] = order[p + 1]
+        left -= 1
+        hosts_out[placed], senders_out[placed] = h, sender
+        sender_of[h] = sender
+        host_until[h] = t + quarters
+        hosted[h] = True
+        placed += 1
+    return placed
+
+
+key_on_sources(globals(), targeting_kernel)  # place compiles in the capacity order (first_places)
