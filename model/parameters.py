@@ -114,7 +114,7 @@ PARAMETERS: tuple[Parameter, ...] = (
        "000 L2118-2122 (lessons of failures are rarely shared: an organisation learns from its own); "
        "value: assumption", "pilot"),
     # --- Capacity ---------------------------------------------------------------------------------
-    _P("capacity_scale", 1.0, 0.1, 10.0, "capacity units",
+    _P("capacity_scale", 1.0, 0.1, 20.0, "capacity units",
        "Development capacity of a 10 000-inhabitant organisation before operations take their share.",
        ASSUMPTION, "capacity"),
     _P("capacity_elasticity", 0.5, 0.0, 1.0, "exponent",
