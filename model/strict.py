@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Strict(BaseModel):
-    """A pydantic model that forbids unknown keys and validates values assigned after construction."""
+    """A pydantic model that forbids unknown keys and validates values assigned after construction.
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    Its validator is built when the model first validates something, not when its class is defined
+    (``defer_build``): a command builds the schemas of the models it reads — ``spridning validate`` of a
+    scenario without levers none of the levers' — and importing them costs a third less."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)

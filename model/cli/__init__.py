@@ -14,6 +14,7 @@ no traceback, and no "Exception ignored" line when Python flushes at exit.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import signal
@@ -99,6 +100,11 @@ def _main(argv: list[str] | None) -> int:
                     check()  # numba's and matplotlib's settings, before any work that could be lost
                 for name in getattr(args, "imports", ()):
                     importlib.import_module(name)
+                if run._ends_the_process():
+                    # what was imported stays to the end: frozen, it is never walked again. Left to the
+                    # collector, its first pass after the pause walks every object the imports made
+                    # (0.1 s after `run`'s imports, 15 ms after `validate`'s) and frees none
+                    gc.freeze()
             return args.func(args)
         except InputError as exc:
             print(exc, file=sys.stderr)
