@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
 from pathlib import Path
 
-from ..dashboard.server import HOST, LANG_ENV, PortInUse, claim_port, command, environment
 from ..dashboard.words import LANGUAGES
 from .args import whole_number
 
@@ -35,6 +33,9 @@ def add_parser(sub) -> None:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until Ctrl-C (the server process is stopped with it). InputError, before anything
     is announced, when the port is taken; ``--port 0`` serves on a free port and announces that one."""
+    import subprocess  # here, not for every command's parser (as the server's helpers)
+
+    from ..dashboard.server import HOST, LANG_ENV, PortInUse, claim_port, command, environment
     from ..errors import InputError
 
     env = environment()  # Solara's version check and telemetry off
