@@ -205,7 +205,7 @@ class FolderWriter:
     (for the manifest) and the sum of the municipalities' adoption per quarter (for the maps)."""
 
     def __init__(self, folder: Path, final: Path | None = None) -> None:
-        from .charts.shaping import MunicipalAdoption
+        from .charts.shaping import ChartRows, MunicipalAdoption
 
         self.folder = Path(folder)
         self.final = Path(final) if final is not None else None  # where the user will find it (messages)
@@ -214,6 +214,7 @@ class FolderWriter:
         self.lever_money: list[pd.DataFrame] = []
         self.operators: dict[str, Any] = {}
         self.adoption = MunicipalAdoption()
+        self.chart_rows = ChartRows()  # the rows the charts draw, so that they need not read the file back
         self.records: list[dict | None] = []  # each run's values of the record's targets
 
     def add(self, part: FolderPart) -> None:
@@ -225,6 +226,7 @@ class FolderWriter:
                           **{n: CsvAppender(self.folder / f"{n}.csv") for n in CSV_PARTS}}
         for name, file in self.files.items():
             file.add(part.frames[name])
+        self.chart_rows.add(part.frames["timeseries"])
         self.summaries.append(part.summary)
         usage = part.frames["lever_usage"]
         if len(usage):
@@ -280,7 +282,8 @@ class FolderWriter:
             from .report.build import year_maps
 
             maps = {"map_years.png": year_maps(by_year, results.scenario.name)} if by_year is not None else {}
-            charts = _drawn(lambda: folder_charts(out, out / "charts", title=results.scenario.name, extra=maps),
+            charts = _drawn(lambda: folder_charts(out, out / "charts", title=results.scenario.name, extra=maps,
+                                                  rows=self.chart_rows.frame()),
                             self.final or getattr(results, "folder", None))
         write_json(manifest(results, source, workers, self.usage_summary()), out / "manifest.json")
         if charts and report:  # the self-contained report of the folder, last (model.report)
@@ -441,8 +444,8 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
                                    announce=bar.write if progress else None, keep=folder_parts,
                                    draws=draws):
                 writer.add(part)
-                if part.replication == 1 and charts:
-                    _import_charts()
+                if part.replication == 1:
+                    _prepare_finish(charts)
         results = make(scenario, writer.summaries, root, time.perf_counter() - start, tmp)
         writer.finish(results, source, workers, charts, report, by_year)
     except BaseException:
@@ -451,18 +454,25 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
     return results
 
 
-def _import_charts() -> None:
-    """Import what drawing the charts needs, and read the map's geometry, while the workers run the
-    replications (its half second would otherwise come after them, with the cores idle; the two processes
-    that draw the maps inherit the geometry instead of each reading it)."""
+def _prepare_finish(charts: bool) -> None:
+    """While the workers run the replications, import what finishing the folder needs — the summary's t
+    quantile (SciPy's special functions), with ``charts`` what drawing them needs — read the packages'
+    versions for the manifest and, with ``charts``, the map's geometry (half a second that would otherwise
+    come after the runs, with a core idle; the two processes that draw the maps inherit the geometry instead
+    of each reading it)."""
     from .environment import collector_paused
+    from .results import versions
 
     with collector_paused():  # imports: many objects, no garbage
-        from .charts import scenario  # noqa: F401
-        from .charts.maps import map_shapes
-        from .report import build  # noqa: F401
+        import scipy.special  # noqa: F401 - model.outcomes.intervals
 
-        map_shapes()
+        versions()
+        if charts:
+            from .charts import scenario  # noqa: F401
+            from .charts.maps import map_shapes
+            from .report import build  # noqa: F401
+
+            map_shapes()
 
 
 _RUN_SCENARIO = run_scenario

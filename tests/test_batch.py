@@ -103,3 +103,34 @@ def test_an_interrupted_streamed_run_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         batch.run_to_folder(scenario, tmp_path / "r", replications=5, workers=1, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def _written(tmp_path, whole, monkeypatch=None, read_once_rows=None):
+    """A FolderWriter fed the runs of ``whole`` (and closed), with the charts' row limit ``read_once_rows``."""
+    from model.charts import shaping
+
+    if read_once_rows is not None:
+        monkeypatch.setattr(shaping, "READ_ONCE_ROWS", read_once_rows)
+    writer = batch.FolderWriter(tmp_path)
+    for r, outcome in enumerate(whole.outcomes):
+        writer.add(batch.folder_parts(outcome, r))
+    writer.close()
+    return writer
+
+
+def test_the_chart_rows_gathered_while_writing_are_those_read_back_from_the_file(streamed, tmp_path):
+    from model.charts.scenario import read_rows
+
+    writer = _written(tmp_path, streamed[2])
+    gathered, read = writer.chart_rows.frame(), read_rows(tmp_path)
+    pd.testing.assert_frame_equal(gathered, read, check_exact=True)
+    for label in ("innovation", "group_type", "group"):  # categories too: every label of the file, in its order
+        assert list(gathered[label].cat.categories) == list(read[label].cat.categories), label
+    assert set(gathered["group_type"]) == {"overall", "size_band"} and len(gathered) < len(pd.read_parquet(
+        tmp_path / "timeseries.parquet"))
+
+
+def test_past_the_read_once_rows_the_chart_rows_are_not_gathered(streamed, tmp_path, monkeypatch):
+    rows_per_run = len(streamed[2].outcomes[0].timeseries)
+    writer = _written(tmp_path, streamed[2], monkeypatch, read_once_rows=2 * rows_per_run)
+    assert writer.chart_rows.frame() is None  # three runs: more rows than that, so the charts read the file

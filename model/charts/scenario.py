@@ -21,8 +21,9 @@ from ..world.organisations import SIZE_BANDS
 from .bands import band_handles, lines_text, plot_band
 from .language import innovation_name, tr
 from .maps import map_chart
-from .shaping import (LARGE, PILOT_EVENTS, SMALL, gap_series, mean_band, n_replications, pilot_events_by_year,
-                      select, with_replication)
+from .shaping import (ALL_OVERALL, CHART_COLUMNS, CHART_ROWS, LABEL_COLUMNS, LARGE, OVERALL,  # noqa: F401
+                      PILOT_EVENTS, READ_ONCE_ROWS, SIZE_BANDS_ALL, SMALL, gap_series, mean_band, n_replications,
+                      pilot_events_by_year, select, with_replication)
 from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
                     SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
                     points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles,
@@ -246,19 +247,10 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") ->
     return fig
 
 
-#: the rows of ``timeseries.parquet`` the charts draw (pyarrow filters, OR of ANDs): every innovation's
-#: overall rows (:func:`diffusion_chart`), the size bands of all innovations together
-#: (:func:`size_band_chart`, :func:`gap_chart`) and all innovations' overall rows (:func:`pilots_chart`)
-OVERALL = [[("group_type", "==", "overall")]]
-SIZE_BANDS_ALL = [[("group_type", "==", "size_band"), ("innovation", "==", "all")]]
-ALL_OVERALL = [[("group_type", "==", "overall"), ("innovation", "==", "all")]]
-CHART_ROWS = OVERALL + SIZE_BANDS_ALL
-CHART_COLUMNS = ["step", "year", "innovation", "group_type", "group", "adoption_share", "adoption_share_pop",
-                 "piloting_share", "stalled_share", *PILOT_EVENTS, "replication"]
+
+
 #: the columns of ``municipalities.parquet`` the charts draw
 MAP_COLUMNS = ["code", "size_band", "adoption_share", "replication"]
-#: timeseries rows up to which :func:`folder_charts` reads a folder's chart rows once (a few MB of them)
-READ_ONCE_ROWS = 2 ** 19
 
 
 def read_rows(folder: str | Path, rows: list = CHART_ROWS, columns: Sequence[str] = CHART_COLUMNS) -> pd.DataFrame:
@@ -269,7 +261,7 @@ def read_rows(folder: str | Path, rows: list = CHART_ROWS, columns: Sequence[str
     import pyarrow.parquet as pq
 
     # labels as categories: a few bytes a row instead of a string each
-    source = pq.ParquetFile(Path(folder) / "timeseries.parquet", read_dictionary=["innovation", "group_type", "group"])
+    source = pq.ParquetFile(Path(folder) / "timeseries.parquet", read_dictionary=LABEL_COLUMNS)
     keep = pq.filters_to_expression(rows)
     columns = [c for c in columns if c in source.schema_arrow.names]
     parts = []
@@ -337,15 +329,19 @@ def scenario_charts(timeseries: pd.DataFrame, municipalities: pd.DataFrame, out:
 
 def folder_charts(folder: str | Path, out: Path, title: str = "", lang: str = "en",
                   programmes: Sequence[tuple[float, float]] = (),
-                  extra: Mapping[str, Callable[[], Figure]] | None = None) -> list[Path]:
+                  extra: Mapping[str, Callable[[], Figure]] | None = None,
+                  rows: pd.DataFrame | None = None) -> list[Path]:
     """:func:`scenario_charts` of a results ``folder`` (its ``timeseries.parquet`` and
     ``municipalities.parquet``): the same charts, each chart reading only the rows it draws
     (:data:`OVERALL`, :data:`SIZE_BANDS_ALL`, :data:`ALL_OVERALL`) in the process that draws it, so that no
     process holds more than one chart's rows however many replications the folder holds. A small folder
     (at most :data:`READ_ONCE_ROWS` rows) is read once, before the charts are drawn: its rows are few, and
-    one read costs less than five."""
+    one read costs less than five. ``rows``: the folder's chart rows as :func:`read_rows` would read them, gathered
+    while the folder was written (:class:`~model.charts.shaping.ChartRows`): not read again."""
     import pyarrow.parquet as pq
 
+    if rows is not None:
+        return scenario_charts(rows, read_map_frame(folder), out, title, lang, programmes, extra)
     if pq.ParquetFile(Path(folder) / "timeseries.parquet").metadata.num_rows <= READ_ONCE_ROWS:
         timeseries, municipalities = read_chart_frames(folder)
         return scenario_charts(timeseries, municipalities, out, title, lang, programmes, extra)

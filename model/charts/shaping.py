@@ -26,6 +26,20 @@ BAND = (2.5, 97.5)  # percentiles of the replications shaded around every mean
 SMALL, LARGE = SIZE_BANDS[0], SIZE_BANDS[-1]
 PILOT_EVENTS = ("pilots_started", "pilots_scaled", "pilots_stalled")
 
+#: the rows of ``timeseries.parquet`` the charts draw (pyarrow filters, OR of ANDs): every innovation's
+#: overall rows (:func:`~model.charts.scenario.diffusion_chart`), the size bands of all innovations together
+#: (``size_band_chart``, ``gap_chart``) and all innovations' overall rows (``pilots_chart``)
+OVERALL = [[("group_type", "==", "overall")]]
+SIZE_BANDS_ALL = [[("group_type", "==", "size_band"), ("innovation", "==", "all")]]
+ALL_OVERALL = [[("group_type", "==", "overall"), ("innovation", "==", "all")]]
+CHART_ROWS = OVERALL + SIZE_BANDS_ALL
+CHART_COLUMNS = ["step", "year", "innovation", "group_type", "group", "adoption_share", "adoption_share_pop",
+                 "piloting_share", "stalled_share", *PILOT_EVENTS, "replication"]
+#: the label columns, read as categories (a few bytes a row instead of a string each)
+LABEL_COLUMNS = ["innovation", "group_type", "group"]
+#: timeseries rows up to which the charts' rows are read (or gathered) once for all charts (a few MB)
+READ_ONCE_ROWS = 2 ** 19
+
 
 def with_replication(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``replication`` column (a single run's frame counts as replication 0)."""
@@ -207,3 +221,46 @@ def municipality_adoption_over_time(outcomes: Any, every: int = 1) -> pd.DataFra
     for o in runs:
         adoption.add(o)
     return adoption.frame(every)
+
+
+class ChartRows:
+    """The charts' rows (:data:`CHART_ROWS`, :data:`CHART_COLUMNS`) of a folder's ``timeseries.parquet``,
+    gathered from each run's Arrow table as it is written (:meth:`add`, in file order), so that the charts
+    need not read the file back: :meth:`frame` is the frame
+    :func:`~model.charts.scenario.read_rows` reads from the file (labels as categories of every label in
+    the file, as its dictionaries hold them). Past :data:`READ_ONCE_ROWS` rows of the file it holds nothing
+    (the charts read their rows from the file, each its own)."""
+
+    def __init__(self) -> None:
+        self.parts: list | None = []
+        self.rows = 0
+
+    def add(self, table: Any) -> None:
+        """Keep the charts' rows of one run's table (``pyarrow.Table`` of the file's schema)."""
+        if self.parts is None:
+            return
+        self.rows += table.num_rows
+        if self.rows > READ_ONCE_ROWS:
+            self.parts = None
+            return
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        columns = [c for c in CHART_COLUMNS if c in table.schema.names]
+        table = table.select(columns)
+        for name in LABEL_COLUMNS:  # as Parquet's dictionary pages hold them: every label, in order of appearance
+            if name in columns and not pa.types.is_dictionary(table.schema.field(name).type):
+                i = table.schema.get_field_index(name)
+                table = table.set_column(i, table.schema.field(name).with_type(
+                    pa.dictionary(pa.int32(), table.schema.field(name).type)), pc.dictionary_encode(table[name]))
+        self.parts.append(table.filter(pq.filters_to_expression(CHART_ROWS)))
+
+    def frame(self) -> pd.DataFrame | None:
+        """The rows gathered, as :func:`~model.charts.scenario.read_rows` reads them; None past
+        :data:`READ_ONCE_ROWS` rows or when nothing was added."""
+        if not self.parts:
+            return None
+        import pyarrow as pa
+
+        return pa.concat_tables(self.parts).to_pandas(split_blocks=True, self_destruct=True)
