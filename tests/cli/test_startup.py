@@ -69,3 +69,28 @@ print("scipy" in sys.modules, mesa.DataCollector.__module__, mesa.__version__ ==
     #              so there only NetworkX and tqdm (the package __init__'s parts) are spared
     spared = "[]" if tuple(int(x) for x in mesa.__version__.split(".")[:2]) < (3, 5) else "['scipy']"
     assert done.stdout.split("\n")[:2] == [f"{spared} mesa.model", "True mesa.datacollection True None"], done.stdout
+
+
+LEVER_SCHEMAS = """
+import os, runpy, sys
+
+os._exit = lambda status: (_ for _ in ()).throw(SystemExit(status))  # report instead of ending the process
+sys.argv = ["spridning", "validate", sys.argv[1]]
+try:
+    runpy.run_module("model", run_name="__main__", alter_sys=True)
+except SystemExit:
+    pass
+from model.levers.registry import REGISTRY
+
+print("BUILT", " ".join(sorted(name for name, lever in REGISTRY.items() if lever.Params.__pydantic_complete__)))
+"""
+
+
+@pytest.mark.slow  # subprocesses: what a fresh command builds
+@pytest.mark.parametrize("scenario, built", [("scenarios/baseline.yaml", ""),
+                                             ("scenarios/lever_pilot_grants.yaml", "pilot_grants")])
+def test_validate_builds_the_schemas_of_the_levers_a_scenario_has_and_no_others(scenario, built):
+    done = subprocess.run([sys.executable, "-c", LEVER_SCHEMAS, scenario], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("BUILT")]
+    assert line.removeprefix("BUILT").strip() == built, done.stdout + done.stderr
