@@ -34,7 +34,7 @@ REFERENCE_POINT = {
     "enthusiast_arrival_rate": 0.6907, "capacity_elasticity": 0.5, "enthusiast_size_elasticity": 0.5,
     "drop_disappointed": 0.06127, "retry_rate": 0.3876, "events.trygghetslarm_2016.pressure": 0.8182,
     "events.pandemic_2020.relaxes.money": 0.8, "events.pandemic_2020.relaxes.capacity": 0.5368,
-    "events.pandemic_2020.ends_trials": 0.4,
+    "events.pandemic_2020.ends_trials": 0.4, "social_proof_floor": 0.3,
 }
 
 

@@ -17,11 +17,13 @@ from model.calibrate.plan import load_calibration
 ROOT = Path(__file__).resolve().parents[2]
 CALIBRATION = ROOT / "calibrations" / "welfare_technology.yaml"
 IDENTIFIED = ["p_external", "pilot_start_rate"]
-#: identified only weakly at the calibration's tolerance since the crisis's ending trials (2026-12-07): it
-#: comes back around its truth, in an interval of about three quarters of its prior (measured 0.73; it was
-#: 0.64 before); docs/calibration.md, "Identifiability"
-WEAK = "retry_rate"
-#: identified only from below: its prior widened to 10 (2026-12-06), the data exclude small values only
+#: identified only weakly at the calibration's tolerance: each comes back around its truth, in an interval of
+#: about three quarters of its prior (retry_rate since the crisis's ending trials: measured 0.73, 0.64
+#: before; social_proof_floor, fitted since 2026-12-07: measured 0.74, though its profile rises steeply
+#: towards 0); docs/calibration.md, "Identifiability"
+WEAK = ["retry_rate", "social_proof_floor"]
+#: identified only from below: its prior widened to 10 (2026-12-06), then 20 (2026-12-07); the data exclude
+#: small values only
 FROM_BELOW = "capacity_scale"
 #: a parameter the record cannot tell apart (fitted, so that its uncertainty is carried into every answer)
 UNIDENTIFIED = "events.pandemic_2020.relaxes.capacity"
@@ -43,7 +45,7 @@ def _width_share(row) -> float:
 @pytest.mark.slow
 def test_the_fit_gives_back_the_parameters_the_data_were_made_with(tmp_path):
     plan = load_calibration_with_unidentified()
-    fitted = IDENTIFIED + [WEAK, FROM_BELOW, UNIDENTIFIED]
+    fitted = IDENTIFIED + WEAK + [FROM_BELOW, UNIDENTIFIED]
     synthetic = synthetic_plan(plan, REFERENCE_POINT, fitted, replications=10, seed=3)
     assert sorted(f.name for f in synthetic.fitted) == sorted(fitted)
     result = fit(synthetic.with_budget(runs=1200, population=100, generations=6), tmp_path / "fit", workers=2,
@@ -54,9 +56,10 @@ def test_the_fit_gives_back_the_parameters_the_data_were_made_with(tmp_path):
         assert row.q2_5 <= REFERENCE_POINT[name] <= row.q97_5, (name, row.to_dict())
     for name in IDENTIFIED:
         assert _width_share(summary.loc[name]) < 0.7, (name, summary.loc[name].to_dict())
-    assert _width_share(summary.loc[WEAK]) < 0.8, summary.loc[WEAK].to_dict()
-    below = summary.loc[FROM_BELOW]  # the bottom of its prior excluded (measured: under 2.2 of 0.1-10)
-    assert below.q2_5 > below.prior_low + 0.15 * (below.prior_high - below.prior_low), below.to_dict()
+    for name in WEAK:
+        assert _width_share(summary.loc[name]) < 0.8, (name, summary.loc[name].to_dict())
+    below = summary.loc[FROM_BELOW]  # scarce capacity excluded: the interval starts at 2.4 (prior 0.1-20, truth 4.26)
+    assert below.q2_5 > 1.5, below.to_dict()
     assert _width_share(summary.loc[UNIDENTIFIED]) > 0.75
 
 
