@@ -27,7 +27,7 @@ from .simulate import overrides, target_values
 
 #: a point in the parameter space of ``calibrations/welfare_technology.yaml`` where the profiles and the
 #: recovery test are taken (the medians of its fit of 2026-11-29, the parameters fitted since at plausible
-#: values; the pandemic's capacity relaxation, no longer fitted, is kept as the tests' example of a
+#: values; the pandemic's capacity relaxation, fitted but not identified, is the tests' example of a
 #: parameter that changes nothing)
 REFERENCE_POINT = {
     "p_external": 0.1807, "pilot_start_rate": 0.8369, "scale_base_logit": -0.3217, "capacity_scale": 4.259,
