@@ -11,7 +11,8 @@ process compiled it.
 
 The forked process needs the kernel's argument types, which depend on the run's arrays: it builds a run
 with the package's other kernels replaced by no-ops (it needs the arrays' types, not their values, and
-calling those kernels would compile them a second time), puts them back (the life cycle calls the hazard
+calling those kernels would compile them a second time, on the critical path: the life cycle's own module's
+``introduce`` too), puts them back (the life cycle calls the hazard
 kernels of :mod:`model.dynamics.hazards`) and compiles for the types of its arguments, with the garbage
 collector off (numba's compiler makes many objects and no garbage: about 15 % of its time). It
 never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
@@ -84,17 +85,16 @@ def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
 
 
 def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
-    """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those
-    outside ``kernel``'s module) replaced by no-ops, which are put back before ``kernel`` is compiled (it
+    """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those of
+    ``kernel``'s own module too) replaced by no-ops, which are put back before ``kernel`` is compiled (it
     may call them). Returns whether ``kernel`` is compiled for those types."""
     from numba import typeof
 
     replaced = []
     for module in list(sys.modules.values()):
-        name = getattr(module, "__name__", "")
-        if name.startswith("model.") and name != kernel.__module__:
+        if getattr(module, "__name__", "").startswith("model."):
             for attribute, value in list(vars(module).items()):
-                if _is_kernel(value, module):
+                if value is not kernel and _is_kernel(value, module):  # its own module's too (introduce)
                     replaced.append((module, attribute, value))
                     setattr(module, attribute, _nothing)
     try:
@@ -187,8 +187,12 @@ def _stop(pid: int) -> None:
 
 
 def _is_kernel(value: Any, module: Any) -> bool:
-    """Whether ``value`` is a numba dispatcher defined in ``module``."""
-    return hasattr(value, "py_func") and hasattr(value, "signatures") and value.__module__ == module.__name__
+    """Whether ``value`` is a numba dispatcher defined in ``module``. By its type: asking a module for an
+    attribute it lacks would load it whole where it loads lazily (Mesa, :mod:`model.mesa_import`: with
+    pandas, NetworkX and pyarrow, half a second before the life cycle could start compiling)."""
+    from numba.core.dispatcher import Dispatcher
+
+    return isinstance(value, Dispatcher) and value.__module__ == module.__name__
 
 
 def _nothing(*args: Any) -> None:

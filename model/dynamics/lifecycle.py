@@ -85,6 +85,12 @@ National = namedtuple("National", ["promoters", "failures_shared"])
 ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration", "covered"])
 #: the mechanism variants: one-step life cycle, complex contagion, its threshold on the share of proof ties
 Flags = namedtuple("Flags", ["one_step", "complex_contagion", "fraction"])
+#: the life cycle's working arrays, per innovation (k,), made once per run (:func:`scratch`) and filled
+#: afresh every quarter: pilots scaled, stalled and failed this quarter, national promotion, the start
+#: chance's ceiling (float64); whether a pilot lost its champion, whether a commitment went unpaid (bool).
+#: Passed in rather than allocated in the kernel: NumPy's allocators are compiled once per array type,
+#: about half a second of the first compilation, on its critical path (:mod:`model.dynamics.compiling`)
+Scratch = namedtuple("Scratch", ["scaled", "stalled", "failures", "promotion", "ceiling", "lost", "unpaid"])
 
 #: what the kernel counts each quarter (columns of ``record.tally``); the summary outcomes read these
 TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped",
@@ -104,6 +110,11 @@ TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped
 def rates(params) -> Rates:
     """The life cycle's parameters from the model parameters."""
     return Rates(*(float(getattr(params, name)) for name in Rates._fields))
+
+
+def scratch(k: int) -> Scratch:
+    """The life cycle's working arrays for ``k`` innovations (:data:`Scratch`)."""
+    return Scratch(*(np.zeros(k) for _ in range(5)), np.zeros(k, dtype=np.bool_), np.zeros(k, dtype=np.bool_))
 
 
 # only other kernels call these: compiled without the entry points Python and C callers need, whose
@@ -179,21 +190,40 @@ def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def start_ceilings(r, pressure, relax):
-    """(k,) a bound on each innovation's start chance this quarter (:func:`hazards.start_chance`), or 2.0
-    where there is none: without a mandate, and with floors, failure memory and relaxations in [0, 1], every
+def start_ceilings(r, pressure, relax, ceiling):
+    """Fill ``ceiling`` (k,) with a bound on each innovation's start chance this quarter
+    (:func:`hazards.start_chance`), or 2.0 where there is none: without a mandate, and with floors, failure memory and relaxations in [0, 1], every
     factor of the chance is at most 1, so it is at most ``pilot_start_rate`` (1e-9 of slack covers
     rounding). A draw at or above it starts no pilot, which the life cycle then knows without the hazard."""
     bounded = (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
                and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0)
-    ceiling = np.empty(pressure.shape[0])  # filled by a loop: np.full would compile more code
     for j in range(pressure.shape[0]):
         if (bounded and pressure[j] == 0.0 and 0.0 <= relax[CAPACITY, j] <= 1.0
                 and 0.0 <= relax[SOCIAL_PROOF, j] <= 1.0):
             ceiling[j] = r.pilot_start_rate * (1.0 + 1e-9)
         else:
             ceiling[j] = 2.0
-    return ceiling
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _sum(a):
+    """The sum of the (m,) float array ``a``, added first to last from 0.0 (as NumPy's ``a.sum()`` in
+    compiled code adds)."""
+    total = 0.0
+    for x in range(a.shape[0]):
+        total += a[x]
+    return total
+
+
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _sum2(a):
+    """The sum of the (m, k) C-ordered float array ``a``, row by row (as NumPy's ``a.sum()`` in compiled
+    code adds)."""
+    total = 0.0
+    for x in range(a.shape[0]):
+        for y in range(a.shape[1]):
+            total += a[x, y]
+    return total
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -230,7 +260,7 @@ def introduce(pilots, first_users, j, t, enthusiasts):
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
-             counts, tally, any_grants):
+             counts, tally, any_grants, scratch):
     """One quarter of the life cycle for every organisation and innovation, in place.
 
     ``draws``: the run's :class:`~model.context.Draws`; ``t``: the quarter; ``pressure`` (k,) and ``relax``
@@ -238,7 +268,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
     ``r``: :data:`Rates`); ``tally``: this quarter's row of counts; ``any_grants``: whether any project or
     state grant is left (:func:`grants_held`; grants only fall here, so none at the start means none all
-    quarter and their sums of n x k, a fifth of a quarter's work, are skipped).
+    quarter and their sums of n x k, a fifth of a quarter's work, are skipped); ``scratch``: the working
+    arrays (:data:`Scratch`), overwritten.
     """
     # every array the loops read, unpacked once: read out of its named tuple inside a loop, each read would
     # cost numba a reference count (an atomic increment and decrement), per pair
@@ -262,17 +293,18 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     one_step = flags.one_step
     scaling_q = int(r.scaling_quarters)
     infra = min(1.0, r.infrastructure_level + effects.infrastructure_gain)
-    scaled_k, stalled_k, failures_k = np.zeros(k), np.zeros(k), np.zeros(k)
-    promotion = np.zeros(k)
+    scaled_k, stalled_k, failures_k, promotion = scratch.scaled, scratch.stalled, scratch.failures, scratch.promotion
+    ceiling, lost, unpaid = scratch.ceiling, scratch.lost, scratch.unpaid
     for j in range(k):
+        scaled_k[j] = stalled_k[j] = failures_k[j] = promotion[j] = 0.0
+        lost[j] = unpaid[j] = False
         if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
             promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
-    lost = np.zeros(k, dtype=np.bool_)
-    unpaid = np.zeros(k, dtype=np.bool_)
-    own_before = money_left.sum()
-    grant_before = grant.sum() if any_grants else 0.0
-    state_before = state_grant.sum() if any_grants else 0.0
-    ceiling = start_ceilings(r, pressure, relax)
+    # sums by loops, in the order NumPy's .sum() adds (compiling .sum() took a quarter of a second)
+    own_before = _sum(money_left)
+    grant_before = _sum2(grant) if any_grants else 0.0
+    state_before = _sum2(state_grant) if any_grants else 0.0
+    start_ceilings(r, pressure, relax, ceiling)
     waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
     for i in range(n):
         # one pass over the organisation's pairs: the capacity its pilots and adoptions hold, which running
@@ -479,11 +511,11 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     # whole counts, so adding them once gives the same sums as adding each pair's
     tally[WAIT_PILOT] += waiting_pilots
     tally[WAIT_ADOPTION] += waiting_adoptions
-    tally[PAID_OWN] += own_before - money_left.sum()
+    tally[PAID_OWN] += own_before - _sum(money_left)
     if any_grants:  # else both were zero all quarter: nothing paid from grants (adding 0.0 changes nothing)
-        tally[PAID_GRANT] += grant_before - grant.sum()
-        tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
-    tally[PAID_EVENT] += covered[t].sum()
+        tally[PAID_GRANT] += grant_before - _sum2(grant)
+        tally[PAID_STATE_GRANT] += state_before - _sum2(state_grant)
+    tally[PAID_EVENT] += _sum(covered[t])
     adopted = 0
     for i in range(n):
         for j in range(k):
