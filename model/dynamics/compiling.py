@@ -111,12 +111,35 @@ def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
 def wait(timeout: float = WAIT_SECONDS) -> bool:
     """Let the process :func:`start` forked finish (after ``timeout`` seconds it is stopped, and this
     process compiles the kernel itself when it needs it); returns whether the forked process compiled the
-    kernel. Returns False at once if none was forked by this process."""
+    kernel. Returns False at once if none was forked by this process. The work given to :func:`meanwhile`
+    is done first if the forked process is still at work."""
     global _child
     pid, _child = _child, 0
+    work, _meanwhile[:] = list(_meanwhile), []
     if not pid or _parent != os.getpid():  # none, or a forked worker that inherited the parent's pid
         return False
+    if work:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status) == 0
+        for item in work:  # still compiling: this core would be idle until it ends
+            try:
+                item()
+            except Exception:  # noqa: BLE001 - work done later anyway, where its error is said
+                pass
     return _reap(pid, timeout)
+
+
+#: work to do while waiting for the forked process (:func:`meanwhile`)
+_meanwhile: list[Callable[[], None]] = []
+
+
+def meanwhile(work: Callable[[], None]) -> None:
+    """Have :func:`wait` call ``work()`` if the process :func:`start` forked is still compiling when this
+    one has built its run and would wait idle: work the command does later anyway, which then costs no time
+    (loading the modules that draw the charts: half a second). Ignored if no process is compiling."""
+    if _child and _parent == os.getpid():
+        _meanwhile.append(work)
 
 
 #: the process :func:`start_run` forked, and its parent (as :data:`_child`, :data:`_parent`)
