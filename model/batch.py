@@ -36,7 +36,6 @@ from .names import safe_file_name
 from .outcomes.collect import Labels, Outcomes, _municipality_static, columns_frame
 from .results import (RESULTS_ROOT, CsvAppender, ParquetAppender, atomic_folder, summary_table, versions, write_csv,
                       write_json, write_parquet)
-from .dynamics import compiling
 from .runner import replicate, replicated, replication_seeds
 from .scenario import Scenario
 from .stages import QUARTERS_PER_YEAR
@@ -435,8 +434,6 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
     root = scenario.seed if seed is None else seed
     variants = list(draws) or [scenario]
     writer = FolderWriter(tmp, final)
-    if charts:  # a first run: while the life cycle compiles in another process (else after replication 1)
-        compiling.meanwhile(_import_charts)
     try:
         start = time.perf_counter()
         with _progress_bar(reps * len(variants), label or scenario.name, progress) as bar:

@@ -54,7 +54,7 @@ def load(path: str, overrides: list[str] | None = None):
 def cmd_run(args: argparse.Namespace) -> int:
     """Run, write the folder, and print the printed outcomes of the catalogue with their intervals."""
     scenario = load(args.scenario, args.set)
-    _compile_ahead(scenario, args.seed)
+    _compile_ahead(scenario, args.seed, charts=not args.no_charts)
     from ..batch import default_folder, run_to_folder
     from ..folders import claim
     from ..levers.entries import lever_notes
@@ -110,12 +110,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compile_ahead(scenario, seed) -> None:
+def _compile_ahead(scenario, seed, charts: bool) -> None:
     """In a fresh environment, say that the dynamics are compiled and start compiling the life cycle on the
     second core (:func:`model.runner.compile_ahead`) before the rest of the command's modules load (with the
-    collector paused, as :mod:`model.cli` imports them)."""
+    collector paused, as :mod:`model.cli` imports them); with ``charts``, load the charts' modules while
+    this process would wait for the life cycle (:func:`model.dynamics.compiling.meanwhile`)."""
     import importlib
 
+    from ..dynamics import compiling
     from ..environment import collector_paused
     from ..runner import compile_ahead
 
@@ -123,6 +125,19 @@ def _compile_ahead(scenario, seed) -> None:
     with collector_paused():
         for name in LATER_IMPORTS:
             importlib.import_module(name)
+    if charts:
+        compiling.meanwhile(_load_charts)
+
+
+def _load_charts() -> None:
+    """The charts' modules and the map's geometry, loaded (else loaded after the first replication) and, in
+    a process that ends with the command, frozen: the worker processes forked after the first replication
+    inherit them, and the collector's passes over them there cost half a second of CPU."""
+    from ..batch import _import_charts
+
+    _import_charts()
+    if _ends_the_process():
+        gc.freeze()
 
 
 def over_runs(results) -> str:
