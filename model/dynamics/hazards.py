@@ -32,8 +32,9 @@ def capacity_factor(free, need):
 
 #: the hazards below: functions of numbers (and the parameters' named tuple), inlined into the life cycle
 #: where it calls them; they read no arrays, which in numba would cost a reference count per pair and call.
-#: Compiled apart and left to LLVM to inline: numba's own inlining (``inline="always"``) made the life
-#: cycle's first compilation about 0.5 s of CPU slower (3.5-4.5 s against 3.3-4.0 s, alternately, loaded)
+#: Compiled apart and left to LLVM to inline: with numba's own inlining (``inline="always"``) the life
+#: cycle's first compilation took more CPU in 6 of 7 alternate pairs (median 4.0 s against 3.4 s, loaded
+#: machine; within the noise of whole first runs)
 HAZARD = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
 
