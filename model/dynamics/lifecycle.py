@@ -44,7 +44,7 @@ import numpy as np
 from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STALLED, UNAWARE
-from . import hazards
+from . import hazards, working
 from .events import CAPACITY, EVIDENCE, MONEY, RELIEF_SINCE, SOCIAL_PROOF, TRIALS_ENDING
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
@@ -85,12 +85,6 @@ National = namedtuple("National", ["promoters", "failures_shared"])
 ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration", "covered"])
 #: the mechanism variants: one-step life cycle, complex contagion, its threshold on the share of proof ties
 Flags = namedtuple("Flags", ["one_step", "complex_contagion", "fraction"])
-#: the life cycle's working arrays, per innovation (k,), made once per run (:func:`scratch`) and filled
-#: afresh every quarter: pilots scaled, stalled and failed this quarter, national promotion, the start
-#: chance's ceiling (float64); whether a pilot lost its champion, whether a commitment went unpaid (bool).
-#: Passed in rather than allocated in the kernel: NumPy's allocators are compiled once per array type,
-#: about half a second of the first compilation, on its critical path (:mod:`model.dynamics.compiling`)
-Scratch = namedtuple("Scratch", ["scaled", "stalled", "failures", "promotion", "ceiling", "lost", "unpaid"])
 
 #: what the kernel counts each quarter (columns of ``record.tally``); the summary outcomes read these
 TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped",
@@ -110,11 +104,6 @@ TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped
 def rates(params) -> Rates:
     """The life cycle's parameters from the model parameters."""
     return Rates(*(float(getattr(params, name)) for name in Rates._fields))
-
-
-def scratch(k: int) -> Scratch:
-    """The life cycle's working arrays for ``k`` innovations (:data:`Scratch`)."""
-    return Scratch(*(np.zeros(k) for _ in range(5)), np.zeros(k, dtype=np.bool_), np.zeros(k, dtype=np.bool_))
 
 
 # only other kernels call these: compiled without the entry points Python and C callers need, whose
@@ -192,9 +181,10 @@ def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def start_ceilings(r, pressure, relax, ceiling):
     """Fill ``ceiling`` (k,) with a bound on each innovation's start chance this quarter
-    (:func:`hazards.start_chance`), or 2.0 where there is none: without a mandate, and with floors, failure memory and relaxations in [0, 1], every
-    factor of the chance is at most 1, so it is at most ``pilot_start_rate`` (1e-9 of slack covers
-    rounding). A draw at or above it starts no pilot, which the life cycle then knows without the hazard."""
+    (:func:`hazards.start_chance`), or 2.0 where there is none: without a mandate, and with floors, failure
+    memory and relaxations in [0, 1], every factor of the chance is at most 1, so it is at most
+    ``pilot_start_rate`` (1e-9 of slack covers rounding). A draw at or above it starts no pilot, which the
+    life cycle then knows without the hazard."""
     bounded = (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
                and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0)
     for j in range(pressure.shape[0]):
@@ -203,27 +193,6 @@ def start_ceilings(r, pressure, relax, ceiling):
             ceiling[j] = r.pilot_start_rate * (1.0 + 1e-9)
         else:
             ceiling[j] = 2.0
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _sum(a):
-    """The sum of the (m,) float array ``a``, added first to last from 0.0 (as NumPy's ``a.sum()`` in
-    compiled code adds)."""
-    total = 0.0
-    for x in range(a.shape[0]):
-        total += a[x]
-    return total
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _sum2(a):
-    """The sum of the (m, k) C-ordered float array ``a``, row by row (as NumPy's ``a.sum()`` in compiled
-    code adds)."""
-    total = 0.0
-    for x in range(a.shape[0]):
-        for y in range(a.shape[1]):
-            total += a[x, y]
-    return total
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -269,7 +238,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     ``r``: :data:`Rates`); ``tally``: this quarter's row of counts; ``any_grants``: whether any project or
     state grant is left (:func:`grants_held`; grants only fall here, so none at the start means none all
     quarter and their sums of n x k, a fifth of a quarter's work, are skipped); ``scratch``: the working
-    arrays (:data:`Scratch`), overwritten.
+    arrays (:data:`model.dynamics.working.Scratch`), overwritten.
     """
     # every array the loops read, unpacked once: read out of its named tuple inside a loop, each read would
     # cost numba a reference count (an atomic increment and decrement), per pair
@@ -300,10 +269,10 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
         lost[j] = unpaid[j] = False
         if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
             promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
-    # sums by loops, in the order NumPy's .sum() adds (compiling .sum() took a quarter of a second)
-    own_before = _sum(money_left)
-    grant_before = _sum2(grant) if any_grants else 0.0
-    state_before = _sum2(state_grant) if any_grants else 0.0
+    # sums by loops adding in NumPy's order (model.dynamics.working: .sum() compiled more)
+    own_before = working.total(money_left)
+    grant_before = working.total2(grant) if any_grants else 0.0
+    state_before = working.total2(state_grant) if any_grants else 0.0
     start_ceilings(r, pressure, relax, ceiling)
     waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
     for i in range(n):
@@ -511,11 +480,11 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     # whole counts, so adding them once gives the same sums as adding each pair's
     tally[WAIT_PILOT] += waiting_pilots
     tally[WAIT_ADOPTION] += waiting_adoptions
-    tally[PAID_OWN] += own_before - _sum(money_left)
+    tally[PAID_OWN] += own_before - working.total(money_left)
     if any_grants:  # else both were zero all quarter: nothing paid from grants (adding 0.0 changes nothing)
-        tally[PAID_GRANT] += grant_before - _sum2(grant)
-        tally[PAID_STATE_GRANT] += state_before - _sum2(state_grant)
-    tally[PAID_EVENT] += _sum(covered[t])
+        tally[PAID_GRANT] += grant_before - working.total2(grant)
+        tally[PAID_STATE_GRANT] += state_before - working.total2(state_grant)
+    tally[PAID_EVENT] += working.total(covered[t])
     adopted = 0
     for i in range(n):
         for j in range(k):

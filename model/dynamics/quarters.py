@@ -28,7 +28,7 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, hazards, lifecycle, people
+from . import compiling, events, hazards, lifecycle, people, working
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,7 +102,7 @@ def arguments(ctx: "RunContext") -> QuarterArguments:
                                        ctx.evidence_weight, inn.available_from),
         rates=ctx.rates, national=lifecycle.National(ctx.promoters, ctx.failures_shared), events=ctx.events,
         counts=lifecycle.ScaleCounts(record.scale_count, record.scale_durations, record.covered), first_users=ctx.first_users,
-        scratch=lifecycle.scratch(s.stage.shape[1]),
+        scratch=working.scratch(s.stage.shape[1]),
     )
 
 
@@ -188,8 +188,9 @@ def _key_on_all_kernels() -> None:
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, hazards, people, networks, events, stages)),
-                                (lifecycle._advance, (lifecycle, hazards, events, stages))):
+        loop_sources = (Path(__file__), lifecycle, hazards, working, people, networks, events, stages)
+        for kernel, sources in ((_quarters, loop_sources),
+                                (lifecycle._advance, (lifecycle, hazards, working, events, stages))):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())
