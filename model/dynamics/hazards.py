@@ -3,8 +3,7 @@
 Each is a formula of docs/ODD.md §7 with its named parts (the evidence for each part is given there and in
 :mod:`model.dynamics.lifecycle`, which calls them for every organisation and innovation each quarter). They
 read no arrays — in numba an array read out of a named tuple costs a reference count per call — and are
-inlined into the life cycle where it calls them (by LLVM, when the quarter loop is optimised: its final
-code calls none of them), so splitting them out costs nothing at run time.
+inlined into the life cycle where it calls them, so splitting them out costs nothing at run time.
 """
 
 from __future__ import annotations
@@ -31,11 +30,8 @@ def capacity_factor(free, need):
 
 
 #: the hazards below: functions of numbers (and the parameters' named tuple), inlined into the life cycle
-#: where it calls them; they read no arrays, which in numba would cost a reference count per pair and call.
-#: Compiled apart and left to LLVM to inline: with numba's own inlining (``inline="always"``) the life
-#: cycle's first compilation took more CPU in 6 of 7 alternate pairs (median 4.0 s against 3.4 s, loaded
-#: machine; within the noise of whole first runs)
-HAZARD = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+#: where it calls them; they read no arrays, which in numba would cost a reference count per pair and call
+HAZARD = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True, inline="always")
 
 
 @njit(**HAZARD)
