@@ -180,9 +180,8 @@ def replicated(
     seeds = [s for _ in (draws or [scenario]) for s in replication_seeds(root, reps)]
     variants = [v for v in (draws or [scenario]) for _ in range(reps)]
     reps = len(seeds)
-    if announce is not None and not compiled_code_is_cached():
-        announce(COMPILING)
-        mark_said(COMPILING_SAID)  # not said again by run()
+    if announce is not None and not compiled_code_is_cached() and mark_said(COMPILING_SAID):
+        announce(COMPILING)  # once: not again by run(), nor here if said already (spridning run says it first)
     start = time.perf_counter()
     first = _run_indexed((variants[0], seeds[0], 0, keep))[1]
     if progress:

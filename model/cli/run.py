@@ -31,9 +31,13 @@ def add_parser(sub) -> None:
     run.set_defaults(func=cmd_run, imports=IMPORTS)
 
 
-#: what ``run`` imports before it reads the scenario (see :mod:`model.cli`)
-IMPORTS = ("model.scenario", "model.batch", "model.folders", "model.outcomes.catalogue", "model.levers.entries",
-           "model.levers.placement", "model.calibrate.ensemble")
+#: what ``run`` imports before it reads the scenario (see :mod:`model.cli`): only what the run's first
+#: compilation needs, which starts as soon as the scenario is read (:func:`cmd_run`)
+IMPORTS = ("model.scenario", "model.runner")
+#: what ``run`` imports once the first compilation has started (pandas, the results, charts and reports:
+#: about 0.5 s, while the second core compiles the life cycle)
+LATER_IMPORTS = ("model.batch", "model.folders", "model.outcomes.catalogue", "model.levers.entries",
+                 "model.levers.placement", "model.calibrate.ensemble")
 
 
 def load(path: str, overrides: list[str] | None = None):
@@ -49,13 +53,13 @@ def load(path: str, overrides: list[str] | None = None):
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run, write the folder, and print the printed outcomes of the catalogue with their intervals."""
+    scenario = load(args.scenario, args.set)
+    _compile_ahead(scenario, args.seed, charts=not args.no_charts)
     from ..batch import default_folder, run_to_folder
     from ..folders import claim
+    from ..levers.entries import lever_notes
     from ..outcomes.catalogue import PRINTED
 
-    from ..levers.entries import lever_notes
-
-    scenario = load(args.scenario, args.set)
     if _ends_the_process():
         gc.freeze()  # what is imported stays: the collector need not walk it again and again while the run goes
     for note in lever_notes(scenario):
@@ -104,6 +108,36 @@ def cmd_run(args: argparse.Namespace) -> int:
         # than some of the work): frozen objects are skipped, and the process frees its memory as it ends
         gc.freeze()
     return 0
+
+
+def _compile_ahead(scenario, seed, charts: bool) -> None:
+    """In a fresh environment, say that the dynamics are compiled and start compiling the life cycle on the
+    second core (:func:`model.runner.compile_ahead`) before the rest of the command's modules load (with the
+    collector paused, as :mod:`model.cli` imports them); with ``charts``, load the charts' modules while
+    this process would wait for the life cycle (:func:`model.dynamics.compiling.meanwhile`)."""
+    import importlib
+
+    from ..dynamics import compiling
+    from ..environment import collector_paused
+    from ..runner import compile_ahead
+
+    compile_ahead(scenario, seed)
+    with collector_paused():
+        for name in LATER_IMPORTS:
+            importlib.import_module(name)
+    if charts:
+        compiling.meanwhile(_load_charts)
+
+
+def _load_charts() -> None:
+    """The charts' modules and the map's geometry, loaded (else loaded after the first replication) and, in
+    a process that ends with the command, frozen: the worker processes forked after the first replication
+    inherit them, and the collector's passes over them there cost half a second of CPU."""
+    from ..batch import _import_charts
+
+    _import_charts()
+    if _ends_the_process():
+        gc.freeze()
 
 
 def over_runs(results) -> str:

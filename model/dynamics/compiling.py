@@ -11,7 +11,8 @@ process compiled it.
 
 The forked process needs the kernel's argument types, which depend on the run's arrays: it builds a run
 with the package's other kernels replaced by no-ops (it needs the arrays' types, not their values, and
-calling those kernels would compile them a second time), puts them back (the life cycle calls the hazard
+calling those kernels would compile them a second time, on the critical path: the life cycle's own module's
+``introduce`` too), puts them back (the life cycle calls the hazard
 kernels of :mod:`model.dynamics.hazards`) and compiles for the types of its arguments, with the garbage
 collector off (numba's compiler makes many objects and no garbage: about 15 % of its time). It
 never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
@@ -84,17 +85,16 @@ def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
 
 
 def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
-    """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those
-    outside ``kernel``'s module) replaced by no-ops, which are put back before ``kernel`` is compiled (it
+    """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those of
+    ``kernel``'s own module too) replaced by no-ops, which are put back before ``kernel`` is compiled (it
     may call them). Returns whether ``kernel`` is compiled for those types."""
     from numba import typeof
 
     replaced = []
     for module in list(sys.modules.values()):
-        name = getattr(module, "__name__", "")
-        if name.startswith("model.") and name != kernel.__module__:
+        if getattr(module, "__name__", "").startswith("model."):
             for attribute, value in list(vars(module).items()):
-                if _is_kernel(value, module):
+                if value is not kernel and _is_kernel(value, module):  # its own module's too (introduce)
                     replaced.append((module, attribute, value))
                     setattr(module, attribute, _nothing)
     try:
@@ -111,12 +111,35 @@ def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
 def wait(timeout: float = WAIT_SECONDS) -> bool:
     """Let the process :func:`start` forked finish (after ``timeout`` seconds it is stopped, and this
     process compiles the kernel itself when it needs it); returns whether the forked process compiled the
-    kernel. Returns False at once if none was forked by this process."""
+    kernel. Returns False at once if none was forked by this process. The work given to :func:`meanwhile`
+    is done first if the forked process is still at work."""
     global _child
     pid, _child = _child, 0
+    work, _meanwhile[:] = list(_meanwhile), []
     if not pid or _parent != os.getpid():  # none, or a forked worker that inherited the parent's pid
         return False
+    if work:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status) == 0
+        for item in work:  # still compiling: this core would be idle until it ends
+            try:
+                item()
+            except Exception:  # noqa: BLE001 - work done later anyway, where its error is said
+                pass
     return _reap(pid, timeout)
+
+
+#: work to do while waiting for the forked process (:func:`meanwhile`)
+_meanwhile: list[Callable[[], None]] = []
+
+
+def meanwhile(work: Callable[[], None]) -> None:
+    """Have :func:`wait` call ``work()`` if the process :func:`start` forked is still compiling when this
+    one has built its run and would wait idle: work the command does later anyway, which then costs no time
+    (loading the modules that draw the charts: half a second). Ignored if no process is compiling."""
+    if _child and _parent == os.getpid():
+        _meanwhile.append(work)
 
 
 #: the process :func:`start_run` forked, and its parent (as :data:`_child`, :data:`_parent`)
@@ -187,8 +210,12 @@ def _stop(pid: int) -> None:
 
 
 def _is_kernel(value: Any, module: Any) -> bool:
-    """Whether ``value`` is a numba dispatcher defined in ``module``."""
-    return hasattr(value, "py_func") and hasattr(value, "signatures") and value.__module__ == module.__name__
+    """Whether ``value`` is a numba dispatcher defined in ``module``. By its type: asking a module for an
+    attribute it lacks would load it whole where it loads lazily (Mesa, :mod:`model.mesa_import`: with
+    pandas, NetworkX and pyarrow, half a second before the life cycle could start compiling)."""
+    from numba.core.dispatcher import Dispatcher
+
+    return isinstance(value, Dispatcher) and value.__module__ == module.__name__
 
 
 def _nothing(*args: Any) -> None:

@@ -44,7 +44,7 @@ import numpy as np
 from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STALLED, UNAWARE
-from . import hazards
+from . import hazards, working
 from .events import CAPACITY, EVIDENCE, MONEY, RELIEF_SINCE, SOCIAL_PROOF, TRIALS_ENDING
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
@@ -179,21 +179,20 @@ def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def start_ceilings(r, pressure, relax):
-    """(k,) a bound on each innovation's start chance this quarter (:func:`hazards.start_chance`), or 2.0
-    where there is none: without a mandate, and with floors, failure memory and relaxations in [0, 1], every
-    factor of the chance is at most 1, so it is at most ``pilot_start_rate`` (1e-9 of slack covers
-    rounding). A draw at or above it starts no pilot, which the life cycle then knows without the hazard."""
+def start_ceilings(r, pressure, relax, ceiling):
+    """Fill ``ceiling`` (k,) with a bound on each innovation's start chance this quarter
+    (:func:`hazards.start_chance`), or 2.0 where there is none: without a mandate, and with floors, failure
+    memory and relaxations in [0, 1], every factor of the chance is at most 1, so it is at most
+    ``pilot_start_rate`` (1e-9 of slack covers rounding). A draw at or above it starts no pilot, which the
+    life cycle then knows without the hazard."""
     bounded = (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
                and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0)
-    ceiling = np.empty(pressure.shape[0])  # filled by a loop: np.full would compile more code
     for j in range(pressure.shape[0]):
         if (bounded and pressure[j] == 0.0 and 0.0 <= relax[CAPACITY, j] <= 1.0
                 and 0.0 <= relax[SOCIAL_PROOF, j] <= 1.0):
             ceiling[j] = r.pilot_start_rate * (1.0 + 1e-9)
         else:
             ceiling[j] = 2.0
-    return ceiling
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -230,7 +229,7 @@ def introduce(pilots, first_users, j, t, enthusiasts):
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
-             counts, tally, any_grants):
+             counts, tally, any_grants, scratch):
     """One quarter of the life cycle for every organisation and innovation, in place.
 
     ``draws``: the run's :class:`~model.context.Draws`; ``t``: the quarter; ``pressure`` (k,) and ``relax``
@@ -238,7 +237,8 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
     ``r``: :data:`Rates`); ``tally``: this quarter's row of counts; ``any_grants``: whether any project or
     state grant is left (:func:`grants_held`; grants only fall here, so none at the start means none all
-    quarter and their sums of n x k, a fifth of a quarter's work, are skipped).
+    quarter and their sums of n x k, a fifth of a quarter's work, are skipped); ``scratch``: the working
+    arrays (:data:`model.dynamics.working.Scratch`), overwritten.
     """
     # every array the loops read, unpacked once: read out of its named tuple inside a loop, each read would
     # cost numba a reference count (an atomic increment and decrement), per pair
@@ -262,17 +262,18 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     one_step = flags.one_step
     scaling_q = int(r.scaling_quarters)
     infra = min(1.0, r.infrastructure_level + effects.infrastructure_gain)
-    scaled_k, stalled_k, failures_k = np.zeros(k), np.zeros(k), np.zeros(k)
-    promotion = np.zeros(k)
+    scaled_k, stalled_k, failures_k, promotion = scratch.scaled, scratch.stalled, scratch.failures, scratch.promotion
+    ceiling, lost, unpaid = scratch.ceiling, scratch.lost, scratch.unpaid
     for j in range(k):
+        scaled_k[j] = stalled_k[j] = failures_k[j] = promotion[j] = 0.0
+        lost[j] = unpaid[j] = False
         if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
             promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
-    lost = np.zeros(k, dtype=np.bool_)
-    unpaid = np.zeros(k, dtype=np.bool_)
-    own_before = money_left.sum()
-    grant_before = grant.sum() if any_grants else 0.0
-    state_before = state_grant.sum() if any_grants else 0.0
-    ceiling = start_ceilings(r, pressure, relax)
+    # sums by loops adding in NumPy's order (model.dynamics.working: .sum() compiled more)
+    own_before = working.total(money_left)
+    grant_before = working.total2(grant) if any_grants else 0.0
+    state_before = working.total2(state_grant) if any_grants else 0.0
+    start_ceilings(r, pressure, relax, ceiling)
     waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
     for i in range(n):
         # one pass over the organisation's pairs: the capacity its pilots and adoptions hold, which running
@@ -479,11 +480,11 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     # whole counts, so adding them once gives the same sums as adding each pair's
     tally[WAIT_PILOT] += waiting_pilots
     tally[WAIT_ADOPTION] += waiting_adoptions
-    tally[PAID_OWN] += own_before - money_left.sum()
+    tally[PAID_OWN] += own_before - working.total(money_left)
     if any_grants:  # else both were zero all quarter: nothing paid from grants (adding 0.0 changes nothing)
-        tally[PAID_GRANT] += grant_before - grant.sum()
-        tally[PAID_STATE_GRANT] += state_before - state_grant.sum()
-    tally[PAID_EVENT] += covered[t].sum()
+        tally[PAID_GRANT] += grant_before - working.total2(grant)
+        tally[PAID_STATE_GRANT] += state_before - working.total2(state_grant)
+    tally[PAID_EVENT] += working.total(covered[t])
     adopted = 0
     for i in range(n):
         for j in range(k):

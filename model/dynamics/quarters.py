@@ -28,7 +28,7 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, hazards, lifecycle, people
+from . import compiling, events, hazards, lifecycle, people, working
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 QuarterArguments = namedtuple("QuarterArguments", [
     "draws", "schedule", "stage_history", "tally", "evidence_history", "people", "people_rates", "ties",
     "signals", "inverse_denominator", "pilots", "flags", "orgs", "effects", "inn", "rates",
-    "national", "events", "counts", "first_users",
+    "national", "events", "counts", "first_users", "scratch",
 ])
 
 
@@ -102,6 +102,7 @@ def arguments(ctx: "RunContext") -> QuarterArguments:
                                        ctx.evidence_weight, inn.available_from),
         rates=ctx.rates, national=lifecycle.National(ctx.promoters, ctx.failures_shared), events=ctx.events,
         counts=lifecycle.ScaleCounts(record.scale_count, record.scale_durations, record.covered), first_users=ctx.first_users,
+        scratch=working.scratch(s.stage.shape[1]),
     )
 
 
@@ -110,7 +111,7 @@ def life_cycle_arguments(ctx: "RunContext") -> tuple:
     first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
     a = arguments(ctx)
     return (a.pilots, a.draws, 0, a.flags, a.orgs, a.signals, a.people, a.effects, a.inn, a.rates, a.national,
-            a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0], True)
+            a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0], True, a.scratch)
 
 
 #: whether this process found the compiled dynamics in the cache (or compiled them): once true, it stays
@@ -144,7 +145,7 @@ def _quarters(t0, t1, a):
     # at every read (a quarter of the run's time)
     (draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties, signals,
      inverse_denominator, pilots, flags, orgs, effects, inn, r, national, events, counts,
-     first_users) = a
+     first_users, scratch) = a
     stage = pilots.stage
     log_no_hear, share, local = signals
     available_from, evidence = inn.available_from, inn.evidence
@@ -164,7 +165,7 @@ def _quarters(t0, t1, a):
         networks.signals_kernel(adopted, ties, log_no_hear, share, local, t < t1,
                                 inverse_denominator)
         lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
-                           pressure[t], relax[t], counts, tally[t], grants)
+                           pressure[t], relax[t], counts, tally[t], grants, scratch)
         for j in range(k):  # innovations introduced at the start of the next quarter: their first users
             if available_from[j] == t + 1:
                 lifecycle.introduce(pilots, first_users, j, t + 1, enthusiasts)
@@ -187,8 +188,9 @@ def _key_on_all_kernels() -> None:
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        for kernel, sources in ((_quarters, (Path(__file__), lifecycle, hazards, people, networks, events, stages)),
-                                (lifecycle._advance, (lifecycle, hazards, events, stages))):
+        loop_sources = (Path(__file__), lifecycle, hazards, working, people, networks, events, stages)
+        for kernel, sources in ((_quarters, loop_sources),
+                                (lifecycle._advance, (lifecycle, hazards, working, events, stages))):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())

@@ -277,6 +277,12 @@ class Ties:
         if len(cells):
             self.lever_indptr, self.lever_indices, self.lever_weights, rows = _insert_lever_ties(
                 self.lever_indptr, self.lever_indices, self.lever_weights, np.sort(cells), self.effects.lever_ties)
+        if first and len(self.lever_indices) == 0:  # no lever ties (a run without tie levers): the fixed part
+            # alone, as the kernel would compute it, without compiling it (and announcing the levers' code)
+            fixed, inverse = self._fixed_denominator, self.inverse_denominator
+            inverse[:] = 0.0
+            np.divide(1.0, fixed, out=inverse, where=fixed > 0)
+            return
         if first:
             rows = np.arange(self.orgs.n, dtype=np.int64)
         if rows is not None:
