@@ -18,7 +18,7 @@ import numpy as np
 from ..environment import njit
 from ..stages import PILOTING
 from . import targeting_kernel
-from .targeting_kernel import first_places, key_on_sources
+from .targeting_kernel import choose_in_order, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with change teams or peer review in this environment, about 1 s)"
@@ -75,17 +75,7 @@ def teams_quarter(rng, units, t, rule, teams, world):
     pool, until, visited = teams
     asks = asking_for_team(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, until, visited,
                            rule.repeat_visits, t)
-    candidates = np.flatnonzero(pool & asks)
-    m = candidates.shape[0]
-    if units <= 0 or m == 0:
-        return np.zeros(0, dtype=np.int64)
-    tiebreak = rng.random(m)
-    key = tiebreak
-    if rule.by_capacity:
-        key = np.empty(m)
-        for a in range(m):
-            key[a] = capacity[candidates[a]] + capacity_bonus[candidates[a]]
-    chosen = candidates[first_places(units, key, tiebreak)]
+    chosen = choose_in_order(np.flatnonzero(pool & asks), units, rule.by_capacity, capacity, capacity_bonus, rng)
     for a in range(chosen.shape[0]):
         until[chosen[a]] = t + rule.stay_quarters
         visited[chosen[a]] = True

@@ -17,7 +17,7 @@ from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 from ..world import networks
 from . import targeting_kernel
-from .targeting_kernel import first_places, key_on_sources
+from .targeting_kernel import choose_in_order, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with peer review in this environment, about 2 s)"
@@ -136,18 +136,10 @@ def quarter(rng, units, t, rule, lever, world):
     pool, willing, until, innovation = lever
     asks, askable = asking(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, willing, until, t)
     n, k = stage.shape
-    candidates = np.flatnonzero(pool & asks)
-    m = candidates.shape[0]
-    if units <= 0 or m == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    tiebreak = rng.random(m)
-    key = tiebreak
-    if rule.by_capacity:
-        key = np.empty(m)
-        for a in range(m):
-            key[a] = capacity[candidates[a]] + capacity_bonus[candidates[a]]
-    chosen = candidates[first_places(units, key, tiebreak)]
+    chosen = choose_in_order(np.flatnonzero(pool & asks), units, rule.by_capacity, capacity, capacity_bonus, rng)
     c = chosen.shape[0]
+    if c == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     draws = (rng.random((c, k)), rng.random((c, n)))
     return review(chosen, askable, draws, (stage, applicable, kind), ties, rule.tie_weight, until, innovation,
                   t + rule.bonus_quarters)

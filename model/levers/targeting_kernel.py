@@ -182,6 +182,26 @@ def first_places(places, key, tiebreak):
     return first
 
 
+@njit(announce=COMPILING, error_model="numpy")
+def choose_in_order(candidates, units, by_capacity, capacity, capacity_bonus, rng):
+    """Up to ``units`` of ``candidates`` ((m,) int64 organisations) in a target's order, as
+    :meth:`model.levers.targeting.Targeting.choose` orders them: a uniform tiebreak per candidate from
+    ``rng`` (the run's lever generator: m draws, the Python rule's), then by development capacity
+    (``capacity + capacity_bonus``, when ``by_capacity``) or by the tiebreak alone. Returns the chosen
+    organisations ((<= units,) int64, in that order); draws nothing when ``units <= 0`` or there is no
+    candidate."""
+    m = candidates.shape[0]
+    if units <= 0 or m == 0:
+        return np.zeros(0, dtype=np.int64)
+    tiebreak = rng.random(m)
+    key = tiebreak
+    if by_capacity:
+        key = np.empty(m)
+        for a in range(m):
+            key[a] = capacity[candidates[a]] + capacity_bonus[candidates[a]]
+    return candidates[first_places(units, key, tiebreak)]
+
+
 @njit(announce=COMPILING, error_model="numpy", inline="always")
 def _order(a, b):
     """-1, 0 or 1 as ``a`` sorts before, with or after ``b`` in NumPy's sorts (NaN after every number)."""
