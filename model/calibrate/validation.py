@@ -201,7 +201,7 @@ def report(plan: CalibrationPlan, result: FitResult, table: pd.DataFrame, loso: 
         f"{f'--validation-runs {fold_budget} ' if fold_budget else ''}--doc docs/validation.md` "
         f"on {datetime.now():%Y-%m-%d}; do not edit by hand. It rests on {total_runs} model runs (the fit, "
         f"{len(folds)} leave-one-series-out fits and their predictive runs); fits already in the output folder "
-        f"are reused, and this regeneration took {_minutes(seconds)}. How the calibration works is in "
+        f"are reused, and this regeneration took {_minutes(seconds)} after the fit. How the calibration works is in "
         "[calibration.md](calibration.md).",
         "",
         f"**Fit.** {len(plan.fitted)} parameters fitted to {len(plan.targets)} observed points of "
