@@ -11,6 +11,7 @@ import pyabc
 import pytest
 from scipy import stats
 
+from model.calibrate.outputs import edge_weights
 from model.calibrate.plan import FittedParameter
 from model.calibrate.proposals import DefensiveTransition, FastPrior, OneModel
 from model.calibrate.scale import expit, logit, model_values, to_model, to_sampler
@@ -148,14 +149,10 @@ def _uninformative_fit(share: float, dims: int = 12, population: int = 300, gene
 
 
 def _edge_weights(fitted, values, weights) -> np.ndarray:
-    """The weight in the bottom and in the top tenth of each parameter's range (log scale for log-uniform)."""
-    edges = []
-    for f in fitted:
-        x = values[f.name]
-        u = ((np.log(x) - np.log(f.low)) / (np.log(f.high) - np.log(f.low)) if f.prior == "loguniform"
-             else (x - f.low) / (f.high - f.low))
-        edges += [weights[u < 0.1].sum(), weights[u > 0.9].sum()]
-    return np.array(edges)
+    """The weight in the bottom and in the top tenth of each parameter's range (log scale for log-uniform),
+    as the fit's summary computes it (:func:`model.calibrate.outputs.edge_weights`)."""
+    return np.array([edge for f in fitted
+                     for edge in edge_weights(values[f.name], weights, f.low, f.high, f.prior == "loguniform")])
 
 
 @pytest.mark.slow
