@@ -59,15 +59,26 @@ def start(kernel: Any, arguments: Callable[[], tuple], needed: Callable[[], bool
     if _child is not None:
         return
     _child = 0
-    if sys.platform != "linux" or threading.active_count() > 1 or not needed():
-        return
-    _child, _parent = fork(kernel, arguments), os.getpid()
+    if _may_fork(needed):
+        _child, _parent = fork(kernel, arguments), os.getpid()
+
+
+def _may_fork(needed: Callable[[], bool]) -> bool:
+    """Whether to fork now: on Linux, with no other thread running, and if ``needed()`` (asked last)."""
+    return sys.platform == "linux" and threading.active_count() == 1 and needed()
 
 
 def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
     """Fork a process that compiles ``kernel`` for the types of ``arguments()`` and exits (status 0 if
     ``kernel`` is then compiled for them, else 1); returns its pid. :func:`start` decides whether to; this
     always does."""
+    return _fork_silently(lambda: compile_for(kernel, arguments))
+
+
+def _fork_silently(work: Callable[[], bool]) -> int:
+    """Fork a process that does ``work()`` with Ctrl-C ignored, the collector off and its output discarded,
+    and exits (status 0 if ``work()`` returned True, else 1) without ever returning into the caller's code;
+    returns its pid."""
     with quiet_fork_warning():
         pid = os.fork()
     if pid:
@@ -79,7 +90,7 @@ def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-        status = 0 if compile_for(kernel, arguments) else 1
+        status = 0 if work() else 1
     finally:
         os._exit(status)
 
@@ -155,24 +166,14 @@ def start_run(work: Callable[[], None], needed: Callable[[], bool]) -> None:
     if _run_child is not None:
         return
     _run_child = 0
-    if sys.platform != "linux" or threading.active_count() > 1 or not needed():
-        return
-    with quiet_fork_warning():
-        pid = os.fork()
-    if pid:
-        _run_child, _run_parent = pid, os.getpid()
-        return
-    status = 1
-    try:  # the forked process: whatever happens, it must not return into the caller's code
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        gc.disable()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        work()
-        status = 0
-    finally:
-        os._exit(status)
+    if _may_fork(needed):
+        _run_child, _run_parent = _fork_silently(lambda: _ran(work)), os.getpid()
+
+
+def _ran(work: Callable[[], None]) -> bool:
+    """Do ``work()``; True when it returns (an error ends the forked process with status 1)."""
+    work()
+    return True
 
 
 def wait_run(timeout: float = WAIT_SECONDS) -> bool:
