@@ -75,9 +75,10 @@ PARAMETERS: tuple[Parameter, ...] = (
        "001 L2412-2418 (those who innovate broadly collaborate more with external actors); share and form: "
        "assumption", "awareness"),
     # --- Starting a pilot ------------------------------------------------------------------------
-    _P("pilot_start_rate", 0.4, 0.0, 1.0, "per quarter",
-       "Chance that an aware organisation with everything in place (a free enthusiast, free capacity, money, "
-       "peers who adopted) starts a pilot.", ASSUMPTION, "pilot"),
+    _P("pilot_start_rate", 0.4, 0.0, 5.0, "per quarter",
+       "Hazard rate at which an aware organisation with everything in place (a free enthusiast, free capacity, "
+       "money, peers who adopted) starts a pilot; the other factors scale the rate, and the chance in a quarter "
+       "is 1 - exp(-rate x factors) (at most 0.993 at the top of the range).", ASSUMPTION, "pilot"),
     _P("enthusiast_floor", 0.05, 0.0, 1.0, "factor",
        "Pilot-start factor of an organisation with no free enthusiast: development 'risks not happening at all'.",
        "000 L3322-3326, L60-61, L103-104; value: assumption", "pilot"),

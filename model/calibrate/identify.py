@@ -26,15 +26,15 @@ from .plan import CalibrationPlan
 from .simulate import overrides, target_values
 
 #: a point in the parameter space of ``calibrations/welfare_technology.yaml`` where the profiles and the
-#: recovery test are taken (the medians of its fit of 2026-11-29, the parameters fitted since at plausible
-#: values; the pandemic's capacity relaxation, fitted but not identified, is the tests' example of a
-#: parameter that changes nothing)
+#: recovery test are taken: the medians of its fit of 2026-12-07 under the hazard form of pilot starts
+#: (model/data/posterior/welfare_technology/SOURCE.md), to four digits; the pandemic's capacity
+#: relaxation, fitted but not identified, is the tests' example of a parameter that changes nothing
 REFERENCE_POINT = {
-    "p_external": 0.1807, "pilot_start_rate": 0.8369, "scale_base_logit": -0.3217, "capacity_scale": 4.259,
-    "enthusiast_arrival_rate": 0.6907, "capacity_elasticity": 0.5, "enthusiast_size_elasticity": 0.5,
-    "drop_disappointed": 0.06127, "retry_rate": 0.3876, "events.trygghetslarm_2016.pressure": 0.8182,
-    "events.pandemic_2020.relaxes.money": 0.8, "events.pandemic_2020.relaxes.capacity": 0.5368,
-    "events.pandemic_2020.ends_trials": 0.4, "social_proof_floor": 0.3,
+    "p_external": 0.03639, "pilot_start_rate": 2.383, "social_proof_floor": 0.3646, "scale_base_logit": -0.6684,
+    "capacity_scale": 11.32, "enthusiast_arrival_rate": 1.029, "capacity_elasticity": 0.4396,
+    "enthusiast_size_elasticity": 0.5125, "drop_disappointed": 0.5785, "retry_rate": 0.5006,
+    "events.trygghetslarm_2016.pressure": 0.4567, "events.pandemic_2020.relaxes.money": 0.7347,
+    "events.pandemic_2020.relaxes.capacity": 0.5568, "events.pandemic_2020.ends_trials": 0.4937,
 }
 
 

@@ -50,10 +50,16 @@ def hears(x, p_ext, promotion, m, z):
 @njit(**HAZARD)
 def start_chance(r, flags, free, pilot_load, scale_load, relax_capacity, relax_proof, local, share,
                   free_enthusiasts, failed, m):
-    """Starting a pilot, money aside: ``rate * enthusiasm * free capacity * social proof * memory``
-    (``pilot_load``, ``scale_load``: the capacity the pilot and its scale-up would hold; ``local``, ``share``:
-    the weighted adopting proof ties and their share; ``failed``: the organisation's own disappointments); a
-    mandate's pressure ``m`` raises it in proportion to the capacity free to implement it, never forcing it."""
+    """Starting a pilot, money aside: a hazard, ``1 - exp(-rate * enthusiasm * free capacity * social proof *
+    memory)`` in a quarter (``rate``: ``pilot_start_rate`` per quarter; ``pilot_load``, ``scale_load``: the
+    capacity the pilot and its scale-up would hold; ``local``, ``share``: the weighted adopting proof ties and
+    their share; ``failed``: the organisation's own disappointments); a mandate's pressure ``m`` raises it in
+    proportion to the capacity free to implement it, never forcing it.
+
+    The factors scale a rate, not a chance: a product of chances capped the quarter's chance at
+    ``pilot_start_rate`` itself, so an organisation with half its capacity free could never start faster than
+    half the cap, and the calibration piled the rate against its bound of 1 (21 % of its posterior weight in
+    the top tenth, 2026-12-07). For small products the two forms agree (``1 - e^-x ~ x``)."""
     kappa = capacity_factor(free, pilot_load)
     kappa += (1.0 - kappa) * relax_capacity
     # social proof is full from a threshold of adopting proof ties on (Centola & Macy 2007): one tie under
@@ -67,7 +73,7 @@ def start_chance(r, flags, free, pilot_load, scale_load, relax_capacity, relax_p
     proof += (1.0 - proof) * relax_proof
     social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
     enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * saturation(free_enthusiasts)
-    p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed
+    p_start = -np.expm1(-r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed)
     if m > 0.0:  # a mandate: in proportion to the capacity free to implement it, never forced
         implement = capacity_factor(free, scale_load)
         p_start += (1.0 - p_start) * m * implement

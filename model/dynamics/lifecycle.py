@@ -5,7 +5,7 @@ place where a lever or an event acts (:class:`model.effects.Effects`, :mod:`mode
 
 - **awareness** ``1 - (1 - p_ext)(1 - promotion) * prod_types (1 - beta_type)^(adopting ties of that type)``;
   national actors promote innovations with enough evidence;
-- **starting a pilot** ``rate * enthusiasm * free capacity * social proof * memory * affordability``; a
+- **starting a pilot** ``(1 - exp(-rate * enthusiasm * free capacity * social proof * memory)) * affordability``; a
   pilot takes one of the organisation's free enthusiasts as its *champion*; a grant-funded pilot starts
   when it can pay its first quarter;
 - **money**: a running pilot pays its running cost each quarter, a scale-up its cost in instalments while
@@ -182,15 +182,15 @@ def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor
 def start_ceilings(r, pressure, relax, ceiling):
     """Fill ``ceiling`` (k,) with a bound on each innovation's start chance this quarter
     (:func:`hazards.start_chance`), or 2.0 where there is none: without a mandate, and with floors, failure
-    memory and relaxations in [0, 1], every factor of the chance is at most 1, so it is at most
-    ``pilot_start_rate`` (1e-9 of slack covers rounding). A draw at or above it starts no pilot, which the
-    life cycle then knows without the hazard."""
+    memory and relaxations in [0, 1], every factor of the rate is at most 1, so the chance is at most
+    ``1 - exp(-pilot_start_rate)`` (1e-9 of slack covers rounding). A draw at or above it starts no pilot,
+    which the life cycle then knows without the hazard."""
     bounded = (0.0 <= r.enthusiast_floor <= 1.0 and 0.0 <= r.social_proof_floor <= 1.0
                and 0.0 <= r.failure_memory <= 1.0 and r.pilot_start_rate >= 0.0)
     for j in range(pressure.shape[0]):
         if (bounded and pressure[j] == 0.0 and 0.0 <= relax[CAPACITY, j] <= 1.0
                 and 0.0 <= relax[SOCIAL_PROOF, j] <= 1.0):
-            ceiling[j] = r.pilot_start_rate * (1.0 + 1e-9)
+            ceiling[j] = -np.expm1(-r.pilot_start_rate) * (1.0 + 1e-9)
         else:
             ceiling[j] = 2.0
 

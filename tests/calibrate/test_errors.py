@@ -46,8 +46,8 @@ def test_the_good_file_passes_the_check(tmp_path, capsys):
     # a misspelt key, with the keys allowed
     (("budget:", "budgt:"), ":12: budgt: unknown key 'budgt' (did you mean 'budget'?); allowed keys: budget,"),
     # a prior beyond what the model allows
-    (("    high: 0.9", "    high: 1.5"), ":5: parameters[1]: the prior of 'parameters.pilot_start_rate' spans 0.1 to 1.5, "
-                                        "beyond what the model allows (0 to 1 per quarter)"),
+    (("    high: 0.9", "    high: 5.5"), ":5: parameters[1]: the prior of 'parameters.pilot_start_rate' spans 0.1 to 5.5, "
+                                        "beyond what the model allows (0 to 5 per quarter)"),
     # an unknown model parameter, with a suggestion
     (("parameters.p_external", "parameters.p_extrnal"), ":4: parameters[0].path: no model parameter 'p_extrnal' "
                                                         "(did you mean 'p_external'?)"),
