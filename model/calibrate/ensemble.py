@@ -32,7 +32,7 @@ import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
@@ -94,12 +94,15 @@ class Ensemble:
     def scenarios(self, scenario: Scenario) -> list[Scenario]:
         """``scenario`` with each draw's values; an InputError names the file, line and draw at fault. A
         lever effect size (``lever_effects.TYPE.FIELD``, ``spridning compare --lever-effects``) is set on
-        every lever of that type the scenario leaves at its default (:func:`model.levers.anchors.apply`)."""
+        every lever of that type the scenario leaves at its default (:func:`model.levers.anchors.apply`). A
+        value of a fitted event (``events.NAME.KEY[.SUB]``) is set where the scenario has the event NAME and
+        not applied where it has none: it describes that event (:func:`absent_events`)."""
         from ..levers.anchors import PREFIX, with_values
 
         out = []
+        absent = absent_events(self.draws[0], scenario)
         for i, draw in enumerate(self.draws):
-            plain = {k: v for k, v in draw.items() if not k.startswith(PREFIX)}
+            plain = {k: v for k, v in draw.items() if not k.startswith(PREFIX) and k not in absent}
             effects = {k: v for k, v in draw.items() if k.startswith(PREFIX)}
             try:
                 drawn = with_overrides(scenario, plain, source="")
@@ -323,6 +326,39 @@ def spread(total: int, available: int, draws: int | None = None, per_draw: int |
     return n, per_draw or max(1, total // n)
 
 
+def event_value(scenario: Scenario, path: str) -> Any:
+    """The scenario's value at a fitted event path ``events.NAME.KEY[.SUB]`` (as :func:`with_overrides`
+    reads it), or None when it has no event NAME or the event no such key."""
+    _, name, *keys = path.split(".")
+    value: Any = next((e for e in scenario.resolved().get("events", [])
+                       if isinstance(e, dict) and e.get("name") == name), None)
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def absent_events(draw: dict[str, float], scenario: Scenario) -> set[str]:
+    """The event paths of ``draw`` for events ``scenario`` does not have (a policy scenario and the
+    historical scenario's pandemic): not applied to it."""
+    names = {e.get("name") for e in scenario.resolved().get("events", []) if isinstance(e, dict)}
+    return {k for k in draw if k.startswith("events.") and k.split(".")[1] not in names}
+
+
+def shipped_value(median: float) -> float:
+    """The value a fitted path outside ``parameters`` takes in the fitted scenario's file when the posterior
+    is shipped (:mod:`model.calibrate.ship`): its median to 3 significant digits."""
+    return float(f"{median:.3g}")
+
+
+@lru_cache(maxsize=1)
+def shipped_event_values() -> dict[str, float]:
+    """Each fitted event path of the shipped posterior and the value :func:`shipped_value` wrote for it
+    (``posterior_summary.csv``): a scenario at that value leaves it to the posterior's draws."""
+    summary = pd.read_csv(POSTERIOR / "posterior_summary.csv")
+    events = summary[summary.path.str.startswith("events.")]
+    return {p: shipped_value(m) for p, m in zip(events.path, events["median"])}
+
+
 def default_posterior(scenario: Scenario, total: int | None = None, draws: int | None = None,
                       per_draw: int | None = None, point: bool = False) -> Ensemble | None:
     """The shipped posterior ensemble (:data:`SHIPPED`) as ``scenario`` runs over it by default, or None
@@ -339,8 +375,9 @@ def default_posterior(scenario: Scenario, total: int | None = None, draws: int |
 def restricted(ensemble: Ensemble, scenario: Scenario, total: int, draws: int | None = None,
                per_draw: int | None = None) -> Ensemble | None:
     """``ensemble`` cut to the draws and replications of :func:`spread` and to the calibrated parameters
-    ``scenario`` leaves at their default, and the lever effect sizes (None when it sets them all and
-    there are none)."""
+    ``scenario`` leaves at their default — a fitted event's values where the scenario has the event at the
+    value shipped with the posterior (:func:`shipped_event_values`: the historical scenario) — and the
+    lever effect sizes (None when it sets them all and there are none)."""
     params = scenario.parameters
     free, fixed = [], []
     for key in ensemble.draws[0]:
@@ -350,6 +387,11 @@ def restricted(ensemble: Ensemble, scenario: Scenario, total: int, draws: int | 
             free.append(key)
         elif key.startswith("parameters.") and calibrated and getattr(params, name) == calibrated.median:
             free.append(key)
+        elif key.startswith("events."):
+            value = event_value(scenario, key)
+            if value is None:  # no such event in the scenario: nothing for the draw to set
+                continue
+            (free if value == shipped_event_values().get(key) else fixed).append(key)
         else:
             fixed.append(key)
     if not free:

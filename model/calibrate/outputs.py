@@ -113,8 +113,8 @@ def write_ensemble(plan: CalibrationPlan, draws: pd.DataFrame, path: Path) -> Pa
               "  spridning compare PORTFOLIOS --baseline BASELINE --ensemble ensemble.yaml\n"
               "one replication set per draw, on the same seeds for every draw and scenario.")
     if local:
-        header += ("\nThese paths exist only in scenarios with the same innovations, events or levers: "
-                   + ", ".join(local))
+        header += ("\nThese paths exist only in scenarios with the same innovations, events or levers (an event's "
+                   "values are not applied to a scenario without that event): " + ", ".join(local))
     if left:
         header += (f"\nFitted but not carried (they belong to the fitted scenario; ensemble.include: all carries "
                    f"them): {', '.join(left)}")

@@ -38,6 +38,7 @@ from ..parameters import POSTERIOR
 from ..results import atomic_folder, write_parquet, write_with
 from ..version import __version__
 from ..yamlio import read_yaml
+from .ensemble import shipped_value
 from .observed import BY_SIZE_FILE
 
 CALIBRATION = Path("calibrations/welfare_technology.yaml")
@@ -58,6 +59,9 @@ def ship(fit: Path, posterior: Path = POSTERIOR) -> list[str]:
     summary = pd.read_csv(fit / "posterior_summary.csv")
     ensemble, _ = read_yaml(fit / "ensemble.yaml")
     draws = pd.DataFrame(ensemble["draws"]).assign(weight=1.0)
+    # robust's worlds: the model parameters, which every scenario has (the events' draws stay in
+    # ensemble.yaml, for the scenario that has the events)
+    draws = draws[[c for c in draws.columns if not c.startswith("events.")]]
     with atomic_folder(posterior) as tmp:
         shutil.copyfile(fit / "posterior_summary.csv", tmp / "posterior_summary.csv")
         shutil.copyfile(fit / "ensemble.yaml", tmp / "ensemble.yaml")
@@ -67,7 +71,7 @@ def ship(fit: Path, posterior: Path = POSTERIOR) -> list[str]:
     local = summary[~summary.path.str.startswith("parameters.")]
     if len(local):
         scenario = _here(manifest["scenario_file"])
-        set_scenario_values(scenario, {p: float(f"{m:.3g}") for p, m in zip(local.path, local["median"])})
+        set_scenario_values(scenario, {p: shipped_value(m) for p, m in zip(local.path, local["median"])})
         done.append(f"{scenario}: {', '.join(local.path)} at their posterior medians")
     return done
 

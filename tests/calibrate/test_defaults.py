@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from model.calibrate.ensemble import default_posterior, load_ensemble, restricted, spread
+from model.calibrate.ensemble import default_posterior, event_value, load_ensemble, restricted, spread
 from model.calibrate.ship import set_scenario_values
 from model.compare.outputs import RANKING_COLUMNS, ranking_table
 from model.errors import InputError
@@ -29,25 +29,19 @@ def posterior_intervals() -> dict[str, tuple[float, float]]:
         return {r["path"]: (float(r["q2_5"]), float(r["q97_5"])) for r in csv.DictReader(handle)}
 
 
-def fitted_value(resolved: dict, path: str):
+def fitted_value(scenario, path: str):
     """The scenario's value of a fitted path (``parameters.X`` or ``events.NAME.KEY[.SUB]``), or None when
     the scenario has no such event."""
-    head, *rest = path.split(".")
-    if head == "parameters":
-        return resolved["parameters"][rest[0]]
-    event = next((e for e in resolved.get("events", []) if isinstance(e, dict) and e.get("name") == rest[0]), None)
-    value = event
-    for key in rest[1:]:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
+    if path.startswith("parameters."):
+        return getattr(scenario.parameters, path.removeprefix("parameters."))
+    return event_value(scenario, path)
 
 
 def outside(scenario, label: str) -> list[str]:
     """One line per fitted value of ``scenario`` outside the shipped posterior's 95 % interval."""
-    resolved = scenario.resolved()
     lines = []
     for path, (low, high) in posterior_intervals().items():
-        value = fitted_value(resolved, path)
+        value = fitted_value(scenario, path)
         if value is not None and not low <= value <= high:
             lines.append(f"{label}: {path} = {value:g} lies outside the posterior's 95 % interval "
                          f"{low:.4g} – {high:.4g} (make posterior rewrites the defaults; docs/calibration.md)")
@@ -83,8 +77,34 @@ def test_the_defaults_are_the_posterior_medians():
 
 def test_the_shipped_ensemble_draws_the_fitted_parameters():
     ensemble = load_ensemble(POSTERIOR / "ensemble.yaml")
-    assert set(ensemble.draws[0]) == {f"parameters.{n}" for n in CALIBRATED}
+    assert set(ensemble.draws[0]) == set(posterior_intervals())  # the events' fitted values too
+    assert {k for k in ensemble.draws[0] if k.startswith("parameters.")} == {f"parameters.{n}" for n in CALIBRATED}
     assert 10 <= len(ensemble.draws) <= 400
+
+
+def test_the_history_draws_its_events_and_a_scenario_without_them_ignores_them():
+    # the historical scenario has the fitted events at their shipped values: the draws set them too, so its
+    # runs carry the pandemic's unidentified effect (before 2026-12-07 it stayed at its median there)
+    history = load_scenario(ROOT / "scenarios/history_welfare_technology.yaml")
+    ensemble = default_posterior(history, total=4)
+    events = {k for k in posterior_intervals() if k.startswith("events.")}
+    assert events and events <= set(ensemble.draws[0]) and ensemble.fixed == ()
+    drawn = ensemble.scenarios(history)
+    money = "events.pandemic_2020.relaxes.money"
+    assert [event_value(s, money) for s in drawn] == [d[money] for d in ensemble.draws]
+    assert len({event_value(s, money) for s in drawn}) == 4
+    # a value of its own is kept, and said
+    own = with_overrides(history, {money: 0.25}, source="")
+    mine = restricted(load_ensemble(POSTERIOR / "ensemble.yaml"), own, 4)
+    assert money in mine.fixed and all(money not in d for d in mine.draws)
+    # a policy scenario has no such events: neither drawn nor reported as its own, and the full file (as
+    # --ensemble gives it) applies to it without error, its parameters only
+    base = load_scenario(ROOT / "scenarios/baseline.yaml")
+    assert not events & (set(default_posterior(base, total=4).draws[0]) | set(default_posterior(base, total=4).fixed))
+    full = load_ensemble(POSTERIOR / "ensemble.yaml")
+    first = full.scenarios(base)[0]
+    assert first.parameters.p_external == full.draws[0]["parameters.p_external"]
+    assert first.resolved().get("events", []) == base.resolved().get("events", [])
 
 
 def test_spread_keeps_the_runs_about_the_scenarios_replications():
