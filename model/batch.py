@@ -429,8 +429,8 @@ def stream_replications(scenario: Scenario, tmp: Path, replications: int | None 
     its tables, manifest and (``charts``, ``report``, ``by_year``: :meth:`FolderWriter.finish`) charts.
     The one home of streaming for ``run`` (:func:`run_to_folder`), ``compare``
     (:func:`model.compare.run_comparison`) and posterior ensembles: with ``draws`` (the scenario with each
-    draw's values), each draw runs the replications on the same seeds, numbered draw by draw (run *i* is
-    draw ``i // replications``). The results are ``make(scenario, summaries, seed, seconds, tmp)``. On an
+    draw's values), each draw runs the replications, numbered draw by draw (run *i* is draw
+    ``i // replications``, on seed *i*: :func:`model.runner.replicated`). The results are ``make(scenario, summaries, seed, seconds, tmp)``. On an
     error or Ctrl-C the streamed files' temporary files are removed. Progress is labelled ``label``
     (default: the scenario's name); messages name the folder as ``final`` (where it will be, once renamed)."""
     reps = replications or scenario.replications

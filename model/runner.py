@@ -169,16 +169,19 @@ def replicated(
     ``announce(text)`` once if the dynamics must first be compiled.
 
     With ``draws`` (the scenario with each draw of an ensemble's values), every draw runs the
-    replications on the same seeds, all on one pool of workers (a draw of one replication would otherwise
-    run alone in this process): run *i* is replication ``i % replications`` of draw ``i // replications``,
-    and ``keep`` gets ``i``.
+    replications, all on one pool of workers (a draw of one replication would otherwise run alone in this
+    process): run *i* is replication ``i % replications`` of draw ``i // replications``, on seed ``i``
+    (:func:`replication_seed`), and ``keep`` gets ``i``. Each run has its own random stream, so the runs'
+    spread is the posterior predictive's (parameters and chance; on one shared stream it would hold one
+    throw of chance, and 40 draws x 1 replication would judge the history on it); another scenario over
+    the same draws gets the same seed for run *i* (common random numbers, paired).
     """
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     # a fresh SeedSequence per run: a run spawns its streams from its seed, which counts the children it
     # has spawned, so one object shared by two runs would give the second other streams
-    seeds = [s for _ in (draws or [scenario]) for s in replication_seeds(root, reps)]
     variants = [v for v in (draws or [scenario]) for _ in range(reps)]
+    seeds = replication_seeds(root, len(variants))
     reps = len(seeds)
     if announce is not None and not compiled_code_is_cached() and mark_said(COMPILING_SAID):
         announce(COMPILING)  # once: not again by run(), nor here if said already (spridning run says it first)

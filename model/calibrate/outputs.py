@@ -111,7 +111,7 @@ def write_ensemble(plan: CalibrationPlan, draws: pd.DataFrame, path: Path) -> Pa
     header = ("Posterior ensemble written by spridning calibrate: run any scenario over it with\n"
               "  spridning run SCENARIO --ensemble ensemble.yaml\n"
               "  spridning compare PORTFOLIOS --baseline BASELINE --ensemble ensemble.yaml\n"
-              "one replication set per draw, on the same seeds for every draw and scenario.")
+              "one replication set per draw; each run its own seed, the same in every scenario.")
     if local:
         header += ("\nThese paths exist only in scenarios with the same innovations, events or levers (an event's "
                    "values are not applied to a scenario without that event): " + ", ".join(local))

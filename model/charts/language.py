@@ -173,9 +173,10 @@ SWEDISH = {
     "replication r ran model.run(scenario, model.runner.replication_seed(root_seed, r)), i.e. "
     "numpy.random.SeedSequence(root_seed, spawn_key=(r,))": "replikering r körde model.run(scenario, "
     "model.runner.replication_seed(root_seed, r)), dvs. numpy.random.SeedSequence(root_seed, spawn_key=(r,))",
-    "run (draw d, replication r) ran model.run(scenario with draw d's values, model.runner.replication_seed("
-    "root_seed, r)): the same seeds for every draw": "körning (dragning d, replikering r) körde model.run(scenario "
-    "med dragning d:s värden, model.runner.replication_seed(root_seed, r)): samma frön för varje dragning",
+    "run i (draw i // R, replication i % R) ran model.run(scenario with the draw's values, "
+    "model.runner.replication_seed(root_seed, i)): its own seed, the same in every scenario over these draws":
+    "körning i (dragning i // R, replikering i % R) körde model.run(scenario med dragningens värden, "
+    "model.runner.replication_seed(root_seed, i)): ett eget frö, detsamma i varje scenario över dessa dragningar",
     "municipality": "kommun", "region": "region", "agency": "myndighet", "true": "ja", "false": "nej",
     "municipalities": "kommuner", "regions": "regioner", "agencies": "myndigheter", "counties": "län",
     "everyone eligible": "alla som uppfyller villkoren", "by size band": "efter storleksklass",

@@ -1,4 +1,5 @@
-"""``--ensemble``: one replication set per posterior draw, on the same seeds for every draw and scenario."""
+"""``--ensemble``: one replication set per posterior draw, each run on its own seed (run i on replication seed
+i), the same in every scenario over the draws."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.slow
-def test_run_with_an_ensemble_runs_one_replication_set_per_draw_on_common_seeds(files, tmp_path, capsys):
+def test_run_with_an_ensemble_runs_one_replication_set_per_draw_each_run_on_its_own_seed(files, tmp_path, capsys):
     scenario_file, ensemble = files
     out = tmp_path / "out"
     assert main(["run", str(scenario_file), "--ensemble", str(ensemble), "--out", str(out), "--workers", "2",
@@ -43,20 +44,22 @@ def test_run_with_an_ensemble_runs_one_replication_set_per_draw_on_common_seeds(
     reps = pd.read_csv(out / "replications.csv")
     assert reps["draw"].tolist() == [0, 0, 1, 1, 2, 2]
     assert reps["draw_replication"].tolist() == [0, 1, 0, 1, 0, 1]
-    # draws 0 and 2 are the same parameters on the same seeds: identical runs; draw 1 differs
-    first, second, third = (reps[reps.draw == d].drop(columns=["replication", "draw"]).reset_index(drop=True)
-                            for d in range(3))
-    pd.testing.assert_frame_equal(first, third)
-    assert not first.equals(second)
-    # each run is exactly model.run(scenario with the draw, replication_seed(root, r))
+    # draws 0 and 2 are the same parameters on other seeds: not the same runs (one shared stream per
+    # replication, as before 2026-12-07, made them identical: the draws' spread held one throw of chance)
+    first, third = (reps[reps.draw == d].drop(columns=["replication", "draw"]).reset_index(drop=True)
+                    for d in (0, 2))
+    assert not first.equals(third)
+    # each run i is exactly model.run(scenario with its draw, replication_seed(root, i)), whoever ran it
     scenario = load_scenario(scenario_file)
-    expected = run(with_overrides(scenario, {"parameters.p_external": 0.08, "parameters.pilot_start_rate": 0.7}),
-                   replication_seed(scenario.seed, 1))
-    assert reps.loc[3, "final_adoption"] == pytest.approx(expected.summary["final_adoption"])
+    values = {0: {"parameters.p_external": 0.03, "parameters.pilot_start_rate": 0.4},
+              1: {"parameters.p_external": 0.08, "parameters.pilot_start_rate": 0.7}}
+    for i, draw in ((3, 1), (4, 0), (5, 0)):
+        expected = run(with_overrides(scenario, values[draw]), replication_seed(scenario.seed, i))
+        assert reps.loc[i, "final_adoption"] == pytest.approx(expected.summary["final_adoption"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["replications"] == 6
     assert manifest["ensemble"]["replications_per_draw"] == 2
-    assert [s["spawn_key"] for s in manifest["replication_seeds"]] == [[0], [1]] * 3
+    assert [s["spawn_key"] for s in manifest["replication_seeds"]] == [[i] for i in range(6)]
     assert (out / "ensemble.json").exists()
 
 
@@ -80,7 +83,9 @@ def test_compare_with_an_ensemble_pairs_runs_across_portfolios(files, tmp_path):
     assert base["draw"].tolist() == other["draw"].tolist() == [0, 1, 2]
     assert base["final_adoption"].tolist() == other["final_adoption"].tolist()
     seeds = json.loads((out / "tiny_again" / "manifest.json").read_text())["replication_seeds"]
-    assert [s["draw"] for s in seeds] == [0, 1, 2] and all(s["spawn_key"] == [0] for s in seeds)
+    assert [s["draw"] for s in seeds] == [0, 1, 2] and [s["spawn_key"] for s in seeds] == [[0], [1], [2]]
+    base_seeds = json.loads((out / "tiny" / "manifest.json").read_text())["replication_seeds"]
+    assert [s["spawn_key"] for s in base_seeds] == [s["spawn_key"] for s in seeds]  # paired: run i, seed i
     table = pd.read_csv(out / "comparison.csv").set_index(["scenario", "outcome"])
     assert table.loc[("tiny_again", "final_adoption"), "diff_vs_baseline"] == 0
 
