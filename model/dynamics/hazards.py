@@ -35,6 +35,16 @@ HAZARD = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=Tru
 
 
 @njit(**HAZARD)
+def memory(r, failed):
+    """Failure memory: ``failure_memory`` to the power of the organisation's own disappointments with an
+    innovation (``failed``, a count in [0, 100]). Raised to it as an unsigned count: numba's power for a
+    signed exponent has a path that raises (for a negative one), which kept numba from pruning the
+    reference counts of the life cycle's passes that call it (docs/performance.md); the multiplications
+    are the same."""
+    return r.failure_memory ** np.uint8(failed)
+
+
+@njit(**HAZARD)
 def hears(x, p_ext, promotion, m, z):
     """Awareness: whether the draw ``x`` makes an organisation hear of an innovation, from national channels
     (``p_ext``), national promotion (``promotion``) or its adopting ties (``z``: their summed log(1 - beta),
@@ -67,7 +77,7 @@ def start_chance(r, flags, free, pilot_load, scale_load, relax_capacity, relax_p
     proof += (1.0 - proof) * relax_proof
     social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
     enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * saturation(free_enthusiasts)
-    p_start = r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed
+    p_start = r.pilot_start_rate * enthusiasm * kappa * social * memory(r, failed)
     if m > 0.0:  # a mandate: in proportion to the capacity free to implement it, never forced
         implement = capacity_factor(free, scale_load)
         p_start += (1.0 - p_start) * m * implement
@@ -138,4 +148,4 @@ def drop_hazard(r, will_drop, means_drop, unpaid, fit, one_step, m):
 def retry_chance(r, failed, m):
     """Retrying after a stall or a drop, less after one's own disappointments (``failed``); a mandate at
     least ``m``."""
-    return max(r.retry_rate * r.failure_memory ** failed, m)
+    return max(r.retry_rate * memory(r, failed), m)
