@@ -75,8 +75,9 @@ def pilot_quarter(x, w, m, r, no_champion, reprioritising, unpaid, overload, rel
     that could not pay :data:`WAITS`, one not yet due (``age`` + 1 < ``quarters``) :data:`RUNS_ON`, and
     one due shows with its result draw ``w`` whether the innovation works here (``fit``; under a mandate's
     pressure ``m`` only a share 1 - m of the failures is acted on): it :data:`DISAPPOINTS`, or it
-    :data:`WORKED` (so does one in limbo, decided again). Returns that, the tally column of the part of
-    the stall hazard a stall's draw fell in (-1 if none), and the hazard a pilot that worked had to pass."""
+    :data:`WORKED` (so does one in limbo, decided again). Returns that, the tally column to count it in
+    (the part of the stall hazard a stall's draw fell in, or a disappointment; -1 if none), and the hazard a
+    pilot that worked had to pass."""
     h, base, no_champion_part, reprioritise = hazards.stall_hazard(r, no_champion, reprioritising, unpaid,
                                                                    overload, m)
     ending = hazards.relief_ending(relief_hazard, started, relief_since)
@@ -96,8 +97,25 @@ def pilot_quarter(x, w, m, r, no_champion, reprioritising, unpaid, overload, rel
     if age + 1 < quarters:
         return RUNS_ON, -1, h
     if age + 1 == quarters and w >= fit + (1.0 - fit) * m:
-        return DISAPPOINTS, -1, h  # due, it showed (once) that the innovation does not work here
+        return DISAPPOINTS, DISAPPOINTED, h  # due, it showed (once) that the innovation does not work here
     return WORKED, -1, h + ending
+
+
+@njit(**STEP)
+def begin_pilot(i, j, t, championed, stage, pilot_age, pilot_start, champion):
+    """Aware → piloting in quarter ``t``, with a champion if ``championed`` (straight-line: see the module)."""
+    stage[i, j], pilot_age[i, j], pilot_start[i, j] = PILOTING, 0, t
+    champion[i, j] = 1 if championed else 0
+
+
+@njit(**STEP)
+def scale_up(i, j, t, pilots, counts, scratch):
+    """Piloting → adopted in quarter ``t``: implementation begins (``pilot_age`` counts its quarters), the
+    champion is freed; counted in ``scratch.scaled``, with the quarters it took in
+    ``counts.scale_duration`` (straight-line: see the module)."""
+    pilots.stage[i, j], pilots.pilot_age[i, j], pilots.champion[i, j] = ADOPTED, 0, 0
+    scratch.scaled[j] += 1
+    counts.scale_duration[j] += t - pilots.pilot_start[i, j]
 
 
 @njit(**STEP)
@@ -144,32 +162,31 @@ def drop_part(x, h, no_money, disappointed):
 def organisation(i, t, r, flags, free, free_enthusiasts, overload, reprioritising, has_protector, infra, p_ext,
                  will_drop, means_drop, u, w, pressure, relax, pilots, orgs, signals, people, effects, inn, counts,
                  scratch, tally):
-    """Organisation ``i``'s moves in quarter ``t``, each innovation in turn (see the module's docstring):
-    ``free`` capacity, ``free_enthusiasts``, ``overload``, whether a new leadership is ``reprioritising``,
-    ``has_protector``, shared infrastructure ``infra``, the national channels' chance ``p_ext`` and the
-    people's parts of dropping (``will_drop``, ``means_drop``) are the organisation's this quarter. Counts
-    stalls, scale-ups and disappointments per innovation in ``scratch`` (the evidence reads them), the
-    quarters scaled pilots took in ``counts.scale_duration``, and the quarter's moves in ``tally``."""
+    """Organisation ``i``'s moves in quarter ``t``, innovation by innovation (the module's docstring says
+    which): the other numbers are the organisation's this quarter (free capacity, enthusiasts, ...; ``p_ext``:
+    national channels; ``will_drop``, ``means_drop``: the people's parts of dropping). Counts stalls,
+    scale-ups and disappointments per innovation in ``scratch`` (the evidence reads them) and the moves in
+    ``tally``."""
     stage, pilot_age, pilot_start, champion, failed = pilots
     applicable, fit, available_from = orgs.applicable, orgs.fit, inn.available_from
     log_no_hear, local, share = signals.log_no_hear, signals.local, signals.share
     funded, load_factor, cost_factor = effects.funded_start, effects.load_factor, effects.fixed_cost_factor
     grant, state_grant, money_left = effects.grant_msek, effects.state_grant_msek, people.money_left
     pilot_need, scale_need, pilot_cost = inn.pilot_need, inn.scale_need, inn.pilot_cost
-    scaled, stalled, failures, promotion = scratch.scaled, scratch.stalled, scratch.failures, scratch.promotion
+    stalled, failures, promotion = scratch.stalled, scratch.failures, scratch.promotion
     ceiling, unpaid, pilot_quarters = scratch.ceiling, scratch.unpaid, inn.pilot_quarters
-    scale_duration = counts.scale_duration
     no_enthusiast, no_protector = people.enthusiasts[i] == 0, not people.protector[i]
     tie_strength = effects.tie_strength[i]
     one_step, scaling_q = flags.one_step, int(r.scaling_quarters)
     for j in range(stage.shape[1]):
         s, x, m = stage[i, j], u[i, j], pressure[j]
         if s == UNAWARE or (one_step and s == AWARE):
-            if applicable[i, j] and t >= available_from[j]:  # not before it is introduced
-                if hazards.hears(x, p_ext, promotion[j], m, tie_strength * log_no_hear[i, j]):
-                    stage[i, j] = ADOPTED if one_step else AWARE
-                    if one_step:
-                        pilot_age[i, j] = 127  # as if implemented long ago
+            # not before it is introduced (available_from)
+            if applicable[i, j] and t >= available_from[j] and hazards.hears(x, p_ext, promotion[j], m,
+                                                                              tie_strength * log_no_hear[i, j]):
+                stage[i, j] = ADOPTED if one_step else AWARE
+                if one_step:
+                    pilot_age[i, j] = 127  # as if implemented long ago
         elif s == AWARE:
             if x >= ceiling[j] and not funded[i, j]:
                 continue  # the draw is above any start chance (lifecycle.start_ceilings): the hazard is spared
@@ -179,11 +196,9 @@ def organisation(i, t, r, flags, free, free_enthusiasts, overload, reprioritisin
                                     scale_need[j] * lf, relax[CAPACITY, j], relax[SOCIAL_PROOF, j], first,
                                     available(i, j, state_grant, grant, money_left), local[i, j], share[i, j],
                                     failed[i, j])
-            if blocked:
-                tally[BLOCKED_START] += 1
+            tally[BLOCKED_START] += blocked
             if start:
-                stage[i, j], pilot_age[i, j], pilot_start[i, j] = PILOTING, 0, t
-                champion[i, j] = 1 if free_enthusiasts > 0 else 0
+                begin_pilot(i, j, t, free_enthusiasts > 0, stage, pilot_age, pilot_start, champion)
                 free_enthusiasts = max(free_enthusiasts - 1, 0)
                 tally[STARTED] += 1
                 if funded[i, j]:
@@ -201,16 +216,12 @@ def organisation(i, t, r, flags, free, free_enthusiasts, overload, reprioritisin
                     tally[column] += 1
                 if outcome == DISAPPOINTS:  # remembered, and shared as a disappointment (evidence)
                     failures[j] += 1
-                    if failed[i, j] < 100:
-                        failed[i, j] += 1
-                    tally[DISAPPOINTED] += 1
+                    failed[i, j] = min(failed[i, j] + 1, 100)
             elif outcome == WORKED:  # scaled, prolonged or abandoned: the draw rescaled above the hazard passed
                 y = (x - h) / (1.0 - h)
                 p_scale, cost = scaling(i, j, m, r, free, has_protector, infra, relax, orgs, people, effects, inn)
                 if y < p_scale and (scaling_q > 0 or pay(i, j, cost, state_grant, grant, money_left)):
-                    stage[i, j], pilot_age[i, j], champion[i, j] = ADOPTED, 0, 0
-                    scaled[j] += 1
-                    scale_duration[j] += t - pilot_start[i, j]
+                    scale_up(i, j, t, pilots, counts, scratch)
                 elif y < p_scale + (1.0 - p_scale) * r.pilot_extension:
                     pilot_age[i, j] += 1  # limbo: prolonged another quarter
                 else:
@@ -218,18 +229,16 @@ def organisation(i, t, r, flags, free, free_enthusiasts, overload, reprioritisin
         elif s == ADOPTED:
             h, no_money, disappointed = hazards.drop_hazard(r, will_drop, means_drop, unpaid[j], fit[i, j],
                                                             one_step, m)
-            if x < h:
+            if x < h:  # counted by what the organisation lacked and the part of the hazard the draw fell in
                 stage[i, j] = DROPPED
                 tally[DROPPED_] += 1
-                if no_enthusiast:
-                    tally[LOST_NO_ENTHUSIAST] += 1
-                if no_protector:
-                    tally[LOST_NO_PROTECTOR] += 1
+                tally[LOST_NO_ENTHUSIAST] += no_enthusiast  # (adding 0.0 where not: the same sums)
+                tally[LOST_NO_PROTECTOR] += no_protector
                 column = drop_part(x, h, no_money, disappointed)
                 if column >= 0:
                     tally[column] += 1
-                if column == LOST_DISAPPOINTED:  # shared as a disappointment (evidence)
-                    failures[j] += 1
+                if column == LOST_DISAPPOINTED:
+                    failures[j] += 1  # shared as a disappointment (evidence)
             elif pilot_age[i, j] < scaling_q and not unpaid[j]:
                 pilot_age[i, j] += 1
         elif (s == STALLED or s == DROPPED) and x < hazards.retry_chance(r, failed[i, j], m):
