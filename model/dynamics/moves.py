@@ -16,14 +16,15 @@ organisation's money, and starts its free enthusiasts. Each move reads the pair'
 (:mod:`model.dynamics.events`). Arrays are per pair (n, k), per organisation (n,) or per innovation (k,);
 money in MSEK.
 
-All are inlined into the life cycle (:func:`model.dynamics.lifecycle._advance`). An array handed to an
-inlined function is a new reference to it, counted up and down (atomically) by numba; its pruning of
-reference counts removes them for :func:`organisation`, which the life cycle calls once per organisation
-and which reads its arrays out of the named tuples before its loop, and for straight-line steps such as
-:func:`scaling`, but not for a step that branches after it took the arrays (the count falls in different
-branches): so the steps for a pair take numbers and return decisions, and :func:`organisation` makes the
-changes (the quarter ran 1.3-1.9 times as long with a function per pair's move, or a pass per stage;
-docs/performance.md).
+The steps are inlined into the life cycle (:func:`model.dynamics.lifecycle._advance`), the pair's
+decisions (:func:`starts`, :func:`pilot_quarter`, :func:`drop_part`: numbers in, numbers out) are called.
+An array handed to an inlined function is a new reference to it, counted up and down (atomically) by
+numba; its pruning of reference counts removes them for :func:`organisation`, which the life cycle calls
+once per organisation and which reads its arrays out of the named tuples before its loop, and for
+straight-line steps such as :func:`scaling`, but not for a step that branches after it took the arrays
+(the count falls in different branches), nor for the whole loop once one such count is left in it: so
+the steps for a pair take numbers and return decisions, and :func:`organisation` makes the changes (the
+quarter ran 1.3-1.9 times as long with a function per pair's move, or a pass per stage; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -40,13 +41,17 @@ from .tally import (BLOCKED_START, DISAPPOINTED, DROPPED_, FUNDED, LOST_DISAPPOI
 #: compiled into the caller where it calls them (numba's inlining of its intermediate code, before types):
 #: the same machine code as if written there, and no function of their own to compile
 STEP = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True, inline="always")
+#: a pair's decisions, functions of numbers: compiled on their own and called (LLVM may inline them).
+#: Inlined in numba's intermediate code they made :func:`organisation` bigger, and numba copies a function's
+#: code twice, variable by variable, to inline it: the life cycle took 1.5 s longer to compile
+DECISION = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
 
 #: what a running pilot's quarter comes to (:func:`pilot_quarter`)
 STALLS, WAITS, RUNS_ON, DISAPPOINTS, WORKED = range(5)
 
 
-@njit(**STEP)
+@njit(**DECISION)
 def starts(x, m, r, flags, free, free_enthusiasts, funded, pilot_load, scale_load, relax_capacity, relax_proof,
            first, money, local, share, failed):
     """Whether an aware pair starts a pilot (§7.7), and whether money stopped a start the hazard drew: a
@@ -65,7 +70,7 @@ def starts(x, m, r, flags, free, free_enthusiasts, funded, pilot_load, scale_loa
     return start, not start
 
 
-@njit(**STEP)
+@njit(**DECISION)
 def pilot_quarter(x, w, m, r, no_champion, reprioritising, unpaid, overload, relief_hazard, started,
                   relief_since, age, quarters, fit):
     """What a running pilot's quarter comes to (§7.9), from its draw ``x``: it stalls
@@ -147,7 +152,7 @@ def scaling(i, j, m, r, free, has_protector, infra, relax, orgs, people, effects
     return p_scale, cost
 
 
-@njit(**STEP)
+@njit(**DECISION)
 def drop_part(x, h, no_money, disappointed):
     """The tally column of the part of a drop hazard ``h`` (:func:`hazards.drop_hazard`, its no-money and
     disappointed parts last) the draw ``x`` < ``h`` fell in: disappointed, no money, or none (-1)."""
