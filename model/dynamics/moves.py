@@ -17,11 +17,12 @@ organisation's money, and starts its free enthusiasts. Each move reads the pair'
 money in MSEK.
 
 The steps are inlined into the life cycle (:func:`model.dynamics.lifecycle._advance`), the pair's
-decisions (:func:`starts`, :func:`pilot_quarter`, :func:`drop_part`: numbers in, numbers out) are called.
+decisions (:func:`starts`, :func:`pilot_quarter`, :func:`drop_part`: numbers in, numbers out) and the
+scaling chance of a pilot that worked (:func:`scaling`) are called.
 An array handed to an inlined function is a new reference to it, counted up and down (atomically) by
 numba; its pruning of reference counts removes them for :func:`organisation`, which the life cycle calls
 once per organisation and which reads its arrays out of the named tuples before its loop, and for
-straight-line steps such as :func:`scaling`, but not for a step that branches after it took the arrays
+straight-line steps such as :func:`stall_pilot`, but not for a step that branches after it took the arrays
 (the count falls in different branches), nor for the whole loop once one such count is left in it: so
 the steps for a pair take numbers and return decisions, and :func:`organisation` makes the changes (the
 quarter ran 1.3-1.9 times as long with a function per pair's move, or a pass per stage; docs/performance.md).
@@ -132,14 +133,14 @@ def stall_pilot(i, j, stage, champion, stalled):
     stalled[j] += 1
 
 
-@njit(**STEP)
+@njit(**DECISION)
 def scaling(i, j, m, r, free, has_protector, infra, relax, orgs, people, effects, inn):
     """The chance that a pilot that worked is scaled (:func:`hazards.scale_chance`) and the scale-up's cost
     (MSEK, less what an event covers): from the capacity free for the scale-up (``free`` plus what the pilot
     held), a protector, the innovation's evidence (raised by a crisis's relief), whether the money the pair
     can spend affords it, the organisation's maturity, the innovation's complexity (less with shared
     infrastructure ``infra`` where it needs it), a lever's log-odds bonus and a mandate's pressure ``m``.
-    Straight-line code: the reference counts of the arrays it reads out of the named tuples cancel."""
+    Called for a pilot that worked (a few a quarter), not inlined: it keeps :func:`organisation` small."""
     lf, cover, evidence = effects.load_factor[i, j], relax[MONEY, j], inn.evidence[j]
     cost = scale_cost(i, j, inn.scale_fixed, inn.scale_per_10k, orgs.scale, effects.fixed_cost_factor[i, j], cover)
     money = available(i, j, effects.state_grant_msek, effects.grant_msek, people.money_left)
