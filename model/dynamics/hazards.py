@@ -1,9 +1,9 @@
 """The life cycle's named hazards: the chance of each move between stages as a function of numbers.
 
 Each is a formula of docs/ODD.md §7 with its named parts (the evidence for each part is given there and in
-:mod:`model.dynamics.lifecycle`, which calls them for every organisation and innovation each quarter). They
-read no arrays — in numba an array read out of a named tuple costs a reference count per call — and are
-inlined into the life cycle where it calls them, so splitting them out costs nothing at run time.
+:mod:`model.dynamics.lifecycle`; :mod:`model.dynamics.moves` calls them for every organisation and innovation
+each quarter). They read no arrays — in numba an array read out of a named tuple costs a reference count
+per call — and are inlined where they are called, so splitting them out costs nothing at run time.
 """
 
 from __future__ import annotations

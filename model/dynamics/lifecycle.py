@@ -28,12 +28,21 @@ All moves are decided from the state at the start of the quarter, with pre-drawn
 moves at most one stage per quarter and two scenarios see the same draws (common random numbers). Money is
 the exception: it is spent as innovations are served, in the scenario's order, commitments first.
 
-The per-pair loop is compiled with numba: the world is small (about 330 organisations) but research needs
+The life cycle is compiled with numba: the world is small (about 330 organisations) but research needs
 tens of thousands of runs (benchmarks/bench_run.py). Each hazard above is a named function of numbers
-(:func:`hazards.hears`, :func:`hazards.start_chance`, :func:`hazards.stall_hazard`, :func:`hazards.scale_chance`,
-:func:`_people_drop_hazard`, :func:`hazards.drop_hazard`, :func:`hazards.retry_chance`) inlined into :func:`_advance`,
-which walks the organisations and innovations and makes every change of state; the hazards read no arrays
-(in numba every array read out of a named tuple costs a reference count, per pair if done there).
+(:mod:`model.dynamics.hazards`). A quarter (:func:`_advance`) is named steps:
+
+1. :func:`_begin_quarter` — the working arrays emptied, national promotion, the start chances' ceilings;
+2. for each organisation: :func:`_commitments` (capacity held, champions who left, commitments paid),
+   :func:`_free_capacity`, :func:`_champions` (champions replaced or lost), then
+   :func:`model.dynamics.moves.organisation` — each innovation's move by its stage;
+3. :func:`_learn` (evidence) and :func:`_count_quarter` (the quarter's tally).
+
+Payments are :mod:`model.dynamics.payments`, the tally's columns :mod:`model.dynamics.tally`. The steps are
+inlined where they are called, and those called once per organisation read their arrays out of the named
+tuples before their loop over innovations, where numba's pruning of reference counts removes what such a
+read costs (an atomic increment and decrement); :mod:`model.dynamics.moves` says what keeps that pruning
+working.
 """
 
 from __future__ import annotations
