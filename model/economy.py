@@ -17,7 +17,7 @@ people's time        ``capacity_msek`` per capacity unit and year (project      
                      staff: temporary development capacity)                     about one full-time post
 ===================  =========================================================  ===============================
 
-*Who pays first* (:func:`model.dynamics.lifecycle._pay`): money earmarked for that pair (an earmarked state
+*Who pays first* (:func:`model.dynamics.payments.pay`): money earmarked for that pair (an earmarked state
 grant, then a project grant), then the organisation's own money; a cost an event covers is paid by the
 state and booked to the event (:func:`model.dynamics.events.book_costs`).
 

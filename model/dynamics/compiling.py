@@ -12,9 +12,10 @@ process compiled it.
 The forked process needs the kernel's argument types, which depend on the run's arrays: it builds a run
 with the package's other kernels replaced by no-ops (it needs the arrays' types, not their values, and
 calling those kernels would compile them a second time, on the critical path: the life cycle's own module's
-``introduce`` too), puts them back (the life cycle calls the hazard
-kernels of :mod:`model.dynamics.hazards`) and compiles for the types of its arguments, with the garbage
-collector off (numba's compiler makes many objects and no garbage: about 15 % of its time). It
+``introduce`` too), puts them back (the life cycle calls the kernels of :mod:`model.dynamics.hazards`,
+:mod:`~model.dynamics.moves` and :mod:`~model.dynamics.payments`) and compiles for the types of its
+arguments, with the garbage collector off (numba's compiler makes many objects and no garbage: about 15 %
+of its time). It
 never returns into the caller's code: it leaves with ``os._exit``, silently, whatever happens. If it fails
 or finds other types than the run's, this process compiles the kernel itself, as without it.
 
@@ -111,7 +112,7 @@ def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
     try:
         types = tuple(typeof(a) for a in arguments())
     finally:
-        # put back before compiling: ``kernel`` calls kernels of other modules (the hazards), which numba
+        # put back before compiling: ``kernel`` calls kernels of other modules (the hazards, ...), which numba
         # finds in their modules when it compiles it
         for module, attribute, value in replaced:
             setattr(module, attribute, value)

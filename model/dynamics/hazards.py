@@ -1,9 +1,9 @@
 """The life cycle's named hazards: the chance of each move between stages as a function of numbers.
 
 Each is a formula of docs/ODD.md §7 with its named parts (the evidence for each part is given there and in
-:mod:`model.dynamics.lifecycle`, which calls them for every organisation and innovation each quarter). They
-read no arrays — in numba an array read out of a named tuple costs a reference count per call — and are
-inlined into the life cycle where it calls them, so splitting them out costs nothing at run time.
+:mod:`model.dynamics.lifecycle`; :mod:`model.dynamics.moves` calls them for every organisation and innovation
+each quarter). They read no arrays — in numba an array read out of a named tuple costs a reference count
+per call — and are inlined where they are called, so splitting them out costs nothing at run time.
 """
 
 from __future__ import annotations
@@ -32,6 +32,16 @@ def capacity_factor(free, need):
 #: the hazards below: functions of numbers (and the parameters' named tuple), inlined into the life cycle
 #: where it calls them; they read no arrays, which in numba would cost a reference count per pair and call
 HAZARD = dict(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True, inline="always")
+
+
+@njit(**HAZARD)
+def memory(r, failed):
+    """Failure memory: ``failure_memory`` to the power of the organisation's own disappointments with an
+    innovation (``failed``, a count in [0, 100]). Raised to it as an unsigned count: numba's power for a
+    signed exponent has a path that raises (for a negative one), which kept numba from pruning the
+    reference counts of the life cycle's passes that call it (docs/performance.md); the multiplications
+    are the same."""
+    return r.failure_memory ** np.uint8(failed)
 
 
 @njit(**HAZARD)
@@ -73,7 +83,7 @@ def start_chance(r, flags, free, pilot_load, scale_load, relax_capacity, relax_p
     proof += (1.0 - proof) * relax_proof
     social = r.social_proof_floor + (1.0 - r.social_proof_floor) * proof
     enthusiasm = r.enthusiast_floor + (1.0 - r.enthusiast_floor) * saturation(free_enthusiasts)
-    p_start = -np.expm1(-r.pilot_start_rate * enthusiasm * kappa * social * r.failure_memory ** failed)
+    p_start = -np.expm1(-r.pilot_start_rate * enthusiasm * kappa * social * memory(r, failed))
     if m > 0.0:  # a mandate: in proportion to the capacity free to implement it, never forced
         implement = capacity_factor(free, scale_load)
         p_start += (1.0 - p_start) * m * implement
@@ -144,4 +154,4 @@ def drop_hazard(r, will_drop, means_drop, unpaid, fit, one_step, m):
 def retry_chance(r, failed, m):
     """Retrying after a stall or a drop, less after one's own disappointments (``failed``); a mandate at
     least ``m``."""
-    return max(r.retry_rate * r.failure_memory ** failed, m)
+    return max(r.retry_rate * memory(r, failed), m)

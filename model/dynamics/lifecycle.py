@@ -28,24 +28,37 @@ All moves are decided from the state at the start of the quarter, with pre-drawn
 moves at most one stage per quarter and two scenarios see the same draws (common random numbers). Money is
 the exception: it is spent as innovations are served, in the scenario's order, commitments first.
 
-The per-pair loop is compiled with numba: the world is small (about 330 organisations) but research needs
+The life cycle is compiled with numba: the world is small (about 330 organisations) but research needs
 tens of thousands of runs (benchmarks/bench_run.py). Each hazard above is a named function of numbers
-(:func:`hazards.hears`, :func:`hazards.start_chance`, :func:`hazards.stall_hazard`, :func:`hazards.scale_chance`,
-:func:`_people_drop_hazard`, :func:`hazards.drop_hazard`, :func:`hazards.retry_chance`) inlined into :func:`_advance`,
-which walks the organisations and innovations and makes every change of state; the hazards read no arrays
-(in numba every array read out of a named tuple costs a reference count, per pair if done there).
+(:mod:`model.dynamics.hazards`). A quarter (:func:`_advance`) is named steps:
+
+1. :func:`_begin_quarter` — the working arrays emptied, national promotion, the start chances' ceilings;
+2. for each organisation: :func:`_commitments` (capacity held, champions who left, commitments paid),
+   :func:`_free_capacity`, :func:`_champions` (champions replaced or lost), then
+   :func:`model.dynamics.moves.organisation` — each innovation's move by its stage;
+3. :func:`_learn` (evidence) and :func:`_count_quarter` (the quarter's tally).
+
+Payments are :mod:`model.dynamics.payments`, the tally's columns :mod:`model.dynamics.tally`. The steps are
+inlined where they are called, and those called once per organisation read their arrays out of the named
+tuples before their loop over innovations, where numba's pruning of reference counts removes what such a
+read costs (an atomic increment and decrement); :mod:`model.dynamics.moves` says what keeps that pruning
+working.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-import numpy as np
 from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STALLED, UNAWARE
-from . import hazards, working
-from .events import CAPACITY, EVIDENCE, MONEY, RELIEF_SINCE, SOCIAL_PROOF, TRIALS_ENDING
+from . import hazards, moves, working
+from .events import CAPACITY, MONEY, SOCIAL_PROOF
+from .moves import STEP
+from .payments import full_cost, pay_held, scale_cost
+from .tally import (ADOPTED_COUNT, PAID_EVENT, PAID_GRANT, PAID_OWN, PAID_STATE_GRANT, SCALED, STALLED_,
+                    WAIT_ADOPTION, WAIT_PILOT)
+from .tally import TALLY  # noqa: F401 - the columns of record.tally, named here for their readers
 
 #: the parameters the life cycle reads, passed to the compiled kernel as one named tuple
 Rates = namedtuple("Rates", [
@@ -86,96 +99,9 @@ ScaleCounts = namedtuple("ScaleCounts", ["scale_count", "scale_duration", "cover
 #: the mechanism variants: one-step life cycle, complex contagion, its threshold on the share of proof ties
 Flags = namedtuple("Flags", ["one_step", "complex_contagion", "fraction"])
 
-#: what the kernel counts each quarter (columns of ``record.tally``); the summary outcomes read these
-TALLY = ("pilots_started", "pilots_scaled", "pilots_stalled", "adoptions_dropped",
-         "adoptions_lost_no_enthusiast", "adoptions_lost_no_protector", "adopted",
-         "pilots_disappointed", "pilots_stalled_no_champion", "pilots_stalled_reprioritised",
-         "pilots_stalled_no_money", "adoptions_lost_no_money", "adoptions_lost_disappointed", "pilots_funded",
-         # where money binds (model.economy): pilot quarters and scale-up or running-cost quarters that waited
-         # for money, and pilot starts the start hazard drew that money stopped; MSEK paid by each payer
-         "money_waiting_pilot_quarters", "money_waiting_adoption_quarters", "money_blocked_pilot_starts",
-         "money_own_msek", "money_grant_msek", "money_state_grant_msek", "money_event_msek")
-(STARTED, SCALED, STALLED_, DROPPED_, LOST_NO_ENTHUSIAST, LOST_NO_PROTECTOR, ADOPTED_COUNT, DISAPPOINTED,
- STALLED_NO_CHAMPION, STALLED_REPRIORITISED, STALLED_NO_MONEY, LOST_NO_MONEY, LOST_DISAPPOINTED,
- FUNDED, WAIT_PILOT, WAIT_ADOPTION, BLOCKED_START, PAID_OWN, PAID_GRANT, PAID_STATE_GRANT,
- PAID_EVENT) = range(len(TALLY))
-
-
 def rates(params) -> Rates:
     """The life cycle's parameters from the model parameters."""
     return Rates(*(float(getattr(params, name)) for name in Rates._fields))
-
-
-# only other kernels call these: compiled without the entry points Python and C callers need, whose
-# construction was about a second of the first compilation
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _afford(money, cost):
-    """Smooth affordability in [0, 1): 1 - exp(-money / cost); a free innovation is fully affordable."""
-    if cost <= 0.0:
-        return 1.0
-    if money <= 0.0:
-        return 0.0
-    return 1.0 - np.exp(-money / cost)
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _available(i, j, state_grant, grant, money_left):
-    """MSEK pair (i, j) can spend: earmarked state grant, project grant and the organisation's own money."""
-    return state_grant[i, j] + grant[i, j] + max(money_left[i], 0.0)
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _pay(i, j, amount, state_grant, grant, money_left):
-    """Pay ``amount`` for pair (i, j), all or nothing: earmarked state grant first, then the project grant,
-    then own money (never below zero). Returns whether it was paid."""
-    if amount <= 0.0:
-        return True
-    if _available(i, j, state_grant, grant, money_left) < amount * (1.0 - 1e-12):
-        return False
-    take = min(state_grant[i, j], amount)
-    state_grant[i, j] -= take
-    amount -= take
-    take = min(grant[i, j], amount)
-    grant[i, j] -= take
-    amount -= take
-    if amount > 0.0:
-        money_left[i] = max(money_left[i] - amount, 0.0)
-    return True
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants):
-    """:func:`_pay` with organisation ``i``'s own money ``own`` held by the caller (in a register, not
-    reloaded from memory for every pair): returns whether ``amount`` was paid and the own money left.
-    Without grants (``any_grants`` false: every grant is zero) only own money pays, as :func:`_pay` would."""
-    if any_grants:
-        money_left[i] = own
-        paid = _pay(i, j, amount, state_grant, grant, money_left)
-        return paid, money_left[i]
-    if amount <= 0.0:
-        return True, own
-    if max(own, 0.0) < amount * (1.0 - 1e-12):
-        return False, own
-    return True, max(own - amount, 0.0)
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _scale_cost(i, j, scale_fixed, scale_per_10k, scale, fixed_factor, cover):
-    """MSEK to scale innovation j in organisation i: a fixed part (``scale_fixed``, lowered by shared
-    infrastructure and call-off contracts) and a per-inhabitant part (``scale_per_10k``), less what an event
-    covers (the innovations' cost arrays are passed, not their named tuple: see :func:`_advance`)."""
-    return (scale_fixed[j] * fixed_factor + scale_per_10k[j] * scale[i] / 1e4) * (1.0 - cover)
-
-
-@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale, fixed_factor, s, age, scaling_q,
-               operating_cost_share):
-    """MSEK pair (i, j) in stage ``s`` (PILOTING or ADOPTED, ``age`` quarters) owes this quarter before an
-    event covers any of it: the pilot's running cost, a scale-up instalment or the adoption's running cost."""
-    if s == PILOTING:
-        return pilot_cost[j] * fixed_factor / 4.0
-    cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, fixed_factor, 0.0)
-    return cost / scaling_q if age < scaling_q else operating_cost_share * cost / 4.0
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -227,10 +153,165 @@ def introduce(pilots, first_users, j, t, enthusiasts):
             champion[i, j] = 1 if enthusiasts[i] > 0 else 0
 
 
+@njit(**STEP)
+def _begin_quarter(r, national, inn, people, effects, pressure, relax, any_grants, scratch):
+    """Before the quarter's moves: the working arrays (:data:`working.Scratch`) emptied, each innovation's
+    national promotion (by every promoter, if its evidence has reached ``promotion_evidence``, §7.6) and its
+    start chance's ceiling (:func:`start_ceilings`). Returns the MSEK of own money, project grants and state
+    grants held before the quarter (the tally's payments are what is gone after it)."""
+    scaled, stalled, failures, promotion = scratch.scaled, scratch.stalled, scratch.failures, scratch.promotion
+    lost, unpaid, evidence = scratch.lost, scratch.unpaid, inn.evidence
+    for j in range(evidence.shape[0]):
+        scaled[j] = stalled[j] = failures[j] = promotion[j] = 0.0
+        lost[j] = unpaid[j] = False
+        if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
+            promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
+    start_ceilings(r, pressure, relax, scratch.ceiling)
+    # sums by loops adding in NumPy's order (model.dynamics.working: .sum() compiled more)
+    own = working.total(people.money_left)
+    grant = working.total2(effects.grant_msek) if any_grants else 0.0
+    state_grant = working.total2(effects.state_grant_msek) if any_grants else 0.0
+    return own, grant, state_grant
+
+
+@njit(**STEP)
+def _commitments(i, t, q_leave, own, any_grants, one_step, r, scaling_q, v, relax, pilots, orgs, people, effects,
+                 inn, counts, scratch):
+    """One pass over organisation ``i``'s pairs before its moves (§7.2, §7.4, §7.8): the capacity its
+    pilots and adoptions hold; which running pilots' champions left (the champion draw ``v`` under
+    ``q_leave``, the share of its enthusiasts who left this quarter: into ``scratch.lost``); and its
+    commitments, paid first — running pilots, scale-ups being implemented, adoptions' operating costs —
+    from grants and its own money ``own`` (held by the caller); what could not be paid is marked in
+    ``scratch.unpaid``, and what an event covered is booked in ``counts.covered`` (steps, k). Returns the
+    own money left, the capacity held, the champions staying, and the pilots and adoptions that waited for
+    money."""
+    stage, pilot_age, champion = pilots.stage, pilots.pilot_age, pilots.champion
+    lost, unpaid, covered, scale = scratch.lost, scratch.unpaid, counts.covered, orgs.scale
+    load_factor, cost_factor = effects.load_factor, effects.fixed_cost_factor
+    state_grant, grant = effects.state_grant_msek, effects.grant_msek
+    pilot_need, scale_need, adoption_need = inn.pilot_need, inn.scale_need, inn.adoption_need
+    pilot_cost, scale_fixed, scale_per_10k = inn.pilot_cost, inn.scale_fixed, inn.scale_per_10k
+    load = 0.0
+    staying = waiting_pilots = waiting_adoptions = 0
+    for j in range(stage.shape[1]):
+        lost[j] = False
+        unpaid[j] = False
+        s = stage[i, j]
+        if s == PILOTING:
+            load += pilot_need[j] * load_factor[i, j]
+            if one_step:
+                continue
+            if champion[i, j] == 1:
+                if v[i, j] < q_leave:
+                    lost[j] = True
+                else:
+                    staying += 1
+            cover = relax[MONEY, j]
+            amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
+            paid, own = pay_held(i, j, amount, state_grant, grant, own, any_grants)
+            unpaid[j] = not paid
+            waiting_pilots += unpaid[j]
+        elif s == ADOPTED:
+            need = scale_need[j] if pilot_age[i, j] < scaling_q else adoption_need[j]
+            load += need * load_factor[i, j]
+            if one_step:
+                continue
+            cover = relax[MONEY, j]
+            cost = scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
+            if pilot_age[i, j] < scaling_q:
+                amount = cost / scaling_q
+            else:
+                amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
+            paid, own = pay_held(i, j, amount, state_grant, grant, own, any_grants)
+            unpaid[j] = not paid
+            waiting_adoptions += unpaid[j]
+        else:
+            continue
+        if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
+            covered[t, j] += cover * full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
+                                               cost_factor[i, j], s, pilot_age[i, j], scaling_q,
+                                               r.operating_cost_share)
+    return own, load, staying, waiting_pilots, waiting_adoptions
+
+
+@njit(**STEP)
+def _champions(i, q_leave, free_enthusiasts, r, one_step, v, pilots, scratch):
+    """Organisation ``i``'s running pilots whose champion left (``lost``) are taken over by a free
+    enthusiast with chance ``champion_takeover`` (``v / q_leave`` is again uniform) or lose their champion;
+    a pilot without one finds one with that chance (§7.2). Returns the free enthusiasts left."""
+    stage, champion, lost = pilots.stage, pilots.champion, scratch.lost
+    for j in range(stage.shape[1]):
+        if one_step or stage[i, j] != PILOTING:
+            continue
+        if lost[j]:  # another free enthusiast may take over (v / q_leave is again uniform)
+            if free_enthusiasts > 0 and v[i, j] / q_leave < r.champion_takeover:
+                free_enthusiasts -= 1
+            else:
+                champion[i, j] = 0
+        elif champion[i, j] == 0 and free_enthusiasts > 0 and v[i, j] < r.champion_takeover:
+            champion[i, j] = 1
+            free_enthusiasts -= 1
+    return free_enthusiasts
+
+
+@njit(**STEP)
+def _free_capacity(capacity, load):
+    """An organisation's free capacity and overload in [0, 1] (§7.8) from its ``capacity`` (a lever's bonus
+    included) and the ``load`` its pilots and adoptions hold."""
+    overload = min(1.0, max(0.0, (load - capacity) / load)) if load > 0.0 else 0.0
+    return capacity - load, overload
+
+
+@njit(**STEP)
+def _learn(r, national, effects, inn, scratch):
+    """Evidence after the quarter's moves (§7.10): the share of known outcomes that were good, from this
+    quarter's scale-ups and (shared, through a network host) disappointments, in place."""
+    shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0
+    evidence, evidence_weight = inn.evidence, inn.evidence_weight
+    scaled, failures = scratch.scaled, scratch.failures
+    for j in range(evidence.shape[0]):
+        good = r.evidence_learning * scaled[j]
+        bad = r.failure_learning * shared * failures[j]
+        if good + bad > 0.0:
+            weight = evidence_weight[j]
+            evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
+            evidence_weight[j] = weight + good + bad
+
+
+@njit(**STEP)
+def _count_quarter(t, money_before, waiting_pilots, waiting_adoptions, any_grants, pilots, orgs, people, effects,
+                   counts, scratch, tally):
+    """The quarter's counts: pilots scaled (also in the run's ``scale_count``) and stalled, pair-quarters
+    that waited for money, MSEK each payer paid (``money_before`` less what is left; events: what they
+    covered), and the adoptions of pairs the innovation applies to."""
+    scale_count, scaled, stalled = counts.scale_count, scratch.scaled, scratch.stalled
+    for j in range(scaled.shape[0]):
+        scale_count[j] += scaled[j]
+        tally[SCALED] += scaled[j]
+        tally[STALLED_] += stalled[j]
+    # whole counts, so adding them once gives the same sums as adding each pair's
+    tally[WAIT_PILOT] += waiting_pilots
+    tally[WAIT_ADOPTION] += waiting_adoptions
+    own_before, grant_before, state_before = money_before
+    tally[PAID_OWN] += own_before - working.total(people.money_left)
+    if any_grants:  # else both were zero all quarter: nothing paid from grants (adding 0.0 changes nothing)
+        tally[PAID_GRANT] += grant_before - working.total2(effects.grant_msek)
+        tally[PAID_STATE_GRANT] += state_before - working.total2(effects.state_grant_msek)
+    tally[PAID_EVENT] += working.total(counts.covered[t])
+    stage, applicable, adopted = pilots.stage, orgs.applicable, 0
+    for i in range(stage.shape[0]):
+        for j in range(stage.shape[1]):
+            if stage[i, j] == ADOPTED and applicable[i, j]:
+                adopted += 1
+    tally[ADOPTED_COUNT] = adopted
+
+
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
              counts, tally, any_grants, scratch):
-    """One quarter of the life cycle for every organisation and innovation, in place.
+    """One quarter of the life cycle for every organisation and innovation, in place: organisation by
+    organisation its commitments (:func:`_commitments`) and champions (:func:`_champions`), then each pair's
+    move (:func:`model.dynamics.moves.organisation`); then the evidence and the quarter's counts.
 
     ``draws``: the run's :class:`~model.context.Draws`; ``t``: the quarter; ``pressure`` (k,) and ``relax``
     (relaxable constraints, k) this quarter's events; the other arguments are the named tuples above
@@ -240,254 +321,34 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     quarter and their sums of n x k, a fifth of a quarter's work, are skipped); ``scratch``: the working
     arrays (:data:`model.dynamics.working.Scratch`), overwritten.
     """
-    # every array the loops read, unpacked once: read out of its named tuple inside a loop, each read would
-    # cost numba a reference count (an atomic increment and decrement), per pair
-    stage, pilot_age, pilot_start, champion, failed = pilots
+    # the arrays this loop reads, unpacked once: an array read out of its named tuple inside a loop costs
+    # numba a reference count (an atomic increment and decrement) at every read. The steps it calls, once
+    # per organisation, unpack theirs before their loop over innovations: numba's pruning of reference
+    # counts then removes those of the whole pass (measured: docs/performance.md)
     u, v, w = draws.lifecycle[t], draws.champion[t], draws.result[t]
-    applicable, fit, capacity, maturity, scale = orgs
-    log_no_hear, share, local = signals
-    enthusiasts, protector, money_left = people.enthusiasts, people.protector, people.money_left
-    leavers, previous = people.leavers, people.previous
-    reprioritise_left = people.reprioritise  # quarters a new leadership still reprioritises
+    capacity, enthusiasts, protector = orgs.capacity, people.enthusiasts, people.protector
+    leavers, previous, reprioritise = people.leavers, people.previous, people.reprioritise
+    money_left = people.money_left
     capacity_bonus, p_external_boost = effects.capacity_bonus, effects.p_external_boost
-    tie_strength, scale_logit_bonus = effects.tie_strength, effects.scale_logit_bonus
-    cost_factor, load_factor = effects.fixed_cost_factor, effects.load_factor
-    grant, state_grant, funded = effects.grant_msek, effects.state_grant_msek, effects.funded_start
-    pilot_need, scale_need, adoption_need = inn.pilot_need, inn.scale_need, inn.adoption_need
-    pilot_cost, scale_fixed, scale_per_10k = inn.pilot_cost, inn.scale_fixed, inn.scale_per_10k
-    complexity, needs_infrastructure, pilot_quarters = inn.complexity, inn.needs_infrastructure, inn.pilot_quarters
-    evidence, evidence_weight, available_from = inn.evidence, inn.evidence_weight, inn.available_from
-    scale_count, scale_duration, covered = counts
-    n, k = stage.shape
-    one_step = flags.one_step
-    scaling_q = int(r.scaling_quarters)
+    one_step, scaling_q = flags.one_step, int(r.scaling_quarters)
     infra = min(1.0, r.infrastructure_level + effects.infrastructure_gain)
-    scaled_k, stalled_k, failures_k, promotion = scratch.scaled, scratch.stalled, scratch.failures, scratch.promotion
-    ceiling, lost, unpaid = scratch.ceiling, scratch.lost, scratch.unpaid
-    for j in range(k):
-        scaled_k[j] = stalled_k[j] = failures_k[j] = promotion[j] = 0.0
-        lost[j] = unpaid[j] = False
-        if national.promoters > 0 and evidence[j] >= r.promotion_evidence:
-            promotion[j] = 1.0 - (1.0 - r.p_national_promotion) ** national.promoters
-    # sums by loops adding in NumPy's order (model.dynamics.working: .sum() compiled more)
-    own_before = working.total(money_left)
-    grant_before = working.total2(grant) if any_grants else 0.0
-    state_before = working.total2(state_grant) if any_grants else 0.0
-    start_ceilings(r, pressure, relax, ceiling)
+    money_before = _begin_quarter(r, national, inn, people, effects, pressure, relax, any_grants, scratch)
     waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
-    for i in range(n):
-        # one pass over the organisation's pairs: the capacity its pilots and adoptions hold, which running
-        # pilots' champions left (with the share of its enthusiasts who left this quarter), and its
-        # commitments paid first — running pilots, scale-ups being implemented, adoptions' operating costs
+    for i in range(pilots.stage.shape[0]):
         q_leave = leavers[i] / previous[i] if previous[i] > 0 else 0.0
-        own = money_left[i]  # held here while the commitments are paid, written back after them
-        load = 0.0
-        staying = 0
-        for j in range(k):
-            lost[j] = False
-            unpaid[j] = False
-            s = stage[i, j]
-            if s == PILOTING:
-                load += pilot_need[j] * load_factor[i, j]
-                if one_step:
-                    continue
-                if champion[i, j] == 1:
-                    if v[i, j] < q_leave:
-                        lost[j] = True
-                    else:
-                        staying += 1
-                cover = relax[MONEY, j]
-                amount = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
-                paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
-                unpaid[j] = not paid
-                waiting_pilots += unpaid[j]
-            elif s == ADOPTED:
-                need = scale_need[j] if pilot_age[i, j] < scaling_q else adoption_need[j]
-                load += need * load_factor[i, j]
-                if one_step:
-                    continue
-                cover = relax[MONEY, j]
-                cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
-                if pilot_age[i, j] < scaling_q:
-                    amount = cost / scaling_q
-                else:
-                    amount = r.operating_cost_share * cost / QUARTERS_PER_YEAR
-                paid, own = _pay_held(i, j, amount, state_grant, grant, money_left, own, any_grants)
-                unpaid[j] = not paid
-                waiting_adoptions += unpaid[j]
-            else:
-                continue
-            if cover > 0.0 and not unpaid[j]:  # the state paid the covered part: booked to the event
-                covered[t, j] += cover * _full_cost(i, j, pilot_cost, scale_fixed, scale_per_10k, scale,
-                                                cost_factor[i, j], s, pilot_age[i, j], scaling_q,
-                                                r.operating_cost_share)
-        money_left[i] = own
-        cap = capacity[i] + capacity_bonus[i]
-        free = cap - load
-        overload = min(1.0, max(0.0, (load - cap) / load)) if load > 0.0 else 0.0
+        money_left[i], load, staying, waited_pilots, waited_adoptions = _commitments(
+            i, t, q_leave, money_left[i], any_grants, one_step, r, scaling_q, v, relax, pilots, orgs, people, effects,
+            inn, counts, scratch)
+        waiting_pilots += waited_pilots
+        waiting_adoptions += waited_adoptions
+        free, overload = _free_capacity(capacity[i] + capacity_bonus[i], load)
         has_protector = 1.0 if protector[i] else 0.0
-        reprioritising = reprioritise_left[i] > 0
-        free_enthusiasts = max(enthusiasts[i] - staying, 0)
-        for j in range(k):
-            if one_step or stage[i, j] != PILOTING:
-                continue
-            if lost[j]:  # another free enthusiast may take over (v / q_leave is again uniform)
-                if free_enthusiasts > 0 and v[i, j] / q_leave < r.champion_takeover:
-                    free_enthusiasts -= 1
-                else:
-                    champion[i, j] = 0
-            elif champion[i, j] == 0 and free_enthusiasts > 0 and v[i, j] < r.champion_takeover:
-                champion[i, j] = 1
-                free_enthusiasts -= 1
-        will_drop, means_drop = hazards.people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
+        free_enthusiasts = _champions(i, q_leave, max(enthusiasts[i] - staying, 0), r, one_step, v, pilots, scratch)
         p_ext = min(1.0, max(0.0, r.p_external + p_external_boost[i]))
-        for j in range(k):
-            s = stage[i, j]
-            x = u[i, j]
-            m = pressure[j]
-            if s == UNAWARE or (one_step and s == AWARE):
-                if applicable[i, j] and t >= available_from[j]:  # not before it is introduced
-                    z = tie_strength[i] * log_no_hear[i, j]  # <= 0
-                    if hazards.hears(x, p_ext, promotion[j], m, z):
-                        stage[i, j] = ADOPTED if one_step else AWARE
-                        if one_step:
-                            pilot_age[i, j] = 127
-            elif s == AWARE:
-                if x >= ceiling[j] and not funded[i, j]:
-                    continue  # the draw is above any start chance: no pilot (the hazard is not computed)
-                lf = load_factor[i, j]
-                cover = relax[MONEY, j]
-                first = pilot_cost[j] * cost_factor[i, j] * (1.0 - cover) / QUARTERS_PER_YEAR
-                money = _available(i, j, state_grant, grant, money_left)
-                if funded[i, j]:  # a grant funds this pilot: it starts once its first quarter can be paid
-                    start = money >= first * (1.0 - 1e-12)
-                else:
-                    p_start = hazards.start_chance(r, flags, free, pilot_need[j] * lf, scale_need[j] * lf,
-                                            relax[CAPACITY, j], relax[SOCIAL_PROOF, j], local[i, j],
-                                            share[i, j], free_enthusiasts, failed[i, j], m)
-                    if x >= p_start:  # not even if money were no object (skips the exp below, most pairs)
-                        continue
-                    start = money >= first * (1.0 - 1e-12) and x < p_start * _afford(money, QUARTERS_PER_YEAR * first)
-                    if not start:
-                        tally[BLOCKED_START] += 1
-                if start:
-                    stage[i, j] = PILOTING
-                    pilot_age[i, j] = 0
-                    pilot_start[i, j] = t
-                    if free_enthusiasts > 0:
-                        champion[i, j] = 1
-                        free_enthusiasts -= 1
-                    else:
-                        champion[i, j] = 0
-                    tally[STARTED] += 1
-                    if funded[i, j]:
-                        tally[FUNDED] += 1
-                        funded[i, j] = False
-            elif s == PILOTING:
-                # every running pilot can stall, also one that is due to end or prolonged (limbo) ...
-                h, base, no_champion, reprioritise = hazards.stall_hazard(r, champion[i, j] == 0, reprioritising,
-                                                                   unpaid[j], overload, m)
-                ending = hazards.relief_ending(relax[TRIALS_ENDING, j], pilot_start[i, j], relax[RELIEF_SINCE, j])
-                if x < h:
-                    stage[i, j] = STALLED
-                    champion[i, j] = 0
-                    stalled_k[j] += 1
-                    if x >= base:  # which part of the hazard the draw fell in
-                        y = x - base
-                        if y < no_champion:
-                            tally[STALLED_NO_CHAMPION] += 1
-                        elif y < no_champion + reprioritise:
-                            tally[STALLED_REPRIORITISED] += 1
-                        else:
-                            tally[STALLED_NO_MONEY] += 1
-                elif x < h + ending:
-                    stage[i, j] = STALLED  # a trial begun under a crisis's relief that relied on it ends with it
-                    champion[i, j] = 0
-                    stalled_k[j] += 1
-                elif unpaid[j]:
-                    pass  # waits for money: it neither runs on nor ends this quarter
-                elif pilot_age[i, j] + 1 < pilot_quarters[j]:
-                    pilot_age[i, j] += 1
-                elif pilot_age[i, j] + 1 == pilot_quarters[j] and w[i, j] >= fit[i, j] + (1.0 - fit[i, j]) * m:
-                    # ... one that is due shows (once) whether the innovation works here: this one disappoints
-                    # (a mandate requires it all the same, so under pressure m only a share 1 - m is abandoned)
-                    stage[i, j] = STALLED
-                    champion[i, j] = 0
-                    stalled_k[j] += 1
-                    failures_k[j] += 1
-                    if failed[i, j] < 100:
-                        failed[i, j] += 1
-                    tally[DISAPPOINTED] += 1
-                else:
-                    # ... one that worked is scaled, prolonged or abandoned, decided by the same uniform
-                    # rescaled to the part of [0, 1) above the stall hazard
-                    h += ending
-                    y = (x - h) / (1.0 - h)
-                    lf = load_factor[i, j]
-                    cover = relax[MONEY, j]
-                    cost = _scale_cost(i, j, scale_fixed, scale_per_10k, scale, cost_factor[i, j], cover)
-                    money = _available(i, j, state_grant, grant, money_left)
-                    effective_complexity = complexity[j] * (1.0 - infra * needs_infrastructure[j])
-                    kappa = hazards.capacity_factor(free + pilot_need[j] * lf, scale_need[j] * lf)
-                    kappa += (1.0 - kappa) * relax[CAPACITY, j]
-                    known = evidence[j] + (1.0 - evidence[j]) * relax[EVIDENCE, j]
-                    p_scale = hazards.scale_chance(r, kappa, has_protector, known, _afford(money, cost), maturity[i],
-                                            effective_complexity, scale_logit_bonus[i], m)
-                    if y < p_scale and (scaling_q > 0 or _pay(i, j, cost, state_grant, grant, money_left)):
-                        stage[i, j] = ADOPTED
-                        pilot_age[i, j] = 0
-                        champion[i, j] = 0
-                        scaled_k[j] += 1
-                        scale_duration[j] += t - pilot_start[i, j]
-                    elif y < p_scale + (1.0 - p_scale) * r.pilot_extension:
-                        pilot_age[i, j] += 1  # limbo: prolonged another quarter
-                    else:
-                        stage[i, j] = STALLED
-                        champion[i, j] = 0
-                        stalled_k[j] += 1
-            elif s == ADOPTED:
-                h, no_money, disappointed = hazards.drop_hazard(r, will_drop, means_drop, unpaid[j], fit[i, j],
-                                                                one_step, m)
-                if x < h:
-                    stage[i, j] = DROPPED
-                    tally[DROPPED_] += 1
-                    if enthusiasts[i] == 0:
-                        tally[LOST_NO_ENTHUSIAST] += 1
-                    if not protector[i]:
-                        tally[LOST_NO_PROTECTOR] += 1
-                    if x >= h - disappointed:
-                        tally[LOST_DISAPPOINTED] += 1
-                        failures_k[j] += 1
-                    elif x >= h - disappointed - no_money:
-                        tally[LOST_NO_MONEY] += 1
-                elif pilot_age[i, j] < scaling_q and not unpaid[j]:
-                    pilot_age[i, j] += 1
-            elif s == STALLED or s == DROPPED:
-                if x < hazards.retry_chance(r, failed[i, j], m):
-                    stage[i, j] = AWARE
-    # evidence: the share of known outcomes that were good; shared disappointments count against
-    shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0
-    for j in range(k):
-        scale_count[j] += scaled_k[j]
-        tally[SCALED] += scaled_k[j]
-        tally[STALLED_] += stalled_k[j]
-        good = r.evidence_learning * scaled_k[j]
-        bad = r.failure_learning * shared * failures_k[j]
-        if good + bad > 0.0:
-            weight = evidence_weight[j]
-            evidence[j] = (evidence[j] * weight + good) / (weight + good + bad)
-            evidence_weight[j] = weight + good + bad
-    # whole counts, so adding them once gives the same sums as adding each pair's
-    tally[WAIT_PILOT] += waiting_pilots
-    tally[WAIT_ADOPTION] += waiting_adoptions
-    tally[PAID_OWN] += own_before - working.total(money_left)
-    if any_grants:  # else both were zero all quarter: nothing paid from grants (adding 0.0 changes nothing)
-        tally[PAID_GRANT] += grant_before - working.total2(grant)
-        tally[PAID_STATE_GRANT] += state_before - working.total2(state_grant)
-    tally[PAID_EVENT] += working.total(covered[t])
-    adopted = 0
-    for i in range(n):
-        for j in range(k):
-            if stage[i, j] == ADOPTED and applicable[i, j]:
-                adopted += 1
-    tally[ADOPTED_COUNT] = adopted
+        will_drop, means_drop = hazards.people_drop_hazards(r, has_protector, enthusiasts[i] == 0, overload)
+        moves.organisation(i, t, r, flags, free, free_enthusiasts, overload, reprioritise[i] > 0, has_protector,
+                           infra, p_ext, will_drop, means_drop, u, w, pressure, relax, pilots, orgs, signals, people,
+                           effects, inn, counts, scratch, tally)
+    _learn(r, national, effects, inn, scratch)
+    _count_quarter(t, money_before, waiting_pilots, waiting_adoptions, any_grants, pilots, orgs, people, effects,
+                   counts, scratch, tally)

@@ -28,7 +28,7 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, hazards, lifecycle, people, working
+from . import compiling, events, hazards, lifecycle, moves, payments, people, tally, working
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -188,9 +188,9 @@ def _key_on_all_kernels() -> None:
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        loop_sources = (Path(__file__), lifecycle, hazards, working, people, networks, events, stages)
-        for kernel, sources in ((_quarters, loop_sources),
-                                (lifecycle._advance, (lifecycle, hazards, working, events, stages))):
+        life_cycle_sources = (lifecycle, moves, hazards, payments, tally, working, events, stages)
+        loop_sources = (Path(__file__), *life_cycle_sources, people, networks)
+        for kernel, sources in ((_quarters, loop_sources), (lifecycle._advance, life_cycle_sources)):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())
