@@ -49,6 +49,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
+
 from ..environment import njit
 
 from ..stages import ADOPTED, AWARE, DROPPED, PILOTING, QUARTERS_PER_YEAR, STALLED, UNAWARE
