@@ -84,8 +84,11 @@ def predictive_runs(plan: CalibrationPlan, draws: pd.DataFrame, replications: in
     gradient_step = QUARTERS_PER_YEAR * (min(GRADIENT_YEAR, last_year) - first) + quarter
     early = next((m.innovations for m in measures if m.series == EARLY_SERIES), ())
     scenarios = [_scenario_for(plan, row) for row in draws.to_dict("records")]
-    # a fresh SeedSequence per run (a run spawns its streams from it, and it counts what it has spawned)
-    jobs = [(d * replications + r, s, replication_seed(seed, r), targets, measures, quarter, gradient_step, early)
+    # a fresh SeedSequence per run (a run spawns its streams from it, and it counts what it has spawned);
+    # run i on seed i, its own stream, as model.runner.replicated runs an ensemble: the predictive's spread
+    # is then parameters and chance (on streams shared by every draw, 5 throws of chance)
+    jobs = [(d * replications + r, s, replication_seed(seed, d * replications + r), targets, measures, quarter,
+             gradient_step, early)
             for d, s in enumerate(scenarios) for r in range(replications)]
     workers = min(workers or default_workers(), len(jobs))
     results: list[dict | None] = [None] * len(jobs)

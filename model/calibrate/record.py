@@ -199,8 +199,11 @@ def fit_lines(folder: Path) -> list[str]:
     patterns = Path(folder) / PATTERNS_FILE
     if patterns.is_file():
         for r in pd.read_csv(patterns).itertuples():
-            shown = "" if r.share_of_runs != r.share_of_runs else f"; shown by {100 * r.share_of_runs:.0f} % of runs"
+            shown = ("" if r.share_of_runs != r.share_of_runs else
+                     f"; the whole pattern within tolerance in {100 * r.share_of_runs:.0f} % of single runs")
             lines += [f"  pattern: {r.pattern}: {r.verdict}", f"    record: {r.observed}",
                       f"    run: {r.model}{shown}"]
+    if patterns.is_file():
+        lines.append("  (a pattern is reproduced when the runs' median change lies within the record's tolerance)")
     lines.append(f"  ({FIT_FILE}, {PATTERNS_FILE} and {RUNS_FILE} in the folder)")
     return lines

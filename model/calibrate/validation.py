@@ -163,6 +163,13 @@ def _why(row: pd.Series) -> str:
     return text + (f": {reason}." if reason else ".")
 
 
+def _kinds(plan) -> str:
+    """``10 model parameters, 4 of the scenario's events``: what the fitted paths are."""
+    model = sum(f.path.startswith("parameters.") for f in plan.fitted)
+    rest = len(plan.fitted) - model
+    return f"{model} model parameters" + (f", {rest} of the scenario's events" if rest else "")
+
+
 def _minutes(seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
     return f"about {minutes} minute{'s' if minutes > 1 else ''}"
@@ -204,7 +211,7 @@ def report(plan: CalibrationPlan, result: FitResult, table: pd.DataFrame, loso: 
         f"are reused, and this regeneration took {_minutes(seconds)} after the fit. How the calibration works is in "
         "[calibration.md](calibration.md).",
         "",
-        f"**Fit.** {len(plan.fitted)} parameters fitted to {len(plan.targets)} observed points of "
+        f"**Fit.** {len(plan.fitted)} parameters ({_kinds(plan)}) fitted to {len(plan.targets)} observed points of "
         f"{len(set(t.series for t in plan.targets))} series by ABC-SMC: {result.runs} runs in "
         f"{len(result.generations)} generations, stopped because: {result.stop_reason}. Each point's standard "
         f"deviation combines its binomial sampling error with a model discrepancy of "
@@ -241,14 +248,15 @@ def report(plan: CalibrationPlan, result: FitResult, table: pd.DataFrame, loso: 
               "posterior predictive predicts its points.", ""]
     if not loso.empty:
         lines.append(targets_markdown(loso).rstrip())
-    lines += ["", "## Patterns the fit did not use", "", "| pattern | observed | model | runs showing it | verdict |",
+    lines += ["", "## Patterns the fit did not use", "",
+              "| pattern | observed | model | single runs showing it | verdict (on the median) |",
               "|---|---|---|---|---|"]
     for c in checks:
         share = "–" if c.share_of_runs != c.share_of_runs else f"{100 * c.share_of_runs:.0f} %"
         lines.append(f"| {c.pattern} | {c.observed} | {c.model} | {share} | **{c.verdict}** |")
     lines += ["", "A pattern with a recorded size counts as reproduced only when its size is within a stated "
-                  "tolerance of the record, on the median over the posterior predictive runs (the column *runs "
-                  "showing it* gives the share of runs within it): the 2022→2023 discontinuance within "
+                  "tolerance of the record, on the median over the posterior predictive runs (the column *single "
+                  "runs showing it* gives the share of runs within it): the 2022→2023 discontinuance within "
                   f"{100 * SIZE_TOLERANCE:.0f} % of each recorded fall (night −16 pp, day −7 pp); the 2020 surge "
                   f"at least {SURGE_FACTOR:g} times the yearly growth of 2018–2020 and at least "
                   f"{100 * SURGE_MIN:.0f} pp (the record says \"relatively fast\" without a number), followed by "
@@ -271,7 +279,7 @@ def report(plan: CalibrationPlan, result: FitResult, table: pd.DataFrame, loso: 
     if missed.empty:
         lines.append("Every target is met in and out of sample.")
     else:
-        lines.append("Targets missed in sample or out of sample (once each), with what holds the model back:")
+        lines.append("Targets missed in sample or out of sample (each named once), with what holds the model back:")
         lines.append("")
         lines += [_why(r) for _, r in missed.drop_duplicates("key").iterrows()]
     starts = ("the start years are known for a few innovations only (the others start in the first year "
