@@ -80,9 +80,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table, folder = run_comparison(plan, out, args.reps, args.seed, args.workers, progress=not args.quiet,
                                        lang=args.lang, report=not args.no_report, gif=animation_request(args),
                                        **runs)
-    view = table[table.outcome.isin(["final_adoption", "gap_small_large", "pilot_to_scale_rate",
-                                     "cost_per_extra_adoption_msek"])]
-    wide = view.pivot(index="scenario", columns="outcome", values="mean")
     if ensemble is not None:
         from ..calibrate.ensemble import over_text
 
@@ -92,7 +89,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"{text} per scenario, paired across scenarios")
     else:
         print("at point values (--point or uncertainty: point): replications paired across scenarios")
-    print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
+    print("\n".join(difference_lines(table, plan.baseline)))
     print(ranking_lines(folder / "ranking.csv", plan.baseline))
     if (folder / "ranking_dependence.csv").exists():
         print(dependence_lines(folder / "ranking_dependence.csv"))
@@ -118,7 +115,7 @@ def ranking_lines(path: Path, baseline: str, outcome: str = "final_adoption") ->
     n, units = int(rows.n.iloc[0]), rows.units.iloc[0]
     lines = [f"{outcome}: share of {n} {units} in which each is best / beats {baseline}:"]
     for r in rows.itertuples():
-        beats = "" if r.scenario == baseline else f" / {r.share_beats_baseline:.0%}"
+        beats = " / –" if r.scenario == baseline else f" / {r.share_beats_baseline:.0%}"
         lines.append(f"  {r.scenario:32s} {r.share_best:.0%}{beats}")
     return "\n".join(lines)
 
@@ -139,6 +136,31 @@ def dependence_lines(path: Path, outcome: str = "final_adoption", n: int = 3) ->
         noise = "" if r.clear else f"  within noise (±{r.noise95:.0%})"
         lines.append(f"  {r.factor:40s} {r.holds_low:.0%} / {r.holds_high:.0%}{flip}{noise}")
     return "\n".join(lines)
+
+
+def difference_lines(table, baseline: str) -> list[str]:
+    """The printed summary of a comparison's ``table`` (:func:`model.compare.run_comparison`): each
+    scenario's final adoption, its paired difference from ``baseline`` with the 95 % interval, the same for
+    the small–large gap (pp) and the MSEK per extra adoption."""
+    rows = table.set_index(["scenario", "outcome"])
+
+    def diff(scenario: str, outcome: str, scale: float, unit: str) -> str:
+        if scenario == baseline or (scenario, outcome) not in rows.index:
+            return ""
+        r = rows.loc[(scenario, outcome)]
+        return (f"{scale * r.diff_vs_baseline:+.1f}{unit} ({scale * r.diff_ci95_low:+.1f} to "
+                f"{scale * r.diff_ci95_high:+.1f})")
+
+    header = (f"  {'scenario':32s} {'final adoption':>14s}  {'Δ vs baseline (95 % CI)':>24s}  "
+              f"{'Δ gap small–large (95 % CI)':>28s}  {'MSEK per extra adoption':>23s}")
+    lines = [header]
+    for scenario in dict.fromkeys(table.scenario):
+        level = rows.loc[(scenario, "final_adoption"), "mean"]
+        cost = rows["mean"].get((scenario, "cost_per_extra_adoption_msek"), float("nan"))
+        lines.append(f"  {scenario:32s} {100 * level:13.1f}%  {diff(scenario, 'final_adoption', 100, ' pp'):>24s}  "
+                     f"{diff(scenario, 'gap_small_large', 100, ' pp'):>28s}  "
+                     f"{'' if cost != cost else f'{cost:.0f}':>23s}".rstrip())
+    return lines
 
 
 def ensemble_runner(ensemble, restrict: bool = False) -> dict:
