@@ -136,9 +136,13 @@ def headline(table: pd.DataFrame, costs: pd.DataFrame, baseline: str, labels: Ma
     if low is not None:
         r, level, d, ci, doubt = _effect(gap, low, baseline, lang)
         narrows = r["diff_vs_baseline"] < 0
-        verb = (("minskar gapet mellan stora och små kommuner mest" if narrows else
+        reverses = narrows and level + r["diff_vs_baseline"] < 0  # past zero: the small ones then lead
+        verb = (("vänder gapet mellan stora och små kommuner (de små leder då)" if reverses else
+                 "minskar gapet mellan stora och små kommuner mest" if narrows else
                  "vidgar gapet mellan stora och små kommuner minst (ingen portfölj minskar det)") if sv else
-                ("narrows the gap between large and small municipalities most" if narrows else
+                ("closes the gap between large and small municipalities and reverses it (the small ones then "
+                 "lead)" if reverses else
+                 "narrows the gap between large and small municipalities most" if narrows else
                  "widens the gap between large and small municipalities least (none narrows it)"))
         base_gap = ("ett gap på " if sv else "a gap of ") + quantity(level, "pp", lang, prose=True)
         lines.append(f"- **{'Jämlikhet' if sv else 'Equality'}:** {name(low)} {verb}: {d} (95 % "

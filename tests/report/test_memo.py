@@ -66,6 +66,17 @@ def _runs(tmp_path, reps):
             for n, f in reps.items()}
 
 
+def test_the_headline_says_when_a_portfolio_reverses_the_gap():
+    # "equal" closes the baseline's 10 pp gap and goes past it (-12 pp): the small ones then lead, which
+    # "narrows the gap" would hide
+    reps, table, costs, groups = _comparison()
+    row = (table.scenario == "equal") & (table.outcome == "gap_small_large")
+    table.loc[row, ["diff_vs_baseline", "diff_ci95_low", "diff_ci95_high"]] = (-0.12, -0.125, -0.115)
+    text = "\n".join(headline(table, costs, "base", {n: n.upper() for n in DESIGN}, "end of 2028", groups, None))
+    assert "**Equality:** **EQUAL** closes the gap between large and small municipalities and reverses it" in text
+    assert "narrows the gap" not in text
+
+
 def test_the_headline_names_the_known_best_portfolio_on_each_question():
     reps, table, costs, groups = _comparison()
     ranking = replication_ranking(reps, {n: f["spend_msek"].to_numpy(float) for n, f in reps.items()}, "base")
