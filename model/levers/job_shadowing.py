@@ -190,8 +190,9 @@ class JobShadowing(Lever):
             from ..kernelcall import BoundKernel
 
             self._place_kernel = BoundKernel(shadowing.place)
+            self._stream = kernels("streams").stream_of(self.rng)  # the generator's addresses, read once
         placed = self._place_kernel(
-            self.rng, units, self.targeting.target.by == "capacity",
+            self._stream, units, self.targeting.target.by == "capacity",
             shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
             shadowing.Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
             self._placed_hosts, self._placed_senders)
