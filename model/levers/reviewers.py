@@ -131,8 +131,9 @@ def quarter(rng, units, t, rule, lever, world):
     ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose` orders
     them: a uniform tiebreak per candidate, then by development capacity or by the tiebreak alone), the
     uniforms of their pilots and reviewers, and the reviews (:func:`review`). ``rng``: the run's lever
-    generator (or its :data:`~model.levers.streams.Stream`, cheaper to hand over), drawn from as the Python rule drew (the same numbers, in the same order: a uniform per
-    candidate, then (c, k) and (c, n)). Returns what :func:`review` returns (nothing when nobody asks)."""
+    generator (or its :data:`~model.levers.streams.Stream`, cheaper to hand over), drawn from as the
+    Python rule drew (the same numbers, in the same order: a uniform per candidate, then (c, k) and
+    (c, n)). Returns what :func:`review` returns (nothing when nobody asks)."""
     rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
     stage, pilot_age, applicable, pilot_quarters, kind, capacity, capacity_bonus, ties = world
     pool, willing, until, innovation = lever
@@ -147,4 +148,5 @@ def quarter(rng, units, t, rule, lever, world):
                   t + rule.bonus_quarters)
 
 
-key_on_sources(globals(), networks, targeting_kernel, streams)  # compiled in: the tie rule, the target's order, the stream
+# compiled in: the tie rule, the target's order, the stream
+key_on_sources(globals(), networks, targeting_kernel, streams)
