@@ -169,10 +169,11 @@ class ChangeTeams(Lever):
 
             p = self.p
             self._quarter = BoundKernel(decisions_kernel.teams_quarter)
+            self._stream = kernels("streams").stream_of(self.rng)  # the generator's addresses, read once
             self._rule = decisions_kernel.TeamRule(int(p.request_lead_quarters), int(p.stay_quarters),
                                                    bool(p.repeat_visits), self.targeting.target.by == "capacity")
         s = ctx.state
         world = decisions_kernel.Asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
                                         s.capacity, ctx.effects.capacity_bonus)
         teams = decisions_kernel.Teams(self.targeting.pool, self.until, self.visited)
-        return self._quarter(self.rng, units, t, self._rule, teams, world)
+        return self._quarter(self._stream, units, t, self._rule, teams, world)

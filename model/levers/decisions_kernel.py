@@ -17,7 +17,8 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import PILOTING
-from . import targeting_kernel
+from . import streams, targeting_kernel
+from .streams import generator
 from .targeting_kernel import choose_in_order, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
@@ -68,9 +69,11 @@ def add_bonus(scale_logit_bonus, until, t, bonus):
 def teams_quarter(rng, units, t, rule, teams, world):
     """A quarter's new visits in one call, for a target without a call: who asks (:func:`asking_for_team`),
     up to ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose`
-    orders them: a uniform tiebreak per candidate from ``rng``, the run's lever generator, then by
+    orders them: a uniform tiebreak per candidate from ``rng``, the run's lever generator or its
+    :data:`~model.levers.streams.Stream`, then by
     development capacity or by the tiebreak alone), each visited from ``t`` for ``stay_quarters``
     (``teams`` changed). Returns the organisations visited ((c,) int64, in the target's order)."""
+    rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
     stage, pilot_age, applicable, pilot_quarters, capacity, capacity_bonus = world
     pool, until, visited = teams
     asks = asking_for_team(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, until, visited,
@@ -82,4 +85,4 @@ def teams_quarter(rng, units, t, rule, teams, world):
     return chosen
 
 
-key_on_sources(globals(), targeting_kernel)  # teams_quarter compiles in the target's order
+key_on_sources(globals(), targeting_kernel, streams)  # teams_quarter compiles in the target's order, the stream

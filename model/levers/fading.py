@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from .base import Lever
+from .kernels import bound
 from .knowhow import GONE
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ def run(ctx: "RunContext", fades: list[Fade], t0: int, t1: int) -> None:
     """Quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` in which only ``fades`` act (see the module)."""
     from .knowhow_kernel import development, know_and_forget, use_and_fade  # numba: loaded by runs, not validate
     from ..dynamics import quarters  # here, not at the top: `spridning validate` reads levers without numba
+
+    # bound once here (model.kernelcall): typing their named tuple cost about 4 µs a quarter and lever
+    know_and_forget, use_and_fade = bound(know_and_forget), bound(use_and_fade)
 
     ctx.effects.reset_quarter()  # the other effects stay neutral: no lever sets them any more
     load = ctx.effects.load_factor

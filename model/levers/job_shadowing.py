@@ -27,7 +27,7 @@ from ..world.organisations import MUNICIPALITY
 from . import knowhow
 from .fading import Fade
 from .base import Absorption, Lever, LeverParams
-from .kernels import kernels
+from .kernels import bound, kernels
 from .registry import register
 
 
@@ -113,6 +113,7 @@ class JobShadowing(Lever):
         self._placed_hosts = np.zeros(ctx.n, dtype=np.int64)  # hosts and senders a quarter placed, ...
         self._placed_senders = np.zeros(ctx.n, dtype=np.int64)  # ... written by the compiled placements
         self._place_kernel = None  # bound on first use (model.kernelcall): typing a generator costs more
+        self._quarter_kernel = None  # hosts_quarter, bound on first use: typing its named tuple costs ~4 µs
 
     def lingering(self, ctx, t) -> bool:
         """A placement takes its time until it ends, and ties host and sender in the quarter it ends; know-how
@@ -138,8 +139,10 @@ class JobShadowing(Lever):
             if units:
                 placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
+        if self._quarter_kernel is None:
+            self._quarter_kernel = bound(knowhow_kernel.hosts_quarter)
         development = knowhow_kernel.development(ctx)
-        ended, hosts, taught, any_cost = knowhow_kernel.hosts_quarter(
+        ended, hosts, taught, any_cost = self._quarter_kernel(
             ctx.effects.load_factor, self.knowhow, self.host_until, self.sender_of, t, development, p.load_cut,
             p.forget_per_quarter, p.learn_per_quarter, knowhow.GONE, p.host_time_cost, p.sender_time_cost,
             self._ending_hosts, self._ending_senders, self._cost)
@@ -187,8 +190,9 @@ class JobShadowing(Lever):
             from ..kernelcall import BoundKernel
 
             self._place_kernel = BoundKernel(shadowing.place)
+            self._stream = kernels("streams").stream_of(self.rng)  # the generator's addresses, read once
         placed = self._place_kernel(
-            self.rng, units, self.targeting.target.by == "capacity",
+            self._stream, units, self.targeting.target.by == "capacity",
             shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
             shadowing.Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
             self._placed_hosts, self._placed_senders)

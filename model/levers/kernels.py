@@ -21,3 +21,13 @@ def kernels(name: str) -> ModuleType:
     if module is None:
         module = _LOADED[name] = importlib.import_module(f"{__package__}.{name}")
     return module
+
+
+def bound(dispatcher):
+    """``dispatcher`` (a compiled kernel) bound to its compiled version on its first call
+    (:class:`model.kernelcall.BoundKernel`): a lever binds its quarter's kernel once per run, so later
+    quarters skip numba's typing of the arguments (about 4 µs a call for a kernel taking named tuples). The
+    arguments must keep their types within the run (the tests check that: ``kernelcall.CHECK_TYPES``)."""
+    from ..kernelcall import BoundKernel  # plain Python: no numba
+
+    return BoundKernel(dispatcher)

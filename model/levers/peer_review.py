@@ -163,11 +163,12 @@ class PeerReview(Lever):
             from ..kernelcall import BoundKernel
 
             self._quarter = BoundKernel(reviewers.quarter)
+            self._stream = kernels("streams").stream_of(self.rng)  # the generator's addresses, read once
             p = self.p
             self._rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters),
                                               float(p.tie_weight), self.targeting.target.by == "capacity")
         s, e = ctx.state, ctx.effects
         world = reviewers.ReviewWorld(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
                                       ctx.orgs.kind, s.capacity, e.capacity_bonus, e.lever_ties)
-        return self._quarter(self.rng, units, t, self._rule,
+        return self._quarter(self._stream, units, t, self._rule,
                              reviewers.Reviewing(self.targeting.pool, self.willing, self.until, self.innovation), world)

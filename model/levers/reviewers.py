@@ -16,7 +16,8 @@ import numpy as np
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 from ..world import networks
-from . import targeting_kernel
+from . import streams, targeting_kernel
+from .streams import generator
 from .targeting_kernel import choose_in_order, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
@@ -130,8 +131,10 @@ def quarter(rng, units, t, rule, lever, world):
     ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose` orders
     them: a uniform tiebreak per candidate, then by development capacity or by the tiebreak alone), the
     uniforms of their pilots and reviewers, and the reviews (:func:`review`). ``rng``: the run's lever
-    generator, drawn from as the Python rule drew (the same numbers, in the same order: a uniform per
-    candidate, then (c, k) and (c, n)). Returns what :func:`review` returns (nothing when nobody asks)."""
+    generator (or its :data:`~model.levers.streams.Stream`, cheaper to hand over), drawn from as the
+    Python rule drew (the same numbers, in the same order: a uniform per candidate, then (c, k) and
+    (c, n)). Returns what :func:`review` returns (nothing when nobody asks)."""
+    rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
     stage, pilot_age, applicable, pilot_quarters, kind, capacity, capacity_bonus, ties = world
     pool, willing, until, innovation = lever
     asks, askable = asking(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, willing, until, t)
@@ -145,4 +148,5 @@ def quarter(rng, units, t, rule, lever, world):
                   t + rule.bonus_quarters)
 
 
-key_on_sources(globals(), networks, targeting_kernel)  # compiled in: the tie rule, the target's order
+# compiled in: the tie rule, the target's order, the stream
+key_on_sources(globals(), networks, targeting_kernel, streams)

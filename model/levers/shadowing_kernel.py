@@ -19,7 +19,8 @@ from collections import namedtuple
 import numpy as np
 
 from ..environment import njit
-from . import targeting_kernel
+from . import streams, targeting_kernel
+from .streams import generator
 from .targeting_kernel import first_places, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
@@ -42,7 +43,9 @@ def place(rng, units, by_capacity, takers, placements, t, quarters, hosts_out, s
     are not the host and not away already; the first host for whom none is free ends the round. Writes the
     hosts and senders placed to the first entries of ``hosts_out`` and ``senders_out`` ((n,) int64) and
     into ``placements``; returns how many. ``rng``: the run's lever generator (draws as the Python rule
-    did: a uniform per candidate host, then a bounded integer per host given a sender)."""
+    did: a uniform per candidate host, then a bounded integer per host given a sender), or its
+    :data:`model.levers.streams.Stream` (the same draws, cheaper to hand over)."""
+    rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
     pool, mature, capacity, capacity_bonus = takers
     hosted, host_until, sender_of = placements
     n = pool.shape[0]
@@ -101,4 +104,4 @@ def _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out
     return placed
 
 
-key_on_sources(globals(), targeting_kernel)  # place compiles in the capacity order (first_places)
+key_on_sources(globals(), targeting_kernel, streams)  # compiled in: the capacity order (first_places), the stream

@@ -251,8 +251,10 @@ class Ties:
         self.nb_weights = np.ones(len(self.nb_indices))
         self._lever_version = -1
         self.inverse_denominator = np.zeros((n, k))  # 1 / weighted applicable ties, 0 where there is none
-        #: the signal kernel bound to this run's argument types (model.kernelcall), for :meth:`signals`
+        #: the signal kernel bound to this run's argument types (model.kernelcall), for :meth:`signals`; the
+        #: lever ties' kernels, for :meth:`refresh` (called every quarter a lever ties organisations)
         self._signals_kernel = BoundKernel(signals_kernel)
+        self._insert, self._denominators = BoundKernel(_insert_lever_ties), BoundKernel(_lever_denominators)
         self._fixed_denominator: np.ndarray | None = None  # (n, k): weighted applicable clique and border ties
         self.refresh()
 
@@ -275,7 +277,7 @@ class Ties:
         rows = None
         cells = self.effects.take_new_tie_cells()
         if len(cells):
-            self.lever_indptr, self.lever_indices, self.lever_weights, rows = _insert_lever_ties(
+            self.lever_indptr, self.lever_indices, self.lever_weights, rows = self._insert(
                 self.lever_indptr, self.lever_indices, self.lever_weights, np.sort(cells), self.effects.lever_ties)
         if first and len(self.lever_indices) == 0:  # no lever ties (a run without tie levers): the fixed part
             # alone, as the kernel would compute it, without compiling it (and announcing the levers' code)
@@ -286,7 +288,7 @@ class Ties:
         if first:
             rows = np.arange(self.orgs.n, dtype=np.int64)
         if rows is not None:
-            _lever_denominators(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights,
+            self._denominators(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights,
                                 self.weight_lever, self._fixed_denominator, self.inverse_denominator, rows)
 
     def kernel_arguments(self, refresh: bool = True) -> TieKernel:
