@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from .language import tr
 from .maps import MAP_SIZE, adoption_map, map_shapes, normalise_code, quarter_label
 from .numbers import number, quantity
-from .style import (MAP_CMAP, StepFormatter, final_year_text, literal, new_figure,
+from .style import (MAP_CMAP, TITLE_Y, StepFormatter, final_year_text, literal, new_figure,
                     styled, titles)
 
 DIVERGING_CMAP = "RdBu"  # red below zero, blue above; legible with the common colour-vision deficiencies
@@ -265,7 +265,7 @@ def map_small_multiples(frames: dict[float, pd.Series], title: str, caption: str
         ax = axes[k // cols][k % cols]
         adoption_map(shown[k] * scale, ax=ax, cmap=cmap, vmin=lo, vmax=hi, colorbar=False, stockholm_inset=False)
         ax.set_title(f"{int(round(year)) - 1}" if float(year).is_integer() else quarter_label(year), loc="left",
-                     fontsize=10)
+                     fontsize=10, y=TITLE_Y)
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()

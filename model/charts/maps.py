@@ -28,7 +28,7 @@ from matplotlib.path import Path as MplPath
 from .shaping import final_values, n_replications
 from .language import spoken, tr
 from .style import (CAPTION_COLOR, CAPTION_SIZE, EDGE_COLOR, MAP_CMAP, NO_DATA_COLOR, StepFormatter, caption_for,
-                    final_year_text, literal, new_figure, styled, titles, whole_percent)
+                    TITLE_Y, final_year_text, literal, new_figure, styled, titles, whole_percent)
 from ..stages import QUARTERS_PER_YEAR
 
 MAP_LATITUDE = 62.0  # x is scaled by cos(62°) so Sweden keeps roughly its true shape
@@ -168,7 +168,7 @@ def adoption_map(values_by_code: Mapping[Any, float] | pd.Series, ax=None, title
         inset.set_gid("stockholm_inset")
         inset.set_xlim(x0 - pad, x1 + pad)
         inset.set_ylim(y0 - pad, y1 + pad)
-        inset.set_title(tr("Stockholm county", lang), fontsize=8, fontweight="normal", loc="left", pad=2)
+        inset.set_title(tr("Stockholm county", lang), fontsize=8, fontweight="normal", loc="left", pad=2, y=TITLE_Y)
         for spine in inset.spines.values():
             spine.set_edgecolor("0.55")
             spine.set_linewidth(0.7)

@@ -25,7 +25,7 @@ from .shaping import (ALL_OVERALL, CHART_COLUMNS, CHART_ROWS, LABEL_COLUMNS, LAR
                       PILOT_EVENTS, READ_ONCE_ROWS, SIZE_BANDS_ALL, SMALL, gap_series, mean_band, n_replications,
                       pilot_events_by_year, select, with_replication)
 from .style import (ADOPTION_NOTE, EVENT_COLORS, GAP_COLOR, OKABE_ITO, POPULATION_COLOR, SIZE_BAND_COLORS,
-                    SIZE_BAND_LABELS, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
+                    SIZE_BAND_LABELS, TITLE_Y, UNWEIGHTED_COLOR, caption_for, literal, new_figure, percent_axis,
                     points_axis, pretty, save_charts, shade_programmes, share_limits, signed, styled, titles,
                     whole_percent, year_axis)
 
@@ -71,7 +71,7 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en",
     main = fig.add_subplot(grid[:, 0])
     plain, weighted = panel(main, "all", main=True)
     share_limits(main, plain, weighted)
-    main.set_title(tr("All innovations", lang), loc="left")
+    main.set_title(tr("All innovations", lang), loc="left", y=TITLE_Y)
     main.set_ylabel(tr("Adoption share (%)", lang))
     main.set_xlabel(tr("Year", lang))
     shaded = shade_programmes(main, programmes, lang)
@@ -86,7 +86,7 @@ def diffusion_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en",
         ax = fig.add_subplot(grid[k // cols, 1 + k % cols], sharey=first, sharex=first)
         first = first or ax
         panels.append(panel(ax, innovation, main=False))
-        ax.set_title(literal(innovation_name(innovation, pretty(innovation), lang)), loc="left", fontsize=10)
+        ax.set_title(literal(innovation_name(innovation, pretty(innovation), lang)), loc="left", fontsize=10, y=TITLE_Y)
         if k % cols != 0:
             ax.tick_params(labelleft=False)
         if k + cols < n:  # another panel below: its year axis serves both
@@ -217,7 +217,7 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") ->
     ax.set_ylabel("Pilots per year" + (" (mean over replications)" if reps >= 2 else "") if lang != "sv"
                   else "Piloter per år" + (" (medelvärde över replikeringar)" if reps >= 2 else ""))
     ax.grid(axis="x", visible=False)
-    ax.set_title(tr("Pilot events per year", lang), loc="left")
+    ax.set_title(tr("Pilot events per year", lang), loc="left", y=TITLE_Y)
     ax.legend(loc="upper left", ncols=3)
     top = np.nanmax(events["high"]) if len(events) else 1
     ax.set_ylim(0, top * 1.18 + 1)
@@ -234,7 +234,7 @@ def pilots_chart(timeseries: pd.DataFrame, title: str = "", lang: str = "en") ->
     share_limits(stock, *bands)
     stock.set_ylabel(tr("Share of organisation–innovation pairs (%)", lang))
     stock.set_xlabel(tr("Year", lang))
-    stock.set_title(tr("Currently in pilot or stalled", lang), loc="left")
+    stock.set_title(tr("Currently in pilot or stalled", lang), loc="left", y=TITLE_Y)
     handles, _ = stock.get_legend_handles_labels()
     stock.legend(handles=handles + band_handles(reps), loc="upper left")
     bars = tr("Bars: mean over replications of pilots per calendar year (all organisations and innovations); "

@@ -117,6 +117,11 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+#: the height of an axes' title (axes coordinates) where nothing is drawn above the axes (no ticks, tick
+#: labels or offset text at its top: the scenario charts and maps): where matplotlib would place it, given
+#: outright (``set_title(..., y=TITLE_Y)``), since placing it measures every tick label of the axes and its
+#: neighbours at each draw (a tenth of the diffusion chart's time; the same pixels)
+TITLE_Y = 1.0
 #: inches of white kept around a chart's content (``savefig(pad_inches=...)``)
 PAD_INCHES = 0.15
 #: zlib's level for the PNG files: 3 writes a chart in two thirds of the time of the default 6, for files
