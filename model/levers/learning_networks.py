@@ -152,8 +152,22 @@ class LearningNetworks(MembershipLever):
         group = np.arange(len(idx)) // size
         self.group[idx] = self._groups_made + group
         self._groups_made += int(group[-1]) + 1
-        a, b = np.triu_indices(len(idx), 1)
-        same = group[a] == group[b]
-        a, b = idx[a[same]], idx[b[same]]
+        a, b = within_group_pairs(len(idx), size)
+        a, b = idx[a], idx[b]
         keep = a < b
         self.tie(ctx, np.where(keep, a, b), np.where(keep, b, a), 1.0)
+
+
+def within_group_pairs(n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j, of every pair in the same group when positions 0..n-1 are cut into groups of
+    ``size`` in order (the last may be smaller), in the order ``np.triu_indices(n, 1)`` lists them (by i,
+    then j): the same pairs as filtering all n (n - 1) / 2 pairs to the same group, in O(n · size), not O(n²).
+    """
+    full, rest = divmod(n, size)
+    first, second = np.triu_indices(size, 1)
+    starts = np.arange(full)[:, None] * size
+    a, b = (starts + first).ravel(), (starts + second).ravel()
+    if rest >= 2:
+        first, second = np.triu_indices(rest, 1)
+        a, b = np.concatenate([a, full * size + first]), np.concatenate([b, full * size + second])
+    return a, b

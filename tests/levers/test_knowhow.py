@@ -123,3 +123,21 @@ def test_know_how_comes_only_from_experienced_partners():
     # the first has two experienced peers: 1 - 0.5 ** 2 of the gap; the others one each
     assert np.allclose(k, [[0.75, 0], [0.5, 0], [0.5, 0], [0, 0]])
     assert (members, taught) == (3, 3)
+
+
+@pytest.mark.parametrize("size", [2, 3, 5, 8])
+def test_learning_groups_tie_exactly_the_pairs_within_each_group(size):
+    """Members cut into groups of ``size`` in order: the pairs tied are those of all n (n - 1) / 2 pairs that
+    share a group, in the same order (so the ties, and every run, are the same as a filter over all pairs)."""
+    from model.levers.learning_networks import within_group_pairs
+
+    for n in range(0, 3 * size + 2):
+        group = np.arange(n) // size
+        a, b = np.triu_indices(n, 1)
+        same = group[a] == group[b]
+        got_a, got_b = within_group_pairs(n, size)
+        assert np.array_equal(got_a, a[same]) and np.array_equal(got_b, b[same]), n
+    got_a, _ = within_group_pairs(100, size)
+    # the number of pairs: full groups of size and one of the remainder
+    full, rest = divmod(100, size)
+    assert len(got_a) == full * size * (size - 1) // 2 + rest * (rest - 1) // 2
