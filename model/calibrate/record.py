@@ -203,7 +203,6 @@ def fit_lines(folder: Path) -> list[str]:
                      f"; the whole pattern within tolerance in {100 * r.share_of_runs:.0f} % of single runs")
             lines += [f"  pattern: {r.pattern}: {r.verdict}", f"    record: {r.observed}",
                       f"    run: {r.model}{shown}"]
-    if patterns.is_file():
         lines.append("  (a pattern is reproduced when the runs' median change lies within the record's tolerance)")
     lines.append(f"  ({FIT_FILE}, {PATTERNS_FILE} and {RUNS_FILE} in the folder)")
     return lines

@@ -46,6 +46,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import Checked
 from ..names import check_label
+from .kernels import kernels
 from .targeting import Target, Targeting
 from ..stages import QUARTERS_PER_YEAR
 
@@ -131,6 +132,8 @@ class Lever:
     #: the ledger record :meth:`usage` gave last (asked for every quarter), and the ledger it is in
     _use: "LeverYear | None" = None
     _use_ledger: Any = None
+    #: the lever generator as compiled kernels take it (:meth:`stream`), read on first use
+    _stream: Any = None
 
     def __init__(self, params: LeverParams, ctx: "RunContext", share: float = 1.0, region: int | None = None,
                  capacity_share: dict[int, float] | None = None) -> None:
@@ -200,6 +203,14 @@ class Lever:
             use = self._use = ctx.ledger.year(self.name, year, self.operator, self.unit)
             self._use_ledger = ctx.ledger
         return use
+
+    def stream(self):
+        """The lever generator ``rng`` as the compiled drawing kernels take it: a
+        :data:`model.levers.streams.Stream` of its addresses, read once per run (the same draws, in the same
+        order, without unboxing the ``Generator`` at every call)."""
+        if self._stream is None:
+            self._stream = kernels("streams").stream_of(self.rng)  # numba: loaded by runs, not validate
+        return self._stream
 
     def use(self, ctx: "RunContext", year: int, msek: float, takers=None, units: float = 0.0) -> None:
         """Record ``msek`` placed with ``takers`` (indices or an (n,) bool mask) as ``units`` placed."""

@@ -29,7 +29,7 @@ from pydantic import Field, model_validator
 
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
-from .kernels import kernels
+from .kernels import bound, kernels
 from .registry import register
 
 
@@ -165,15 +165,12 @@ class ChangeTeams(Lever):
         teams_quarter`, handed the run's lever generator)."""
         decisions_kernel = kernels("decisions_kernel")  # numba: loaded by runs, not validate
         if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
-            from ..kernelcall import BoundKernel
-
             p = self.p
-            self._quarter = BoundKernel(decisions_kernel.teams_quarter)
-            self._stream = kernels("streams").stream_of(self.rng)  # the generator's addresses, read once
+            self._quarter = bound(decisions_kernel.teams_quarter)
             self._rule = decisions_kernel.TeamRule(int(p.request_lead_quarters), int(p.stay_quarters),
                                                    bool(p.repeat_visits), self.targeting.target.by == "capacity")
         s = ctx.state
         world = decisions_kernel.Asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
                                         s.capacity, ctx.effects.capacity_bonus)
         teams = decisions_kernel.Teams(self.targeting.pool, self.until, self.visited)
-        return self._quarter(self._stream, units, t, self._rule, teams, world)
+        return self._quarter(self.stream(), units, t, self._rule, teams, world)

@@ -187,12 +187,9 @@ class JobShadowing(Lever):
         """:meth:`_place` in one compiled call, with the same draws (:mod:`model.levers.shadowing_kernel`)."""
         shadowing = kernels("shadowing_kernel")  # numba: loaded by runs, not by validate
         if self._place_kernel is None:
-            from ..kernelcall import BoundKernel
-
-            self._place_kernel = BoundKernel(shadowing.place)
-            self._stream = kernels("streams").stream_of(self.rng)  # the generator's addresses, read once
+            self._place_kernel = bound(shadowing.place)
         placed = self._place_kernel(
-            self._stream, units, self.targeting.target.by == "capacity",
+            self.stream(), units, self.targeting.target.by == "capacity",
             shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
             shadowing.Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
             self._placed_hosts, self._placed_senders)

@@ -28,7 +28,7 @@ from pydantic import Field, model_validator
 
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
-from .kernels import kernels
+from .kernels import bound, kernels
 from .registry import register
 
 
@@ -160,15 +160,12 @@ class PeerReview(Lever):
         (:func:`model.levers.reviewers.quarter`, handed the run's lever generator)."""
         reviewers = kernels("reviewers")  # numba: loaded by runs, not validate
         if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
-            from ..kernelcall import BoundKernel
-
-            self._quarter = BoundKernel(reviewers.quarter)
-            self._stream = kernels("streams").stream_of(self.rng)  # the generator's addresses, read once
+            self._quarter = bound(reviewers.quarter)
             p = self.p
             self._rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters),
                                               float(p.tie_weight), self.targeting.target.by == "capacity")
         s, e = ctx.state, ctx.effects
         world = reviewers.ReviewWorld(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
                                       ctx.orgs.kind, s.capacity, e.capacity_bonus, e.lever_ties)
-        return self._quarter(self._stream, units, t, self._rule,
+        return self._quarter(self.stream(), units, t, self._rule,
                              reviewers.Reviewing(self.targeting.pool, self.willing, self.until, self.innovation), world)
