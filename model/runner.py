@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -93,6 +93,10 @@ def compile_ahead(scenario: Scenario, seed: Any = None) -> bool:
     return compiling
 
 
+#: a variant of a scenario run by :func:`ensemble_runs` (a Scenario, or whatever a caller pairs with a seed)
+T = TypeVar("T")
+
+
 def replication_seeds(root: int, replications: int) -> list[np.random.SeedSequence]:
     """Independent seeds for replications ``0 .. replications - 1``, spawned from one root seed."""
     return np.random.SeedSequence(root).spawn(replications)
@@ -102,6 +106,21 @@ def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
     """The seed of replication ``replication`` (0-based) of root seed ``root``: ``run(scenario,
     replication_seed(S, r))`` is replication *r* of ``spridning run --seed S``."""
     return np.random.SeedSequence(root, spawn_key=(replication,))
+
+
+def ensemble_runs(variants: Sequence[T], replications: int,
+                  root: int) -> list[tuple[int, T, np.random.SeedSequence]]:
+    """Every run of ``replications`` R of each of ``variants`` (an ensemble's scenarios, one per draw, or a
+    scenario alone) as ``(i, variant, seed)``: run *i* is replication ``i % R`` of variant ``i // R``, on
+    :func:`replication_seed` ``(root, i)``. The one rule of :func:`replicated`, an ensemble's runs
+    (:func:`model.calibrate.ensemble.run_ensemble`) and the posterior predictive
+    (:func:`model.calibrate.predictive.predictive_runs`): each run its own stream (the runs' spread is then
+    parameters and chance), and another scenario over the same draws gets the same seed for run *i* (common
+    random numbers, paired). A fresh SeedSequence per run: a run spawns its streams from its seed, which
+    counts the children it has spawned, so one object shared by two runs would give the second other
+    streams."""
+    runs = [v for v in variants for _ in range(replications)]
+    return [(i, v, replication_seed(root, i)) for i, v in enumerate(runs)]
 
 
 def default_workers() -> int:
@@ -178,15 +197,12 @@ def replicated(
     """
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
-    # a fresh SeedSequence per run: a run spawns its streams from its seed, which counts the children it
-    # has spawned, so one object shared by two runs would give the second other streams
-    variants = [v for v in (draws or [scenario]) for _ in range(reps)]
-    seeds = replication_seeds(root, len(variants))
-    reps = len(seeds)
+    runs = ensemble_runs(draws or [scenario], reps, root)
+    reps = len(runs)
     if announce is not None and not compiled_code_is_cached() and mark_said(COMPILING_SAID):
         announce(COMPILING)  # once: not again by run(), nor here if said already (spridning run says it first)
     start = time.perf_counter()
-    first = _run_indexed((variants[0], seeds[0], 0, keep))[1]
+    first = _run_indexed((runs[0][1], runs[0][2], 0, keep))[1]
     if progress:
         progress(1)
     yield first
@@ -198,7 +214,7 @@ def replicated(
     waiting: dict[int, Any] = {}
     following = 1
     for begin in range(1, reps, window):
-        jobs = [(variants[i], seeds[i], i, keep) for i in range(begin, min(reps, begin + window))]
+        jobs = [(variant, seed_i, i, keep) for i, variant, seed_i in runs[begin:begin + window]]
         done = imap_indexed(_run_indexed, jobs, workers, chunksize=1) if pool else map(_run_indexed, jobs)
         for index, value in done:
             waiting[index] = value
