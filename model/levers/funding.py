@@ -51,7 +51,7 @@ from .. import economy
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
 from .registry import register
-from .targeting import Target, development_capacity
+from .targeting import Target
 
 
 class FundingParams(LeverParams):
@@ -162,8 +162,7 @@ class _Call(Lever):
         self._call_run = funding_kernel.call_run
         self._run = None
         # bound once per run: numba's dispatcher would type the named tuples in Python at every call
-        self._applications = BoundKernel(funding_kernel.applications)
-        self._awards = BoundKernel(funding_kernel.awards)
+        self._call_round = BoundKernel(funding_kernel.call_round)
         self._follow = BoundKernel(funding_kernel.follow_up)
         self.carry = 0.0  # money a round could not award, for the next round of the year
         self.grants = 0
@@ -210,27 +209,26 @@ class _Call(Lever):
             self._follow_up(ctx, year)
 
     def _round(self, ctx, t: int, year: int) -> None:
-        """One round of the call (the module docstring; compiled: :mod:`model.levers.funding_kernel`):
-        who applies (paying the overhead), the ranking, one innovation each, the grants in rank order while
-        the round's money lasts; what is not awarded is carried to the next round of the year."""
+        """One round of the call (the module docstring; compiled in one call:
+        :func:`model.levers.funding_kernel.call_round`): who applies (paying the overhead), the ranking, one
+        innovation each, the grants in rank order while the round's money lasts; what is not awarded is
+        carried to the next round of the year."""
         p, tg = self.p, self.p.target
         money = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year + self.carry
-        u = self.rng.random(ctx.n)  # who applies
-        z = self.rng.standard_normal(ctx.n)  # noise in the ranking
-        pick = self.rng.random((ctx.n, ctx.k))  # which of its candidates each applies for
-        run, work = self._arrays(ctx), self.work
-        applying = self._applications(run, self.book, self.rule, self.targeting.pool, u, work)
-        self.charge(ctx, work.applicants, tg.application_overhead_msek, tg.application_overhead_capacity)
+        overhead = float(tg.application_overhead_capacity)
+        # ranked on the capacity left after applying, its log by NumPy (numba's could differ in the last bit)
+        bonus = ctx.effects.capacity_bonus - overhead if overhead > 0 else ctx.effects.capacity_bonus
+        log_capacity = np.log(np.maximum(ctx.state.capacity + bonus, 1e-9))
+        work = self.work
+        applying, won = self._call_round(self.stream(), self._arrays(ctx), self.book, self.rule, self.targeting.pool,
+                                         log_capacity, overhead, money, year, self._temp_capacity, work)
+        if overhead > 0:  # taken for this quarter: given back by the next (Lever.use_capacity)
+            self._temp_taken = True
+        if tg.application_overhead_msek > 0:
+            ctx.effects.charge_own_money(work.applicants, tg.application_overhead_msek)
         self.applications += applying
         self.usage(ctx, year).applications += applying
-        awarded = 0.0
-        if applying:
-            idx = np.flatnonzero(work.applicants)
-            # ranked on the capacity left after applying (NumPy's log: the kernels' would differ in the last bit)
-            log_capacity = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9))
-            won = self._awards(run, self.book, self.rule, idx, log_capacity, z, pick, money, year, work)
-            if won:
-                awarded = self._record(ctx, work.rows[:won], work.amounts[:won], year)
+        awarded = self._record(ctx, work.rows[:won], work.amounts[:won], year) if won else 0.0
         self.carry = max(0.0, money - awarded)
 
     def _record(self, ctx, rows: np.ndarray, amounts: np.ndarray, year: int) -> float:
@@ -252,9 +250,10 @@ class _Call(Lever):
         """Lend the project staff of running funded pairs; return what is left of grants whose pilot ended
         (compiled: :func:`model.levers.funding_kernel.follow_up`)."""
         work = self.work
-        running, back, self.any_funded = self._follow(self._arrays(ctx), self.book, self.rule, work)
-        if running:
-            self.lend_capacity(ctx, work.lent)
+        running, back, self.any_funded = self._follow(self._arrays(ctx), self.book, self.rule, self._temp_capacity,
+                                                      work)
+        if running:  # lent for this quarter by the kernel: taken back by the next (Lever.lend_capacity)
+            self._temp_taken = True
         for amount, award_year in zip(work.returned[:back].tolist(), work.returned_year[:back].tolist()):
             self.returned_msek += amount
             use = self.usage(ctx, award_year)  # returned from that year's grants

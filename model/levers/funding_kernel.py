@@ -7,9 +7,10 @@ best first), one innovation each (the first largest of its random numbers among 
 grants in rank order while the round's money lasts, then each quarter the follow-up (project staff lent
 while a funded pilot or scale-up runs, the earmarked rest returned when it ends) — with the same
 arithmetic, so a run is the same bit for bit (``tests/levers/test_grant_kernels.py`` checks them
-against the vectorised rules). They draw no random numbers: the lever draws them with NumPy from the
-run's lever stream, as before, and passes them in (issue 21: a call's Python work was most of what a
-grant lever cost).
+against the vectorised rules). A round (:func:`call_round`) draws its numbers inside the kernel from the
+run's lever stream (:mod:`model.levers.streams`: the numbers NumPy drew, in the same order) and takes the
+log of the applicants' capacity from NumPy; the lever keeps only the ledger (issue 21: a call's Python
+work was most of what a grant lever cost).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import numpy as np
 from .. import stages
 from ..environment import njit
 from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
-from . import targeting_kernel
+from . import streams, targeting_kernel
+from .streams import generator
 from .targeting_kernel import free_capacity_of, key_on_sources, loads, row_sum
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
@@ -80,6 +82,40 @@ def call_run(ctx: "RunContext") -> CallRun:
     return CallRun(s.stage, s.pilot_age, ctx.applicable, s.enthusiasts, s.capacity, e.capacity_bonus,
                    e.load_factor, e.fixed_cost_factor, e.funded_start, e.grant_msek, ctx.scale,
                    inn.pilot_quarters, inn.pilot_cost, inn.scale_cost_fixed, inn.scale_cost_per_10k, loads(ctx))
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def call_round(rng, run, book, rule, pool, log_capacity_after, overhead_capacity, money, year, taken, out):
+    """A round of the call in one compiled call: its draws from ``rng`` (the run's lever generator, as a
+    :data:`~model.levers.streams.Stream`) in the order and shapes the lever drew them with NumPy — ``u``
+    (n,) who applies, ``z`` (n,) the ranking's noise, ``pick`` (n, k) which candidate —, who applies
+    (:func:`applications`), the application's ``overhead_capacity`` [capacity units] taken from each
+    applicant for this quarter (from ``run.capacity_bonus``, and added to ``taken``, (n,): what the lever
+    gives back next quarter; every organisation's entry written, as the vectorised rule did, none when it
+    is 0), and the grants of ``money`` [MSEK] for ``year`` (:func:`awards`), ranked on
+    ``log_capacity_after`` ((n,): the log of each organisation's development capacity once it has
+    applied, computed by NumPy before the call: numba's log may differ from it in the last bit). Returns
+    (the number of applicants, the number of grants); ``out`` holds them as :func:`applications` and
+    :func:`awards` write it. (One call for what took three kernels and a dozen NumPy calls, issue 21.)"""
+    rng = generator(rng)
+    n, k = run.stage.shape
+    u = rng.random(n)
+    z = rng.standard_normal(n)
+    pick = rng.random((n, k))
+    applying = applications(run, book, rule, pool, u, out)
+    if overhead_capacity > 0:
+        capacity_bonus, applicants = run.capacity_bonus, out.applicants
+        for i in range(n):
+            amount = overhead_capacity if applicants[i] else 0.0
+            capacity_bonus[i] -= amount
+            taken[i] += amount
+    if applying == 0:
+        return 0, 0
+    idx = np.flatnonzero(out.applicants)
+    log_capacity = np.empty(idx.shape[0])
+    for r in range(idx.shape[0]):
+        log_capacity[r] = log_capacity_after[idx[r]]
+    return applying, awards(run, book, rule, idx, log_capacity, z, pick, money, year, out)
 
 
 @njit(announce=COMPILING, error_model="numpy")
@@ -232,9 +268,11 @@ def _stable_order(keys):
 
 
 @njit(announce=COMPILING, error_model="numpy")
-def follow_up(run, book, rule, out):
+def follow_up(run, book, rule, taken, out):
     """A quarter's follow-up of the funded pairs: the project staff of those that run (:func:`_running`)
-    into ``out.lent`` ((n,) capacity units, to lend this quarter); a pair ends when it no longer runs, its
+    into ``out.lent`` ((n,) capacity units) and, when any runs, lent for this quarter (added to
+    ``run.capacity_bonus``, and taken from ``taken``, (n,): what the lever gives back next quarter, for every
+    organisation as the vectorised rule did); a pair ends when it no longer runs, its
     pilot is not starting now and it does not wait for its pilot (a pilot grant not tied to a start, while
     the pilot has not started): it is then no longer funded, and what is left of its grant, up to what this
     lever earmarked, is taken back from ``grant_msek`` unless it was adopted — into ``out.returned`` with
@@ -270,6 +308,12 @@ def follow_up(run, book, rule, out):
                     count += 1
                 earmarked[i, j] = 0.0
         lent[i] = row_sum(staffed, 0, k) if row_funded else 0.0
+    if any_running:  # Lever.lend_capacity's arithmetic: the negated staff taken (bit for bit)
+        capacity_bonus = run.capacity_bonus
+        for i in range(n):
+            amount = -lent[i]
+            capacity_bonus[i] -= amount
+            taken[i] += amount
     return any_running, count, any_funded
 
 
@@ -280,4 +324,4 @@ def _running(stage, pilot_age, scaling_quarters, scale_up):
     return stage == PILOTING or (scale_up and stage == ADOPTED and pilot_age < scaling_quarters)
 
 
-key_on_sources(globals(), targeting_kernel, stages)  # they compile in free capacity and the stages' codes
+key_on_sources(globals(), targeting_kernel, stages, streams)  # compiled in: free capacity, the stages' codes, the stream

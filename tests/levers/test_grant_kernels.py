@@ -249,18 +249,19 @@ def test_compiled_grant_calls_give_the_vectorised_rules_results_bit_for_bit(worl
 
 
 def test_the_grant_kernels_caches_are_keyed_on_every_file_they_compile_in():
-    """numba keys a cached kernel on its own file; the grant kernels compile in free capacity and the stages'
-    codes, so their caches are stamped with a hash of those files too (a change to any recompiles them)."""
+    """numba keys a cached kernel on its own file; the grant kernels compile in free capacity, the stages'
+    codes and the lever stream, so their caches are stamped with a hash of those files too (a change to any
+    recompiles them)."""
     import hashlib
     from pathlib import Path
 
     from model import stages
-    from model.levers import funding_kernel, targeting_kernel
+    from model.levers import funding_kernel, streams, targeting_kernel
 
     def digest(*modules):
         return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).digest()
 
-    for module, sources in ((funding_kernel, (funding_kernel, targeting_kernel, stages)),
+    for module, sources in ((funding_kernel, (funding_kernel, targeting_kernel, stages, streams)),
                             (targeting_kernel, (targeting_kernel, stages))):
         kernels = [k for k in vars(module).values() if getattr(k, "__module__", None) == module.__name__
                    and hasattr(k, "py_func")]
