@@ -46,7 +46,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import Checked
 from ..names import check_label
-from .kernels import kernels
+from .kernels import bound, kernels
 from .targeting import Target, Targeting
 from ..stages import QUARTERS_PER_YEAR
 
@@ -129,9 +129,11 @@ class Lever:
     #: the words people write for the lever in Swedish (or in everyday English): a ``type:`` written so
     #: gets "did you mean '<type>'?" (:data:`model.names.ALIASES`)
     swedish: ClassVar[tuple[str, ...]] = ()
-    #: the ledger record :meth:`usage` gave last (asked for every quarter), and the ledger it is in
-    _use: "LeverYear | None" = None
+    #: the ledger records :meth:`usage` gave, by year (asked for several times a quarter), and their ledger
+    _uses: "dict[int, LeverYear]"
     _use_ledger: Any = None
+    #: :func:`model.levers.capacity_kernel.give_back`, bound on first use (:meth:`_return_capacity`)
+    _give_back: Any = None
     #: the lever generator as compiled kernels take it (:meth:`stream`), read on first use
     _stream: Any = None
 
@@ -198,10 +200,11 @@ class Lever:
 
     def usage(self, ctx: "RunContext", year: int):
         """This lever's record in the run's ledger for ``year`` (:class:`model.context.LeverYear`)."""
-        use = self._use
-        if use is None or use.year != year or self._use_ledger is not ctx.ledger:  # records are never replaced
-            use = self._use = ctx.ledger.year(self.name, year, self.operator, self.unit)
-            self._use_ledger = ctx.ledger
+        if self._use_ledger is not ctx.ledger:  # records are never replaced: kept per year for this ledger
+            self._uses, self._use_ledger = {}, ctx.ledger
+        use = self._uses.get(year)
+        if use is None:  # a grant lever asks for this year's and for earlier years' (money returned)
+            use = self._uses[year] = ctx.ledger.year(self.name, year, self.operator, self.unit)
         return use
 
     def stream(self):
@@ -323,9 +326,12 @@ class Lever:
             ctx.effects.charge_own_money(who, msek)
 
     def _return_capacity(self, ctx: "RunContext") -> None:
-        if self._temp_taken and self._temp_capacity.any():
-            ctx.effects.capacity_bonus += self._temp_capacity
-            self._temp_capacity[:] = 0.0
+        """Give back the capacity taken or lent last quarter (compiled:
+        :func:`model.levers.capacity_kernel.give_back`)."""
+        if self._temp_taken:
+            if self._give_back is None:  # bound once per lever (a run's): numba loaded by runs, not validate
+                self._give_back = bound(kernels("capacity_kernel").give_back)
+            self._give_back(ctx.effects.capacity_bonus, self._temp_capacity)
         self._temp_taken = False
 
     # --- money that cannot be placed ------------------------------------------------------------------
