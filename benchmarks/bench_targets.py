@@ -75,6 +75,7 @@ def sobol_point_scenario():
 def run_ratios(repeats: int) -> None:
     """Lever runs ÷ the baseline run and the baseline run ÷ ``virus_on_network``."""
     import model
+    from bench_floor import IDLE, STEPPED, floor_cases
     from bench_run import virus_on_network
 
     scenarios = {"baseline": model.load_scenario(SCENARIOS / "baseline.yaml")}
@@ -83,6 +84,7 @@ def run_ratios(repeats: int) -> None:
     scenarios["sobol_point"] = sobol_point_scenario()
     functions = {name: (lambda s, sc=sc: model.run(sc, seed=s)) for name, sc in scenarios.items()}
     functions["virus_on_network"] = virus_on_network
+    functions.update(floor_cases(scenarios["baseline"]))  # what stepping and an idle lever cost (bench_floor)
     cpu = interleaved_cpu(functions, repeats)
     base = cpu["baseline"]
     print(f"runs (CPU ms, median of {repeats}, interleaved, one process)")
@@ -98,6 +100,8 @@ def run_ratios(repeats: int) -> None:
          f"baseline {base * 1e3:.2f} ms", f"<= {GOALS['lever']}x")
     for name, ratio in levers.items():
         line(f"  {name}", f"{ratio:.2f}x", f"{cpu[name] * 1e3:.2f} ms", f"<= {GOALS['lever']}x")
+    line("  floor: a lever that does nothing, every quarter", f"{cpu[IDLE] / base:.2f}x",
+         f"stepped, no lever {cpu[STEPPED] / base:.2f}x", "none (benchmarks/bench_floor.py)")
     line("Sobol' point, seven levers all ten years / baseline", f"{cpu['sobol_point'] / base:.2f}x",
          f"{cpu['sobol_point'] * 1e3:.2f} / {base * 1e3:.2f} ms", f"<= {GOALS['sobol_point']}x")
 
