@@ -92,9 +92,10 @@ def main() -> None:
     for name, seconds in cpu.items():
         print(f"{name:44s} {seconds * 1e3:7.2f} {seconds / base:9.2f}x")
     floor = cpu[IDLE] / base
+    left = (LEVER_GOAL - floor) * base  # seconds a run
     print(f"a single lever's goal: {LEVER_GOAL:.2f}x; left for the lever's own work: {LEVER_GOAL - floor:+.2f}x "
-          f"of a baseline run ({(LEVER_GOAL - floor) * base * 1e3:.2f} ms, {(LEVER_GOAL - floor) * base / 40 * 1e6:.0f} µs "
-          f"a quarter over 40 quarters)")
+          f"of a baseline run ({left * 1e3:.2f} ms, {left / baseline.steps * 1e6:.0f} µs a quarter over "
+          f"{baseline.steps} quarters)")
 
 
 if __name__ == "__main__":

@@ -198,22 +198,23 @@ def replicated(
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
     runs = ensemble_runs(draws or [scenario], reps, root)
-    reps = len(runs)
+    total = len(runs)
     if announce is not None and not compiled_code_is_cached() and mark_said(COMPILING_SAID):
         announce(COMPILING)  # once: not again by run(), nor here if said already (spridning run says it first)
     start = time.perf_counter()
-    first = _run_indexed((runs[0][1], runs[0][2], 0, keep))[1]
+    _, variant, first_seed = runs[0]
+    first = _run_indexed((variant, first_seed, 0, keep))[1]
     if progress:
         progress(1)
     yield first
     del first
-    left = reps - 1
+    left = total - 1
     workers = min(workers or default_workers(), left)
     pool = workers > 1 and (time.perf_counter() - start) * left > POOL_WORTH_SECONDS
     window = max(1, window or WINDOW_PER_WORKER * max(workers, 1))
     waiting: dict[int, Any] = {}
     following = 1
-    for begin in range(1, reps, window):
+    for begin in range(1, total, window):
         jobs = [(variant, seed_i, i, keep) for i, variant, seed_i in runs[begin:begin + window]]
         done = imap_indexed(_run_indexed, jobs, workers, chunksize=1) if pool else map(_run_indexed, jobs)
         for index, value in done:

@@ -324,4 +324,5 @@ def _running(stage, pilot_age, scaling_quarters, scale_up):
     return stage == PILOTING or (scale_up and stage == ADOPTED and pilot_age < scaling_quarters)
 
 
-key_on_sources(globals(), targeting_kernel, stages, streams)  # compiled in: free capacity, the stages' codes, the stream
+# compiled in: free capacity, the stages' codes, the lever stream
+key_on_sources(globals(), targeting_kernel, stages, streams)
