@@ -93,7 +93,7 @@ def compile_ahead(scenario: Scenario, seed: Any = None) -> bool:
     return compiling
 
 
-#: a variant of a scenario run by :func:`ensemble_runs` (a Scenario, or whatever a caller pairs with a seed)
+#: a variant of a scenario run by :func:`numbered_runs` (a Scenario, or whatever a caller pairs with a seed)
 T = TypeVar("T")
 
 
@@ -108,7 +108,7 @@ def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(root, spawn_key=(replication,))
 
 
-def ensemble_runs(variants: Sequence[T], replications: int,
+def numbered_runs(variants: Sequence[T], replications: int,
                   root: int) -> list[tuple[int, T, np.random.SeedSequence]]:
     """Every run of ``replications`` R of each of ``variants`` (an ensemble's scenarios, one per draw, or a
     scenario alone) as ``(i, variant, seed)``: run *i* is replication ``i % R`` of variant ``i // R``, on
@@ -197,7 +197,7 @@ def replicated(
     """
     reps = replications or scenario.replications
     root = scenario.seed if seed is None else seed
-    runs = ensemble_runs(draws or [scenario], reps, root)
+    runs = numbered_runs(draws or [scenario], reps, root)
     total = len(runs)
     if announce is not None and not compiled_code_is_cached() and mark_said(COMPILING_SAID):
         announce(COMPILING)  # once: not again by run(), nor here if said already (spridning run says it first)

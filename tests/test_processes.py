@@ -14,7 +14,7 @@ import pytest
 
 import model
 from model.processes import process_context
-from model.runner import ensemble_runs, replication_seed, replication_seeds
+from model.runner import numbered_runs, replication_seed, replication_seeds
 from tests.cases import interrupt
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,15 +68,15 @@ def test_replication_seed_is_the_spawned_seed_of_run_seed():
     assert by_api == by_replicate
 
 
-def test_ensemble_runs_give_run_i_draw_i_over_r_replication_i_mod_r_on_seed_i():
-    runs = ensemble_runs(["a", "b", "c"], 2, 11)
+def test_numbered_runs_give_run_i_draw_i_over_r_replication_i_mod_r_on_seed_i():
+    runs = numbered_runs(["a", "b", "c"], 2, 11)
     assert [(i, variant) for i, variant, _ in runs] == [(0, "a"), (1, "a"), (2, "b"), (3, "b"), (4, "c"), (5, "c")]
     for i, _, seed in runs:
         assert seed.spawn_key == (i,)
         assert np.array_equal(seed.generate_state(4), replication_seed(11, i).generate_state(4))
     # a fresh object per run: a run's spawning counts on its seed, and must not shift another run's streams
     assert len({id(seed) for _, _, seed in runs}) == len(runs)
-    assert ensemble_runs(["a"], 0, 11) == []
+    assert numbered_runs(["a"], 0, 11) == []
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ from ..outcomes.collect import Outcomes
 from ..parameters import CALIBRATED, POSTERIOR
 from ..processes import imap_indexed
 from ..results import atomic_folder, summary_table, write_json
-from ..runner import default_workers, ensemble_runs, replication_seeds, run
+from ..runner import default_workers, numbered_runs, replication_seeds, run
 from ..scenario import Scenario, with_overrides
 from ..yamlio import SourceMap, read_yaml
 
@@ -212,7 +212,7 @@ def run_ensemble(scenario: Scenario, ensemble: Ensemble, replications: int | Non
     scenarios = ensemble.scenarios(scenario)
     per_draw = replications or ensemble.spec.replications
     root = scenario.seed if seed is None else seed
-    jobs = [(s, seed_i, i) for i, s, seed_i in ensemble_runs(scenarios, per_draw, root)]
+    jobs = [(s, seed_i, i) for i, s, seed_i in numbered_runs(scenarios, per_draw, root)]
     results: list[Outcomes | None] = [None] * len(jobs)
     start = time.perf_counter()
     with tqdm.tqdm(total=len(jobs), desc=label or scenario.name, unit="run", disable=not progress,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..processes import imap_indexed
-from ..runner import default_workers, ensemble_runs, run
+from ..runner import default_workers, numbered_runs, run
 from ..scenario import Scenario
 from ..world.organisations import SIZE_BANDS
 from .plan import CalibrationPlan, Target
@@ -84,10 +84,10 @@ def predictive_runs(plan: CalibrationPlan, draws: pd.DataFrame, replications: in
     gradient_step = QUARTERS_PER_YEAR * (min(GRADIENT_YEAR, last_year) - first) + quarter
     early = next((m.innovations for m in measures if m.series == EARLY_SERIES), ())
     scenarios = [_scenario_for(plan, row) for row in draws.to_dict("records")]
-    # run i on seed i, its own stream (model.runner.ensemble_runs): the predictive's spread is then
+    # run i on seed i, its own stream (model.runner.numbered_runs): the predictive's spread is then
     # parameters and chance (on streams shared by every draw, 5 throws of chance)
     jobs = [(i, s, seed_i, targets, measures, quarter, gradient_step, early)
-            for i, s, seed_i in ensemble_runs(scenarios, replications, seed)]
+            for i, s, seed_i in numbered_runs(scenarios, replications, seed)]
     workers = min(workers or default_workers(), len(jobs))
     results: list[dict | None] = [None] * len(jobs)
     found = (imap_indexed(_measure, jobs, workers, chunksize=max(1, len(jobs) // (8 * workers)))

@@ -63,6 +63,22 @@ def test_run_with_an_ensemble_runs_one_replication_set_per_draw_each_run_on_its_
     assert (out / "ensemble.json").exists()
 
 
+def test_run_ensemble_runs_draw_i_over_r_on_replication_seed_i(files):
+    """The library's ensemble run (model.calibrate.ensemble.run_ensemble, what benchmarks/lever_effects.py
+    and compare's Python API use): run i is model.run of draw i // R on replication seed i."""
+    from model.calibrate.ensemble import load_ensemble, run_ensemble
+
+    scenario_file, ensemble = files
+    scenario = with_overrides(load_scenario(scenario_file), {"horizon_years": 2})
+    results = run_ensemble(scenario, load_ensemble(ensemble), replications=2, workers=1, progress=False)
+    values = {0: {"parameters.p_external": 0.03, "parameters.pilot_start_rate": 0.4},
+              1: {"parameters.p_external": 0.08, "parameters.pilot_start_rate": 0.7}}
+    assert len(results.outcomes) == 6
+    for i, draw in ((0, 0), (3, 1), (5, 0)):
+        expected = run(with_overrides(scenario, values[draw]), replication_seed(scenario.seed, i))
+        assert results.outcomes[i].summary == expected.summary
+
+
 def test_reps_is_per_draw(files, tmp_path):
     scenario_file, ensemble = files
     out = tmp_path / "out"
