@@ -1,6 +1,7 @@
 """The house rules of the package, checked on its source: imports only run downward and never in a
-circle (counting imports inside functions and under TYPE_CHECKING), no module is over 500 lines, every
-public function and class has a docstring, and the tests mirror the package's folders."""
+circle (counting imports inside functions and under TYPE_CHECKING), no module defines a function or class
+under a name it imports, no module is over 500 lines, every public function and class has a docstring, and
+the tests mirror the package's folders."""
 
 import ast
 import importlib
@@ -93,6 +94,48 @@ def test_levers_dynamics_and_agents_never_import_the_model():
     lower = [n for n in MODULES if n.startswith(("model.levers", "model.dynamics", "model.world"))]
     offenders = {n: sorted(nx.descendants(GRAPH, n) & {"model.model", "model.runner"}) for n in lower}
     assert not {n: v for n, v in offenders.items() if v}
+
+
+def _module_level(body: list) -> list:
+    """The statements of a module's top level, also those inside its top-level ``if`` and ``try`` blocks."""
+    found = []
+    for node in body:
+        found.append(node)
+        if isinstance(node, ast.If):
+            found += _module_level(node.body) + _module_level(node.orelse)
+        elif isinstance(node, ast.Try):
+            found += _module_level(node.body) + _module_level(node.orelse) + _module_level(node.finalbody)
+            for handler in node.handlers:
+                found += _module_level(handler.body)
+    return found
+
+
+def imported_names_redefined(source: str) -> dict[str, tuple[int, int]]:
+    """Names a module's ``source`` both imports and defines (``def``, ``class``) at its top level, with the
+    two lines: whichever comes last hides the other from the whole module."""
+    imported, defined = {}, {}
+    for node in _module_level(ast.parse(source).body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                imported[(alias.asname or alias.name).split(".")[0]] = node.lineno
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined[node.name] = node.lineno
+    return {n: (imported[n], defined[n]) for n in sorted(imported.keys() & defined.keys())}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_defines_a_name_it_imports(name):
+    """calibrate/ensemble.py once imported a helper from model.runner and defined a context manager of the
+    same name further down, which replaced it for the whole module: its ensemble runs failed with a
+    TypeError that only a slow test reached."""
+    clashes = imported_names_redefined(MODULES[name].read_text(encoding="utf-8"))
+    assert not clashes, f"{name}: name -> (line imported, line defined) {clashes}"
+
+
+def test_a_name_both_imported_and_defined_is_found():
+    source = ("from .runner import helper, other\n\ntry:\n    import numba\nexcept ImportError:\n"
+              "    class numba:\n        pass\n\ndef helper():\n    pass\n")
+    assert imported_names_redefined(source) == {"helper": (1, 9), "numba": (4, 6)}
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
