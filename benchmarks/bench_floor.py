@@ -12,8 +12,8 @@ medians, interleaved rounds, one process; each run built, run and its outcomes c
   (``Lever.act``), the effects are reset and the loop called each quarter, but nothing else happens;
 - the shipped single levers' goal (1.15x) beside them.
 
-The second line is the floor of any lever that acts every quarter in this design: what a lever's own
-decisions may add is the goal minus it. Figures only; speed is never asserted by a test.
+The idle lever's line is the floor of any lever that acts every quarter of the run in this design: what a
+lever's own decisions may add is the goal minus it. Figures only; speed is never asserted by a test.
 
     python benchmarks/bench_floor.py [--repeats 30]
 """
@@ -21,8 +21,6 @@ decisions may add is the goal minus it. Figures only; speed is never asserted by
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from pathlib import Path
 
 import model
@@ -73,20 +71,14 @@ def floor_cases(baseline) -> dict:
 
 
 def main() -> None:
+    from bench_targets import interleaved_cpu  # its figures' timing (bench_targets imports this module lazily)
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30, help="timed runs of each")
     args = parser.parse_args()
     baseline = model.load_scenario(SCENARIOS / "baseline.yaml")
     cases = {"baseline run": lambda s: run_whole(baseline, s), **floor_cases(baseline)}
-    for case in cases.values():  # warm: compiled code, caches
-        case(0)
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    for r in range(args.repeats):
-        for name, case in cases.items():
-            start = time.process_time()
-            case(r + 1)
-            times[name].append(time.process_time() - start)
-    cpu = {name: statistics.median(values) for name, values in times.items()}
+    cpu = interleaved_cpu(cases, args.repeats)  # warmed, then in turns: load falls on all alike
     base = cpu["baseline run"]
     print(f"{'':44s} {'CPU ms':>7s} {'÷ baseline':>10s}")
     for name, seconds in cpu.items():

@@ -205,7 +205,7 @@ def run_ensemble(scenario: Scenario, ensemble: Ensemble, replications: int | Non
                  workers: int | None = None, progress: bool = True, label: str | None = None) -> EnsembleResults:
     """Run ``scenario`` once per draw of ``ensemble`` with ``replications`` R each (default: the file's),
     run (draw d, replication r) on replication seed ``d * R + r`` of root ``seed`` (default: the scenario's;
-    as :func:`model.runner.replicated`), on ``workers`` processes (default: all cores)."""
+    :func:`model.runner.numbered_runs`), on ``workers`` processes (default: all cores)."""
     import tqdm
 
     tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one

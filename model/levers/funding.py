@@ -36,8 +36,9 @@ Run by Vinnova (the funder, 001 L1016-1082) by default, or by another national a
 sector-agency role.
 
 A call's rounds and its quarterly follow-up are decided in compiled code (:mod:`model.levers.funding_kernel`,
-issue 21) that applies these rules pair by pair; the lever draws its random numbers with NumPy, as
-before, so the results are those of the vectorised rules, bit for bit (``tests/levers/test_grant_kernels.py``).
+issue 21) that applies these rules pair by pair and draws a round's random numbers from the lever's stream
+inside the kernel (the numbers NumPy drew, in the same order), so the results are those of the vectorised
+rules, bit for bit (``tests/levers/test_grant_kernels.py``).
 """
 
 from __future__ import annotations
@@ -220,10 +221,10 @@ class _Call(Lever):
         bonus = ctx.effects.capacity_bonus - overhead if overhead > 0 else ctx.effects.capacity_bonus
         log_capacity = np.log(np.maximum(ctx.state.capacity + bonus, 1e-9))
         work = self.work
+        if overhead > 0:  # taken for this quarter by the kernel, given back by the next (as Lever.use_capacity)
+            self._temp_taken = True
         applying, won = self._call_round(self.stream(), self._arrays(ctx), self.book, self.rule, self.targeting.pool,
                                          log_capacity, overhead, money, year, self._temp_capacity, work)
-        if overhead > 0:  # taken for this quarter: given back by the next (Lever.use_capacity)
-            self._temp_taken = True
         if tg.application_overhead_msek > 0:
             ctx.effects.charge_own_money(work.applicants, tg.application_overhead_msek)
         self.applications += applying
@@ -252,7 +253,7 @@ class _Call(Lever):
         work = self.work
         running, back, self.any_funded = self._follow(self._arrays(ctx), self.book, self.rule, self._temp_capacity,
                                                       work)
-        if running:  # lent for this quarter by the kernel: taken back by the next (Lever.lend_capacity)
+        if running:  # lent for this quarter by the kernel, taken back by the next (as Lever.lend_capacity)
             self._temp_taken = True
         for amount, award_year in zip(work.returned[:back].tolist(), work.returned_year[:back].tolist()):
             self.returned_msek += amount

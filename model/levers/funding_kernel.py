@@ -9,8 +9,9 @@ while a funded pilot or scale-up runs, the earmarked rest returned when it ends)
 arithmetic, so a run is the same bit for bit (``tests/levers/test_grant_kernels.py`` checks them
 against the vectorised rules). A round (:func:`call_round`) draws its numbers inside the kernel from the
 run's lever stream (:mod:`model.levers.streams`: the numbers NumPy drew, in the same order) and takes the
-log of the applicants' capacity from NumPy; the lever keeps only the ledger (issue 21: a call's Python
-work was most of what a grant lever cost).
+log of the applicants' capacity from NumPy; the lever keeps the ledger, the money carried to the next
+round and the own money applications cost (issue 21: a call's Python work was most of what a grant lever
+cost).
 """
 
 from __future__ import annotations

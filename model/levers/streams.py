@@ -1,7 +1,7 @@
 """The run's lever generator handed to compiled kernels as five addresses instead of the ``Generator``.
 
 numba accepts a ``numpy.random.Generator`` as a kernel argument and draws from it as NumPy does (the same
-uniforms and bounded integers, in the same order), but unboxing one costs about 5-7 µs a call: it reads
+uniforms, standard normals and bounded integers, in the same order), but unboxing one costs about 5-7 µs a call: it reads
 the bit generator's ``ctypes`` interface and calls ``ctypes.cast`` three times in Python, every call
 (issue 21: a lever's quarter that draws, peer review, change teams, job shadowing, called it every
 quarter). :func:`stream_of` reads those addresses once per run into a :data:`Stream` of plain integers,

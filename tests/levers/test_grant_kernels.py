@@ -206,6 +206,9 @@ VARIANTS = {
         {"type": "learning_networks", "budget_msek_per_year": 20}],
     "scale-up grants after infrastructure": [
         {"type": "infrastructure", "budget_msek_per_year": 100}, grants("scale_up_grants")],
+    "pilot grants without capacity overhead, overhead in money": [
+        grants("pilot_grants", target={"by": "application", "application_overhead_capacity": 0.0,
+                                       "application_overhead_msek": 0.05})],
     "scale-up grants by need, a share, no staff, one call": [
         grants("scale_up_grants", selection="need", staff_msek_per_year=0.0, calls_per_year=1, budget_msek_per_year=8,
                target={"by": "application", "share": 0.3})],
@@ -284,7 +287,8 @@ def test_a_changed_free_capacity_kernel_recompiles_the_grant_kernels_that_call_i
     shutil.copytree(root / "model", package / "model", ignore=shutil.ignore_patterns("__pycache__"))
     run = f"import model; model.run(model.load_scenario({str(SCENARIOS / 'lever_pilot_grants.yaml')!r}), seed=1)"
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=str(package))
-    kernels = ("funding_kernel.follow_up", "funding_kernel.applications", "targeting_kernel.free_capacity_of")
+    kernels = ("funding_kernel.call_round", "funding_kernel.follow_up", "funding_kernel.applications",
+               "targeting_kernel.free_capacity_of")
 
     def saved() -> dict[str, int]:
         """Run, then each kernel's cache index and when it was written: a first run with levers compiles their
