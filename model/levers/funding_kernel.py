@@ -29,7 +29,7 @@ from .streams import generator
 from .targeting_kernel import free_capacity_of, key_on_sources, loads, row_sum
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
-COMPILING = "the levers' code (first run with grants in this environment, about 5 s)"
+COMPILING = "the levers' code (first run with grants in this environment, about 7 s)"
 
 if TYPE_CHECKING:
     from ..context import RunContext
