@@ -51,6 +51,7 @@ from pydantic import Field, model_validator
 from .. import economy
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
+from .kernels import bound
 from .registry import register
 from .targeting import Target
 
@@ -155,7 +156,6 @@ class _Call(Lever):
         return None
 
     def setup(self, ctx) -> None:
-        from ..kernelcall import BoundKernel
         from . import funding_kernel  # numba: loaded by runs, not by `spridning validate`
 
         # the run's arrays as the kernels take them (funding_kernel.call_run): the same arrays all run (changed
@@ -163,8 +163,8 @@ class _Call(Lever):
         self._call_run = funding_kernel.call_run
         self._run = None
         # bound once per run: numba's dispatcher would type the named tuples in Python at every call
-        self._call_round = BoundKernel(funding_kernel.call_round)
-        self._follow = BoundKernel(funding_kernel.follow_up)
+        self._call_round = bound(funding_kernel.call_round)
+        self._follow = bound(funding_kernel.follow_up)
         self.carry = 0.0  # money a round could not award, for the next round of the year
         self.grants = 0
         self.awarded_msek = 0.0

@@ -39,7 +39,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from ..errors import Checked
 from ..world.names import COUNTY_FORMS, county_index, county_problem
 from ..world.organisations import KIND_NAMES, MUNICIPALITY, SIZE_BANDS, OrgKind
-from .kernels import kernels
+from .kernels import bound, kernels
 
 if TYPE_CHECKING:
     from ..context import RunContext
@@ -196,9 +196,7 @@ def free_capacity(ctx: "RunContext") -> np.ndarray:
     targeting_kernel = kernels("targeting_kernel")  # numba: loaded by runs, not by `spridning validate`
     kernel = ctx.kernels.get("free_capacity")
     if kernel is None:  # bound once per run (model.kernelcall): typing the named tuple costs more than the work
-        from ..kernelcall import BoundKernel
-
-        kernel = ctx.kernels["free_capacity"] = BoundKernel(targeting_kernel.free_capacity)
+        kernel = ctx.kernels["free_capacity"] = bound(targeting_kernel.free_capacity)
     return kernel(ctx.state.capacity, ctx.effects.capacity_bonus, ctx.effects.load_factor,
                   targeting_kernel.loads(ctx))
 
