@@ -267,6 +267,9 @@ class RunContext:
     first_users: Any = None
     #: compiled kernels bound to this run's argument types, by name (model.kernelcall.BoundKernel)
     kernels: dict = field(default_factory=dict)
+    #: named tuples of this run's own arrays as kernels take them, by name (the arrays are changed in place,
+    #: never replaced, so each tuple is made once per run): knowhow_kernel.development, targeting_kernel.loads
+    run_views: dict = field(default_factory=dict)
     #: while levers act in a quarter: that quarter, and arrays derived from the state at its start that
     #: several levers read (the state does not change while they act); None and empty otherwise
     acting_quarter: int | None = None

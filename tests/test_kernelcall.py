@@ -40,3 +40,23 @@ def test_every_shipped_scenario_keeps_its_kernel_argument_types_and_results(path
     monkeypatch.setattr(kernelcall, "CHECK_TYPES", True)  # every call's types compared with the first's
     checked = model.run(scenario, seed=3)
     assert fast.summary == checked.summary
+
+
+def test_a_lever_binds_a_kernel_once_per_run_and_the_run_views_are_made_once():
+    """Lever.kernel binds a kernel on first use and keeps it for the run (a new run binds its own); the
+    named tuples of the run's arrays levers hand their kernels every quarter are made once per run and hold
+    the run's own arrays."""
+    from model.levers import cost_kernel
+    from model.levers.knowhow_kernel import development
+    from model.levers.targeting_kernel import loads
+    from model.model import InnovationModel
+
+    scenario = model.load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "lever_procurement.yaml")
+    runs = [InnovationModel(scenario, seed=1), InnovationModel(scenario, seed=1)]
+    kernels = [m.acting_levers[0].kernel("cost_kernel", "call_off") for m in runs]
+    assert isinstance(kernels[0], BoundKernel) and kernels[0].dispatcher is cost_kernel.call_off
+    assert runs[0].acting_levers[0].kernel("cost_kernel", "call_off") is kernels[0] is not kernels[1]
+    ctx = runs[0].context
+    assert development(ctx) is development(ctx) and loads(ctx) is loads(ctx)
+    assert development(ctx).stage is ctx.state.stage and loads(ctx).pilot_age is ctx.state.pilot_age
+    assert development(runs[1].context) is not development(ctx)

@@ -58,10 +58,10 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
 
 class _Loop:
     """:func:`_quarters` bound to one run, with its arguments made once and again only when what they hold
-    changes: the run's arrays are changed in place, so only lever ties (the tie arrays are rebuilt,
-    :meth:`model.world.networks.Ties.refresh`) and the two numbers of the effects (``infrastructure_gain``,
-    ``failure_sharing_boost``) make new ones. A run with levers calls it every quarter, and making the
-    named tuples took a tenth of such a quarter (issue 21)."""
+    changes: the run's arrays are changed in place, so only the lever ties' arrays, when their buffers are
+    replaced (:meth:`model.world.networks.Ties.kernel_arguments` returns another object then), and the two
+    numbers of the effects (``infrastructure_gain``, ``failure_sharing_boost``) make new ones. A run with
+    levers calls it every quarter, and making the named tuples took a tenth of such a quarter (issue 21)."""
 
     def __init__(self, kernel: BoundKernel) -> None:
         self.kernel = kernel
@@ -70,13 +70,14 @@ class _Loop:
 
     def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
         e = ctx.effects
-        key = (e.lever_ties_version, float(e.infrastructure_gain), float(e.failure_sharing_boost))
+        ties = ctx.ties.kernel_arguments()  # takes in the ties levers made this quarter
+        key = (float(e.infrastructure_gain), float(e.failure_sharing_boost))
         if self._key is None:
             self._arguments = arguments(ctx)
-        elif key != self._key:  # only the part that changed (lever ties change every quarter of peer reviews)
-            if key[0] != self._key[0]:
-                self._arguments = self._arguments._replace(ties=ctx.ties.kernel_arguments())
-            if key[1:] != self._key[1:]:
+        else:  # only the part that changed
+            if ties is not self._arguments.ties:
+                self._arguments = self._arguments._replace(ties=ties)
+            if key != self._key:
                 self._arguments = self._arguments._replace(effects=ctx.effects.kernel_arguments())
         self._key = key
         self.kernel(t0, t1, self._arguments)

@@ -154,6 +154,7 @@ class Lever:
         self._bought_years: set[int] = set()
         self._temp_capacity = np.zeros(ctx.n)  # capacity given up this quarter, returned next quarter
         self._temp_taken = False  # whether _temp_capacity may be nonzero (saves looking at it every quarter)
+        self._bound: dict[tuple[str, str], Any] = {}  # the kernels :meth:`kernel` bound for this run
         self.setup(ctx)
 
     # --- the template -------------------------------------------------------------------------------
@@ -214,6 +215,15 @@ class Lever:
         if self._stream is None:
             self._stream = kernels("streams").stream_of(self.rng)  # numba: loaded by runs, not validate
         return self._stream
+
+    def kernel(self, module: str, name: str):
+        """The compiled kernel ``model.levers.<module>.<name>`` bound to this run's argument types
+        (:func:`.kernels.bound`: numba's typing of the arguments skipped after the first call), made on first
+        use and kept by the lever, which belongs to one run. Numba is loaded by runs, not by validate."""
+        found = self._bound.get((module, name))
+        if found is None:
+            found = self._bound[module, name] = bound(getattr(kernels(module), name))
+        return found
 
     def use(self, ctx: "RunContext", year: int, msek: float, takers=None, units: float = 0.0) -> None:
         """Record ``msek`` placed with ``takers`` (indices or an (n,) bool mask) as ``units`` placed."""
@@ -307,7 +317,7 @@ class Lever:
 
     def tie(self, ctx: "RunContext", a, b, weight: float) -> None:
         """Lasting ties between ``a`` and ``b`` (arrays or ints); an existing stronger tie is kept (compiled:
-        :func:`model.world.networks.stronger_ties`)."""
+        :func:`model.world.lever_ties.stronger_ties`)."""
         if weight <= 0:
             return
         a, b = _indices(a), _indices(b)
@@ -364,11 +374,11 @@ def _indices(who) -> np.ndarray:
 
 
 def _stronger_ties():
-    """:func:`model.world.networks.stronger_ties`, imported on first use (numba: loaded by runs, not by
+    """:func:`model.world.lever_ties.stronger_ties`, imported on first use (numba: loaded by runs, not by
     ``spridning validate``) and then kept."""
     global _STRONGER_TIES
     if _STRONGER_TIES is None:
-        from ..world.networks import stronger_ties
+        from ..world.lever_ties import stronger_ties
         _STRONGER_TIES = stronger_ties
     return _STRONGER_TIES
 
@@ -413,15 +423,16 @@ class MembershipLever(Lever):
         if self._member_year != year:
             self._member_year = year
             places = self.places(year)
-            if self.members.sum() > places:  # less delivered this year: the last to join leave
+            if self.member_count > places:  # less delivered this year: the last to join leave
                 keep = np.flatnonzero(self.members)[:places]
                 self.members[:] = False
                 self.members[keep] = True
-            open_places = places - int(self.members.sum())
+                self.member_count = places
+            open_places = places - self.member_count
             if open_places > 0:
                 new = self.targeting.choose(ctx, open_places, lever=self, need=~self.members, year=year)
                 self.members[new] = True
-            self.member_count = int(self.members.sum())
+                self.member_count = int(np.count_nonzero(self.members))
             use = self.usage(ctx, year)
             use.bought += places
             use.placed += float(self.member_count)

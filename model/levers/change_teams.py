@@ -146,7 +146,7 @@ class ChangeTeams(Lever):
                 self.refund(units - len(chosen), self.visit_cost)
         if self._last_until > t:  # a team is somewhere
             # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
-            kernels("decisions_kernel").add_bonus(e.scale_logit_bonus, self.until, t, p.scale_bonus)
+            self.kernel("decisions_kernel", "add_bonus")(e.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _visit(self, ctx, t, year, units: int) -> np.ndarray:
         """Up to ``units`` new visits among those who ask, chosen in Python (a call:

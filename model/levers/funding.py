@@ -177,6 +177,7 @@ class _Call(Lever):
         self.any_funded = False  # whether self.funded has a pair (saves looking every quarter)
         self.applications = 0
         self.work = funding_kernel.work(ctx.n, ctx.k)
+        self._log_capacity = np.empty(ctx.n)  # (n,) each round's ranking input (_round), written in place
         self.book = funding_kernel.GrantBook(self.earmarked, self.staff, self.funded, self.award_year,
                                              self.recipients)
         p, limit = self.p, self.targeting.limit
@@ -217,9 +218,15 @@ class _Call(Lever):
         p, tg = self.p, self.p.target
         money = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year + self.carry
         overhead = float(tg.application_overhead_capacity)
-        # ranked on the capacity left after applying, its log by NumPy (numba's could differ in the last bit)
-        bonus = ctx.effects.capacity_bonus - overhead if overhead > 0 else ctx.effects.capacity_bonus
-        log_capacity = np.log(np.maximum(ctx.state.capacity + bonus, 1e-9))
+        # ranked on the capacity left after applying, its log by NumPy (numba's could differ in the last bit):
+        # log(max(capacity + (bonus - overhead), 1e-9)), the same ufuncs on the same numbers, into one buffer
+        log_capacity = self._log_capacity
+        if overhead > 0:
+            np.subtract(ctx.effects.capacity_bonus, overhead, out=log_capacity)
+            np.add(ctx.state.capacity, log_capacity, out=log_capacity)
+        else:
+            np.add(ctx.state.capacity, ctx.effects.capacity_bonus, out=log_capacity)
+        np.log(np.maximum(log_capacity, 1e-9, out=log_capacity), out=log_capacity)
         work = self.work
         if overhead > 0:  # taken for this quarter by the kernel, given back by the next (as Lever.use_capacity)
             self._temp_taken = True

@@ -88,9 +88,7 @@ class Infrastructure(Lever):
         return Absorption(float("inf"), "all the money delivered is built")
 
     def setup(self, ctx) -> None:
-        from .cost_kernel import lower_costs  # numba: loaded by runs, not validate
-
-        self._lower_costs = lower_costs
+        self._lower_costs = self.kernel("cost_kernel", "lower_costs")
         self.spent = np.zeros(ctx.calendar.n_steps)  # MSEK per quarter
         self.gain = 0.0
         self.needs = ctx.innovations.needs_infrastructure > 0
@@ -108,7 +106,8 @@ class Infrastructure(Lever):
         """The gain in use in quarter ``t``: from the money spent up to ``lag_years`` before."""
         p = self.p
         ready = t - self._lag
-        delivered = float(self.spent[: ready + 1].sum()) if ready >= 0 else 0.0
+        # np.add.reduce is what ndarray.sum calls (the same pairwise sum), without its Python wrapper
+        delivered = float(np.add.reduce(self.spent[: ready + 1])) if ready >= 0 else 0.0
         return p.max_gain * (1.0 - np.exp(-delivered / p.build_msek))
 
     def step(self, ctx, t, year, quarter, active) -> None:

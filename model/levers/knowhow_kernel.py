@@ -44,9 +44,14 @@ Development = namedtuple("Development", ["stage", "pilot_age", "applicable", "sc
 
 
 def development(ctx: "RunContext") -> Development:
-    """This run's :data:`Development` (the state's own arrays, not copies)."""
-    s = ctx.state
-    return Development(s.stage, s.pilot_age, ctx.applicable, int(ctx.params.scaling_quarters))
+    """This run's :data:`Development` (the state's own arrays, not copies), made once per run
+    (``ctx.run_views``: levers ask for it every quarter)."""
+    found = ctx.run_views.get("development")
+    if found is None:
+        s = ctx.state
+        found = ctx.run_views["development"] = Development(s.stage, s.pilot_age, ctx.applicable,
+                                                           int(ctx.params.scaling_quarters))
+    return found
 
 
 @njit(announce=COMPILING, error_model="numpy")

@@ -120,7 +120,7 @@ class PeerReview(Lever):
                 placed = self._review(ctx, t, year, units)
                 self.refund(units - placed, p.cost_per_review_msek)
         if self._last_until > t:  # someone's review still lifts scaling (compiled: model.levers.decisions_kernel)
-            kernels("decisions_kernel").add_bonus(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
+            self.kernel("decisions_kernel", "add_bonus")(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
         """Up to ``units`` reviews this quarter; returns how many were held. They ask when willing, not under

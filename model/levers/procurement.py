@@ -77,7 +77,5 @@ class Procurement(MembershipLever):
                        1.0 - p.load_reduction, e.fixed_cost_factor, e.load_factor)
 
     def setup(self, ctx) -> None:
-        from .cost_kernel import call_off  # numba: loaded by runs, not validate
-
         super().setup(ctx)
-        self._call_off = call_off
+        self._call_off = self.kernel("cost_kernel", "call_off")

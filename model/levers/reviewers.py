@@ -15,7 +15,7 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
-from ..world import networks
+from ..world import lever_ties
 from . import streams, targeting_kernel
 from .streams import generator
 from .targeting_kernel import choose_in_order, key_on_sources
@@ -108,7 +108,7 @@ def review(chosen, askable, draws, world, ties, tie_weight, until, innovation, b
     """The reviews of a quarter, after the lever has chosen who asks and drawn its uniforms: each of
     ``chosen`` ((c,) int64) gets its pilot and reviewer (:func:`pair`; ``draws``: the (u_pilot, u_reviewer)
     uniforms, ``world``: (stage, applicable, kind)), and where an adopter reviews it: a lasting tie of
-    ``tie_weight`` (``ties``, the (n, n) lever-tie weights: :func:`model.world.networks.stronger_ties`;
+    ``tie_weight`` (``ties``, the (n, n) lever-tie weights: :func:`model.world.lever_ties.stronger_ties`;
     none when the weight is 0), its bonus lasts while t < ``bonus_until`` (``until``, (n,)) and
     ``innovation`` ((n,)) is the pilot's. One call for what took four (issue 21). Returns the reviewed,
     (r,) int64 in ``chosen``'s order, and the tie cells written (flat ``row * n + column``)."""
@@ -117,7 +117,7 @@ def review(chosen, askable, draws, world, ties, tie_weight, until, innovation, b
     reviewed, by, on = chosen[found], reviewers[found], ks[found]
     cells = np.zeros(0, dtype=np.int64)
     if tie_weight > 0 and reviewed.shape[0] > 0:
-        cells = networks.stronger_ties(ties, reviewed, by, tie_weight)
+        cells = lever_ties.stronger_ties(ties, reviewed, by, tie_weight)
     for a in range(reviewed.shape[0]):
         until[reviewed[a]] = bonus_until
         innovation[reviewed[a]] = on[a]
@@ -149,4 +149,4 @@ def quarter(rng, units, t, rule, lever, world):
 
 
 # compiled in: the tie rule, the target's order, the stream
-key_on_sources(globals(), networks, targeting_kernel, streams)
+key_on_sources(globals(), lever_ties, targeting_kernel, streams)

@@ -43,10 +43,14 @@ _BLOCK = 128
 
 
 def loads(ctx: "RunContext") -> Loads:
-    """This run's :data:`Loads` (the state's own arrays, not copies)."""
-    s, inn = ctx.state, ctx.innovations
-    return Loads(s.stage, s.pilot_age, inn.pilot_need, inn.scale_need, inn.adoption_need,
-                 int(ctx.params.scaling_quarters))
+    """This run's :data:`Loads` (the state's own arrays, not copies), made once per run (``ctx.run_views``:
+    levers ask for it every quarter)."""
+    found = ctx.run_views.get("loads")
+    if found is None:
+        s, inn = ctx.state, ctx.innovations
+        found = ctx.run_views["loads"] = Loads(s.stage, s.pilot_age, inn.pilot_need, inn.scale_need,
+                                               inn.adoption_need, int(ctx.params.scaling_quarters))
+    return found
 
 
 @njit(announce=COMPILING, error_model="numpy", inline="always")

@@ -19,10 +19,9 @@ import scipy.sparse as sp
 from ..environment import njit
 
 from ..kernelcall import BoundKernel
+from . import lever_ties
 from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
 
-#: said once per command before the lever ties' kernels are first compiled (not when loaded from the cache)
-LEVER_TIES_COMPILING = "the levers' code (first run with levers that make ties in this environment, about 2 s)"
 
 if TYPE_CHECKING:  # networkx only for graphs of the ties (tests, notebooks): a run does not import it
     import networkx as nx
@@ -254,53 +253,75 @@ class Ties:
         #: the signal kernel bound to this run's argument types (model.kernelcall), for :meth:`signals`; the
         #: lever ties' kernels, for :meth:`refresh` (called every quarter a lever ties organisations)
         self._signals_kernel = BoundKernel(signals_kernel)
-        self._insert, self._denominators = BoundKernel(_insert_lever_ties), BoundKernel(_lever_denominators)
+        self._take_in = BoundKernel(lever_ties.take_in)
         self._fixed_denominator: np.ndarray | None = None  # (n, k): weighted applicable clique and border ties
+        self._arguments: TieKernel | None = None  # kernel_arguments', until the lever ties' buffers are replaced
         self.refresh()
 
     def refresh(self) -> None:
         """Take in the ties levers created since the last call (a no-op when there are none): the new cells
-        are merged into the lever ties' compressed sparse rows and only the rows they touch get their
-        denominators again (:func:`_insert_lever_ties`; a few new ties a quarter among thousands)."""
+        are merged in place into the lever ties' compressed sparse rows and only the rows they touch get their
+        denominators again, in one compiled call (:func:`model.world.lever_ties.take_in`; a few new ties a quarter among
+        thousands). The rows' arrays have room to spare, so a quarter's new ties rarely replace them (and the
+        arguments of the kernels that read them: :meth:`kernel_arguments`)."""
         version = self.effects.lever_ties_version
         if version == self._lever_version:
             return
         self._lever_version = version
-        first = self._fixed_denominator is None
-        if first:  # clique and neighbour ties never change: their part once
+        if self._fixed_denominator is None:  # clique and neighbour ties never change: their part once
             n = self.orgs.n
-            self.lever_indptr, self.lever_indices = np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-            self.lever_weights = np.zeros(0)
+            self.lever_indptr = np.zeros(n + 1, dtype=np.int64)
+            self._indices, self._weights = np.zeros(0, dtype=np.int64), np.zeros(0)  # room for ties (buffers)
             self._fixed_denominator = np.zeros_like(self.proof)
             signals_kernel(self.applicable, self.kernel_arguments(refresh=False), np.zeros_like(self.proof),
                            self._fixed_denominator, self.local, False, self.inverse_denominator)
-        rows = None
-        cells = self.effects.take_new_tie_cells()
-        if len(cells):
-            self.lever_indptr, self.lever_indices, self.lever_weights, rows = self._insert(
-                self.lever_indptr, self.lever_indices, self.lever_weights, np.sort(cells), self.effects.lever_ties)
-        if first and len(self.lever_indices) == 0:  # no lever ties (a run without tie levers): the fixed part
-            # alone, as the kernel would compute it, without compiling it (and announcing the levers' code)
+            # no lever ties yet: the fixed part alone, as the kernel computes it, without compiling it (and
+            # announcing the levers' code) in a run without tie levers
             fixed, inverse = self._fixed_denominator, self.inverse_denominator
             inverse[:] = 0.0
             np.divide(1.0, fixed, out=inverse, where=fixed > 0)
-            return
-        if first:
-            rows = np.arange(self.orgs.n, dtype=np.int64)
-        if rows is not None:
-            self._denominators(self.applicable, self.lever_indptr, self.lever_indices, self.lever_weights,
-                                self.weight_lever, self._fixed_denominator, self.inverse_denominator, rows)
+        cells = self.effects.take_new_tie_cells()
+        if len(cells):
+            cells = np.sort(cells)  # by NumPy: numba's sort would take seconds to compile
+            while self._take_in(self.lever_indptr, self._indices, self._weights, cells, self.effects.lever_ties,
+                                self.applicable, self.weight_lever, self._fixed_denominator,
+                                self.inverse_denominator) < 0:
+                self._make_room(len(cells))
+
+    def _make_room(self, more: int) -> None:
+        """Replace the lever ties' buffers by ones with room for ``more`` ties beyond those held (at least
+        twice as many as now): the held ties copied, the kernels' arguments made anew."""
+        held = int(self.lever_indptr[-1])
+        size = max(2 * len(self._indices), held + more, 256)
+        indices, weights = np.zeros(size, dtype=np.int64), np.zeros(size)
+        indices[:held], weights[:held] = self._indices[:held], self._weights[:held]
+        self._indices, self._weights = indices, weights
+        self._arguments = None
+
+    @property
+    def lever_indices(self) -> np.ndarray:
+        """(nnz,) int64 the columns of the lever ties' compressed sparse rows (``lever_indptr``), sorted
+        within each row (a view of the buffer the kernels read)."""
+        return self._indices[: self.lever_indptr[-1]]
+
+    @property
+    def lever_weights(self) -> np.ndarray:
+        """(nnz,) the lever ties' weights, as :attr:`lever_indices` (a view)."""
+        return self._weights[: self.lever_indptr[-1]]
 
     def kernel_arguments(self, refresh: bool = True) -> TieKernel:
-        """What :func:`signals_kernel` needs besides the adopters and the output arrays."""
+        """What :func:`signals_kernel` needs besides the adopters and the output arrays: the same object
+        until the lever ties' buffers are replaced (the kernels read the rows up to ``lever_indptr``)."""
         if refresh:
             self.refresh()
-        return TieKernel(clique_labels=self.clique_labels, clique_log=self.clique_log,
-                         clique_weight=self.clique_weight, nb_indptr=self.nb_indptr, nb_indices=self.nb_indices,
-                         nb_weights=self.nb_weights, weight_neighbour=self.weight_neighbour,
-                         log_neighbour=self.log_neighbour, lever_indptr=self.lever_indptr,
-                         lever_indices=self.lever_indices, lever_weights=self.lever_weights,
-                         weight_lever=self.weight_lever, log_lever=self.log_lever)
+        if self._arguments is None:
+            self._arguments = TieKernel(
+                clique_labels=self.clique_labels, clique_log=self.clique_log, clique_weight=self.clique_weight,
+                nb_indptr=self.nb_indptr, nb_indices=self.nb_indices, nb_weights=self.nb_weights,
+                weight_neighbour=self.weight_neighbour, log_neighbour=self.log_neighbour,
+                lever_indptr=self.lever_indptr, lever_indices=self._indices, lever_weights=self._weights,
+                weight_lever=self.weight_lever, log_lever=self.log_lever)
+        return self._arguments
 
     def signals(self, adopted: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per organisation and innovation: the sum of log(1 - beta) over adopting ties (awareness), the
@@ -387,109 +408,6 @@ def _csr_signals(adopted, indptr, indices, weights, proof_weight, log_miss, log_
                 a = w * adopted[nb, j]
                 log_no_hear[i, j] += log_miss * a
                 proof[i, j] += proof_weight * a
-
-
-@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
-def _lever_denominators(applicable, indptr, indices, weights, proof_weight, fixed, inverse, rows):
-    """1 / the weighted applicable ties per organisation and innovation, 0 where there are none, for the
-    organisations ``rows`` ((m,) int64): the ``fixed`` part of cliques and borders plus the lever ties,
-    added one by one in the order :func:`_csr_signals` adds them (so the sums are the same, bit for bit)."""
-    n, k = applicable.shape
-    for i in rows:
-        for j in range(k):
-            d = fixed[i, j]
-            for p in range(indptr[i], indptr[i + 1]):
-                d += proof_weight * (weights[p] * applicable[indices[p], j])
-            inverse[i, j] = 1.0 / d if d > 0 else 0.0
-
-
-@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
-def _insert_lever_ties(indptr, indices, weights, cells, matrix):
-    """The lever ties' compressed sparse rows (``indptr`` (n + 1,), ``indices`` sorted within each row, their
-    ``weights``) with the ``cells`` (flat indices ``row * n + column``, sorted, repeats allowed: sorted by
-    NumPy before the call, as numba's sort would take seconds to compile) added where not yet there.
-    Returns the new ``indptr``, ``indices`` and ``weights`` (the rows the cells touch read again from the
-    (n, n) ``matrix`` of lever-tie weights: a tie written again may have a new weight; the other rows
-    copied) and the touched rows ((m,) int64, ascending): those whose denominators change."""
-    n = indptr.shape[0] - 1
-    fresh = np.empty(cells.shape[0], dtype=np.int64)  # columns of the new ties, by row then column
-    fresh_start = np.zeros(n + 1, dtype=np.int64)  # new ties per row, at row + 1, then summed: row starts
-    touched = np.zeros(n, dtype=np.bool_)
-    m = 0
-    for c in range(cells.shape[0]):
-        if c > 0 and cells[c] == cells[c - 1]:
-            continue
-        row = cells[c] // n
-        touched[row] = True
-        if not _in_row(indices, indptr[row], indptr[row + 1], cells[c] - row * n):
-            fresh[m] = cells[c] - row * n
-            m += 1
-            fresh_start[row + 1] += 1
-    new_indptr = np.empty(n + 1, dtype=np.int64)
-    new_indptr[0] = 0
-    for i in range(n):
-        fresh_start[i + 1] += fresh_start[i]
-        new_indptr[i + 1] = indptr[i + 1] + fresh_start[i + 1]
-    new_indices = np.empty(indices.shape[0] + m, dtype=np.int64)
-    new_weights = np.empty(indices.shape[0] + m)
-    for i in range(n):
-        p, q, f = indptr[i], new_indptr[i], fresh_start[i]
-        if not touched[i]:  # unchanged: copied
-            for p in range(indptr[i], indptr[i + 1]):
-                new_indices[q] = indices[p]
-                new_weights[q] = weights[p]
-                q += 1
-            continue
-        while p < indptr[i + 1] or f < fresh_start[i + 1]:  # old and new columns merged in order
-            if f < fresh_start[i + 1] and (p == indptr[i + 1] or fresh[f] < indices[p]):
-                new_indices[q] = fresh[f]
-                f += 1
-            else:
-                new_indices[q] = indices[p]
-                p += 1
-            new_weights[q] = matrix[i, new_indices[q]]
-            q += 1
-    rows = np.empty(n, dtype=np.int64)
-    r = 0
-    for i in range(n):
-        if touched[i]:
-            rows[r] = i
-            r += 1
-    return new_indptr, new_indices, new_weights, rows[:r]
-
-
-@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
-def stronger_ties(matrix, a, b, weight):
-    """Symmetric ties of ``weight`` between ``a[i]`` and ``b[i]`` ((m,) int64) written in the (n, n)
-    ``matrix`` of lever-tie weights where the tie there is weaker (read before any is written) and
-    ``a[i] != b[i]``: an existing stronger tie is kept. Returns the cells written, flat indices
-    ``row * n + column``, both directions ((2 x written,) int64): :meth:`model.levers.base.Lever.tie`."""
-    n, m = matrix.shape[0], a.shape[0]
-    weaker = np.empty(m, dtype=np.bool_)
-    for i in range(m):
-        weaker[i] = matrix[a[i], b[i]] < weight
-    cells = np.empty(2 * m, dtype=np.int64)
-    c = 0
-    for i in range(m):
-        if weaker[i] and a[i] != b[i]:
-            matrix[a[i], b[i]] = weight
-            matrix[b[i], a[i]] = weight
-            cells[c], cells[c + 1] = a[i] * n + b[i], b[i] * n + a[i]
-            c += 2
-    return cells[:c]
-
-
-@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
-def _in_row(indices, start, stop, column):
-    """Whether ``column`` is among the sorted ``indices[start:stop]`` (binary search)."""
-    lo, hi = start, stop
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if indices[mid] < column:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo < stop and indices[lo] == column
 
 
 def _log_miss(beta: float) -> float:

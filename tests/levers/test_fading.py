@@ -99,19 +99,31 @@ def test_compiled_skills_act_and_fade_as_the_vectorised_rule(quarter_ctx):
 
 
 def test_the_quarter_loop_remakes_only_the_arguments_that_changed():
-    """The loop's arguments are made once per run; when lever ties change (a peer review ties the reviewed to
-    its reviewer) only the ties' named tuple is made again, and it holds the new ties."""
+    """The loop's arguments are made once per run. Lever ties a quarter adds (a peer review ties the reviewed
+    to its reviewer) are merged in place into the ties' buffers, which the arguments hold; the ties' named
+    tuple is made again only when the buffers are replaced to make room, and it always holds the ties."""
     m = InnovationModel(model.load_scenario(SCENARIOS / "lever_peer_review.yaml"), seed=0)
     ctx = m.context
     m.step()
     loop = ctx.kernels["quarters"]
-    first, version = loop._arguments, ctx.effects.lever_ties_version
+    first = loop._arguments
+    held, tuples, buffers = set(), {id(first.ties)}, {id(ctx.ties._indices)}
     for _ in range(ctx.calendar.n_steps - 1):
-        if ctx.effects.lever_ties_version != version:
-            break
         m.step()
-    assert ctx.effects.lever_ties_version > version  # a review made a tie
-    now = loop._arguments
-    assert now.ties is not first.ties
+        now = loop._arguments
+        ties = now.ties
+        nnz = int(ties.lever_indptr[-1])
+        held.add(nnz)
+        tuples.add(id(ties))
+        buffers.add(id(ctx.ties._indices))
+        assert ties.lever_indices is ctx.ties._indices and ties.lever_weights is ctx.ties._weights
+        np.testing.assert_array_equal(ties.lever_indices[:nnz], ctx.ties.lever_indices)
+        dense = np.zeros((ctx.n, ctx.n))
+        for i in range(ctx.n):
+            span = slice(ties.lever_indptr[i], ties.lever_indptr[i + 1])
+            dense[i, ties.lever_indices[span]] = ties.lever_weights[span]
+        np.testing.assert_array_equal(dense, ctx.effects.lever_ties)  # the loop reads every tie levers made
+    assert len(held) >= 10  # the ties grew in many quarters ...
+    assert len(tuples) == len(buffers) < len(held)  # ... and the tuple was made again only with new buffers
     same = [f for f in now._fields if f not in ("ties", "effects")]
     assert all(getattr(now, f) is getattr(first, f) for f in same)
