@@ -68,8 +68,11 @@ def _compile_loop_first(model: InnovationModel) -> None:
 
     compiling.start_run(lambda: _levers_only(model), lambda: say_compiling_ahead(COMPILING_LEVERS))
     compiling.wait()  # the life cycle, which the loop calls
-    arguments = (0, 1, quarters.arguments(model.context))
-    quarters._quarters.compile(tuple(quarters._quarters.typeof_pyval(a) for a in arguments))
+    typeof, arguments = quarters._quarters.typeof_pyval, quarters.arguments(model.context)
+    quarters._quarters.compile((typeof(0), typeof(1), quarters.packed.type_of(arguments, typeof)))
+    # then what packs the loop's arguments, while the levers' process may still be at work (both cores busy
+    # until the life cycle is compiled: packing them first would have slowed it)
+    quarters.packed.pack(*arguments)
     compiling.wait_run()
 
 

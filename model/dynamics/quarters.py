@@ -28,7 +28,7 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, hazards, lifecycle, moves, payments, people, tally, working
+from . import compiling, events, hazards, lifecycle, moves, packed, payments, people, tally, working
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,14 +36,11 @@ if TYPE_CHECKING:
     from ..context import RunContext
 
 
-#: everything the quarter loop reads and changes, passed to it whole: the run's arrays (not copies), most in
-#: the kernels' own named tuples (:mod:`model.dynamics.lifecycle`, :mod:`model.dynamics.people`,
-#: :class:`model.effects.LeverEffects`, :class:`model.context.Draws`)
-QuarterArguments = namedtuple("QuarterArguments", [
-    "draws", "schedule", "stage_history", "tally", "evidence_history", "people", "people_rates", "ties",
-    "signals", "inverse_denominator", "pilots", "flags", "orgs", "effects", "inn", "rates",
-    "national", "events", "counts", "first_users", "scratch",
-])
+#: everything the quarter loop reads and changes: the run's arrays (not copies), most in the kernels' own
+#: named tuples (:mod:`model.dynamics.lifecycle`, :mod:`model.dynamics.people`,
+#: :class:`model.effects.LeverEffects`, :class:`model.context.Draws`), handed to it packed in one structure
+#: (:mod:`model.dynamics.packed`)
+QuarterArguments = namedtuple("QuarterArguments", packed.FIELDS)
 
 
 def advance(ctx: "RunContext", t0: int, t1: int) -> None:
@@ -51,36 +48,49 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
     ctx.effects.settle_money(ctx.state.money_left)
     loop = ctx.kernels.get("quarters")
     if loop is None:  # bound once per run: a run with levers calls it every quarter
-        compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
-        loop = ctx.kernels["quarters"] = _Loop(BoundKernel(_quarters))
+        loop = ctx.kernels["quarters"] = _Loop(ctx)  # packs the arguments first: see _Loop
     loop(ctx, t0, t1)
 
 
 class _Loop:
-    """:func:`_quarters` bound to one run, with its arguments made once and again only when what they hold
-    changes: the run's arrays are changed in place, so only the lever ties' arrays, when their buffers are
-    replaced (:meth:`model.world.networks.Ties.kernel_arguments` returns another object then), and the two
-    numbers of the effects (``infrastructure_gain``, ``failure_sharing_boost``) make new ones. A run with
-    levers calls it every quarter, and making the named tuples took a tenth of such a quarter (issue 21)."""
+    """:func:`_quarters` bound to one run, with its arguments packed once (:mod:`model.dynamics.packed`: one
+    reference for numba to unbox at each call, not some eighty arrays) and set anew only where what they
+    hold changes: the run's arrays are changed in place, so only the lever ties' arrays, when their buffers
+    are replaced (:meth:`model.world.networks.Ties.kernel_arguments` returns another object then), and the
+    two numbers of the effects (``infrastructure_gain``, ``failure_sharing_boost``). A run with levers calls
+    it every quarter, and making its arguments took a tenth of such a quarter (issue 21).
 
-    def __init__(self, kernel: BoundKernel) -> None:
-        self.kernel = kernel
-        self._key: tuple | None = None
-        self._arguments: QuarterArguments | None = None
+    Made before the loop is first called: packing compiles :func:`model.dynamics.packed.pack` when the
+    cache lacks it, which a first run does while the life cycle compiles in another process; then it waits
+    for that process (:func:`model.dynamics.compiling.wait`) before the loop, which calls the life cycle,
+    is compiled or loaded."""
+
+    def __init__(self, ctx: "RunContext") -> None:
+        self.arguments = arguments(ctx)
+        self.packed = BoundKernel(packed.pack)(*self.arguments)
+        self._set_ties, self._set_effects = BoundKernel(packed.set_ties), BoundKernel(packed.set_effects)
+        self._effects_key = _effects_key(ctx)
+        compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
+        self.kernel = BoundKernel(_quarters)
 
     def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
-        e = ctx.effects
         ties = ctx.ties.kernel_arguments()  # takes in the ties levers made this quarter
-        key = (float(e.infrastructure_gain), float(e.failure_sharing_boost))
-        if self._key is None:
-            self._arguments = arguments(ctx)
-        else:  # only the part that changed
-            if ties is not self._arguments.ties:
-                self._arguments = self._arguments._replace(ties=ties)
-            if key != self._key:
-                self._arguments = self._arguments._replace(effects=ctx.effects.kernel_arguments())
-        self._key = key
-        self.kernel(t0, t1, self._arguments)
+        if ties is not self.arguments.ties:
+            self.arguments = self.arguments._replace(ties=ties)
+            self._set_ties(self.packed, ties)
+        key = _effects_key(ctx)
+        if key != self._effects_key:
+            self._effects_key = key
+            effects = ctx.effects.kernel_arguments()
+            self.arguments = self.arguments._replace(effects=effects)
+            self._set_effects(self.packed, effects)
+        self.kernel(t0, t1, self.packed)
+
+
+def _effects_key(ctx: "RunContext") -> tuple[float, float]:
+    """The effects' two numbers the loop's arguments hold (:class:`model.effects.LeverEffects`)."""
+    e = ctx.effects
+    return float(e.infrastructure_gain), float(e.failure_sharing_boost)
 
 
 def arguments(ctx: "RunContext") -> QuarterArguments:
@@ -141,12 +151,16 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def _quarters(t0, t1, a):
-    """Quarters ``t0`` to ``t1 - 1`` of a run, in place: ``a`` is its :data:`QuarterArguments`."""
-    # unpacked once: an array read from the named tuple inside the loops would cost numba a reference count
-    # at every read (a quarter of the run's time)
-    (draws, schedule, stage_history, tally, evidence_history, people_arrays, people_rates, ties, signals,
-     inverse_denominator, pilots, flags, orgs, effects, inn, r, national, events, counts,
-     first_users, scratch) = a
+    """Quarters ``t0`` to ``t1 - 1`` of a run, in place: ``a`` is its :data:`QuarterArguments` packed
+    (:func:`model.dynamics.packed.pack`)."""
+    # read once: an array read from the structure inside the loops would cost numba a reference count at
+    # every read (a quarter of the run's time)
+    draws, schedule, stage_history, tally, evidence_history = (a.draws, a.schedule, a.stage_history, a.tally,
+                                                               a.evidence_history)
+    people_arrays, people_rates, ties, signals, inverse_denominator = (a.people, a.people_rates, a.ties,
+                                                                       a.signals, a.inverse_denominator)
+    pilots, flags, orgs, effects, inn, r, national = a.pilots, a.flags, a.orgs, a.effects, a.inn, a.rates, a.national
+    events, counts, first_users, scratch = a.events, a.counts, a.first_users, a.scratch
     stage = pilots.stage
     log_no_hear, share, local = signals
     available_from, evidence = inn.available_from, inn.evidence
@@ -190,7 +204,7 @@ def _key_on_all_kernels() -> None:
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
         life_cycle_sources = (lifecycle, moves, hazards, payments, tally, working, events, stages)
-        loop_sources = (Path(__file__), *life_cycle_sources, people, networks)
+        loop_sources = (Path(__file__), *life_cycle_sources, people, networks, packed)
         for kernel, sources in ((_quarters, loop_sources), (lifecycle._advance, life_cycle_sources)):
             digest = hashlib.sha256()
             for source in sources:

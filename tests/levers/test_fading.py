@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from numba import njit
 import pytest
 
 import model
@@ -98,30 +99,38 @@ def test_compiled_skills_act_and_fade_as_the_vectorised_rule(quarter_ctx):
     np.testing.assert_array_equal(skill, expected)
 
 
+@njit(cache=False)
+def _packed_ties(packed):
+    """The lever ties' arrays the quarter loop reads (model.dynamics.packed)."""
+    return packed.ties.lever_indptr, packed.ties.lever_indices, packed.ties.lever_weights
+
+
 def test_the_quarter_loop_remakes_only_the_arguments_that_changed():
-    """The loop's arguments are made once per run. Lever ties a quarter adds (a peer review ties the reviewed
-    to its reviewer) are merged in place into the ties' buffers, which the arguments hold; the ties' named
-    tuple is made again only when the buffers are replaced to make room, and it always holds the ties."""
+    """The loop's arguments are packed once per run. Lever ties a quarter adds (a peer review ties the
+    reviewed to its reviewer) are merged in place into the ties' buffers, which the packed arguments hold;
+    the ties' named tuple is made again (and set in the packed arguments) only when the buffers are replaced
+    to make room, and the loop always reads every tie levers made."""
     m = InnovationModel(model.load_scenario(SCENARIOS / "lever_peer_review.yaml"), seed=0)
     ctx = m.context
     m.step()
     loop = ctx.kernels["quarters"]
-    first = loop._arguments
+    first, packed = loop.arguments, loop.packed
     held, tuples, buffers = set(), {id(first.ties)}, {id(ctx.ties._indices)}
     for _ in range(ctx.calendar.n_steps - 1):
         m.step()
-        now = loop._arguments
-        ties = now.ties
-        nnz = int(ties.lever_indptr[-1])
+        assert loop.packed is packed
+        now = loop.arguments
+        indptr, indices, weights = _packed_ties(loop.packed)
+        nnz = int(indptr[-1])
         held.add(nnz)
-        tuples.add(id(ties))
+        tuples.add(id(now.ties))
         buffers.add(id(ctx.ties._indices))
-        assert ties.lever_indices is ctx.ties._indices and ties.lever_weights is ctx.ties._weights
-        np.testing.assert_array_equal(ties.lever_indices[:nnz], ctx.ties.lever_indices)
+        assert now.ties.lever_indices is ctx.ties._indices and np.shares_memory(indices, ctx.ties._indices)
+        np.testing.assert_array_equal(indices[:nnz], ctx.ties.lever_indices)
         dense = np.zeros((ctx.n, ctx.n))
         for i in range(ctx.n):
-            span = slice(ties.lever_indptr[i], ties.lever_indptr[i + 1])
-            dense[i, ties.lever_indices[span]] = ties.lever_weights[span]
+            span = slice(indptr[i], indptr[i + 1])
+            dense[i, indices[span]] = weights[span]
         np.testing.assert_array_equal(dense, ctx.effects.lever_ties)  # the loop reads every tie levers made
     assert len(held) >= 10  # the ties grew in many quarters ...
     assert len(tuples) == len(buffers) < len(held)  # ... and the tuple was made again only with new buffers

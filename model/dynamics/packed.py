@@ -1,0 +1,111 @@
+"""The quarter loop's arguments held in one compiled structure, so that a call hands numba one pointer.
+
+:data:`model.dynamics.quarters.QuarterArguments` holds every array the loop reads and changes (some eighty
+in twenty-one named tuples). Handed over as a named tuple, each call unboxes every array (about 4 µs, every
+quarter of a run with levers), and the loop's own compilation compiles that unboxing (about 0.7 s of a
+first run's critical path). :func:`pack` puts them once per run into a numba ``StructRef``
+(:class:`PackedArguments`): the loop then takes one reference, and the unboxing is compiled into
+:func:`pack` instead, which a first run compiles while it waits for the life cycle compiled in another
+process (:func:`model.dynamics.compiling.wait`). The arrays are the run's own, not copies; what changes
+during a run (the lever ties' arrays, the effects' two numbers) is set anew with :func:`set_ties` and
+:func:`set_effects`.
+
+numba caches the kernels that take a ``StructRef`` as it caches the others; the structure's type is made
+from the arguments' types when :func:`pack` is compiled (:func:`_packed_type`), so it is the same for every
+run whose arrays have the same types.
+"""
+
+from __future__ import annotations
+
+from numba.core import types
+from numba.experimental import structref
+from numba.extending import intrinsic
+
+from ..environment import njit
+
+#: the quarter loop's arguments, by name: the fields of
+#: :data:`model.dynamics.quarters.QuarterArguments` and of :class:`PackedType`
+FIELDS = ("draws", "schedule", "stage_history", "tally", "evidence_history", "people", "people_rates", "ties",
+          "signals", "inverse_denominator", "pilots", "flags", "orgs", "effects", "inn", "rates",
+          "national", "events", "counts", "first_users", "scratch")
+
+
+@structref.register
+class PackedType(types.StructRef):
+    """numba's type of :class:`PackedArguments`: one field per name of :data:`FIELDS`, typed as its value."""
+
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class PackedArguments(structref.StructRefProxy):
+    """The quarter loop's arguments as one structure (Python sees an opaque handle; made by :func:`pack`)."""
+
+
+structref.define_boxing(PackedType, PackedArguments)
+
+
+def type_of(arguments, typeof) -> PackedType:
+    """The :class:`PackedType` :func:`pack` makes of ``arguments`` (a
+    :data:`~model.dynamics.quarters.QuarterArguments`), without compiling it: each field typed by
+    ``typeof`` (a dispatcher's ``typeof_pyval``, as a call types its arguments)."""
+    return PackedType([(name, typeof(value)) for name, value in zip(FIELDS, arguments)])
+
+
+@intrinsic
+def _packed_type(typingctx, values):
+    """The ``TypeRef`` of the :class:`PackedType` whose fields are typed as ``values`` (a tuple in
+    :data:`FIELDS`'s order), for ``structref.new``: made while :func:`pack` is typed, nothing at run time."""
+    if not isinstance(values, types.BaseTuple) or len(values) != len(FIELDS):
+        return None
+    packed = PackedType(list(zip(FIELDS, values.types)))
+
+    def codegen(context, builder, signature, arguments):
+        return context.get_dummy_value()
+
+    return types.TypeRef(packed)(values), codegen
+
+
+@njit(error_model="numpy")
+def pack(draws, schedule, stage_history, tally, evidence_history, people, people_rates, ties, signals,
+         inverse_denominator, pilots, flags, orgs, effects, inn, rates, national, events, counts, first_users,
+         scratch):
+    """The :class:`PackedArguments` holding the quarter loop's arguments (the run's arrays, not copies):
+    call it with a :data:`~model.dynamics.quarters.QuarterArguments` unpacked (``pack(*arguments)``)."""
+    packed = structref.new(_packed_type((draws, schedule, stage_history, tally, evidence_history, people,
+                                         people_rates, ties, signals, inverse_denominator, pilots, flags, orgs,
+                                         effects, inn, rates, national, events, counts, first_users, scratch)))
+    packed.draws = draws
+    packed.schedule = schedule
+    packed.stage_history = stage_history
+    packed.tally = tally
+    packed.evidence_history = evidence_history
+    packed.people = people
+    packed.people_rates = people_rates
+    packed.ties = ties
+    packed.signals = signals
+    packed.inverse_denominator = inverse_denominator
+    packed.pilots = pilots
+    packed.flags = flags
+    packed.orgs = orgs
+    packed.effects = effects
+    packed.inn = inn
+    packed.rates = rates
+    packed.national = national
+    packed.events = events
+    packed.counts = counts
+    packed.first_users = first_users
+    packed.scratch = scratch
+    return packed
+
+
+@njit(error_model="numpy")
+def set_ties(packed, ties):
+    """Hand the loop the lever ties' new arrays (:meth:`model.world.networks.Ties.kernel_arguments`)."""
+    packed.ties = ties
+
+
+@njit(error_model="numpy")
+def set_effects(packed, effects):
+    """Hand the loop the effects' new numbers (:meth:`model.effects.Effects.kernel_arguments`)."""
+    packed.effects = effects

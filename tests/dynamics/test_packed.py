@@ -1,0 +1,44 @@
+"""The quarter loop's arguments packed in one structure (model.dynamics.packed): the run's own arrays, not
+copies; the fields a run changes set anew; and the type a first run compiles the loop for before packing
+(packed.type_of) the type pack makes, so the loop is compiled once."""
+
+from pathlib import Path
+
+import numpy as np
+from numba import njit
+
+import model
+from model.dynamics import packed, quarters
+from model.model import InnovationModel
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@njit(cache=False)
+def _read(arguments):
+    return arguments.pilots.stage, arguments.effects.infrastructure_gain, arguments.ties.lever_indices
+
+
+def test_packed_arguments_hold_the_runs_arrays_and_take_new_ties_and_effects():
+    m = InnovationModel(model.load_scenario(SCENARIOS / "lever_peer_review.yaml"), seed=1)
+    arguments = quarters.arguments(m.context)
+    handle = packed.pack(*arguments)
+    stage, gain, indices = _read(handle)
+    assert np.shares_memory(stage, m.state.stage) and stage.shape == m.state.stage.shape  # not a copy
+    m.state.stage[3, 1] = 2
+    assert _read(handle)[0][3, 1] == 2
+    assert gain == arguments.effects.infrastructure_gain == 0.0
+    packed.set_effects(handle, arguments.effects._replace(infrastructure_gain=0.25))
+    assert _read(handle)[1] == 0.25
+    roomy = np.arange(300, dtype=np.int64)
+    packed.set_ties(handle, arguments.ties._replace(lever_indices=roomy))
+    assert np.shares_memory(_read(handle)[2], roomy) and len(indices) != len(roomy)
+
+
+def test_the_type_a_first_run_compiles_the_loop_for_is_the_type_pack_makes():
+    m = InnovationModel(model.load_scenario(SCENARIOS / "baseline.yaml"), seed=2)
+    arguments = quarters.arguments(m.context)
+    typeof = quarters._quarters.typeof_pyval
+    expected = packed.type_of(arguments, typeof)
+    assert typeof(packed.pack(*arguments)) == expected
+    assert [name for name, _ in expected.field_dict.items()] == list(quarters.QuarterArguments._fields)
