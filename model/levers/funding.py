@@ -56,6 +56,12 @@ from .registry import register
 from .targeting import Target
 
 
+def is_call_quarter(quarter: int, calls_per_year: int) -> bool:
+    """Whether a round of a call with ``calls_per_year`` rounds (1, 2 or 4) opens in ``quarter`` (1-4): the
+    first quarter of the year and every ``QUARTERS_PER_YEAR // calls_per_year`` quarters after it."""
+    return (quarter - 1) % (QUARTERS_PER_YEAR // calls_per_year) == 0
+
+
 class FundingParams(LeverParams):
     """The YAML parameters every grant lever shares; each field's description gives its unit, meaning and
     source."""
@@ -203,7 +209,7 @@ class _Call(Lever):
         self.pot = 0.0  # money is handed out by rounds from the year's delivery, not quarter by quarter
         if active:
             self.use(ctx, year, self.delivered[year] * p.admin_share / QUARTERS_PER_YEAR)
-            if (quarter - 1) % (4 // p.calls_per_year) == 0:
+            if is_call_quarter(quarter, p.calls_per_year):
                 if quarter == 1:
                     self.carry = 0.0  # last year's unawarded money lapsed
                 self._round(ctx, t, year)
@@ -352,7 +358,7 @@ class SmallActorGrants(Lever):
         if quarter == 1:
             self.staff[:] = 0.0
         self.use(ctx, year, self.delivered[year] * p.admin_share / QUARTERS_PER_YEAR)
-        if (quarter - 1) % (4 // p.calls_per_year) == 0:
+        if is_call_quarter(quarter, p.calls_per_year):
             net = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year
             who = self.targeting.pool
             weight = np.where(who, ctx.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0

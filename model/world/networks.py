@@ -22,7 +22,6 @@ from ..kernelcall import BoundKernel
 from . import lever_ties
 from .organisations import KIND_NAMES, MUNICIPALITY, REGION, Organisations, load_organisations, read_csv
 
-
 if TYPE_CHECKING:  # networkx only for graphs of the ties (tests, notebooks): a run does not import it
     import networkx as nx
 
@@ -261,9 +260,9 @@ class Ties:
     def refresh(self) -> None:
         """Take in the ties levers created since the last call (a no-op when there are none): the new cells
         are merged in place into the lever ties' compressed sparse rows and only the rows they touch get their
-        denominators again, in one compiled call (:func:`model.world.lever_ties.take_in`; a few new ties a quarter among
-        thousands). The rows' arrays have room to spare, so a quarter's new ties rarely replace them (and the
-        arguments of the kernels that read them: :meth:`kernel_arguments`)."""
+        denominators again, in one compiled call (:func:`model.world.lever_ties.take_in`; a few new ties a
+        quarter among thousands). The rows' arrays have room to spare, so a quarter's new ties rarely replace
+        them (and the arguments of the kernels that read them: :meth:`kernel_arguments`)."""
         version = self.effects.lever_ties_version
         if version == self._lever_version:
             return

@@ -158,3 +158,10 @@ def test_scale_up_grants_ranked_by_quality_fund_scale_ups_that_would_have_happen
     se_gap = (d[:, 1] - d[:, 0]).std(ddof=1) / np.sqrt(len(seeds))
     assert need - quality > 3 * se_gap, d.mean(0)
     assert quality < 0.2 * need, d.mean(0)  # most of what quality-ranked grants buy would have happened anyway
+
+
+def test_a_call_opens_its_rounds_in_the_first_quarter_and_evenly_after_it():
+    from model.levers.funding import is_call_quarter
+
+    opens = {calls: [q for q in range(1, 5) if is_call_quarter(q, calls)] for calls in (1, 2, 4)}
+    assert opens == {1: [1], 2: [1, 3], 4: [1, 2, 3, 4]}
