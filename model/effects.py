@@ -18,7 +18,7 @@ import numpy as np
 
 
 #: this quarter's effects as the compiled life cycle reads them (:meth:`Effects.kernel_arguments`), each
-#: field named as in :class:`Effects`
+#: field named as in :class:`Effects` (``infrastructure_gain`` and ``failure_sharing_boost``: (1,) arrays)
 LeverEffects = namedtuple("LeverEffects", [
     "capacity_bonus", "p_external_boost", "tie_strength", "scale_logit_bonus", "fixed_cost_factor", "load_factor",
     "grant_msek", "state_grant_msek", "funded_start", "infrastructure_gain", "failure_sharing_boost",
@@ -38,11 +38,11 @@ class Effects:
     scale_logit_bonus: np.ndarray = field(init=False)  # added to the log-odds of scaling
     fixed_cost_factor: np.ndarray = field(init=False)  # (n, k) multiplies pilot costs and the fixed part of scale-up
     load_factor: np.ndarray = field(init=False)  # (n, k) multiplies the capacity pilots, scale-ups, adoptions hold
-    failure_sharing_boost: float = 0.0  # added to the share of disappointments whose lessons are shared
+    # (and failure_sharing_boost, a property: added to the share of disappointments whose lessons are shared)
     # --- lasting ---
     capacity_bonus: np.ndarray = field(init=False)  # development capacity added
     lever_ties_version: int = 0  # counts changes to lever_ties, so what depends on them is recomputed once
-    infrastructure_gain: float = 0.0  # added to the scenario's infrastructure level (capped at 1)
+    # (and infrastructure_gain, a property: added to the scenario's infrastructure level, capped at 1)
     # --- money earmarked for one innovation in one organisation, spent by the dynamics ---
     grant_msek: np.ndarray = field(init=False)  # (n, k) project grants (pilots, scale-ups), until spent
     state_grant_msek: np.ndarray = field(init=False)  # (n, k) earmarked state grants of this year
@@ -51,6 +51,8 @@ class Effects:
     def __post_init__(self) -> None:
         n, k = self.n, self.k
         self.capacity_bonus = np.zeros(n)
+        # the two numbers, each in a (1,) array the compiled loop holds all run (kernel_arguments)
+        self._infrastructure_gain, self._failure_sharing_boost = np.zeros(1), np.zeros(1)
         self._lever_ties: np.ndarray | None = None  # made on first use: most runs have no lever ties
         self._new_cells: list[np.ndarray] = []  # cells add_ties wrote since take_new_tie_cells last looked
         # the per-quarter arrays are rows of two blocks, so that resetting them takes two calls, not five
@@ -102,17 +104,36 @@ class Effects:
             self.added[:] = 0.0
         self._money_moved = False
 
+    @property
+    def infrastructure_gain(self) -> float:
+        """Added to the scenario's infrastructure level (capped at 1); lasting."""
+        return float(self._infrastructure_gain[0])
+
+    @infrastructure_gain.setter
+    def infrastructure_gain(self, value: float) -> None:
+        self._infrastructure_gain[0] = value
+
+    @property
+    def failure_sharing_boost(self) -> float:
+        """Added to the share of disappointments whose lessons are shared; this quarter's."""
+        return float(self._failure_sharing_boost[0])
+
+    @failure_sharing_boost.setter
+    def failure_sharing_boost(self, value: float) -> None:
+        self._failure_sharing_boost[0] = value
+
     def kernel_arguments(self) -> LeverEffects:
-        """This quarter's effects as the life cycle kernel's named tuple (the arrays themselves)."""
+        """The effects as the life cycle kernel's named tuple: the arrays themselves, the same all run (the
+        two numbers in (1,) arrays), so the quarter loop holds them once (:mod:`model.dynamics.packed`)."""
         return LeverEffects(self.capacity_bonus, self.p_external_boost, self.tie_strength, self.scale_logit_bonus,
                             self.fixed_cost_factor, self.load_factor, self.grant_msek, self.state_grant_msek,
-                            self.funded_start, float(self.infrastructure_gain), float(self.failure_sharing_boost))
+                            self.funded_start, self._infrastructure_gain, self._failure_sharing_boost)
 
     def reset_quarter(self) -> None:
         """Back to neutral, in place (levers may keep references to these arrays within a quarter)."""
         np.copyto(self._per_organisation, self._neutral_per_organisation)  # p_external_boost, tie_strength, ...
         self._per_cell.fill(1.0)  # fixed_cost_factor, load_factor
-        self.failure_sharing_boost = 0.0
+        self._failure_sharing_boost[0] = 0.0
 
     @property
     def has_lever_ties(self) -> bool:

@@ -268,7 +268,7 @@ def _free_capacity(capacity, load):
 def _learn(r, national, effects, inn, scratch):
     """Evidence after the quarter's moves (§7.10): the share of known outcomes that were good, from this
     quarter's scale-ups and (shared, through a network host) disappointments, in place."""
-    shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost) if national.failures_shared else 0.0
+    shared = min(1.0, r.failure_sharing + effects.failure_sharing_boost[0]) if national.failures_shared else 0.0
     evidence, evidence_weight = inn.evidence, inn.evidence_weight
     scaled, failures = scratch.scaled, scratch.failures
     for j in range(evidence.shape[0]):
@@ -333,7 +333,7 @@ def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, na
     money_left = people.money_left
     capacity_bonus, p_external_boost = effects.capacity_bonus, effects.p_external_boost
     one_step, scaling_q = flags.one_step, int(r.scaling_quarters)
-    infra = min(1.0, r.infrastructure_level + effects.infrastructure_gain)
+    infra = min(1.0, r.infrastructure_level + effects.infrastructure_gain[0])
     money_before = _begin_quarter(r, national, inn, people, effects, pressure, relax, any_grants, scratch)
     waiting_pilots = waiting_adoptions = 0  # pair-quarters that waited for money, added to the tally once
     for i in range(pilots.stage.shape[0]):

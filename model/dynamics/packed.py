@@ -6,9 +6,9 @@ quarter of a run with levers), and the loop's own compilation compiles that unbo
 first run's critical path). :func:`pack` puts them once per run into a numba ``StructRef``
 (:class:`PackedArguments`): the loop then takes one reference, and the unboxing is compiled into
 :func:`pack` instead, which a first run compiles while it waits for the life cycle compiled in another
-process (:func:`model.dynamics.compiling.wait`). The arrays are the run's own, not copies; what changes
-during a run (the lever ties' arrays, the effects' two numbers) is set anew with :func:`set_ties` and
-:func:`set_effects`.
+process (:func:`model.dynamics.compiling.wait`). The arrays are the run's own, not copies, and stay the
+run's all run: it changes them in place (the lever ties' buffers have room for every tie, the effects' two
+numbers are held in arrays), so the structure is made once.
 
 numba caches the kernels that take a ``StructRef`` as it caches the others; the structure's type is made
 from the arguments' types when :func:`pack` is compiled (:func:`_packed_type`), so it is the same for every
@@ -97,15 +97,3 @@ def pack(draws, schedule, stage_history, tally, evidence_history, people, people
     packed.first_users = first_users
     packed.scratch = scratch
     return packed
-
-
-@njit(error_model="numpy")
-def set_ties(packed, ties):
-    """Hand the loop the lever ties' new arrays (:meth:`model.world.networks.Ties.kernel_arguments`)."""
-    packed.ties = ties
-
-
-@njit(error_model="numpy")
-def set_effects(packed, effects):
-    """Hand the loop the effects' new numbers (:meth:`model.effects.Effects.kernel_arguments`)."""
-    packed.effects = effects

@@ -54,11 +54,10 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
 
 class _Loop:
     """:func:`_quarters` bound to one run, with its arguments packed once (:mod:`model.dynamics.packed`: one
-    reference for numba to unbox at each call, not some eighty arrays) and set anew only where what they
-    hold changes: the run's arrays are changed in place, so only the lever ties' arrays, when their buffers
-    are replaced (:meth:`model.world.networks.Ties.kernel_arguments` returns another object then), and the
-    two numbers of the effects (``infrastructure_gain``, ``failure_sharing_boost``). A run with levers calls
-    it every quarter, and making its arguments took a tenth of such a quarter (issue 21).
+    reference for numba to unbox at each call, not some eighty arrays). They stay valid all run: the run's
+    arrays are changed in place, the lever ties' buffers have room for every tie
+    (:meth:`model.world.networks.Ties.refresh`) and the effects' two numbers are held in arrays
+    (:meth:`model.effects.Effects.kernel_arguments`). A run with levers calls it every quarter.
 
     Made before the loop is first called: packing compiles :func:`model.dynamics.packed.pack` when the
     cache lacks it, which a first run does while the life cycle compiles in another process; then it waits
@@ -67,30 +66,13 @@ class _Loop:
 
     def __init__(self, ctx: "RunContext") -> None:
         self.arguments = arguments(ctx)
-        self.packed = BoundKernel(packed.pack)(*self.arguments)
-        self._set_ties, self._set_effects = BoundKernel(packed.set_ties), BoundKernel(packed.set_effects)
-        self._effects_key = _effects_key(ctx)
+        self.packed = packed.pack(*self.arguments)
         compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
         self.kernel = BoundKernel(_quarters)
 
     def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
-        ties = ctx.ties.kernel_arguments()  # takes in the ties levers made this quarter
-        if ties is not self.arguments.ties:
-            self.arguments = self.arguments._replace(ties=ties)
-            self._set_ties(self.packed, ties)
-        key = _effects_key(ctx)
-        if key != self._effects_key:
-            self._effects_key = key
-            effects = ctx.effects.kernel_arguments()
-            self.arguments = self.arguments._replace(effects=effects)
-            self._set_effects(self.packed, effects)
+        ctx.ties.refresh()  # takes in the ties levers made this quarter
         self.kernel(t0, t1, self.packed)
-
-
-def _effects_key(ctx: "RunContext") -> tuple[float, float]:
-    """The effects' two numbers the loop's arguments hold (:class:`model.effects.LeverEffects`)."""
-    e = ctx.effects
-    return float(e.infrastructure_gain), float(e.failure_sharing_boost)
 
 
 def arguments(ctx: "RunContext") -> QuarterArguments:

@@ -254,15 +254,16 @@ class Ties:
         self._signals_kernel = BoundKernel(signals_kernel)
         self._take_in = BoundKernel(lever_ties.take_in)
         self._fixed_denominator: np.ndarray | None = None  # (n, k): weighted applicable clique and border ties
-        self._arguments: TieKernel | None = None  # kernel_arguments', until the lever ties' buffers are replaced
+        self._arguments: TieKernel | None = None  # kernel_arguments', made once
         self.refresh()
 
     def refresh(self) -> None:
         """Take in the ties levers created since the last call (a no-op when there are none): the new cells
         are merged in place into the lever ties' compressed sparse rows and only the rows they touch get their
         denominators again, in one compiled call (:func:`model.world.lever_ties.take_in`; a few new ties a
-        quarter among thousands). The rows' arrays have room to spare, so a quarter's new ties rarely replace
-        them (and the arguments of the kernels that read them: :meth:`kernel_arguments`)."""
+        quarter among thousands). The rows' arrays have room for every tie there can be (n x n, made once and
+        written only where ties are), so they are the same all run, as are the arguments of the kernels that
+        read them (:meth:`kernel_arguments`)."""
         version = self.effects.lever_ties_version
         if version == self._lever_version:
             return
@@ -270,7 +271,8 @@ class Ties:
         if self._fixed_denominator is None:  # clique and neighbour ties never change: their part once
             n = self.orgs.n
             self.lever_indptr = np.zeros(n + 1, dtype=np.int64)
-            self._indices, self._weights = np.zeros(0, dtype=np.int64), np.zeros(0)  # room for ties (buffers)
+            # room for every tie (zeroed memory: the pages no tie reaches are never touched)
+            self._indices, self._weights = np.zeros(n * n, dtype=np.int64), np.zeros(n * n)
             self._fixed_denominator = np.zeros_like(self.proof)
             signals_kernel(self.applicable, self.kernel_arguments(refresh=False), np.zeros_like(self.proof),
                            self._fixed_denominator, self.local, False, self.inverse_denominator)
@@ -282,20 +284,10 @@ class Ties:
         cells = self.effects.take_new_tie_cells()
         if len(cells):
             cells = np.sort(cells)  # by NumPy: numba's sort would take seconds to compile
-            while self._take_in(self.lever_indptr, self._indices, self._weights, cells, self.effects.lever_ties,
-                                self.applicable, self.weight_lever, self._fixed_denominator,
-                                self.inverse_denominator) < 0:
-                self._make_room(len(cells))
-
-    def _make_room(self, more: int) -> None:
-        """Replace the lever ties' buffers by ones with room for ``more`` ties beyond those held (at least
-        twice as many as now): the held ties copied, the kernels' arguments made anew."""
-        held = int(self.lever_indptr[-1])
-        size = max(2 * len(self._indices), held + more, 256)
-        indices, weights = np.zeros(size, dtype=np.int64), np.zeros(size)
-        indices[:held], weights[:held] = self._indices[:held], self._weights[:held]
-        self._indices, self._weights = indices, weights
-        self._arguments = None
+            added = self._take_in(self.lever_indptr, self._indices, self._weights, cells, self.effects.lever_ties,
+                                  self.applicable, self.weight_lever, self._fixed_denominator,
+                                  self.inverse_denominator)
+            assert added >= 0, "the lever ties' buffers hold every tie there can be"
 
     @property
     def lever_indices(self) -> np.ndarray:
@@ -309,8 +301,8 @@ class Ties:
         return self._weights[: self.lever_indptr[-1]]
 
     def kernel_arguments(self, refresh: bool = True) -> TieKernel:
-        """What :func:`signals_kernel` needs besides the adopters and the output arrays: the same object
-        until the lever ties' buffers are replaced (the kernels read the rows up to ``lever_indptr``)."""
+        """What :func:`signals_kernel` needs besides the adopters and the output arrays: the same object all
+        run (the lever ties' buffers are filled in place; the kernels read the rows up to ``lever_indptr``)."""
         if refresh:
             self.refresh()
         if self._arguments is None:

@@ -1,6 +1,7 @@
 """The quarter loop's arguments packed in one structure (model.dynamics.packed): the run's own arrays, not
-copies; the fields a run changes set anew; and the type a first run compiles the loop for before packing
-(packed.type_of) the type pack makes, so the loop is compiled once."""
+copies, which the run changes in place (the lever ties and the effects' numbers too), so the structure is
+made once; and the type a first run compiles the loop for before packing (packed.type_of) is the type pack
+makes, so the loop is compiled once."""
 
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def _read(arguments):
     return arguments.pilots.stage, arguments.effects.infrastructure_gain, arguments.ties.lever_indices
 
 
-def test_packed_arguments_hold_the_runs_arrays_and_take_new_ties_and_effects():
+def test_packed_arguments_hold_the_runs_arrays_and_see_its_ties_and_effects_change():
     m = InnovationModel(model.load_scenario(SCENARIOS / "lever_peer_review.yaml"), seed=1)
     arguments = quarters.arguments(m.context)
     handle = packed.pack(*arguments)
@@ -27,12 +28,14 @@ def test_packed_arguments_hold_the_runs_arrays_and_take_new_ties_and_effects():
     assert np.shares_memory(stage, m.state.stage) and stage.shape == m.state.stage.shape  # not a copy
     m.state.stage[3, 1] = 2
     assert _read(handle)[0][3, 1] == 2
-    assert gain == arguments.effects.infrastructure_gain == 0.0
-    packed.set_effects(handle, arguments.effects._replace(infrastructure_gain=0.25))
-    assert _read(handle)[1] == 0.25
-    roomy = np.arange(300, dtype=np.int64)
-    packed.set_ties(handle, arguments.ties._replace(lever_indices=roomy))
-    assert np.shares_memory(_read(handle)[2], roomy) and len(indices) != len(roomy)
+    assert gain == 0.0
+    m.effects.infrastructure_gain += 0.25  # as the infrastructure lever adds its gain
+    assert _read(handle)[1] == 0.25 == m.effects.infrastructure_gain
+    m.effects.add_ties(np.array([0, 5]), np.array([7, 9]), 1.0)  # as a lever makes ties
+    m.ties.refresh()
+    indices = _read(handle)[2]
+    assert np.shares_memory(indices, m.ties.lever_indices) and list(m.ties.lever_indices) == [7, 9, 0, 5]
+    assert int(m.ties.lever_indptr[-1]) == 4 and len(indices) == m.n * m.n  # room for every tie
 
 
 def test_the_type_a_first_run_compiles_the_loop_for_is_the_type_pack_makes():
