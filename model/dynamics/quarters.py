@@ -53,11 +53,12 @@ def advance(ctx: "RunContext", t0: int, t1: int) -> None:
 
 
 class _Loop:
-    """:func:`_quarters` bound to one run, with its arguments packed once (:mod:`model.dynamics.packed`: one
-    reference for numba to unbox at each call, not some eighty arrays). They stay valid all run: the run's
-    arrays are changed in place, the lever ties' buffers have room for every tie
-    (:meth:`model.world.networks.Ties.refresh`) and the effects' two numbers are held in arrays
-    (:meth:`model.effects.Effects.kernel_arguments`). A run with levers calls it every quarter.
+    """:func:`_quarters` bound to one run, with its arguments packed (:mod:`model.dynamics.packed`: one
+    reference for numba to unbox at each call, not some eighty arrays) once, and once more if levers tie
+    organisations after that: the run's arrays are changed in place, the effects' two numbers are held in
+    arrays (:meth:`model.effects.Effects.kernel_arguments`), and the lever ties' buffers are made when levers
+    first tie organisations, with room for every tie (:meth:`model.world.networks.Ties.refresh`). A run with
+    levers calls it every quarter.
 
     Made before the loop is first called: packing compiles :func:`model.dynamics.packed.pack` when the
     cache lacks it, which a first run does while the life cycle compiles in another process; then it waits
@@ -71,7 +72,10 @@ class _Loop:
         self.kernel = BoundKernel(_quarters)
 
     def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
-        ctx.ties.refresh()  # takes in the ties levers made this quarter
+        ties = ctx.ties.kernel_arguments()  # takes in the ties levers made this quarter
+        if ties is not self.arguments.ties:  # the first ties: their buffers made (once a run)
+            self.arguments = self.arguments._replace(ties=ties)
+            self.packed = packed.pack(*self.arguments)
         self.kernel(t0, t1, self.packed)
 
 

@@ -254,16 +254,16 @@ class Ties:
         self._signals_kernel = BoundKernel(signals_kernel)
         self._take_in = BoundKernel(lever_ties.take_in)
         self._fixed_denominator: np.ndarray | None = None  # (n, k): weighted applicable clique and border ties
-        self._arguments: TieKernel | None = None  # kernel_arguments', made once
+        self._arguments: TieKernel | None = None  # kernel_arguments', made again once: the first ties
         self.refresh()
 
     def refresh(self) -> None:
         """Take in the ties levers created since the last call (a no-op when there are none): the new cells
         are merged in place into the lever ties' compressed sparse rows and only the rows they touch get their
         denominators again, in one compiled call (:func:`model.world.lever_ties.take_in`; a few new ties a
-        quarter among thousands). The rows' arrays have room for every tie there can be (n x n, made once and
-        written only where ties are), so they are the same all run, as are the arguments of the kernels that
-        read them (:meth:`kernel_arguments`)."""
+        quarter among thousands). The rows' arrays are made with room for every tie there can be (n x n,
+        zeroed, written only where ties are) when levers first tie organisations, so from then on they are the
+        same all run, as are the arguments of the kernels that read them (:meth:`kernel_arguments`)."""
         version = self.effects.lever_ties_version
         if version == self._lever_version:
             return
@@ -271,8 +271,7 @@ class Ties:
         if self._fixed_denominator is None:  # clique and neighbour ties never change: their part once
             n = self.orgs.n
             self.lever_indptr = np.zeros(n + 1, dtype=np.int64)
-            # room for every tie (zeroed memory: the pages no tie reaches are never touched)
-            self._indices, self._weights = np.zeros(n * n, dtype=np.int64), np.zeros(n * n)
+            self._indices, self._weights = np.zeros(0, dtype=np.int64), np.zeros(0)  # no tie yet
             self._fixed_denominator = np.zeros_like(self.proof)
             signals_kernel(self.applicable, self.kernel_arguments(refresh=False), np.zeros_like(self.proof),
                            self._fixed_denominator, self.local, False, self.inverse_denominator)
@@ -283,6 +282,10 @@ class Ties:
             np.divide(1.0, fixed, out=inverse, where=fixed > 0)
         cells = self.effects.take_new_tie_cells()
         if len(cells):
+            if not len(self._indices):  # the first ties: room for every tie (zeroed: pages no tie reaches
+                n = self.orgs.n         # are never touched), and the kernels' arguments made anew, once
+                self._indices, self._weights = np.zeros(n * n, dtype=np.int64), np.zeros(n * n)
+                self._arguments = None
             cells = np.sort(cells)  # by NumPy: numba's sort would take seconds to compile
             added = self._take_in(self.lever_indptr, self._indices, self._weights, cells, self.effects.lever_ties,
                                   self.applicable, self.weight_lever, self._fixed_denominator,
@@ -301,8 +304,9 @@ class Ties:
         return self._weights[: self.lever_indptr[-1]]
 
     def kernel_arguments(self, refresh: bool = True) -> TieKernel:
-        """What :func:`signals_kernel` needs besides the adopters and the output arrays: the same object all
-        run (the lever ties' buffers are filled in place; the kernels read the rows up to ``lever_indptr``)."""
+        """What :func:`signals_kernel` needs besides the adopters and the output arrays: the same object
+        until levers first tie organisations and from then on (the lever ties' buffers are then made with room
+        for every tie and filled in place; the kernels read the rows up to ``lever_indptr``)."""
         if refresh:
             self.refresh()
         if self._arguments is None:

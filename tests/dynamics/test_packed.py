@@ -11,6 +11,7 @@ from numba import njit
 import model
 from model.dynamics import packed, quarters
 from model.model import InnovationModel
+from model.scenario import with_overrides
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -31,11 +32,32 @@ def test_packed_arguments_hold_the_runs_arrays_and_see_its_ties_and_effects_chan
     assert gain == 0.0
     m.effects.infrastructure_gain += 0.25  # as the infrastructure lever adds its gain
     assert _read(handle)[1] == 0.25 == m.effects.infrastructure_gain
-    m.effects.add_ties(np.array([0, 5]), np.array([7, 9]), 1.0)  # as a lever makes ties
-    m.ties.refresh()
+    before = m.ties.kernel_arguments()
+    m.effects.add_ties(np.array([0, 5]), np.array([7, 9]), 1.0)  # as a lever makes the run's first ties
+    ties = m.ties.kernel_arguments()
+    assert ties is not before and len(ties.lever_indices) == m.n * m.n  # made once, with room for every tie
+    handle = packed.pack(*arguments._replace(ties=ties))  # packed again, as the loop does then
+    m.effects.add_ties(np.array([1]), np.array([2]), 1.0)  # later ties: in place, the same arrays
+    assert m.ties.kernel_arguments() is ties
     indices = _read(handle)[2]
-    assert np.shares_memory(indices, m.ties.lever_indices) and list(m.ties.lever_indices) == [7, 9, 0, 5]
-    assert int(m.ties.lever_indptr[-1]) == 4 and len(indices) == m.n * m.n  # room for every tie
+    assert np.shares_memory(indices, m.ties.lever_indices) and list(m.ties.lever_indices) == [7, 2, 1, 9, 0, 5]
+
+
+def test_the_loop_packs_again_once_when_levers_first_tie_after_its_first_quarter():
+    scenario = model.load_scenario(SCENARIOS / "lever_peer_review.yaml")
+    scenario = with_overrides(scenario, {"levers.0.start_year": 2027})  # no tie in the first year
+    m = InnovationModel(scenario, seed=3)
+    m.step()
+    loop = m.context.kernels["quarters"]
+    first = loop.packed
+    assert not m.effects.has_lever_ties and len(m.ties.lever_indices) == 0
+    handles = [first]
+    for _ in range(12):
+        m.step()
+        if loop.packed is not handles[-1]:
+            handles.append(loop.packed)
+    assert m.effects.has_lever_ties and len(handles) == 2  # packed again once, when the reviews began
+    assert np.shares_memory(_read(handles[1])[2], m.ties.lever_indices)
 
 
 def test_the_type_a_first_run_compiles_the_loop_for_is_the_type_pack_makes():

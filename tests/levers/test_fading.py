@@ -106,14 +106,17 @@ def _packed_ties(packed):
 
 
 def test_the_quarter_loop_packs_its_arguments_once_and_reads_every_tie_levers_make():
-    """The loop's arguments are packed once per run and hold the run's arrays all run: lever ties a quarter
-    adds (a peer review ties the reviewed to its reviewer) are merged in place into buffers with room for
-    every tie, and the loop reads every tie levers made, quarter after quarter."""
+    """The loop's arguments are packed once per run (again once if levers first tie after the first quarter)
+    and hold the run's arrays all run: lever ties a quarter adds (a peer review ties the reviewed to its
+    reviewer) are merged in place into buffers with room for every tie, and the loop reads every tie levers
+    made, quarter after quarter."""
     m = InnovationModel(model.load_scenario(SCENARIOS / "lever_peer_review.yaml"), seed=0)
     ctx = m.context
     m.step()
     loop = ctx.kernels["quarters"]
+    assert ctx.effects.has_lever_ties  # the first quarter's reviews tied organisations: the buffers are made
     first, handle, buffer = loop.arguments, loop.packed, ctx.ties._indices
+    assert len(buffer) == ctx.n * ctx.n
     held = set()
     for _ in range(ctx.calendar.n_steps - 1):
         m.step()
