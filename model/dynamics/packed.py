@@ -6,9 +6,10 @@ quarter of a run with levers), and the loop's own compilation compiles that unbo
 first run's critical path). :func:`pack` puts them once per run into a numba ``StructRef``
 (:class:`PackedArguments`): the loop then takes one reference, and the unboxing is compiled into
 :func:`pack` instead, which a first run compiles while it waits for the life cycle compiled in another
-process (:func:`model.dynamics.compiling.wait`). The arrays are the run's own, not copies, and stay the
-run's all run: it changes them in place (the lever ties' buffers have room for every tie, the effects' two
-numbers are held in arrays), so the structure is made once.
+process (:func:`model.dynamics.compiling.wait`). The arrays are the run's own, not copies, and the run
+changes them in place (the effects' two numbers are held in arrays), so the structure is made once — and
+once more if levers first tie organisations after it was made, when the lever ties' buffers are made with
+room for every tie (:meth:`model.world.networks.Ties.refresh`; :class:`model.dynamics.quarters._Loop`).
 
 numba caches the kernels that take a ``StructRef`` as it caches the others; the structure's type is made
 from the arguments' types when :func:`pack` is compiled (:func:`_packed_type`), so it is the same for every
