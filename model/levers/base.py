@@ -132,8 +132,6 @@ class Lever:
     #: the ledger records :meth:`usage` gave, by year (asked for several times a quarter), and their ledger
     _uses: "dict[int, LeverYear]"
     _use_ledger: Any = None
-    #: :func:`model.levers.capacity_kernel.give_back`, bound on first use (:meth:`_return_capacity`)
-    _give_back: Any = None
     #: the lever generator as compiled kernels take it (:meth:`stream`), read on first use
     _stream: Any = None
 
@@ -339,9 +337,7 @@ class Lever:
         """Give back the capacity taken or lent last quarter (compiled:
         :func:`model.levers.capacity_kernel.give_back`)."""
         if self._temp_taken:
-            if self._give_back is None:  # bound once per lever (a run's): numba loaded by runs, not validate
-                self._give_back = bound(kernels("capacity_kernel").give_back)
-            self._give_back(ctx.effects.capacity_bonus, self._temp_capacity)
+            self.kernel("capacity_kernel", "give_back")(ctx.effects.capacity_bonus, self._temp_capacity)
         self._temp_taken = False
 
     # --- money that cannot be placed ------------------------------------------------------------------

@@ -27,7 +27,7 @@ from ..world.organisations import MUNICIPALITY
 from . import knowhow
 from .fading import Fade
 from .base import Absorption, Lever, LeverParams
-from .kernels import bound, kernels
+from .kernels import kernels
 from .registry import register
 
 
@@ -112,8 +112,6 @@ class JobShadowing(Lever):
         self.taught_quarters = 0  # ... in which the sender had experience the host still lacked
         self._placed_hosts = np.zeros(ctx.n, dtype=np.int64)  # hosts and senders a quarter placed, ...
         self._placed_senders = np.zeros(ctx.n, dtype=np.int64)  # ... written by the compiled placements
-        self._place_kernel = None  # bound on first use (model.kernelcall): typing a generator costs more
-        self._quarter_kernel = None  # hosts_quarter, bound on first use: typing its named tuple costs ~4 µs
 
     def lingering(self, ctx, t) -> bool:
         """A placement takes its time until it ends, and ties host and sender in the quarter it ends; know-how
@@ -139,10 +137,8 @@ class JobShadowing(Lever):
             if units:
                 placed = self._place(ctx, t, year, units)
                 self.refund(units - placed, self.placement_cost)
-        if self._quarter_kernel is None:
-            self._quarter_kernel = bound(knowhow_kernel.hosts_quarter)
         development = knowhow_kernel.development(ctx)
-        ended, hosts, taught, any_cost = self._quarter_kernel(
+        ended, hosts, taught, any_cost = self.kernel("knowhow_kernel", "hosts_quarter")(
             ctx.effects.load_factor, self.knowhow, self.host_until, self.sender_of, t, development, p.load_cut,
             p.forget_per_quarter, p.learn_per_quarter, knowhow.GONE, p.host_time_cost, p.sender_time_cost,
             self._ending_hosts, self._ending_senders, self._cost)
@@ -186,9 +182,7 @@ class JobShadowing(Lever):
     def _place_compiled(self, ctx, t, year, units: int) -> int:
         """:meth:`_place` in one compiled call, with the same draws (:mod:`model.levers.shadowing_kernel`)."""
         shadowing = kernels("shadowing_kernel")  # numba: loaded by runs, not by validate
-        if self._place_kernel is None:
-            self._place_kernel = bound(shadowing.place)
-        placed = self._place_kernel(
+        placed = self.kernel("shadowing_kernel", "place")(
             self.stream(), units, self.targeting.target.by == "capacity",
             shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
             shadowing.Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,

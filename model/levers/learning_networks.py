@@ -36,7 +36,7 @@ from pydantic import Field
 from . import knowhow
 from .fading import Fade
 from .base import LeverParams, MembershipLever
-from .kernels import bound, kernels
+from .kernels import kernels
 from .registry import register
 
 
@@ -98,7 +98,6 @@ class LearningNetworks(MembershipLever):
         super().setup(ctx)
         self.group = np.full(ctx.n, -1, dtype=int)  # (n,) the member's learning group, -1: none
         self._groups_made = 0
-        self._quarter_kernel = None  # network_quarter, bound on first use (kernels.bound)
         self.knowhow = np.zeros((ctx.n, ctx.k))  # (n, k) 0-1, members' know-how of each innovation
         self.member_quarters = 0  # member-quarters in a group ...
         self.taught_quarters = 0  # ... with a peer who had done something the member still lacked
@@ -129,9 +128,7 @@ class LearningNetworks(MembershipLever):
         elif active:
             self.update_members(ctx, year)  # this quarter's places are used
         learning = active and p.learn_per_peer_quarter > 0.0 and self._groups_made > 0
-        if self._quarter_kernel is None:  # bound once per run: typing its named tuple costs ~4 µs a call
-            self._quarter_kernel = bound(knowhow_kernel.network_quarter)
-        in_group, taught, members = self._quarter_kernel(
+        in_group, taught, members = self.kernel("knowhow_kernel", "network_quarter")(
             e.load_factor, self.knowhow, self.group, self._groups_made, knowhow_kernel.development(ctx), p.load_cut,
             p.forget_per_quarter, p.learn_per_peer_quarter, knowhow.GONE, learning, self.members, active,
             e.tie_strength, p.tie_strength, e.p_external_boost, p.p_external_boost)

@@ -28,7 +28,7 @@ from pydantic import Field
 from . import knowhow
 from .base import LeverParams, MembershipLever
 from .fading import Fade
-from .kernels import bound, kernels
+from .kernels import kernels
 from .registry import register
 
 GONE = knowhow.GONE
@@ -90,7 +90,6 @@ class TrainingNetworks(MembershipLever):
         self.quarters_skilled = 0  # organisation-quarters with some skill ...
         self.quarters_used = 0  # ... of which the skill was in use
         self._cost = np.zeros(ctx.n)  # capacity taking part takes this quarter, written by the compiled quarter
-        self._train = None  # knowhow_kernel.train, bound on first use (kernels.bound)
 
     def lingering(self, ctx, t) -> bool:
         """Skills act (and fade) as long as anyone has some left."""
@@ -119,9 +118,8 @@ class TrainingNetworks(MembershipLever):
         # free capacity before skills act this quarter: computed by train from these arrays
         capacity_of = targeting_kernel.CapacityArrays(ctx.state.capacity, ctx.effects.capacity_bonus,
                                                       targeting_kernel.loads(ctx))
-        if self._train is None:  # bound once per run: typing its named tuples costs ~4 µs a call
-            self._train = bound(knowhow_kernel.train)
-        skilled, used, taking = self._train(ctx.effects.load_factor, self.skill, self.members, capacity_of, taking_part,
+        train = self.kernel("knowhow_kernel", "train")  # bound once per run: typing its tuples costs ~4 µs
+        skilled, used, taking = train(ctx.effects.load_factor, self.skill, self.members, capacity_of, taking_part,
                                       p.time_cost, knowhow_kernel.development(ctx), p.load_cut, p.fade_when_used,
                                       p.fade_per_quarter, p.skill_gain_per_quarter, GONE, self.quarters_member,
                                       self.quarters_taken_part, self._cost)

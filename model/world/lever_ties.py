@@ -3,9 +3,10 @@
 Levers write ties in the run's (n, n) matrix of lever-tie weights (:func:`stronger_ties`: a peer review ties
 reviewer and reviewed, a learning network its groups); :meth:`model.world.networks.Ties.refresh` merges the
 cells written since it last looked into the sparse rows the tie signals read, with the inverse denominators
-of the rows they touch (:func:`take_in`), once per quarter in which levers made a tie. The rows'
-buffers have room to spare, so the quarter loop's arguments keep holding the same arrays (issue 21: the
-rows had been made anew every such quarter, and the loop's arguments with them).
+of the rows they touch (:func:`take_in`), once per quarter in which levers made a tie. The rows' buffers
+are made with room for every tie when levers first tie organisations, so from then on the quarter loop's
+arguments hold the same arrays (issue 21: the rows had been made anew every such quarter, and the loop's
+arguments with them).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def take_in(indptr, indices, weights, cells, matrix, applicable, proof_weight, f
     buffers with room beyond ``indptr[n]`` — where not yet there; the rows the cells touch are read again
     from the (n, n) ``matrix`` of lever-tie weights (a tie written again may have a new weight) and get
     their inverse denominators anew (:func:`denominators`, the others keep theirs). Returns the
-    number of new ties, or -1, having changed nothing, when the buffers lack the room (the caller makes
-    room and calls again)."""
+    number of new ties, or -1, having changed nothing, when the buffers lack the room (a guard: numba does
+    not check bounds, and :meth:`model.world.networks.Ties.refresh` gives buffers of n x n)."""
     n = indptr.shape[0] - 1
     fresh = np.empty(cells.shape[0], dtype=np.int64)  # columns of the new ties, by row then column
     fresh_end = np.zeros(n + 1, dtype=np.int64)  # new ties per row, at row + 1, then summed: their ends
