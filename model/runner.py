@@ -60,19 +60,16 @@ def run_model(scenario: Scenario, seed: int | np.random.SeedSequence | None = No
 def _compile_loop_first(model: InnovationModel) -> None:
     """In a fresh environment, once ``model`` is built: fork a process that runs its levers (the quarters
     not advanced: :func:`_levers_only`), which compiles their kernels into the cache, while this one
-    compiles the quarter loop for ``model``'s types (after the life cycle, compiled in another process since
-    :func:`compile_ahead`), then let it finish: the levers load their kernels from the cache. Without it the
-    levers compile theirs first, alone. Compiling changes no result; a type found here other than the run's
-    only means the loop is compiled again."""
+    compiles the quarter loop for ``model``'s types once the life cycle is compiled (in another process
+    since :func:`compile_ahead`: three compiling processes on two cores had made the first run slower),
+    then let it finish: the levers load their kernels from the cache. Without it the levers compile theirs
+    first, alone. Compiling changes no result; a type found here other than the run's only means the loop
+    is compiled again."""
     from .dynamics import compiling
 
     compiling.start_run(lambda: _levers_only(model), lambda: say_compiling_ahead(COMPILING_LEVERS))
-    compiling.wait()  # the life cycle, which the loop calls
-    typeof, arguments = quarters._quarters.typeof_pyval, quarters.arguments(model.context)
-    quarters._quarters.compile((typeof(0), typeof(1), quarters.packed.type_of(arguments, typeof)))
-    # then what packs the loop's arguments, while the levers' process may still be at work (both cores busy
-    # until the life cycle is compiled: packing them first would have slowed it)
-    quarters.packed.pack(*arguments)
+    compiling.wait()  # the life cycle first: the two processes have both cores until it is compiled
+    quarters.compile_loop(quarters.arguments(model.context))
     compiling.wait_run()
 
 

@@ -1,13 +1,14 @@
 """Compiling a kernel in a forked process while this one goes on, so a first run uses two cores.
 
-numba compiles each kernel when it is first called, and the first run in a fresh environment calls three:
-the people kernel and the tie-signal kernel while the model is built, then the quarter loop, whose
-compilation first compiles the life cycle (the largest kernel) and then itself. Only the loop needs the
-life cycle, so with an empty cache the loop's module (:func:`model.dynamics.quarters.compile_ahead`) has
-:func:`start` fork a process that compiles the life cycle into numba's on-disk cache while this process
-builds the model and compiles the other two; :func:`wait`, called before the loop is compiled, lets it
-finish, and the loop then loads the life cycle from the cache. The machine code is the same whichever
-process compiled it.
+numba compiles each kernel when it is first called, and the first run in a fresh environment calls four:
+the people kernel and the tie-signal kernel while the model is built, then the quarter loop and the life
+cycle (the largest kernel), which the loop calls by its address (:mod:`model.dynamics.native`), so that
+each compiles on its own. Only the loop calls the life cycle, so with an empty cache the loop's module
+(:func:`model.dynamics.quarters.compile_ahead`) has :func:`start` fork a process that compiles the life
+cycle into numba's on-disk cache while this process builds the model and compiles the other three;
+:func:`wait` (:func:`waiting`: whether there is a process to wait for), called before the life cycle's
+address is needed, lets it finish, and this process then loads the life cycle from the cache. The machine
+code is the same whichever process compiled it.
 
 The forked process needs the kernel's argument types, which depend on the run's arrays: it builds a run
 with the package's other kernels replaced by no-ops (it needs the arrays' types, not their values, and
@@ -22,7 +23,8 @@ or finds other types than the run's, this process compiles the kernel itself, as
 A first run with levers also compiles the levers' kernels (grants, know-how, ties: several seconds),
 which they would compile one after another before the loop. :func:`start_run` forks a second process once
 the model is built, which runs its levers with the quarters not advanced (``model.runner._levers_only``:
-the kernels' types are the run's, their values are not used), while this one compiles the loop;
+the kernels' types are the run's, their values are not used), while this one compiles the loop once the
+life cycle is compiled;
 :func:`wait_run` lets it finish before the levers first act, and they load their kernels from the cache.
 
 It forks only where that is safe and cheap: on Linux, in a process with no other Python thread (the rule
@@ -52,16 +54,16 @@ _child: int | None = None
 _parent: int | None = None
 
 
-def start(kernel: Any, arguments: Callable[[], tuple], needed: Callable[[], bool]) -> None:
-    """Start compiling ``kernel`` for the types of ``arguments()`` in a forked process, if ``needed()``
-    (asked once: with an empty compile cache); ``arguments()`` runs only there. Does nothing after the
+def start(kernel: Any, argument_types: Callable[[], tuple], needed: Callable[[], bool]) -> None:
+    """Start compiling ``kernel`` for the numba types ``argument_types()`` in a forked process, if
+    ``needed()`` (asked once: with an empty compile cache); ``argument_types()`` runs only there. Does nothing after the
     first call in a process, off Linux or with other threads running."""
     global _child, _parent
     if _child is not None:
         return
     _child = 0
     if _may_fork(needed):
-        _child, _parent = fork(kernel, arguments), os.getpid()
+        _child, _parent = fork(kernel, argument_types), os.getpid()
 
 
 def _may_fork(needed: Callable[[], bool]) -> bool:
@@ -69,11 +71,11 @@ def _may_fork(needed: Callable[[], bool]) -> bool:
     return sys.platform == "linux" and threading.active_count() == 1 and needed()
 
 
-def fork(kernel: Any, arguments: Callable[[], tuple]) -> int:
-    """Fork a process that compiles ``kernel`` for the types of ``arguments()`` and exits (status 0 if
-    ``kernel`` is then compiled for them, else 1); returns its pid. :func:`start` decides whether to; this
-    always does."""
-    return _fork_silently(lambda: compile_for(kernel, arguments))
+def fork(kernel: Any, argument_types: Callable[[], tuple]) -> int:
+    """Fork a process that compiles ``kernel`` for the numba types ``argument_types()`` and exits (status 0
+    if ``kernel`` is then compiled for them, else 1); returns its pid. :func:`start` decides whether to;
+    this always does."""
+    return _fork_silently(lambda: compile_for(kernel, argument_types))
 
 
 def _fork_silently(work: Callable[[], bool]) -> int:
@@ -96,12 +98,10 @@ def _fork_silently(work: Callable[[], bool]) -> int:
         os._exit(status)
 
 
-def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
-    """Compile ``kernel`` for the types of ``arguments()``, run with the package's other kernels (those of
-    ``kernel``'s own module too) replaced by no-ops, which are put back before ``kernel`` is compiled (it
-    may call them). Returns whether ``kernel`` is compiled for those types."""
-    from numba import typeof
-
+def compile_for(kernel: Any, argument_types: Callable[[], tuple]) -> bool:
+    """Compile ``kernel`` for the numba types ``argument_types()``, run with the package's other kernels
+    (those of ``kernel``'s own module too) replaced by no-ops, which are put back before ``kernel`` is
+    compiled (it may call them). Returns whether ``kernel`` is compiled for those types."""
     replaced = []
     for module in list(sys.modules.values()):
         if getattr(module, "__name__", "").startswith("model."):
@@ -110,7 +110,7 @@ def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
                     replaced.append((module, attribute, value))
                     setattr(module, attribute, _nothing)
     try:
-        types = tuple(typeof(a) for a in arguments())
+        types = tuple(argument_types())
     finally:
         # put back before compiling: ``kernel`` calls kernels of other modules (the hazards, ...), which numba
         # finds in their modules when it compiles it
@@ -118,6 +118,11 @@ def compile_for(kernel: Any, arguments: Callable[[], tuple]) -> bool:
             setattr(module, attribute, value)
     kernel.compile(types)
     return types in kernel.signatures
+
+
+def waiting() -> bool:
+    """Whether a process this one forked (:func:`start`) may still be compiling: :func:`wait` not yet called."""
+    return bool(_child) and _parent == os.getpid()
 
 
 def wait(timeout: float = WAIT_SECONDS) -> bool:

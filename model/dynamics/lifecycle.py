@@ -309,24 +309,24 @@ def _count_quarter(t, money_before, waiting_pilots, waiting_adoptions, any_grant
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _advance(pilots, draws, t, flags, orgs, signals, people, effects, inn, r, national, pressure, relax,
-             counts, tally, any_grants, scratch):
+def _advance(a, t, any_grants):
     """One quarter of the life cycle for every organisation and innovation, in place: organisation by
     organisation its commitments (:func:`_commitments`) and champions (:func:`_champions`), then each pair's
     move (:func:`model.dynamics.moves.organisation`); then the evidence and the quarter's counts.
 
-    ``draws``: the run's :class:`~model.context.Draws`; ``t``: the quarter; ``pressure`` (k,) and ``relax``
-    (relaxable constraints, k) this quarter's events; the other arguments are the named tuples above
-    (``people``: :data:`model.dynamics.people.PeopleArrays`, ``effects``: :data:`model.effects.LeverEffects`,
-    ``r``: :data:`Rates`); ``tally``: this quarter's row of counts; ``any_grants``: whether any project or
-    state grant is left (:func:`grants_held`; grants only fall here, so none at the start means none all
-    quarter and their sums of n x k, a fifth of a quarter's work, are skipped); ``scratch``: the working
-    arrays (:data:`model.dynamics.working.Scratch`), overwritten.
+    ``a``: the run's :data:`~model.dynamics.quarters.QuarterArguments`, packed
+    (:mod:`model.dynamics.packed`: the quarter loop calls this by address, :mod:`model.dynamics.native`);
+    the fields read here are the named tuples above (``people``: :data:`model.dynamics.people.PeopleArrays`,
+    ``effects``: :data:`model.effects.LeverEffects`, ``rates``: :data:`Rates`), ``draws`` (the run's
+    :class:`~model.context.Draws`), ``events`` (this quarter's ``pressure`` (k,) and ``relax``, relaxable
+    constraints, k), ``tally`` (this quarter's row of counts) and ``scratch`` (the working arrays,
+    :data:`model.dynamics.working.Scratch`, overwritten). ``t``: the quarter; ``any_grants``: whether any
+    project or state grant is left (:func:`grants_held`; grants only fall here, so none at the start means
+    none all quarter and their sums of n x k, a fifth of a quarter's work, are skipped).
     """
-    # the arrays this loop reads, unpacked once: an array read out of its named tuple inside a loop costs
-    # numba a reference count (an atomic increment and decrement) at every read. The steps it calls, once
-    # per organisation, unpack theirs before their loop over innovations: numba's pruning of reference
-    # counts then removes those of the whole pass (measured: docs/performance.md)
+    pilots, draws, flags, orgs, signals, people = a.pilots, a.draws, a.flags, a.orgs, a.signals, a.people
+    effects, inn, r, national, counts, scratch = a.effects, a.inn, a.rates, a.national, a.counts, a.scratch
+    pressure, relax, tally = a.events.pressure[t], a.events.relax[t], a.tally[t]
     u, v, w = draws.lifecycle[t], draws.champion[t], draws.result[t]
     capacity, enthusiasts, protector = orgs.capacity, people.enthusiasts, people.protector
     leavers, previous, reprioritise = people.leavers, people.previous, people.reprioritise

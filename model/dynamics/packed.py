@@ -5,8 +5,9 @@ in twenty-one named tuples). Handed over as a named tuple, each call unboxes eve
 quarter of a run with levers), and the loop's own compilation compiles that unboxing (about 0.7 s of a
 first run's critical path). :func:`pack` puts them once per run into a numba ``StructRef``
 (:class:`PackedArguments`): the loop then takes one reference, and the unboxing is compiled into
-:func:`pack` instead, which a first run compiles while it waits for the life cycle compiled in another
-process (:func:`model.dynamics.compiling.wait`). The arrays are the run's own, not copies, and the run
+:func:`pack` instead, which a first run compiles while the life cycle compiles in another process
+(:func:`model.dynamics.quarters.compile_loop`). The life cycle takes the same structure (the loop calls it
+by address, its ``life_cycle`` field: :mod:`model.dynamics.native`). The arrays are the run's own, not copies, and the run
 changes them in place (the effects' two numbers are held in arrays), so the structure is made once — and
 once more if levers first tie organisations after it was made, when the lever ties' buffers are made with
 room for every tie (:meth:`model.world.networks.Ties.refresh`; :class:`model.dynamics.quarters._Loop`).
@@ -28,7 +29,7 @@ from ..environment import njit
 #: :data:`model.dynamics.quarters.QuarterArguments` and of :class:`PackedType`
 FIELDS = ("draws", "schedule", "stage_history", "tally", "evidence_history", "people", "people_rates", "ties",
           "signals", "inverse_denominator", "pilots", "flags", "orgs", "effects", "inn", "rates",
-          "national", "events", "counts", "first_users", "scratch")
+          "national", "events", "counts", "first_users", "scratch", "life_cycle")
 
 
 @structref.register
@@ -70,12 +71,13 @@ def _packed_type(typingctx, values):
 @njit(error_model="numpy")
 def pack(draws, schedule, stage_history, tally, evidence_history, people, people_rates, ties, signals,
          inverse_denominator, pilots, flags, orgs, effects, inn, rates, national, events, counts, first_users,
-         scratch):
+         scratch, life_cycle):
     """The :class:`PackedArguments` holding the quarter loop's arguments (the run's arrays, not copies):
     call it with a :data:`~model.dynamics.quarters.QuarterArguments` unpacked (``pack(*arguments)``)."""
     packed = structref.new(_packed_type((draws, schedule, stage_history, tally, evidence_history, people,
                                          people_rates, ties, signals, inverse_denominator, pilots, flags, orgs,
-                                         effects, inn, rates, national, events, counts, first_users, scratch)))
+                                         effects, inn, rates, national, events, counts, first_users, scratch,
+                                         life_cycle)))
     packed.draws = draws
     packed.schedule = schedule
     packed.stage_history = stage_history
@@ -97,4 +99,5 @@ def pack(draws, schedule, stage_history, tally, evidence_history, people, people
     packed.counts = counts
     packed.first_users = first_users
     packed.scratch = scratch
+    packed.life_cycle = life_cycle
     return packed

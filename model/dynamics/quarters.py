@@ -1,7 +1,8 @@
 """Quarters of the dynamics as one compiled loop: people and budgets, tie signals, the life cycle.
 
 The rules live where they belong — :mod:`model.dynamics.people`, :mod:`model.world.networks`,
-:mod:`model.dynamics.lifecycle` — as numba kernels; this module strings them together for a stretch of quarters in
+:mod:`model.dynamics.lifecycle` — as numba kernels; this module strings them together (the life cycle
+called by its address, :mod:`model.dynamics.native`, so the loop's compilation does not compile it again) for a stretch of quarters in
 which no lever acts, so a run without levers (and every lever-free run of a sweep) is a single call into
 compiled code, and a run with levers makes one call per quarter after the levers have acted. The order
 within a quarter is the model's schedule (docs/ODD.md §3): levers act (in Python, between calls), every
@@ -28,7 +29,7 @@ from ..environment import njit
 from ..kernelcall import BoundKernel
 from ..stages import ADOPTED, QUARTERS_PER_YEAR
 from ..world import networks
-from . import compiling, events, hazards, lifecycle, moves, packed, payments, people, tally, working
+from . import compiling, events, hazards, lifecycle, moves, native, packed, payments, people, tally, working
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,15 +61,20 @@ class _Loop:
     first tie organisations, with room for every tie (:meth:`model.world.networks.Ties.refresh`). A run with
     levers calls it every quarter.
 
-    Made before the loop is first called: packing compiles :func:`model.dynamics.packed.pack` when the
-    cache lacks it, which a first run does while the life cycle compiles in another process; then it waits
-    for that process (:func:`model.dynamics.compiling.wait`) before the loop, which calls the life cycle,
-    is compiled or loaded."""
+    The packed arguments hold the compiled life cycle's address (:func:`life_cycle_call`), which the loop
+    calls by it (:mod:`model.dynamics.native`), so in a first run the loop and
+    :func:`model.dynamics.packed.pack` compile (:func:`compile_loop`) while the life cycle compiles in
+    another process; the address is got once that process is done (:func:`model.dynamics.compiling.wait`).
+    A loop that finds the address got for other types than its call's does nothing and says so; the
+    address is then got again for the run's types."""
 
     def __init__(self, ctx: "RunContext") -> None:
         self.arguments = arguments(ctx)
-        self.packed = packed.pack(*self.arguments)
+        if compiling.waiting():  # a first run: the loop compiles here while the life cycle compiles there
+            compile_loop(self.arguments)
         compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
+        self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments))
+        self.packed = packed.pack(*self.arguments)
         self.kernel = BoundKernel(_quarters)
 
     def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
@@ -76,7 +82,44 @@ class _Loop:
         if ties is not self.arguments.ties:  # the first ties: their buffers made (once a run)
             self.arguments = self.arguments._replace(ties=ties)
             self.packed = packed.pack(*self.arguments)
-        self.kernel(t0, t1, self.packed)
+        if not self.kernel(t0, t1, self.packed):  # the life cycle's types are not those it was got for
+            self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments, again=True))
+            self.packed = packed.pack(*self.arguments)
+            if not self.kernel(t0, t1, self.packed):
+                raise RuntimeError("the quarter loop calls the life cycle with other types than "
+                                   "quarters.life_cycle_types gives")
+
+
+def compile_loop(arguments: QuarterArguments) -> None:
+    """Compile the quarter loop, and :func:`model.dynamics.packed.pack`, for the types of ``arguments`` (a
+    run's; its life cycle's address not needed), unless they are in the cache: what a first run does while
+    another process compiles the life cycle (:mod:`model.dynamics.compiling`)."""
+    typeof = _quarters.typeof_pyval
+    _quarters.compile((typeof(0), typeof(1), packed.type_of(arguments, typeof)))
+    packed.pack(*arguments)
+
+
+#: the life cycle's :data:`~model.dynamics.native.NativeCall` for the types of this process's runs
+_life_cycle: native.NativeCall | None = None
+
+
+def life_cycle_call(arguments: QuarterArguments, again: bool = False) -> native.NativeCall:
+    """The compiled life cycle for the quarter loop's calls with ``arguments``: got once per process (typing
+    the arguments takes about 0.5 ms), or ``again`` for new types; compiled or loaded from the cache the
+    first time. The loop checks the types at every call (:func:`model.dynamics.native.matches`)."""
+    global _life_cycle
+    if _life_cycle is None or again:
+        _life_cycle = native.address_of(lifecycle._advance, life_cycle_types(arguments))
+    return _life_cycle
+
+
+def life_cycle_types(arguments: QuarterArguments) -> tuple:
+    """The numba types of the life cycle's arguments as the quarter loop calls it in a run whose loop takes
+    ``arguments``: the packed arguments (:func:`model.dynamics.packed.type_of`), the quarter, whether any
+    organisation holds a grant."""
+    from numba import typeof
+
+    return packed.type_of(arguments, typeof), typeof(0), typeof(True)
 
 
 def arguments(ctx: "RunContext") -> QuarterArguments:
@@ -99,16 +142,8 @@ def arguments(ctx: "RunContext") -> QuarterArguments:
                                        ctx.evidence_weight, inn.available_from),
         rates=ctx.rates, national=lifecycle.National(ctx.promoters, ctx.failures_shared), events=ctx.events,
         counts=lifecycle.ScaleCounts(record.scale_count, record.scale_durations, record.covered), first_users=ctx.first_users,
-        scratch=working.scratch(s.stage.shape[1]),
+        scratch=working.scratch(s.stage.shape[1]), life_cycle=native.NO_CALL,
     )
-
-
-def life_cycle_arguments(ctx: "RunContext") -> tuple:
-    """Arguments of the types :func:`_quarters` passes :func:`lifecycle._advance` in a run ``ctx`` (its
-    first quarter's), for compiling the life cycle before the loop (:mod:`model.dynamics.compiling`)."""
-    a = arguments(ctx)
-    return (a.pilots, a.draws, 0, a.flags, a.orgs, a.signals, a.people, a.effects, a.inn, a.rates, a.national,
-            a.events.pressure[0], a.events.relax[0], a.counts, a.tally[0], True, a.scratch)
 
 
 #: whether this process found the compiled dynamics in the cache (or compiled them): once true, it stays
@@ -116,13 +151,15 @@ _compiled = False
 
 
 def is_compiled() -> bool:
-    """Whether the compiled dynamics are in numba's on-disk cache, fresh for the current sources (the loop is
-    compiled last, so its cache means the kernels it calls are there too): numba's index of the loop's
-    cache, read as numba reads it, is empty when missing or stale (a kernel's source changed)."""
+    """Whether the compiled dynamics are in numba's on-disk cache, fresh for the current sources: numba's
+    indexes of the caches of the loop and of the life cycle (which the loop calls by address, compiled on
+    its own and maybe after the loop), read as numba reads them, are empty when missing or stale (a
+    kernel's source changed). The kernels a run calls while it is built are compiled before the loop."""
     global _compiled
     if not _compiled:
         try:
-            _compiled = bool(_quarters._cache._cache_file._load_index())
+            _compiled = all(bool(kernel._cache._cache_file._load_index())
+                            for kernel in (_quarters, lifecycle._advance))
         except AttributeError:  # another numba's internals, or the JIT switched off: nothing to compile ahead
             return True
     return _compiled
@@ -132,7 +169,7 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
     """Before the first run in a fresh environment (empty compile cache), start compiling the life cycle
     in a second process for the types of the run ``build()`` makes (there; only its arrays' types matter):
     see :mod:`model.dynamics.compiling`. Cheap and without effect otherwise."""
-    compiling.start(lifecycle._advance, lambda: life_cycle_arguments(build()), lambda: not is_compiled())
+    compiling.start(lifecycle._advance, lambda: life_cycle_types(arguments(build())), lambda: not is_compiled())
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
@@ -141,22 +178,23 @@ def _quarters(t0, t1, a):
     (:func:`model.dynamics.packed.pack`)."""
     # read once: an array read from the structure inside the loops would cost numba a reference count at
     # every read (a quarter of the run's time)
-    draws, schedule, stage_history, tally, evidence_history = (a.draws, a.schedule, a.stage_history, a.tally,
-                                                               a.evidence_history)
+    draws, schedule, stage_history, evidence_history = a.draws, a.schedule, a.stage_history, a.evidence_history
     people_arrays, people_rates, ties, signals, inverse_denominator = (a.people, a.people_rates, a.ties,
                                                                        a.signals, a.inverse_denominator)
-    pilots, flags, orgs, effects, inn, r, national = a.pilots, a.flags, a.orgs, a.effects, a.inn, a.rates, a.national
-    events, counts, first_users, scratch = a.events, a.counts, a.first_users, a.scratch
+    pilots, effects, inn, first_users = a.pilots, a.effects, a.inn, a.first_users
     stage = pilots.stage
     log_no_hear, share, local = signals
     available_from, evidence = inn.available_from, inn.evidence
-    pressure, relax = events.pressure, events.relax
     people_draws, slack_draws = draws.people, draws.slack
     new_budget, protector_change = schedule.new_budget, schedule.protector_change
     enthusiasts = people_arrays.enthusiasts
     n, k = stage.shape
     adopted = np.zeros((n, k))
     grants = lifecycle.grants_held(effects)  # none now: none in these quarters (levers act between calls)
+    # the life cycle, called by address (compiled on its own: model.dynamics.native), if got for these types
+    life_cycle = a.life_cycle
+    if t0 < t1 and not native.matches(life_cycle, (a, t0, grants)):
+        return False  # nothing done: Python gets the life cycle for these types and calls again
     for t in range(t0, t1):
         for i in range(n):
             for j in range(k):
@@ -165,8 +203,7 @@ def _quarters(t0, t1, a):
         # Python callers compiled (a literal True would make numba compile a second one)
         networks.signals_kernel(adopted, ties, log_no_hear, share, local, t < t1,
                                 inverse_denominator)
-        lifecycle._advance(pilots, draws, t, flags, orgs, signals, people_arrays, effects, inn, r, national,
-                           pressure[t], relax[t], counts, tally[t], grants, scratch)
+        native.call(life_cycle, (a, t, grants))
         for j in range(k):  # innovations introduced at the start of the next quarter: their first users
             if available_from[j] == t + 1:
                 lifecycle.introduce(pilots, first_users, j, t + 1, enthusiasts)
@@ -180,6 +217,7 @@ def _quarters(t0, t1, a):
         if t + 1 < people_draws.shape[0]:  # people and budgets of the next quarter, before its levers act
             people._update(people_arrays, people_rates, people_draws[t + 1],
                            slack_draws[(t + 1) // QUARTERS_PER_YEAR], new_budget[t + 1], protector_change[t + 1])
+    return True
 
 
 def _key_on_all_kernels() -> None:
@@ -190,7 +228,7 @@ def _key_on_all_kernels() -> None:
     stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
         life_cycle_sources = (lifecycle, moves, hazards, payments, tally, working, events, stages)
-        loop_sources = (Path(__file__), *life_cycle_sources, people, networks, packed)
+        loop_sources = (Path(__file__), *life_cycle_sources, people, networks, packed, native)
         for kernel, sources in ((_quarters, loop_sources), (lifecycle._advance, life_cycle_sources)):
             digest = hashlib.sha256()
             for source in sources:

@@ -1,5 +1,6 @@
 """Compiling the life cycle in a forked process: the types it compiles for are the ones the quarter loop
-passes, the forked process compiles and exits without touching this process, and nothing is forked when
+calls it with (by address: a loop handed a life cycle got for other types does nothing, and the run gets it
+again), the forked process compiles and exits without touching this process, and nothing is forked when
 the compiled code is cached."""
 
 import os
@@ -7,10 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from numba import typeof
-
 import model
-from model.dynamics import compiling, lifecycle, quarters
+from model.dynamics import compiling, lifecycle, native, packed, quarters
 from model.model import InnovationModel
 from model.world import networks
 
@@ -26,29 +25,47 @@ def fresh_state():
     compiling._child, compiling._parent = saved
 
 
-@pytest.fixture(scope="module")
-def loop():
-    """The quarter loop compiled anew in this process (not loaded from the cache, which holds the life
-    cycle inside it): typing it makes numba compile or load the life cycle for the types the loop passes."""
-    from numba import njit
-
-    return njit(error_model="numpy")(quarters._quarters.py_func)
+def life_cycle_types(scenario):
+    """The types a forked process compiles the life cycle for, in a run of ``scenario``."""
+    return lambda: quarters.life_cycle_types(quarters.arguments(InnovationModel(scenario, seed=0).context))
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_the_life_cycle_is_compiled_ahead_for_the_types_the_quarter_loop_passes(path, loop):
+def test_the_quarter_loop_calls_the_life_cycle_with_the_types_it_is_compiled_ahead_for(path):
+    """The loop runs a quarter only if the life cycle it was handed was got for the types it calls it with
+    (native.matches); the types are those compile_ahead's process compiles the life cycle for."""
     m = InnovationModel(model.load_scenario(path), seed=1)
-    loop(0, 1, quarters.arguments(m.context))
-    types = tuple(typeof(a) for a in quarters.life_cycle_arguments(m.context))
-    assert types in lifecycle._advance.signatures
+    arguments = quarters.arguments(m.context)
+    call = native.address_of(lifecycle._advance, quarters.life_cycle_types(arguments))
+    m.context.record.stage_history[1] = -1
+    assert quarters._quarters(0, 1, packed.pack(*arguments._replace(life_cycle=call))) is True
+    assert (m.context.record.stage_history[1] == m.state.stage).all()  # the quarter ran
+
+
+def test_the_loop_does_nothing_when_its_life_cycle_was_got_for_other_types(baseline):
+    m = InnovationModel(baseline, seed=1)
+    arguments = quarters.arguments(m.context)
+    call = native.address_of(lifecycle._advance, quarters.life_cycle_types(arguments))
+    stage = m.state.stage.copy()
+    m.context.record.stage_history[1] = -1
+    for wrong in (native.NO_CALL, call._replace(digest=call.digest + 1)):
+        assert quarters._quarters(0, 4, packed.pack(*arguments._replace(life_cycle=wrong))) is False
+        assert (m.state.stage == stage).all() and (m.context.record.stage_history[1] == -1).all()
+
+
+def test_a_run_gets_the_life_cycle_again_when_the_one_it_has_was_got_for_other_types(baseline, monkeypatch):
+    expected = model.run(baseline, seed=3).summary
+    got = quarters.life_cycle_call(quarters.arguments(InnovationModel(baseline, seed=3).context))
+    monkeypatch.setattr(quarters, "_life_cycle", got._replace(digest=got.digest + 1))
+    assert model.run(baseline, seed=3).summary == expected
+    assert quarters._life_cycle == got  # got again, for the run's types
 
 
 @pytest.mark.parametrize("name", ["baseline", "portfolio_sustaingov"])
 def test_a_forked_process_compiles_the_life_cycle_and_exits_leaving_this_one_as_it_was(name):
     scenario = model.load_scenario(SCENARIOS[0].parent / f"{name}.yaml")
     kernel = networks.signals_kernel
-    pid = compiling.fork(lifecycle._advance,
-                         lambda: quarters.life_cycle_arguments(InnovationModel(scenario, seed=0).context))
+    pid = compiling.fork(lifecycle._advance, life_cycle_types(scenario))
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert networks.signals_kernel is kernel  # only the forked process replaced the kernels with no-ops
@@ -111,7 +128,7 @@ def test_the_forked_process_compiles_the_life_cycle_from_nothing_calling_the_rea
 
     fresh = njit(error_model="numpy", no_cfunc_wrapper=True)(lifecycle._advance.py_func)
     scenario = model.load_scenario(SCENARIOS[0].parent / "baseline.yaml")
-    pid = compiling.fork(fresh, lambda: quarters.life_cycle_arguments(InnovationModel(scenario, seed=0).context))
+    pid = compiling.fork(fresh, life_cycle_types(scenario))
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 

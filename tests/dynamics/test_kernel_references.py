@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from numba import njit, typeof
+from numba import njit
 
 import model
 from model.dynamics import lifecycle, quarters
@@ -25,7 +25,7 @@ MOST_INCREFS = 120
 def test_the_compiled_life_cycle_keeps_its_reference_counts_pruned():
     fresh = njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)(lifecycle._advance.py_func)
     run = InnovationModel(model.load_scenario(SCENARIOS / "baseline.yaml"), seed=0).context
-    types = tuple(typeof(a) for a in quarters.life_cycle_arguments(run))
+    types = quarters.life_cycle_types(quarters.arguments(run))
     fresh.compile(types)
     functions = fresh.inspect_llvm(types).split("\ndefine ")
     life_cycle = [f for f in functions if "8_advance" in f.split("\n", 1)[0]]  # its mangled name
