@@ -263,6 +263,8 @@ class Checked(Strict):
     @field_validator("*", mode="before")
     @classmethod
     def _numbers_are_numbers(cls, value: Any, info: Any) -> Any:
+        if type(value) in (float, int):  # a number (not a yes/no value): fine in any field, as below
+            return value
         field = cls.model_fields.get(info.field_name)
         kind = _number_kind(field.annotation) if field is not None else None
         if kind is None:

@@ -266,11 +266,16 @@ class InnovationModel(mesa.Model):
             if not still:  # no lever sets this quarter's effects any more: back to neutral once
                 self.effects.reset_quarter()
 
-    def run_model(self) -> None:
+    def run_model(self, until: int | None = None) -> None:
         """Run to the horizon: quarter by quarter while levers act, then the quarters left in one compiled
-        call (also all of them in a run without levers)."""
+        call (also all of them in a run without levers). With ``until`` (a quarter, 0 to the horizon) only
+        that far: the stage history is written up to row ``until`` and nothing after it, and the run is
+        not finished (levers keep what is out, events' costs are not booked) — for callers that read the
+        stage history of its first quarters only (the calibration's fit: its last survey is years before
+        the horizon)."""
+        end = self.n_steps if until is None else min(max(int(until), 0), self.n_steps)
         fades = None
-        while self.acting_levers and self.quarter < self.n_steps:
+        while self.acting_levers and self.quarter < end:
             may_fade, may_be_quiet, may_be_steady, _ = self._shortcuts()  # by class: most levers none
             if may_fade:
                 fades = self._fading_levers()
@@ -285,13 +290,13 @@ class InnovationModel(mesa.Model):
             self.step()
             if steady:  # every later quarter would set these effects again and do nothing else
                 break
-        if self.quarter < self.n_steps:
+        if self.quarter < end:
             t0 = self.quarter
             if fades:
-                fading.run(self.context, fades, t0, self.n_steps)
+                fading.run(self.context, fades, t0, end)
             else:
-                quarters.advance(self.context, t0, self.n_steps)
-            self._done(self.n_steps)
+                quarters.advance(self.context, t0, end)
+            self._done(end)
         self._sync_clock()
 
     def _sync_clock(self) -> None:

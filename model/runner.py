@@ -45,15 +45,17 @@ def run(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) ->
     return collect(run_model(scenario, seed))
 
 
-def run_model(scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> InnovationModel:
-    """The model of :func:`run` run to its horizon, its outcomes not collected (for callers that read only
-    a part, such as the calibration's stage-history targets)."""
+def run_model(scenario: Scenario, seed: int | np.random.SeedSequence | None = None,
+              until: int | None = None) -> InnovationModel:
+    """The model of :func:`run` run to its horizon, or to quarter ``until``
+    (:meth:`InnovationModel.run_model`), its outcomes not collected (for callers that read only a part,
+    such as the calibration's stage-history targets)."""
     compiling = compile_ahead(scenario, seed)
     with collector_paused(compiling):  # numba's compiler: many objects, no garbage
         model = InnovationModel(scenario, seed=seed)
         if compiling and scenario.levers:
             _compile_loop_first(model)
-        model.run_model()
+        model.run_model(until)
     return model
 
 

@@ -136,7 +136,9 @@ def early_adopter_ratio(outcomes: Outcomes, innovations: tuple[str, ...], early_
 
 class Simulator:
     """The fit's model function: ``simulator(values)`` runs the scenario with the fitted ``values`` (by
-    parameter name) ``replications`` times and returns the mean value of every target, by key."""
+    parameter name) ``replications`` times and returns the mean value of every target, by key. Its runs
+    stop at the last target's quarter (the shipped calibration's surveys end in 2023, its scenario in
+    2024): the quarters after it change none of its values."""
 
     def __init__(self, scenario: Scenario, fitted: list[FittedParameter], targets: list[Target],
                  replications: int = 1) -> None:
@@ -155,9 +157,10 @@ class Simulator:
         root = int(np.random.randint(0, 2**62, dtype=np.int64))
         scenario = self.scenario_for(model_values(self.fitted, sampled))
         total = dict.fromkeys((t.key for t in self.targets), 0.0)
+        last = max(t.step for t in self.targets)  # the quarters after the last survey change no target
         for r in range(self.replications):
             # the run's model, not its outcomes: the targets read only its stage history
-            measured = target_values(run_model(scenario, np.random.SeedSequence(root, spawn_key=(r,))),
+            measured = target_values(run_model(scenario, np.random.SeedSequence(root, spawn_key=(r,)), until=last),
                                      self.targets)
             for key, value in measured.items():
                 total[key] += value / self.replications

@@ -21,7 +21,9 @@ def _history(path, fast: bool):
 
 def _population(rng: np.random.Generator, n: int) -> pyabc.Population:
     particles = [pyabc.Particle(m=0, parameter=pyabc.Parameter({"b": float(rng.random()), "a": rng.random()}),
-                                weight=float(rng.random()), sum_stat={"s1": float(rng.random()), "s2": rng.random()},
+                                weight=float(rng.random()),
+                                sum_stat={"s1": float(rng.random()), "s2": rng.random(), "s3": np.float32(rng.random()),
+                                          "s4": int(rng.integers(9)), "s5": rng.random(3), "s6": float("nan")},
                                 distance=float(rng.random()), accepted=True, proposal_id=int(rng.integers(9)))
                  for _ in range(n)]
     total = sum(p.weight for p in particles)
@@ -57,3 +59,13 @@ def test_bulk_storage_writes_pyabcs_rows_and_pyabc_reads_them_back(tmp_path):
     assert len(frame) == 6 and np.isclose(w.sum(), 1.0) and history.max_t == 2
     with closing(sqlite3.connect(paths[True])) as conn:
         assert store.describe(conn, 3) == store.describe(sqlite3.connect(paths[False]), 3)
+
+
+def test_a_statistics_bytes_are_pyabcs_for_numbers_of_every_kind_and_arrays():
+    from pyabc.storage.bytes_storage import from_bytes, to_bytes
+
+    values = [0.5, -0.0, float("nan"), float("inf"), 1e300, 3, -7, True, np.float64(2.5), np.float32(1.5),
+              np.int32(7), np.bool_(False), np.arange(3.0), np.zeros((2, 2), dtype=np.float32)]
+    for value in values:
+        assert store.statistic_bytes(value) == to_bytes(value), repr(value)
+    assert from_bytes(store.statistic_bytes(0.25)) == 0.25
