@@ -56,8 +56,8 @@ _parent: int | None = None
 
 def start(kernel: Any, argument_types: Callable[[], tuple], needed: Callable[[], bool]) -> None:
     """Start compiling ``kernel`` for the numba types ``argument_types()`` in a forked process, if
-    ``needed()`` (asked once: with an empty compile cache); ``argument_types()`` runs only there. Does nothing after the
-    first call in a process, off Linux or with other threads running."""
+    ``needed()`` (asked once: with an empty compile cache); ``argument_types()`` runs only there. Does
+    nothing after the first call in a process, off Linux or with other threads running."""
     global _child, _parent
     if _child is not None:
         return

@@ -324,6 +324,10 @@ def _advance(a, t, any_grants):
     project or state grant is left (:func:`grants_held`; grants only fall here, so none at the start means
     none all quarter and their sums of n x k, a fifth of a quarter's work, are skipped).
     """
+    # the arrays this loop reads, unpacked once: an array read out of its named tuple (or the packed
+    # structure) inside a loop costs numba a reference count (an atomic increment and decrement) at every
+    # read. The steps it calls, once per organisation, unpack theirs before their loop over innovations:
+    # numba's pruning of reference counts then removes those of the whole pass (measured: docs/performance.md)
     pilots, draws, flags, orgs, signals, people = a.pilots, a.draws, a.flags, a.orgs, a.signals, a.people
     effects, inn, r, national, counts, scratch = a.effects, a.inn, a.rates, a.national, a.counts, a.scratch
     pressure, relax, tally = a.events.pressure[t], a.events.relax[t], a.tally[t]

@@ -34,7 +34,7 @@ NO_CALL = NativeCall(0, 0)
 
 
 def digest(argument_types: tuple) -> int:
-    """A digest (a positive int under 2**56, never 0) of a tuple of numba types, the same in every process."""
+    """A digest (a positive int, at most 2**56) of a tuple of numba types, the same in every process."""
     text = repr(tuple(str(t) for t in argument_types)).encode()
     return int.from_bytes(hashlib.sha256(text).digest()[:7], "little") + 1
 

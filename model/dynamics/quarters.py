@@ -2,12 +2,13 @@
 
 The rules live where they belong — :mod:`model.dynamics.people`, :mod:`model.world.networks`,
 :mod:`model.dynamics.lifecycle` — as numba kernels; this module strings them together (the life cycle
-called by its address, :mod:`model.dynamics.native`, so the loop's compilation does not compile it again) for a stretch of quarters in
-which no lever acts, so a run without levers (and every lever-free run of a sweep) is a single call into
-compiled code, and a run with levers makes one call per quarter after the levers have acted. The order
-within a quarter is the model's schedule (docs/ODD.md §3): levers act (in Python, between calls), every
-organisation moves from the state at the start of the quarter, then people and (in Q1) the budget change
-for the next quarter — so levers always see the people and money of the quarter they act in.
+called by its address, :mod:`model.dynamics.native`, so the loop's compilation does not compile it again)
+for a stretch of quarters in which no lever acts, so a run without levers (and every lever-free run of a
+sweep) is a single call into compiled code, and a run with levers makes one call per quarter after the
+levers have acted. The order within a quarter is the model's schedule (docs/ODD.md §3): levers act (in
+Python, between calls), every organisation moves from the state at the start of the quarter, then people
+and (in Q1) the budget change for the next quarter — so levers always see the people and money of the
+quarter they act in.
 
 numba caches each compiled function keyed on its own source file only, so the cache of the loop below
 would not notice an edit to a kernel it calls in another file (numba issue #6845), and since numba 0.68 the
@@ -175,7 +176,8 @@ def compile_ahead(build: Callable[[], RunContext]) -> None:
 @njit(error_model="numpy", no_cfunc_wrapper=True)
 def _quarters(t0, t1, a):
     """Quarters ``t0`` to ``t1 - 1`` of a run, in place: ``a`` is its :data:`QuarterArguments` packed
-    (:func:`model.dynamics.packed.pack`)."""
+    (:func:`model.dynamics.packed.pack`). Returns True; False, having done nothing, if ``a.life_cycle`` was
+    got for other types than the loop calls the life cycle with (:func:`model.dynamics.native.matches`)."""
     # read once: an array read from the structure inside the loops would cost numba a reference count at
     # every read (a quarter of the run's time)
     draws, schedule, stage_history, evidence_history = a.draws, a.schedule, a.stage_history, a.evidence_history
