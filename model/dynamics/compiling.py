@@ -24,8 +24,8 @@ A first run with levers also compiles the levers' kernels (grants, know-how, tie
 which they would compile one after another before the loop. :func:`start_run` forks a second process once
 the model is built, which runs its levers with the quarters not advanced (``model.runner._levers_only``:
 the kernels' types are the run's, their values are not used), while this one compiles the loop once the
-life cycle is compiled;
-:func:`wait_run` lets it finish before the levers first act, and they load their kernels from the cache.
+life cycle is compiled; :func:`wait_run` lets it finish before the levers first act, and they load their
+kernels from the cache.
 
 It forks only where that is safe and cheap: on Linux, in a process with no other Python thread (the rule
 of :func:`model.processes.process_context`).

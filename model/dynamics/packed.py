@@ -7,10 +7,11 @@ first run's critical path). :func:`pack` puts them once per run into a numba ``S
 (:class:`PackedArguments`): the loop then takes one reference, and the unboxing is compiled into
 :func:`pack` instead, which a first run compiles while the life cycle compiles in another process
 (:func:`model.dynamics.quarters.compile_loop`). The life cycle takes the same structure (the loop calls it
-by address, its ``life_cycle`` field: :mod:`model.dynamics.native`). The arrays are the run's own, not copies, and the run
-changes them in place (the effects' two numbers are held in arrays), so the structure is made once — and
-once more if levers first tie organisations after it was made, when the lever ties' buffers are made with
-room for every tie (:meth:`model.world.networks.Ties.refresh`; :class:`model.dynamics.quarters._Loop`).
+by address, its ``life_cycle`` field: :mod:`model.dynamics.native`). The arrays are the run's own, not
+copies, and the run changes them in place (the effects' two numbers are held in arrays), so the structure
+is made once — and once more if levers first tie organisations after it was made, when the lever ties'
+buffers are made with room for every tie (:meth:`model.world.networks.Ties.refresh`;
+:class:`model.dynamics.quarters._Loop`).
 
 numba caches the kernels that take a ``StructRef`` as it caches the others; the structure's type is made
 from the arguments' types when :func:`pack` is compiled (:func:`_packed_type`), so it is the same for every
