@@ -55,7 +55,9 @@ def reduced_sobol(tmp: Path, n: int, replications: int) -> Path:
 
 def direct_runs(plan, values) -> tuple[float, float]:
     """Wall and CPU seconds per direct ``model.run()`` at every sample point and replication seed of the
-    sweep (the scenarios are built before the clock starts)."""
+    sweep (the scenarios are built before the clock starts), sharing the replications' life-cycle uniforms
+    as the sweep's workers do (:mod:`model.dynamics.uniforms`)."""
+    from model.dynamics.uniforms import STUDY_LIMIT_BYTES, share
     from model.runner import run
     from model.scenario import with_overrides
     from model.sensitivity.evaluate import fresh, plan_seeds
@@ -65,6 +67,7 @@ def direct_runs(plan, values) -> tuple[float, float]:
     for row in values:
         overrides = {f.path: (int(round(v)) if f.integer else float(v)) for f, v in zip(plan.factors, row)}
         scenarios.append(with_overrides(plan.scenario, overrides))
+    share(STUDY_LIMIT_BYTES)
     run(scenarios[0], fresh(seeds[0]))  # warm caches
     start, cpu = time.perf_counter(), time.process_time()
     for scenario in scenarios:

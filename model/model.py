@@ -21,7 +21,7 @@ import numpy as np
 from .context import Calendar, Draws, InnovationTable, RunContext, RunRecord, SpendLedger, State
 from . import economy
 from .dynamics import events as event_schedule
-from .dynamics import lifecycle, people, quarters
+from .dynamics import lifecycle, people, quarters, uniforms
 from .effects import Effects
 from .levers import build_levers, fading
 from .levers.base import Lever
@@ -101,10 +101,9 @@ class InnovationModel(mesa.Model):
                                                                      elected=self.orgs.elected)
         # uniforms per organisation, innovation and quarter, drawn at once: see model.dynamics.lifecycle
         shape = (self.n_steps, self.n, self.k)
-        draws = Draws(lifecycle=self.rng_lifecycle.random(shape),
-                      champion=self.rng_lifecycle.random(shape, dtype=np.float32),
-                      result=self.rng_lifecycle.random(shape, dtype=np.float32),
-                      people=people_uniforms, slack=slack_normals)
+        life_cycle, champion, result = uniforms.life_cycle_uniforms(self.rng_lifecycle, shape)
+        draws = Draws(lifecycle=life_cycle, champion=champion, result=result, people=people_uniforms,
+                      slack=slack_normals)
         people.start_quarter(self.state, self.params, draws, schedule, 0)
         self.effects = Effects(self.n, self.k)
         self.effects.capacity_bonus += economy.own_staff_bonus(self.params, self.scale, self.state.capacity)

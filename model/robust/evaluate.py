@@ -87,10 +87,13 @@ def evaluator(job: RobustJob) -> Callable[[int, np.ndarray, np.random.SeedSequen
 
 
 def _scenario_evaluator(job: RobustJob):
+    from ..dynamics.uniforms import STUDY_LIMIT_BYTES, share
     from ..levers.anchors import PREFIX, apply
     from ..runner import run
     from ..scenario import parse_scenario, set_path
 
+    # each portfolio of a world runs on the world's R seeds: their life-cycle uniforms drawn once
+    share(STUDY_LIMIT_BYTES)
     pairs = list(zip(job.paths, job.integer))
 
     def evaluate(portfolio: int, values: np.ndarray, seed: np.random.SeedSequence) -> dict:

@@ -139,9 +139,12 @@ def evaluator(job: Job) -> Callable[[np.ndarray, Any], dict]:
 
 
 def _scenario_evaluator(job: Job):
+    from ..dynamics.uniforms import STUDY_LIMIT_BYTES, share
     from ..runner import run
     from ..scenario import parse_scenario, set_path
 
+    # every sample point runs on the same R seeds: their life-cycle uniforms drawn once per worker
+    share(STUDY_LIMIT_BYTES)
     # a fresh copy of the base mapping per sample point: unpickling plain data is ~7x faster than deepcopy
     base = pickle.dumps(job.target, protocol=pickle.HIGHEST_PROTOCOL)
     pairs = list(zip(job.paths, job.integer))

@@ -77,13 +77,18 @@ def test_a_run_inside_the_sweep_is_exactly_model_run(tmp_path, capsys):
 
 
 def test_every_replication_of_a_point_is_exactly_model_run_with_its_seed(tmp_path):
-    # the scenario of a point is built once and shared by its replications: each must still be a plain run
+    # the scenario of a point is built once and shared by its replications, and so are the uniforms drawn from
+    # each replication's seed: each run must still be a plain run
+    from model.dynamics import uniforms
     from model.runner import run
     from model.scenario import load_scenario, with_overrides
 
     path = write(tmp_path, {**tiny_model_experiment(), "replications": 3, "chunk_size": 4})
     out = tmp_path / "out"
     run_experiment(path, out, workers=1, progress=False, plots=False)
+    # the sweep shared its replications' life-cycle uniforms (model.dynamics.uniforms); the runs here draw their own
+    assert uniforms._limit == uniforms.STUDY_LIMIT_BYTES
+    uniforms.share(0)
     samples = pd.read_parquet(out / "samples.parquet")
     runs = pd.read_parquet(out / RUNS).sort_values("run")
     base = with_overrides(load_scenario(ROOT / "scenarios" / "baseline.yaml"), {"horizon_years": 2})
