@@ -70,8 +70,8 @@ def _compile_loop_first(model: InnovationModel) -> None:
     from .dynamics import compiling
 
     compiling.start_run(lambda: _levers_only(model), lambda: say_compiling_ahead(COMPILING_LEVERS))
-    compiling.wait()  # the life cycle first: the two processes have both cores until it is compiled
-    quarters.compile_loop(quarters.arguments(model.context))
+    # the life cycle first: the two processes have both cores until it is compiled
+    quarters.compile_first(quarters.arguments(model.context), life_cycle_first=True)
     compiling.wait_run()
 
 

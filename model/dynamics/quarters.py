@@ -64,16 +64,14 @@ class _Loop:
 
     The packed arguments hold the compiled life cycle's address (:func:`life_cycle_call`), which the loop
     calls by it (:mod:`model.dynamics.native`), so in a first run the loop and
-    :func:`model.dynamics.packed.pack` compile (:func:`compile_loop`) while the life cycle compiles in
+    :func:`model.dynamics.packed.pack` compile (:func:`compile_first`) while the life cycle compiles in
     another process; the address is got once that process is done (:func:`model.dynamics.compiling.wait`).
     A loop that finds the address got for other types than its call's does nothing and says so; the
     address is then got again for the run's types."""
 
     def __init__(self, ctx: "RunContext") -> None:
         self.arguments = arguments(ctx)
-        if compiling.waiting():  # a first run: the loop compiles here while the life cycle compiles there
-            compile_loop(self.arguments)
-        compiling.wait()  # for the life cycle, if a background process compiles it (first run only)
+        compile_first(self.arguments)  # a first run only: the loop here while the life cycle compiles there
         self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments))
         self.packed = packed.pack(*self.arguments)
         self.kernel = BoundKernel(_quarters)
@@ -89,6 +87,20 @@ class _Loop:
             if not self.kernel(t0, t1, self.packed):
                 raise RuntimeError("the quarter loop calls the life cycle with other types than "
                                    "quarters.life_cycle_types gives")
+
+
+def compile_first(arguments: QuarterArguments, life_cycle_first: bool = False) -> None:
+    """A first run's order of compiling, in one place. While another process compiles the life cycle
+    (:func:`model.dynamics.compiling.waiting`), or when ``life_cycle_first``: compile the loop and
+    :func:`model.dynamics.packed.pack` here (:func:`compile_loop`) — beside the life cycle's process, or
+    after it when ``life_cycle_first`` (a first run with levers, whose kernels a third process compiles:
+    three compiling processes on two cores made it slower, ``model.runner._compile_loop_first``) — and wait
+    for that process. Otherwise nothing: the wait returns at once."""
+    if life_cycle_first or compiling.waiting():
+        if life_cycle_first:
+            compiling.wait()
+        compile_loop(arguments)
+    compiling.wait()
 
 
 def compile_loop(arguments: QuarterArguments) -> None:
