@@ -10,7 +10,9 @@ common random numbers) and a robust study's portfolios in one world (the same se
 With sharing on (:func:`share`, which those studies' evaluators call), the arrays drawn from a state are kept,
 up to a limit in bytes (least recently used dropped first), and handed to the next run whose generator is in
 that state; its generator is then moved on to where drawing them would have left it. Off by default: a
-``spridning run`` gives every replication its own seed, so nothing would be drawn twice. Runs only read
+``spridning run`` gives every replication its own seed, so nothing would be drawn twice. Once a study's
+evaluator has turned it on in a process (a worker, or the caller's own process for a sweep on one
+worker), it stays on there, keeping at most :data:`STUDY_LIMIT_BYTES`. Runs only read
 these arrays (the life cycle, :func:`model.dynamics.lifecycle._advance`); ``tests/dynamics/test_uniforms.py``
 checks that every shipped scenario's run leaves them as drawn and gives the same results shared or not.
 """
