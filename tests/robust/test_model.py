@@ -43,3 +43,31 @@ def test_portfolios_of_the_model(tmp_path, capsys):
     assert manifest["worlds"]["n"] == 2 and manifest["baseline"] == "baseline"
     section = robustness_section(out)
     assert section.startswith('<section class="robustness">') and "data:image/png;base64," in section
+
+
+def test_the_portfolios_of_a_world_share_its_uniforms_and_give_the_unshared_runs(tmp_path):
+    # a robust study runs every portfolio of a world on the world's seeds, so its evaluator shares the life-cycle
+    # uniforms drawn from them (model.dynamics.uniforms); each run must still be the run that draws its own
+    from model.dynamics import uniforms
+    from model.model import InnovationModel
+    from model.robust.evaluate import evaluator, make_job
+    from model.robust.plan import world_seed
+    from model.robust.study import load_experiment
+    from model.scenario import load_scenario, with_overrides
+    from model.sensitivity.evaluate import fresh
+
+    plan = load_experiment(write(tmp_path, EXP), probe_runs=False)
+    evaluate = evaluator(make_job(plan, "shared uniforms"))
+    seeds = [world_seed(plan.seed, world, 0) for world in range(2)]
+    try:
+        shared = [evaluate(p, plan.worlds.values[w], fresh(seeds[w])) for w in range(2) for p in range(3)]
+        base = with_overrides(load_scenario(SCENARIOS / "baseline.yaml"), {"horizon_years": 2})
+        built = [InnovationModel(base, fresh(seeds[0])).context.draws.lifecycle for _ in range(2)]
+        assert built[0] is built[1]  # sharing is on where the study's runs ran
+        uniforms.share(0)
+        alone = [evaluate(p, plan.worlds.values[w], fresh(seeds[w])) for w in range(2) for p in range(3)]
+    finally:
+        uniforms.share(0)
+    for got, want in zip(shared, alone):
+        assert got.keys() == want.keys()
+        assert np.array_equal([got[k] for k in want], [want[k] for k in want], equal_nan=True)

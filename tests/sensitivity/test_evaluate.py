@@ -80,19 +80,21 @@ def test_every_replication_of_a_point_is_exactly_model_run_with_its_seed(tmp_pat
     # the scenario of a point is built once and shared by its replications, and so are the uniforms drawn from
     # each replication's seed: each run must still be a plain run
     from model.dynamics import uniforms
+    from model.model import InnovationModel
     from model.runner import run
     from model.scenario import load_scenario, with_overrides
 
     path = write(tmp_path, {**tiny_model_experiment(), "replications": 3, "chunk_size": 4})
     out = tmp_path / "out"
     run_experiment(path, out, workers=1, progress=False, plots=False)
-    # the sweep shared its replications' life-cycle uniforms (model.dynamics.uniforms); the runs here draw their own
-    assert uniforms._limit == uniforms.STUDY_LIMIT_BYTES
-    uniforms.share(0)
-    samples = pd.read_parquet(out / "samples.parquet")
-    runs = pd.read_parquet(out / RUNS).sort_values("run")
+    # the sweep shared its replications' life-cycle uniforms (model.dynamics.uniforms): still on here, where it ran
     base = with_overrides(load_scenario(ROOT / "scenarios" / "baseline.yaml"), {"horizon_years": 2})
     seeds = plan_seeds(load_experiment(path, probe=False))
+    built = [InnovationModel(base, fresh(seeds[0])).context.draws.lifecycle for _ in range(2)]
+    assert built[0] is built[1]
+    uniforms.share(0)  # the direct runs below draw their own
+    samples = pd.read_parquet(out / "samples.parquet")
+    runs = pd.read_parquet(out / RUNS).sort_values("run")
     for point in (0, 1, 7):
         values = samples.loc[samples.point == point].iloc[0]
         scenario = with_overrides(base, {"parameters.p_external": values.p_external,
