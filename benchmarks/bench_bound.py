@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import inspect
 import pstats
 import sys
 import time
@@ -76,8 +75,18 @@ def compiled_ms(sc, runs: int) -> tuple[float, dict[str, float]]:
     for key, (_, ncalls, tottime, _, _) in pstats.Stats(profile).stats.items():
         if _is_compiled_entry(key):
             inside += tottime
-            calls[key[2].removeprefix("<built-in method ").rstrip(">")] = ncalls / runs
+            name = _kernel_name(key)
+            calls[name] = calls.get(name, 0.0) + ncalls / runs
     return inside / runs * 1e3, calls
+
+
+def _kernel_name(key: tuple) -> str:
+    """The full name (``model.levers.reviewers.quarter``) of the kernel of a compiled cProfile entry, called
+    through its entry point or its dispatcher."""
+    filename, _, name = key
+    if name.startswith("<built-in method "):
+        return name.removeprefix("<built-in method ").rstrip(">")
+    return f"{_module_of(filename)}.{name}"
 
 
 def entry_ms(sc, calls: dict[str, float]) -> float:
@@ -85,11 +94,11 @@ def entry_ms(sc, calls: dict[str, float]) -> float:
     compiled no-op with the same arguments, called from Python, times the kernel's calls per run."""
     from numba import njit
 
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple] = {}  # a bound kernel's full name: the arguments of its first call
     call = BoundKernel.__call__
 
     def capture(self, *args):
-        seen.setdefault(self.dispatcher.__name__, args)
+        seen.setdefault(f"{self.dispatcher.py_func.__module__}.{self.dispatcher.__name__}", args)
         return call(self, *args)
 
     BoundKernel.__call__ = capture
@@ -99,22 +108,11 @@ def entry_ms(sc, calls: dict[str, float]) -> float:
         BoundKernel.__call__ = call
     total = 0.0
     for name, args in seen.items():
-        per_run = sum(n for kernel, n in calls.items() if kernel.split(".")[-1] == name)
-        arity = len(inspect.signature(_dispatcher(name).py_func).parameters) if _dispatcher(name) else len(args)
-        nothing = njit(eval(f"lambda {', '.join(f'a{i}' for i in range(arity))}: 0"))  # noqa: S307
+        nothing = njit(eval(f"lambda {', '.join(f'a{i}' for i in range(len(args)))}: 0"))  # noqa: S307
         nothing(*args)
         per_call = min(_timed(nothing, args) for _ in range(5))
-        total += per_call * per_run
+        total += per_call * calls.get(name, 0.0)
     return total * 1e3
-
-
-def _dispatcher(name: str):
-    for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("model."):
-            found = getattr(module, name, None)
-            if type(found).__name__ == "CPUDispatcher":
-                return found
-    return None
 
 
 def _timed(function, args, n: int = 200) -> float:
