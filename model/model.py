@@ -24,6 +24,7 @@ from .dynamics import events as event_schedule
 from .dynamics import lifecycle, people, quarters, uniforms
 from .effects import Effects
 from .levers import build_levers, fading
+from .levers.kernels import kernels
 from .levers.base import Lever
 from .scenario import Scenario
 from .stages import ADOPTED, PILOTING, UNAWARE
@@ -273,6 +274,8 @@ class InnovationModel(mesa.Model):
         stage history of its first quarters only (the calibration's fit: its last survey is years before
         the horizon)."""
         end = self.n_steps if until is None else min(max(int(until), 0), self.n_steps)
+        if self.acting_levers and self.quarter < end and self._run_compiled(end):
+            self._done(end)
         fades = None
         while self.acting_levers and self.quarter < end:
             may_fade, may_be_quiet, may_be_steady, _ = self._shortcuts()  # by class: most levers none
@@ -297,6 +300,11 @@ class InnovationModel(mesa.Model):
                 quarters.advance(self.context, t0, end)
             self._done(end)
         self._sync_clock()
+
+    def _run_compiled(self, end: int) -> bool:
+        """Run to quarter ``end`` in one compiled call with the levers acting in it, if every acting lever
+        can (:mod:`model.levers.compiled`; the same results as quarter by quarter); whether it did."""
+        return kernels("compiled").run(self.context, self.acting_levers, self.quarter, end)
 
     def _sync_clock(self) -> None:
         """Mesa's own clock (``steps``; ``time`` in Mesa >= 3.4) set to the quarters completed, as if

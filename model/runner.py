@@ -80,6 +80,7 @@ def _levers_only(model: InnovationModel) -> None:
     quarter; the lever ties are rebuilt as the loop would), so that the levers' kernels are compiled into
     the cache: in the process :func:`_compile_loop_first` forks, whose results are not used."""
     quarters.advance = lambda ctx, t0, t1: ctx.ties.refresh()
+    model._run_compiled = lambda end: False  # the levers' own kernels, in Python's quarters
     model.run_model()
 
 

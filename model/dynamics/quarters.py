@@ -45,13 +45,15 @@ if TYPE_CHECKING:
 QuarterArguments = namedtuple("QuarterArguments", packed.FIELDS)
 
 
-def advance(ctx: "RunContext", t0: int, t1: int) -> None:
-    """Run quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with the effects levers have set for them."""
+def advance(ctx: "RunContext", t0: int, t1: int, kernel=None, *extra) -> None:
+    """Run quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with the effects levers have set for them; or,
+    with ``kernel``, a loop that takes the quarter loop's arguments and ``extra`` and calls :func:`_quarters`
+    itself (:mod:`model.levers.compiled`, whose levers act in it)."""
     ctx.effects.settle_money(ctx.state.money_left)
     loop = ctx.kernels.get("quarters")
     if loop is None:  # bound once per run: a run with levers calls it every quarter
         loop = ctx.kernels["quarters"] = _Loop(ctx)  # packs the arguments first: see _Loop
-    loop(ctx, t0, t1)
+    loop(ctx, t0, t1, kernel, *extra)
 
 
 class _Loop:
@@ -74,17 +76,21 @@ class _Loop:
         compile_first(self.arguments)  # a first run only: the loop here while the life cycle compiles there
         self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments))
         self.packed = packed.pack(*self.arguments)
-        self.kernel = BoundKernel(_quarters)
+        self.kernels = {_quarters: BoundKernel(_quarters)}  # and any other loop a run calls (advance)
 
-    def __call__(self, ctx: "RunContext", t0: int, t1: int) -> None:
+    def __call__(self, ctx: "RunContext", t0: int, t1: int, loop=None, *extra) -> None:
         ties = ctx.ties.kernel_arguments()  # takes in the ties levers made this quarter
         if ties is not self.arguments.ties:  # the first ties: their buffers made (once a run)
             self.arguments = self.arguments._replace(ties=ties)
             self.packed = packed.pack(*self.arguments)
-        if not self.kernel(t0, t1, self.packed):  # the life cycle's types are not those it was got for
+        loop = _quarters if loop is None else loop
+        kernel = self.kernels.get(loop)
+        if kernel is None:
+            kernel = self.kernels[loop] = BoundKernel(loop)
+        if not kernel(t0, t1, self.packed, *extra):  # the life cycle's types are not those it was got for
             self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments, again=True))
             self.packed = packed.pack(*self.arguments)
-            if not self.kernel(t0, t1, self.packed):
+            if not kernel(t0, t1, self.packed, *extra):
                 raise RuntimeError("the quarter loop calls the life cycle with other types than "
                                    "quarters.life_cycle_types gives")
 
@@ -234,16 +240,19 @@ def _quarters(t0, t1, a):
     return True
 
 
+#: the files whose kernels or constants the life cycle compiles in, and the quarter loop (modules or paths)
+LIFE_CYCLE_SOURCES = (lifecycle, moves, hazards, payments, tally, working, events,
+                      Path(__file__).resolve().parent.parent / "stages.py")
+LOOP_SOURCES = (Path(__file__), *LIFE_CYCLE_SOURCES, people, networks, packed, native)
+
+
 def _key_on_all_kernels() -> None:
     """Make the cache of :func:`_quarters` stale whenever this file or a file with a kernel or constant it
     compiles in changes, and that of the life cycle (cached apart, and compiled ahead in another process:
     :mod:`model.dynamics.compiling`) whenever its file or a file with constants it reads does: their
     indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
-    stages = Path(__file__).resolve().parent.parent / "stages.py"
     try:
-        life_cycle_sources = (lifecycle, moves, hazards, payments, tally, working, events, stages)
-        loop_sources = (Path(__file__), *life_cycle_sources, people, networks, packed, native)
-        for kernel, sources in ((_quarters, loop_sources), (lifecycle._advance, life_cycle_sources)):
+        for kernel, sources in ((_quarters, LOOP_SOURCES), (lifecycle._advance, LIFE_CYCLE_SOURCES)):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())

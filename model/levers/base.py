@@ -275,6 +275,19 @@ class Lever:
         have reset the effects and set the same again). The default, False: called quarter by quarter."""
         return False
 
+    def compiled(self, ctx: "RunContext"):
+        """The lever's quarters as the compiled quarter loop runs them (:mod:`model.levers.compiled`): a named
+        tuple of its arrays, parameters and :data:`~model.levers.books_kernel.Books` that a kernel registered
+        there takes whole, changing the lever's arrays in place; or None, the default: its quarters run here,
+        in Python. When every acting lever has one the model runs the rest of the run in one compiled call,
+        with the same results, bit for bit, then hands each lever back its tuple (:meth:`take_compiled`)."""
+        return None
+
+    def take_compiled(self, compiled) -> None:
+        """Take back from ``compiled`` (what :meth:`compiled` made, its quarters run) what is not in the
+        lever's own arrays or its books (counts kept as numbers here); the books are written back by
+        :func:`model.levers.books.take_books`."""
+
     def only_lingering(self, year: int) -> bool:
         """Whether the lever's active years are over by ``year`` and no capacity it took or lent is still
         to be returned: what it does from now on is what :meth:`lingering` says."""

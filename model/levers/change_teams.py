@@ -148,6 +148,32 @@ class ChangeTeams(Lever):
             # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
             self.kernel("decisions_kernel", "add_bonus")(e.scale_logit_bonus, self.until, t, p.scale_bonus)
 
+    def compiled(self, ctx):
+        """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
+        :data:`model.levers.decisions_kernel.TeamsLever` over its own arrays, books and the run's; None for
+        a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`) or a lever
+        run by a region (which pays from its own money)."""
+        if self.targeting.target.by == "application" or self.region is not None:
+            return None
+        from .books import books_of
+
+        decisions_kernel, p, s = kernels("decisions_kernel"), self.p, ctx.state
+        rule = decisions_kernel.TeamRule(int(p.request_lead_quarters), int(p.stay_quarters), bool(p.repeat_visits),
+                                         self.targeting.target.by == "capacity")
+        world = decisions_kernel.Asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                                        s.capacity, ctx.effects.capacity_bonus)
+        return decisions_kernel.TeamsLever(
+            books_of(self, ctx), self.stream(), rule, decisions_kernel.Teams(self.targeting.pool, self.until,
+                                                                              self.visited),
+            world, float(self.visit_cost), float(p.scale_bonus), float(p.capacity_left),
+            ctx.effects.scale_logit_bonus, np.array([self.visits, self._last_until], dtype=np.int64))
+
+    def take_compiled(self, compiled) -> None:
+        """Take back what :meth:`compiled`'s quarters changed beside the lever's arrays and books."""
+        decisions_kernel = kernels("decisions_kernel")
+        self.visits = int(compiled.tally[decisions_kernel.VISITS])
+        self._last_until = int(compiled.tally[decisions_kernel.LAST_UNTIL])
+
     def _visit(self, ctx, t, year, units: int) -> np.ndarray:
         """Up to ``units`` new visits among those who ask, chosen in Python (a call:
         :meth:`model.levers.targeting.Targeting.choose`); returns those visited."""

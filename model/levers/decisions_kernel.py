@@ -17,7 +17,7 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import PILOTING
-from . import streams, targeting_kernel
+from . import books_kernel, streams, targeting_kernel
 from .streams import generator
 from .targeting_kernel import choose_in_order, key_on_sources
 
@@ -85,4 +85,49 @@ def teams_quarter(rng, units, t, rule, teams, world):
     return chosen
 
 
-key_on_sources(globals(), targeting_kernel, streams)  # teams_quarter compiles in the target's order, the stream
+#: a change-team lever's whole quarter as the compiled loop runs it (:func:`teams_lever_quarter`):
+#: ``books`` (:data:`model.levers.books_kernel.Books`), ``rng`` (the run's lever
+#: :data:`~model.levers.streams.Stream`), ``rule`` (:data:`TeamRule`), ``teams`` (:data:`Teams`), ``world``
+#: (:data:`Asking`), ``visit_cost`` [MSEK a visit], ``scale_bonus`` [log-odds], ``capacity_left`` [capacity
+#: units], ``scale_logit_bonus`` ((n,) the run's effect, changed), ``tally`` ((2,) int64: visits so far, and
+#: the latest quarter a team leaves, changed)
+TeamsLever = namedtuple("TeamsLever", ["books", "rng", "rule", "teams", "world", "visit_cost", "scale_bonus",
+                                       "capacity_left", "scale_logit_bonus", "tally"])
+
+#: the fields of :data:`TeamsLever`'s ``tally``
+VISITS, LAST_UNTIL = 0, 1
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def teams_lever_quarter(lever, t):
+    """Quarter ``t`` of a change-team lever, as :meth:`model.levers.change_teams.ChangeTeams.step` and
+    :meth:`model.levers.base.Lever.act` do it in Python, with the same draws and arithmetic: money in
+    (:func:`~model.levers.books_kernel.receive`), capacity left where a team leaves now, new visits bought
+    and made (:func:`teams_quarter`), the bonus where a team is, and the year's money lapsing."""
+    books, until, tally = lever.books, lever.teams.until, lever.tally
+    active = books_kernel.receive(books, t)
+    if lever.capacity_left > 0 and tally[LAST_UNTIL] >= t:
+        leaving = False
+        for i in range(until.shape[0]):
+            leaving = leaving or until[i] == t
+        if leaving:  # where it is not, 0.0 is added, as np.where(leaving, capacity_left, 0.0) adds it
+            capacity_bonus = lever.world.capacity_bonus
+            for i in range(until.shape[0]):
+                capacity_bonus[i] += lever.capacity_left if until[i] == t else 0.0
+    if active:
+        units = books_kernel.buy(books, t, lever.visit_cost)
+        if units:
+            chosen = teams_quarter(lever.rng, units, t, lever.rule, lever.teams, lever.world)
+            visits = chosen.shape[0]
+            if visits:
+                tally[LAST_UNTIL] = t + lever.rule.stay_quarters
+            tally[VISITS] += visits
+            books_kernel.use(books, t, visits * lever.visit_cost, chosen, visits)
+            books_kernel.refund(books, units - visits, lever.visit_cost)
+    if tally[LAST_UNTIL] > t:  # a team is somewhere
+        add_bonus(lever.scale_logit_bonus, until, t, lever.scale_bonus)
+    books_kernel.lapse(books, t, active)
+
+
+# teams_quarter compiles in the target's order and the stream, teams_lever_quarter the books
+key_on_sources(globals(), targeting_kernel, streams, books_kernel)

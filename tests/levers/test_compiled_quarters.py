@@ -1,0 +1,153 @@
+"""Levers' quarters run inside the compiled quarter loop give the runs of their quarters in Python, bit for
+bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
+
+A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams with a target
+without a call, run by a national operator) runs the rest of the run in one compiled call
+(``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
+call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
+records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
+lever generator; and that the compiled call was taken (or, where a lever cannot be compiled, not taken).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import model
+from model.levers import compiled
+from model.model import InnovationModel
+from tests.levers.test_compiled_levers import SCENARIOS, _lever, _state
+
+
+def _teams(**changes) -> dict:
+    lever = model.load_scenario(SCENARIOS / "lever_change_teams.yaml").levers[0].model_dump(exclude_none=True)
+    return {**lever, **changes}
+
+
+def _with_levers(*levers) -> model.Scenario:
+    return model.with_overrides(model.load_scenario(SCENARIOS / "lever_change_teams.yaml"), {"levers": list(levers)})
+
+
+CASES = {
+    "change_teams": lambda: _lever("lever_change_teams"),
+    "capacity_left_and_repeat_visits": lambda: _lever("lever_change_teams", capacity_left=0.05, repeat_visits=True,
+                                                      budget_msek_per_year=40),
+    "random_order": lambda: _lever("lever_change_teams", target={"by": "random"}, budget_msek_per_year=40),
+    "half_the_pool": lambda: _lever("lever_change_teams", target={"by": "random", "share": 0.5},
+                                    request_lead_quarters=3, stay_quarters=6),
+    # more money than its operator can deliver, and than takers ask for: unplaced money of both kinds
+    "more_than_delivered": lambda: _lever("lever_change_teams", budget_msek_per_year=5000, start_year=2027,
+                                          duration_years=3, target={"by": "capacity", "count": 40},
+                                          repeat_visits=True),
+    # two change-team levers drawing from one lever generator in turn, one of them starting later
+    "two_levers": lambda: _with_levers(_teams(name="teams a"),
+                                       _teams(name="teams b", start_year=2029, budget_msek_per_year=12,
+                                              target={"by": "random"})),
+}
+
+
+def _compare(a: dict, b: dict, label: str) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        if isinstance(a[key], np.ndarray):
+            np.testing.assert_array_equal(a[key], b[key], err_msg=f"{label}: {key}")
+        else:
+            assert a[key] == b[key], f"{label}: {key}"
+
+
+@pytest.fixture
+def taken(monkeypatch) -> list:
+    """What every ``model.levers.compiled.run`` of the test returned."""
+    said = []
+    run = compiled.run
+
+    def spy(*args):
+        said.append(run(*args))
+        return said[-1]
+
+    monkeypatch.setattr(compiled, "run", spy)
+    return said
+
+
+def _stepped(scenario, seed: int, quarters: int | None = None) -> InnovationModel:
+    m = InnovationModel(scenario, seed=seed)
+    for _ in range(m.n_steps if quarters is None else quarters):
+        m.step()
+    return m
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
+    scenario = CASES[case]()
+    for seed in (0, 7):
+        whole = InnovationModel(scenario, seed=seed)
+        whole.run_model()
+        assert taken == [True]
+        taken.clear()
+        _compare(_state(whole), _state(_stepped(scenario, seed)), f"{case} seed {seed}")
+        assert whole.levers[0].visits > 0
+
+
+def test_the_cases_reach_what_they_are_for():
+    """Capacity left behind and repeat visits; money unplaced for lack of capacity and of takers; the
+    second lever's visits."""
+    m = InnovationModel(CASES["capacity_left_and_repeat_visits"](), seed=0)
+    m.run_model()
+    assert m.effects.capacity_bonus.max() > 0 and m.levers[0].visits > m.levers[0].visited.sum()
+    m = InnovationModel(CASES["more_than_delivered"](), seed=0)
+    m.run_model()
+    records = list(m.context.ledger.usage.values())
+    assert all(u.unplaced_capacity > 0 and u.unplaced_no_taker > 0 for u in records)
+    m = InnovationModel(CASES["two_levers"](), seed=0)
+    m.run_model()
+    assert m.levers[1].visits > 0 and {u.lever for u in m.context.ledger.usage.values()} == {"teams a", "teams b"}
+
+
+@pytest.mark.parametrize("before", [1, 6, 23])
+def test_a_compiled_run_after_quarters_in_python_takes_their_books_on(before, taken):
+    """Quarters stepped in Python first (a dashboard's), then the rest in one compiled call: the pot, the
+    year's ledger record, the units counted and the lever's arrays carry on as in a run stepped throughout."""
+    scenario = CASES["capacity_left_and_repeat_visits"]()
+    m = _stepped(scenario, 3, quarters=before)
+    assert taken == []
+    m.run_model()
+    assert taken == [True]
+    _compare(_state(m), _state(_stepped(scenario, 3)), f"after {before} quarters")
+
+
+def test_a_compiled_run_to_a_quarter_stops_there(taken):
+    """``run_model(until)`` (the calibration's fit) stops the compiled call at that quarter: the run so far
+    is that of as many quarters stepped, and the ledger holds the years reached only."""
+    scenario = CASES["change_teams"]()
+    m = InnovationModel(scenario, seed=5)
+    m.run_model(until=14)  # the lever's third year, 2029, of five
+    assert taken == [True] and m.quarter == 14
+    stepped = _stepped(scenario, 5, quarters=14)
+    a, b = _state(m), _state(stepped)
+    for state in (a, b):  # the records' rows written: those after row 14 are not (InnovationModel.run_model)
+        for key, value in state.items():
+            if isinstance(value, np.ndarray) and value.ndim and value.shape[0] == m.n_steps + 1:
+                state[key] = value[:15]
+    _compare(a, b, "until 14")
+    assert [u.year for u in m.context.ledger.usage.values()] == [2026, 2027, 2028, 2029]
+
+
+@pytest.mark.parametrize("changes", [{"target": {"by": "application"}}, {"operator": "regions"}])
+def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, taken):
+    """A target with a call (chosen in Python) or a lever the regions pay from their own money has no
+    compiled quarter: the run goes quarter by quarter, as before."""
+    m = InnovationModel(_lever("lever_change_teams", **changes), seed=0)
+    assert all(lever.compiled(m.context) is None for lever in m.acting_levers)
+    m.run_model()
+    assert taken == [False]
+
+
+def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
+    """Change teams beside peer reviews (not compiled yet): the run goes quarter by quarter, the same run."""
+    review = model.load_scenario(SCENARIOS / "lever_peer_review.yaml").levers[0].model_dump(exclude_none=True)
+    scenario = _with_levers(_teams(), review)
+    m = InnovationModel(scenario, seed=2)
+    m.run_model()
+    assert taken == [False]
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with peer review")
