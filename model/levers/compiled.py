@@ -15,9 +15,11 @@ Then it writes the books back into the levers and the run's ledger (:func:`model
 and hands each lever its tuple (:meth:`~model.levers.base.Lever.take_compiled`). The results are those of
 the quarters run one by one in Python, bit for bit (``tests/levers/test_compiled_quarters.py``).
 
-Which levers: change teams (:func:`model.levers.decisions_kernel.teams_lever_quarter`) with a target
-without a call, run by a national operator. The others act in Python, quarter by quarter, as before; a
-lever joins by giving :meth:`~model.levers.base.Lever.compiled` and its kernel here.
+Which levers: change teams (:func:`model.levers.decisions_kernel.teams_lever_quarter`) and peer reviews
+(:func:`model.levers.reviewers.review_lever_quarter`, whose ties are taken into the sparse rows the tie
+signals read at once: :func:`model.world.lever_ties.take_in_written`), each with a target without a call
+and run by a national operator. The others act in Python, quarter by quarter, as before; a lever joins by
+giving :meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
 The loop is compiled for each set of lever kinds a run has (numba types the tuple of levers), and cached.
 """
@@ -31,7 +33,8 @@ from numba.extending import overload
 
 from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
-from . import books_kernel, decisions_kernel, streams, targeting_kernel
+from ..world import lever_ties
+from . import books_kernel, decisions_kernel, reviewers, streams, targeting_kernel
 from .books import take_books
 from .targeting_kernel import key_on_sources
 
@@ -41,7 +44,8 @@ if TYPE_CHECKING:
 
 #: the kernel that runs a lever's quarter (``kernel(lever, t)``), by the named tuple of its
 #: :meth:`~model.levers.base.Lever.compiled`
-QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter}
+QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
+              reviewers.ReviewLever: reviewers.review_lever_quarter}
 
 
 def lever_quarter(lever, t):
@@ -100,10 +104,12 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
             return False
         compiled.append(found)
     quarters.advance(ctx, t0, t1, _lever_quarters, tuple(compiled))
+    ctx.ties.took_in()  # the ties the levers wrote, taken in: counted as Python's quarters count them
     take_books(levers, [found.books for found in compiled], ctx, t1)
     for lever, found in zip(levers, compiled):
         lever.take_compiled(found)
     return True
 
 
-key_on_sources(globals(), books_kernel, decisions_kernel, streams, targeting_kernel, *quarters.LOOP_SOURCES)
+key_on_sources(globals(), books_kernel, decisions_kernel, reviewers, lever_ties, streams, targeting_kernel,
+               *quarters.LOOP_SOURCES)

@@ -122,6 +122,33 @@ class PeerReview(Lever):
         if self._last_until > t:  # someone's review still lifts scaling (compiled: model.levers.decisions_kernel)
             self.kernel("decisions_kernel", "add_bonus")(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
+    def compiled(self, ctx):
+        """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
+        :data:`model.levers.reviewers.ReviewLever` over its own arrays, books and the run's; None for a
+        target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`) or a lever run
+        by the regions (which pay from their own money)."""
+        if self.targeting.target.by == "application" or self.region is not None:
+            return None
+        from .books import books_of
+
+        reviewers, p, s, e = kernels("reviewers"), self.p, ctx.state, ctx.effects
+        rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters), float(p.tie_weight),
+                                    self.targeting.target.by == "capacity")
+        ties = ctx.ties.lever_ties_arguments()
+        world = reviewers.ReviewWorld(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                                      ctx.orgs.kind, s.capacity, e.capacity_bonus, ties.matrix)
+        return reviewers.ReviewLever(
+            books_of(self, ctx), self.stream(), rule,
+            reviewers.Reviewing(self.targeting.pool, self.willing, self.until, self.innovation), world,
+            float(p.cost_per_review_msek), float(p.scale_bonus), e.scale_logit_bonus, ties,
+            np.array([self.reviews, self._last_until], dtype=np.int64))
+
+    def take_compiled(self, compiled) -> None:
+        """Take back what :meth:`compiled`'s quarters changed beside the lever's arrays and books."""
+        reviewers = kernels("reviewers")
+        self.reviews = int(compiled.tally[reviewers.REVIEWS])
+        self._last_until = int(compiled.tally[reviewers.LAST_UNTIL])
+
     def _review(self, ctx, t, year: int, units: int) -> int:
         """Up to ``units`` reviews this quarter; returns how many were held. They ask when willing, not under
         review already, and running a pilot near its scale decision of an innovation someone has scaled (a

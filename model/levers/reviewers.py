@@ -16,7 +16,7 @@ import numpy as np
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 from ..world import lever_ties
-from . import streams, targeting_kernel
+from . import books_kernel, decisions_kernel, streams, targeting_kernel
 from .streams import generator
 from .targeting_kernel import choose_in_order, key_on_sources
 
@@ -148,5 +148,44 @@ def quarter(rng, units, t, rule, lever, world):
                   t + rule.bonus_quarters)
 
 
-# compiled in: the tie rule, the target's order, the stream
-key_on_sources(globals(), lever_ties, targeting_kernel, streams)
+#: a peer-review lever's whole quarter as the compiled loop runs it (:func:`review_lever_quarter`): ``books``
+#: (:data:`model.levers.books_kernel.Books`), ``rng`` (the run's lever :data:`~model.levers.streams.Stream`),
+#: ``rule`` (:data:`ReviewRule`), ``reviewing`` (:data:`Reviewing`), ``world`` (:data:`ReviewWorld`),
+#: ``cost`` [MSEK a review], ``scale_bonus`` [log-odds], ``scale_logit_bonus`` ((n,) the run's effect,
+#: changed), ``ties`` (the run's :data:`model.world.lever_ties.LeverTies`), ``tally`` ((2,) int64: reviews
+#: so far, and the latest quarter a review's bonus lasts until, changed)
+ReviewLever = namedtuple("ReviewLever", ["books", "rng", "rule", "reviewing", "world", "cost", "scale_bonus",
+                                         "scale_logit_bonus", "ties", "tally"])
+
+#: the fields of :data:`ReviewLever`'s ``tally``
+REVIEWS, LAST_UNTIL = 0, 1
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def review_lever_quarter(lever, t):
+    """Quarter ``t`` of a peer-review lever, as :meth:`model.levers.peer_review.PeerReview.step` and
+    :meth:`model.levers.base.Lever.act` do it in Python, with the same draws and arithmetic: money in
+    (:func:`~model.levers.books_kernel.receive`), reviews bought and held (:func:`quarter`), their ties
+    taken in at once (:func:`model.world.lever_ties.take_in_written`, as Python's quarter takes them in
+    before the dynamics), the bonus where a review's advice lasts, and the year's money lapsing."""
+    books, tally = lever.books, lever.tally
+    active = books_kernel.receive(books, t)
+    if active:
+        units = books_kernel.buy(books, t, lever.cost)
+        if units:
+            reviewed, cells = quarter(lever.rng, units, t, lever.rule, lever.reviewing, lever.world)
+            if cells.shape[0]:
+                lever_ties.take_in_written(lever.ties, cells)
+            reviews = reviewed.shape[0]
+            if reviews:
+                tally[LAST_UNTIL] = t + lever.rule.bonus_quarters
+            tally[REVIEWS] += reviews
+            books_kernel.use(books, t, reviews * lever.cost, reviewed, reviews)
+            books_kernel.refund(books, units - reviews, lever.cost)
+    if tally[LAST_UNTIL] > t:  # someone's review still lifts scaling
+        decisions_kernel.add_bonus(lever.scale_logit_bonus, lever.reviewing.until, t, lever.scale_bonus)
+    books_kernel.lapse(books, t, active)
+
+
+# compiled in: the tie rule, the target's order, the stream, the books, the bonus
+key_on_sources(globals(), lever_ties, targeting_kernel, streams, books_kernel, decisions_kernel)

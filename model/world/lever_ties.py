@@ -11,12 +11,56 @@ arguments with them).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from ..environment import njit
 
 #: said once per command before the lever ties' kernels are first compiled (not when loaded from the cache)
 LEVER_TIES_COMPILING = "the levers' code (first run with levers that make ties in this environment, about 2 s)"
+
+
+#: the lever ties as levers whose quarters run in the compiled loop write and take them in
+#: (:func:`write_and_take_in`; :meth:`model.world.networks.Ties.lever_ties_arguments`): ``matrix`` (n, n) the
+#: lever-tie weights, the compressed sparse rows ``indptr``, ``indices``, ``weights`` (buffers with room for
+#: every tie), ``applicable`` (n, k) float, ``proof_weight``, the denominators' ``fixed`` part and
+#: ``inverse`` (n, k), and ``written`` ((1,) int64: the quarters' writes so far, for Python's version count)
+LeverTies = namedtuple("LeverTies", ["matrix", "indptr", "indices", "weights", "applicable", "proof_weight",
+                                     "fixed", "inverse", "written"])
+
+
+@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
+def take_in_written(ties, cells):
+    """Take the ``cells`` a lever just wrote ((m,) int64, flat ``row * n + column``, unsorted, m > 0) into
+    the sparse rows at once, as :meth:`model.world.networks.Ties.refresh` takes in a quarter's cells before
+    the quarter's dynamics (``ties``: a :data:`LeverTies`). Returns :func:`take_in`'s count."""
+    ties.written[0] += 1
+    return take_in(ties.indptr, ties.indices, ties.weights, _sorted(cells), ties.matrix, ties.applicable,
+                   ties.proof_weight, ties.fixed, ties.inverse)
+
+
+@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
+def _sorted(values):
+    """``values`` ((m,) int64) sorted ascending, a new array: a bottom-up merge sort (numba's own sort takes
+    seconds to compile; sorted integers are the same whichever sort made them)."""
+    m = values.shape[0]
+    a, b = values.copy(), np.empty(m, dtype=values.dtype)
+    width = 1
+    while width < m:
+        for start in range(0, m, 2 * width):
+            middle, stop = min(start + width, m), min(start + 2 * width, m)
+            i, j = start, middle
+            for out in range(start, stop):
+                if i < middle and (j >= stop or a[i] <= a[j]):
+                    b[out] = a[i]
+                    i += 1
+                else:
+                    b[out] = a[j]
+                    j += 1
+        a, b = b, a
+        width *= 2
+    return a
 
 
 @njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)

@@ -255,6 +255,7 @@ class Ties:
         self._take_in = BoundKernel(lever_ties.take_in)
         self._fixed_denominator: np.ndarray | None = None  # (n, k): weighted applicable clique and border ties
         self._arguments: TieKernel | None = None  # kernel_arguments', made again once: the first ties
+        self._lever_arguments: lever_ties.LeverTies | None = None  # lever_ties_arguments', made once
         self.refresh()
 
     def refresh(self) -> None:
@@ -282,15 +283,41 @@ class Ties:
             np.divide(1.0, fixed, out=inverse, where=fixed > 0)
         cells = self.effects.take_new_tie_cells()
         if len(cells):
-            if not len(self._indices):  # the first ties: room for every tie (zeroed: pages no tie reaches
-                n = self.orgs.n         # are never touched), and the kernels' arguments made anew, once
-                self._indices, self._weights = np.zeros(n * n, dtype=np.int64), np.zeros(n * n)
-                self._arguments = None
+            self._make_room()
             cells = np.sort(cells)  # by NumPy: numba's sort would take seconds to compile
             added = self._take_in(self.lever_indptr, self._indices, self._weights, cells, self.effects.lever_ties,
                                   self.applicable, self.weight_lever, self._fixed_denominator,
                                   self.inverse_denominator)
             assert added >= 0, "the lever ties' buffers hold every tie there can be"
+
+    def _make_room(self) -> None:
+        """At the first ties: room for every tie in the sparse rows' buffers (zeroed: pages no tie reaches are
+        never touched), and the kernels' arguments made anew, once (no tie is read before one is taken in:
+        making the room early changes nothing)."""
+        if not len(self._indices):
+            n = self.orgs.n
+            self._indices, self._weights = np.zeros(n * n, dtype=np.int64), np.zeros(n * n)
+            self._arguments = None
+
+    def lever_ties_arguments(self) -> lever_ties.LeverTies:
+        """The lever ties as compiled levers write and take them in (:data:`model.world.lever_ties.LeverTies`;
+        :mod:`model.levers.compiled`), made once per run with the room for every tie; the ties they write are
+        counted as taken in by :meth:`took_in`."""
+        if self._lever_arguments is None:
+            self.refresh()  # what Python's levers wrote so far
+            self._make_room()
+            self._lever_arguments = lever_ties.LeverTies(
+                self.effects.lever_ties, self.lever_indptr, self._indices, self._weights, self.applicable,
+                self.weight_lever, self._fixed_denominator, self.inverse_denominator, np.zeros(1, dtype=np.int64))
+        return self._lever_arguments
+
+    def took_in(self) -> None:
+        """Count the writes compiled levers made and took in (:meth:`lever_ties_arguments`) as the run's
+        lever-tie versions, taken in: as Python's quarters count them (one a quarter a lever ties)."""
+        if self._lever_arguments is not None and self._lever_arguments.written[0]:
+            self.effects.lever_ties_version += int(self._lever_arguments.written[0])
+            self._lever_arguments.written[0] = 0
+            self._lever_version = self.effects.lever_ties_version
 
     @property
     def lever_indices(self) -> np.ndarray:

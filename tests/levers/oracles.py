@@ -91,6 +91,9 @@ class OldJobShadowing(JobShadowing):
 
 
 class OldPeerReview(PeerReview):
+    def compiled(self, ctx):
+        return None  # quarter by quarter, in NumPy (not model.levers.compiled)
+
     """The rule before the compiled bonus: the bonus added by NumPy each quarter, lingering read off
     ``until``; who is reviewed is the lever's own ``_review`` (its ``_last_until`` is not read here)."""
 

@@ -1,8 +1,8 @@
 """Levers' quarters run inside the compiled quarter loop give the runs of their quarters in Python, bit for
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
-A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams with a target
-without a call, run by a national operator) runs the rest of the run in one compiled call
+A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams and peer reviews
+with a target without a call, run by a national operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -17,11 +17,17 @@ import pytest
 import model
 from model.levers import compiled
 from model.model import InnovationModel
-from tests.levers.test_compiled_levers import SCENARIOS, _lever, _state
+from tests.levers.test_compiled_levers import SCENARIOS, _lever
+from tests.levers.test_compiled_levers import _state as _run_state
 
 
 def _teams(**changes) -> dict:
     lever = model.load_scenario(SCENARIOS / "lever_change_teams.yaml").levers[0].model_dump(exclude_none=True)
+    return {**lever, **changes}
+
+
+def _review(**changes) -> dict:
+    lever = model.load_scenario(SCENARIOS / "lever_peer_review.yaml").levers[0].model_dump(exclude_none=True)
     return {**lever, **changes}
 
 
@@ -44,7 +50,23 @@ CASES = {
     "two_levers": lambda: _with_levers(_teams(name="teams a"),
                                        _teams(name="teams b", start_year=2029, budget_msek_per_year=12,
                                               target={"by": "random"})),
+    "peer_review": lambda: _lever("lever_peer_review"),
+    "peer_review_by_capacity_many": lambda: _lever("lever_peer_review", target={"by": "capacity"},
+                                                   budget_msek_per_year=40),
+    "peer_review_no_ties": lambda: _lever("lever_peer_review", tie_weight=0.0, target={"by": "random",
+                                                                                       "share": 0.5}),
+    # reviews and teams in one quarter, in the scenario's order, then teams first
+    "peer_review_and_change_teams": lambda: _with_levers(_review(budget_msek_per_year=20), _teams()),
+    "change_teams_and_peer_review": lambda: _with_levers(_teams(), _review(budget_msek_per_year=20)),
 }
+
+
+def _state(m: InnovationModel) -> dict:
+    """What a run leaves (tests.levers.test_compiled_levers), with the sparse rows the tie signals read."""
+    ties = m.context.ties
+    return {**_run_state(m), "lever rows": ties.lever_indptr, "lever columns": ties.lever_indices,
+            "lever weights": ties.lever_weights, "inverse denominator": ties.inverse_denominator,
+            "tie versions": m.effects.lever_ties_version}
 
 
 def _compare(a: dict, b: dict, label: str) -> None:
@@ -86,7 +108,7 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
         assert taken == [True]
         taken.clear()
         _compare(_state(whole), _state(_stepped(scenario, seed)), f"{case} seed {seed}")
-        assert whole.levers[0].visits > 0
+        assert all((lever.visits if hasattr(lever, "visits") else lever.reviews) > 0 for lever in whole.levers)
 
 
 def test_the_cases_reach_what_they_are_for():
@@ -102,6 +124,12 @@ def test_the_cases_reach_what_they_are_for():
     m = InnovationModel(CASES["two_levers"](), seed=0)
     m.run_model()
     assert m.levers[1].visits > 0 and {u.lever for u in m.context.ledger.usage.values()} == {"teams a", "teams b"}
+    m = InnovationModel(CASES["peer_review"](), seed=0)
+    m.run_model()
+    assert m.effects.has_lever_ties and m.effects.lever_ties.any()
+    m = InnovationModel(CASES["peer_review_no_ties"](), seed=0)
+    m.run_model()
+    assert m.levers[0].reviews > 0 and not m.effects.has_lever_ties
 
 
 @pytest.mark.parametrize("before", [1, 6, 23])
@@ -144,10 +172,12 @@ def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, 
 
 
 def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
-    """Change teams beside peer reviews (not compiled yet): the run goes quarter by quarter, the same run."""
-    review = model.load_scenario(SCENARIOS / "lever_peer_review.yaml").levers[0].model_dump(exclude_none=True)
-    scenario = _with_levers(_teams(), review)
+    """Change teams beside training networks (not compiled yet): the run goes quarter by quarter, the same
+    run."""
+    training = model.load_scenario(SCENARIOS / "lever_training_networks.yaml").levers[0].model_dump(
+        exclude_none=True)
+    scenario = _with_levers(_teams(), training)
     m = InnovationModel(scenario, seed=2)
     m.run_model()
     assert taken == [False]
-    _compare(_state(m), _state(_stepped(scenario, 2)), "with peer review")
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with training networks")
