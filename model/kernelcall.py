@@ -64,3 +64,45 @@ class BoundKernel:
             raise TypeError(f"{self.dispatcher.__name__}: argument types changed within a run "
                             f"(first {self._types}, now {self._types_of(args)})")
         return self._entry(*args)
+
+
+class KeyedKernel:
+    """A numba dispatcher called once per run with arguments that take numba long to type — named tuples of
+    some fifty arrays, about 0.2 ms each time in Python — whose compiled version is found instead by
+    ``key(args)``, something cheap to compute that decides their types (the classes of the named tuples,
+    whose arrays their makers give fixed dtypes), kept for the process.
+
+    ``kernel(*args)`` behaves as ``dispatcher(*args)``. The first call with a key goes through the
+    dispatcher (compiling or loading the version it needs) and notes that version and the arguments' types;
+    later calls with the key call it directly. A key that did not decide the types would misread arguments,
+    so with ``check`` (or :data:`CHECK_TYPES`, set by the tests) every call's types are compared with those
+    noted for its key: a difference raises ``TypeError``. Falls back to the dispatcher when numba's internals
+    (``overloads``, ``entry_point``) are not there.
+    """
+
+    def __init__(self, dispatcher: Any, key: Any, check: bool | None = None) -> None:
+        self.dispatcher = dispatcher
+        self.key = key
+        self.check = check
+        self._found: dict[Any, tuple[Any, tuple]] = {}  # key -> (entry point, argument types)
+
+    def _types_of(self, args: tuple) -> tuple:
+        return tuple(self.dispatcher.typeof_pyval(a) for a in args)
+
+    def __call__(self, *args):
+        """Run the kernel on ``args`` (see the class docstring)."""
+        key = self.key(args)
+        found = self._found.get(key)
+        if found is None:
+            result = self.dispatcher(*args)  # compiles or loads the version these types need
+            types = self._types_of(args)
+            try:
+                self._found[key] = (self.dispatcher.overloads[types].entry_point, types)
+            except (AttributeError, KeyError):  # another numba's internals: keep dispatching
+                self._found[key] = (self.dispatcher, types)
+            return result
+        entry, types = found
+        if (CHECK_TYPES if self.check is None else self.check) and self._types_of(args) != types:
+            raise TypeError(f"{self.dispatcher.__name__}: arguments of key {key} typed {self._types_of(args)}, "
+                            f"not {types} as before")
+        return entry(*args)

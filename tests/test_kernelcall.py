@@ -9,7 +9,7 @@ from numba import njit
 
 import model
 from model import kernelcall
-from model.kernelcall import BoundKernel
+from model.kernelcall import BoundKernel, KeyedKernel
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 
@@ -31,6 +31,27 @@ def test_with_check_a_change_of_argument_types_is_refused():
     bound(np.arange(5.0), 2.0)
     with pytest.raises(TypeError, match="argument types changed within a run"):
         bound(np.arange(5), 2.0)  # int64 where float64 was bound
+
+
+def test_a_keyed_kernel_finds_its_version_by_the_key_and_with_check_refuses_a_key_that_does_not_decide_types():
+    keyed = KeyedKernel(_scaled_sum, key=lambda args: args[0].dtype.char, check=True)
+    assert keyed(np.arange(5.0), 2.0) == 20.0  # through the dispatcher: its version noted for key "d"
+    assert keyed(np.arange(4.0), 3.0) == 18.0  # by the version noted
+    assert keyed(np.arange(5), 2.0) == 20.0  # another key ("l"): another version
+    assert len(keyed._found) == 2
+    with pytest.raises(TypeError, match="not .* as before"):
+        keyed(np.arange(5.0).reshape(1, 5), 2.0)  # key "d", but a 2-d array
+
+
+def test_the_levers_loop_keeps_its_argument_types_for_each_set_of_lever_kinds(monkeypatch):
+    """The compiled levers' loop (model.levers.compiled) is found by the classes of the levers' named tuples:
+    runs of every scenario whose levers all run compiled, with every call's types checked, give the same
+    results (a tuple whose types the classes do not decide would raise)."""
+    scenarios = [model.load_scenario(path) for path in SCENARIOS if path.stem in ("lever_change_teams",
+                                                                                   "lever_peer_review")]
+    fast = [model.run(scenario, seed=4).summary for scenario in scenarios]
+    monkeypatch.setattr(kernelcall, "CHECK_TYPES", True)
+    assert [model.run(scenario, seed=4).summary for scenario in scenarios] == fast
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)

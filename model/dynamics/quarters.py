@@ -47,8 +47,9 @@ QuarterArguments = namedtuple("QuarterArguments", packed.FIELDS)
 
 def advance(ctx: "RunContext", t0: int, t1: int, kernel=None, *extra) -> None:
     """Run quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with the effects levers have set for them; or,
-    with ``kernel``, a loop that takes the quarter loop's arguments and ``extra`` and calls :func:`_quarters`
-    itself (:mod:`model.levers.compiled`, whose levers act in it)."""
+    with ``kernel``, a loop called as ``kernel(t0, t1, packed arguments, *extra)`` that calls
+    :func:`_quarters` itself and returns as it does (:mod:`model.levers.compiled`, whose levers act in
+    it; a :class:`model.kernelcall.KeyedKernel`)."""
     ctx.effects.settle_money(ctx.state.money_left)
     loop = ctx.kernels.get("quarters")
     if loop is None:  # bound once per run: a run with levers calls it every quarter
@@ -76,17 +77,14 @@ class _Loop:
         compile_first(self.arguments)  # a first run only: the loop here while the life cycle compiles there
         self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments))
         self.packed = packed.pack(*self.arguments)
-        self.kernels = {_quarters: BoundKernel(_quarters)}  # and any other loop a run calls (advance)
+        self.kernel = BoundKernel(_quarters)
 
     def __call__(self, ctx: "RunContext", t0: int, t1: int, loop=None, *extra) -> None:
         ties = ctx.ties.kernel_arguments()  # takes in the ties levers made this quarter
         if ties is not self.arguments.ties:  # the first ties: their buffers made (once a run)
             self.arguments = self.arguments._replace(ties=ties)
             self.packed = packed.pack(*self.arguments)
-        loop = _quarters if loop is None else loop
-        kernel = self.kernels.get(loop)
-        if kernel is None:
-            kernel = self.kernels[loop] = BoundKernel(loop)
+        kernel = self.kernel if loop is None else loop
         if not kernel(t0, t1, self.packed, *extra):  # the life cycle's types are not those it was got for
             self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments, again=True))
             self.packed = packed.pack(*self.arguments)

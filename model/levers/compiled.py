@@ -33,6 +33,7 @@ from numba.extending import overload
 
 from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
+from ..kernelcall import KeyedKernel
 from ..world import lever_ties
 from . import books_kernel, decisions_kernel, reviewers, streams, targeting_kernel
 from .books import take_books
@@ -93,6 +94,18 @@ def _lever_quarters(t0, t1, a, levers):
     return True
 
 
+def _kinds(arguments: tuple):
+    """What decides the types of :func:`_lever_quarters`' arguments ``(t0, t1, packed, levers)``: the packed
+    arguments' type and the named-tuple classes of the levers (each class's maker gives its arrays fixed
+    dtypes, :meth:`~model.levers.base.Lever.compiled`; the tests check every call's types)."""
+    return arguments[2]._type, tuple(type(lever) for lever in arguments[3])
+
+
+#: the loop, its compiled version found by :func:`_kinds` (numba takes about 0.2 ms to type the levers'
+#: named tuples, once a run)
+_LOOP = KeyedKernel(_lever_quarters, _kinds)
+
+
 def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
     """Quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with ``levers`` (the acting ones) in one compiled call,
     if every one of them has a compiled quarter (:meth:`~model.levers.base.Lever.compiled`); whether it
@@ -103,7 +116,7 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
         if found is None:
             return False
         compiled.append(found)
-    quarters.advance(ctx, t0, t1, _lever_quarters, tuple(compiled))
+    quarters.advance(ctx, t0, t1, _LOOP, tuple(compiled))
     ctx.ties.took_in()  # the ties the levers wrote, taken in: counted as Python's quarters count them
     take_books(levers, [found.books for found in compiled], ctx, t1)
     for lever, found in zip(levers, compiled):
