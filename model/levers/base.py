@@ -283,7 +283,7 @@ class Lever:
         with the same results, bit for bit, then hands each lever back its tuple (:meth:`take_compiled`)."""
         return None
 
-    def take_compiled(self, compiled) -> None:
+    def take_compiled(self, compiled, ctx: "RunContext") -> None:
         """Take back from ``compiled`` (what :meth:`compiled` made, its quarters run) what is not in the
         lever's own arrays or its books (counts kept as numbers here); the books are written back by
         :func:`model.levers.books.take_books`."""
@@ -421,6 +421,23 @@ class MembershipLever(Lever):
         self.members = np.zeros(ctx.n, dtype=bool)  # changed only by update_members, once a year
         self.member_count = 0  # members.sum(), kept beside it: asked for every quarter
         self._member_year: int | None = None
+
+    def membership(self, ctx: "RunContext"):
+        """The members as the compiled loop keeps them (:data:`model.levers.members_kernel.Membership`, over
+        the lever's own ``members``; :meth:`Lever.compiled`), for a target without a call."""
+        members_kernel = kernels("members_kernel")  # numba: loaded by runs, not validate
+        year = -1 if self._member_year is None else self._member_year - ctx.calendar.start_year
+        return members_kernel.Membership(self.targeting.pool, self.members, self.targeting.target.by == "capacity",
+                                         ctx.state.capacity, ctx.effects.capacity_bonus,
+                                         float(self.p.cost_per_member_msek),
+                                         np.array([self.member_count, year], dtype=np.int64))
+
+    def take_membership(self, membership, ctx: "RunContext") -> None:
+        """Take back the count and year of :meth:`membership` after its quarters ran compiled."""
+        members_kernel = kernels("members_kernel")
+        self.member_count = int(membership.tally[members_kernel.COUNT])
+        year = int(membership.tally[members_kernel.YEAR])
+        self._member_year = None if year < 0 else ctx.calendar.start_year + year
 
     def places(self, year: int) -> int:
         """Members the money the operator delivers in ``year`` pays for."""

@@ -71,3 +71,17 @@ def take_books(levers: "list[Lever]", books: "list[Books]", ctx: "RunContext", t
                                                        float(book.used[y]))
                 use.bought, use.placed = float(book.bought[y]), float(book.placed[y])
                 use.takers[:] = book.takers[y]
+
+
+def taken_of(lever: "Lever", ctx: "RunContext"):
+    """The capacity ``lever`` takes for a quarter, as compiled quarters keep it
+    (:data:`model.levers.members_kernel.Taken`, over the lever's own array)."""
+    from .kernels import kernels
+
+    return kernels("members_kernel").Taken(ctx.effects.capacity_bonus, lever._temp_capacity,
+                                           np.array([lever._temp_taken]))
+
+
+def take_taken(lever: "Lever", taken) -> None:
+    """Take back whether ``lever`` holds capacity to give back (:func:`taken_of`) after its quarters ran."""
+    lever._temp_taken = bool(taken.held[0])

@@ -168,7 +168,7 @@ class ChangeTeams(Lever):
             world, float(self.visit_cost), float(p.scale_bonus), float(p.capacity_left),
             ctx.effects.scale_logit_bonus, np.array([self.visits, self._last_until], dtype=np.int64))
 
-    def take_compiled(self, compiled) -> None:
+    def take_compiled(self, compiled, ctx) -> None:
         """Take back what :meth:`compiled`'s quarters changed beside the lever's arrays and books."""
         decisions_kernel = kernels("decisions_kernel")
         self.visits = int(compiled.tally[decisions_kernel.VISITS])

@@ -35,7 +35,8 @@ from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
 from ..kernelcall import KeyedKernel
 from ..world import lever_ties
-from . import books_kernel, decisions_kernel, reviewers, streams, targeting_kernel
+from . import (books_kernel, capacity_kernel, cost_kernel, decisions_kernel, knowhow_kernel, members_kernel, reviewers,
+               streams, targeting_kernel)
 from .books import take_books
 from .targeting_kernel import key_on_sources
 
@@ -46,7 +47,9 @@ if TYPE_CHECKING:
 #: the kernel that runs a lever's quarter (``kernel(lever, t)``), by the named tuple of its
 #: :meth:`~model.levers.base.Lever.compiled`
 QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
-              reviewers.ReviewLever: reviewers.review_lever_quarter}
+              reviewers.ReviewLever: reviewers.review_lever_quarter,
+              cost_kernel.ProcurementLever: cost_kernel.procurement_lever_quarter,
+              knowhow_kernel.TrainingLever: knowhow_kernel.training_lever_quarter}
 
 
 def lever_quarter(lever, t):
@@ -120,9 +123,9 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
     ctx.ties.took_in()  # the ties the levers wrote, taken in: counted as Python's quarters count them
     take_books(levers, [found.books for found in compiled], ctx, t1)
     for lever, found in zip(levers, compiled):
-        lever.take_compiled(found)
+        lever.take_compiled(found, ctx)
     return True
 
 
-key_on_sources(globals(), books_kernel, decisions_kernel, reviewers, lever_ties, streams, targeting_kernel,
-               *quarters.LOOP_SOURCES)
+key_on_sources(globals(), books_kernel, capacity_kernel, cost_kernel, decisions_kernel, knowhow_kernel,
+               members_kernel, reviewers, lever_ties, streams, targeting_kernel, *quarters.LOOP_SOURCES)

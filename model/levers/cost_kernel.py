@@ -14,7 +14,11 @@ keyed on this file alone, can never hold a stale constant.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from ..environment import njit
+from . import books_kernel, members_kernel, streams, targeting_kernel
+from .targeting_kernel import key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with procurement or infrastructure in this environment, about 1 s)"
@@ -55,3 +59,34 @@ def lower_costs(cells, cost_factor, load_factor, fixed_cost_factor, load):
             if cells[i, j]:
                 fixed_cost_factor[i, j] *= cost_factor
                 load[i, j] *= load_factor
+
+
+#: a procurement lever's whole quarter as the compiled loop runs it (:func:`procurement_lever_quarter`):
+#: ``books`` (:data:`model.levers.books_kernel.Books`), ``rng`` (the run's lever
+#: :data:`~model.levers.streams.Stream`), ``membership`` (:data:`model.levers.members_kernel.Membership`),
+#: ``stage`` (n, k) int8, ``applicable`` (n, k) bool, ``adopted_stage``, ``cost_factor`` and
+#: ``load_factor`` (1 - the call-off discount and load reduction), ``calls_off`` (either is not 0), the
+#: run's ``fixed_cost_factor`` and ``load`` ((n, k) effects, changed)
+ProcurementLever = namedtuple("ProcurementLever", ["books", "rng", "membership", "stage", "applicable",
+                                                   "adopted_stage", "cost_factor", "load_factor", "calls_off",
+                                                   "fixed_cost_factor", "load"])
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def procurement_lever_quarter(lever, t):
+    """Quarter ``t`` of a procurement lever, as :meth:`model.levers.procurement.Procurement.step` and
+    :meth:`model.levers.base.Lever.act` do it in Python: in an active year, money in, the year's members
+    (:func:`model.levers.members_kernel.update_members`) and, with members, the call-off (:func:`call_off`);
+    the year's money lapsing."""
+    books, membership = lever.books, lever.membership
+    active = books_kernel.receive(books, t)
+    if active:
+        members_kernel.update_members(books, membership, lever.rng, t)
+        if membership.tally[members_kernel.COUNT] and lever.calls_off:
+            call_off(lever.stage, lever.applicable, membership.members, lever.adopted_stage, lever.cost_factor,
+                     lever.load_factor, lever.fixed_cost_factor, lever.load)
+    books_kernel.lapse(books, t, active)
+
+
+# procurement_lever_quarter compiles in the books, the members' rule, the target's order and the stream
+key_on_sources(globals(), books_kernel, members_kernel, streams, targeting_kernel)

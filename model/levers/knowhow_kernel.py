@@ -28,7 +28,7 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import ADOPTED, AWARE, PILOTING
-from . import targeting_kernel
+from . import books_kernel, capacity_kernel, members_kernel, streams, targeting_kernel
 from .targeting_kernel import free_capacity_of, key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
@@ -280,4 +280,45 @@ def hosts_quarter(load_factor, knowhow, host_until, sender_of, t, dev, cut, forg
     return ended, hosts, taught, any_cost
 
 
-key_on_sources(globals(), targeting_kernel)  # train compiles in the free capacity
+#: a training network's whole quarter as the compiled loop runs it (:func:`training_lever_quarter`): ``books``
+#: (:data:`model.levers.books_kernel.Books`), ``rng`` (the run's lever :data:`~model.levers.streams.Stream`),
+#: ``membership`` (:data:`model.levers.members_kernel.Membership`), ``taken`` (the capacity taking part
+#: takes: :data:`model.levers.members_kernel.Taken`), and :func:`train`'s arguments beside them: the run's
+#: ``load_factor`` (n, k), ``skill`` (n,), ``capacity_of``, ``time_cost``, ``dev``, ``cut``,
+#: ``fade_when_used``, ``fade_per_quarter``, ``gain``, ``gone``, ``quarters_member``, ``quarters_taken_part``
+#: and ``cost`` (n,); ``tally`` ((2,) int64: organisation-quarters skilled, of which in use; changed)
+TrainingLever = namedtuple("TrainingLever", ["books", "rng", "membership", "taken", "load_factor", "skill",
+                                             "capacity_of", "time_cost", "dev", "cut", "fade_when_used",
+                                             "fade_per_quarter", "gain", "gone", "quarters_member",
+                                             "quarters_taken_part", "cost", "tally"])
+
+#: the fields of :data:`TrainingLever`'s ``tally``
+SKILLED, USED = 0, 1
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def training_lever_quarter(lever, t):
+    """Quarter ``t`` of a training network, as :meth:`model.levers.training_networks.TrainingNetworks.step`
+    and :meth:`model.levers.base.Lever.act` do it in Python: last quarter's time given back, money in, the
+    year's members (:func:`model.levers.members_kernel.update_members`), skills acting, fading and learnt
+    (:func:`train`), the time taking part takes, and the year's money lapsing."""
+    books, membership, tally = lever.books, lever.membership, lever.tally
+    members_kernel.give_back(lever.taken)
+    active = books_kernel.receive(books, t)
+    taking_part = False
+    if active:
+        members_kernel.update_members(books, membership, lever.rng, t)
+        taking_part = membership.tally[members_kernel.COUNT] > 0
+    skilled, used, taking = train(lever.load_factor, lever.skill, membership.members, lever.capacity_of,
+                                  taking_part, lever.time_cost, lever.dev, lever.cut, lever.fade_when_used,
+                                  lever.fade_per_quarter, lever.gain, lever.gone, lever.quarters_member,
+                                  lever.quarters_taken_part, lever.cost)
+    tally[SKILLED] += skilled
+    tally[USED] += used
+    if taking and lever.time_cost > 0:
+        members_kernel.take_capacity(lever.taken, lever.cost)
+    books_kernel.lapse(books, t, active)
+
+
+# train compiles in the free capacity; training_lever_quarter the books, members, capacity and stream
+key_on_sources(globals(), targeting_kernel, books_kernel, capacity_kernel, members_kernel, streams)

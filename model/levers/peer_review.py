@@ -143,7 +143,7 @@ class PeerReview(Lever):
             float(p.cost_per_review_msek), float(p.scale_bonus), e.scale_logit_bonus, ties,
             np.array([self.reviews, self._last_until], dtype=np.int64))
 
-    def take_compiled(self, compiled) -> None:
+    def take_compiled(self, compiled, ctx) -> None:
         """Take back what :meth:`compiled`'s quarters changed beside the lever's arrays and books."""
         reviewers = kernels("reviewers")
         self.reviews = int(compiled.tally[reviewers.REVIEWS])

@@ -22,6 +22,7 @@ from pydantic import Field
 
 from ..stages import ADOPTED
 from .base import LeverParams, MembershipLever
+from .kernels import kernels
 from .registry import register
 from .targeting import Target
 
@@ -79,3 +80,21 @@ class Procurement(MembershipLever):
     def setup(self, ctx) -> None:
         super().setup(ctx)
         self._call_off = self.kernel("cost_kernel", "call_off")
+
+    def compiled(self, ctx):
+        """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
+        :data:`model.levers.cost_kernel.ProcurementLever` over its members, books and the run's arrays; None
+        for a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`)."""
+        if self.targeting.target.by == "application" or self.region is not None:
+            return None
+        from .books import books_of
+
+        p, e = self.p, ctx.effects
+        return kernels("cost_kernel").ProcurementLever(
+            books_of(self, ctx), self.stream(), self.membership(ctx), ctx.state.stage, ctx.applicable, ADOPTED,
+            1.0 - p.call_off_discount, 1.0 - p.load_reduction, not (p.call_off_discount == 0 and p.load_reduction == 0),
+            e.fixed_cost_factor, e.load_factor)
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the members' count and year (:meth:`~model.levers.base.MembershipLever.take_membership`)."""
+        self.take_membership(compiled.membership, ctx)

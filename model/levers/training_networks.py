@@ -105,6 +105,35 @@ class TrainingNetworks(MembershipLever):
         self.quarters_skilled += skilled
         self.quarters_used += used
 
+    def compiled(self, ctx):
+        """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
+        :data:`model.levers.knowhow_kernel.TrainingLever` over its members, skills, books and the run's
+        arrays; None for a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.
+        choose`) or a lever run by the regions (which pay from their own money)."""
+        if self.targeting.target.by == "application" or self.region is not None:
+            return None
+        from .books import books_of, taken_of
+
+        knowhow_kernel, targeting_kernel, p = kernels("knowhow_kernel"), kernels("targeting_kernel"), self.p
+        capacity_of = targeting_kernel.CapacityArrays(ctx.state.capacity, ctx.effects.capacity_bonus,
+                                                      targeting_kernel.loads(ctx))
+        return knowhow_kernel.TrainingLever(
+            books_of(self, ctx), self.stream(), self.membership(ctx), taken_of(self, ctx), ctx.effects.load_factor,
+            self.skill, capacity_of, float(p.time_cost), knowhow_kernel.development(ctx), float(p.load_cut),
+            float(p.fade_when_used), float(p.fade_per_quarter), float(p.skill_gain_per_quarter), float(GONE),
+            self.quarters_member, self.quarters_taken_part, self._cost,
+            np.array([self.quarters_skilled, self.quarters_used], dtype=np.int64))
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the members' count and year, the capacity held and the quarters counted."""
+        from .books import take_taken
+
+        knowhow_kernel = kernels("knowhow_kernel")
+        self.take_membership(compiled.membership, ctx)
+        take_taken(self, compiled.taken)
+        self.quarters_skilled = int(compiled.tally[knowhow_kernel.SKILLED])
+        self.quarters_used = int(compiled.tally[knowhow_kernel.USED])
+
     def step(self, ctx, t, year, quarter, active) -> None:
         """One quarter: members who can free the time take part; skills act and fade, then those taking part
         learn (compiled: :func:`model.levers.knowhow_kernel.train`)."""

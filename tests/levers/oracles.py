@@ -138,6 +138,9 @@ class OldChangeTeams(ChangeTeams):
 
 
 class OldTrainingNetworks(TrainingNetworks):
+    def compiled(self, ctx):
+        return None  # quarter by quarter, in NumPy (not model.levers.compiled)
+
     def step(self, ctx, t, year, quarter, active) -> None:
         from model.levers.knowhow_kernel import development, use_and_fade
         p = self.p

@@ -1,8 +1,8 @@
 """Levers' quarters run inside the compiled quarter loop give the runs of their quarters in Python, bit for
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
-A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams and peer reviews
-with a target without a call, run by a national operator) runs the rest of the run in one compiled call
+A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews,
+procurement and training networks, with a target without a call, run by a national operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -26,9 +26,14 @@ def _teams(**changes) -> dict:
     return {**lever, **changes}
 
 
-def _review(**changes) -> dict:
-    lever = model.load_scenario(SCENARIOS / "lever_peer_review.yaml").levers[0].model_dump(exclude_none=True)
+def _kind(scenario: str, **changes) -> dict:
+    """The lever of ``scenarios/<scenario>.yaml``, with ``changes``."""
+    lever = model.load_scenario(SCENARIOS / f"{scenario}.yaml").levers[0].model_dump(exclude_none=True)
     return {**lever, **changes}
+
+
+def _review(**changes) -> dict:
+    return _kind("lever_peer_review", **changes)
 
 
 def _with_levers(*levers) -> model.Scenario:
@@ -58,6 +63,19 @@ CASES = {
     # reviews and teams in one quarter, in the scenario's order, then teams first
     "peer_review_and_change_teams": lambda: _with_levers(_review(budget_msek_per_year=20), _teams()),
     "change_teams_and_peer_review": lambda: _with_levers(_teams(), _review(budget_msek_per_year=20)),
+    "procurement": lambda: _lever("lever_procurement"),
+    "procurement_by_capacity": lambda: _lever("lever_procurement", target={"by": "capacity", "share": 0.5}),
+    # a second framework from 2028 on takes half the operator's capacity: fewer places, the last to join leave
+    "procurement_fewer_places": lambda: _with_levers(_kind("lever_procurement", name="framework a"),
+                                                     _kind("lever_procurement", name="framework b", start_year=2028,
+                                                           budget_msek_per_year=500)),
+    "training_networks": lambda: _lever("lever_training_networks"),
+    # taking part takes more time than many members have free: some members do not take part
+    "training_networks_short_of_time": lambda: _lever("lever_training_networks", time_cost=0.3,
+                                                      target={"by": "capacity"}),
+    # SustainGov's order and kinds so far: reviews, teams, a framework, training
+    "reviews_teams_procurement_training": lambda: _with_levers(_review(), _teams(), _kind("lever_procurement"),
+                                                               _kind("lever_training_networks")),
 }
 
 
@@ -108,7 +126,15 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
         assert taken == [True]
         taken.clear()
         _compare(_state(whole), _state(_stepped(scenario, seed)), f"{case} seed {seed}")
-        assert all((lever.visits if hasattr(lever, "visits") else lever.reviews) > 0 for lever in whole.levers)
+        assert all(_placed(lever) > 0 for lever in whole.levers)
+
+
+def _placed(lever) -> int:
+    """What the lever placed over the run: visits, reviews, or members now."""
+    for name in ("visits", "reviews", "member_count"):  # training: members now
+        if hasattr(lever, name):
+            return getattr(lever, name)
+    raise AttributeError(type(lever).__name__)
 
 
 def test_the_cases_reach_what_they_are_for():
@@ -127,6 +153,14 @@ def test_the_cases_reach_what_they_are_for():
     m = InnovationModel(CASES["peer_review"](), seed=0)
     m.run_model()
     assert m.effects.has_lever_ties and m.effects.lever_ties.any()
+    m = InnovationModel(CASES["procurement_fewer_places"](), seed=0)
+    m.run_model()
+    placed = [u.placed for u in m.context.ledger.usage.values() if u.lever == "framework a"]
+    assert placed[2] < placed[1]  # 2028: fewer members than in 2027
+    m = InnovationModel(CASES["training_networks_short_of_time"](), seed=0)
+    m.run_model()
+    training = m.levers[0]
+    assert 0 < training.quarters_taken_part.sum() < training.quarters_member.sum()
     m = InnovationModel(CASES["peer_review_no_ties"](), seed=0)
     m.run_model()
     assert m.levers[0].reviews > 0 and not m.effects.has_lever_ties
@@ -172,12 +206,10 @@ def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, 
 
 
 def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
-    """Change teams beside training networks (not compiled yet): the run goes quarter by quarter, the same
+    """Change teams beside learning networks (not compiled yet): the run goes quarter by quarter, the same
     run."""
-    training = model.load_scenario(SCENARIOS / "lever_training_networks.yaml").levers[0].model_dump(
-        exclude_none=True)
-    scenario = _with_levers(_teams(), training)
+    scenario = _with_levers(_teams(), _kind("lever_learning_networks"))
     m = InnovationModel(scenario, seed=2)
     m.run_model()
     assert taken == [False]
-    _compare(_state(m), _state(_stepped(scenario, 2)), "with training networks")
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with learning networks")

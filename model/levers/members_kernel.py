@@ -1,0 +1,100 @@
+"""A membership lever's places and the capacity a lever takes for a quarter, kept in compiled code, for levers
+whose whole quarter runs inside the compiled loop (:mod:`model.levers.compiled`; issue 21).
+
+:func:`update_members` does what :meth:`model.levers.base.MembershipLever.update_members` does — the year's
+places filled once, in the first active quarter, by the target's order (:func:`~model.levers.targeting_kernel.
+choose_in_order`, drawing as :meth:`model.levers.targeting.Targeting.choose` draws), the members' places
+used every quarter — and :func:`take_capacity` and :func:`give_back` what
+:meth:`~model.levers.base.Lever.use_capacity` and the start of :meth:`~model.levers.base.Lever.act` do,
+with the same arithmetic in the same order, so the runs are the same bit for bit
+(``tests/levers/test_compiled_quarters.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import numpy as np
+
+from .. import stages
+from ..environment import njit
+from ..stages import QUARTERS_PER_YEAR
+from . import books_kernel, capacity_kernel, streams, targeting_kernel
+from .streams import generator
+from .targeting_kernel import choose_in_order, key_on_sources
+
+#: a membership lever's members: ``pool`` (n,) bool (its target's pool), ``members`` (n,) bool (changed),
+#: ``by_capacity`` (the target's order: lowest development capacity first, else random), ``capacity`` and
+#: ``capacity_bonus`` (n,) [capacity units], ``cost`` [MSEK a member-year], ``tally`` ((2,) int64: members,
+#: and the year (index from the run's first) whose places were filled, -1 for none; changed)
+Membership = namedtuple("Membership", ["pool", "members", "by_capacity", "capacity", "capacity_bonus", "cost",
+                                       "tally"])
+
+#: the fields of :data:`Membership`'s ``tally``
+COUNT, YEAR = 0, 1
+
+#: capacity a lever takes for a quarter and gives back the next: ``capacity_bonus`` (n,) the run's (changed),
+#: ``taken`` (n,) [capacity units] (changed), ``held`` ((1,) bool: whether ``taken`` may be nonzero)
+Taken = namedtuple("Taken", ["capacity_bonus", "taken", "held"])
+
+
+@njit(error_model="numpy")
+def update_members(books, membership, rng, t):
+    """The members of quarter ``t``'s year (in an active year): in its first quarter the places its
+    delivered money pays for are filled — the last to join leave when there are fewer; open places go to
+    non-members of the pool in the target's order (``rng``: the run's lever generator) — and counted in the
+    year's record; then the members' places of this quarter are used."""
+    year = t // QUARTERS_PER_YEAR
+    tally, members = membership.tally, membership.members
+    if tally[YEAR] != year:
+        rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
+        tally[YEAR] = year
+        places = math.floor(books.delivered[year] / membership.cost + 1e-9)
+        if tally[COUNT] > places:  # less delivered this year: the last to join leave
+            kept = 0
+            for i in range(members.shape[0]):
+                if members[i]:
+                    if kept < places:
+                        kept += 1
+                    else:
+                        members[i] = False
+            tally[COUNT] = places
+        open_places = places - tally[COUNT]
+        if open_places > 0:
+            candidates = np.flatnonzero(membership.pool & ~members)
+            new = choose_in_order(candidates, open_places, membership.by_capacity, membership.capacity,
+                                  membership.capacity_bonus, rng)
+            for i in new:
+                members[i] = True
+            tally[COUNT] = np.count_nonzero(members)
+        books.bought[year] += places
+        books.placed[year] += float(tally[COUNT])
+        for i in range(members.shape[0]):
+            if members[i]:
+                books.takers[year, i] = True
+    cost = tally[COUNT] * membership.cost / QUARTERS_PER_YEAR
+    books.pot[0] -= cost
+    books.used[year] += cost
+
+
+@njit(error_model="numpy")
+def take_capacity(taken, amount):
+    """Take ``amount`` ((n,) capacity units) from the organisations for this quarter only."""
+    capacity_bonus, held = taken.capacity_bonus, taken.taken
+    for i in range(amount.shape[0]):
+        capacity_bonus[i] -= amount[i]
+    for i in range(amount.shape[0]):
+        held[i] += amount[i]
+    taken.held[0] = True
+
+
+@njit(error_model="numpy")
+def give_back(taken):
+    """Give back the capacity taken last quarter, first thing in a quarter."""
+    if taken.held[0]:
+        capacity_kernel.give_back(taken.capacity_bonus, taken.taken)
+    taken.held[0] = False
+
+
+key_on_sources(globals(), books_kernel, capacity_kernel, streams, targeting_kernel, stages)
