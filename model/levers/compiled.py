@@ -35,8 +35,8 @@ from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
 from ..kernelcall import KeyedKernel
 from ..world import lever_ties
-from . import (books_kernel, capacity_kernel, cost_kernel, decisions_kernel, knowhow_kernel, members_kernel, reviewers,
-               streams, targeting_kernel)
+from . import (books_kernel, capacity_kernel, cost_kernel, decisions_kernel, groups_kernel, knowhow_kernel,
+               members_kernel, reviewers, streams, targeting_kernel)
 from .books import take_books
 from .targeting_kernel import key_on_sources
 
@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
               reviewers.ReviewLever: reviewers.review_lever_quarter,
               cost_kernel.ProcurementLever: cost_kernel.procurement_lever_quarter,
-              knowhow_kernel.TrainingLever: knowhow_kernel.training_lever_quarter}
+              knowhow_kernel.TrainingLever: knowhow_kernel.training_lever_quarter,
+              groups_kernel.LearningLever: groups_kernel.learning_lever_quarter}
 
 
 def lever_quarter(lever, t):
@@ -127,5 +128,5 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
     return True
 
 
-key_on_sources(globals(), books_kernel, capacity_kernel, cost_kernel, decisions_kernel, knowhow_kernel,
-               members_kernel, reviewers, lever_ties, streams, targeting_kernel, *quarters.LOOP_SOURCES)
+key_on_sources(globals(), books_kernel, capacity_kernel, cost_kernel, decisions_kernel, groups_kernel,
+               knowhow_kernel, members_kernel, reviewers, lever_ties, streams, targeting_kernel, *quarters.LOOP_SOURCES)

@@ -138,6 +138,33 @@ class LearningNetworks(MembershipLever):
         if members:  # the share of stalled pilots whose lessons are shared rises with the members' share
             e.failure_sharing_boost += p.failure_sharing_boost * members / ctx.n
 
+    def compiled(self, ctx):
+        """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
+        :data:`model.levers.groups_kernel.LearningLever` over its members, groups, know-how, books and the
+        run's arrays; None for a target with a call (chosen in Python:
+        :meth:`model.levers.targeting.Targeting.choose`) or a lever run by the regions (which pay from their
+        own money)."""
+        if self.targeting.target.by == "application" or self.region is not None:
+            return None
+        from .books import books_of
+
+        groups_kernel, p, e = kernels("groups_kernel"), self.p, ctx.effects
+        return groups_kernel.LearningLever(
+            books_of(self, ctx), self.stream(), self.membership(ctx), self.group, int(p.group_size),
+            ctx.ties.lever_ties_arguments(), self.knowhow, e.load_factor, kernels("knowhow_kernel").development(ctx),
+            float(p.load_cut), float(p.forget_per_quarter), float(p.learn_per_peer_quarter), float(knowhow.GONE),
+            e.tie_strength, float(p.tie_strength), e.p_external_boost, float(p.p_external_boost),
+            e.kernel_arguments().failure_sharing_boost, float(p.failure_sharing_boost),
+            np.array([self.member_quarters, self.taught_quarters, self._groups_made], dtype=np.int64))
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the members' count and year, and the quarters and groups counted."""
+        groups_kernel = kernels("groups_kernel")
+        self.take_membership(compiled.membership, ctx)
+        self.member_quarters = int(compiled.tally[groups_kernel.MEMBER_QUARTERS])
+        self.taught_quarters = int(compiled.tally[groups_kernel.TAUGHT_QUARTERS])
+        self._groups_made = int(compiled.tally[groups_kernel.GROUPS])
+
     def _groups(self, ctx, new: np.ndarray) -> None:
         """New members form groups of ``group_size`` and are tied to each other for good."""
         size = self.p.group_size

@@ -163,6 +163,9 @@ class OldTrainingNetworks(TrainingNetworks):
 
 
 class OldLearningNetworks(LearningNetworks):
+    def compiled(self, ctx):
+        return None  # quarter by quarter, in NumPy (not model.levers.compiled)
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p, e = self.p, ctx.effects
         if active:

@@ -2,7 +2,7 @@
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
 A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews,
-procurement and training networks, with a target without a call, run by a national operator) runs the rest of the run in one compiled call
+procurement, training and learning networks, with a target without a call, run by a national operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -73,9 +73,13 @@ CASES = {
     # taking part takes more time than many members have free: some members do not take part
     "training_networks_short_of_time": lambda: _lever("lever_training_networks", time_cost=0.3,
                                                       target={"by": "capacity"}),
-    # SustainGov's order and kinds so far: reviews, teams, a framework, training
-    "reviews_teams_procurement_training": lambda: _with_levers(_review(), _teams(), _kind("lever_procurement"),
-                                                               _kind("lever_training_networks")),
+    "learning_networks": lambda: _lever("lever_learning_networks"),
+    "learning_networks_no_groups": lambda: _lever("lever_learning_networks", group_size=0),
+    # groups of two, members by capacity, some years with fewer places (a second network from 2028 on)
+    "learning_networks_pairs": lambda: _with_levers(
+        _kind("lever_learning_networks", name="network a", group_size=2, target={"by": "capacity"}),
+        _kind("lever_learning_networks", name="network b", start_year=2028, budget_msek_per_year=300)),
+    "portfolio_sustaingov": lambda: model.load_scenario(SCENARIOS / "portfolio_sustaingov.yaml"),
 }
 
 
@@ -131,7 +135,7 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
 
 def _placed(lever) -> int:
     """What the lever placed over the run: visits, reviews, or members now."""
-    for name in ("visits", "reviews", "member_count"):  # training: members now
+    for name in ("visits", "reviews", "member_count"):  # networks and frameworks: members now
         if hasattr(lever, name):
             return getattr(lever, name)
     raise AttributeError(type(lever).__name__)
@@ -161,6 +165,13 @@ def test_the_cases_reach_what_they_are_for():
     m.run_model()
     training = m.levers[0]
     assert 0 < training.quarters_taken_part.sum() < training.quarters_member.sum()
+    m = InnovationModel(CASES["learning_networks_pairs"](), seed=0)
+    m.run_model()
+    network = m.levers[0]
+    in_groups = np.bincount(network.group[network.group >= 0])
+    assert network._groups_made > 1 and in_groups.max() == 2 and m.effects.has_lever_ties  # pairs, tied
+    placed = [u.placed for u in m.context.ledger.usage.values() if u.lever == "network a"]
+    assert placed[2] < placed[1]  # 2028: fewer members than in 2027
     m = InnovationModel(CASES["peer_review_no_ties"](), seed=0)
     m.run_model()
     assert m.levers[0].reviews > 0 and not m.effects.has_lever_ties
@@ -206,10 +217,9 @@ def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, 
 
 
 def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
-    """Change teams beside learning networks (not compiled yet): the run goes quarter by quarter, the same
-    run."""
-    scenario = _with_levers(_teams(), _kind("lever_learning_networks"))
+    """Change teams beside job shadowing (not compiled yet): the run goes quarter by quarter, the same run."""
+    scenario = _with_levers(_teams(), _kind("lever_job_shadowing"))
     m = InnovationModel(scenario, seed=2)
     m.run_model()
     assert taken == [False]
-    _compare(_state(m), _state(_stepped(scenario, 2)), "with learning networks")
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with job shadowing")
