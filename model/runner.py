@@ -79,6 +79,10 @@ def _levers_only(model: InnovationModel) -> None:
     """Run ``model`` with its quarters not advanced (the levers act on its first quarter's state every
     quarter; the lever ties are rebuilt as the loop would), so that the levers' kernels are compiled into
     the cache: in the process :func:`_compile_loop_first` forks, whose results are not used."""
+    from .levers.kernels import kernels
+
+    if kernels("compiled").compile_quarters(model.context, model.acting_levers):
+        return  # every lever's quarter is one kernel the run calls by its address (model.levers.compiled)
     quarters.advance = lambda ctx, t0, t1: ctx.ties.refresh()
     model._run_compiled = lambda end: False  # the levers' own kernels, in Python's quarters
     model.run_model()

@@ -89,8 +89,8 @@ class _Loop:
             self.arguments = self.arguments._replace(life_cycle=life_cycle_call(self.arguments, again=True))
             self.packed = packed.pack(*self.arguments)
             if not kernel(t0, t1, self.packed, *extra):
-                raise RuntimeError("the quarter loop calls the life cycle with other types than "
-                                   "quarters.life_cycle_types gives")
+                raise RuntimeError("the quarter loop calls the life cycle (or a lever's kernel) with other "
+                                   "types than its address was got for")
 
 
 def compile_first(arguments: QuarterArguments, life_cycle_first: bool = False) -> None:
@@ -194,12 +194,25 @@ def _quarters(t0, t1, a):
     """Quarters ``t0`` to ``t1 - 1`` of a run, in place: ``a`` is its :data:`QuarterArguments` packed
     (:func:`model.dynamics.packed.pack`). Returns True; False, having done nothing, if ``a.life_cycle`` was
     got for other types than the loop calls the life cycle with (:func:`model.dynamics.native.matches`)."""
+    grants = lifecycle.grants_held(a.effects)  # none now: none in these quarters (levers act between calls)
+    # the life cycle, called by address (compiled on its own: model.dynamics.native), if got for these types
+    if t0 < t1 and not native.matches(a.life_cycle, (a, t0, grants)):
+        return False  # nothing done: Python gets the life cycle for these types and calls again
+    _run_quarters(t0, t1, a, grants)
+    return True
+
+
+@njit(error_model="numpy", no_cfunc_wrapper=True)
+def _run_quarters(t0, t1, a, grants):
+    """:func:`_quarters` once its life cycle is known to match its call, ``grants`` whether any organisation
+    holds a grant (:func:`model.dynamics.lifecycle.grants_held`): the loop's own body, which a caller may
+    call by its address (:mod:`model.levers.compiled`)."""
     # read once: an array read from the structure inside the loops would cost numba a reference count at
     # every read (a quarter of the run's time)
     draws, schedule, stage_history, evidence_history = a.draws, a.schedule, a.stage_history, a.evidence_history
     people_arrays, people_rates, ties, signals, inverse_denominator = (a.people, a.people_rates, a.ties,
                                                                        a.signals, a.inverse_denominator)
-    pilots, effects, inn, first_users = a.pilots, a.effects, a.inn, a.first_users
+    pilots, inn, first_users = a.pilots, a.inn, a.first_users
     stage = pilots.stage
     log_no_hear, share, local = signals
     available_from, evidence = inn.available_from, inn.evidence
@@ -208,11 +221,7 @@ def _quarters(t0, t1, a):
     enthusiasts = people_arrays.enthusiasts
     n, k = stage.shape
     adopted = np.zeros((n, k))
-    grants = lifecycle.grants_held(effects)  # none now: none in these quarters (levers act between calls)
-    # the life cycle, called by address (compiled on its own: model.dynamics.native), if got for these types
     life_cycle = a.life_cycle
-    if t0 < t1 and not native.matches(life_cycle, (a, t0, grants)):
-        return False  # nothing done: Python gets the life cycle for these types and calls again
     for t in range(t0, t1):
         for i in range(n):
             for j in range(k):
@@ -235,7 +244,6 @@ def _quarters(t0, t1, a):
         if t + 1 < people_draws.shape[0]:  # people and budgets of the next quarter, before its levers act
             people._update(people_arrays, people_rates, people_draws[t + 1],
                            slack_draws[(t + 1) // QUARTERS_PER_YEAR], new_budget[t + 1], protector_change[t + 1])
-    return True
 
 
 #: the files whose kernels or constants the life cycle compiles in, and the quarter loop (modules or paths)

@@ -9,19 +9,26 @@ When every acting lever has one, :func:`run` runs the rest of the run in one com
 
 1. the per-quarter effects back to neutral (:meth:`model.effects.Effects.reset_quarter`);
 2. each lever's quarter, in the scenario's order (they draw from the one lever generator in that order);
-3. the quarter's dynamics (:func:`model.dynamics.quarters._quarters`).
+3. the quarter's dynamics (:func:`model.dynamics.quarters._run_quarters`).
 
 Then it writes the books back into the levers and the run's ledger (:func:`model.levers.books.take_books`)
 and hands each lever its tuple (:meth:`~model.levers.base.Lever.take_compiled`). The results are those of
 the quarters run one by one in Python, bit for bit (``tests/levers/test_compiled_quarters.py``).
 
-Which levers: change teams (:func:`model.levers.decisions_kernel.teams_lever_quarter`) and peer reviews
-(:func:`model.levers.reviewers.review_lever_quarter`, whose ties are taken into the sparse rows the tie
-signals read at once: :func:`model.world.lever_ties.take_in_written`), each with a target without a call
-and run by a national operator. The others act in Python, quarter by quarter, as before; a lever joins by
-giving :meth:`~model.levers.base.Lever.compiled` and its kernel here.
+Which levers: change teams (:func:`model.levers.decisions_kernel.teams_lever_quarter`), peer reviews
+(:func:`model.levers.reviewers.review_lever_quarter`), procurement
+(:func:`model.levers.cost_kernel.procurement_lever_quarter`), training networks
+(:func:`model.levers.knowhow_kernel.training_lever_quarter`) and learning networks
+(:func:`model.levers.groups_kernel.learning_lever_quarter`), each with a target without a call and run by a
+national operator; the ties reviews and learning groups make are taken into the sparse rows the tie signals
+read at once (:func:`model.world.lever_ties.take_in_written`). The others (job shadowing, infrastructure,
+the grants) act in Python, quarter by quarter, as before; a lever joins by giving
+:meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
-The loop is compiled for each set of lever kinds a run has (numba types the tuple of levers), and cached.
+The loop calls each lever's kernel, and the quarter's dynamics, by its address
+(:mod:`model.dynamics.native`): each kernel is compiled (and cached) once for its lever kind, and the loop
+itself, compiled for each set of lever kinds a run has, is small. Linked into the loop instead, they made
+numba optimise them all again for every set: a first run of ``portfolio_sustaingov`` took 47 s.
 """
 
 from __future__ import annotations
@@ -29,15 +36,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from numba import literal_unroll
-from numba.extending import overload
 
 from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
 from ..kernelcall import KeyedKernel
-from ..world import lever_ties
-from . import (books_kernel, capacity_kernel, cost_kernel, decisions_kernel, groups_kernel, knowhow_kernel,
-               members_kernel, reviewers, streams, targeting_kernel)
+from . import cost_kernel, decisions_kernel, groups_kernel, knowhow_kernel, reviewers
 from .books import take_books
+from .held import Held, hold
 from .targeting_kernel import key_on_sources
 
 if TYPE_CHECKING:
@@ -53,23 +58,6 @@ QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
               groups_kernel.LearningLever: groups_kernel.learning_lever_quarter}
 
 
-def lever_quarter(lever, t):
-    """Quarter ``t`` of ``lever`` (a named tuple of :data:`QUARTER_OF`) by its kernel. Compiled code only."""
-    raise NotImplementedError("model.levers.compiled.lever_quarter is for compiled code")
-
-
-@overload(lever_quarter)
-def _lever_quarter(lever, t):
-    kernel = QUARTER_OF.get(getattr(lever, "instance_class", None))
-    if kernel is None:
-        return None
-
-    def quarter(lever, t):
-        kernel(lever, t)
-
-    return quarter
-
-
 @njit(error_model="numpy")
 def reset_effects(effects):
     """The per-quarter effects of ``effects`` (a :data:`model.effects.LeverEffects`) back to neutral, as
@@ -83,31 +71,99 @@ def reset_effects(effects):
 
 
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def _lever_quarters(t0, t1, a, levers):
-    """Quarters ``t0`` to ``t1 - 1`` of a run with ``levers`` (a tuple of named tuples of
-    :data:`QUARTER_OF`) acting in each (the module docstring), in place: ``a`` is the quarter loop's packed
-    arguments. Returns True; False, having done nothing, if the life cycle was got for other types (as
-    :func:`model.dynamics.quarters._quarters` does)."""
-    if t0 < t1 and not native.matches(a.life_cycle, (a, t0, lifecycle.grants_held(a.effects))):
+def _lever_quarters(t0, t1, a, levers, advance):
+    """Quarters ``t0`` to ``t1 - 1`` of a run with ``levers`` acting in each (the module docstring), in
+    place: ``a`` is the quarter loop's packed arguments, ``levers`` a tuple of pairs (the
+    :data:`~model.dynamics.native.NativeCall` of a lever's quarter kernel, the lever's named tuple held in
+    one structure: :mod:`.held`) and
+    ``advance`` the NativeCall of :func:`model.dynamics.quarters._run_quarters`. Every kernel is called by its
+    address, so this loop compiles in a moment for any set of levers. Returns True; False, having done
+    nothing, if the life cycle or any of the calls was got for other types than this call's."""
+    grants = lifecycle.grants_held(a.effects)
+    ready = native.matches(a.life_cycle, (a, t0, grants)) and native.matches(advance, (t0, t1, a, grants))
+    for pair in literal_unroll(levers):
+        ready = ready and native.matches(pair[0], (pair[1], t0))
+    if t0 < t1 and not ready:
         return False
     for t in range(t0, t1):
         reset_effects(a.effects)
-        for lever in literal_unroll(levers):
-            lever_quarter(lever, t)
-        quarters._quarters(t, t + 1, a)
+        for pair in literal_unroll(levers):
+            native.call(pair[0], (pair[1], t))
+        native.call(advance, (t, t + 1, a, lifecycle.grants_held(a.effects)))
     return True
 
 
 def _kinds(arguments: tuple):
-    """What decides the types of :func:`_lever_quarters`' arguments ``(t0, t1, packed, levers)``: the packed
-    arguments' type and the named-tuple classes of the levers (each class's maker gives its arrays fixed
-    dtypes, :meth:`~model.levers.base.Lever.compiled`; the tests check every call's types)."""
-    return arguments[2]._type, tuple(type(lever) for lever in arguments[3])
+    """What decides the types of :func:`_lever_quarters`' arguments ``(t0, t1, packed, levers, advance)``:
+    the packed arguments' type and the types of the structures holding the levers (:mod:`.held`)."""
+    return arguments[2]._type, tuple(pair[1]._type for pair in arguments[3])
 
 
-#: the loop, its compiled version found by :func:`_kinds` (numba takes about 0.2 ms to type the levers'
-#: named tuples, once a run)
+#: the loop, its compiled version found by :func:`_kinds`
 _LOOP = KeyedKernel(_lever_quarters, _kinds)
+
+#: each lever kind's quarter kernel by its address, by the class of its named tuple; the quarter loop's body
+#: by the packed arguments' type: got once per process (compiled, or loaded from the cache, the first time)
+_CALLS: dict = {}
+
+
+def _call_of(kernel, key, argument_types, again: bool = False) -> native.NativeCall:
+    """The :data:`~model.dynamics.native.NativeCall` of ``kernel`` kept under ``key``, got for
+    ``argument_types()`` the first time (or ``again``)."""
+    call = _CALLS.get(key)
+    if call is None or again:
+        call = _CALLS[key] = native.address_of(kernel, argument_types())
+    return call
+
+
+def _lever_call(held, again: bool = False) -> native.NativeCall:
+    """The call of the quarter kernel of the lever ``held`` (a :class:`~.held.Held` named tuple of
+    :data:`QUARTER_OF`)."""
+    from numba import typeof
+
+    return _call_of(QUARTER_OF[_KIND[held._type]], held._type, lambda: (held._type, typeof(0)), again)
+
+
+#: the class of the named tuple a :class:`~.held.Held` holds, by its type
+_KIND: dict = {}
+
+
+def _held(lever) -> "Held":
+    """``lever`` (a named tuple of :data:`QUARTER_OF`) held in one structure (:mod:`.held`)."""
+    held = hold(lever)
+    _KIND.setdefault(held._type, type(lever))
+    return held
+
+
+def _advance_call(packed, again: bool = False) -> native.NativeCall:
+    """The call of the quarter loop's body (:func:`model.dynamics.quarters._run_quarters`) on ``packed``."""
+    from numba import typeof
+
+    return _call_of(quarters._run_quarters, packed._type,
+                    lambda: (typeof(0), typeof(0), packed._type, typeof(True)), again)
+
+
+def _loop(t0: int, t1: int, packed, levers: tuple) -> bool:
+    """:func:`_lever_quarters` as :func:`model.dynamics.quarters.advance` calls a loop, with the calls of
+    the levers' kernels and of the loop's body; got again once if one was got for other types."""
+    helds = [_held(lever) for lever in levers]
+    for again in (False, True):
+        pairs = tuple((_lever_call(held, again), held) for held in helds)
+        if _LOOP(t0, t1, packed, pairs, _advance_call(packed, again)):
+            return True
+    return False
+
+
+def compile_quarters(ctx: "RunContext", levers: "list[Lever]") -> bool:
+    """Compile (or load from the cache) the quarter kernels of ``levers`` for their types, if every one of
+    them has a compiled quarter; whether they have: what the process that compiles a first run's levers
+    does (:func:`model.runner._compile_loop_first`)."""
+    compiled = [lever.compiled(ctx) for lever in levers]
+    if any(found is None for found in compiled):
+        return False
+    for found in compiled:
+        _lever_call(_held(found))
+    return True
 
 
 def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
@@ -120,7 +176,7 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
         if found is None:
             return False
         compiled.append(found)
-    quarters.advance(ctx, t0, t1, _LOOP, tuple(compiled))
+    quarters.advance(ctx, t0, t1, _loop, tuple(compiled))
     ctx.ties.took_in()  # the ties the levers wrote, taken in: counted as Python's quarters count them
     take_books(levers, [found.books for found in compiled], ctx, t1)
     for lever, found in zip(levers, compiled):
@@ -128,5 +184,4 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
     return True
 
 
-key_on_sources(globals(), books_kernel, capacity_kernel, cost_kernel, decisions_kernel, groups_kernel,
-               knowhow_kernel, members_kernel, reviewers, lever_ties, streams, targeting_kernel, *quarters.LOOP_SOURCES)
+key_on_sources(globals(), lifecycle, native)  # the levers' kernels and the loop's body are called by address

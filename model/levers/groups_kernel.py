@@ -4,8 +4,8 @@
 :func:`learning_lever_quarter` does what :meth:`model.levers.learning_networks.LearningNetworks.step` and
 :meth:`model.levers.base.Lever.act` do in Python, with the same draws and arithmetic in the same order: the
 year's members (:func:`model.levers.members_kernel.update_members`); new members in groups of
-``group_size`` in a random order (:func:`form_groups`: numba's ``Generator.permutation``, a translation of
-NumPy's, on the run's lever generator) tied to each other for good, their ties taken in at once
+``group_size`` in a random order (:func:`form_groups`: NumPy's ``Generator.permutation``, written out, on
+the run's lever generator) tied to each other for good, their ties taken in at once
 (:func:`model.world.lever_ties.take_in_written`); then the network's quarter
 (:func:`model.levers.knowhow_kernel.network_quarter`). The runs are those of the quarters in Python, bit
 for bit (``tests/levers/test_compiled_quarters.py``).
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
+from numba.np.random.random_methods import random_interval
 
 from .. import stages
 from ..environment import njit
@@ -66,11 +67,25 @@ def within_group_pairs(n, size):
 
 
 @njit(announce=COMPILING, error_model="numpy")
+def _permuted(values, rng):
+    """A copy of ``values`` ((m,)) in a random order from ``rng`` (a numba ``Generator``), as NumPy's
+    ``Generator.permutation`` orders a 1-d array (and numba's, which translates it): Fisher-Yates from the
+    last position down, each drawing a position at most its own (``random_interval``), swapping when it
+    differs. Written out for 1-d arrays: numba's, for any array, took seconds to compile."""
+    out = values.copy()
+    for i in range(out.shape[0] - 1, 0, -1):
+        j = np.int64(random_interval(rng.bit_generator, i))
+        if i != j:
+            out[i], out[j] = out[j], out[i]
+    return out
+
+
+@njit(announce=COMPILING, error_model="numpy")
 def form_groups(lever, new, rng):
     """New members ``new`` ((n,) bool) in groups of ``group_size``, in a random order from ``rng`` (a numba
     ``Generator``), numbered after those made, and tied to each other for good (weight 1; the ties taken in
     at once): :meth:`model.levers.learning_networks.LearningNetworks._groups`."""
-    order = rng.permutation(np.flatnonzero(new))
+    order = _permuted(np.flatnonzero(new), rng)
     size, n_new = lever.group_size, order.shape[0]
     if size < 2 or n_new < 2:
         return
