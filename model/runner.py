@@ -72,6 +72,11 @@ def _compile_loop_first(model: InnovationModel) -> None:
     compiling.start_run(lambda: _levers_only(model), lambda: say_compiling_ahead(COMPILING_LEVERS))
     # the life cycle first: the two processes have both cores until it is compiled
     quarters.compile_first(quarters.arguments(model.context), life_cycle_first=True)
+    # then the levers' compiled quarters from the last: the other process compiles them from the first, and
+    # each loads from the cache what the other has compiled (model.levers.compiled)
+    from .levers.kernels import kernels
+
+    kernels("compiled").compile_quarters(model.context, model.acting_levers[::-1])
     compiling.wait_run()
 
 
@@ -146,7 +151,7 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
 COMPILING = "compiling the model's dynamics (first run in this environment, 5-10 s) ..."
 COMPILING_SAID = "compiling"
 #: what a first run with levers says once when another process compiles their kernels (:func:`_compile_loop_first`)
-COMPILING_LEVERS = "the levers' code (first run with these levers in this environment, a few seconds)"
+COMPILING_LEVERS = "the levers' code (first run with these levers in this environment, up to 20 s)"
 
 
 def compiled_code_is_cached() -> bool:
