@@ -5,10 +5,11 @@ The rules live where they belong — :mod:`model.dynamics.people`, :mod:`model.w
 called by its address, :mod:`model.dynamics.native`, so the loop's compilation does not compile it again)
 for a stretch of quarters in which no lever acts, so a run without levers (and every lever-free run of a
 sweep) is a single call into compiled code, and a run with levers makes one call per quarter after the
-levers have acted. The order within a quarter is the model's schedule (docs/ODD.md §3): levers act (in
-Python, between calls), every organisation moves from the state at the start of the quarter, then people
-and (in Q1) the budget change for the next quarter — so levers always see the people and money of the
-quarter they act in.
+levers have acted — or, when every acting lever's quarter is compiled, one call in which they act
+(:mod:`model.levers.compiled`, which calls :func:`_run_quarters` by its address). The order within a
+quarter is the model's schedule (docs/ODD.md §3): levers act (in Python between calls, or compiled),
+every organisation moves from the state at the start of the quarter, then people and (in Q1) the budget
+change for the next quarter — so levers always see the people and money of the quarter they act in.
 
 numba caches each compiled function keyed on its own source file only, so the cache of the loop below
 would not notice an edit to a kernel it calls in another file (numba issue #6845), and since numba 0.68 the
