@@ -76,7 +76,7 @@ def _compile_loop_first(model: InnovationModel) -> None:
     # each loads from the cache what the other has compiled (model.levers.compiled)
     from .levers.kernels import kernels
 
-    kernels("compiled").compile_quarters(model.context, model.acting_levers[::-1])
+    kernels("compiled").compile_quarters(model.context, model.acting_levers[::-1], model.quarter)
     compiling.wait_run()
 
 
@@ -86,7 +86,7 @@ def _levers_only(model: InnovationModel) -> None:
     the cache: in the process :func:`_compile_loop_first` forks, whose results are not used."""
     from .levers.kernels import kernels
 
-    if kernels("compiled").compile_quarters(model.context, model.acting_levers):
+    if kernels("compiled").compile_quarters(model.context, model.acting_levers, model.quarter):
         return  # every lever's quarter is one kernel the run calls by its address (model.levers.compiled)
     quarters.advance = lambda ctx, t0, t1: ctx.ties.refresh()
     model._run_compiled = lambda end: False  # the levers' own kernels, in Python's quarters

@@ -30,6 +30,12 @@ Books = namedtuple("Books", ["budget", "pot", "active", "delivered", "recorded",
 
 
 @njit(error_model="numpy")
+def year_of(t):
+    """The year of quarter ``t``, counted from the run's first (the books' index)."""
+    return t // QUARTERS_PER_YEAR
+
+
+@njit(error_model="numpy")
 def receive(books, t):
     """The start of quarter ``t`` of a lever (:meth:`model.levers.base.Lever.act`): in an active year, the
     quarter's budget and delivered money booked and the delivered money put in the pot. Returns whether

@@ -148,7 +148,7 @@ class ChangeTeams(Lever):
             # numba: loaded by runs, not validate; the kernels do near_decision's rule (model.levers.decisions)
             self.kernel("decisions_kernel", "add_bonus")(e.scale_logit_bonus, self.until, t, p.scale_bonus)
 
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.decisions_kernel.TeamsLever` over its own arrays, books and the run's; None for
         a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`) or a lever

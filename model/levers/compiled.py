@@ -16,13 +16,13 @@ and hands each lever its tuple (:meth:`~model.levers.base.Lever.take_compiled`).
 the quarters run one by one in Python, bit for bit (``tests/levers/test_compiled_quarters.py``).
 
 Which levers: change teams (:func:`model.levers.decisions_kernel.teams_lever_quarter`), peer reviews
-(:func:`model.levers.reviewers.review_lever_quarter`), procurement
-(:func:`model.levers.cost_kernel.procurement_lever_quarter`), training networks
+(:func:`model.levers.reviewers.review_lever_quarter`), procurement and shared infrastructure
+(:func:`model.levers.cost_kernel.procurement_lever_quarter`, ``infrastructure_lever_quarter``), training networks
 (:func:`model.levers.knowhow_kernel.training_lever_quarter`) and learning networks
 (:func:`model.levers.groups_kernel.learning_lever_quarter`), each with a target without a call and run by a
 national operator; the ties reviews and learning groups make are taken into the sparse rows the tie signals
-read at once (:func:`model.world.lever_ties.take_in_written`). The others (job shadowing, infrastructure,
-the grants) act in Python, quarter by quarter, as before; a lever joins by giving
+read at once (:func:`model.world.lever_ties.take_in_written`). The others (job shadowing, the grants,
+earmarked state grants) act in Python, quarter by quarter, as before; a lever joins by giving
 :meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
 The loop calls each lever's kernel, and the quarter's dynamics, by its address
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
               reviewers.ReviewLever: reviewers.review_lever_quarter,
               cost_kernel.ProcurementLever: cost_kernel.procurement_lever_quarter,
+              cost_kernel.InfrastructureLever: cost_kernel.infrastructure_lever_quarter,
               knowhow_kernel.TrainingLever: knowhow_kernel.training_lever_quarter,
               groups_kernel.LearningLever: groups_kernel.learning_lever_quarter}
 
@@ -154,11 +155,11 @@ def _loop(t0: int, t1: int, packed, levers: tuple) -> bool:
     return False
 
 
-def compile_quarters(ctx: "RunContext", levers: "list[Lever]") -> bool:
-    """Compile (or load from the cache) the quarter kernels of ``levers`` for their types, if every one of
-    them has a compiled quarter; whether they have: what the process that compiles a first run's levers
-    does (:func:`model.runner._compile_loop_first`)."""
-    compiled = [lever.compiled(ctx) for lever in levers]
+def compile_quarters(ctx: "RunContext", levers: "list[Lever]", t: int) -> bool:
+    """Compile (or load from the cache) the quarter kernels of ``levers`` (from quarter ``t``) for their
+    types, if every one of them has a compiled quarter; whether they have: what the process that compiles a
+    first run's levers does (:func:`model.runner._compile_loop_first`)."""
+    compiled = [lever.compiled(ctx, t) for lever in levers]
     if any(found is None for found in compiled):
         return False
     for found in compiled:
@@ -172,7 +173,7 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
     did. Otherwise nothing is done: the levers act in Python."""
     compiled = []
     for lever in levers:
-        found = lever.compiled(ctx)
+        found = lever.compiled(ctx, t0)
         if found is None:
             return False
         compiled.append(found)

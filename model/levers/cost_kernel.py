@@ -88,5 +88,50 @@ def procurement_lever_quarter(lever, t):
     books_kernel.lapse(books, t, active)
 
 
+#: an infrastructure lever's whole quarter as the compiled loop runs it (:func:`infrastructure_lever_quarter`):
+#: ``books`` (:data:`model.levers.books_kernel.Books`), ``pool`` ((n,) bool: everyone its target reaches),
+#: ``spent`` ((quarters,) [MSEK] spent each quarter; changed), ``gains`` ((quarters,) the gain in use each
+#: quarter, worked out before the run in Python: :meth:`model.levers.infrastructure.Infrastructure.compiled`),
+#: ``lag`` [quarters], ``lowers`` (it lowers any cost), ``cost_reduction``, ``load_reduction``, ``cells``
+#: ((n, k) bool: where it lowers costs), the run's ``infrastructure_gain`` ((1,) effect, changed),
+#: ``fixed_cost_factor`` and ``load`` ((n, k) effects, changed), ``gain`` ((1,) the gain in use; changed) and
+#: ``reached`` ((1,) int64: the year, from the run's first, whose takers are marked, -1 none; changed)
+InfrastructureLever = namedtuple("InfrastructureLever", ["books", "pool", "spent", "gains", "lag", "lowers",
+                                                         "cost_reduction", "load_reduction", "cells",
+                                                         "infrastructure_gain", "fixed_cost_factor", "load", "gain",
+                                                         "reached"])
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def infrastructure_lever_quarter(lever, t):
+    """Quarter ``t`` of an infrastructure lever, as :meth:`model.levers.infrastructure.Infrastructure.step`
+    and :meth:`model.levers.base.Lever.act` do it in Python: in an active year the quarter's money is spent
+    (built), booked as used, its units and those reached (once a year); then the gain in use changes the
+    infrastructure level and lowers the targeted costs (:func:`lower_costs`); the year's money lapsing."""
+    books = lever.books
+    active = books_kernel.receive(books, t)
+    if active:
+        year = books_kernel.year_of(t)
+        pot = books.pot[0]
+        lever.spent[t] = pot
+        books.used[year] += pot
+        books.placed[year] += pot
+        if lever.reached[0] != year:  # everyone targeted is reached: marked once a year
+            lever.reached[0] = year
+            for i in range(lever.pool.shape[0]):
+                if lever.pool[i]:
+                    books.takers[year, i] = True
+        books.bought[year] += pot
+        books.pot[0] = 0.0
+    gain = lever.gain
+    if t >= lever.lag and lever.gains[t] != gain[0]:
+        lever.infrastructure_gain[0] += lever.gains[t] - gain[0]
+        gain[0] = lever.gains[t]
+    if gain[0] > 0 and lever.lowers:
+        lower_costs(lever.cells, 1.0 - lever.cost_reduction * gain[0], 1.0 - lever.load_reduction * gain[0],
+                    lever.fixed_cost_factor, lever.load)
+    books_kernel.lapse(books, t, active)
+
+
 # procurement_lever_quarter compiles in the books, the members' rule, the target's order and the stream
 key_on_sources(globals(), books_kernel, members_kernel, streams, targeting_kernel)

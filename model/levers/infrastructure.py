@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from .base import Absorption, Lever, LeverParams
+from .kernels import kernels
 from .registry import register
 from .targeting import Target
 from ..stages import QUARTERS_PER_YEAR
@@ -102,13 +103,48 @@ class Infrastructure(Lever):
         self._steady_from: int | None = None  # first quarter from which the gain never changes again
         self._reached_year: int | None = None  # the year whose takers are marked
 
-    def _gain(self, t: int) -> float:
-        """The gain in use in quarter ``t``: from the money spent up to ``lag_years`` before."""
+    def _gain(self, t: int, spent: np.ndarray | None = None) -> float:
+        """The gain in use in quarter ``t``: from the money spent (``spent``, default the lever's, MSEK per
+        quarter) up to ``lag_years`` before."""
         p = self.p
         ready = t - self._lag
+        spent = self.spent if spent is None else spent
         # np.add.reduce is what ndarray.sum calls (the same pairwise sum), without its Python wrapper
-        delivered = float(np.add.reduce(self.spent[: ready + 1])) if ready >= 0 else 0.0
+        delivered = float(np.add.reduce(spent[: ready + 1])) if ready >= 0 else 0.0
         return p.max_gain * (1.0 - np.exp(-delivered / p.build_msek))
+
+    def compiled(self, ctx, t):
+        """The lever's quarters from quarter ``t`` as the compiled loop runs them
+        (:mod:`model.levers.compiled`): a :data:`model.levers.cost_kernel.InfrastructureLever` over its own
+        arrays, books and the run's, with the gain in use in every quarter worked out here (by NumPy, as
+        :meth:`_gain` does: its sums and exponential in compiled code could differ in the last bit) from the
+        money it will spend, which nothing in the run changes (a national operator's); None for a lever run by
+        the regions (which pay from their own money as the run has it)."""
+        if self.region is not None:
+            return None
+        from .books import books_of
+
+        books, p, e = books_of(self, ctx), self.p, ctx.effects
+        spent, pot = self.spent.copy(), self.pot  # as the quarters will spend it (Lever.act, step)
+        for q in range(t, ctx.calendar.n_steps):
+            year = q // QUARTERS_PER_YEAR
+            if books.active[year]:
+                pot += books.delivered[year] / QUARTERS_PER_YEAR
+                spent[q], pot = pot, 0.0
+        gains = np.zeros(ctx.calendar.n_steps)
+        for q in range(max(t, self._lag), ctx.calendar.n_steps):
+            gains[q] = self._gain(q, spent)
+        reached = -1 if self._reached_year is None else self._reached_year - ctx.calendar.start_year
+        return kernels("cost_kernel").InfrastructureLever(
+            books, self.targeting.pool, self.spent, gains, int(self._lag), bool(self._lowers), float(p.cost_reduction),
+            float(p.load_reduction), self.cells, e.kernel_arguments().infrastructure_gain, e.fixed_cost_factor,
+            e.load_factor, np.array([self.gain]), np.array([reached], dtype=np.int64))
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the gain in use and the year whose takers are marked."""
+        self.gain = float(compiled.gain[0])
+        reached = int(compiled.reached[0])
+        self._reached_year = None if reached < 0 else ctx.calendar.start_year + reached
 
     def step(self, ctx, t, year, quarter, active) -> None:
         """Spend what the operator delivers (when active); then the gain of the money spent ``lag_years``

@@ -138,7 +138,7 @@ class LearningNetworks(MembershipLever):
         if members:  # the share of stalled pilots whose lessons are shared rises with the members' share
             e.failure_sharing_boost += p.failure_sharing_boost * members / ctx.n
 
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.groups_kernel.LearningLever` over its members, groups, know-how, books and the
         run's arrays; None for a target with a call (chosen in Python:

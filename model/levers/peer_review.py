@@ -122,7 +122,7 @@ class PeerReview(Lever):
         if self._last_until > t:  # someone's review still lifts scaling (compiled: model.levers.decisions_kernel)
             self.kernel("decisions_kernel", "add_bonus")(ctx.effects.scale_logit_bonus, self.until, t, p.scale_bonus)
 
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.reviewers.ReviewLever` over its own arrays, books and the run's; None for a
         target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`) or a lever run

@@ -81,7 +81,7 @@ class Procurement(MembershipLever):
         super().setup(ctx)
         self._call_off = self.kernel("cost_kernel", "call_off")
 
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.cost_kernel.ProcurementLever` over its members, books and the run's arrays; None
         for a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`)."""

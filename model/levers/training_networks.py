@@ -105,7 +105,7 @@ class TrainingNetworks(MembershipLever):
         self.quarters_skilled += skilled
         self.quarters_used += used
 
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.knowhow_kernel.TrainingLever` over its members, skills, books and the run's
         arrays; None for a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.

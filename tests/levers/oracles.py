@@ -91,7 +91,7 @@ class OldJobShadowing(JobShadowing):
 
 
 class OldPeerReview(PeerReview):
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         return None  # quarter by quarter, in NumPy (not model.levers.compiled)
 
     """The rule before the compiled bonus: the bonus added by NumPy each quarter, lingering read off
@@ -111,7 +111,7 @@ class OldPeerReview(PeerReview):
 
 
 class OldChangeTeams(ChangeTeams):
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         return None  # quarter by quarter, in NumPy (not model.levers.compiled)
 
     def lingering(self, ctx, t) -> bool:
@@ -138,7 +138,7 @@ class OldChangeTeams(ChangeTeams):
 
 
 class OldTrainingNetworks(TrainingNetworks):
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         return None  # quarter by quarter, in NumPy (not model.levers.compiled)
 
     def step(self, ctx, t, year, quarter, active) -> None:
@@ -163,7 +163,7 @@ class OldTrainingNetworks(TrainingNetworks):
 
 
 class OldLearningNetworks(LearningNetworks):
-    def compiled(self, ctx):
+    def compiled(self, ctx, t):
         return None  # quarter by quarter, in NumPy (not model.levers.compiled)
 
     def step(self, ctx, t, year, quarter, active) -> None:

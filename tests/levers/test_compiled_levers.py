@@ -124,7 +124,7 @@ def test_a_peer_review_quarter_in_one_compiled_call_gives_the_run_of_the_python_
         new.run_model()
         with monkeypatch.context() as patch:
             patch.setattr(PeerReview, "_ask_and_review_compiled", PeerReview._ask_and_review)
-            patch.setattr(PeerReview, "compiled", lambda self, ctx: None)  # quarter by quarter, in Python
+            patch.setattr(PeerReview, "compiled", lambda self, ctx, t: None)  # quarter by quarter, in Python
             old = InnovationModel(scenario, seed=seed)
             old.run_model()
         a, b = _state(new), _state(old)

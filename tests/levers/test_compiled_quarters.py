@@ -2,7 +2,8 @@
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
 A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews,
-procurement, training and learning networks, with a target without a call, run by a national operator) runs the rest of the run in one compiled call
+procurement, infrastructure, training and learning networks, with a target without a call, run by a national
+operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -80,6 +81,10 @@ CASES = {
         _kind("lever_learning_networks", name="network a", group_size=2, target={"by": "capacity"}),
         _kind("lever_learning_networks", name="network b", start_year=2028, budget_msek_per_year=300)),
     "portfolio_sustaingov": lambda: model.load_scenario(SCENARIOS / "portfolio_sustaingov.yaml"),
+    "infrastructure": lambda: _lever("lever_infrastructure"),
+    # built from the start with no lag, for two years, lowering costs only by its level
+    "infrastructure_no_lag": lambda: _lever("lever_infrastructure", lag_years=0, duration_years=2, load_reduction=0.0),
+    "portfolio_infrastructure_first": lambda: model.load_scenario(SCENARIOS / "portfolio_infrastructure_first.yaml"),
 }
 
 
@@ -135,7 +140,7 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
 
 def _placed(lever) -> int:
     """What the lever placed over the run: visits, reviews, or members now."""
-    for name in ("visits", "reviews", "member_count"):  # networks and frameworks: members now
+    for name in ("visits", "reviews", "member_count", "gain"):  # networks and frameworks: members now
         if hasattr(lever, name):
             return getattr(lever, name)
     raise AttributeError(type(lever).__name__)
@@ -211,7 +216,7 @@ def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, 
     """A target with a call (chosen in Python) or a lever the regions pay from their own money has no
     compiled quarter: the run goes quarter by quarter, as before."""
     m = InnovationModel(_lever("lever_change_teams", **changes), seed=0)
-    assert all(lever.compiled(m.context) is None for lever in m.acting_levers)
+    assert all(lever.compiled(m.context, 0) is None for lever in m.acting_levers)
     m.run_model()
     assert taken == [False]
 
