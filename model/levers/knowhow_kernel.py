@@ -133,6 +133,15 @@ def learn_in_groups(knowhow, group, groups, dev, rate, gone):
     taught = 0
     keep = 1.0 - rate
     lacking = 1.0 - gone
+    # keep ** peers for every count of peers there can be, each the same power a cell would compute (peers is
+    # a whole number): a power per member and innovation was most of a network's quarter
+    most = 0
+    for g in range(groups):
+        for j in range(k):
+            most = max(most, int(done[g, j]))
+    powers = np.empty(most + 1)
+    for count in range(most + 1):
+        powers[count] = keep ** float(count)
     for i in range(n):
         if group[i] < 0:
             continue
@@ -143,7 +152,7 @@ def learn_in_groups(knowhow, group, groups, dev, rate, gone):
             level = knowhow[i, j]
             if peers > 0.0 and level < lacking:
                 was_taught = True
-            knowhow[i, j] = level + (1.0 - keep ** peers) * (1.0 - level)
+            knowhow[i, j] = level + (1.0 - powers[int(peers)]) * (1.0 - level)
         if was_taught:
             taught += 1
     return members, taught
