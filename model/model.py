@@ -258,7 +258,7 @@ class InnovationModel(mesa.Model):
         self._done(t + 1)
 
     def _retire_idle_levers(self, t: int, year: int) -> None:
-        if year <= self._shortcuts()[3]:  # within every acting lever's years: none is idle
+        if year <= self._shortcuts()[1]:  # within every acting lever's years: none is idle
             return
         still = [lever for lever in self.acting_levers if not lever.idle(self.context, t, year)]
         if len(still) < len(self.acting_levers):
@@ -267,8 +267,9 @@ class InnovationModel(mesa.Model):
                 self.effects.reset_quarter()
 
     def run_model(self, until: int | None = None) -> None:
-        """Run to the horizon: quarter by quarter while levers act, then the quarters left in one compiled
-        call (also all of them in a run without levers). With ``until`` (a quarter, 0 to the horizon) only
+        """Run to the horizon: in one compiled call with the levers acting in it when every acting lever's
+        quarter is compiled (:mod:`model.levers.compiled`); otherwise quarter by quarter while levers act,
+        then the quarters left in one compiled call (also all of them in a run without levers). With ``until`` (a quarter, 0 to the horizon) only
         that far: the stage history is written up to row ``until`` and nothing after it, and the run is
         not finished (levers keep what is out, events' costs are not booked) — for callers that read the
         stage history of its first quarters only (the calibration's fit: its last survey is years before
@@ -278,20 +279,11 @@ class InnovationModel(mesa.Model):
             self._done(end)
         fades = None
         while self.acting_levers and self.quarter < end:
-            may_fade, may_be_quiet, may_be_steady, _ = self._shortcuts()  # by class: most levers none
-            if may_fade:
+            if self._shortcuts()[0]:  # by class: most levers cannot fade
                 fades = self._fading_levers()
                 if fades is not None:  # all that acts from now on: know-how and skills fading
                     break
-            if may_be_quiet:
-                quiet = self._quiet_quarters()
-                if quiet > 1:  # levers that only keep their books: their quarters first, then one call
-                    self._run_quiet(quiet)
-                    continue
-            steady = may_be_steady and self._steady_levers()
             self.step()
-            if steady:  # every later quarter would set these effects again and do nothing else
-                break
         if self.quarter < end:
             t0 = self.quarter
             if fades:
@@ -317,20 +309,17 @@ class InnovationModel(mesa.Model):
 
     #: the acting levers (the list) for which :meth:`_shortcuts` last looked, and what it found
     _shortcuts_of: list | None = None
-    _shortcuts_found: tuple = (False, False, False, -1)
+    _shortcuts_found: tuple = (False, -1)
 
-    def _shortcuts(self) -> tuple[bool, bool, bool, int | float]:
-        """Whether every acting lever's class can only fade, have quiet quarters, have steady quarters
-        (:meth:`model.levers.base.Lever.fading`, ``quiet``, ``steady``), and the last year in which none
-        of them can be idle (:meth:`model.levers.base.Lever.idle`: not before its last active year; -inf
-        when one has no years or its class decides otherwise): looked at once per set of acting levers,
-        not every quarter."""
+    def _shortcuts(self) -> tuple[bool, int | float]:
+        """Whether every acting lever's class can only fade (:meth:`model.levers.base.Lever.fading`), and
+        the last year in which none of them can be idle (:meth:`model.levers.base.Lever.idle`: not before
+        its last active year; -inf when one has no years or its class decides otherwise): looked at once per
+        set of acting levers, not every quarter."""
         if self._shortcuts_of is not self.acting_levers:
             levers = self.acting_levers
             self._shortcuts_of = levers
             self._shortcuts_found = (all(fading.may_fade(lever) for lever in levers),
-                                     all(type(lever).quiet is not Lever.quiet for lever in levers),
-                                     all(type(lever).steady is not Lever.steady for lever in levers),
                                      min((_last_busy_year(lever) for lever in levers), default=float("-inf")))
         return self._shortcuts_found
 
@@ -338,7 +327,7 @@ class InnovationModel(mesa.Model):
         """The acting levers' know-how and skills when letting them act and fade is all any of them does from
         this quarter on (:meth:`model.levers.base.Lever.fading`), else None: the rest of the run may then
         go in one compiled call (:mod:`model.levers.fading`; the same results, bit for bit)."""
-        may_fade, _, _, last_busy_year = self._shortcuts()
+        may_fade, last_busy_year = self._shortcuts()
         t = self.quarter
         year, _ = self.year_quarter(t)
         if not may_fade or year <= last_busy_year:  # a lever fades only after its years (Lever.fading)
@@ -346,46 +335,6 @@ class InnovationModel(mesa.Model):
         self._retire_idle_levers(t, year)  # as the quarter would (the same again there changes nothing)
         fades = [lever.fading(self.context, t, year) for lever in self.acting_levers]
         return None if not fades or any(f is None for f in fades) else fades
-
-    def _quiet_quarters(self) -> int:
-        """How many quarters from this one every acting lever's quarter is quiet (only its own books:
-        :meth:`model.levers.base.Lever.quiet`); 0 unless every acting lever's class can be."""
-        if not self._shortcuts()[1]:
-            return 0
-        t, ctx, levers = self.quarter, self.context, self.acting_levers
-        while t < self.n_steps:
-            year, _ = self.year_quarter(t)
-            if not all(lever.quiet(ctx, t, year) for lever in levers):
-                break
-            t += 1
-        return t - self.quarter
-
-    def _run_quiet(self, quarters_: int) -> None:
-        """The next ``quarters_`` quiet quarters (:meth:`_quiet_quarters`): the levers act in each, as
-        :meth:`step` would let them (they set no effect: the effects stay neutral), and then the dynamics
-        run all of them in one compiled call."""
-        t0 = self.quarter
-        self.effects.reset_quarter()
-        for t in range(t0, t0 + quarters_):
-            year, quarter = self.year_quarter(t)
-            self._retire_idle_levers(t, year)
-            for lever in self.acting_levers:
-                lever.act(self.context, t, year, quarter)
-        quarters.advance(self.context, t0, t0 + quarters_)
-        self._done(t0 + quarters_)  # Mesa's clock is set at the end of the run (_sync_clock)
-
-    def _steady_levers(self) -> bool:
-        """Whether every acting lever's quarter is the same from this quarter to the end of the run
-        (:meth:`model.levers.base.Lever.steady`): the model then lets them act once and runs the rest of the
-        run with the effects they set in one compiled call."""
-        if not self._shortcuts()[2]:
-            return False
-        t = self.quarter
-        year, _ = self.year_quarter(t)
-        for lever in self.acting_levers:
-            if not lever.steady(self.context, t, year):
-                return False
-        return True
 
     def _done(self, quarters_completed: int) -> None:
         self.quarter = quarters_completed

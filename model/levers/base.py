@@ -256,25 +256,6 @@ class Lever:
         default: the lever is called quarter by quarter."""
         return None
 
-    def quiet(self, ctx: "RunContext", t: int, year: int) -> bool:
-        """Whether the lever's quarter ``t`` (in ``year``) only keeps its own books: it sets no effect (nor
-        takes, lends or returns capacity), charges or adds no money, makes no tie, draws nothing and reads
-        nothing the dynamics change (the state, money left); asked before the quarter, also for quarters
-        ahead. When every acting lever's quarters are quiet for a stretch the model lets them act for all of
-        it first and runs its quarters in one compiled call (the same results, bit for bit: nothing the
-        dynamics read or write passes between them). The default, False: called quarter by quarter, after
-        the quarter before it has run."""
-        return False
-
-    def steady(self, ctx: "RunContext", t: int, year: int) -> bool:
-        """Whether every quarter from ``t`` (in ``year``) to the end of the run would be the same quarter of
-        the lever: it sets the same per-quarter effects (on neutral effects, in the same order) and does
-        nothing else — no money, no record, no lasting effect, no draw, no capacity to return. When every
-        acting lever is steady the model lets them act once, in quarter ``t``, and runs the rest of the run
-        with those effects in one compiled call (the same results, bit for bit: each later quarter would
-        have reset the effects and set the same again). The default, False: called quarter by quarter."""
-        return False
-
     def compiled(self, ctx: "RunContext", t: int):
         """The lever's quarters from quarter ``t`` as the compiled quarter loop runs them
         (:mod:`model.levers.compiled`): a named tuple of its arrays, parameters and

@@ -97,10 +97,6 @@ class Infrastructure(Lever):
         p = self.p
         self._lowers = (p.cost_reduction > 0 or p.load_reduction > 0) and bool(self.needs.any())
         self._lag = QUARTERS_PER_YEAR * p.lag_years  # [quarters] from money spent to infrastructure in use
-        # the gain can change until the money of the last active quarter is in use
-        last = (self.years[-1] - ctx.calendar.start_year + 1) * QUARTERS_PER_YEAR - 1 if self.years else -1
-        self._last_change = last + self._lag
-        self._steady_from: int | None = None  # first quarter from which the gain never changes again
         self._reached_year: int | None = None  # the year whose takers are marked
 
     def _gain(self, t: int, spent: np.ndarray | None = None) -> float:
@@ -168,21 +164,3 @@ class Infrastructure(Lever):
             self._lower_costs(self.cells, 1.0 - p.cost_reduction * self.gain, 1.0 - p.load_reduction * self.gain,
                               e.fixed_cost_factor, e.load_factor)
 
-    def quiet(self, ctx, t, year) -> bool:
-        """Before any money spent is in use, a quarter only books spending (a national operator's, which
-        reads nothing of the run's state; a region pays from its own money, so not then)."""
-        return t < self._lag and self.region is None and not self._temp_taken
-
-    def steady(self, ctx, t, year) -> bool:
-        """After its years, once the money spent is all in use, the gain no longer changes: every quarter
-        then sets the same lower costs (found once, when the spending is known, from the same sums the
-        quarters would make)."""
-        if t < self._last_change or not self.only_lingering(year):
-            return False
-        if self._steady_from is None:
-            gains = [self._gain(q) for q in range(t, ctx.calendar.n_steps)]
-            first = len(gains) - 1
-            while first > 0 and gains[first - 1] == gains[-1]:
-                first -= 1
-            self._steady_from = t + first
-        return t >= self._steady_from

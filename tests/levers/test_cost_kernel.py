@@ -1,5 +1,6 @@
 """The compiled lower costs (model/levers/cost_kernel.py) do what the NumPy rules they replaced did, bit for
-bit, and infrastructure's quarters run ahead (quiet) or in one call at the end (steady) change nothing."""
+bit, and infrastructure's quarters in the compiled loop (model/levers/compiled.py, the gain in use worked out
+before the run) give the run of its quarters stepped in Python."""
 
 from pathlib import Path
 
@@ -8,7 +9,6 @@ import pytest
 
 import model
 from model.levers.cost_kernel import call_off, lower_costs
-from model.levers.infrastructure import Infrastructure
 from model.model import InnovationModel
 from model.scenario import parse_scenario
 from model.stages import ADOPTED
@@ -74,18 +74,18 @@ def _run(scenario, seed):
     {"start_year": 2028, "duration_years": 2, "build_msek": 77.7},
     {"operator": "inera", "budget_msek_per_year": 700.0, "max_gain": 0.9},  # beyond the operator's capacity
 ])
-def test_infrastructure_run_ahead_and_at_the_end_in_one_call_gives_the_same_run(changes, monkeypatch):
-    """Quiet quarters (before any money is in use) acted first and run in one call, and steady quarters
-    (after the gain stops changing) run in one call, give the run of a model called quarter by quarter."""
+def test_infrastructure_in_the_compiled_loop_gives_the_run_of_its_quarters_stepped(changes, monkeypatch):
+    """The whole run in one compiled call (the gain in use each quarter worked out before it, from the money
+    the lever will spend) gives the run of a model called quarter by quarter: the gain's sums with rounding,
+    no lag, a later start, money beyond the operator's capacity."""
     data = model.load_scenario(SCENARIOS / "lever_infrastructure.yaml").model_dump(mode="json", exclude_none=True)
     data["levers"][0].update(changes)
     scenario = parse_scenario(data)
     fast, fast_calls = _run(scenario, 5)
-    monkeypatch.setattr(Infrastructure, "quiet", lambda self, ctx, t, year: False)
-    monkeypatch.setattr(Infrastructure, "steady", lambda self, ctx, t, year: False)
+    monkeypatch.setattr(InnovationModel, "_run_compiled", lambda self, end: False)
     slow, slow_calls = _run(scenario, 5)
     assert slow_calls == list(range(40))  # the reference: every quarter stepped
-    assert len(fast_calls) < 40, "no quarter ran ahead or in the final call"
+    assert fast_calls == [], "the run was not one compiled call"
     assert np.array_equal(fast.stage_history, slow.stage_history)
     assert np.array_equal(fast.context.record.evidence, slow.context.record.evidence)
     assert np.array_equal(fast.state.money_left, slow.state.money_left)
