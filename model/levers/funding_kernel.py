@@ -24,6 +24,8 @@ import numpy as np
 from .. import stages
 from ..environment import njit
 from ..stages import ADOPTED, AWARE, PILOTING, QUARTERS_PER_YEAR
+from ..world import lever_ties
+from ..world.lever_ties import stable_order
 from . import streams, targeting_kernel
 from .streams import generator
 from .targeting_kernel import free_capacity_of, key_on_sources, loads, row_sum
@@ -235,37 +237,11 @@ def _ranked(applicants, log_capacity, z, by_need, noise):
     for r in range(m):
         own = -log_capacity[r] if by_need else log_capacity[r]
         quality[r] = own + noise * z[applicants[r]]
-    positions = _stable_order(-quality)
+    positions = stable_order(-quality)
     ranked = np.empty(m, dtype=np.int64)
     for r in range(m):
         ranked[r] = applicants[positions[r]]
     return ranked
-
-
-@njit(announce=COMPILING, error_model="numpy")
-def _stable_order(keys):
-    """(m,) positions of ``keys`` ((m,)) in ascending order, equal keys in the order of their positions:
-    a bottom-up merge sort (NumPy's ``argsort(kind="stable")`` order; written out, as numba's own sorts
-    took seconds to compile)."""
-    m = len(keys)
-    order, spare = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
-    for r in range(m):
-        order[r] = r
-    width = 1
-    while width < m:
-        for lo in range(0, m, 2 * width):
-            mid, hi = min(lo + width, m), min(lo + 2 * width, m)
-            a, b = lo, mid
-            for out in range(lo, hi):
-                if b < hi and (a >= mid or keys[order[b]] < keys[order[a]]):  # strictly smaller: b first
-                    spare[out] = order[b]
-                    b += 1
-                else:
-                    spare[out] = order[a]
-                    a += 1
-        order, spare = spare, order
-        width *= 2
-    return order
 
 
 @njit(announce=COMPILING, error_model="numpy")
@@ -326,4 +302,4 @@ def _running(stage, pilot_age, scaling_quarters, scale_up):
 
 
 # compiled in: free capacity, the stages' codes, the lever stream
-key_on_sources(globals(), targeting_kernel, stages, streams)
+key_on_sources(globals(), targeting_kernel, stages, streams, lever_ties)  # lever_ties: the stable order

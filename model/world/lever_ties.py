@@ -42,25 +42,39 @@ def take_in_written(ties, cells):
 
 @njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
 def _sorted(values):
-    """``values`` ((m,) int64) sorted ascending, a new array: a bottom-up merge sort (numba's own sort takes
-    seconds to compile; sorted integers are the same whichever sort made them)."""
-    m = values.shape[0]
-    a, b = values.copy(), np.empty(m, dtype=values.dtype)
+    """``values`` ((m,) int64) sorted ascending, a new array (sorted integers are the same whichever sort
+    made them)."""
+    order = stable_order(values)
+    out = np.empty_like(values)
+    for r in range(order.shape[0]):
+        out[r] = values[order[r]]
+    return out
+
+
+@njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)
+def stable_order(keys):
+    """(m,) positions of ``keys`` ((m,)) in ascending order, equal keys in the order of their positions:
+    a bottom-up merge sort (NumPy's ``argsort(kind="stable")`` order; written out, as numba's own sorts
+    took seconds to compile). Also the grant calls' ranking (:mod:`model.levers.funding_kernel`)."""
+    m = len(keys)
+    order, spare = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
+    for r in range(m):
+        order[r] = r
     width = 1
     while width < m:
-        for start in range(0, m, 2 * width):
-            middle, stop = min(start + width, m), min(start + 2 * width, m)
-            i, j = start, middle
-            for out in range(start, stop):
-                if i < middle and (j >= stop or a[i] <= a[j]):
-                    b[out] = a[i]
-                    i += 1
+        for lo in range(0, m, 2 * width):
+            mid, hi = min(lo + width, m), min(lo + 2 * width, m)
+            a, b = lo, mid
+            for out in range(lo, hi):
+                if b < hi and (a >= mid or keys[order[b]] < keys[order[a]]):  # strictly smaller: b first
+                    spare[out] = order[b]
+                    b += 1
                 else:
-                    b[out] = a[j]
-                    j += 1
-        a, b = b, a
+                    spare[out] = order[a]
+                    a += 1
+        order, spare = spare, order
         width *= 2
-    return a
+    return order
 
 
 @njit(announce=LEVER_TIES_COMPILING, error_model="numpy", no_cfunc_wrapper=True)

@@ -184,7 +184,7 @@ def test_free_capacity_is_the_vectorised_rule_bit_for_bit(k):
 
 
 def test_applications_are_ranked_in_numpy_s_stable_order_also_where_qualities_are_equal():
-    from model.levers.funding_kernel import _stable_order
+    from model.world.lever_ties import stable_order as _stable_order
 
     rng = np.random.default_rng(3)
     for m in (0, 1, 2, 3, 7, 8, 9, 100, 333):
@@ -253,18 +253,19 @@ def test_compiled_grant_calls_give_the_vectorised_rules_results_bit_for_bit(worl
 
 def test_the_grant_kernels_caches_are_keyed_on_every_file_they_compile_in():
     """numba keys a cached kernel on its own file; the grant kernels compile in free capacity, the stages'
-    codes and the lever stream, so their caches are stamped with a hash of those files too (a change to any
-    recompiles them)."""
+    codes, the lever stream and the stable order (model/world/lever_ties.py), so their caches are stamped with
+    a hash of those files too (a change to any recompiles them)."""
     import hashlib
     from pathlib import Path
 
     from model import stages
     from model.levers import funding_kernel, streams, targeting_kernel
+    from model.world import lever_ties
 
     def digest(*modules):
         return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).digest()
 
-    for module, sources in ((funding_kernel, (funding_kernel, targeting_kernel, stages, streams)),
+    for module, sources in ((funding_kernel, (funding_kernel, targeting_kernel, stages, streams, lever_ties)),
                             (targeting_kernel, (targeting_kernel, stages))):
         kernels = [k for k in vars(module).values() if getattr(k, "__module__", None) == module.__name__
                    and hasattr(k, "py_func")]
