@@ -260,8 +260,9 @@ class Lever:
         """The lever's quarters from quarter ``t`` as the compiled quarter loop runs them
         (:mod:`model.levers.compiled`): a named tuple of its arrays, parameters and
         :data:`~model.levers.books_kernel.Books` that a kernel registered there takes whole, changing the
-        lever's arrays in place; or None, the default: its quarters run here, in Python. When every acting lever has one the model runs the rest of the run in one compiled call,
-        with the same results, bit for bit, then hands each lever back its tuple (:meth:`take_compiled`)."""
+        lever's arrays in place; or None, the default: its quarters run here, in Python. When every acting
+        lever has one the model runs the rest of the run in one compiled call, with the same results, bit for
+        bit, then hands each lever back its tuple (:meth:`take_compiled`)."""
         return None
 
     def take_compiled(self, compiled, ctx: "RunContext") -> None:

@@ -76,10 +76,10 @@ def _lever_quarters(t0, t1, a, levers, advance):
     """Quarters ``t0`` to ``t1 - 1`` of a run with ``levers`` acting in each (the module docstring), in
     place: ``a`` is the quarter loop's packed arguments, ``levers`` a tuple of pairs (the
     :data:`~model.dynamics.native.NativeCall` of a lever's quarter kernel, the lever's named tuple held in
-    one structure: :mod:`.held`) and
-    ``advance`` the NativeCall of :func:`model.dynamics.quarters._run_quarters`. Every kernel is called by its
-    address, so this loop compiles in a moment for any set of levers. Returns True; False, having done
-    nothing, if the life cycle or any of the calls was got for other types than this call's."""
+    one structure: :mod:`.held`) and ``advance`` the NativeCall of
+    :func:`model.dynamics.quarters._run_quarters`. Every kernel is called by its address, so this loop
+    compiles in a moment for any set of levers. Returns True; False, having done nothing, if the life cycle
+    or any of the calls was got for other types than this call's."""
     grants = lifecycle.grants_held(a.effects)
     ready = native.matches(a.life_cycle, (a, t0, grants)) and native.matches(advance, (t0, t1, a, grants))
     for pair in literal_unroll(levers):
@@ -103,8 +103,9 @@ def _kinds(arguments: tuple):
 #: the loop, its compiled version found by :func:`_kinds`
 _LOOP = KeyedKernel(_lever_quarters, _kinds)
 
-#: each lever kind's quarter kernel by its address, by the class of its named tuple; the quarter loop's body
-#: by the packed arguments' type: got once per process (compiled, or loaded from the cache, the first time)
+#: the calls (:data:`~model.dynamics.native.NativeCall`) of each lever kind's quarter kernel, by the type of the
+#: structure holding its named tuple, and of the quarter loop's body, by the packed arguments' type: got once
+#: per process (compiled, or loaded from the cache, the first time)
 _CALLS: dict = {}
 
 
