@@ -17,11 +17,12 @@ the quarters run one by one in Python, bit for bit (``tests/levers/test_compiled
 
 Which levers: change teams (:func:`model.levers.decisions_kernel.teams_lever_quarter`), peer reviews
 (:func:`model.levers.reviewers.review_lever_quarter`), procurement and shared infrastructure
-(:func:`model.levers.cost_kernel.procurement_lever_quarter`, ``infrastructure_lever_quarter``), training networks
-(:func:`model.levers.knowhow_kernel.training_lever_quarter`) and learning networks
-(:func:`model.levers.groups_kernel.learning_lever_quarter`), each with a target without a call and run by a
-national operator; the ties reviews and learning groups make are taken into the sparse rows the tie signals
-read at once (:func:`model.world.lever_ties.take_in_written`). The others (job shadowing, the grants,
+(:func:`model.levers.cost_kernel.procurement_lever_quarter`, ``infrastructure_lever_quarter``), training
+networks (:func:`model.levers.knowhow_kernel.training_lever_quarter`), learning networks
+(:func:`model.levers.groups_kernel.learning_lever_quarter`) and job shadowing
+(:func:`model.levers.shadowing_kernel.shadowing_lever_quarter`), each with a target without a call and run by
+a national operator; the ties reviews, learning groups and placements make are taken into the sparse rows
+the tie signals read at once (:func:`model.world.lever_ties.take_in_written`). The others (the grants,
 earmarked state grants) act in Python, quarter by quarter, as before; a lever joins by giving
 :meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
@@ -40,7 +41,7 @@ from numba import literal_unroll
 from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
 from ..kernelcall import KeyedKernel
-from . import cost_kernel, decisions_kernel, groups_kernel, knowhow_kernel, reviewers
+from . import cost_kernel, decisions_kernel, groups_kernel, knowhow_kernel, reviewers, shadowing_kernel
 from .books import take_books
 from .held import Held, hold
 from .targeting_kernel import key_on_sources
@@ -56,7 +57,8 @@ QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
               cost_kernel.ProcurementLever: cost_kernel.procurement_lever_quarter,
               cost_kernel.InfrastructureLever: cost_kernel.infrastructure_lever_quarter,
               knowhow_kernel.TrainingLever: knowhow_kernel.training_lever_quarter,
-              groups_kernel.LearningLever: groups_kernel.learning_lever_quarter}
+              groups_kernel.LearningLever: groups_kernel.learning_lever_quarter,
+              shadowing_kernel.ShadowingLever: shadowing_kernel.shadowing_lever_quarter}
 
 
 @njit(error_model="numpy")

@@ -149,6 +149,41 @@ class JobShadowing(Lever):
         if any_cost:
             self.use_capacity(ctx, self._cost)
 
+    def compiled(self, ctx, t):
+        """The lever's quarters from quarter ``t`` as the compiled loop runs them
+        (:mod:`model.levers.compiled`): a :data:`model.levers.shadowing_kernel.ShadowingLever` over its own
+        arrays, books and the run's; None for a target with a call (chosen in Python:
+        :meth:`model.levers.targeting.Targeting.choose`) or a lever run by the regions (which pay from their
+        own money)."""
+        if self.targeting.target.by == "application" or self.region is not None:
+            return None
+        from .books import books_of, taken_of
+
+        shadowing, p = kernels("shadowing_kernel"), self.p
+        pairs = np.zeros((ctx.n, 2), dtype=np.int64)  # an organisation hosts once at most: n placements
+        pairs[:len(self.pairs)] = np.array(self.pairs, dtype=np.int64).reshape(-1, 2)
+        return shadowing.ShadowingLever(
+            books_of(self, ctx), self.stream(), self.targeting.target.by == "capacity",
+            shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
+            shadowing.Placements(self.hosted, self.host_until, self.sender_of), int(p.quarters), self._placed_hosts,
+            self._placed_senders, float(self.placement_cost), pairs, ctx.effects.load_factor, self.knowhow,
+            kernels("knowhow_kernel").development(ctx), float(p.load_cut), float(p.forget_per_quarter),
+            float(p.learn_per_quarter), float(knowhow.GONE), float(p.host_time_cost), float(p.sender_time_cost),
+            self._ending_hosts, self._ending_senders, self._cost, float(p.tie_weight),
+            ctx.ties.lever_ties_arguments(), taken_of(self, ctx),
+            np.array([self.placed_quarters, self.taught_quarters, len(self.pairs)], dtype=np.int64))
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the placements made, the quarters counted and the capacity held."""
+        from .books import take_taken
+
+        shadowing = kernels("shadowing_kernel")
+        count = int(compiled.tally[shadowing.PAIRS])
+        self.pairs = [(int(h), int(s)) for h, s in compiled.pairs[:count].tolist()]
+        self.placed_quarters = int(compiled.tally[shadowing.PLACED_QUARTERS])
+        self.taught_quarters = int(compiled.tally[shadowing.TAUGHT_QUARTERS])
+        take_taken(self, compiled.taken)
+
     def _place(self, ctx, t, year, units: int) -> int:
         """Up to ``units`` placements: hosts by the target among those that have not hosted and are not
         hosting, in its order; each gets a sender drawn at random among the mature municipalities that are

@@ -19,7 +19,8 @@ from collections import namedtuple
 import numpy as np
 
 from ..environment import njit
-from . import streams, targeting_kernel
+from ..world import lever_ties
+from . import books_kernel, capacity_kernel, knowhow_kernel, members_kernel, streams, targeting_kernel
 from .streams import generator
 from .targeting_kernel import first_places, key_on_sources
 
@@ -104,4 +105,65 @@ def _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out
     return placed
 
 
-key_on_sources(globals(), targeting_kernel, streams)  # compiled in: the capacity order (first_places), the stream
+#: a job-shadowing lever's whole quarter as the compiled loop runs it (:func:`shadowing_lever_quarter`):
+#: ``books`` (:data:`model.levers.books_kernel.Books`), ``rng`` (the run's lever
+#: :data:`~model.levers.streams.Stream`), :func:`place`'s ``by_capacity``, ``takers``, ``placements``,
+#: ``quarters``, ``placed_hosts`` and ``placed_senders``; ``placement_cost`` [MSEK]; ``pairs`` ((n, 2) int64:
+#: every placement's host and sender, in order, ``tally[PAIRS]`` of them; changed);
+#: :func:`model.levers.knowhow_kernel.hosts_quarter`'s ``load_factor``, ``knowhow``, ``dev``, ``cut``,
+#: ``forget``, ``learn``, ``gone``, ``host_cost``, ``sender_cost``, ``ending_hosts``, ``ending_senders`` and
+#: ``cost``; ``tie_weight``, ``ties`` (the run's :data:`model.world.lever_ties.LeverTies`), ``taken``
+#: (:data:`model.levers.members_kernel.Taken`) and ``tally`` ((3,) int64: placement-quarters, of which
+#: taught, and placements; changed)
+ShadowingLever = namedtuple("ShadowingLever", [
+    "books", "rng", "by_capacity", "takers", "placements", "quarters", "placed_hosts", "placed_senders",
+    "placement_cost", "pairs", "load_factor", "knowhow", "dev", "cut", "forget", "learn", "gone", "host_cost",
+    "sender_cost", "ending_hosts", "ending_senders", "cost", "tie_weight", "ties", "taken", "tally"])
+
+#: the fields of :data:`ShadowingLever`'s ``tally``
+PLACED_QUARTERS, TAUGHT_QUARTERS, PAIRS = 0, 1, 2
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def shadowing_lever_quarter(lever, t):
+    """Quarter ``t`` of job shadowing, as :meth:`model.levers.job_shadowing.JobShadowing.step` and
+    :meth:`model.levers.base.Lever.act` do it in Python, with the same draws and arithmetic: last quarter's
+    time given back, money in, placements bought and made (:func:`place`), the placements ending now tying
+    host and sender (the ties taken in at once), know-how acting, fading and learnt
+    (:func:`model.levers.knowhow_kernel.hosts_quarter`), the time taking part takes, and the year's money
+    lapsing."""
+    books, tally = lever.books, lever.tally
+    members_kernel.give_back(lever.taken)
+    active = books_kernel.receive(books, t)
+    if active:
+        units = books_kernel.buy(books, t, lever.placement_cost)
+        if units:
+            hosts, senders = lever.placed_hosts, lever.placed_senders
+            placed = place(lever.rng, units, lever.by_capacity, lever.takers, lever.placements, t, lever.quarters,
+                           hosts, senders)
+            for a in range(placed):
+                lever.pairs[tally[PAIRS] + a, 0] = hosts[a]
+                lever.pairs[tally[PAIRS] + a, 1] = senders[a]
+            tally[PAIRS] += placed
+            books_kernel.use(books, t, placed * lever.placement_cost, hosts[:placed], placed)
+            books_kernel.refund(books, units - placed, lever.placement_cost)
+    placements = lever.placements
+    ended, hosts_now, taught, any_cost = knowhow_kernel.hosts_quarter(
+        lever.load_factor, lever.knowhow, placements.host_until, placements.sender_of, t, lever.dev, lever.cut,
+        lever.forget, lever.learn, lever.gone, lever.host_cost, lever.sender_cost, lever.ending_hosts,
+        lever.ending_senders, lever.cost)
+    if ended and lever.tie_weight > 0:  # the tie of a placement that ended
+        cells = lever_ties.stronger_ties(lever.ties.matrix, lever.ending_hosts[:ended], lever.ending_senders[:ended],
+                                         lever.tie_weight)
+        if cells.shape[0]:
+            lever_ties.take_in_written(lever.ties, cells)
+    tally[PLACED_QUARTERS] += hosts_now
+    tally[TAUGHT_QUARTERS] += taught
+    if any_cost:
+        members_kernel.take_capacity(lever.taken, lever.cost)
+    books_kernel.lapse(books, t, active)
+
+
+# compiled in: the capacity order (first_places), the stream, the books, capacity, know-how and ties
+key_on_sources(globals(), targeting_kernel, streams, books_kernel, capacity_kernel, knowhow_kernel, members_kernel,
+               lever_ties)

@@ -33,6 +33,9 @@ def levers_of(*classes):
 
 
 class OldJobShadowing(JobShadowing):
+    def compiled(self, ctx, t):
+        return None  # quarter by quarter, in NumPy (not model.levers.compiled)
+
     def step(self, ctx, t, year, quarter, active) -> None:
         p = self.p
         ending = self.host_until == t

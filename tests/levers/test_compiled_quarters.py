@@ -2,8 +2,8 @@
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
 A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews,
-procurement, infrastructure, training and learning networks, with a target without a call, run by a national
-operator) runs the rest of the run in one compiled call
+procurement, infrastructure, training and learning networks, job shadowing, with a target without a call, run
+by a national operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -85,6 +85,19 @@ CASES = {
     # built from the start with no lag, for two years, lowering costs only by its level
     "infrastructure_no_lag": lambda: _lever("lever_infrastructure", lag_years=0, duration_years=2, load_reduction=0.0),
     "portfolio_infrastructure_first": lambda: model.load_scenario(SCENARIOS / "portfolio_infrastructure_first.yaml"),
+    "job_shadowing": lambda: _lever("lever_job_shadowing"),
+    # nearly every municipality sends: hosts are mature too (a host never sends to itself)
+    "job_shadowing_mature_hosts": lambda: _lever("lever_job_shadowing", sender_maturity_quantile=0.0,
+                                                 budget_msek_per_year=30),
+    # a handful of senders for many placements: hosts are left without a free sender
+    "job_shadowing_few_senders": lambda: _lever("lever_job_shadowing", sender_maturity_quantile=0.98,
+                                                budget_msek_per_year=30),
+    "job_shadowing_random_hosts_no_ties": lambda: _lever("lever_job_shadowing", target={"by": "random"},
+                                                         budget_msek_per_year=60, sender_maturity_quantile=0.2,
+                                                         tie_weight=0.0),
+    # reviews, teams, networks and placements together (portfolio_equality_first without its grants)
+    "equality_first_without_grants": lambda: _with_levers(_teams(), _review(), _kind("lever_training_networks"),
+                                                          _kind("lever_job_shadowing")),
 }
 
 
@@ -140,9 +153,10 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
 
 def _placed(lever) -> int:
     """What the lever placed over the run: visits, reviews, or members now."""
-    for name in ("visits", "reviews", "member_count", "gain"):  # networks and frameworks: members now
+    for name in ("visits", "reviews", "member_count", "gain", "pairs"):  # networks, frameworks: members now
         if hasattr(lever, name):
-            return getattr(lever, name)
+            found = getattr(lever, name)
+            return len(found) if isinstance(found, list) else found
     raise AttributeError(type(lever).__name__)
 
 
@@ -177,6 +191,13 @@ def test_the_cases_reach_what_they_are_for():
     assert network._groups_made > 1 and in_groups.max() == 2 and m.effects.has_lever_ties  # pairs, tied
     placed = [u.placed for u in m.context.ledger.usage.values() if u.lever == "network a"]
     assert placed[2] < placed[1]  # 2028: fewer members than in 2027
+    m = InnovationModel(CASES["job_shadowing_few_senders"](), seed=0)
+    m.run_model()
+    shadowing = m.levers[0]
+    assert 0 < len(shadowing.pairs) < sum(u.bought for u in m.context.ledger.usage.values())
+    m = InnovationModel(CASES["job_shadowing_mature_hosts"](), seed=0)
+    m.run_model()
+    assert any(m.levers[0].mature[h] for h, _ in m.levers[0].pairs) and m.effects.has_lever_ties
     m = InnovationModel(CASES["peer_review_no_ties"](), seed=0)
     m.run_model()
     assert m.levers[0].reviews > 0 and not m.effects.has_lever_ties
@@ -222,9 +243,9 @@ def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, 
 
 
 def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
-    """Change teams beside job shadowing (not compiled yet): the run goes quarter by quarter, the same run."""
-    scenario = _with_levers(_teams(), _kind("lever_job_shadowing"))
+    """Change teams beside pilot grants (not compiled): the run goes quarter by quarter, the same run."""
+    scenario = _with_levers(_teams(), _kind("lever_pilot_grants"))
     m = InnovationModel(scenario, seed=2)
     m.run_model()
     assert taken == [False]
-    _compare(_state(m), _state(_stepped(scenario, 2)), "with job shadowing")
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with pilot grants")
