@@ -44,11 +44,15 @@ def test_a_keyed_kernel_finds_its_version_by_the_key_and_with_check_refuses_a_ke
 
 
 def test_the_levers_loop_keeps_its_argument_types_for_each_set_of_lever_kinds(monkeypatch):
-    """The compiled levers' loop (model.levers.compiled) is found by the classes of the levers' named tuples:
-    runs of every scenario whose levers all run compiled, with every call's types checked, give the same
-    results (a tuple whose types the classes do not decide would raise)."""
-    scenarios = [model.load_scenario(path) for path in SCENARIOS if path.stem in ("lever_change_teams",
-                                                                                   "lever_peer_review")]
+    """The compiled levers' structures (model.levers.held) are made by a version found by their named tuples'
+    classes, and the loop (model.levers.compiled) by theirs: runs of every shipped scenario whose levers all
+    run compiled, with every call's types checked, give the same results (a class that did not decide its
+    tuple's types would raise)."""
+    compiled = ("lever_change_teams", "lever_peer_review", "lever_procurement", "lever_infrastructure",
+                "lever_training_networks", "lever_learning_networks", "lever_job_shadowing", "portfolio_sustaingov",
+                "portfolio_infrastructure_first")
+    scenarios = [model.load_scenario(path) for path in SCENARIOS if path.stem in compiled]
+    assert len(scenarios) == len(compiled)
     fast = [model.run(scenario, seed=4).summary for scenario in scenarios]
     monkeypatch.setattr(kernelcall, "CHECK_TYPES", True)
     assert [model.run(scenario, seed=4).summary for scenario in scenarios] == fast
