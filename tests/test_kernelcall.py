@@ -49,8 +49,8 @@ def test_the_levers_loop_keeps_its_argument_types_for_each_set_of_lever_kinds(mo
     run compiled, with every call's types checked, give the same results (a class that did not decide its
     tuple's types would raise)."""
     compiled = ("lever_change_teams", "lever_peer_review", "lever_procurement", "lever_infrastructure",
-                "lever_training_networks", "lever_learning_networks", "lever_job_shadowing", "portfolio_sustaingov",
-                "portfolio_infrastructure_first")
+                "lever_training_networks", "lever_learning_networks", "lever_job_shadowing", "lever_small_actor_grants",
+                "portfolio_sustaingov", "portfolio_infrastructure_first", "portfolio_equality_first")
     scenarios = [model.load_scenario(path) for path in SCENARIOS if path.stem in compiled]
     assert len(scenarios) == len(compiled)
     fast = [model.run(scenario, seed=4).summary for scenario in scenarios]

@@ -9,7 +9,8 @@ When every acting lever has one, :func:`run` runs the rest of the run in one com
 
 1. the per-quarter effects back to neutral (:meth:`model.effects.Effects.reset_quarter`);
 2. each lever's quarter, in the scenario's order (they draw from the one lever generator in that order);
-3. the quarter's dynamics (:func:`model.dynamics.quarters._run_quarters`).
+3. the own money they added or charged settled (:func:`settle_money`);
+4. the quarter's dynamics (:func:`model.dynamics.quarters._run_quarters`).
 
 Then it writes the books back into the levers and the run's ledger (:func:`model.levers.books.take_books`)
 and hands each lever its tuple (:meth:`~model.levers.base.Lever.take_compiled`). The results are those of
@@ -19,11 +20,13 @@ Which levers: change teams (:func:`model.levers.decisions_kernel.teams_lever_qua
 (:func:`model.levers.reviewers.review_lever_quarter`), procurement and shared infrastructure
 (:func:`model.levers.cost_kernel.procurement_lever_quarter`, ``infrastructure_lever_quarter``), training
 networks (:func:`model.levers.knowhow_kernel.training_lever_quarter`), learning networks
-(:func:`model.levers.groups_kernel.learning_lever_quarter`) and job shadowing
-(:func:`model.levers.shadowing_kernel.shadowing_lever_quarter`), each with a target without a call and run by
-a national operator; the ties reviews, learning groups and placements make are taken into the sparse rows
-the tie signals read at once (:func:`model.world.lever_ties.take_in_written`). The others (the grants,
-earmarked state grants) act in Python, quarter by quarter, as before; a lever joins by giving
+(:func:`model.levers.groups_kernel.learning_lever_quarter`), job shadowing
+(:func:`model.levers.shadowing_kernel.shadowing_lever_quarter`) and small actors' grants
+(:func:`model.levers.formula_kernel.small_grants_lever_quarter`, the own money they add settled before each
+quarter's dynamics: :func:`settle_money`), each with a target without a call and run by a national
+operator; the ties reviews, learning groups and placements make are taken into the sparse rows the tie
+signals read at once (:func:`model.world.lever_ties.take_in_written`). The others (the grant calls, earmarked
+state grants) act in Python, quarter by quarter, as before; a lever joins by giving
 :meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
 The loop calls each lever's kernel, and the quarter's dynamics, by its address
@@ -41,7 +44,7 @@ from numba import literal_unroll
 from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
 from ..kernelcall import KeyedKernel
-from . import cost_kernel, decisions_kernel, groups_kernel, knowhow_kernel, reviewers, shadowing_kernel
+from . import cost_kernel, decisions_kernel, formula_kernel, groups_kernel, knowhow_kernel, reviewers, shadowing_kernel
 from .books import take_books
 from .held import Held, hold
 from .targeting_kernel import key_on_sources
@@ -58,7 +61,8 @@ QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
               cost_kernel.InfrastructureLever: cost_kernel.infrastructure_lever_quarter,
               knowhow_kernel.TrainingLever: knowhow_kernel.training_lever_quarter,
               groups_kernel.LearningLever: groups_kernel.learning_lever_quarter,
-              shadowing_kernel.ShadowingLever: shadowing_kernel.shadowing_lever_quarter}
+              shadowing_kernel.ShadowingLever: shadowing_kernel.shadowing_lever_quarter,
+              formula_kernel.SmallGrantsLever: formula_kernel.small_grants_lever_quarter}
 
 
 @njit(error_model="numpy")
@@ -73,13 +77,35 @@ def reset_effects(effects):
     effects.failure_sharing_boost[0] = 0.0
 
 
+@njit(error_model="numpy")
+def settle_money(own, money_left):
+    """This quarter's additions and charges of own money (``own``: (added, charged), (n,) MSEK each, set to
+    0 here) into ``money_left`` ((n,) MSEK), as :meth:`model.effects.Effects.settle_money` does: nothing
+    when there is none; else ``max(money_left + added - charged, 0)``, NumPy's ``maximum``."""
+    added, charged = own
+    n = money_left.shape[0]
+    moved = False
+    for i in range(n):
+        if added[i] != 0.0 or charged[i] != 0.0:
+            moved = True
+            break
+    if not moved:
+        return
+    for i in range(n):
+        left = money_left[i] + added[i] - charged[i]
+        money_left[i] = left if (left >= 0.0 or left != left) else 0.0
+        added[i] = 0.0
+        charged[i] = 0.0
+
+
 @njit(error_model="numpy", no_cfunc_wrapper=True)
-def _lever_quarters(t0, t1, a, levers, advance):
+def _lever_quarters(t0, t1, a, levers, advance, own):
     """Quarters ``t0`` to ``t1 - 1`` of a run with ``levers`` acting in each (the module docstring), in
     place: ``a`` is the quarter loop's packed arguments, ``levers`` a tuple of pairs (the
     :data:`~model.dynamics.native.NativeCall` of a lever's quarter kernel, the lever's named tuple held in
-    one structure: :mod:`.held`) and ``advance`` the NativeCall of
-    :func:`model.dynamics.quarters._run_quarters`. Every kernel is called by its address, so this loop
+    one structure: :mod:`.held`), ``advance`` the NativeCall of
+    :func:`model.dynamics.quarters._run_quarters` and ``own`` the run's (added, charged) own money
+    (:func:`settle_money`). Every kernel is called by its address, so this loop
     compiles in a moment for any set of levers. Returns True; False, having done nothing, if the life cycle
     or any of the calls was got for other types than this call's."""
     grants = lifecycle.grants_held(a.effects)
@@ -92,6 +118,7 @@ def _lever_quarters(t0, t1, a, levers, advance):
         reset_effects(a.effects)
         for pair in literal_unroll(levers):
             native.call(pair[0], (pair[1], t))
+        settle_money(own, a.people.money_left)
         native.call(advance, (t, t + 1, a, lifecycle.grants_held(a.effects)))
     return True
 
@@ -147,13 +174,13 @@ def _advance_call(packed, again: bool = False) -> native.NativeCall:
                     lambda: (typeof(0), typeof(0), packed._type, typeof(True)), again)
 
 
-def _loop(t0: int, t1: int, packed, levers: tuple) -> bool:
+def _loop(t0: int, t1: int, packed, levers: tuple, own: tuple) -> bool:
     """:func:`_lever_quarters` as :func:`model.dynamics.quarters.advance` calls a loop, with the calls of
     the levers' kernels and of the loop's body; got again once if one was got for other types."""
     helds = [_held(lever) for lever in levers]
     for again in (False, True):
         pairs = tuple((_lever_call(held, again), held) for held in helds)
-        if _LOOP(t0, t1, packed, pairs, _advance_call(packed, again)):
+        if _LOOP(t0, t1, packed, pairs, _advance_call(packed, again), own):
             return True
     return False
 
@@ -180,7 +207,9 @@ def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
         if found is None:
             return False
         compiled.append(found)
-    quarters.advance(ctx, t0, t1, _loop, tuple(compiled))
+    effects = ctx.effects
+    quarters.advance(ctx, t0, t1, _loop, tuple(compiled), (effects.added, effects.charged))
+    effects.settle_money(ctx.state.money_left)  # all settled in the loop: only its flag is reset here
     ctx.ties.took_in()  # the ties the levers wrote, taken in: counted as Python's quarters count them
     take_books(levers, [found.books for found in compiled], ctx, t1)
     for lever, found in zip(levers, compiled):

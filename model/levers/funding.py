@@ -51,7 +51,7 @@ from pydantic import Field, model_validator
 from .. import economy
 from ..stages import QUARTERS_PER_YEAR
 from .base import Absorption, Lever, LeverParams
-from .kernels import bound
+from .kernels import bound, kernels
 from .registry import register
 from .targeting import Target
 
@@ -373,6 +373,44 @@ class SmallActorGrants(Lever):
                 self.use(ctx, year, float(award.sum()), who, int(who.sum()))
         if self.staff.any():
             self.lend_capacity(ctx, self.staff)
+
+    def compiled(self, ctx, t):
+        """The lever's quarters from quarter ``t`` as the compiled loop runs them
+        (:mod:`model.levers.compiled`): a :data:`model.levers.formula_kernel.SmallGrantsLever` with every
+        instalment's money and staff worked out here, as :meth:`step` works them out (nothing in the run
+        changes them); None for a lever run by the regions (which pay from their own money)."""
+        if self.region is not None:
+            return None
+        from .books import books_of, taken_of
+
+        p, books, steps, n = self.p, books_of(self, ctx), ctx.calendar.n_steps, ctx.n
+        paid, awarded = np.zeros(steps, dtype=np.bool_), np.zeros(steps)
+        money, staff_added = np.zeros((steps, n)), np.zeros((steps, n))
+        who = self.targeting.pool
+        weight = np.where(who, ctx.orgs.population, 0.0) if p.formula_weight == "population" else who * 1.0
+        for q in range(t, steps):
+            year, quarter = divmod(q, QUARTERS_PER_YEAR)
+            quarter += 1
+            if not books.active[year] or not is_call_quarter(quarter, p.calls_per_year):
+                continue
+            net = books.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year
+            if weight.sum() > 0 and net > 0:
+                award = net * weight / weight.sum()
+                money[q], staff = self._split(ctx, award)
+                staff_added[q] = staff * QUARTERS_PER_YEAR / (QUARTERS_PER_YEAR + 1 - quarter)
+                paid[q], awarded[q] = True, float(award.sum())
+        return kernels("formula_kernel").SmallGrantsLever(
+            books, who, int(who.sum()), books.delivered * p.admin_share / QUARTERS_PER_YEAR, paid, money,
+            staff_added, awarded, self.staff, ctx.effects.added, taken_of(self, ctx), np.zeros(n),
+            np.array([self.awarded_msek]), np.array([self.grants], dtype=np.int64))
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the grants and MSEK awarded, and the staff lent."""
+        from .books import take_taken
+
+        self.grants = int(compiled.grants[0])
+        self.awarded_msek = float(compiled.awarded_msek[0])
+        take_taken(self, compiled.taken)
 
     def _split(self, ctx, award: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(MSEK of money for the year, capacity units of staff for the year) of ``award`` (n,): flexible

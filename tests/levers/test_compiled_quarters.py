@@ -2,8 +2,8 @@
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
 A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews,
-procurement, infrastructure, training and learning networks, job shadowing, with a target without a call, run
-by a national operator) runs the rest of the run in one compiled call
+procurement, infrastructure, training and learning networks, job shadowing, small actors' grants, with a target
+without a call, run by a national operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -98,6 +98,11 @@ CASES = {
     # reviews, teams, networks and placements together (portfolio_equality_first without its grants)
     "equality_first_without_grants": lambda: _with_levers(_teams(), _review(), _kind("lever_training_networks"),
                                                           _kind("lever_job_shadowing")),
+    "small_actor_grants": lambda: _lever("lever_small_actor_grants"),
+    # by population, four instalments a year (staff for the rest of each year), half of it staff, from 2028
+    "small_actor_grants_quarterly": lambda: _lever("lever_small_actor_grants", formula_weight="population",
+                                                   calls_per_year=4, staff_share=0.5, start_year=2028),
+    "portfolio_equality_first": lambda: model.load_scenario(SCENARIOS / "portfolio_equality_first.yaml"),
 }
 
 
@@ -153,7 +158,7 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
 
 def _placed(lever) -> int:
     """What the lever placed over the run: visits, reviews, or members now."""
-    for name in ("visits", "reviews", "member_count", "gain", "pairs"):  # networks, frameworks: members now
+    for name in ("visits", "reviews", "member_count", "gain", "pairs", "grants"):  # networks: members now
         if hasattr(lever, name):
             found = getattr(lever, name)
             return len(found) if isinstance(found, list) else found
@@ -198,6 +203,11 @@ def test_the_cases_reach_what_they_are_for():
     m = InnovationModel(CASES["job_shadowing_mature_hosts"](), seed=0)
     m.run_model()
     assert any(m.levers[0].mature[h] for h, _ in m.levers[0].pairs) and m.effects.has_lever_ties
+    m = InnovationModel(CASES["small_actor_grants_quarterly"](), seed=0)
+    for _ in range(9):  # into 2028's first instalment: own money added, staff lent
+        m.step()
+    grants = m.levers[0]
+    assert grants.grants > 0 and grants.awarded_msek > 0 and grants.staff.max() > 0
     m = InnovationModel(CASES["peer_review_no_ties"](), seed=0)
     m.run_model()
     assert m.levers[0].reviews > 0 and not m.effects.has_lever_ties
