@@ -151,7 +151,7 @@ def _run_indexed(args: tuple) -> tuple[int, Any]:
 COMPILING = "compiling the model's dynamics (first run in this environment, 5-10 s) ..."
 COMPILING_SAID = "compiling"
 #: what a first run with levers says once when another process compiles their kernels (:func:`_compile_loop_first`)
-COMPILING_LEVERS = "the levers' code (first run with these levers in this environment, up to 20 s)"
+COMPILING_LEVERS = "the levers' code (first run with these levers in this environment, up to half a minute)"
 
 
 def compiled_code_is_cached() -> bool:

@@ -203,11 +203,12 @@ def _quarters(t0, t1, a):
     return True
 
 
-@njit(error_model="numpy", no_cfunc_wrapper=True)
+@njit(error_model="numpy", no_cfunc_wrapper=True, inline="always")
 def _run_quarters(t0, t1, a, grants):
     """:func:`_quarters` once its life cycle is known to match its call, ``grants`` whether any organisation
     holds a grant (:func:`model.dynamics.lifecycle.grants_held`): the loop's own body, which a caller may
-    call by its address (:mod:`model.levers.compiled`)."""
+    call by its address (:mod:`model.levers.compiled`). Inlined into :func:`_quarters` as numba's IR (a
+    kernel of its own, linked in, would be optimised twice: half a second more of a first run)."""
     # read once: an array read from the structure inside the loops would cost numba a reference count at
     # every read (a quarter of the run's time)
     draws, schedule, stage_history, evidence_history = a.draws, a.schedule, a.stage_history, a.evidence_history
@@ -254,12 +255,13 @@ LOOP_SOURCES = (Path(__file__), *LIFE_CYCLE_SOURCES, people, networks, packed, n
 
 
 def _key_on_all_kernels() -> None:
-    """Make the cache of :func:`_quarters` stale whenever this file or a file with a kernel or constant it
-    compiles in changes, and that of the life cycle (cached apart, and compiled ahead in another process:
-    :mod:`model.dynamics.compiling`) whenever its file or a file with constants it reads does: their
-    indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
+    """Make the caches of :func:`_quarters` and :func:`_run_quarters` stale whenever this file or a file with a
+    kernel or constant they compile in changes, and that of the life cycle (cached apart, and compiled ahead
+    in another process: :mod:`model.dynamics.compiling`) whenever its file or a file with constants it reads
+    does: their indexes are stamped with a hash of those files (numba compares the stamp for equality)."""
     try:
-        for kernel, sources in ((_quarters, LOOP_SOURCES), (lifecycle._advance, LIFE_CYCLE_SOURCES)):
+        for kernel, sources in ((_quarters, LOOP_SOURCES), (_run_quarters, LOOP_SOURCES),
+                                (lifecycle._advance, LIFE_CYCLE_SOURCES)):
             digest = hashlib.sha256()
             for source in sources:
                 digest.update(Path(getattr(source, "__file__", source)).read_bytes())

@@ -59,3 +59,19 @@ def test_a_fresh_cache_compiles_once_loads_after_and_a_changed_life_cycle_recomp
     assert "people._update" in loaded and "people._update" not in saved
     assert "lifecycle._advance" in loaded | saved  # compiled again (here or in the forked process), loaded
     assert said.count(COMPILING) == 1
+
+
+def test_the_loop_s_body_is_keyed_on_the_files_the_loop_is_keyed_on():
+    """The quarter loop's body (``quarters._run_quarters``), inlined into the loop and called on its own by
+    the compiled levers' loop (model/levers/compiled.py), is cached apart: its cache is stamped with the same
+    hash of the files it compiles in as the loop's, so a change to any of them recompiles it too (else the
+    compiled levers' runs would load stale dynamics)."""
+    import hashlib
+
+    from model.dynamics import quarters
+
+    digest = hashlib.sha256()
+    for source in quarters.LOOP_SOURCES:
+        digest.update(Path(getattr(source, "__file__", source)).read_bytes())
+    for kernel in (quarters._quarters, quarters._run_quarters):
+        assert kernel._cache._cache_file._source_stamp == digest.digest(), kernel.__name__
