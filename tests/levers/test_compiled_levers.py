@@ -73,6 +73,16 @@ def _state(m: InnovationModel) -> dict:
     return out
 
 
+def _compare(a: dict, b: dict, label: str) -> None:
+    """The two runs' states (:func:`_state`) are the same, key by key, arrays bit for bit."""
+    assert a.keys() == b.keys()
+    for key in a:
+        if isinstance(a[key], np.ndarray):
+            np.testing.assert_array_equal(a[key], b[key], err_msg=f"{label}: {key}")
+        else:
+            assert a[key] == b[key], f"{label}: {key}"
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_compiled_lever_gives_the_runs_of_the_vectorised_rule(case):
     scenario = CASES[case]()
@@ -85,13 +95,7 @@ def test_compiled_lever_gives_the_runs_of_the_vectorised_rule(case):
         assert all(type(lever) is oracles.get(lever.p.type, type(lever)) for lever in old.levers)
         assert any(type(lever) in OLD for lever in old.levers)
         old.run_model()
-        a, b = _state(new), _state(old)
-        assert a.keys() == b.keys()
-        for key in a:
-            if isinstance(a[key], np.ndarray):
-                np.testing.assert_array_equal(a[key], b[key], err_msg=f"{case} seed {seed}: {key}")
-            else:
-                assert a[key] == b[key], f"{case} seed {seed}: {key}"
+        _compare(_state(new), _state(old), f"{case} seed {seed}")
 
 
 def test_the_cases_reach_the_rare_branches():
@@ -127,10 +131,5 @@ def test_a_peer_review_quarter_in_one_compiled_call_gives_the_run_of_the_python_
             patch.setattr(PeerReview, "compiled", lambda self, ctx, t: None)  # quarter by quarter, in Python
             old = InnovationModel(scenario, seed=seed)
             old.run_model()
-        a, b = _state(new), _state(old)
-        assert a.keys() == b.keys() and new.levers[0].reviews > 0
-        for key in a:
-            if isinstance(a[key], np.ndarray):
-                np.testing.assert_array_equal(a[key], b[key], err_msg=f"{target} seed {seed}: {key}")
-            else:
-                assert a[key] == b[key], f"{target} seed {seed}: {key}"
+        assert new.levers[0].reviews > 0
+        _compare(_state(new), _state(old), f"{target} seed {seed}")
