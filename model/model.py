@@ -269,11 +269,11 @@ class InnovationModel(mesa.Model):
     def run_model(self, until: int | None = None) -> None:
         """Run to the horizon: in one compiled call with the levers acting in it when every acting lever's
         quarter is compiled (:mod:`model.levers.compiled`); otherwise quarter by quarter while levers act,
-        then the quarters left in one compiled call (also all of them in a run without levers). With ``until`` (a quarter, 0 to the horizon) only
-        that far: the stage history is written up to row ``until`` and nothing after it, and the run is
-        not finished (levers keep what is out, events' costs are not booked) — for callers that read the
-        stage history of its first quarters only (the calibration's fit: its last survey is years before
-        the horizon)."""
+        then the quarters left in one compiled call (also all of them in a run without levers). With
+        ``until`` (a quarter, 0 to the horizon) only that far: the stage history is written up to row
+        ``until`` and nothing after it, and the run is not finished (levers keep what is out, events' costs
+        are not booked) — for callers that read the stage history of its first quarters only (the
+        calibration's fit: its last survey is years before the horizon)."""
         end = self.n_steps if until is None else min(max(int(until), 0), self.n_steps)
         if self.acting_levers and self.quarter < end and self._run_compiled(end):
             self._done(end)

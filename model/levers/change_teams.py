@@ -153,7 +153,7 @@ class ChangeTeams(Lever):
         :data:`model.levers.decisions_kernel.TeamsLever` over its own arrays, books and the run's; None for
         a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`) or a lever
         run by a region (which pays from its own money)."""
-        if self.targeting.target.by == "application" or self.region is not None:
+        if self.acts_in_python():
             return None
         from .books import books_of
 

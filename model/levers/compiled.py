@@ -185,28 +185,35 @@ def _loop(t0: int, t1: int, packed, levers: tuple, own: tuple) -> bool:
     return False
 
 
+def _compiled(ctx: "RunContext", levers: "list[Lever]", t: int) -> list | None:
+    """Every one of ``levers``' compiled quarters from quarter ``t`` (:meth:`~model.levers.base.Lever.compiled`),
+    or None at the first lever that has none (the others' are then not made)."""
+    compiled = []
+    for lever in levers:
+        found = lever.compiled(ctx, t)
+        if found is None:
+            return None
+        compiled.append(found)
+    return compiled
+
+
 def compile_quarters(ctx: "RunContext", levers: "list[Lever]", t: int) -> bool:
     """Compile (or load from the cache) the quarter kernels of ``levers`` (from quarter ``t``) for their
     types, if every one of them has a compiled quarter; whether they have: what the process that compiles a
     first run's levers does (:func:`model.runner._compile_loop_first`)."""
-    compiled = [lever.compiled(ctx, t) for lever in levers]
-    if any(found is None for found in compiled):
-        return False
-    for found in compiled:
+    compiled = _compiled(ctx, levers, t)
+    for found in compiled or ():
         _lever_call(_held(found))
-    return True
+    return compiled is not None
 
 
 def run(ctx: "RunContext", levers: "list[Lever]", t0: int, t1: int) -> bool:
     """Quarters ``t0`` to ``t1 - 1`` of the run ``ctx`` with ``levers`` (the acting ones) in one compiled call,
     if every one of them has a compiled quarter (:meth:`~model.levers.base.Lever.compiled`); whether it
     did. Otherwise nothing is done: the levers act in Python."""
-    compiled = []
-    for lever in levers:
-        found = lever.compiled(ctx, t0)
-        if found is None:
-            return False
-        compiled.append(found)
+    compiled = _compiled(ctx, levers, t0)
+    if compiled is None:
+        return False
     effects = ctx.effects
     quarters.advance(ctx, t0, t1, _loop, tuple(compiled), (effects.added, effects.charged))
     effects.settle_money(ctx.state.money_left)  # all settled in the loop: only its flag is reset here

@@ -379,7 +379,7 @@ class SmallActorGrants(Lever):
         (:mod:`model.levers.compiled`): a :data:`model.levers.formula_kernel.SmallGrantsLever` with every
         instalment's money and staff worked out here, as :meth:`step` works them out (nothing in the run
         changes them); None for a lever run by the regions (which pay from their own money)."""
-        if self.region is not None:
+        if self.acts_in_python():
             return None
         from .books import books_of, taken_of
 

@@ -116,7 +116,7 @@ class Infrastructure(Lever):
         :meth:`_gain` does: its sums and exponential in compiled code could differ in the last bit) from the
         money it will spend, which nothing in the run changes (a national operator's); None for a lever run by
         the regions (which pay from their own money as the run has it)."""
-        if self.region is not None:
+        if self.acts_in_python():
             return None
         from .books import books_of
 

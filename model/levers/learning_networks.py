@@ -144,7 +144,7 @@ class LearningNetworks(MembershipLever):
         run's arrays; None for a target with a call (chosen in Python:
         :meth:`model.levers.targeting.Targeting.choose`) or a lever run by the regions (which pay from their
         own money)."""
-        if self.targeting.target.by == "application" or self.region is not None:
+        if self.acts_in_python():
             return None
         from .books import books_of
 

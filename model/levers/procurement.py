@@ -85,7 +85,7 @@ class Procurement(MembershipLever):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.cost_kernel.ProcurementLever` over its members, books and the run's arrays; None
         for a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`)."""
-        if self.targeting.target.by == "application" or self.region is not None:
+        if self.acts_in_python():
             return None
         from .books import books_of
 
