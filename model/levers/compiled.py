@@ -44,7 +44,8 @@ from numba import literal_unroll
 from ..dynamics import lifecycle, native, quarters
 from ..environment import njit
 from ..kernelcall import KeyedKernel
-from . import cost_kernel, decisions_kernel, formula_kernel, groups_kernel, knowhow_kernel, reviewers, shadowing_kernel
+from . import (calls_kernel, cost_kernel, decisions_kernel, formula_kernel, groups_kernel, knowhow_kernel, reviewers,
+               shadowing_kernel)
 from .books import take_books
 from .held import Held, hold
 from .targeting_kernel import key_on_sources
@@ -62,7 +63,8 @@ QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
               knowhow_kernel.TrainingLever: knowhow_kernel.training_lever_quarter,
               groups_kernel.LearningLever: groups_kernel.learning_lever_quarter,
               shadowing_kernel.ShadowingLever: shadowing_kernel.shadowing_lever_quarter,
-              formula_kernel.SmallGrantsLever: formula_kernel.small_grants_lever_quarter}
+              formula_kernel.SmallGrantsLever: formula_kernel.small_grants_lever_quarter,
+              calls_kernel.CallLever: calls_kernel.call_lever_quarter}
 
 
 @njit(error_model="numpy")

@@ -183,7 +183,6 @@ class _Call(Lever):
         self.any_funded = False  # whether self.funded has a pair (saves looking every quarter)
         self.applications = 0
         self.work = funding_kernel.work(ctx.n, ctx.k)
-        self._log_capacity = np.empty(ctx.n)  # (n,) each round's ranking input (_round), written in place
         self.book = funding_kernel.GrantBook(self.earmarked, self.staff, self.funded, self.award_year,
                                              self.recipients)
         p, limit = self.p, self.targeting.limit
@@ -193,6 +192,51 @@ class _Call(Lever):
             half_capacity=float(p.target.application_half_capacity), limit=-1 if limit is None else int(limit),
             staff_msek_per_year=float(p.staff_msek_per_year), max_grant_msek=float(p.max_grant_msek),
             capacity_msek=float(ctx.params.capacity_msek), scaling_quarters=float(ctx.params.scaling_quarters))
+
+    def acts_in_python(self) -> bool:
+        """A call chooses its grantees itself, in compiled code (:func:`model.levers.funding_kernel.call_round`):
+        only a part run by a region (paying from its own money, as the run has it each year) stays in Python."""
+        return self.region is not None
+
+    def compiled(self, ctx, t):
+        """The call's quarters from quarter ``t`` as the compiled loop runs them (:mod:`model.levers.compiled`):
+        a :data:`model.levers.calls_kernel.CallLever` over the lever's own arrays, books and the run's; None
+        for a part run by a region."""
+        if self.acts_in_python():
+            return None
+        from .books import books_of, taken_of
+
+        calls_kernel, p, books = kernels("calls_kernel"), self.p, books_of(self, ctx)
+        years, first = len(books.active), ctx.calendar.start_year
+        applications, returned = np.zeros(years, dtype=np.int64), np.zeros(years)
+        if self._use_ledger is ctx.ledger:  # the records of the quarters run so far
+            for year, use in self._uses.items():
+                applications[year - first], returned[year - first] = use.applications, use.returned
+        target = p.target
+        return calls_kernel.CallLever(
+            books, self.stream(), self._arrays(ctx), self.book, self.rule, self.targeting.pool,
+            np.array([is_call_quarter(q, p.calls_per_year) for q in range(1, QUARTERS_PER_YEAR + 1)]),
+            books.delivered * (1.0 - p.admin_share) / p.calls_per_year,
+            books.delivered * p.admin_share / QUARTERS_PER_YEAR, float(target.application_overhead_capacity),
+            float(target.application_overhead_msek), ctx.effects.charged, taken_of(self, ctx), self.work, first,
+            applications, returned, np.array([self.carry, self.awarded_msek, self.returned_msek]),
+            np.array([self.grants, self.applications, int(self.any_funded)], dtype=np.int64))
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the totals, the money carried, whether a pair is funded, and the ledger's applications and
+        returned money by year (its records made by :func:`model.levers.books.take_books`)."""
+        from .books import take_taken
+
+        calls_kernel, first = kernels("calls_kernel"), ctx.calendar.start_year
+        sums, counts = compiled.sums, compiled.counts
+        self.carry, self.awarded_msek = float(sums[calls_kernel.CARRY]), float(sums[calls_kernel.AWARDED])
+        self.returned_msek = float(sums[calls_kernel.RETURNED])
+        self.grants, self.applications = int(counts[calls_kernel.GRANTS]), int(counts[calls_kernel.APPLIED])
+        self.any_funded = bool(counts[calls_kernel.FUNDED])
+        for y in np.flatnonzero(compiled.books.recorded):
+            use = self.usage(ctx, first + int(y))
+            use.applications, use.returned = int(compiled.applications[y]), float(compiled.returned[y])
+        take_taken(self, compiled.taken)
 
     def _arrays(self, ctx):
         """The run's :data:`model.levers.funding_kernel.CallRun`, made on first use."""
@@ -224,20 +268,11 @@ class _Call(Lever):
         p, tg = self.p, self.p.target
         money = self.delivered[year] * (1.0 - p.admin_share) / p.calls_per_year + self.carry
         overhead = float(tg.application_overhead_capacity)
-        # ranked on the capacity left after applying, its log by NumPy (numba's could differ in the last bit):
-        # log(max(capacity + (bonus - overhead), 1e-9)), the same ufuncs on the same numbers, into one buffer
-        log_capacity = self._log_capacity
-        if overhead > 0:
-            np.subtract(ctx.effects.capacity_bonus, overhead, out=log_capacity)
-            np.add(ctx.state.capacity, log_capacity, out=log_capacity)
-        else:
-            np.add(ctx.state.capacity, ctx.effects.capacity_bonus, out=log_capacity)
-        np.log(np.maximum(log_capacity, 1e-9, out=log_capacity), out=log_capacity)
         work = self.work
         if overhead > 0:  # taken for this quarter by the kernel, given back by the next (as Lever.use_capacity)
             self._temp_taken = True
         applying, won = self._call_round(self.stream(), self._arrays(ctx), self.book, self.rule, self.targeting.pool,
-                                         log_capacity, overhead, money, year, self._temp_capacity, work)
+                                         overhead, money, year, self._temp_capacity, work)
         if tg.application_overhead_msek > 0:
             ctx.effects.charge_own_money(work.applicants, tg.application_overhead_msek)
         self.applications += applying

@@ -8,14 +8,15 @@ grants in rank order while the round's money lasts, then each quarter the follow
 while a funded pilot or scale-up runs, the earmarked rest returned when it ends) — with the same
 arithmetic, so a run is the same bit for bit (``tests/levers/test_grant_kernels.py`` checks them
 against the vectorised rules). A round (:func:`call_round`) draws its numbers inside the kernel from the
-run's lever stream (:mod:`model.levers.streams`: the numbers NumPy drew, in the same order) and takes the
-log of the applicants' capacity from NumPy; the lever keeps the ledger, the money carried to the next
+run's lever stream (:mod:`model.levers.streams`: the numbers NumPy drew, in the same order) and ranks on
+the C library's log (:func:`log_capacity_of`); the lever keeps the ledger, the money carried to the next
 round and the own money applications cost (issue 21: a call's Python work was most of what a grant lever
 cost).
 """
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from typing import TYPE_CHECKING
 
@@ -88,16 +89,15 @@ def call_run(ctx: "RunContext") -> CallRun:
 
 
 @njit(announce=COMPILING, error_model="numpy")
-def call_round(rng, run, book, rule, pool, log_capacity_after, overhead_capacity, money, year, taken, out):
+def call_round(rng, run, book, rule, pool, overhead_capacity, money, year, taken, out):
     """A round of the call in one compiled call: its draws from ``rng`` (the run's lever generator, as a
     :data:`~model.levers.streams.Stream`) in the order and shapes the lever drew them with NumPy — ``u``
     (n,) who applies, ``z`` (n,) the ranking's noise, ``pick`` (n, k) which candidate —, who applies
     (:func:`applications`), the application's ``overhead_capacity`` [capacity units] taken from each
     applicant for this quarter (from ``run.capacity_bonus``, and added to ``taken``, (n,): what the lever
     gives back next quarter; every organisation's entry written, as the vectorised rule did, none when it
-    is 0), and the grants of ``money`` [MSEK] for ``year`` (:func:`awards`), ranked on
-    ``log_capacity_after`` ((n,): the log of each organisation's development capacity once it has
-    applied, computed by NumPy before the call: numba's log may differ from it in the last bit). Returns
+    is 0), and the grants of ``money`` [MSEK] for ``year`` (:func:`awards`), ranked on the log of each
+    applicant's development capacity once it has applied (:func:`log_capacity`). Returns
     (the number of applicants, the number of grants); ``out`` holds them as :func:`applications` and
     :func:`awards` write it. (One call for what took three kernels and a dozen NumPy calls, issue 21.)"""
     rng = generator(rng)
@@ -116,9 +116,20 @@ def call_round(rng, run, book, rule, pool, log_capacity_after, overhead_capacity
         return 0, 0
     idx = np.flatnonzero(out.applicants)
     log_capacity = np.empty(idx.shape[0])
+    capacity, capacity_bonus = run.capacity, run.capacity_bonus
     for r in range(idx.shape[0]):
-        log_capacity[r] = log_capacity_after[idx[r]]
+        log_capacity[r] = log_capacity_of(capacity[idx[r]] + capacity_bonus[idx[r]])
     return applying, awards(run, book, rule, idx, log_capacity, z, pick, money, year, out)
+
+
+@njit(error_model="numpy")
+def log_capacity_of(capacity):
+    """The log of an applicant's development ``capacity`` [capacity units] once it has applied, at least
+    1e-9: what its application's quality is ranked on. The C library's log (``math.log``, which numba's
+    is): NumPy's ``np.log`` goes through its own SIMD loop on a CPU with AVX-512 and differs from it in the
+    last bit for about 0.04 % of values, so a rule that took NumPy's log would rank differently, once in a
+    while, by the machine it ran on and by whether it ran in compiled code or in Python."""
+    return math.log(capacity if capacity >= 1e-9 or capacity != capacity else 1e-9)
 
 
 @njit(announce=COMPILING, error_model="numpy")

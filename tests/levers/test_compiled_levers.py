@@ -60,15 +60,16 @@ def _state(m: InnovationModel) -> dict:
     record = m.context.record
     out = {"stage_history": m.stage_history, "capacity_bonus": m.effects.capacity_bonus,
            "money_left": m.context.state.money_left, "next_draw": m.context.rng_levers.random(),
-           "ledger": [(u.lever, u.year, u.budget, u.delivered, u.used, u.placed, u.bought, u.takers.tolist())
-                      for u in m.context.ledger.usage.values()],
+           "ledger": [(u.lever, u.year, u.budget, u.delivered, u.used, u.returned, u.placed, u.bought, u.applications,
+                       u.takers.tolist()) for u in m.context.ledger.usage.values()],
+           "grant_msek": m.effects.grant_msek, "funded_start": m.effects.funded_start,
            "ties": m.effects.lever_ties if m.effects.has_lever_ties else None}
     for part in ("tally", "evidence", "covered", "scale_count", "scale_durations"):
         out[part] = getattr(record, part)
     for i, lever in enumerate(m.levers):
         for name, value in vars(lever).items():
             public = not name.startswith("_")  # private bookkeeping differs (the oracle keeps none)
-            if public and isinstance(value, (np.ndarray, int, float, list)) and not isinstance(value, bool):
+            if public and isinstance(value, (np.ndarray, int, float, list)):
                 out[f"lever {i} {name}"] = value
     return out
 

@@ -21,6 +21,7 @@ from model.model import InnovationModel
 from tests.levers.test_compiled_levers import CASES as ORACLE_CASES
 from tests.levers.test_compiled_levers import SCENARIOS, _compare, _lever
 from tests.levers.test_compiled_levers import _state as _run_state
+from tests.levers.test_grant_kernels import VARIANTS as GRANT_VARIANTS
 
 
 def _teams(**changes) -> dict:
@@ -100,6 +101,13 @@ CASES = {
     "small_actor_grants_quarterly": lambda: _lever("lever_small_actor_grants", formula_weight="population",
                                                    calls_per_year=4, staff_share=0.5, start_year=2028),
     "portfolio_equality_first": lambda: model.load_scenario(SCENARIOS / "portfolio_equality_first.yaml"),
+    "pilot_grants": lambda: _lever("lever_pilot_grants"),
+    "scale_up_grants": lambda: _lever("lever_scale_up_grants"),
+    # the grant kernels' own cases (tests.levers.test_grant_kernels): costs and loads lowered by infrastructure
+    # first; by need, not tied to a start, a limit, the overhead in own money, beside learning groups; no
+    # capacity overhead; a share of the pool, no staff, one call a year
+    **{f"grants: {variant}": (lambda levers=levers: _with_levers(*levers)) for variant, levers in GRANT_VARIANTS.items()},
+    "portfolio_scale_up": lambda: model.load_scenario(SCENARIOS / "portfolio_scale_up.yaml"),
 }
 
 
@@ -195,11 +203,17 @@ def test_the_cases_reach_what_they_are_for():
     assert m.levers[0].reviews > 0 and not m.effects.has_lever_ties
 
 
+NOT_TIED = "grants: pilot grants by need, not tied to a start, limited, overhead in money, beside know-how"
+
+
+@pytest.mark.parametrize("case", ["capacity_left_and_repeat_visits", NOT_TIED])
 @pytest.mark.parametrize("before", [1, 6, 23])
-def test_a_compiled_run_after_quarters_in_python_takes_their_books_on(before, taken):
+def test_a_compiled_run_after_quarters_in_python_takes_their_books_on(case, before, taken):
     """Quarters stepped in Python first (a dashboard's), then the rest in one compiled call: the pot, the
-    year's ledger record, the units counted and the lever's arrays carry on as in a run stepped throughout."""
-    scenario = CASES["capacity_left_and_repeat_visits"]()
+    year's ledger record, the units counted and the lever's arrays carry on as in a run stepped throughout;
+    for grants, the money carried to the year's next round, the grants running and the applications and
+    money returned by year."""
+    scenario = CASES[case]()
     m = _stepped(scenario, 3, quarters=before)
     assert taken == []
     m.run_model()
@@ -235,9 +249,10 @@ def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, 
 
 
 def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
-    """Change teams beside pilot grants (not compiled): the run goes quarter by quarter, the same run."""
-    scenario = _with_levers(_teams(), _kind("lever_pilot_grants"))
+    """Change teams and pilot grants beside change teams chosen by a call (in Python): the run goes quarter
+    by quarter, the same run."""
+    scenario = _with_levers(_teams(), _kind("lever_pilot_grants"), _teams(name="called", target={"by": "application"}))
     m = InnovationModel(scenario, seed=2)
     m.run_model()
     assert taken == [False]
-    _compare(_state(m), _state(_stepped(scenario, 2)), "with pilot grants")
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with a call")
