@@ -16,7 +16,6 @@ cost).
 
 from __future__ import annotations
 
-import math
 from collections import namedtuple
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,7 @@ from ..world import lever_ties
 from ..world.lever_ties import stable_order
 from . import streams, targeting_kernel
 from .streams import generator
-from .targeting_kernel import free_capacity_of, key_on_sources, loads, row_sum
+from .targeting_kernel import free_capacity_of, key_on_sources, loads, log_capacity_of, row_sum
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with grants in this environment, about 7 s)"
@@ -121,15 +120,6 @@ def call_round(rng, run, book, rule, pool, overhead_capacity, money, year, taken
         log_capacity[r] = log_capacity_of(capacity[idx[r]] + capacity_bonus[idx[r]])
     return applying, awards(run, book, rule, idx, log_capacity, z, pick, money, year, out)
 
-
-@njit(error_model="numpy")
-def log_capacity_of(capacity):
-    """The log of an applicant's development ``capacity`` [capacity units] once it has applied, at least
-    1e-9: what its application's quality is ranked on. The C library's log (``math.log``, which numba's
-    is): NumPy's ``np.log`` goes through its own SIMD loop on a CPU with AVX-512 and differs from it in the
-    last bit for about 0.04 % of values, so a rule that took NumPy's log would rank differently, once in a
-    while, by the machine it ran on and by whether it ran in compiled code or in Python."""
-    return math.log(capacity if capacity >= 1e-9 or capacity != capacity else 1e-9)
 
 
 @njit(announce=COMPILING, error_model="numpy")

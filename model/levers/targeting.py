@@ -271,6 +271,7 @@ class Targeting:
             pool[keep] = True
         #: who can ever be reached
         self.pool = pool
+        self._by_call = None  # a call's kernel, bound on first use (_call)
 
     def choose(self, ctx: "RunContext", places: int, lever=None, need: np.ndarray | None = None,
                year: int | None = None, call: bool = False) -> np.ndarray:
@@ -293,21 +294,25 @@ class Targeting:
         return idx[first_in_order(places, tiebreak)]
 
     def _call(self, ctx, places, candidates, lever, year) -> np.ndarray:
+        """A call among ``candidates`` for up to ``places``, compiled
+        (:func:`model.levers.targeting_kernel.chosen_by_call`, with the lever generator's draws); every
+        applicant is charged the application overhead through ``lever``."""
         t = self.target
-        if self.limit is not None:
-            places = min(places, self.limit)
-        free = np.maximum(free_capacity(ctx), 0.0)
-        p_apply = free / (free + t.application_half_capacity)
-        u = self.rng.random(ctx.n)
-        z = self.rng.standard_normal(ctx.n)
-        applicants = candidates & (u < p_apply)
+        if self._by_call is None:  # bound once per run (model.kernelcall): typing the named tuples costs more
+            targeting_kernel = kernels("targeting_kernel")
+            self._by_call = bound(targeting_kernel.chosen_by_call)
+            self._call_choice = targeting_kernel.CallChoice(
+                float(t.application_half_capacity), float(t.application_noise),
+                float(t.application_overhead_capacity) if lever is not None else 0.0,
+                -1 if self.limit is None else int(self.limit))
+            self._applicants = np.zeros(ctx.n, dtype=bool)
+            self._stream = kernels("streams").stream_of(self.rng)
+        chosen = self._by_call(self._stream, candidates, places, self._call_choice, ctx.state.capacity,
+                               ctx.effects.capacity_bonus, ctx.effects.load_factor,
+                               kernels("targeting_kernel").loads(ctx), self._applicants)
         if lever is not None:
-            lever.charge(ctx, applicants, t.application_overhead_msek, t.application_overhead_capacity)
-        idx = np.flatnonzero(applicants)
-        if len(idx) == 0:
-            return idx
-        quality = np.log(np.maximum(development_capacity(ctx)[idx], 1e-9)) + t.application_noise * z[idx]
-        return idx[np.argsort(-quality, kind="stable")[:places]]
+            lever.charge(ctx, self._applicants, t.application_overhead_msek, t.application_overhead_capacity)
+        return chosen
 
     def members(self, ctx: "RunContext", places: int, lever=None, year: int | None = None) -> np.ndarray:
         """A fixed membership of up to ``places`` organisations (networks, frameworks), as a bool mask."""

@@ -1,6 +1,8 @@
 """Who a lever reaches, compiled: free development capacity, the rule of
 :func:`model.levers.targeting.free_capacity` (issue 21: with its (n, k) intermediate arrays it was a tenth
-of a grant call's time). Draws no random numbers.
+of a grant call's time), and the order a target fills places in — by capacity or at random
+(:func:`choose_in_order`) or by a call (:func:`chosen_by_call`), drawing from the run's lever generator as
+:meth:`model.levers.targeting.Targeting.choose` draws.
 
 An organisation's free capacity is its development capacity (own plus what levers added or took) less the
 capacity its running pilots, scale-ups being implemented and adoptions hold, each weighted by the quarter's
@@ -12,6 +14,7 @@ results are the same bit for bit (``tests/levers/test_grant_kernels.py``).
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import namedtuple
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +24,10 @@ import numpy as np
 from .. import stages
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
+from ..world import lever_ties
+from ..world.lever_ties import stable_order
+from . import streams
+from .streams import generator
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with these levers in this environment, about 2 s)"
@@ -206,6 +213,60 @@ def choose_in_order(candidates, units, by_capacity, capacity, capacity_bonus, rn
     return candidates[first_places(units, key, tiebreak)]
 
 
+#: a target's call (``by: application``; :class:`model.levers.targeting.Target`): ``half_capacity``
+#: [capacity units] (an organisation applies with probability ``free / (free + half_capacity)`` of its free
+#: capacity), ``noise`` [log-sd] of the applications' quality, ``overhead_capacity`` [capacity units] an
+#: application takes for the quarter (charged by the caller; the ranking reads the capacity left), ``limit``
+#: (organisations chosen at most; -1: no limit)
+CallChoice = namedtuple("CallChoice", ["half_capacity", "noise", "overhead_capacity", "limit"])
+
+
+@njit(announce=COMPILING, error_model="numpy")
+def chosen_by_call(rng, candidates, places, call, capacity, capacity_bonus, load_factor, held_by, applicants):
+    """A call among ``candidates`` ((n,) bool, at least one) for up to ``places`` (at most ``call.limit``), as
+    :meth:`model.levers.targeting.Targeting.choose` runs it for ``by: application``: draws ``u`` and ``z``
+    ((n,) each, uniform and normal) from ``rng`` (the run's lever generator, a
+    :data:`~model.levers.streams.Stream` or the Generator); a candidate applies when ``u`` is below
+    ``free / (free + half_capacity)`` of its free capacity (:func:`free_capacity_of`; marked in
+    ``applicants``, (n,) bool, written whole); applications are ranked by the log of the capacity left once
+    the overhead is taken (:func:`log_capacity_of`) plus ``noise`` x ``z``, best first, equal ones in the
+    organisations' order. Returns the chosen organisations ((<= places,) int64, best first). The caller
+    charges the applicants' overhead."""
+    rng = generator(rng)
+    if call.limit >= 0 and places > call.limit:
+        places = call.limit
+    free = free_capacity_of(capacity, capacity_bonus, load_factor, held_by)
+    n = capacity.shape[0]
+    u = rng.random(n)
+    z = rng.standard_normal(n)
+    count = 0
+    for i in range(n):
+        f = max(free[i], 0.0)
+        applicants[i] = candidates[i] and u[i] < f / (f + call.half_capacity)
+        count += applicants[i]
+    idx, quality = np.empty(count, dtype=np.int64), np.empty(count)
+    overhead, r = call.overhead_capacity, 0
+    for i in range(n):
+        if applicants[i]:
+            left = capacity_bonus[i] - overhead if overhead > 0 else capacity_bonus[i]
+            idx[r] = i
+            quality[r] = -(log_capacity_of(capacity[i] + left) + call.noise * z[i])  # best first
+            r += 1
+    order = stable_order(quality)
+    return idx[order[:min(places, count)]]
+
+
+@njit(error_model="numpy")
+def log_capacity_of(capacity):
+    """The log of an applicant's development ``capacity`` [capacity units] once it has applied, at least
+    1e-9: what a call ranks applications on (the better-resourced write better applications: 001
+    L2412-2418). The C library's log (``math.log``, which numba's is): NumPy's ``np.log`` goes through its
+    own SIMD loop on a CPU with AVX-512 and differs from it in the last bit for about 0.04 % of values, so a
+    rule that took NumPy's log would rank differently, once in a while, by the machine it ran on and by
+    whether it ran in compiled code or in Python."""
+    return math.log(capacity if capacity >= 1e-9 or capacity != capacity else 1e-9)
+
+
 @njit(announce=COMPILING, error_model="numpy", inline="always")
 def _order(a, b):
     """-1, 0 or 1 as ``a`` sorts before, with or after ``b`` in NumPy's sorts (NaN after every number)."""
@@ -240,4 +301,4 @@ def key_on_sources(namespace: dict, *sources) -> None:
                 pass
 
 
-key_on_sources(globals(), stages)
+key_on_sources(globals(), stages, streams, lever_ties)  # the stages' codes, the lever stream, the stable order

@@ -98,7 +98,7 @@ def oracle_round(self, ctx, year):
     self.usage(ctx, year).applications += len(idx)
     awarded = 0.0
     if len(idx):
-        # the C library's log, as the kernel takes it (funding_kernel.log_capacity_of), not NumPy's SIMD loop
+        # the C library's log, as the kernel takes it (targeting_kernel.log_capacity_of), not NumPy's SIMD loop
         log_cap = np.array([math.log(c) for c in np.maximum((ctx.state.capacity + ctx.effects.capacity_bonus)[idx],
                                                             1e-9).tolist()])
         quality = (log_cap if p.selection == "quality" else -log_cap) + tg.application_noise * z[idx]
@@ -200,7 +200,7 @@ def test_applications_are_ranked_in_numpy_s_stable_order_also_where_qualities_ar
 def test_applications_are_ranked_on_the_c_library_s_log_of_capacity_at_least_1e_9():
     """The ranking's log is the C library's (math.log) on every machine and in both paths; NumPy's np.log
     differs from it in the last bit for a few values in 10 000 on a CPU with AVX-512 (its own SIMD loop)."""
-    from model.levers.funding_kernel import log_capacity_of
+    from model.levers.targeting_kernel import log_capacity_of
 
     values = np.random.default_rng(5).uniform(1e-3, 50.0, 20_000).tolist()
     assert [log_capacity_of(v) for v in values] == [math.log(v) for v in values]
@@ -269,8 +269,9 @@ def test_compiled_grant_calls_give_the_vectorised_rules_results_bit_for_bit(worl
 
 def test_the_grant_kernels_caches_are_keyed_on_every_file_they_compile_in():
     """numba keys a cached kernel on its own file; the grant kernels compile in free capacity, the stages'
-    codes, the lever stream and the stable order (model/world/lever_ties.py), so their caches are stamped with
-    a hash of those files too (a change to any recompiles them)."""
+    codes, the lever stream and the stable order (model/world/lever_ties.py), as the targeting kernels (a
+    target's call) do, so their caches are stamped with a hash of those files too (a change to any recompiles
+    them)."""
     import hashlib
     from pathlib import Path
 
@@ -282,7 +283,7 @@ def test_the_grant_kernels_caches_are_keyed_on_every_file_they_compile_in():
         return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).digest()
 
     for module, sources in ((funding_kernel, (funding_kernel, targeting_kernel, stages, streams, lever_ties)),
-                            (targeting_kernel, (targeting_kernel, stages))):
+                            (targeting_kernel, (targeting_kernel, stages, streams, lever_ties))):
         kernels = [k for k in vars(module).values() if getattr(k, "__module__", None) == module.__name__
                    and hasattr(k, "py_func")]
         assert len(kernels) >= 4

@@ -62,3 +62,55 @@ def test_the_first_places_in_order_are_those_a_full_sort_gives_ties_and_nan_incl
         tiebreak = rng.random(m) if trial % 3 else rng.integers(0, 2, m).astype(float)
         assert np.array_equal(first_in_order(places, key, tiebreak), np.lexsort((tiebreak, key))[:places])
         assert np.array_equal(first_in_order(places, key), np.argsort(key, kind="stable")[:places])
+
+
+def _call_numpy(rng, candidates, places, limit, half, noise, overhead, capacity, bonus, free):
+    """The NumPy rule a target's call ran before it was compiled (model.levers.targeting.Targeting._call), with
+    the C library's log (targeting_kernel.log_capacity_of): the chosen, and who applied."""
+    import math
+
+    import numpy as np
+
+    if limit is not None:
+        places = min(places, limit)
+    free = np.maximum(free, 0.0)
+    u, z = rng.random(len(capacity)), rng.standard_normal(len(capacity))
+    applicants = candidates & (u < free / (free + half))
+    left = bonus - np.where(applicants, overhead, 0.0) if overhead > 0 else bonus
+    idx = np.flatnonzero(applicants)
+    logs = np.array([math.log(c) for c in np.maximum((capacity + left)[idx], 1e-9).tolist()])
+    quality = logs + noise * z[idx]
+    return idx[np.argsort(-quality, kind="stable")[:places]], applicants
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_call_chooses_as_the_numpy_rule_with_the_same_draws(seed):
+    """Who applies (free capacity), the ranking (log of the capacity left after the overhead, plus noise; equal
+    qualities in the organisations' order), the limit and the places: the compiled call
+    (targeting_kernel.chosen_by_call) against the NumPy rule, and the generator left at the same draw."""
+    import numpy as np
+
+    from model.levers.targeting_kernel import CallChoice, Loads, chosen_by_call, free_capacity
+
+    rng = np.random.default_rng(seed)
+    n, k = 60, 4
+    stage = rng.integers(0, 5, (n, k)).astype(np.int8)
+    loads = Loads(stage, rng.integers(0, 9, (n, k)).astype(np.int16), *(rng.random(k) for _ in range(3)), 4)
+    capacity = rng.random(n) * 3
+    if seed % 2:  # equal capacities, no noise: equal qualities keep the organisations' order
+        capacity[:] = 1.5
+    bonus, load = rng.normal(0, 0.3, n), rng.random((n, k)) * 2
+    candidates = rng.random(n) < 0.7
+    limit = [None, 5][seed % 3 == 2]
+    call = CallChoice(0.5, 0.0 if seed % 2 else 0.4, [0.0, 0.1][seed % 2], -1 if limit is None else limit)
+    places = 8 + seed
+    a, b = np.random.default_rng(100 + seed), np.random.default_rng(100 + seed)
+    applied = np.zeros(n, dtype=bool)
+    chosen = chosen_by_call(a, candidates, places, call, capacity, bonus, load, loads, applied)
+    free = free_capacity(capacity, bonus, load, loads)
+    expected, applicants = _call_numpy(b, candidates, places, limit, call.half_capacity, call.noise,
+                                       call.overhead_capacity, capacity, bonus, free)
+    np.testing.assert_array_equal(chosen, expected)
+    np.testing.assert_array_equal(applied, applicants)
+    assert 0 < len(chosen) <= (limit or places) and applicants.sum() > len(chosen) // 2
+    assert a.random() == b.random()
