@@ -141,16 +141,15 @@ class LearningNetworks(MembershipLever):
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.groups_kernel.LearningLever` over its members, groups, know-how, books and the
-        run's arrays; None for a target with a call (chosen in Python:
-        :meth:`model.levers.targeting.Targeting.choose`) or a lever run by the regions (which pay from their
+        run's arrays (members chosen by a call too); None for a part run by a region (which pays from its
         own money)."""
         if self.acts_in_python():
             return None
-        from .books import books_of
+        from .books import books_of, taken_of
 
         groups_kernel, p, e = kernels("groups_kernel"), self.p, ctx.effects
         return groups_kernel.LearningLever(
-            books_of(self, ctx), self.stream(), self.membership(ctx), self.group, int(p.group_size),
+            books_of(self, ctx), self.stream(), self.membership(ctx, taken_of(self, ctx)), self.group, int(p.group_size),
             ctx.ties.lever_ties_arguments(), self.knowhow, e.load_factor, kernels("knowhow_kernel").development(ctx),
             float(p.load_cut), float(p.forget_per_quarter), float(p.learn_per_peer_quarter), float(knowhow.GONE),
             e.tie_strength, float(p.tie_strength), e.p_external_boost, float(p.p_external_boost),
@@ -158,9 +157,13 @@ class LearningNetworks(MembershipLever):
             np.array([self.member_quarters, self.taught_quarters, self._groups_made], dtype=np.int64))
 
     def take_compiled(self, compiled, ctx) -> None:
-        """Take back the members' count and year, and the quarters and groups counted."""
+        """Take back the members' count and year, the capacity a call's applicants gave, and the quarters and
+        groups counted."""
+        from .books import take_taken
+
         groups_kernel = kernels("groups_kernel")
         self.take_membership(compiled.membership, ctx)
+        take_taken(self, compiled.membership.taken)
         self.member_quarters = int(compiled.tally[groups_kernel.MEMBER_QUARTERS])
         self.taught_quarters = int(compiled.tally[groups_kernel.TAUGHT_QUARTERS])
         self._groups_made = int(compiled.tally[groups_kernel.GROUPS])

@@ -20,16 +20,23 @@ import numpy as np
 from .. import stages
 from ..environment import njit
 from ..stages import QUARTERS_PER_YEAR
+from ..world import lever_ties
 from . import books_kernel, capacity_kernel, streams, targeting_kernel
 from .streams import generator
-from .targeting_kernel import choose_in_order, key_on_sources
+from .targeting_kernel import choose_in_order, chosen_by_call, key_on_sources
 
 #: a membership lever's members: ``pool`` (n,) bool (its target's pool), ``members`` (n,) bool (changed),
 #: ``by_capacity`` (the target's order: lowest development capacity first, else random), ``capacity`` and
 #: ``capacity_bonus`` (n,) [capacity units], ``cost`` [MSEK a member-year], ``tally`` ((2,) int64: members,
-#: and the year (index from the run's first) whose places were filled, -1 for none; changed)
+#: and the year (index from the run's first) whose places were filled, -1 for none; changed); for a target
+#: with a call (``by_call``): ``call`` (:data:`model.levers.targeting_kernel.CallChoice`), what free
+#: capacity is computed from (``load_factor`` (n, k), ``held_by``: :data:`~model.levers.targeting_kernel.Loads`),
+#: the overhead in own money ``overhead_msek`` [MSEK an application], the run's own money ``charged`` this
+#: quarter ((n,), changed), the capacity the lever takes (``taken``: :data:`Taken`), and scratch:
+#: ``applicants`` (n,) bool, ``amount`` (n,)
 Membership = namedtuple("Membership", ["pool", "members", "by_capacity", "capacity", "capacity_bonus", "cost",
-                                       "tally"])
+                                       "tally", "by_call", "call", "load_factor", "held_by", "overhead_msek",
+                                       "charged", "taken", "applicants", "amount"])
 
 #: the fields of :data:`Membership`'s ``tally``
 COUNT, YEAR = 0, 1
@@ -63,8 +70,11 @@ def update_members(books, membership, rng, t):
         open_places = places - tally[COUNT]
         if open_places > 0:
             candidates = np.flatnonzero(membership.pool & ~members)
-            new = choose_in_order(candidates, open_places, membership.by_capacity, membership.capacity,
-                                  membership.capacity_bonus, rng)
+            if membership.by_call:
+                new = _by_call(membership, candidates, open_places, rng)
+            else:
+                new = choose_in_order(candidates, open_places, membership.by_capacity, membership.capacity,
+                                      membership.capacity_bonus, rng)
             for i in new:
                 members[i] = True
             tally[COUNT] = np.count_nonzero(members)
@@ -76,6 +86,35 @@ def update_members(books, membership, rng, t):
     cost = tally[COUNT] * membership.cost / QUARTERS_PER_YEAR
     books.pot[0] -= cost
     books.used[year] += cost
+
+
+@njit(error_model="numpy")
+def _by_call(membership, candidates, places, rng):
+    """Up to ``places`` of ``candidates`` ((m,) int64 non-members of the pool) chosen by the target's call
+    (:func:`model.levers.targeting_kernel.chosen_by_call`), the applicants charged its overhead
+    (:func:`charge`); nothing drawn when there is no candidate, as
+    :meth:`model.levers.targeting.Targeting.choose` does."""
+    if candidates.shape[0] == 0:
+        return candidates
+    m = membership
+    new = chosen_by_call(rng, m.pool & ~m.members, places, m.call, m.capacity, m.capacity_bonus, m.load_factor,
+                         m.held_by, m.applicants)
+    charge(m.taken, m.charged, m.applicants, m.call.overhead_capacity, m.overhead_msek, m.amount)
+    return new
+
+
+@njit(error_model="numpy")
+def charge(taken, charged, who, capacity, msek, amount):
+    """An application's overhead, as :meth:`model.levers.base.Lever.charge`: ``capacity`` [capacity units]
+    taken from ``who`` ((n,) bool) for this quarter (:func:`take_capacity`, through ``amount``, (n,)
+    scratch), and ``msek`` [MSEK] of their own money charged this quarter (added to ``charged``, (n,))."""
+    if capacity > 0:
+        for i in range(who.shape[0]):
+            amount[i] = capacity if who[i] else 0.0
+        take_capacity(taken, amount)
+    if msek > 0:
+        for i in range(who.shape[0]):
+            charged[i] += msek if who[i] else 0.0
 
 
 @njit(error_model="numpy")
@@ -97,4 +136,5 @@ def give_back(taken):
     taken.held[0] = False
 
 
-key_on_sources(globals(), books_kernel, capacity_kernel, streams, targeting_kernel, stages)
+# compiled in (the lever_ties' stable order through the call)
+key_on_sources(globals(), books_kernel, capacity_kernel, streams, targeting_kernel, stages, lever_ties)

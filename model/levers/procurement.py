@@ -84,17 +84,21 @@ class Procurement(MembershipLever):
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.cost_kernel.ProcurementLever` over its members, books and the run's arrays; None
-        for a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`)."""
+        for a part run by a region (:meth:`~model.levers.base.MembershipLever.acts_in_python`)."""
         if self.acts_in_python():
             return None
-        from .books import books_of
+        from .books import books_of, taken_of
 
         p, e = self.p, ctx.effects
         return kernels("cost_kernel").ProcurementLever(
-            books_of(self, ctx), self.stream(), self.membership(ctx), ctx.state.stage, ctx.applicable, ADOPTED,
-            1.0 - p.call_off_discount, 1.0 - p.load_reduction, not (p.call_off_discount == 0 and p.load_reduction == 0),
-            e.fixed_cost_factor, e.load_factor)
+            books_of(self, ctx), self.stream(), self.membership(ctx, taken_of(self, ctx)), ctx.state.stage,
+            ctx.applicable, ADOPTED, 1.0 - p.call_off_discount, 1.0 - p.load_reduction,
+            not (p.call_off_discount == 0 and p.load_reduction == 0), e.fixed_cost_factor, e.load_factor)
 
     def take_compiled(self, compiled, ctx) -> None:
-        """Take back the members' count and year (:meth:`~model.levers.base.MembershipLever.take_membership`)."""
+        """Take back the members' count and year (:meth:`~model.levers.base.MembershipLever.take_membership`)
+        and the capacity a call's applicants gave."""
+        from .books import take_taken
+
         self.take_membership(compiled.membership, ctx)
+        take_taken(self, compiled.membership.taken)

@@ -286,19 +286,40 @@ def _earlier(key_a, tiebreak_a, key_b, tiebreak_b):
 
 def key_on_sources(namespace: dict, *sources) -> None:
     """Make the compile cache of every kernel defined in ``namespace`` (a module's globals) stale whenever
-    its file or one of ``sources`` (modules whose kernels or constants it compiles in) changes: numba keys
-    a cached kernel on its own file only (as :func:`model.dynamics.quarters._key_on_all_kernels` does for
-    the quarter loop: each cache is stamped with a hash of the files). Without numba's cache (or with other
-    numba internals) nothing is done."""
+    its file or one of ``sources`` (modules whose kernels or constants it compiles in) changes — and what
+    those compile in, as they declared it here (:func:`compiled_in`): numba keys a cached kernel on its own
+    file only (as :func:`model.dynamics.quarters._key_on_all_kernels` does for the quarter loop: each cache
+    is stamped with a hash of the files). Without numba's cache (or with other numba internals) nothing is
+    done."""
+    namespace["_COMPILED_IN"] = sources
     digest = hashlib.sha256()
-    for source in (namespace["__file__"], *sources):
-        digest.update(Path(getattr(source, "__file__", source)).read_bytes())
+    for path in compiled_in(namespace["__file__"], sources):
+        digest.update(Path(path).read_bytes())
     for kernel in list(namespace.values()):
         if getattr(kernel, "__module__", None) == namespace["__name__"] and hasattr(kernel, "py_func"):
             try:
                 kernel._cache._cache_file._source_stamp = digest.digest()
             except AttributeError:  # no cache (numba found nowhere to write it), or another numba's internals
                 pass
+
+
+def compiled_in(own: str, sources) -> list[str]:
+    """The files a kernel module (file ``own``) compiles in: its own, then each of ``sources`` (modules or
+    paths) followed by what that module declared it compiles in (:func:`key_on_sources`), depth first, each
+    once. A kernel compiled in with another is part of its machine code, so a change to what it compiles in
+    must recompile both."""
+    files: list[str] = [str(own)]
+
+    def add(source) -> None:
+        path = str(getattr(source, "__file__", source))
+        if path not in files:
+            files.append(path)
+            for further in getattr(source, "_COMPILED_IN", ()):
+                add(further)
+
+    for source in sources:
+        add(source)
+    return files
 
 
 key_on_sources(globals(), stages, streams, lever_ties)  # the stages' codes, the lever stream, the stable order

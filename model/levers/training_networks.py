@@ -108,17 +108,18 @@ class TrainingNetworks(MembershipLever):
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.knowhow_kernel.TrainingLever` over its members, skills, books and the run's
-        arrays; None for a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.
-        choose`) or a lever run by the regions (which pay from their own money)."""
+        arrays (members chosen by a call too); None for a part run by a region (which pays from its own
+        money)."""
         if self.acts_in_python():
             return None
         from .books import books_of, taken_of
 
         knowhow_kernel, targeting_kernel, p = kernels("knowhow_kernel"), kernels("targeting_kernel"), self.p
+        taken = taken_of(self, ctx)  # one, for the members' call and the time taking part takes
         capacity_of = targeting_kernel.CapacityArrays(ctx.state.capacity, ctx.effects.capacity_bonus,
                                                       targeting_kernel.loads(ctx))
         return knowhow_kernel.TrainingLever(
-            books_of(self, ctx), self.stream(), self.membership(ctx), taken_of(self, ctx), ctx.effects.load_factor,
+            books_of(self, ctx), self.stream(), self.membership(ctx, taken), taken, ctx.effects.load_factor,
             self.skill, capacity_of, float(p.time_cost), knowhow_kernel.development(ctx), float(p.load_cut),
             float(p.fade_when_used), float(p.fade_per_quarter), float(p.skill_gain_per_quarter), float(GONE),
             self.quarters_member, self.quarters_taken_part, self._cost,

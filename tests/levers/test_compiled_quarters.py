@@ -1,9 +1,9 @@
 """Levers' quarters run inside the compiled quarter loop give the runs of their quarters in Python, bit for
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
-A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews,
-procurement, infrastructure, training and learning networks, job shadowing, small actors' grants, with a target
-without a call, run by a national operator) runs the rest of the run in one compiled call
+A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews and job
+shadowing with a target without a call; procurement, training and learning networks, also with one;
+infrastructure, small actors' grants and the grant calls; each run by a national operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -108,6 +108,15 @@ CASES = {
     # capacity overhead; a share of the pool, no staff, one call a year
     **{f"grants: {variant}": (lambda levers=levers: _with_levers(*levers)) for variant, levers in GRANT_VARIANTS.items()},
     "portfolio_scale_up": lambda: model.load_scenario(SCENARIOS / "portfolio_scale_up.yaml"),
+    # members chosen by a call: the applicants' overhead in own money, in time (beside the time taking part
+    # takes), a limit on those chosen, no overhead in time
+    "training_networks_by_call": lambda: _lever("lever_training_networks", target={
+        "by": "application", "application_overhead_msek": 0.02}),
+    "learning_networks_by_call_limited": lambda: _lever("lever_learning_networks", target={
+        "by": "application", "count": 30, "application_overhead_capacity": 0.2}),
+    "procurement_by_call": lambda: _lever("lever_procurement", target={
+        "by": "application", "application_overhead_capacity": 0.0, "application_overhead_msek": 0.05}),
+    "portfolio_status_quo": lambda: model.load_scenario(SCENARIOS / "portfolio_status_quo.yaml"),
 }
 
 
@@ -201,6 +210,13 @@ def test_the_cases_reach_what_they_are_for():
     m = InnovationModel(CASES["peer_review_no_ties"](), seed=0)
     m.run_model()
     assert m.levers[0].reviews > 0 and not m.effects.has_lever_ties
+    m = _stepped(CASES["learning_networks_by_call_limited"](), 0, quarters=1)  # applicants gave time
+    assert 0 < m.levers[0].member_count <= 30 and m.levers[0]._temp_capacity.max() == 0.2
+    charged = _stepped(CASES["procurement_by_call"](), 0, quarters=1)  # applicants paid from their own money
+    free = _stepped(_lever("lever_procurement", target={"by": "application", "application_overhead_capacity": 0.0}),
+                    0, quarters=1)
+    assert charged.levers[0].member_count > 0
+    assert (charged.context.state.money_left < free.context.state.money_left).sum() > charged.levers[0].member_count
 
 
 NOT_TIED = "grants: pilot grants by need, not tied to a start, limited, overhead in money, beside know-how"
@@ -256,3 +272,18 @@ def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
     m.run_model()
     assert taken == [False]
     _compare(_state(m), _state(_stepped(scenario, 2)), "with a call")
+
+
+@pytest.mark.parametrize("case", ["portfolio_status_quo", "learning_networks_by_call_limited", NOT_TIED])
+@pytest.mark.parametrize("until", [5, 14])
+def test_a_compiled_run_stopped_and_resumed_is_the_run_in_one_call(case, until, taken):
+    """``run_model(until)`` then ``run_model()`` (a dashboard's pause): what the levers took back at the stop —
+    capacity a call's applicants gave, grants funded, money carried — carries the second call on."""
+    scenario = CASES[case]()
+    m = InnovationModel(scenario, seed=4)
+    m.run_model(until=until)
+    m.run_model()
+    assert taken == [True, True]
+    whole = InnovationModel(scenario, seed=4)
+    whole.run_model()
+    _compare(_state(m), _state(whole), f"{case} resumed at {until}")

@@ -267,28 +267,36 @@ def test_compiled_grant_calls_give_the_vectorised_rules_results_bit_for_bit(worl
 
 
 
-def test_the_grant_kernels_caches_are_keyed_on_every_file_they_compile_in():
+def test_the_kernels_caches_are_keyed_on_every_file_they_compile_in():
     """numba keys a cached kernel on its own file; the grant kernels compile in free capacity, the stages'
     codes, the lever stream and the stable order (model/world/lever_ties.py), as the targeting kernels (a
     target's call) do, so their caches are stamped with a hash of those files too (a change to any recompiles
-    them)."""
+    them) — and of what those compile in: the cost kernels take the stable order through the members' call."""
     import hashlib
     from pathlib import Path
 
     from model import stages
-    from model.levers import funding_kernel, streams, targeting_kernel
+    from model.levers import calls_kernel, cost_kernel, funding_kernel, members_kernel, streams, targeting_kernel
     from model.world import lever_ties
 
     def digest(*modules):
         return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).digest()
 
-    for module, sources in ((funding_kernel, (funding_kernel, targeting_kernel, stages, streams, lever_ties)),
-                            (targeting_kernel, (targeting_kernel, stages, streams, lever_ties))):
+    def stamps_of(module):
         kernels = [k for k in vars(module).values() if getattr(k, "__module__", None) == module.__name__
                    and hasattr(k, "py_func")]
-        assert len(kernels) >= 4
-        for kernel in kernels:
-            assert kernel._cache._cache_file._source_stamp == digest(*sources), kernel.__name__
+        assert kernels
+        return {kernel._cache._cache_file._source_stamp for kernel in kernels}
+
+    assert stamps_of(targeting_kernel) == {digest(targeting_kernel, stages, streams, lever_ties)}
+    assert stamps_of(funding_kernel) == {digest(funding_kernel, targeting_kernel, stages, streams, lever_ties)}
+    for module in (members_kernel, cost_kernel, calls_kernel):
+        [stamp] = stamps_of(module)
+        files = targeting_kernel.compiled_in(module.__file__, module._COMPILED_IN)
+        assert stamp == hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).digest()
+        assert {Path(m.__file__).name for m in (targeting_kernel, lever_ties, streams, stages)} <= \
+            {Path(f).name for f in files}, module.__name__
+        assert len(files) == len(set(files))
 
 
 @pytest.mark.slow  # two fresh processes that compile the dynamics and the grant kernels (10-60 s each)
