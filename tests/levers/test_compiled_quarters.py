@@ -3,8 +3,8 @@ bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
 A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews and job
 shadowing with a target without a call; procurement, training and learning networks, also with one;
-infrastructure, small actors' grants and the grant calls; each run by a national operator) runs the rest of the run in one compiled call
-(``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
+infrastructure, small actors' grants and the grant calls; each run by a national operator) runs the rest of
+the run in one compiled call (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
 lever generator; and that the compiled call was taken (or, where a lever cannot be compiled, not taken).
@@ -106,7 +106,8 @@ CASES = {
     # the grant kernels' own cases (tests.levers.test_grant_kernels): costs and loads lowered by infrastructure
     # first; by need, not tied to a start, a limit, the overhead in own money, beside learning groups; no
     # capacity overhead; a share of the pool, no staff, one call a year
-    **{f"grants: {variant}": (lambda levers=levers: _with_levers(*levers)) for variant, levers in GRANT_VARIANTS.items()},
+    **{f"grants: {variant}": (lambda levers=levers: _with_levers(*levers))
+       for variant, levers in GRANT_VARIANTS.items()},
     "portfolio_scale_up": lambda: model.load_scenario(SCENARIOS / "portfolio_scale_up.yaml"),
     # members chosen by a call: the applicants' overhead in own money, in time (beside the time taking part
     # takes), a limit on those chosen, no overhead in time
