@@ -150,7 +150,8 @@ class LearningNetworks(MembershipLever):
         groups_kernel, p, e = kernels("groups_kernel"), self.p, ctx.effects
         return groups_kernel.LearningLever(
             books_of(self, ctx), self.stream(), self.membership(ctx, taken_of(self, ctx)), self.group,
-            int(p.group_size), ctx.ties.lever_ties_arguments(), self.knowhow, e.load_factor, kernels("knowhow_kernel").development(ctx),
+            int(p.group_size), ctx.ties.lever_ties_arguments(), self.knowhow, e.load_factor,
+            kernels("knowhow_kernel").development(ctx),
             float(p.load_cut), float(p.forget_per_quarter), float(p.learn_per_peer_quarter), float(knowhow.GONE),
             e.tie_strength, float(p.tie_strength), e.p_external_boost, float(p.p_external_boost),
             e.kernel_arguments().failure_sharing_boost, float(p.failure_sharing_boost),
