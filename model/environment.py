@@ -119,12 +119,38 @@ def njit(announce: str | None = None, **options: Any) -> Callable[[Callable], An
                 say_once("no-cache", NO_CACHE)
         if kernel is None:
             kernel = numba.njit(cache=False, **options)(function)
+        else:
+            _read_stale_index_as_empty(kernel)
         if announce:
             _announced[kernel] = announce
             _listen_to_compiling()
         return kernel
 
     return decorate
+
+
+def _read_stale_index_as_empty(kernel: Any) -> None:
+    """Let ``kernel``'s compile cache read an index it cannot unpickle as empty, so the kernel is compiled
+    and the index written anew. numba unpickles a cache index whole before it compares the source stamp,
+    and an index names the types of every signature cached: one naming a class that is gone (a named tuple
+    a newer version of a kernel module no longer has) raised ``AttributeError: Can't get attribute ...``
+    from every run instead of being stale (tests/test_environment.py). Without numba's cache internals
+    nothing is done."""
+    import pickle
+
+    try:
+        cache_file = kernel._cache._cache_file
+        load = cache_file._load_index
+    except AttributeError:  # another numba's internals: its own reading
+        return
+
+    def load_index() -> dict:
+        try:
+            return load()
+        except (AttributeError, ImportError, pickle.UnpicklingError, EOFError, ValueError):
+            return {}  # written by another version of the package: stale
+
+    cache_file._load_index = load_index
 
 
 #: the kernels whose compiling is said (:func:`njit`'s ``announce``), and their texts

@@ -193,3 +193,37 @@ def test_a_first_run_with_levers_says_it_compiles_them_once_and_a_second_says_no
     assert sum("compiling the levers' code" in s for s in lines) == 1, first.stderr
     second = _command(tmp_path, env, command)
     assert second.returncode == 0 and "compiling" not in second.stderr, second.stderr
+
+
+def test_a_cache_index_naming_a_class_that_is_gone_is_stale_not_an_error(tmp_path):
+    """A kernel module whose named tuple was renamed: the cache index written by the old version names the old
+    class, which numba unpickles before it looks at the source stamp. The new version compiles anew and
+    gives its result (it raised ``AttributeError: Can't get attribute 'Old'``), and a third run loads it."""
+    root = Path(__file__).resolve().parents[1]
+    module = tmp_path / "kernels_demo.py"
+    source = textwrap.dedent('''
+        from collections import namedtuple
+        from model.environment import njit
+        {name} = namedtuple("{name}", ["a", "b"])
+
+        @njit()
+        def total(pair):
+            return pair.a + pair.b
+
+        print(total({name}(2.0, 3.5)))
+    ''')
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=f"{root}{os.pathsep}{tmp_path}")
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "import kernels_demo"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True)
+
+    module.write_text(source.format(name="Old"))
+    assert run().stdout.strip() == "5.5"
+    module.write_text(source.format(name="New"))
+    again = run()
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "5.5"
+    index = next((tmp_path / "cache").rglob("*total*.nbi"))
+    written = index.stat().st_mtime_ns
+    assert run().stdout.strip() == "5.5" and index.stat().st_mtime_ns == written  # loaded, not compiled again

@@ -266,10 +266,10 @@ class Lever:
         return None
 
     def acts_in_python(self) -> bool:
-        """Whether the lever's quarters must run in Python, whatever its kind: its target runs a call (chosen
-        in Python: :meth:`model.levers.targeting.Targeting.choose`, applicants pay) or a region runs it (from
-        its own money, as the run has it each year). Levers with a :meth:`compiled` quarter ask it first."""
-        return self.targeting.target.by == "application" or self.region is not None
+        """Whether the lever's quarters must run in Python, whatever its kind: a region runs it, from its own
+        money as the run has it each year. (A target's call is compiled too:
+        :func:`model.levers.members_kernel.choose`.) Levers with a :meth:`compiled` quarter ask it first."""
+        return self.region is not None
 
     def take_compiled(self, compiled, ctx: "RunContext") -> None:
         """Take back from ``compiled`` (what :meth:`compiled` made, its quarters run) what is not in the
@@ -410,27 +410,15 @@ class MembershipLever(Lever):
         self.member_count = 0  # members.sum(), kept beside it: asked for every quarter
         self._member_year: int | None = None
 
-    def acts_in_python(self) -> bool:
-        """Members chosen by a call are chosen in compiled code too (:func:`model.levers.members_kernel.
-        update_members`): only a part run by a region (paying from its own money) stays in Python."""
-        return self.region is not None
-
     def membership(self, ctx: "RunContext", taken):
         """The members as the compiled loop keeps them (:data:`model.levers.members_kernel.Membership`, over
-        the lever's own ``members``; :meth:`Lever.compiled`), with ``taken`` (the lever's
-        :data:`~model.levers.members_kernel.Taken`: what a call's applicants are charged goes there)."""
-        members_kernel, targeting_kernel = kernels("members_kernel"), kernels("targeting_kernel")  # numba: runs only
+        the lever's own ``members``; :meth:`Lever.compiled`), chosen as its target chooses
+        (:meth:`model.levers.targeting.Targeting.choosing`, with ``taken``: the lever's
+        :data:`~model.levers.members_kernel.Taken`)."""
         year = -1 if self._member_year is None else self._member_year - ctx.calendar.start_year
-        target, limit = self.targeting.target, self.targeting.limit
-        call = targeting_kernel.CallChoice(float(target.application_half_capacity), float(target.application_noise),
-                                           float(target.application_overhead_capacity),
-                                           -1 if limit is None else int(limit))
-        return members_kernel.Membership(
-            self.targeting.pool, self.members, target.by == "capacity", ctx.state.capacity,
-            ctx.effects.capacity_bonus, float(self.p.cost_per_member_msek),
-            np.array([self.member_count, year], dtype=np.int64), target.by == "application", call,
-            ctx.effects.load_factor, targeting_kernel.loads(ctx), float(target.application_overhead_msek),
-            ctx.effects.charged, taken, np.zeros(ctx.n, dtype=np.bool_), np.zeros(ctx.n))
+        return kernels("members_kernel").Membership(  # numba: loaded by runs, not validate
+            self.members, float(self.p.cost_per_member_msek), np.array([self.member_count, year], dtype=np.int64),
+            self.targeting.choosing(ctx, taken))
 
     def take_membership(self, membership, ctx: "RunContext") -> None:
         """Take back the count and year of :meth:`membership` after its quarters ran compiled (whether the lever

@@ -150,29 +150,30 @@ class ChangeTeams(Lever):
 
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
-        :data:`model.levers.decisions_kernel.TeamsLever` over its own arrays, books and the run's; None for
-        a target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`) or a lever
-        run by a region (which pays from its own money)."""
+        :data:`model.levers.decisions_kernel.TeamsLever` over its own arrays, books and the run's; None for a
+        part run by a region (which pays from its own money)."""
         if self.acts_in_python():
             return None
-        from .books import books_of
+        from .books import books_of, taken_of
 
         decisions_kernel, p, s = kernels("decisions_kernel"), self.p, ctx.state
-        rule = decisions_kernel.TeamRule(int(p.request_lead_quarters), int(p.stay_quarters), bool(p.repeat_visits),
-                                         self.targeting.target.by == "capacity")
+        rule = decisions_kernel.TeamRule(int(p.request_lead_quarters), int(p.stay_quarters), bool(p.repeat_visits))
         world = decisions_kernel.Asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
-                                        s.capacity, ctx.effects.capacity_bonus)
+                                        ctx.effects.capacity_bonus)
         return decisions_kernel.TeamsLever(
-            books_of(self, ctx), self.stream(), rule, decisions_kernel.Teams(self.targeting.pool, self.until,
-                                                                              self.visited),
-            world, float(self.visit_cost), float(p.scale_bonus), float(p.capacity_left),
-            ctx.effects.scale_logit_bonus, np.array([self.visits, self._last_until], dtype=np.int64))
+            books_of(self, ctx), self.stream(), rule, decisions_kernel.Teams(self.until, self.visited), world,
+            float(self.visit_cost), float(p.scale_bonus), float(p.capacity_left), ctx.effects.scale_logit_bonus,
+            np.array([self.visits, self._last_until], dtype=np.int64),
+            self.targeting.choosing(ctx, taken_of(self, ctx)))
 
     def take_compiled(self, compiled, ctx) -> None:
         """Take back what :meth:`compiled`'s quarters changed beside the lever's arrays and books."""
+        from .books import take_taken
+
         decisions_kernel = kernels("decisions_kernel")
         self.visits = int(compiled.tally[decisions_kernel.VISITS])
         self._last_until = int(compiled.tally[decisions_kernel.LAST_UNTIL])
+        take_taken(self, compiled.choosing.taken)
 
     def _visit(self, ctx, t, year, units: int) -> np.ndarray:
         """Up to ``units`` new visits among those who ask, chosen in Python (a call:
@@ -188,15 +189,17 @@ class ChangeTeams(Lever):
 
     def _visit_compiled(self, ctx, t, units: int) -> np.ndarray:
         """:meth:`_visit` in one compiled call with the same draws (:func:`model.levers.decisions_kernel.
-        teams_quarter`, handed the run's lever generator)."""
+        teams_quarter`, handed the run's lever generator), for a target without a call."""
         decisions_kernel = kernels("decisions_kernel")  # numba: loaded by runs, not validate
         if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
-            p = self.p
+            from .books import taken_of
+
+            p, s = self.p, ctx.state
             self._quarter = bound(decisions_kernel.teams_quarter)
             self._rule = decisions_kernel.TeamRule(int(p.request_lead_quarters), int(p.stay_quarters),
-                                                   bool(p.repeat_visits), self.targeting.target.by == "capacity")
-        s = ctx.state
-        world = decisions_kernel.Asking(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
-                                        s.capacity, ctx.effects.capacity_bonus)
-        teams = decisions_kernel.Teams(self.targeting.pool, self.until, self.visited)
-        return self._quarter(self.stream(), units, t, self._rule, teams, world)
+                                                   bool(p.repeat_visits))
+            self._teams = decisions_kernel.Teams(self.until, self.visited)
+            self._world = decisions_kernel.Asking(s.stage, s.pilot_age, ctx.applicable,
+                                                  ctx.innovations.pilot_quarters, ctx.effects.capacity_bonus)
+            self._choosing = self.targeting.choosing(ctx, taken_of(self, ctx))  # no call: nothing is taken
+        return self._quarter(self.stream(), units, t, self._rule, self._teams, self._world, self._choosing)

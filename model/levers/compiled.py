@@ -24,13 +24,12 @@ networks (:func:`model.levers.knowhow_kernel.training_lever_quarter`), learning 
 (:func:`model.levers.shadowing_kernel.shadowing_lever_quarter`), small actors' grants
 (:func:`model.levers.formula_kernel.small_grants_lever_quarter`, the own money they add settled before each
 quarter's dynamics: :func:`settle_money`) and the grant calls (:func:`model.levers.calls_kernel.
-call_lever_quarter`), each run by a national operator. The membership levers and the grant calls take
-their members and grantees by a call too (:func:`model.levers.targeting_kernel.chosen_by_call`); change
-teams, peer reviews and job shadowing only with a target without a call. The ties reviews, learning groups
-and placements make are taken into the sparse rows the tie signals read at once
-(:func:`model.world.lever_ties.take_in_written`). The others (those three levers chosen by a call, earmarked
-state grants, any lever run by the regions) act in Python, quarter by quarter, as before; a lever joins by
-giving :meth:`~model.levers.base.Lever.compiled` and its kernel here.
+call_lever_quarter`), each run by a national operator, its target with or without a call (who is reached is
+chosen as :meth:`model.levers.targeting.Targeting.choose` chooses: :func:`model.levers.members_kernel.choose`).
+The ties reviews, learning groups and placements make are taken into the sparse rows the tie signals read at
+once (:func:`model.world.lever_ties.take_in_written`). The others (earmarked state grants, any lever run by
+the regions) act in Python, quarter by quarter, as before; a lever joins by giving
+:meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
 The loop calls each lever's kernel, and the quarter's dynamics, by its address
 (:mod:`model.dynamics.native`): each kernel is compiled (and cached) once for its lever kind, and the loop

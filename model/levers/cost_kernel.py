@@ -79,7 +79,7 @@ def procurement_lever_quarter(lever, t):
     (:func:`model.levers.members_kernel.update_members`) and, with members, the call-off (:func:`call_off`);
     the year's money lapsing."""
     books, membership = lever.books, lever.membership
-    members_kernel.give_back(membership.taken)  # what a call's applicants gave last quarter
+    members_kernel.give_back(membership.choosing.taken)  # what a call's applicants gave last quarter
     active = books_kernel.receive(books, t)
     if active:
         members_kernel.update_members(books, membership, lever.rng, t)

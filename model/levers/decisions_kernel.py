@@ -5,8 +5,9 @@ per-quarter part of :mod:`model.levers.decisions` that change teams (ID 15) and 
 The rules are :func:`model.levers.decisions.near_decision` and the levers' own (their module docstrings);
 these kernels do them cell by cell with the same arithmetic, so the results are the same bit for bit
 (``tests/levers/test_compiled_levers.py`` checks them against the vectorised rules). They draw no random
-numbers, but for :func:`teams_quarter`, which draws the target's tiebreak from the run's lever generator as
-:meth:`model.levers.targeting.Targeting.choose` draws it.
+numbers, but for :func:`teams_quarter`, which chooses as :meth:`model.levers.targeting.Targeting.choose`
+chooses (:func:`model.levers.members_kernel.choose`: in the target's order or by its call), drawing from the
+run's lever generator as it draws.
 """
 
 from __future__ import annotations
@@ -17,24 +18,24 @@ import numpy as np
 
 from ..environment import njit
 from ..stages import PILOTING
-from . import books_kernel, streams, targeting_kernel
+from . import books_kernel, members_kernel, streams, targeting_kernel
 from .streams import generator
-from .targeting_kernel import choose_in_order, key_on_sources
+from .targeting_kernel import key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with change teams or peer review in this environment, about 1 s)"
 
-#: a change-team lever's own arrays, (n,) each: ``pool`` bool (its target's pool), ``until`` int (a team
-#: is on site while t < until; changed), ``visited`` bool (changed)
-Teams = namedtuple("Teams", ["pool", "until", "visited"])
+#: a change-team lever's own arrays, (n,) each: ``until`` int (a team is on site while t < until; changed),
+#: ``visited`` bool (changed)
+Teams = namedtuple("Teams", ["until", "visited"])
 
 #: what asking reads of the run: ``stage`` (n, k) int8, ``pilot_age`` (n, k) [quarters], ``applicable``
-#: (n, k) bool, ``pilot_quarters`` (k,), ``capacity`` and ``capacity_bonus`` (n,) [capacity units]
-Asking = namedtuple("Asking", ["stage", "pilot_age", "applicable", "pilot_quarters", "capacity", "capacity_bonus"])
+#: (n, k) bool, ``pilot_quarters`` (k,); and ``capacity_bonus`` (n,) [capacity units] (a leaving team's
+#: capacity left behind goes there)
+Asking = namedtuple("Asking", ["stage", "pilot_age", "applicable", "pilot_quarters", "capacity_bonus"])
 
-#: the lever's rule: ``lead_quarters``, ``stay_quarters`` [quarters], ``repeat_visits``, ``by_capacity``
-#: (the target's order: lowest development capacity first, else random)
-TeamRule = namedtuple("TeamRule", ["lead_quarters", "stay_quarters", "repeat_visits", "by_capacity"])
+#: the lever's rule: ``lead_quarters``, ``stay_quarters`` [quarters], ``repeat_visits``
+TeamRule = namedtuple("TeamRule", ["lead_quarters", "stay_quarters", "repeat_visits"])
 
 
 @njit(announce=COMPILING, error_model="numpy")
@@ -66,19 +67,16 @@ def add_bonus(scale_logit_bonus, until, t, bonus):
 
 
 @njit(announce=COMPILING, error_model="numpy")
-def teams_quarter(rng, units, t, rule, teams, world):
-    """A quarter's new visits in one call, for a target without a call: who asks (:func:`asking_for_team`),
-    up to ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose`
-    orders them: a uniform tiebreak per candidate from ``rng``, the run's lever generator or its
-    :data:`~model.levers.streams.Stream`, then by
-    development capacity or by the tiebreak alone), each visited from ``t`` for ``stay_quarters``
-    (``teams`` changed). Returns the organisations visited ((c,) int64, in the target's order)."""
+def teams_quarter(rng, units, t, rule, teams, world, choosing):
+    """A quarter's new visits in one call: who asks (:func:`asking_for_team`), up to ``units`` of them as the
+    target chooses (``choosing``: :func:`model.levers.members_kernel.choose`, with ``rng``, the run's lever
+    generator or its :data:`~model.levers.streams.Stream`), each visited from ``t`` for ``stay_quarters``
+    (``teams`` changed). Returns the organisations visited ((c,) int64, in the order chosen)."""
     rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
-    stage, pilot_age, applicable, pilot_quarters, capacity, capacity_bonus = world
-    pool, until, visited = teams
-    asks = asking_for_team(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, until, visited,
-                           rule.repeat_visits, t)
-    chosen = choose_in_order(np.flatnonzero(pool & asks), units, rule.by_capacity, capacity, capacity_bonus, rng)
+    until, visited = teams
+    asks = asking_for_team(world.stage, world.pilot_age, world.applicable, world.pilot_quarters, rule.lead_quarters,
+                           until, visited, rule.repeat_visits, t)
+    chosen = members_kernel.choose(choosing, asks, units, rng)
     for a in range(chosen.shape[0]):
         until[chosen[a]] = t + rule.stay_quarters
         visited[chosen[a]] = True
@@ -90,9 +88,10 @@ def teams_quarter(rng, units, t, rule, teams, world):
 #: :data:`~model.levers.streams.Stream`), ``rule`` (:data:`TeamRule`), ``teams`` (:data:`Teams`), ``world``
 #: (:data:`Asking`), ``visit_cost`` [MSEK a visit], ``scale_bonus`` [log-odds], ``capacity_left`` [capacity
 #: units], ``scale_logit_bonus`` ((n,) the run's effect, changed), ``tally`` ((2,) int64: visits so far, and
-#: the latest quarter a team leaves, changed)
+#: the latest quarter a team leaves, changed), ``choosing`` (:data:`model.levers.members_kernel.Choosing`: who
+#: is visited, and what a call's applicants give)
 TeamsLever = namedtuple("TeamsLever", ["books", "rng", "rule", "teams", "world", "visit_cost", "scale_bonus",
-                                       "capacity_left", "scale_logit_bonus", "tally"])
+                                       "capacity_left", "scale_logit_bonus", "tally", "choosing"])
 
 #: the fields of :data:`TeamsLever`'s ``tally``
 VISITS, LAST_UNTIL = 0, 1
@@ -105,6 +104,7 @@ def teams_lever_quarter(lever, t):
     (:func:`~model.levers.books_kernel.receive`), capacity left where a team leaves now, new visits bought
     and made (:func:`teams_quarter`), the bonus where a team is, and the year's money lapsing."""
     books, until, tally = lever.books, lever.teams.until, lever.tally
+    members_kernel.give_back(lever.choosing.taken)  # what a call's applicants gave last quarter
     active = books_kernel.receive(books, t)
     if lever.capacity_left > 0 and tally[LAST_UNTIL] >= t:
         leaving = False
@@ -117,7 +117,7 @@ def teams_lever_quarter(lever, t):
     if active:
         units = books_kernel.buy(books, t, lever.visit_cost)
         if units:
-            chosen = teams_quarter(lever.rng, units, t, lever.rule, lever.teams, lever.world)
+            chosen = teams_quarter(lever.rng, units, t, lever.rule, lever.teams, lever.world, lever.choosing)
             visits = chosen.shape[0]
             if visits:
                 tally[LAST_UNTIL] = t + lever.rule.stay_quarters
@@ -129,5 +129,5 @@ def teams_lever_quarter(lever, t):
     books_kernel.lapse(books, t, active)
 
 
-# teams_quarter compiles in the target's order and the stream, teams_lever_quarter the books
-key_on_sources(globals(), targeting_kernel, streams, books_kernel)
+# teams_quarter compiles in the target's choice and the stream, teams_lever_quarter the books
+key_on_sources(globals(), members_kernel, targeting_kernel, streams, books_kernel)

@@ -193,11 +193,6 @@ class _Call(Lever):
             staff_msek_per_year=float(p.staff_msek_per_year), max_grant_msek=float(p.max_grant_msek),
             capacity_msek=float(ctx.params.capacity_msek), scaling_quarters=float(ctx.params.scaling_quarters))
 
-    def acts_in_python(self) -> bool:
-        """A call chooses its grantees itself, in compiled code (:func:`model.levers.funding_kernel.call_round`):
-        only a part run by a region (paying from its own money, as the run has it each year) stays in Python."""
-        return self.region is not None
-
     def compiled(self, ctx, t):
         """The call's quarters from quarter ``t`` as the compiled loop runs them (:mod:`model.levers.compiled`):
         a :data:`model.levers.calls_kernel.CallLever` over the lever's own arrays, books and the run's; None

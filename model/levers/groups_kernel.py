@@ -109,7 +109,7 @@ def learning_lever_quarter(lever, t):
     """Quarter ``t`` of a learning network (the module docstring)."""
     books, membership, tally = lever.books, lever.membership, lever.tally
     members = membership.members
-    members_kernel.give_back(membership.taken)  # what a call's applicants gave last quarter
+    members_kernel.give_back(membership.choosing.taken)  # what a call's applicants gave last quarter
     active = books_kernel.receive(books, t)
     if active and membership.tally[members_kernel.YEAR] != t // QUARTERS_PER_YEAR:  # the year's places filled
         before = members.copy()

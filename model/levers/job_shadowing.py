@@ -110,6 +110,7 @@ class JobShadowing(Lever):
         self._cost = np.zeros(ctx.n)  # capacity taking part takes this quarter, written by it
         self.placed_quarters = 0  # placement-quarters ...
         self.taught_quarters = 0  # ... in which the sender had experience the host still lacked
+        self._choosing = None  # the target's choice as the placing kernel takes it (_place_compiled)
         self._placed_hosts = np.zeros(ctx.n, dtype=np.int64)  # hosts and senders a quarter placed, ...
         self._placed_senders = np.zeros(ctx.n, dtype=np.int64)  # ... written by the compiled placements
 
@@ -152,25 +153,23 @@ class JobShadowing(Lever):
     def compiled(self, ctx, t):
         """The lever's quarters from quarter ``t`` as the compiled loop runs them
         (:mod:`model.levers.compiled`): a :data:`model.levers.shadowing_kernel.ShadowingLever` over its own
-        arrays, books and the run's; None for a target with a call (chosen in Python:
-        :meth:`model.levers.targeting.Targeting.choose`) or a lever run by the regions (which pay from their
-        own money)."""
+        arrays, books and the run's; None for a part run by a region (which pays from its own money)."""
         if self.acts_in_python():
             return None
         from .books import books_of, taken_of
 
         shadowing, p = kernels("shadowing_kernel"), self.p
+        taken = taken_of(self, ctx)  # one, for a call's applicants and the time placements take
         pairs = np.zeros((ctx.n, 2), dtype=np.int64)  # an organisation hosts once at most: n placements
         pairs[:len(self.pairs)] = np.array(self.pairs, dtype=np.int64).reshape(-1, 2)
         return shadowing.ShadowingLever(
-            books_of(self, ctx), self.stream(), self.targeting.target.by == "capacity",
-            shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
+            books_of(self, ctx), self.stream(), self.targeting.choosing(ctx, taken), self.mature,
             shadowing.Placements(self.hosted, self.host_until, self.sender_of), int(p.quarters), self._placed_hosts,
             self._placed_senders, float(self.placement_cost), pairs, ctx.effects.load_factor, self.knowhow,
             kernels("knowhow_kernel").development(ctx), float(p.load_cut), float(p.forget_per_quarter),
             float(p.learn_per_quarter), float(knowhow.GONE), float(p.host_time_cost), float(p.sender_time_cost),
             self._ending_hosts, self._ending_senders, self._cost, float(p.tie_weight),
-            ctx.ties.lever_ties_arguments(), taken_of(self, ctx),
+            ctx.ties.lever_ties_arguments(), taken,
             np.array([self.placed_quarters, self.taught_quarters, len(self.pairs)], dtype=np.int64))
 
     def take_compiled(self, compiled, ctx) -> None:
@@ -217,9 +216,12 @@ class JobShadowing(Lever):
     def _place_compiled(self, ctx, t, year, units: int) -> int:
         """:meth:`_place` in one compiled call, with the same draws (:mod:`model.levers.shadowing_kernel`)."""
         shadowing = kernels("shadowing_kernel")  # numba: loaded by runs, not by validate
+        if self._choosing is None:  # made once per run: the target's choice as the kernel takes it
+            from .books import taken_of
+
+            self._choosing = self.targeting.choosing(ctx, taken_of(self, ctx))  # no call: nothing is taken
         placed = self.kernel("shadowing_kernel", "place")(
-            self.stream(), units, self.targeting.target.by == "capacity",
-            shadowing.Takers(self.targeting.pool, self.mature, ctx.state.capacity, ctx.effects.capacity_bonus),
+            self.stream(), units, self._choosing, self.mature,
             shadowing.Placements(self.hosted, self.host_until, self.sender_of), t, self.p.quarters,
             self._placed_hosts, self._placed_senders)
         hosts, senders = self._placed_hosts[:placed], self._placed_senders[:placed].tolist()

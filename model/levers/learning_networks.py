@@ -164,7 +164,7 @@ class LearningNetworks(MembershipLever):
 
         groups_kernel = kernels("groups_kernel")
         self.take_membership(compiled.membership, ctx)
-        take_taken(self, compiled.membership.taken)
+        take_taken(self, compiled.membership.choosing.taken)
         self.member_quarters = int(compiled.tally[groups_kernel.MEMBER_QUARTERS])
         self.taught_quarters = int(compiled.tally[groups_kernel.TAUGHT_QUARTERS])
         self._groups_made = int(compiled.tally[groups_kernel.GROUPS])

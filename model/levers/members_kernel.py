@@ -1,10 +1,13 @@
-"""A membership lever's places and the capacity a lever takes for a quarter, kept in compiled code, for levers
-whose whole quarter runs inside the compiled loop (:mod:`model.levers.compiled`; issue 21).
+"""Who a lever reaches, a membership lever's places and the capacity a lever takes for a quarter, kept in
+compiled code, for levers whose whole quarter runs inside the compiled loop (:mod:`model.levers.compiled`;
+issue 21).
 
-:func:`update_members` does what :meth:`model.levers.base.MembershipLever.update_members` does — the year's
-places filled once, in the first active quarter, by the target's order (:func:`~model.levers.targeting_kernel.
-choose_in_order`, drawing as :meth:`model.levers.targeting.Targeting.choose` draws), the members' places
-used every quarter — and :func:`take_capacity` and :func:`give_back` what
+:func:`choose` does what :meth:`model.levers.targeting.Targeting.choose` does — up to so many of the
+candidates in the target's order (:func:`~model.levers.targeting_kernel.choose_in_order`) or by its call
+(:func:`~model.levers.targeting_kernel.chosen_by_call`, the applicants charged the overhead as
+:meth:`~model.levers.base.Lever.charge` charges it), drawing as it draws; :func:`update_members` what
+:meth:`model.levers.base.MembershipLever.update_members` does — the year's places filled once, in the first
+active quarter, the members' places used every quarter — and :func:`take_capacity` and :func:`give_back` what
 :meth:`~model.levers.base.Lever.use_capacity` and the start of :meth:`~model.levers.base.Lever.act` do,
 with the same arithmetic in the same order, so the runs are the same bit for bit
 (``tests/levers/test_compiled_quarters.py``).
@@ -25,18 +28,21 @@ from . import books_kernel, capacity_kernel, streams, targeting_kernel
 from .streams import generator
 from .targeting_kernel import choose_in_order, chosen_by_call, key_on_sources
 
-#: a membership lever's members: ``pool`` (n,) bool (its target's pool), ``members`` (n,) bool (changed),
-#: ``by_capacity`` (the target's order: lowest development capacity first, else random), ``capacity`` and
-#: ``capacity_bonus`` (n,) [capacity units], ``cost`` [MSEK a member-year], ``tally`` ((2,) int64: members,
-#: and the year (index from the run's first) whose places were filled, -1 for none; changed); for a target
-#: with a call (``by_call``): ``call`` (:data:`model.levers.targeting_kernel.CallChoice`), what free
-#: capacity is computed from (``load_factor`` (n, k), ``held_by``: :data:`~model.levers.targeting_kernel.Loads`),
-#: the overhead in own money ``overhead_msek`` [MSEK an application], the run's own money ``charged`` this
-#: quarter ((n,), changed), the capacity the lever takes (``taken``: :data:`Taken`), and scratch:
-#: ``applicants`` (n,) bool, ``amount`` (n,)
-Membership = namedtuple("Membership", ["pool", "members", "by_capacity", "capacity", "capacity_bonus", "cost",
-                                       "tally", "by_call", "call", "load_factor", "held_by", "overhead_msek",
-                                       "charged", "taken", "applicants", "amount"])
+#: how a lever's target chooses (:func:`choose`): ``pool`` (n,) bool (who it can reach), ``by_capacity`` (its
+#: order: lowest development capacity first, else random), ``capacity`` and ``capacity_bonus`` (n,) [capacity
+#: units]; for a target with a call (``by_call``): ``call`` (:data:`model.levers.targeting_kernel.CallChoice`),
+#: what free capacity is computed from (``load_factor`` (n, k), ``held_by``:
+#: :data:`~model.levers.targeting_kernel.Loads`), the overhead in own money ``overhead_msek`` [MSEK an
+#: application], the run's own money ``charged`` this quarter ((n,), changed), the capacity the lever takes
+#: (``taken``: :data:`Taken`), and scratch: ``applicants`` (n,) bool, ``amount`` (n,)
+Choosing = namedtuple("Choosing", ["pool", "by_capacity", "capacity", "capacity_bonus", "by_call", "call",
+                                   "load_factor", "held_by", "overhead_msek", "charged", "taken", "applicants",
+                                   "amount"])
+
+#: a membership lever's members: ``members`` (n,) bool (changed), ``cost`` [MSEK a member-year], ``tally``
+#: ((2,) int64: members, and the year (index from the run's first) whose places were filled, -1 for none;
+#: changed), ``choosing`` (:data:`Choosing`: who joins)
+Membership = namedtuple("Membership", ["members", "cost", "tally", "choosing"])
 
 #: the fields of :data:`Membership`'s ``tally``
 COUNT, YEAR = 0, 1
@@ -69,12 +75,7 @@ def update_members(books, membership, rng, t):
             tally[COUNT] = places
         open_places = places - tally[COUNT]
         if open_places > 0:
-            candidates = np.flatnonzero(membership.pool & ~members)
-            if membership.by_call:
-                new = _by_call(membership, candidates, open_places, rng)
-            else:
-                new = choose_in_order(candidates, open_places, membership.by_capacity, membership.capacity,
-                                      membership.capacity_bonus, rng)
+            new = choose(membership.choosing, ~members, open_places, rng)
             for i in new:
                 members[i] = True
             tally[COUNT] = np.count_nonzero(members)
@@ -89,18 +90,23 @@ def update_members(books, membership, rng, t):
 
 
 @njit(error_model="numpy")
-def _by_call(membership, candidates, places, rng):
-    """Up to ``places`` of ``candidates`` ((m,) int64 non-members of the pool) chosen by the target's call
-    (:func:`model.levers.targeting_kernel.chosen_by_call`), the applicants charged its overhead
-    (:func:`charge`); nothing drawn when there is no candidate, as
-    :meth:`model.levers.targeting.Targeting.choose` does."""
-    if candidates.shape[0] == 0:
-        return candidates
-    m = membership
-    new = chosen_by_call(rng, m.pool & ~m.members, places, m.call, m.capacity, m.capacity_bonus, m.load_factor,
-                         m.held_by, m.applicants)
-    charge(m.taken, m.charged, m.applicants, m.call.overhead_capacity, m.overhead_msek, m.amount)
-    return new
+def choose(choosing, need, units, rng):
+    """Up to ``units`` organisations of the pool with ``need`` ((n,) bool) in the target's order (``choosing``:
+    :data:`Choosing`), as :meth:`model.levers.targeting.Targeting.choose` chooses them: by its call (the
+    applicants charged the overhead: :func:`charge`) or in its order; nothing drawn when ``units`` is not
+    positive or nobody is a candidate. ``rng``: the run's lever generator (or its
+    :data:`~model.levers.streams.Stream`). Returns the chosen ((<= units,) int64, in the order chosen)."""
+    rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
+    c = choosing
+    candidates = c.pool & need
+    if not c.by_call:
+        return choose_in_order(np.flatnonzero(candidates), units, c.by_capacity, c.capacity, c.capacity_bonus, rng)
+    if units <= 0 or not candidates.any():
+        return np.zeros(0, dtype=np.int64)
+    chosen = chosen_by_call(rng, candidates, units, c.call, c.capacity, c.capacity_bonus, c.load_factor, c.held_by,
+                            c.applicants)
+    charge(c.taken, c.charged, c.applicants, c.call.overhead_capacity, c.overhead_msek, c.amount)
+    return chosen
 
 
 @njit(error_model="numpy")

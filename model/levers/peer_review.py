@@ -124,30 +124,31 @@ class PeerReview(Lever):
 
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
-        :data:`model.levers.reviewers.ReviewLever` over its own arrays, books and the run's; None for a
-        target with a call (chosen in Python: :meth:`model.levers.targeting.Targeting.choose`) or a lever run
-        by the regions (which pay from their own money)."""
+        :data:`model.levers.reviewers.ReviewLever` over its own arrays, books and the run's; None for a part
+        run by a region (which pays from its own money)."""
         if self.acts_in_python():
             return None
-        from .books import books_of
+        from .books import books_of, taken_of
 
         reviewers, p, s, e = kernels("reviewers"), self.p, ctx.state, ctx.effects
-        rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters), float(p.tie_weight),
-                                    self.targeting.target.by == "capacity")
+        rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters), float(p.tie_weight))
         ties = ctx.ties.lever_ties_arguments()
         world = reviewers.ReviewWorld(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
-                                      ctx.orgs.kind, s.capacity, e.capacity_bonus, ties.matrix)
+                                      ctx.orgs.kind, ties.matrix)
         return reviewers.ReviewLever(
-            books_of(self, ctx), self.stream(), rule,
-            reviewers.Reviewing(self.targeting.pool, self.willing, self.until, self.innovation), world,
-            float(p.cost_per_review_msek), float(p.scale_bonus), e.scale_logit_bonus, ties,
-            np.array([self.reviews, self._last_until], dtype=np.int64))
+            books_of(self, ctx), self.stream(), rule, reviewers.Reviewing(self.willing, self.until, self.innovation),
+            world, float(p.cost_per_review_msek), float(p.scale_bonus), e.scale_logit_bonus, ties,
+            np.array([self.reviews, self._last_until], dtype=np.int64),
+            self.targeting.choosing(ctx, taken_of(self, ctx)))
 
     def take_compiled(self, compiled, ctx) -> None:
         """Take back what :meth:`compiled`'s quarters changed beside the lever's arrays and books."""
+        from .books import take_taken
+
         reviewers = kernels("reviewers")
         self.reviews = int(compiled.tally[reviewers.REVIEWS])
         self._last_until = int(compiled.tally[reviewers.LAST_UNTIL])
+        take_taken(self, compiled.choosing.taken)
 
     def _review(self, ctx, t, year: int, units: int) -> int:
         """Up to ``units`` reviews this quarter; returns how many were held. They ask when willing, not under
@@ -184,15 +185,17 @@ class PeerReview(Lever):
 
     def _ask_and_review_compiled(self, ctx, t, year: int, units: int):
         """:meth:`_ask_and_review` in one compiled call, with the same draws
-        (:func:`model.levers.reviewers.quarter`, handed the run's lever generator)."""
+        (:func:`model.levers.reviewers.quarter`, handed the run's lever generator), for a target without a
+        call."""
         reviewers = kernels("reviewers")  # numba: loaded by runs, not validate
         if self._quarter is None:  # bound once per run (model.kernelcall): typing a generator costs more
+            from .books import taken_of
+
+            p, s, e = self.p, ctx.state, ctx.effects
             self._quarter = bound(reviewers.quarter)
-            p = self.p
-            self._rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters),
-                                              float(p.tie_weight), self.targeting.target.by == "capacity")
-        s, e = ctx.state, ctx.effects
-        world = reviewers.ReviewWorld(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
-                                      ctx.orgs.kind, s.capacity, e.capacity_bonus, e.lever_ties)
-        return self._quarter(self.stream(), units, t, self._rule,
-                             reviewers.Reviewing(self.targeting.pool, self.willing, self.until, self.innovation), world)
+            self._rule = reviewers.ReviewRule(int(p.request_lead_quarters), int(p.bonus_quarters), float(p.tie_weight))
+            self._reviewing = reviewers.Reviewing(self.willing, self.until, self.innovation)
+            self._world = reviewers.ReviewWorld(s.stage, s.pilot_age, ctx.applicable, ctx.innovations.pilot_quarters,
+                                                ctx.orgs.kind, e.lever_ties)
+            self._choosing = self.targeting.choosing(ctx, taken_of(self, ctx))  # no call: nothing is taken
+        return self._quarter(self.stream(), units, t, self._rule, self._reviewing, self._world, self._choosing)

@@ -101,4 +101,4 @@ class Procurement(MembershipLever):
         from .books import take_taken
 
         self.take_membership(compiled.membership, ctx)
-        take_taken(self, compiled.membership.taken)
+        take_taken(self, compiled.membership.choosing.taken)

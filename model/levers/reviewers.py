@@ -16,28 +16,24 @@ import numpy as np
 from ..environment import njit
 from ..stages import ADOPTED, PILOTING
 from ..world import lever_ties
-from . import books_kernel, decisions_kernel, streams, targeting_kernel
+from . import books_kernel, decisions_kernel, members_kernel, streams, targeting_kernel
 from .streams import generator
-from .targeting_kernel import choose_in_order, key_on_sources
+from .targeting_kernel import key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with peer review in this environment, about 2 s)"
 
-#: the lever's own arrays, (n,) each: ``pool`` bool (its target's pool), ``willing`` bool (would ask),
-#: ``until`` int (a review's bonus lasts while t < until; changed), ``innovation`` int (of the last review;
-#: changed)
-Reviewing = namedtuple("Reviewing", ["pool", "willing", "until", "innovation"])
+#: the lever's own arrays, (n,) each: ``willing`` bool (would ask), ``until`` int (a review's bonus lasts
+#: while t < until; changed), ``innovation`` int (of the last review; changed)
+Reviewing = namedtuple("Reviewing", ["willing", "until", "innovation"])
 
 #: what the reviews read of the run: ``stage`` (n, k) int8, ``pilot_age`` (n, k) [quarters], ``applicable``
-#: (n, k) bool, ``pilot_quarters`` (k,), ``kind`` (n,), ``capacity`` and ``capacity_bonus`` (n,)
-#: [capacity units], ``ties`` (n, n) lever-tie weights (changed)
-ReviewWorld = namedtuple("ReviewWorld", ["stage", "pilot_age", "applicable", "pilot_quarters", "kind", "capacity",
-                                         "capacity_bonus", "ties"])
+#: (n, k) bool, ``pilot_quarters`` (k,), ``kind`` (n,), ``ties`` (n, n) lever-tie weights (changed)
+ReviewWorld = namedtuple("ReviewWorld", ["stage", "pilot_age", "applicable", "pilot_quarters", "kind", "ties"])
 
 #: the lever's rule: ``lead_quarters`` [quarters before the decision one asks], ``bonus_quarters``
-#: [quarters a review's bonus lasts], ``tie_weight``, ``by_capacity`` (the target's order: lowest
-#: development capacity first, else random)
-ReviewRule = namedtuple("ReviewRule", ["lead_quarters", "bonus_quarters", "tie_weight", "by_capacity"])
+#: [quarters a review's bonus lasts], ``tie_weight``
+ReviewRule = namedtuple("ReviewRule", ["lead_quarters", "bonus_quarters", "tie_weight"])
 
 
 @njit(announce=COMPILING, error_model="numpy")
@@ -126,20 +122,19 @@ def review(chosen, askable, draws, world, ties, tie_weight, until, innovation, b
 
 
 @njit(announce=COMPILING, error_model="numpy")
-def quarter(rng, units, t, rule, lever, world):
-    """A quarter's reviews in one call, for a target without a call: who asks (:func:`asking`), up to
-    ``units`` of them in the target's order (as :meth:`model.levers.targeting.Targeting.choose` orders
-    them: a uniform tiebreak per candidate, then by development capacity or by the tiebreak alone), the
+def quarter(rng, units, t, rule, lever, world, choosing):
+    """A quarter's reviews in one call: who asks (:func:`asking`), up to ``units`` of them as the target
+    chooses (``choosing``: :func:`model.levers.members_kernel.choose`, in its order or by its call), the
     uniforms of their pilots and reviewers, and the reviews (:func:`review`). ``rng``: the run's lever
     generator (or its :data:`~model.levers.streams.Stream`, cheaper to hand over), drawn from as the
-    Python rule drew (the same numbers, in the same order: a uniform per candidate, then (c, k) and
-    (c, n)). Returns what :func:`review` returns (nothing when nobody asks)."""
+    Python rule drew (the same numbers, in the same order: the target's, then (c, k) and (c, n)). Returns
+    what :func:`review` returns (nothing when nobody asks)."""
     rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
-    stage, pilot_age, applicable, pilot_quarters, kind, capacity, capacity_bonus, ties = world
-    pool, willing, until, innovation = lever
+    stage, pilot_age, applicable, pilot_quarters, kind, ties = world
+    willing, until, innovation = lever
     asks, askable = asking(stage, pilot_age, applicable, pilot_quarters, rule.lead_quarters, willing, until, t)
     n, k = stage.shape
-    chosen = choose_in_order(np.flatnonzero(pool & asks), units, rule.by_capacity, capacity, capacity_bonus, rng)
+    chosen = members_kernel.choose(choosing, asks, units, rng)
     c = chosen.shape[0]
     if c == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -153,9 +148,10 @@ def quarter(rng, units, t, rule, lever, world):
 #: ``rule`` (:data:`ReviewRule`), ``reviewing`` (:data:`Reviewing`), ``world`` (:data:`ReviewWorld`),
 #: ``cost`` [MSEK a review], ``scale_bonus`` [log-odds], ``scale_logit_bonus`` ((n,) the run's effect,
 #: changed), ``ties`` (the run's :data:`model.world.lever_ties.LeverTies`), ``tally`` ((2,) int64: reviews
-#: so far, and the latest quarter a review's bonus lasts until, changed)
+#: so far, and the latest quarter a review's bonus lasts until, changed), ``choosing``
+#: (:data:`model.levers.members_kernel.Choosing`: who is reviewed, and what a call's applicants give)
 ReviewLever = namedtuple("ReviewLever", ["books", "rng", "rule", "reviewing", "world", "cost", "scale_bonus",
-                                         "scale_logit_bonus", "ties", "tally"])
+                                         "scale_logit_bonus", "ties", "tally", "choosing"])
 
 #: the fields of :data:`ReviewLever`'s ``tally``
 REVIEWS, LAST_UNTIL = 0, 1
@@ -169,11 +165,12 @@ def review_lever_quarter(lever, t):
     taken in at once (:func:`model.world.lever_ties.take_in_written`, as Python's quarter takes them in
     before the dynamics), the bonus where a review's advice lasts, and the year's money lapsing."""
     books, tally = lever.books, lever.tally
+    members_kernel.give_back(lever.choosing.taken)  # what a call's applicants gave last quarter
     active = books_kernel.receive(books, t)
     if active:
         units = books_kernel.buy(books, t, lever.cost)
         if units:
-            reviewed, cells = quarter(lever.rng, units, t, lever.rule, lever.reviewing, lever.world)
+            reviewed, cells = quarter(lever.rng, units, t, lever.rule, lever.reviewing, lever.world, lever.choosing)
             if cells.shape[0]:
                 lever_ties.take_in_written(lever.ties, cells)
             reviews = reviewed.shape[0]
@@ -187,5 +184,5 @@ def review_lever_quarter(lever, t):
     books_kernel.lapse(books, t, active)
 
 
-# compiled in: the tie rule, the target's order, the stream, the books, the bonus
-key_on_sources(globals(), lever_ties, targeting_kernel, streams, books_kernel, decisions_kernel)
+# compiled in: the tie rule, the target's choice, the stream, the books, the bonus
+key_on_sources(globals(), lever_ties, members_kernel, targeting_kernel, streams, books_kernel, decisions_kernel)

@@ -2,9 +2,9 @@
 :mod:`model.levers.job_shadowing` in one call (issue 21: levers decided in compiled code).
 
 The rules are the lever's (its module docstring and :meth:`~model.levers.job_shadowing.JobShadowing._place`):
-hosts in the target's order (:meth:`model.levers.targeting.Targeting.choose` for a target without a call:
-a uniform tiebreak per candidate, then by development capacity or by the tiebreak alone), then for each
-host in turn a sender drawn among the free mature municipalities. The draws come from the run's lever
+hosts as the target chooses them (:func:`model.levers.members_kernel.choose`, as
+:meth:`model.levers.targeting.Targeting.choose`: in its order or by its call), then for each host in turn a
+sender drawn among the free mature municipalities. The draws come from the run's lever
 generator, handed to the kernel (numba draws from a NumPy ``Generator`` as NumPy does: the same uniforms,
 the same bounded integers), in the same order and number as the Python rule drew them, so the same
 placements are made and the stream is left where it was (bit for bit: ``tests/levers/test_compiled_levers.py``
@@ -22,7 +22,7 @@ from ..environment import njit
 from ..world import lever_ties
 from . import books_kernel, capacity_kernel, knowhow_kernel, members_kernel, streams, targeting_kernel
 from .streams import generator
-from .targeting_kernel import first_places, key_on_sources
+from .targeting_kernel import key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
 COMPILING = "the levers' code (first run with job shadowing in this environment, about 2 s)"
@@ -31,39 +31,27 @@ COMPILING = "the levers' code (first run with job shadowing in this environment,
 #: (the host is placed while t < host_until; -1 never), ``sender_of`` int (a host's sender while placed, -1)
 Placements = namedtuple("Placements", ["hosted", "host_until", "sender_of"])
 
-#: who may take part, (n,) each: ``pool`` bool (the target's pool), ``mature`` bool (may send),
-#: ``capacity`` and ``capacity_bonus`` (development capacity, own and from levers: the capacity order)
-Takers = namedtuple("Takers", ["pool", "mature", "capacity", "capacity_bonus"])
 
 
 @njit(announce=COMPILING, error_model="numpy")
-def place(rng, units, by_capacity, takers, placements, t, quarters, hosts_out, senders_out):
+def place(rng, units, choosing, mature, placements, t, quarters, hosts_out, senders_out):
     """Up to ``units`` placements of ``quarters`` quarters starting in quarter ``t``: hosts among the pool
-    that have not hosted and are not hosting, in the target's order (``by_capacity``: lowest development
-    capacity first, else random), each with a sender drawn at random among the mature municipalities that
-    are not the host and not away already; the first host for whom none is free ends the round. Writes the
-    hosts and senders placed to the first entries of ``hosts_out`` and ``senders_out`` ((n,) int64) and
-    into ``placements``; returns how many. ``rng``: the run's lever generator (draws as the Python rule
-    did: a uniform per candidate host, then a bounded integer per host given a sender), or its
-    :data:`model.levers.streams.Stream` (the same draws, cheaper to hand over)."""
+    that have not hosted and are not hosting, as the target chooses (``choosing``:
+    :func:`model.levers.members_kernel.choose`), each with a sender drawn at random among the ``mature``
+    ((n,) bool) municipalities that are not the host and not away already; the first host for whom none is
+    free ends the round. Writes the hosts and senders placed to the first entries of ``hosts_out`` and
+    ``senders_out`` ((n,) int64) and into ``placements``; returns how many. ``rng``: the run's lever
+    generator (draws as the Python rule did: the target's, then a bounded integer per host given a sender),
+    or its :data:`model.levers.streams.Stream` (the same draws, cheaper to hand over)."""
     rng = generator(rng)  # a Stream (streams.stream_of) or the Generator itself
-    pool, mature, capacity, capacity_bonus = takers
     hosted, host_until, sender_of = placements
-    n = pool.shape[0]
-    candidates = np.empty(n, dtype=np.int64)
-    m = 0
+    n = hosted.shape[0]
+    need = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        if pool[i] and not hosted[i] and host_until[i] <= t:
-            candidates[m] = i
-            m += 1
-    if units <= 0 or m == 0:
+        need[i] = not hosted[i] and host_until[i] <= t
+    hosts = members_kernel.choose(choosing, need, units, rng)
+    if hosts.shape[0] == 0:
         return 0
-    tiebreak = rng.random(m)
-    key = np.empty(m)
-    for a in range(m):
-        i = candidates[a]
-        key[a] = (capacity[i] + capacity_bonus[i]) if by_capacity else tiebreak[a]
-    hosts = candidates[first_places(units, key, tiebreak)]
     return _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out)
 
 
@@ -107,7 +95,7 @@ def _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out
 
 #: a job-shadowing lever's whole quarter as the compiled loop runs it (:func:`shadowing_lever_quarter`):
 #: ``books`` (:data:`model.levers.books_kernel.Books`), ``rng`` (the run's lever
-#: :data:`~model.levers.streams.Stream`), :func:`place`'s ``by_capacity``, ``takers``, ``placements``,
+#: :data:`~model.levers.streams.Stream`), :func:`place`'s ``choosing``, ``mature``, ``placements``,
 #: ``quarters``, ``placed_hosts`` and ``placed_senders``; ``placement_cost`` [MSEK]; ``pairs`` ((n, 2) int64:
 #: every placement's host and sender, in order, ``tally[PAIRS]`` of them; changed);
 #: :func:`model.levers.knowhow_kernel.hosts_quarter`'s ``load_factor``, ``knowhow``, ``dev``, ``cut``,
@@ -116,7 +104,7 @@ def _senders(rng, hosts, mature, placements, t, quarters, hosts_out, senders_out
 #: (:data:`model.levers.members_kernel.Taken`) and ``tally`` ((3,) int64: placement-quarters, of which
 #: taught, and placements; changed)
 ShadowingLever = namedtuple("ShadowingLever", [
-    "books", "rng", "by_capacity", "takers", "placements", "quarters", "placed_hosts", "placed_senders",
+    "books", "rng", "choosing", "mature", "placements", "quarters", "placed_hosts", "placed_senders",
     "placement_cost", "pairs", "load_factor", "knowhow", "dev", "cut", "forget", "learn", "gone", "host_cost",
     "sender_cost", "ending_hosts", "ending_senders", "cost", "tie_weight", "ties", "taken", "tally"])
 
@@ -139,7 +127,7 @@ def shadowing_lever_quarter(lever, t):
         units = books_kernel.buy(books, t, lever.placement_cost)
         if units:
             hosts, senders = lever.placed_hosts, lever.placed_senders
-            placed = place(lever.rng, units, lever.by_capacity, lever.takers, lever.placements, t, lever.quarters,
+            placed = place(lever.rng, units, lever.choosing, lever.mature, lever.placements, t, lever.quarters,
                            hosts, senders)
             for a in range(placed):
                 lever.pairs[tally[PAIRS] + a, 0] = hosts[a]
@@ -164,6 +152,6 @@ def shadowing_lever_quarter(lever, t):
     books_kernel.lapse(books, t, active)
 
 
-# compiled in: the capacity order (first_places), the stream, the books, capacity, know-how and ties
+# compiled in: the target's choice, the stream, the books, capacity, know-how and ties
 key_on_sources(globals(), targeting_kernel, streams, books_kernel, capacity_kernel, knowhow_kernel, members_kernel,
                lever_ties)

@@ -314,6 +314,21 @@ class Targeting:
             lever.charge(ctx, self._applicants, t.application_overhead_msek, t.application_overhead_capacity)
         return chosen
 
+    def choosing(self, ctx: "RunContext", taken):
+        """How this target chooses, as the compiled levers' quarters take it
+        (:data:`model.levers.members_kernel.Choosing`: :func:`~model.levers.members_kernel.choose` does what
+        :meth:`choose` does), with ``taken`` (the lever's :data:`~model.levers.members_kernel.Taken`: what a
+        call's applicants give for the quarter goes there)."""
+        targeting_kernel = kernels("targeting_kernel")  # numba: loaded by runs, not by validate
+        t = self.target
+        call = targeting_kernel.CallChoice(float(t.application_half_capacity), float(t.application_noise),
+                                           float(t.application_overhead_capacity),
+                                           -1 if self.limit is None else int(self.limit))
+        return kernels("members_kernel").Choosing(
+            self.pool, t.by == "capacity", ctx.state.capacity, ctx.effects.capacity_bonus, t.by == "application",
+            call, ctx.effects.load_factor, targeting_kernel.loads(ctx), float(t.application_overhead_msek),
+            ctx.effects.charged, taken, np.zeros(ctx.n, dtype=np.bool_), np.zeros(ctx.n))
+
     def members(self, ctx: "RunContext", places: int, lever=None, year: int | None = None) -> np.ndarray:
         """A fixed membership of up to ``places`` organisations (networks, frameworks), as a bool mask."""
         chosen = self.choose(ctx, places, lever=lever, year=year)

@@ -1,10 +1,9 @@
 """Levers' quarters run inside the compiled quarter loop give the runs of their quarters in Python, bit for
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
-A run whose every acting lever has a compiled quarter (``Lever.compiled``: change teams, peer reviews and job
-shadowing with a target without a call; procurement, training and learning networks, also with one;
-infrastructure, small actors' grants and the grant calls; each run by a national operator) runs the rest of
-the run in one compiled call (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
+A run whose every acting lever has a compiled quarter (``Lever.compiled``: every lever kind, its target
+with or without a call, run by a national operator) runs the rest of the run in one compiled call
+(``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
 lever generator; and that the compiled call was taken (or, where a lever cannot be compiled, not taken).
@@ -118,6 +117,14 @@ CASES = {
     "procurement_by_call": lambda: _lever("lever_procurement", target={
         "by": "application", "application_overhead_capacity": 0.0, "application_overhead_msek": 0.05}),
     "portfolio_status_quo": lambda: model.load_scenario(SCENARIOS / "portfolio_status_quo.yaml"),
+    # teams and reviews chosen by a call: overhead in time and own money, a limit; both drawing in turn
+    "change_teams_by_call": lambda: _lever("lever_change_teams", budget_msek_per_year=40, target={
+        "by": "application", "application_overhead_msek": 0.01}),
+    "peer_review_by_call_limited": lambda: _lever("lever_peer_review", budget_msek_per_year=20, target={
+        "by": "application", "count": 6, "application_overhead_capacity": 0.2}),
+    "reviews_and_teams_by_call": lambda: _with_levers(
+        _review(budget_msek_per_year=20, target={"by": "application"}),
+        _teams(target={"by": "application", "kinds": ["municipality"]})),
 }
 
 
@@ -218,6 +225,14 @@ def test_the_cases_reach_what_they_are_for():
                     0, quarters=1)
     assert charged.levers[0].member_count > 0
     assert (charged.context.state.money_left < free.context.state.money_left).sum() > charged.levers[0].member_count
+    m = InnovationModel(CASES["peer_review_by_call_limited"](), seed=0)  # at most 6 chosen a quarter
+    m.run_model()
+    placed = [u.placed for u in m.context.ledger.usage.values()]
+    assert all(0 < count <= 6 * 4 for count in placed) and max(placed) > 6
+    charged = _stepped(CASES["change_teams_by_call"](), 0, quarters=7)  # within a year: own money is yearly
+    free = _stepped(_lever("lever_change_teams", budget_msek_per_year=40, target={"by": "application"}), 0, quarters=7)
+    assert charged.levers[0].visits > 0
+    assert (charged.context.state.money_left < free.context.state.money_left).any()
 
 
 NOT_TIED = "grants: pilot grants by need, not tied to a start, limited, overhead in money, beside know-how"
@@ -255,24 +270,24 @@ def test_a_compiled_run_to_a_quarter_stops_there(taken):
     assert [u.year for u in m.context.ledger.usage.values()] == [2026, 2027, 2028, 2029]
 
 
-@pytest.mark.parametrize("changes", [{"target": {"by": "application"}}, {"operator": "regions"}])
-def test_a_lever_chosen_by_a_call_or_run_by_the_regions_acts_in_python(changes, taken):
-    """A target with a call (chosen in Python) or a lever the regions pay from their own money has no
-    compiled quarter: the run goes quarter by quarter, as before."""
-    m = InnovationModel(_lever("lever_change_teams", **changes), seed=0)
+@pytest.mark.parametrize("kind", ["lever_change_teams", "lever_peer_review", "lever_learning_networks"])
+def test_a_lever_run_by_the_regions_acts_in_python(kind, taken):
+    """A lever the regions pay from their own money (as the run has it each year) has no compiled quarter:
+    the run goes quarter by quarter, as before."""
+    m = InnovationModel(_lever(kind, operator="regions"), seed=0)
     assert all(lever.compiled(m.context, 0) is None for lever in m.acting_levers)
     m.run_model()
     assert taken == [False]
 
 
 def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
-    """Change teams and pilot grants beside change teams chosen by a call (in Python): the run goes quarter
+    """Change teams and pilot grants beside change teams run by the regions (in Python): the run goes quarter
     by quarter, the same run."""
-    scenario = _with_levers(_teams(), _kind("lever_pilot_grants"), _teams(name="called", target={"by": "application"}))
+    scenario = _with_levers(_teams(), _kind("lever_pilot_grants"), _teams(name="regional", operator="regions"))
     m = InnovationModel(scenario, seed=2)
     m.run_model()
     assert taken == [False]
-    _compare(_state(m), _state(_stepped(scenario, 2)), "with a call")
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with a regional lever")
 
 
 @pytest.mark.parametrize("case", ["portfolio_status_quo", "learning_networks_by_call_limited", NOT_TIED])
