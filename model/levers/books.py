@@ -85,3 +85,22 @@ def taken_of(lever: "Lever", ctx: "RunContext"):
 def take_taken(lever: "Lever", taken) -> None:
     """Take back whether ``lever`` holds capacity to give back (:func:`taken_of`) after its quarters ran."""
     lever._temp_taken = bool(taken.held[0])
+
+
+
+def recorded_of(lever: "Lever", ctx: "RunContext", years: int, field: str, dtype: type = float) -> np.ndarray:
+    """(years,) ``lever``'s ledger records' ``field`` (``returned`` [MSEK], ``applications``) so far, by
+    year, as compiled quarters keep it beside its :data:`Books`."""
+    values = np.zeros(years, dtype=dtype)
+    if lever._use_ledger is ctx.ledger:  # the records of the quarters run so far
+        for year, use in lever._uses.items():
+            values[year - ctx.calendar.start_year] = getattr(use, field)
+    return values
+
+
+def take_recorded(lever: "Lever", ctx: "RunContext", field: str, values: np.ndarray, books: Books) -> None:
+    """Write ``values`` (:func:`recorded_of`'s, after the quarters ran compiled) into ``lever``'s ledger
+    records' ``field`` (the records made by :func:`take_books` for every year its ``books`` recorded)."""
+    first = ctx.calendar.start_year
+    for y in np.flatnonzero(books.recorded):
+        setattr(lever.usage(ctx, first + int(y)), field, values[y].item())

@@ -23,12 +23,14 @@ networks (:func:`model.levers.knowhow_kernel.training_lever_quarter`), learning 
 (:func:`model.levers.groups_kernel.learning_lever_quarter`), job shadowing
 (:func:`model.levers.shadowing_kernel.shadowing_lever_quarter`), small actors' grants
 (:func:`model.levers.formula_kernel.small_grants_lever_quarter`, the own money they add settled before each
-quarter's dynamics: :func:`settle_money`) and the grant calls (:func:`model.levers.calls_kernel.
+quarter's dynamics: :func:`settle_money`), earmarked state grants (``events:``,
+:func:`model.levers.formula_kernel.earmarked_lever_quarter`) and the grant calls (:func:`model.levers.calls_kernel.
 call_lever_quarter`), each run by a national operator, its target with or without a call (who is reached is
 chosen as :meth:`model.levers.targeting.Targeting.choose` chooses: :func:`model.levers.members_kernel.choose`).
 The ties reviews, learning groups and placements make are taken into the sparse rows the tie signals read at
-once (:func:`model.world.lever_ties.take_in_written`). The others (earmarked state grants, any lever run by
-the regions) act in Python, quarter by quarter, as before; a lever joins by giving
+once (:func:`model.world.lever_ties.take_in_written`). A lever run by the regions (paying from their own
+money, as the run has it each year) acts in Python, quarter by quarter, and with it every lever of its run;
+a lever joins by giving
 :meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
 The loop calls each lever's kernel, and the quarter's dynamics, by its address
@@ -66,6 +68,7 @@ QUARTER_OF = {decisions_kernel.TeamsLever: decisions_kernel.teams_lever_quarter,
               groups_kernel.LearningLever: groups_kernel.learning_lever_quarter,
               shadowing_kernel.ShadowingLever: shadowing_kernel.shadowing_lever_quarter,
               formula_kernel.SmallGrantsLever: formula_kernel.small_grants_lever_quarter,
+              formula_kernel.EarmarkedLever: formula_kernel.earmarked_lever_quarter,
               calls_kernel.CallLever: calls_kernel.call_lever_quarter}
 
 

@@ -44,6 +44,7 @@ class EarmarkedGrantLever(Lever):
         self.capacity_share = capacity_share or {}
         self.pot = 0.0
         self.delivered: dict[int, float] = {}
+        self._bought_years: set[int] = set()
         self._temp_capacity = np.zeros(ctx.n)
         self._temp_taken = False
         self.k = ctx.innovation_names.index(event.innovation)
@@ -77,6 +78,31 @@ class EarmarkedGrantLever(Lever):
             self._paid_year = year
             self.use(ctx, year, float(self.paid.sum()), who, int(who.sum()))
             self.usage(ctx, year).bought += int(who.sum())
+
+    def acts_in_python(self) -> bool:
+        """Run by a national operator: never in Python alone."""
+        return False
+
+    def compiled(self, ctx, t):
+        """The grant's quarters from quarter ``t`` as the compiled loop runs them (:mod:`model.levers.compiled`):
+        a :data:`model.levers.formula_kernel.EarmarkedLever` over its own arrays, books and the run's."""
+        from .books import books_of, recorded_of
+        from .kernels import kernels
+
+        books, first = books_of(self, ctx), ctx.calendar.start_year
+        return kernels("formula_kernel").EarmarkedLever(
+            books, self.k, self.eligible, self.event.condition == "started", self.event.split == "population",
+            ctx.orgs.population.astype(float), ctx.state.stage, ctx.effects.state_grant_msek, self.paid,
+            np.array([-1 if self._paid_year is None else self._paid_year - first], dtype=np.int64),
+            recorded_of(self, ctx, len(books.active), "returned"), np.zeros(ctx.n, dtype=np.bool_), np.zeros(ctx.n))
+
+    def take_compiled(self, compiled, ctx) -> None:
+        """Take back the year of the grant not yet closed and the money returned by year."""
+        from .books import take_recorded
+
+        year = int(compiled.paid_year[0])
+        self._paid_year = None if year < 0 else ctx.calendar.start_year + year
+        take_recorded(self, ctx, "returned", compiled.returned, compiled.books)
 
     def close(self, ctx) -> None:
         """The end of a year of the grant (or of the run): what was not spent is returned."""

@@ -199,14 +199,12 @@ class _Call(Lever):
         for a part run by a region."""
         if self.acts_in_python():
             return None
-        from .books import books_of, taken_of
+        from .books import books_of, recorded_of, taken_of
 
         calls_kernel, p, books = kernels("calls_kernel"), self.p, books_of(self, ctx)
         years, first = len(books.active), ctx.calendar.start_year
-        applications, returned = np.zeros(years, dtype=np.int64), np.zeros(years)
-        if self._use_ledger is ctx.ledger:  # the records of the quarters run so far
-            for year, use in self._uses.items():
-                applications[year - first], returned[year - first] = use.applications, use.returned
+        applications = recorded_of(self, ctx, years, "applications", np.int64)
+        returned = recorded_of(self, ctx, years, "returned")
         target = p.target
         return calls_kernel.CallLever(
             books, self.stream(), self._arrays(ctx), self.book, self.rule, self.targeting.pool,
@@ -220,17 +218,16 @@ class _Call(Lever):
     def take_compiled(self, compiled, ctx) -> None:
         """Take back the totals, the money carried, whether a pair is funded, and the ledger's applications and
         returned money by year (its records made by :func:`model.levers.books.take_books`)."""
-        from .books import take_taken
+        from .books import take_recorded, take_taken
 
-        calls_kernel, first = kernels("calls_kernel"), ctx.calendar.start_year
+        calls_kernel = kernels("calls_kernel")
         sums, counts = compiled.sums, compiled.counts
         self.carry, self.awarded_msek = float(sums[calls_kernel.CARRY]), float(sums[calls_kernel.AWARDED])
         self.returned_msek = float(sums[calls_kernel.RETURNED])
         self.grants, self.applications = int(counts[calls_kernel.GRANTS]), int(counts[calls_kernel.APPLIED])
         self.any_funded = bool(counts[calls_kernel.FUNDED])
-        for y in np.flatnonzero(compiled.books.recorded):
-            use = self.usage(ctx, first + int(y))
-            use.applications, use.returned = int(compiled.applications[y]), float(compiled.returned[y])
+        take_recorded(self, ctx, "applications", compiled.applications, compiled.books)
+        take_recorded(self, ctx, "returned", compiled.returned, compiled.books)
         take_taken(self, compiled.taken)
 
     def _arrays(self, ctx):

@@ -1,8 +1,8 @@
 """Levers' quarters run inside the compiled quarter loop give the runs of their quarters in Python, bit for
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
-A run whose every acting lever has a compiled quarter (``Lever.compiled``: every lever kind, its target
-with or without a call, run by a national operator) runs the rest of the run in one compiled call
+A run whose every acting lever has a compiled quarter (``Lever.compiled``: every lever kind and earmarked
+state grants, a target with or without a call, run by a national operator) runs the rest of the run in one compiled call
 (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
@@ -36,6 +36,12 @@ def _kind(scenario: str, **changes) -> dict:
 
 def _review(**changes) -> dict:
     return _kind("lever_peer_review", **changes)
+
+
+def _earmarked(**changes) -> dict:
+    """The earmarked grant of ``scenarios/event_earmarked_grant.yaml``, with ``changes``."""
+    event = model.load_scenario(SCENARIOS / "event_earmarked_grant.yaml").events[0].model_dump(exclude_none=True)
+    return {**event, **changes}
 
 
 def _with_levers(*levers) -> model.Scenario:
@@ -117,6 +123,12 @@ CASES = {
     "procurement_by_call": lambda: _lever("lever_procurement", target={
         "by": "application", "application_overhead_capacity": 0.0, "application_overhead_msek": 0.05}),
     "portfolio_status_quo": lambda: model.load_scenario(SCENARIOS / "portfolio_status_quo.yaml"),
+    "earmarked_grant": lambda: model.load_scenario(SCENARIOS / "event_earmarked_grant.yaml"),
+    # equal shares to those who have started, from the run's second year to past its end, beside change teams
+    # (its operator's capacity shared with none of them)
+    "earmarked_grant_started_with_teams": lambda: model.with_overrides(
+        _with_levers(_teams()), {"events": [_earmarked(split="equal", condition="started", start_year=2027,
+                                                       years=20, kinds=["municipality", "region"])]}),
     # teams and reviews chosen by a call: overhead in time and own money, a limit; both drawing in turn
     "change_teams_by_call": lambda: _lever("lever_change_teams", budget_msek_per_year=40, target={
         "by": "application", "application_overhead_msek": 0.01}),
@@ -171,6 +183,8 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
 
 def _placed(lever) -> int:
     """What the lever placed over the run: visits, reviews, or members now."""
+    if hasattr(lever, "event"):  # an earmarked grant: the organisations it paid, every year
+        return sum(use.placed for use in lever._uses.values())
     for name in ("visits", "reviews", "member_count", "gain", "pairs", "grants"):  # networks: members now
         if hasattr(lever, name):
             found = getattr(lever, name)
@@ -225,6 +239,10 @@ def test_the_cases_reach_what_they_are_for():
                     0, quarters=1)
     assert charged.levers[0].member_count > 0
     assert (charged.context.state.money_left < free.context.state.money_left).sum() > charged.levers[0].member_count
+    m = InnovationModel(CASES["earmarked_grant_started_with_teams"](), seed=0)  # more have started each year
+    m.run_model()
+    paid = [(u.placed, u.returned) for u in m.context.ledger.usage.values() if u.lever != "change_teams"]
+    assert len(paid) == 9 and paid[0][0] < paid[-1][0] < 311 and all(back > 0 for _, back in paid)
     m = InnovationModel(CASES["peer_review_by_call_limited"](), seed=0)  # at most 6 chosen a quarter
     m.run_model()
     placed = [u.placed for u in m.context.ledger.usage.values()]
