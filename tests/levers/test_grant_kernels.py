@@ -188,6 +188,19 @@ def test_free_capacity_is_the_vectorised_rule_bit_for_bit(k):
     assert np.array_equal(bits(free), bits(expected))
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 127, 128, 129, 255, 256, 257, 324, 1000, 2049])
+def test_a_row_sum_is_numpy_s_sum_of_a_vector_bit_for_bit(n):
+    """targeting_kernel.row_sum adds as ndarray.sum adds a vector (pairwise, in blocks of eight): what the
+    compiled formula grants' shares and returns are summed with (formula_kernel)."""
+    from model.levers.targeting_kernel import row_sum
+
+    rng = np.random.default_rng(n)
+    for scale in (1e-3, 1.0, 1e3):
+        x = rng.random(n) * scale
+        x[rng.random(n) < 0.4] = 0.0
+        assert row_sum(x, 0, n) == x.sum()
+
+
 def test_applications_are_ranked_in_numpy_s_stable_order_also_where_qualities_are_equal():
     from model.world.lever_ties import stable_order as _stable_order
 
