@@ -265,12 +265,6 @@ class Lever:
         bit, then hands each lever back its tuple (:meth:`take_compiled`)."""
         return None
 
-    def acts_in_python(self) -> bool:
-        """Whether the lever's quarters must run in Python, whatever its kind: a region runs it, from its own
-        money as the run has it each year. (A target's call is compiled too:
-        :func:`model.levers.members_kernel.choose`.) Levers with a :meth:`compiled` quarter ask it first."""
-        return self.region is not None
-
     def take_compiled(self, compiled, ctx: "RunContext") -> None:
         """Take back from ``compiled`` (what :meth:`compiled` made, its quarters run) what is not in the
         lever's own arrays or its books (counts kept as numbers here); the books are written back by

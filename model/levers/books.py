@@ -22,33 +22,58 @@ def years_of(ctx: "RunContext") -> int:
     return -(-ctx.calendar.n_steps // QUARTERS_PER_YEAR)
 
 
+#: the key in ``ctx.run_views`` of the ledger arrays made while :func:`model.levers.compiled._compiled` makes
+#: the levers' compiled quarters, by lever name: the parts of a lever the regions run share the run's ledger
+#: records (one per name and year), so their books share these arrays and add to them in the order the
+#: quarters in Python add to the records
+SHARED_LEDGER = "books: ledger arrays by lever name"
+
+
 def books_of(lever: "Lever", ctx: "RunContext") -> Books:
-    """``lever``'s books now. What its operator delivers in each active year is decided here (a national
-    operator's share of its capacity: nothing in the run changes it); a lever run by a region (which pays
-    from its own money, as the run has it then) has no books here. Raises ``ValueError`` for one."""
-    if lever.region is not None:
-        raise ValueError(f"{lever.name}: a lever run by a region pays from its own money each year: its "
-                         "quarters run in Python")
-    years, first, n = years_of(ctx), ctx.calendar.start_year, ctx.n
+    """``lever``'s books now. What a national operator delivers in each active year is decided here (its
+    share of its capacity: nothing in the run changes it); what a region delivers of its part, in the year's
+    first quarter in the compiled loop (from its own money as the run has it then), unless decided already.
+    The ledger's arrays are those of an earlier part of the same lever where there is one
+    (:data:`SHARED_LEDGER`)."""
+    years, first = years_of(ctx), ctx.calendar.start_year
+    e = ctx.effects
+    ledger = _ledger_of(lever, ctx, years)
     books = Books(budget=lever.budget, pot=np.array([lever.pot]), active=np.zeros(years, dtype=np.bool_),
-                  delivered=np.zeros(years), recorded=np.zeros(years, dtype=np.bool_), budget_in=np.zeros(years),
-                  delivered_in=np.zeros(years), used=np.zeros(years), bought=np.zeros(years),
-                  placed=np.zeros(years), counted=np.zeros(years, dtype=np.bool_),
-                  takers=np.zeros((years, n), dtype=np.bool_))
+                  delivered=np.zeros(years), decided=np.zeros(years, dtype=np.bool_),
+                  counted=np.zeros(years, dtype=np.bool_), region=-1 if lever.region is None else lever.region,
+                  own=(ctx.state.money_left, e.added, e.charged), **ledger)
     for year in lever.years:
         books.active[year - first] = True
         delivered = lever.delivered.get(year)
-        books.delivered[year - first] = lever._deliverable(ctx, year) if delivered is None else delivered
+        if delivered is None and lever.region is None:
+            delivered = lever._deliverable(ctx, year)
+        if delivered is not None:
+            books.delivered[year - first], books.decided[year - first] = delivered, True
     for year in lever._bought_years:
         books.counted[year - first] = True
+    return books
+
+
+def _ledger_of(lever: "Lever", ctx: "RunContext", years: int) -> dict:
+    """The ledger's part of ``lever``'s :data:`Books` (``recorded``, ``budget_in``, ``delivered_in``,
+    ``used``, ``bought``, ``placed``, ``takers``), holding its records so far: shared with the lever's earlier
+    parts (:data:`SHARED_LEDGER`) where it has them."""
+    shared = ctx.run_views.get(SHARED_LEDGER)
+    if shared is not None and lever.name in shared:
+        return shared[lever.name]
+    ledger = dict(recorded=np.zeros(years, dtype=np.bool_), budget_in=np.zeros(years), delivered_in=np.zeros(years),
+                  used=np.zeros(years), bought=np.zeros(years), placed=np.zeros(years),
+                  takers=np.zeros((years, ctx.n), dtype=np.bool_))
     if lever._use_ledger is ctx.ledger:  # the records of the quarters run so far
         for year, use in lever._uses.items():
-            y = year - first
-            books.recorded[y] = True
-            books.budget_in[y], books.delivered_in[y], books.used[y] = use.budget, use.delivered, use.used
-            books.bought[y], books.placed[y] = use.bought, use.placed
-            books.takers[y] = use.takers
-    return books
+            y = year - ctx.calendar.start_year
+            ledger["recorded"][y] = True
+            ledger["budget_in"][y], ledger["delivered_in"][y], ledger["used"][y] = use.budget, use.delivered, use.used
+            ledger["bought"][y], ledger["placed"][y] = use.bought, use.placed
+            ledger["takers"][y] = use.takers
+    if shared is not None:
+        shared[lever.name] = ledger
+    return ledger
 
 
 def take_books(levers: "list[Lever]", books: "list[Books]", ctx: "RunContext", t1: int) -> None:
@@ -60,7 +85,7 @@ def take_books(levers: "list[Lever]", books: "list[Books]", ctx: "RunContext", t
     reached = (t1 - 1) // QUARTERS_PER_YEAR  # the last year whose quarters ran
     for lever, book in zip(levers, books):
         lever.pot = float(book.pot[0])
-        for y in np.flatnonzero(book.active[:reached + 1]):
+        for y in np.flatnonzero(book.active[:reached + 1] & book.decided[:reached + 1]):
             lever.delivered.setdefault(first + int(y), float(book.delivered[y]))
         lever._bought_years.update(first + int(y) for y in np.flatnonzero(book.counted))
     for y in range(reached + 1):

@@ -21,12 +21,16 @@ from ..stages import QUARTERS_PER_YEAR
 from .targeting_kernel import key_on_sources
 
 #: a lever's books for a stretch of quarters. By year of the run, (years,) each: ``active`` bool (one of its
-#: active years), ``delivered`` [MSEK] what its operator delivers that year, and the year's ledger record
-#: (:class:`model.context.LeverYear`): ``recorded`` bool (it exists), ``budget_in``, ``delivered_in``,
-#: ``used`` [MSEK], ``bought``, ``placed`` [units], ``counted`` bool (the year's ``bought`` counted),
-#: ``takers`` (years, n) bool. ``pot`` (1,) [MSEK] delivered and not yet placed; ``budget`` [MSEK/year].
-Books = namedtuple("Books", ["budget", "pot", "active", "delivered", "recorded", "budget_in", "delivered_in",
-                             "used", "bought", "placed", "counted", "takers"])
+#: active years), ``delivered`` [MSEK] what its operator delivers that year and ``decided`` bool (whether
+#: that is known yet: a region's is decided in the year's first quarter, from its own money then), and the
+#: year's ledger record (:class:`model.context.LeverYear`): ``recorded`` bool (it exists), ``budget_in``,
+#: ``delivered_in``, ``used`` [MSEK], ``bought``, ``placed`` [units], ``counted`` bool (the year's ``bought``
+#: counted), ``takers`` (years, n) bool. ``pot`` (1,) [MSEK] delivered and not yet placed; ``budget``
+#: [MSEK/year]; ``region`` (the region that runs this part of the lever, -1: a national operator) and
+#: ``own`` (the run's own money: ``money_left``, and this quarter's ``added`` and ``charged``, (n,) [MSEK]
+#: each; a region pays its part from it)
+Books = namedtuple("Books", ["budget", "pot", "active", "delivered", "decided", "recorded", "budget_in",
+                             "delivered_in", "used", "bought", "placed", "counted", "takers", "region", "own"])
 
 
 @njit(error_model="numpy")
@@ -43,11 +47,28 @@ def receive(books, t):
     year = t // QUARTERS_PER_YEAR
     if not books.active[year]:
         return False
+    if not books.decided[year]:
+        _region_pays(books, year)
     books.recorded[year] = True
     books.budget_in[year] += books.budget / QUARTERS_PER_YEAR
     books.delivered_in[year] += books.delivered[year] / QUARTERS_PER_YEAR
     books.pot[0] += books.delivered[year] / QUARTERS_PER_YEAR
     return True
+
+
+@njit(error_model="numpy")
+def _region_pays(books, year):
+    """What a region delivers of its part's budget in ``year``, decided when the year's first quarter is
+    received (:meth:`model.levers.base.Lever._deliverable`): as much of it as its own money still free
+    covers (``max(money_left + added - charged, 0)``), charged to that money for the year."""
+    money_left, added, charged = books.own
+    r = books.region
+    free = money_left[r] + added[r] - charged[r]
+    free = free if (free >= 0.0 or free != free) else 0.0  # np.maximum(..., 0.0)
+    paid = free if free < books.budget else books.budget  # min(budget, free), as Python's min gives it
+    charged[r] += paid
+    books.delivered[year] = paid
+    books.decided[year] = True
 
 
 @njit(error_model="numpy")

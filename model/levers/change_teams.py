@@ -150,10 +150,8 @@ class ChangeTeams(Lever):
 
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
-        :data:`model.levers.decisions_kernel.TeamsLever` over its own arrays, books and the run's; None for a
-        part run by a region (which pays from its own money)."""
-        if self.acts_in_python():
-            return None
+        :data:`model.levers.decisions_kernel.TeamsLever` over its own arrays, books and the run's (a region's
+        part too: what it delivers is decided in the compiled loop, :mod:`model.levers.books_kernel`)."""
         from .books import books_of, taken_of
 
         decisions_kernel, p, s = kernels("decisions_kernel"), self.p, ctx.state

@@ -25,12 +25,15 @@ networks (:func:`model.levers.knowhow_kernel.training_lever_quarter`), learning 
 (:func:`model.levers.formula_kernel.small_grants_lever_quarter`, the own money they add settled before each
 quarter's dynamics: :func:`settle_money`), earmarked state grants (``events:``,
 :func:`model.levers.formula_kernel.earmarked_lever_quarter`) and the grant calls (:func:`model.levers.calls_kernel.
-call_lever_quarter`), each run by a national operator, its target with or without a call (who is reached is
-chosen as :meth:`model.levers.targeting.Targeting.choose` chooses: :func:`model.levers.members_kernel.choose`).
+call_lever_quarter`), run by a national operator or the regions, a target with or without a call (who is
+reached is chosen as :meth:`model.levers.targeting.Targeting.choose` chooses:
+:func:`model.levers.members_kernel.choose`).
 The ties reviews, learning groups and placements make are taken into the sparse rows the tie signals read at
-once (:func:`model.world.lever_ties.take_in_written`). A lever run by the regions (paying from their own
-money, as the run has it each year) acts in Python, quarter by quarter, and with it every lever of its run;
-a lever joins by giving
+once (:func:`model.world.lever_ties.take_in_written`). A lever the regions run is one part per region, each
+deciding what it delivers in the year's first quarter from its own money as the run has it then
+(:func:`model.levers.books_kernel.receive`), the parts adding to the lever's ledger records in turn
+(:data:`model.levers.books.SHARED_LEDGER`). Every lever kind has its compiled quarter; one without (a new
+kind, or a test's stand-in) keeps its run quarter by quarter in Python. A lever joins by giving
 :meth:`~model.levers.base.Lever.compiled` and its kernel here.
 
 The loop calls each lever's kernel, and the quarter's dynamics, by its address
@@ -50,7 +53,7 @@ from ..environment import njit
 from ..kernelcall import KeyedKernel
 from . import (calls_kernel, cost_kernel, decisions_kernel, formula_kernel, groups_kernel, knowhow_kernel, reviewers,
                shadowing_kernel)
-from .books import take_books
+from .books import SHARED_LEDGER, take_books
 from .held import Held, hold
 from .targeting_kernel import key_on_sources
 
@@ -196,11 +199,15 @@ def _compiled(ctx: "RunContext", levers: "list[Lever]", t: int) -> list | None:
     """Every one of ``levers``' compiled quarters from quarter ``t`` (:meth:`~model.levers.base.Lever.compiled`),
     or None at the first lever that has none (the others' are then not made)."""
     compiled = []
-    for lever in levers:
-        found = lever.compiled(ctx, t)
-        if found is None:
-            return None
-        compiled.append(found)
+    ctx.run_views[SHARED_LEDGER] = {}  # the parts of a lever the regions run share its ledger records
+    try:
+        for lever in levers:
+            found = lever.compiled(ctx, t)
+            if found is None:
+                return None
+            compiled.append(found)
+    finally:
+        del ctx.run_views[SHARED_LEDGER]
     return compiled
 
 

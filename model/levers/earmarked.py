@@ -79,10 +79,6 @@ class EarmarkedGrantLever(Lever):
             self.use(ctx, year, float(self.paid.sum()), who, int(who.sum()))
             self.usage(ctx, year).bought += int(who.sum())
 
-    def acts_in_python(self) -> bool:
-        """Run by a national operator: never in Python alone."""
-        return False
-
     def compiled(self, ctx, t):
         """The grant's quarters from quarter ``t`` as the compiled loop runs them (:mod:`model.levers.compiled`):
         a :data:`model.levers.formula_kernel.EarmarkedLever` over its own arrays, books and the run's."""

@@ -195,10 +195,7 @@ class _Call(Lever):
 
     def compiled(self, ctx, t):
         """The call's quarters from quarter ``t`` as the compiled loop runs them (:mod:`model.levers.compiled`):
-        a :data:`model.levers.calls_kernel.CallLever` over the lever's own arrays, books and the run's; None
-        for a part run by a region."""
-        if self.acts_in_python():
-            return None
+        a :data:`model.levers.calls_kernel.CallLever` over the lever's own arrays, books and the run's."""
         from .books import books_of, recorded_of, taken_of
 
         calls_kernel, p, books = kernels("calls_kernel"), self.p, books_of(self, ctx)
@@ -405,9 +402,7 @@ class SmallActorGrants(Lever):
         """The lever's quarters from quarter ``t`` as the compiled loop runs them
         (:mod:`model.levers.compiled`): a :data:`model.levers.formula_kernel.SmallGrantsLever` with every
         instalment's money and staff worked out here, as :meth:`step` works them out (nothing in the run
-        changes them); None for a lever run by the regions (which pay from their own money)."""
-        if self.acts_in_python():
-            return None
+        changes them: the lever is never run by the regions)."""
         from .books import books_of, taken_of
 
         p, books, steps, n = self.p, books_of(self, ctx), ctx.calendar.n_steps, ctx.n

@@ -114,10 +114,8 @@ class Infrastructure(Lever):
         (:mod:`model.levers.compiled`): a :data:`model.levers.cost_kernel.InfrastructureLever` over its own
         arrays, books and the run's, with the gain in use in every quarter worked out here (by NumPy, as
         :meth:`_gain` does: its sums and exponential in compiled code could differ in the last bit) from the
-        money it will spend, which nothing in the run changes (a national operator's); None for a lever run by
-        the regions (which pay from their own money as the run has it)."""
-        if self.acts_in_python():
-            return None
+        money it will spend, which nothing in the run changes (a national operator's: the lever is never run
+        by the regions)."""
         from .books import books_of
 
         books, p, e = books_of(self, ctx), self.p, ctx.effects

@@ -153,9 +153,7 @@ class JobShadowing(Lever):
     def compiled(self, ctx, t):
         """The lever's quarters from quarter ``t`` as the compiled loop runs them
         (:mod:`model.levers.compiled`): a :data:`model.levers.shadowing_kernel.ShadowingLever` over its own
-        arrays, books and the run's; None for a part run by a region (which pays from its own money)."""
-        if self.acts_in_python():
-            return None
+        arrays, books and the run's (a region's part too)."""
         from .books import books_of, taken_of
 
         shadowing, p = kernels("shadowing_kernel"), self.p

@@ -141,10 +141,7 @@ class LearningNetworks(MembershipLever):
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.groups_kernel.LearningLever` over its members, groups, know-how, books and the
-        run's arrays (members chosen by a call too); None for a part run by a region (which pays from its
-        own money)."""
-        if self.acts_in_python():
-            return None
+        run's arrays (members chosen by a call too; a region's part too)."""
         from .books import books_of, taken_of
 
         groups_kernel, p, e = kernels("groups_kernel"), self.p, ctx.effects

@@ -124,10 +124,8 @@ class PeerReview(Lever):
 
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
-        :data:`model.levers.reviewers.ReviewLever` over its own arrays, books and the run's; None for a part
-        run by a region (which pays from its own money)."""
-        if self.acts_in_python():
-            return None
+        :data:`model.levers.reviewers.ReviewLever` over its own arrays, books and the run's (a region's part
+        too)."""
         from .books import books_of, taken_of
 
         reviewers, p, s, e = kernels("reviewers"), self.p, ctx.state, ctx.effects

@@ -83,10 +83,7 @@ class Procurement(MembershipLever):
 
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
-        :data:`model.levers.cost_kernel.ProcurementLever` over its members, books and the run's arrays; None
-        for a part run by a region (:meth:`~model.levers.base.MembershipLever.acts_in_python`)."""
-        if self.acts_in_python():
-            return None
+        :data:`model.levers.cost_kernel.ProcurementLever` over its members, books and the run's arrays."""
         from .books import books_of, taken_of
 
         p, e = self.p, ctx.effects

@@ -108,10 +108,7 @@ class TrainingNetworks(MembershipLever):
     def compiled(self, ctx, t):
         """The lever's quarters as the compiled loop runs them (:mod:`model.levers.compiled`): a
         :data:`model.levers.knowhow_kernel.TrainingLever` over its members, skills, books and the run's
-        arrays (members chosen by a call too); None for a part run by a region (which pays from its own
-        money)."""
-        if self.acts_in_python():
-            return None
+        arrays (members chosen by a call too; a region's part too)."""
         from .books import books_of, taken_of
 
         knowhow_kernel, targeting_kernel, p = kernels("knowhow_kernel"), kernels("targeting_kernel"), self.p

@@ -2,8 +2,8 @@
 bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
 A run whose every acting lever has a compiled quarter (``Lever.compiled``: every lever kind and earmarked
-state grants, a target with or without a call, run by a national operator) runs the rest of the run in one compiled call
-(``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
+state grants, a target with or without a call, run by a national operator or by the regions) runs the rest
+of the run in one compiled call (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
 call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
 records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
 lever generator; and that the compiled call was taken (or, where a lever cannot be compiled, not taken).
@@ -129,6 +129,14 @@ CASES = {
     "earmarked_grant_started_with_teams": lambda: model.with_overrides(
         _with_levers(_teams()), {"events": [_earmarked(split="equal", condition="started", start_year=2027,
                                                        years=20, kinds=["municipality", "region"])]}),
+    # run by the regions, each paying its part from its own money as the run has it in the year's first quarter
+    **{f"{kind}_by_the_regions": (lambda kind=kind: _lever(f"lever_{kind}", operator="regions"))
+       for kind in ("change_teams", "peer_review", "learning_networks", "training_networks", "job_shadowing")},
+    # a region's part beside a national one, a call's applicants paying own money the regions also pay from;
+    # some regions' own money short of their part in some years
+    "regions_and_a_call": lambda: _with_levers(
+        _teams(operator="regions", budget_msek_per_year=600),
+        _review(target={"by": "application", "application_overhead_msek": 0.3})),
     # teams and reviews chosen by a call: overhead in time and own money, a limit; both drawing in turn
     "change_teams_by_call": lambda: _lever("lever_change_teams", budget_msek_per_year=40, target={
         "by": "application", "application_overhead_msek": 0.01}),
@@ -178,7 +186,10 @@ def test_a_compiled_run_gives_the_run_of_its_quarters_in_python(case, taken):
         assert taken == [True]
         taken.clear()
         _compare(_state(whole), _state(_stepped(scenario, seed)), f"{case} seed {seed}")
-        assert all(_placed(lever) > 0 for lever in whole.levers)
+        placed = {}
+        for lever in whole.levers:  # a lever the regions run: some region's part placed something
+            placed[lever.name] = placed.get(lever.name, 0) + _placed(lever)
+        assert all(count > 0 for count in placed.values()), placed
 
 
 def _placed(lever) -> int:
@@ -243,6 +254,11 @@ def test_the_cases_reach_what_they_are_for():
     m.run_model()
     paid = [(u.placed, u.returned) for u in m.context.ledger.usage.values() if u.lever != "change_teams"]
     assert len(paid) == 9 and paid[0][0] < paid[-1][0] < 311 and all(back > 0 for _, back in paid)
+    m = InnovationModel(CASES["regions_and_a_call"](), seed=0)
+    m.run_model()
+    short = [year for lever in m.levers if lever.region is not None for year, paid in lever.delivered.items()
+             if paid < lever.budget]
+    assert 0 < len(short) < 5 * 21  # own money short of a region's part in some years, not in all
     m = InnovationModel(CASES["peer_review_by_call_limited"](), seed=0)  # at most 6 chosen a quarter
     m.run_model()
     placed = [u.placed for u in m.context.ledger.usage.values()]
@@ -288,27 +304,21 @@ def test_a_compiled_run_to_a_quarter_stops_there(taken):
     assert [u.year for u in m.context.ledger.usage.values()] == [2026, 2027, 2028, 2029]
 
 
-@pytest.mark.parametrize("kind", ["lever_change_teams", "lever_peer_review", "lever_learning_networks"])
-def test_a_lever_run_by_the_regions_acts_in_python(kind, taken):
-    """A lever the regions pay from their own money (as the run has it each year) has no compiled quarter:
-    the run goes quarter by quarter, as before."""
-    m = InnovationModel(_lever(kind, operator="regions"), seed=0)
-    assert all(lever.compiled(m.context, 0) is None for lever in m.acting_levers)
-    m.run_model()
-    assert taken == [False]
-
-
-def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken):
-    """Change teams and pilot grants beside change teams run by the regions (in Python): the run goes quarter
+def test_a_lever_without_a_compiled_quarter_keeps_the_others_in_python(taken, monkeypatch):
+    """Change teams and reviews beside pilot grants that (here) have no compiled quarter: the run goes quarter
     by quarter, the same run."""
-    scenario = _with_levers(_teams(), _kind("lever_pilot_grants"), _teams(name="regional", operator="regions"))
+    from model.levers.funding import PilotGrants
+
+    monkeypatch.setattr(PilotGrants, "compiled", lambda self, ctx, t: None)
+    scenario = _with_levers(_teams(), _kind("lever_pilot_grants"), _review())
     m = InnovationModel(scenario, seed=2)
     m.run_model()
     assert taken == [False]
-    _compare(_state(m), _state(_stepped(scenario, 2)), "with a regional lever")
+    _compare(_state(m), _state(_stepped(scenario, 2)), "with a lever in Python")
 
 
-@pytest.mark.parametrize("case", ["portfolio_status_quo", "learning_networks_by_call_limited", NOT_TIED])
+@pytest.mark.parametrize("case", ["portfolio_status_quo", "learning_networks_by_call_limited", NOT_TIED,
+                                  "regions_and_a_call"])
 @pytest.mark.parametrize("until", [5, 14])
 def test_a_compiled_run_stopped_and_resumed_is_the_run_in_one_call(case, until, taken):
     """``run_model(until)`` then ``run_model()`` (a dashboard's pause): what the levers took back at the stop —
