@@ -3,9 +3,10 @@ bit (issue 21: levers decided in compiled code; model/levers/compiled.py).
 
 A run whose every acting lever has a compiled quarter (``Lever.compiled``: every lever kind and earmarked
 state grants, a target with or without a call, run by a national operator or by the regions) runs the rest
-of the run in one compiled call (``InnovationModel._run_compiled``). Each case runs a scenario both ways on the same seeds — the compiled
-call, and quarter by quarter in Python (``InnovationModel.step``) — and asks for the same stage history,
-records, effects, lever state, ledger (every field, every record, in the same order) and next draw of the
+of the run in one compiled call (``InnovationModel._run_compiled``). Each case runs a scenario both ways on
+the same seeds — the compiled call, and quarter by quarter in Python (``InnovationModel.step``) — and asks
+for the same stage history, records, effects, lever state, ledger (every field, every record, in the same
+order) and next draw of the
 lever generator; and that the compiled call was taken (or, where a lever cannot be compiled, not taken).
 """
 
