@@ -6,8 +6,8 @@ state grants, a target with or without a call, run by a national operator or by 
 of the run in one compiled call (``InnovationModel._run_compiled``). Each case runs a scenario both ways on
 the same seeds — the compiled call, and quarter by quarter in Python (``InnovationModel.step``) — and asks
 for the same stage history, records, effects, lever state, ledger (every field, every record, in the same
-order) and next draw of the
-lever generator; and that the compiled call was taken (or, where a lever cannot be compiled, not taken).
+order) and next draw of the lever generator; and that the compiled call was taken (or, where a lever cannot
+be compiled, not taken).
 """
 
 from __future__ import annotations
