@@ -415,8 +415,7 @@ class MembershipLever(Lever):
             self.targeting.choosing(ctx, taken))
 
     def take_membership(self, membership, ctx: "RunContext") -> None:
-        """Take back the count and year of :meth:`membership` after its quarters ran compiled (whether the lever
-        holds capacity to give back: :func:`model.levers.books.take_taken` of its ``taken``)."""
+        """Take back the count and year of :meth:`membership` after its quarters ran compiled."""
         members_kernel = kernels("members_kernel")
         self.member_count = int(membership.tally[members_kernel.COUNT])
         year = int(membership.tally[members_kernel.YEAR])

@@ -112,7 +112,6 @@ def take_taken(lever: "Lever", taken) -> None:
     lever._temp_taken = bool(taken.held[0])
 
 
-
 def recorded_of(lever: "Lever", ctx: "RunContext", years: int, field: str, dtype: type = float) -> np.ndarray:
     """(years,) ``lever``'s ledger records' ``field`` (``returned`` [MSEK], ``applications``) so far, by
     year, as compiled quarters keep it beside its :data:`Books`."""

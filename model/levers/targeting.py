@@ -301,10 +301,9 @@ class Targeting:
         if self._by_call is None:  # bound once per run (model.kernelcall): typing the named tuples costs more
             targeting_kernel = kernels("targeting_kernel")
             self._by_call = bound(targeting_kernel.chosen_by_call)
-            self._call_choice = targeting_kernel.CallChoice(
-                float(t.application_half_capacity), float(t.application_noise),
-                float(t.application_overhead_capacity) if lever is not None else 0.0,
-                -1 if self.limit is None else int(self.limit))
+            self._call_choice = self._call_rule()
+            if lever is None:  # nobody to charge: the ranking reads the capacity as it is
+                self._call_choice = self._call_choice._replace(overhead_capacity=0.0)
             self._applicants = np.zeros(ctx.n, dtype=bool)
             self._stream = kernels("streams").stream_of(self.rng)
         chosen = self._by_call(self._stream, candidates, places, self._call_choice, ctx.state.capacity,
@@ -319,15 +318,19 @@ class Targeting:
         (:data:`model.levers.members_kernel.Choosing`: :func:`~model.levers.members_kernel.choose` does what
         :meth:`choose` does), with ``taken`` (the lever's :data:`~model.levers.members_kernel.Taken`: what a
         call's applicants give for the quarter goes there)."""
-        targeting_kernel = kernels("targeting_kernel")  # numba: loaded by runs, not by validate
         t = self.target
-        call = targeting_kernel.CallChoice(float(t.application_half_capacity), float(t.application_noise),
-                                           float(t.application_overhead_capacity),
-                                           -1 if self.limit is None else int(self.limit))
-        return kernels("members_kernel").Choosing(
+        return kernels("members_kernel").Choosing(  # numba: loaded by runs, not by validate
             self.pool, t.by == "capacity", ctx.state.capacity, ctx.effects.capacity_bonus, t.by == "application",
-            call, ctx.effects.load_factor, targeting_kernel.loads(ctx), float(t.application_overhead_msek),
-            ctx.effects.charged, taken, np.zeros(ctx.n, dtype=np.bool_), np.zeros(ctx.n))
+            self._call_rule(), ctx.effects.load_factor, kernels("targeting_kernel").loads(ctx),
+            float(t.application_overhead_msek), ctx.effects.charged, taken, np.zeros(ctx.n, dtype=np.bool_),
+            np.zeros(ctx.n))
+
+    def _call_rule(self):
+        """The target's call as the kernels take it (:data:`model.levers.targeting_kernel.CallChoice`)."""
+        t = self.target
+        return kernels("targeting_kernel").CallChoice(
+            float(t.application_half_capacity), float(t.application_noise), float(t.application_overhead_capacity),
+            -1 if self.limit is None else int(self.limit))
 
     def members(self, ctx: "RunContext", places: int, lever=None, year: int | None = None) -> np.ndarray:
         """A fixed membership of up to ``places`` organisations (networks, frameworks), as a bool mask."""
