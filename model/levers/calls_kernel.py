@@ -24,7 +24,7 @@ from .funding_kernel import call_round, follow_up
 from .targeting_kernel import key_on_sources
 
 #: said once per command before this module's kernels are first compiled (not when loaded from the cache)
-COMPILING = "the levers' code (first run with grant calls in this environment, about 10 s)"
+COMPILING = "the levers' code (first run with grant calls in this environment, about 3 s)"
 
 #: a grant call's whole quarter as the compiled loop runs it: ``books``
 #: (:data:`model.levers.books_kernel.Books`), ``rng`` (the run's lever generator:
