@@ -83,10 +83,8 @@ def _round(lever, year):
         lever.taken.held[0] = True
     applying, won = call_round(lever.rng, lever.run, lever.book, lever.rule, lever.pool, overhead, money,
                                lever.first_year + year, lever.taken.taken, work)
-    if lever.overhead_msek > 0:
-        charged, applicants, msek = lever.charged, work.applicants, lever.overhead_msek
-        for i in range(charged.shape[0]):
-            charged[i] += msek if applicants[i] else 0.0
+    if lever.overhead_msek > 0:  # the capacity overhead was taken by call_round
+        members_kernel.charge_money(lever.charged, work.applicants, lever.overhead_msek)
     counts[APPLIED] += applying
     lever.applications[year] += applying
     awarded = 0.0

@@ -119,8 +119,15 @@ def charge(taken, charged, who, capacity, msek, amount):
             amount[i] = capacity if who[i] else 0.0
         take_capacity(taken, amount)
     if msek > 0:
-        for i in range(who.shape[0]):
-            charged[i] += msek if who[i] else 0.0
+        charge_money(charged, who, msek)
+
+
+@njit(error_model="numpy")
+def charge_money(charged, who, msek):
+    """``msek`` [MSEK] of the own money of ``who`` ((n,) bool) charged this quarter: added to ``charged``
+    ((n,)), 0.0 elsewhere, as :meth:`model.effects.Effects.charge_own_money` adds ``np.where(who, msek, 0.0)``."""
+    for i in range(who.shape[0]):
+        charged[i] += msek if who[i] else 0.0
 
 
 @njit(error_model="numpy")
